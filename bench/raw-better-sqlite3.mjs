@@ -1,0 +1,179 @@
+// Raw-driver baseline: the same steps as workload.mjs, written directly against better-sqlite3
+// (prepared statements, one transaction per write step, rows mapped to plain objects).
+// This is the floor an ORM on the same SQLite engine can approach.
+
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { resolveOptions, measure, summarize, median, randomPassword, check } from './harness.mjs';
+
+// same DDL MikroORM 7.2.2 generates for the benchmark's User entity
+const SCHEMA = `
+create table \`user\` (\`id\` integer not null primary key autoincrement, \`name\` text not null, \`email\` text not null,
+  \`password\` text not null, \`age\` integer null, \`terms_accepted\` integer not null default false);
+create unique index \`user_email_unique\` on \`user\` (\`email\`);
+`;
+
+/**
+ * @param {object} [options] warmup, runs, rows, lookups, steps, gc, log (defaults from BENCH_* env)
+ * @returns {Promise<Record<string, { median: number, mean: number, min: number }>>} per-step stats in ms
+ */
+export async function run(options = {}) {
+  const opts = resolveOptions(options);
+  const N = opts.rows;
+
+  const db = new Database(':memory:');
+  db.pragma('foreign_keys = on');
+  db.exec(SCHEMA);
+
+  const insertStmt = db.prepare('insert into `user` (`name`, `email`, `password`, `terms_accepted`) values (?, ?, ?, 0)');
+  const selectAllStmt = db.prepare('select * from `user`');
+  const selectOneStmt = db.prepare('select * from `user` where `id` = ?');
+  const updateStmt = db.prepare('update `user` set `password` = ? where `id` = ?');
+  const deleteStmt = db.prepare('delete from `user` where `id` = ?');
+  const clearStmt = db.prepare('delete from `user`');
+
+  const toObject = (r) => ({
+    id: r.id,
+    name: r.name,
+    email: r.email,
+    password: r.password,
+    age: r.age,
+    termsAccepted: r.terms_accepted === 1,
+  });
+
+  const insertTx = db.transaction((users) => {
+    for (const u of users) u.id = Number(insertStmt.run(u.name, u.email, u.password).lastInsertRowid);
+  });
+  const updateTx = db.transaction((users) => {
+    for (const u of users) updateStmt.run(u.password, u.id);
+  });
+  const deleteTx = db.transaction((users) => {
+    for (const u of users) deleteStmt.run(u.id);
+  });
+
+  const createUsers = (count) => {
+    const users = new Array(count);
+    for (let i = 0; i < count; i++) {
+      users[i] = { id: undefined, name: `User ${i}`, email: `user${i}@example.com`, password: randomPassword(), age: null, termsAccepted: false };
+    }
+    insertTx(users);
+    return users;
+  };
+  const loadAll = () => selectAllStmt.all().map(toObject);
+  const insertAndLoad = () => {
+    createUsers(N);
+    const users = loadAll();
+    check(users.length === N, `setup loaded ${users.length} rows, expected ${N}`);
+    return { users };
+  };
+  const cleanup = () => {
+    clearStmt.run();
+  };
+  const verifyObjects = (objects) => {
+    check(objects.length === N, `got ${objects.length} objects, expected ${N}`);
+    const o = objects[0];
+    check(typeof o.id === 'number' && o.age === null && o.termsAccepted === false && o.password.length === 8, `bad object ${JSON.stringify(o)}`);
+  };
+
+  const result = {};
+  const want = new Set(opts.steps);
+
+  try {
+    if (want.has('create')) {
+      const { samples } = await measure(opts, 'create', {
+        body: () => createUsers(N),
+        verify: (_ctx, users) => {
+          check(users.every((u) => typeof u.id === 'number'), 'missing ids');
+          check(loadAll().length === N, 'row count after create');
+        },
+        cleanup,
+      });
+      result.create = summarize(samples);
+    }
+
+    if (want.has('find')) {
+      const { samples } = await measure(opts, 'find', {
+        setup: () => createUsers(N),
+        body: () => loadAll(),
+        verify: (_ctx, objects) => verifyObjects(objects),
+        cleanup,
+      });
+      result.find = summarize(samples);
+    }
+
+    if (want.has('serialize')) {
+      const { samples } = await measure(opts, 'serialize', {
+        setup: insertAndLoad,
+        body: ({ users }) => {
+          const out = new Array(users.length);
+          for (let i = 0; i < users.length; i++) out[i] = { ...users[i] };
+          return out;
+        },
+        verify: (_ctx, objects) => verifyObjects(objects),
+        cleanup,
+      });
+      result.serialize = summarize(samples);
+    }
+
+    if (want.has('update')) {
+      const { samples } = await measure(opts, 'update', {
+        setup: insertAndLoad,
+        body: ({ users }) => {
+          for (const u of users) u.password = randomPassword();
+          updateTx(users);
+        },
+        verify: ({ users }) => {
+          const expected = new Map(users.map((u) => [u.id, u.password]));
+          check(loadAll().every((u) => expected.get(u.id) === u.password), 'updated passwords not persisted');
+        },
+        cleanup,
+      });
+      result.update = summarize(samples);
+    }
+
+    if (want.has('delete')) {
+      const { samples } = await measure(opts, 'delete', {
+        setup: insertAndLoad,
+        body: ({ users }) => deleteTx(users),
+        verify: () => check(loadAll().length === 0, 'rows left after delete'),
+        cleanup,
+      });
+      result.delete = summarize(samples);
+    }
+
+    if (want.has('findOne')) {
+      const L = opts.lookups;
+      const { samples, results } = await measure(opts, `findOne x${L}`, {
+        setup: () => createUsers(L).map((u) => ({ id: u.id, email: u.email })),
+        body: (expected) => {
+          const perCall = new Float64Array(expected.length);
+          let wrong = 0;
+          for (let i = 0; i < expected.length; i++) {
+            const t0 = performance.now();
+            const row = selectOneStmt.get(expected[i].id);
+            const u = row === undefined ? null : toObject(row);
+            perCall[i] = performance.now() - t0;
+            if (u == null || u.email !== expected[i].email) wrong++;
+          }
+          return { perCall, wrong };
+        },
+        verify: (_expected, { wrong }) => check(wrong === 0, `findOne returned ${wrong} wrong or missing rows`),
+        cleanup,
+        keepResults: true,
+      });
+      check(results.every((r) => r.wrong === 0), 'findOne returned wrong or missing rows in a measured run');
+      const allCalls = [];
+      for (const r of results) for (const v of r.perCall) allCalls.push(v * 1000);
+      result.findOne = {
+        ...summarize(samples),
+        lookups: L,
+        perCallMedianUs: Math.round(median(allCalls) * 10) / 10,
+        perCallMeanUs: Math.round((allCalls.reduce((a, b) => a + b, 0) / allCalls.length) * 10) / 10,
+      };
+    }
+  } finally {
+    db.close();
+  }
+
+  return result;
+}

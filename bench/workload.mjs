@@ -1,0 +1,181 @@
+// The ORM benchmark workload. Uses only the public MikroORM API, so the same code runs against
+// `@mikro-orm/sqlite` and against `@mikro-native/sqlite` (pass the imported module as `api`).
+//
+// Workload (after MikroORM's tests/bench/basic.bench.ts, described in our own words in the README):
+// a `User` entity, an in-memory SQLite database, 10,000-row create/find/serialize/update/delete steps
+// plus a findOne latency step. Every iteration uses a fresh fork; `orm.schema.clear()` after each one.
+
+import { performance } from 'node:perf_hooks';
+import { resolveOptions, measure, summarize, median, randomPassword, check } from './harness.mjs';
+
+/**
+ * @param {{ MikroORM: any, defineEntity: any, p: any, wrap: any }} api
+ * @param {object} [options] warmup, runs, rows, lookups, steps, gc, log (defaults from BENCH_* env)
+ * @returns {Promise<Record<string, { median: number, mean: number, min: number }>>} per-step stats in ms
+ */
+export async function run({ MikroORM, defineEntity, p, wrap }, options = {}) {
+  const opts = resolveOptions(options);
+  const N = opts.rows;
+
+  const User = defineEntity({
+    name: 'User',
+    properties: {
+      id: p.integer().primary(),
+      name: p.string(),
+      email: p.string().unique(),
+      password: p.string(),
+      age: p.integer().nullable(),
+      termsAccepted: p.boolean().default(false),
+    },
+  });
+
+  const orm = new MikroORM({ dbName: ':memory:', entities: [User] });
+  await orm.schema.create();
+
+  const createUsers = async (em, count) => {
+    const users = new Array(count);
+    for (let i = 0; i < count; i++) {
+      users[i] = em.create(User, { name: `User ${i}`, email: `user${i}@example.com`, password: randomPassword() });
+    }
+    await em.flush();
+    return users;
+  };
+
+  // setup used by serialize/update/delete: insert N rows in one fork, load them in another
+  const insertAndLoad = async () => {
+    await createUsers(orm.em.fork(), N);
+    const em = orm.em.fork();
+    const users = await em.findAll(User);
+    check(users.length === N, `setup loaded ${users.length} users, expected ${N}`);
+    return { em, users };
+  };
+  const loadAll = () => orm.em.fork().findAll(User);
+  const cleanup = () => orm.schema.clear();
+
+  const verifyObjects = (objects) => {
+    check(objects.length === N, `got ${objects.length} objects, expected ${N}`);
+    const o = objects[0];
+    check(typeof o.id === 'number' && typeof o.name === 'string' && /^user\d+@example\.com$/.test(o.email), `bad object ${JSON.stringify(o)}`);
+    check(typeof o.password === 'string' && o.password.length === 8, `bad password in ${JSON.stringify(o)}`);
+    check(o.age === null && o.termsAccepted === false, `bad defaults in ${JSON.stringify(o)}`);
+  };
+
+  const result = {};
+  const want = new Set(opts.steps);
+
+  try {
+    if (want.has('create')) {
+      const { samples } = await measure(opts, 'create', {
+        body: () => createUsers(orm.em.fork(), N),
+        verify: async (_ctx, users) => {
+          check(users.every((u) => typeof u.id === 'number'), 'not every created entity got a numeric id');
+          const rows = await loadAll();
+          check(rows.length === N, `database has ${rows.length} users after create, expected ${N}`);
+          const emails = new Set(rows.map((u) => u.email));
+          check(users.every((u) => emails.has(u.email)), 'created emails missing from database');
+        },
+        cleanup,
+      });
+      result.create = summarize(samples);
+    }
+
+    if (want.has('find')) {
+      const { samples } = await measure(opts, 'find', {
+        setup: () => createUsers(orm.em.fork(), N),
+        body: async () => {
+          const em = orm.em.fork();
+          const users = await em.findAll(User);
+          const out = new Array(users.length);
+          for (let i = 0; i < users.length; i++) out[i] = wrap(users[i]).toObject();
+          return out;
+        },
+        verify: (_ctx, objects) => verifyObjects(objects),
+        cleanup,
+      });
+      result.find = summarize(samples);
+    }
+
+    if (want.has('serialize')) {
+      const { samples } = await measure(opts, 'serialize', {
+        setup: insertAndLoad,
+        body: ({ users }) => {
+          const out = new Array(users.length);
+          for (let i = 0; i < users.length; i++) out[i] = wrap(users[i]).toObject();
+          return out;
+        },
+        verify: (_ctx, objects) => verifyObjects(objects),
+        cleanup,
+      });
+      result.serialize = summarize(samples);
+    }
+
+    if (want.has('update')) {
+      const { samples } = await measure(opts, 'update', {
+        setup: insertAndLoad,
+        body: async ({ em, users }) => {
+          for (const u of users) u.password = randomPassword();
+          await em.flush();
+        },
+        verify: async ({ users }) => {
+          const expected = new Map(users.map((u) => [u.id, u.password]));
+          const rows = await loadAll();
+          check(rows.length === N, `database has ${rows.length} users after update, expected ${N}`);
+          check(rows.every((u) => expected.get(u.id) === u.password), 'updated passwords not persisted');
+        },
+        cleanup,
+      });
+      result.update = summarize(samples);
+    }
+
+    if (want.has('delete')) {
+      const { samples } = await measure(opts, 'delete', {
+        setup: insertAndLoad,
+        body: async ({ em, users }) => {
+          for (const u of users) em.remove(u);
+          await em.flush();
+        },
+        verify: async () => {
+          const rows = await loadAll();
+          check(rows.length === 0, `database still has ${rows.length} users after delete`);
+        },
+        cleanup,
+      });
+      result.delete = summarize(samples);
+    }
+
+    if (want.has('findOne')) {
+      const L = opts.lookups;
+      const { samples, results } = await measure(opts, `findOne x${L}`, {
+        setup: async () => (await createUsers(orm.em.fork(), L)).map((u) => ({ id: u.id, email: u.email })),
+        body: async (expected) => {
+          // per-call times; `wrong` counts missing/mismatched results (a comparison, negligible next to a query)
+          const perCall = new Float64Array(expected.length);
+          let wrong = 0;
+          for (let i = 0; i < expected.length; i++) {
+            const t0 = performance.now();
+            const u = await orm.em.fork().findOne(User, expected[i].id);
+            perCall[i] = performance.now() - t0;
+            if (u == null || u.email !== expected[i].email) wrong++;
+          }
+          return { perCall, wrong };
+        },
+        verify: (_expected, { wrong }) => check(wrong === 0, `findOne returned ${wrong} wrong or missing entities`),
+        cleanup,
+        keepResults: true,
+      });
+      check(results.every((r) => r.wrong === 0), 'findOne returned wrong or missing entities in a measured run');
+      const allCalls = [];
+      for (const r of results) for (const v of r.perCall) allCalls.push(v * 1000);
+      result.findOne = {
+        ...summarize(samples),
+        lookups: L,
+        perCallMedianUs: Math.round(median(allCalls) * 10) / 10,
+        perCallMeanUs: Math.round((allCalls.reduce((a, b) => a + b, 0) / allCalls.length) * 10) / 10,
+      };
+    }
+  } finally {
+    await orm.close();
+  }
+
+  return result;
+}

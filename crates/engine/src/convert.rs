@@ -1,0 +1,111 @@
+//! JS values (as JSON) -> database values, by property type and dialect.
+
+use serde_json::Value as Json;
+
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::meta::{EntityMeta, PropMeta, PropType};
+use crate::time::parse_iso_datetime;
+use crate::value::Value;
+
+fn mismatch(entity: &EntityMeta, prop: &PropMeta, v: &Json) -> Error {
+    Error::validation(format!(
+        "Trying to set {}.{} of type '{}' to {} (expected {})",
+        entity.name,
+        prop.name,
+        prop_type_name(prop.ty),
+        v,
+        expected(prop.ty)
+    ))
+}
+
+fn prop_type_name(t: PropType) -> &'static str {
+    match t {
+        PropType::String => "string",
+        PropType::Text => "text",
+        PropType::Integer => "integer",
+        PropType::Smallint => "smallint",
+        PropType::Tinyint => "tinyint",
+        PropType::Bigint => "bigint",
+        PropType::Float => "float",
+        PropType::Double => "double",
+        PropType::Decimal => "decimal",
+        PropType::Boolean => "boolean",
+        PropType::Datetime => "datetime",
+        PropType::Date => "date",
+        PropType::Time => "time",
+        PropType::Json => "json",
+        PropType::Enum => "enum",
+        PropType::Uuid => "uuid",
+        PropType::Blob => "blob",
+    }
+}
+
+fn expected(t: PropType) -> &'static str {
+    match t {
+        PropType::Integer | PropType::Smallint | PropType::Tinyint | PropType::Bigint => {
+            "an integer"
+        }
+        PropType::Float | PropType::Double | PropType::Decimal => "a number",
+        PropType::Boolean => "a boolean",
+        PropType::Datetime => "a Date",
+        PropType::Blob => "a Buffer",
+        _ => "a string",
+    }
+}
+
+fn number(n: &serde_json::Number) -> Value {
+    match n.as_i64() {
+        Some(i) => Value::Int(i),
+        None => Value::Real(n.as_f64().unwrap_or(f64::NAN)),
+    }
+}
+
+/// Converts one JS value for `prop` into what is bound for it.
+pub fn to_db(d: &dyn Dialect, entity: &EntityMeta, prop: &PropMeta, v: &Json) -> Result<Value> {
+    let bad = || mismatch(entity, prop, v);
+    Ok(match (prop.ty, v) {
+        (_, Json::Null) => Value::Null,
+        (PropType::Json, v) => Value::Text(v.to_string()),
+        (PropType::Boolean, Json::Bool(b)) => d.bool_value(*b),
+        (PropType::Boolean, Json::Number(n)) => d.bool_value(n.as_f64() != Some(0.0)),
+        (PropType::Datetime, Json::Number(n)) => {
+            d.datetime_value(n.as_f64().ok_or_else(bad)? as i64)
+        }
+        (PropType::Datetime, Json::String(s)) => match parse_iso_datetime(s) {
+            Some(ms) => d.datetime_value(ms),
+            None => Value::Text(s.clone()),
+        },
+        (PropType::Blob, Json::Object(o)) => match o.get("data") {
+            Some(Json::Array(bytes)) => Value::Blob(
+                bytes
+                    .iter()
+                    .map(|b| b.as_u64().map(|b| b as u8))
+                    .collect::<Option<Vec<u8>>>()
+                    .ok_or_else(bad)?,
+            ),
+            _ => return Err(bad()),
+        },
+        (PropType::Integer | PropType::Smallint | PropType::Tinyint, Json::String(s)) => {
+            Value::Int(s.trim().parse().map_err(|_| bad())?)
+        }
+        (PropType::Float | PropType::Double, Json::String(s)) => {
+            Value::Real(s.trim().parse().map_err(|_| bad())?)
+        }
+        (_, Json::Number(n)) => number(n),
+        (_, Json::String(s)) => Value::Text(s.clone()),
+        (_, Json::Bool(b)) => d.bool_value(*b),
+        _ => return Err(bad()),
+    })
+}
+
+/// Converts a filter value when the property is unknown to the type system (raw columns).
+pub fn plain(d: &dyn Dialect, v: &Json) -> Result<Value> {
+    Ok(match v {
+        Json::Null => Value::Null,
+        Json::Bool(b) => d.bool_value(*b),
+        Json::Number(n) => number(n),
+        Json::String(s) => Value::Text(s.clone()),
+        other => Value::Text(other.to_string()),
+    })
+}

@@ -1,0 +1,102 @@
+//! One `Dialect` per database. Defaults write standard SQL; each dialect file overrides only what
+//! differs. Shared code never matches on a dialect.
+
+mod sqlite;
+
+pub use sqlite::Sqlite;
+
+use crate::meta::PropMeta;
+use crate::value::Value;
+
+pub trait Dialect: Send + Sync {
+    fn name(&self) -> &'static str;
+
+    fn quote_char(&self) -> char {
+        '"'
+    }
+
+    fn quote_ident(&self, out: &mut String, ident: &str) {
+        let q = self.quote_char();
+        out.push(q);
+        for c in ident.chars() {
+            if c == q {
+                out.push(q);
+            }
+            out.push(c);
+        }
+        out.push(q);
+    }
+
+    fn placeholder(&self, out: &mut String, _index: usize) {
+        out.push('?');
+    }
+
+    fn numbered_placeholders(&self) -> bool {
+        false
+    }
+
+    /// How a boolean is stored.
+    fn bool_value(&self, b: bool) -> Value {
+        Value::Bool(b)
+    }
+
+    /// How a `datetime` property is stored, from epoch milliseconds.
+    fn datetime_value(&self, ms: i64) -> Value {
+        Value::Text(crate::time::format_iso_datetime(ms))
+    }
+
+    /// Writes a value inline, for logs and `getFormattedQuery()`.
+    fn inline_value(&self, out: &mut String, v: &Value) {
+        match v {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => out.push_str(&i.to_string()),
+            Value::Real(f) => crate::value::write_f64(out, *f),
+            Value::Text(s) => {
+                out.push('\'');
+                for c in s.chars() {
+                    if c == '\'' {
+                        out.push('\'');
+                    }
+                    out.push(c);
+                }
+                out.push('\'');
+            }
+            Value::Blob(b) => {
+                out.push_str("X'");
+                for byte in b {
+                    out.push_str(&format!("{byte:02X}"));
+                }
+                out.push('\'');
+            }
+        }
+    }
+
+    /// The column type for a property without an explicit `columnType`.
+    fn column_type(&self, prop: &PropMeta) -> String;
+
+    /// The column definition tail for an autoincrement primary key.
+    fn autoincrement_pk(&self) -> &'static str;
+
+    /// Whether `insert … returning` gives back generated keys.
+    fn supports_returning(&self) -> bool {
+        true
+    }
+
+    fn begin_sql(&self) -> &'static str {
+        "begin"
+    }
+    fn commit_sql(&self) -> &'static str {
+        "commit"
+    }
+    fn rollback_sql(&self) -> &'static str {
+        "rollback"
+    }
+}
+
+pub fn dialect_by_name(name: &str) -> Option<Box<dyn Dialect>> {
+    match name {
+        "sqlite" | "libsql" => Some(Box::new(Sqlite)),
+        _ => None,
+    }
+}

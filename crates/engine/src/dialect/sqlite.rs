@@ -1,0 +1,54 @@
+use super::Dialect;
+use crate::meta::{PropMeta, PropType};
+use crate::value::Value;
+
+pub struct Sqlite;
+
+fn numeric_enum(prop: &PropMeta) -> bool {
+    prop.items
+        .as_ref()
+        .is_some_and(|i| !i.is_empty() && i.iter().all(|v| v.parse::<f64>().is_ok()))
+}
+
+impl Dialect for Sqlite {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn quote_char(&self) -> char {
+        '`'
+    }
+
+    fn datetime_value(&self, ms: i64) -> Value {
+        Value::Int(ms)
+    }
+
+    fn column_type(&self, prop: &PropMeta) -> String {
+        match prop.ty {
+            PropType::Enum if numeric_enum(prop) => "integer",
+            PropType::String | PropType::Text | PropType::Uuid | PropType::Enum => "text",
+            PropType::Integer | PropType::Smallint | PropType::Tinyint => "integer",
+            PropType::Bigint => "bigint",
+            PropType::Float => "real",
+            PropType::Double => "double",
+            PropType::Decimal => {
+                return format!(
+                    "numeric({},{})",
+                    prop.precision.unwrap_or(10),
+                    prop.scale.unwrap_or(0)
+                )
+            }
+            PropType::Boolean => "integer",
+            PropType::Datetime => "datetime",
+            PropType::Date => "date",
+            PropType::Time => "time",
+            PropType::Json => "json",
+            PropType::Blob => "blob",
+        }
+        .to_string()
+    }
+
+    fn autoincrement_pk(&self) -> &'static str {
+        "not null primary key autoincrement"
+    }
+}

@@ -1,0 +1,203 @@
+//! MikroORM filter objects (`{ name: { $like: '%a%' }, $or: [...] }`) -> a condition tree.
+
+use serde_json::{Map, Value as Json};
+
+use crate::convert::to_db;
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::meta::EntityMeta;
+use crate::value::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+    Like,
+}
+
+impl Op {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Ne => "!=",
+            Op::Gt => ">",
+            Op::Gte => ">=",
+            Op::Lt => "<",
+            Op::Lte => "<=",
+            Op::Like => "like",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cond {
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+    Not(Box<Cond>),
+    Cmp { prop: usize, op: Op, value: Value },
+    IsNull { prop: usize, negated: bool },
+    In { prop: usize, values: Vec<Value>, negated: bool },
+}
+
+pub struct FilterParser<'a> {
+    pub dialect: &'a dyn Dialect,
+    pub entity: &'a EntityMeta,
+}
+
+impl FilterParser<'_> {
+    /// Parses a whole filter; `None` when it is empty (`{}`).
+    pub fn parse(&self, filter: &Json) -> Result<Option<Cond>> {
+        match filter {
+            Json::Object(map) => {
+                let mut parts = self.object(map)?;
+                Ok(match parts.len() {
+                    0 => None,
+                    1 => parts.pop(),
+                    _ => Some(Cond::And(parts)),
+                })
+            }
+            Json::Null => Ok(None),
+            pk => self.primary_key(pk).map(Some),
+        }
+    }
+
+    /// `em.findOne(Author, 1)` / `em.find(Author, [1, 2])`
+    fn primary_key(&self, v: &Json) -> Result<Cond> {
+        let [pk] = self.entity.pk.as_slice() else {
+            return Err(Error::validation(format!(
+                "{} has a composite primary key; pass an object filter",
+                self.entity.name
+            )));
+        };
+        self.prop_value(*pk, v)
+    }
+
+    fn object(&self, map: &Map<String, Json>) -> Result<Vec<Cond>> {
+        let mut out = Vec::with_capacity(map.len());
+        for (key, v) in map {
+            match key.as_str() {
+                "$and" | "$or" => {
+                    let Json::Array(items) = v else {
+                        return Err(Error::validation(format!(
+                            "Operator {key} expects an array of conditions, got {v}"
+                        )));
+                    };
+                    let mut parts = Vec::with_capacity(items.len());
+                    for item in items {
+                        if let Some(c) = self.parse(item)? {
+                            parts.push(c);
+                        }
+                    }
+                    if parts.is_empty() {
+                        continue;
+                    }
+                    out.push(if key == "$and" {
+                        Cond::And(parts)
+                    } else {
+                        Cond::Or(parts)
+                    });
+                }
+                "$not" => {
+                    if let Some(c) = self.parse(v)? {
+                        out.push(Cond::Not(Box::new(c)));
+                    }
+                }
+                k if k.starts_with('$') => {
+                    return Err(Error::not_implemented(format!(
+                        "top-level operator {k} in a filter of {}",
+                        self.entity.name
+                    )))
+                }
+                k => {
+                    let idx = self.entity.prop_index(k)?;
+                    out.push(self.prop_value(idx, v)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn value(&self, prop: usize, v: &Json) -> Result<Value> {
+        to_db(self.dialect, self.entity, &self.entity.props[prop], v)
+    }
+
+    fn list(&self, prop: usize, op: &str, v: &Json) -> Result<Vec<Value>> {
+        let Json::Array(items) = v else {
+            return Err(Error::validation(format!(
+                "Operator {op} on {}.{} expects an array, got {v}",
+                self.entity.name, self.entity.props[prop].name
+            )));
+        };
+        items.iter().map(|i| self.value(prop, i)).collect()
+    }
+
+    fn prop_value(&self, prop: usize, v: &Json) -> Result<Cond> {
+        match v {
+            Json::Null => Ok(Cond::IsNull {
+                prop,
+                negated: false,
+            }),
+            Json::Array(_) => Ok(Cond::In {
+                prop,
+                values: self.list(prop, "$in", v)?,
+                negated: false,
+            }),
+            Json::Object(ops) if ops.keys().any(|k| k.starts_with('$')) => {
+                let mut parts = Vec::with_capacity(ops.len());
+                for (op, arg) in ops {
+                    parts.push(self.operator(prop, op, arg)?);
+                }
+                Ok(if parts.len() == 1 {
+                    parts.remove(0)
+                } else {
+                    Cond::And(parts)
+                })
+            }
+            v => Ok(self.cmp(prop, Op::Eq, v)?),
+        }
+    }
+
+    fn cmp(&self, prop: usize, op: Op, v: &Json) -> Result<Cond> {
+        Ok(Cond::Cmp {
+            prop,
+            op,
+            value: self.value(prop, v)?,
+        })
+    }
+
+    fn operator(&self, prop: usize, op: &str, arg: &Json) -> Result<Cond> {
+        Ok(match op {
+            "$eq" if arg.is_null() => Cond::IsNull {
+                prop,
+                negated: false,
+            },
+            "$ne" if arg.is_null() => Cond::IsNull {
+                prop,
+                negated: true,
+            },
+            "$eq" => self.cmp(prop, Op::Eq, arg)?,
+            "$ne" => self.cmp(prop, Op::Ne, arg)?,
+            "$gt" => self.cmp(prop, Op::Gt, arg)?,
+            "$gte" => self.cmp(prop, Op::Gte, arg)?,
+            "$lt" => self.cmp(prop, Op::Lt, arg)?,
+            "$lte" => self.cmp(prop, Op::Lte, arg)?,
+            "$like" => self.cmp(prop, Op::Like, arg)?,
+            "$in" | "$nin" => Cond::In {
+                prop,
+                values: self.list(prop, op, arg)?,
+                negated: op == "$nin",
+            },
+            "$not" => Cond::Not(Box::new(self.prop_value(prop, arg)?)),
+            other => {
+                return Err(Error::not_implemented(format!(
+                    "operator {other} (used on {}.{})",
+                    self.entity.name, self.entity.props[prop].name
+                )))
+            }
+        })
+    }
+}

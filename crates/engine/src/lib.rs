@@ -1,0 +1,16 @@
+//! mikro-native engine: metadata model, query compiler, unit of work and DDL. No I/O.
+
+pub mod convert;
+pub mod dialect;
+pub mod error;
+pub mod filter;
+pub mod meta;
+pub mod query;
+pub mod schema;
+pub mod sql;
+pub mod time;
+pub mod uow;
+pub mod value;
+
+pub use error::{Error, ErrorKind, Result};
+pub use value::Value;

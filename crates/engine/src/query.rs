@@ -1,0 +1,367 @@
+//! The query model (what `em.find*`, `em.native*` and the QueryBuilder record) and its compiler.
+
+use serde::Deserialize;
+use serde_json::{Map, Value as Json};
+
+use crate::convert::to_db;
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::filter::{Cond, FilterParser};
+use crate::meta::{EntityMeta, Metadata};
+use crate::sql::{Sql, Writer};
+use crate::value::Value;
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum QueryKind {
+    Select,
+    Count,
+    Insert,
+    Update,
+    Delete,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Query {
+    pub kind: QueryKind,
+    pub entity: usize,
+    #[serde(default)]
+    pub alias: Option<String>,
+    #[serde(default)]
+    pub fields: Option<Vec<String>>,
+    #[serde(default, rename = "where")]
+    pub filter: Json,
+    #[serde(default)]
+    pub order_by: Vec<Map<String, Json>>,
+    #[serde(default)]
+    pub limit: Option<u64>,
+    #[serde(default)]
+    pub offset: Option<u64>,
+    /// Insert rows, or the update's data (one object).
+    #[serde(default)]
+    pub data: Vec<Map<String, Json>>,
+    /// `count(distinct <field>)` instead of `count(*)`.
+    #[serde(default)]
+    pub count_field: Option<String>,
+    #[serde(default)]
+    pub distinct: bool,
+}
+
+impl Query {
+    pub fn from_json(json: &str) -> Result<Query> {
+        serde_json::from_str(json).map_err(|e| Error::validation(format!("Invalid query: {e}")))
+    }
+}
+
+/// A compiled query and what its rows mean.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub sql: Sql,
+    pub kind: QueryKind,
+    pub entity: usize,
+    /// Insert with `returning` of the primary key.
+    pub returning: bool,
+}
+
+pub struct Compiler<'a> {
+    pub dialect: &'a dyn Dialect,
+    pub meta: &'a Metadata,
+}
+
+impl<'a> Compiler<'a> {
+    pub fn compile(&self, q: &Query) -> Result<Compiled> {
+        let entity = self.meta.entity(q.entity)?;
+        let mut w = Writer::new(self.dialect);
+        let mut returning = false;
+        match q.kind {
+            QueryKind::Select | QueryKind::Count => self.select(&mut w, entity, q)?,
+            QueryKind::Insert => returning = self.insert(&mut w, entity, &q.data)?,
+            QueryKind::Update => self.update(&mut w, entity, q)?,
+            QueryKind::Delete => self.delete(&mut w, entity, q)?,
+        }
+        Ok(Compiled {
+            sql: w.finish(),
+            kind: q.kind,
+            entity: q.entity,
+            returning,
+        })
+    }
+
+    fn parse_filter(&self, entity: &EntityMeta, filter: &Json) -> Result<Option<Cond>> {
+        FilterParser {
+            dialect: self.dialect,
+            entity,
+        }
+        .parse(filter)
+    }
+
+    fn select(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {
+        let alias = q.alias.as_deref();
+        w.push("select ");
+        if q.kind == QueryKind::Count {
+            match &q.count_field {
+                Some(f) => {
+                    let i = entity.prop_index(f)?;
+                    w.push(if q.distinct { "count(distinct " } else { "count(" });
+                    w.column(alias, &entity.props[i].field_name).push(")");
+                }
+                None => {
+                    w.push("count(*)");
+                }
+            }
+            w.push(" as ").ident("count");
+        } else {
+            match q.fields.as_deref() {
+                None => {
+                    w.column(alias, "*");
+                }
+                Some(fields) if fields.iter().any(|f| f == "*") => {
+                    w.column(alias, "*");
+                }
+                Some(fields) => {
+                    let mut cols: Vec<usize> = Vec::with_capacity(fields.len() + 1);
+                    for f in fields {
+                        let i = entity.prop_index(f)?;
+                        if !cols.contains(&i) {
+                            cols.push(i);
+                        }
+                    }
+                    for (n, i) in cols.iter().enumerate() {
+                        if n > 0 {
+                            w.push(", ");
+                        }
+                        w.column(alias, &entity.props[*i].field_name);
+                    }
+                }
+            }
+        }
+        w.push(" from ").ident(&entity.table_name);
+        if let Some(a) = alias {
+            w.push(" as ").ident(a);
+        }
+        if let Some(c) = self.parse_filter(entity, &q.filter)? {
+            w.push(" where ");
+            write_cond(w, entity, alias, &c, true);
+        }
+        if q.kind == QueryKind::Count {
+            return Ok(());
+        }
+        self.order_by(w, entity, alias, &q.order_by)?;
+        if let Some(l) = q.limit {
+            w.push(" limit ").param(Value::Int(l as i64));
+        }
+        if let Some(o) = q.offset {
+            if q.limit.is_none() {
+                w.push(" limit ").param(Value::Int(-1));
+            }
+            w.push(" offset ").param(Value::Int(o as i64));
+        }
+        Ok(())
+    }
+
+    fn order_by(
+        &self,
+        w: &mut Writer,
+        entity: &EntityMeta,
+        alias: Option<&str>,
+        order: &[Map<String, Json>],
+    ) -> Result<()> {
+        let mut first = true;
+        for map in order {
+            for (prop, dir) in map {
+                let i = entity.prop_index(prop)?;
+                w.push(if first { " order by " } else { ", " });
+                first = false;
+                w.column(alias, &entity.props[i].field_name);
+                w.push(" ").push(order_direction(entity, prop, dir)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Returns whether the statement returns the generated primary key.
+    fn insert(&self, w: &mut Writer, entity: &EntityMeta, rows: &[Map<String, Json>]) -> Result<bool> {
+        let Some(first) = rows.first() else {
+            return Err(Error::validation(format!(
+                "No data to insert into {}",
+                entity.name
+            )));
+        };
+        let mut cols: Vec<usize> = Vec::with_capacity(first.len());
+        for key in first.keys() {
+            cols.push(entity.prop_index(key)?);
+        }
+        w.push("insert into ").ident(&entity.table_name);
+        if cols.is_empty() {
+            w.push(" default values");
+        } else {
+            w.push(" (");
+            for (n, i) in cols.iter().enumerate() {
+                if n > 0 {
+                    w.push(", ");
+                }
+                w.ident(&entity.props[*i].field_name);
+            }
+            w.push(") values ");
+            for (r, row) in rows.iter().enumerate() {
+                if r > 0 {
+                    w.push(", ");
+                }
+                w.push("(");
+                for (n, i) in cols.iter().enumerate() {
+                    if n > 0 {
+                        w.push(", ");
+                    }
+                    let p = &entity.props[*i];
+                    let v = row.get(&p.name).unwrap_or(&Json::Null);
+                    w.param(to_db(self.dialect, entity, p, v)?);
+                }
+                w.push(")");
+            }
+        }
+        // Back come the generated key and the columns the database filled with defaults.
+        let returned: Vec<usize> = (0..entity.props.len())
+            .filter(|i| !cols.contains(i))
+            .filter(|&i| {
+                let p = &entity.props[i];
+                (p.primary && p.autoincrement) || (!p.primary && p.default.is_some())
+            })
+            .collect();
+        let returning = self.dialect.supports_returning() && !returned.is_empty();
+        if returning {
+            w.push(" returning ");
+            for (n, &i) in returned.iter().enumerate() {
+                if n > 0 {
+                    w.push(", ");
+                }
+                w.ident(&entity.props[i].field_name);
+            }
+        }
+        Ok(returning)
+    }
+
+    fn update(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {
+        let Some(data) = q.data.first().filter(|d| !d.is_empty()) else {
+            return Err(Error::validation(format!(
+                "No data to update in {}",
+                entity.name
+            )));
+        };
+        w.push("update ").ident(&entity.table_name).push(" set ");
+        for (n, (key, v)) in data.iter().enumerate() {
+            let i = entity.prop_index(key)?;
+            let p = &entity.props[i];
+            if n > 0 {
+                w.push(", ");
+            }
+            w.ident(&p.field_name).push(" = ");
+            w.param(to_db(self.dialect, entity, p, v)?);
+        }
+        if let Some(c) = self.parse_filter(entity, &q.filter)? {
+            w.push(" where ");
+            write_cond(w, entity, None, &c, true);
+        }
+        Ok(())
+    }
+
+    fn delete(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {
+        w.push("delete from ").ident(&entity.table_name);
+        if let Some(c) = self.parse_filter(entity, &q.filter)? {
+            w.push(" where ");
+            write_cond(w, entity, None, &c, true);
+        }
+        Ok(())
+    }
+}
+
+pub fn write_returning_pk(w: &mut Writer, entity: &EntityMeta) {
+    w.push(" returning ");
+    for (n, i) in entity.pk.iter().enumerate() {
+        if n > 0 {
+            w.push(", ");
+        }
+        w.ident(&entity.props[*i].field_name);
+    }
+}
+
+fn order_direction(entity: &EntityMeta, prop: &str, dir: &Json) -> Result<&'static str> {
+    let d = match dir {
+        Json::String(s) => s.to_ascii_lowercase(),
+        Json::Number(n) => match n.as_i64() {
+            Some(1) => "asc".into(),
+            Some(-1) => "desc".into(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    Ok(match d.as_str() {
+        "asc" => "asc",
+        "desc" => "desc",
+        "asc nulls first" => "asc nulls first",
+        "asc nulls last" => "asc nulls last",
+        "desc nulls first" => "desc nulls first",
+        "desc nulls last" => "desc nulls last",
+        _ => {
+            return Err(Error::validation(format!(
+                "Invalid order direction {dir} for {}.{prop}: expected 'asc', 'desc', 1 or -1 (optionally with 'nulls first'/'nulls last')",
+                entity.name
+            )))
+        }
+    })
+}
+
+/// Writes a condition; `top` means no surrounding parentheses are needed.
+pub fn write_cond(w: &mut Writer, entity: &EntityMeta, alias: Option<&str>, c: &Cond, top: bool) {
+    match c {
+        Cond::And(parts) | Cond::Or(parts) => {
+            let sep = if matches!(c, Cond::And(_)) { " and " } else { " or " };
+            let wrap = !top || matches!(c, Cond::Or(_));
+            let wrap = wrap && parts.len() > 1;
+            if wrap {
+                w.push("(");
+            }
+            for (n, p) in parts.iter().enumerate() {
+                if n > 0 {
+                    w.push(sep);
+                }
+                write_cond(w, entity, alias, p, false);
+            }
+            if wrap {
+                w.push(")");
+            }
+        }
+        Cond::Not(inner) => {
+            w.push("not (");
+            write_cond(w, entity, alias, inner, true);
+            w.push(")");
+        }
+        Cond::Cmp { prop, op, value } => {
+            w.column(alias, &entity.props[*prop].field_name);
+            w.push(" ").push(op.sql()).push(" ").param(value.clone());
+        }
+        Cond::IsNull { prop, negated } => {
+            w.column(alias, &entity.props[*prop].field_name);
+            w.push(if *negated { " is not null" } else { " is null" });
+        }
+        Cond::In {
+            prop,
+            values,
+            negated,
+        } => {
+            if values.is_empty() {
+                w.push(if *negated { "1 = 1" } else { "1 = 0" });
+                return;
+            }
+            w.column(alias, &entity.props[*prop].field_name);
+            w.push(if *negated { " not in (" } else { " in (" });
+            for (n, v) in values.iter().enumerate() {
+                if n > 0 {
+                    w.push(", ");
+                }
+                w.param(v.clone());
+            }
+            w.push(")");
+        }
+    }
+}

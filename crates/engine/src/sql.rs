@@ -1,0 +1,112 @@
+//! A SQL text writer that collects bound parameters as it writes, so text and values never drift.
+
+use crate::dialect::Dialect;
+use crate::value::Value;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sql {
+    pub text: String,
+    pub params: Vec<Value>,
+}
+
+pub struct Writer<'d> {
+    pub dialect: &'d dyn Dialect,
+    pub text: String,
+    pub params: Vec<Value>,
+}
+
+impl<'d> Writer<'d> {
+    pub fn new(dialect: &'d dyn Dialect) -> Self {
+        Writer {
+            dialect,
+            text: String::with_capacity(128),
+            params: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+
+    pub fn ident(&mut self, name: &str) -> &mut Self {
+        self.dialect.quote_ident(&mut self.text, name);
+        self
+    }
+
+    /// `alias`.`column`
+    pub fn column(&mut self, alias: Option<&str>, name: &str) -> &mut Self {
+        if let Some(a) = alias {
+            self.ident(a);
+            self.text.push('.');
+        }
+        if name == "*" {
+            self.push("*")
+        } else {
+            self.ident(name)
+        }
+    }
+
+    pub fn param(&mut self, v: Value) -> &mut Self {
+        self.params.push(v);
+        self.dialect.placeholder(&mut self.text, self.params.len());
+        self
+    }
+
+    pub fn finish(self) -> Sql {
+        Sql {
+            text: self.text,
+            params: self.params,
+        }
+    }
+}
+
+/// Inlines parameters into SQL text for logs and `getFormattedQuery()`. Placeholders inside
+/// quoted strings and identifiers are left alone.
+pub fn format_sql(dialect: &dyn Dialect, sql: &str, params: &[Value]) -> String {
+    let mut out = String::with_capacity(sql.len() + params.len() * 8);
+    let mut next = 0usize;
+    let mut chars = sql.char_indices().peekable();
+    let mut quote: Option<char> = None;
+    while let Some((_, c)) = chars.next() {
+        if let Some(q) = quote {
+            out.push(c);
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' | '`' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            '?' if next < params.len() => {
+                dialect.inline_value(&mut out, &params[next]);
+                next += 1;
+            }
+            '$' if dialect.numbered_placeholders() => {
+                let mut digits = String::new();
+                while let Some((_, d)) = chars.peek() {
+                    if d.is_ascii_digit() {
+                        digits.push(*d);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                match digits.parse::<usize>() {
+                    Ok(n) if n >= 1 && n <= params.len() => {
+                        dialect.inline_value(&mut out, &params[n - 1])
+                    }
+                    _ => {
+                        out.push('$');
+                        out.push_str(&digits);
+                    }
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,522 @@
+//! The unit of work: snapshots of managed entities, change sets, and the flush plan.
+//!
+//! JS sends one message per flush with the current state of every managed entity, the new ones and
+//! the removed ones. Each row is `[mask…, v0 … vn, u0 … uk]`: one 30-bit mask per 30 properties
+//! telling which values are defined (a `undefined` property is neither written nor compared),
+//! the property values in metadata order, then the values of `onUpdate` properties, used only
+//! when the row has changes. Snapshots change only in `apply`, after the database committed.
+
+use serde::Deserialize;
+use serde_json::Value as Json;
+use std::collections::HashMap;
+
+use crate::convert::to_db;
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::meta::{EntityMeta, Metadata};
+use crate::query::write_returning_pk;
+use crate::sql::{Sql, Writer};
+use crate::value::Value;
+
+const MASK_BITS: usize = 30;
+
+/// Identity of a row inside one entity's snapshot table.
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub enum Key {
+    Int(i64),
+    Text(String),
+    Composite(Vec<Key>),
+}
+
+impl Key {
+    fn of(v: &Value) -> Key {
+        match v {
+            Value::Int(i) => Key::Int(*i),
+            Value::Text(s) => Key::Text(s.clone()),
+            Value::Real(f) if f.fract() == 0.0 => Key::Int(*f as i64),
+            other => Key::Text(format!("{other:?}")),
+        }
+    }
+
+    pub fn from_row(entity: &EntityMeta, row: &[Option<Value>]) -> Option<Key> {
+        match entity.pk.as_slice() {
+            [i] => row[*i].as_ref().map(Key::of),
+            pk => pk
+                .iter()
+                .map(|i| row[*i].as_ref().map(Key::of))
+                .collect::<Option<Vec<_>>>()
+                .map(Key::Composite),
+        }
+    }
+}
+
+pub type Snapshot = Vec<Option<Value>>;
+
+#[derive(Default, Clone)]
+pub struct UnitOfWork {
+    snapshots: Vec<HashMap<Key, Snapshot>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FlushInput {
+    pub entities: Vec<EntityChanges>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityChanges {
+    pub entity: usize,
+    #[serde(default)]
+    pub insert: Vec<Vec<Json>>,
+    #[serde(default)]
+    pub managed: Vec<Vec<Json>>,
+    /// Property indices of `onUpdate` properties, matching the row tails.
+    #[serde(default)]
+    pub on_update: Vec<usize>,
+    /// Primary key values of removed entities, as `[pk0, …]` each.
+    #[serde(default)]
+    pub remove: Vec<Vec<Json>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    /// Rows `first..first + count` of `group`'s inserts; `returning` gives back their keys.
+    Insert {
+        group: usize,
+        first: usize,
+        count: usize,
+        returning: bool,
+    },
+    Update,
+    Delete,
+}
+
+#[derive(Debug)]
+pub struct Step {
+    pub sql: Sql,
+    pub kind: StepKind,
+}
+
+struct Update {
+    /// Index into the group's `managed` rows.
+    row: usize,
+    key: Key,
+    /// Changed properties in property order, then `onUpdate` properties not changed by the user.
+    changed: Vec<usize>,
+    state: Snapshot,
+}
+
+struct GroupPlan {
+    entity: usize,
+    inserts: Vec<Snapshot>,
+    updates: Vec<Update>,
+    removes: Vec<Key>,
+}
+
+/// What a flush will do; keeps what `apply` needs once the database has committed.
+pub struct FlushPlan {
+    groups: Vec<GroupPlan>,
+    pub steps: Vec<Step>,
+}
+
+impl FlushPlan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+}
+
+/// Generated keys per insert step, in step order, as returned by the driver.
+pub type GeneratedKeys = Vec<Vec<Value>>;
+
+/// A defined current value that differs from the snapshot (an unknown snapshot value differs).
+fn changed(cur: &Option<Value>, snap: &Option<Value>) -> bool {
+    match (cur, snap) {
+        (None, _) => false,
+        (Some(c), Some(s)) => !c.same(s),
+        (Some(_), None) => true,
+    }
+}
+
+fn masks_len(props: usize) -> usize {
+    props.div_ceil(MASK_BITS).max(1)
+}
+
+fn is_defined(row: &[Json], prop: usize) -> bool {
+    let mask = row[prop / MASK_BITS].as_u64().unwrap_or(0);
+    mask & (1 << (prop % MASK_BITS)) != 0
+}
+
+impl UnitOfWork {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn table(&mut self, entity: usize) -> &mut HashMap<Key, Snapshot> {
+        if self.snapshots.len() <= entity {
+            self.snapshots.resize_with(entity + 1, HashMap::new);
+        }
+        &mut self.snapshots[entity]
+    }
+
+    pub fn clear(&mut self) {
+        self.snapshots.clear();
+    }
+
+    /// Records rows loaded from the database; an existing snapshot wins unless `refresh`.
+    pub fn register_loaded(&mut self, entity: &EntityMeta, idx: usize, row: Snapshot, refresh: bool) {
+        let Some(key) = Key::from_row(entity, &row) else {
+            return;
+        };
+        let table = self.table(idx);
+        if refresh {
+            table.insert(key, row);
+        } else {
+            table.entry(key).or_insert(row);
+        }
+    }
+
+    /// Forgets one entity (e.g. `em.clear()` of one, or a detached entity).
+    pub fn unregister(&mut self, entity: usize, key: &Key) {
+        if let Some(t) = self.snapshots.get_mut(entity) {
+            t.remove(key);
+        }
+    }
+
+    fn convert_row(
+        d: &dyn Dialect,
+        entity: &EntityMeta,
+        row: &[Json],
+    ) -> Result<Snapshot> {
+        let n = entity.props.len();
+        let off = masks_len(n);
+        if row.len() < off + n {
+            return Err(Error::validation(format!(
+                "Flush message row for {} has {} values, expected {}",
+                entity.name,
+                row.len(),
+                off + n
+            )));
+        }
+        let mut out = Vec::with_capacity(n);
+        for (i, p) in entity.props.iter().enumerate() {
+            out.push(if is_defined(row, i) {
+                Some(to_db(d, entity, p, &row[off + i])?)
+            } else {
+                None
+            });
+        }
+        Ok(out)
+    }
+
+    /// Computes change sets and the statements to run. Nothing is changed until `apply`.
+    pub fn plan(
+        &self,
+        d: &dyn Dialect,
+        meta: &Metadata,
+        input: &FlushInput,
+        batch_size: usize,
+    ) -> Result<FlushPlan> {
+        let batch = batch_size.max(1);
+        let mut groups = Vec::with_capacity(input.entities.len());
+        for ch in &input.entities {
+            let entity = meta.entity(ch.entity)?;
+            let mut g = GroupPlan {
+                entity: ch.entity,
+                inserts: Vec::with_capacity(ch.insert.len()),
+                updates: Vec::new(),
+                removes: Vec::with_capacity(ch.remove.len()),
+            };
+            for row in &ch.insert {
+                g.inserts.push(Self::convert_row(d, entity, row)?);
+            }
+            let empty = HashMap::new();
+            let snaps = self.snapshots.get(ch.entity).unwrap_or(&empty);
+            let tail = masks_len(entity.props.len()) + entity.props.len();
+            for (ri, row) in ch.managed.iter().enumerate() {
+                let mut cur = Self::convert_row(d, entity, row)?;
+                let Some(key) = Key::from_row(entity, &cur) else {
+                    continue;
+                };
+                let Some(snap) = snaps.get(&key) else {
+                    continue;
+                };
+                let mut changed: Vec<usize> = (0..cur.len())
+                    .filter(|&i| !entity.props[i].primary && changed(&cur[i], &snap[i]))
+                    .collect();
+                if changed.is_empty() {
+                    continue;
+                }
+                for (k, &pi) in ch.on_update.iter().enumerate() {
+                    let v = row.get(tail + k).unwrap_or(&Json::Null);
+                    cur[pi] = Some(to_db(d, entity, &entity.props[pi], v)?);
+                    if !changed.contains(&pi) {
+                        changed.push(pi);
+                    }
+                }
+                // Undefined values keep what the snapshot had.
+                for (c, s) in cur.iter_mut().zip(snap) {
+                    if c.is_none() {
+                        c.clone_from(s);
+                    }
+                }
+                g.updates.push(Update {
+                    row: ri,
+                    key,
+                    changed,
+                    state: cur,
+                });
+            }
+            for pk in &ch.remove {
+                let vals = entity
+                    .pk
+                    .iter()
+                    .zip(pk)
+                    .map(|(&i, v)| to_db(d, entity, &entity.props[i], v).map(Some))
+                    .collect::<Result<Snapshot>>()?;
+                let key = match vals.as_slice() {
+                    [Some(v)] => Key::of(v),
+                    vs => Key::Composite(vs.iter().flatten().map(Key::of).collect()),
+                };
+                g.removes.push(key);
+            }
+            groups.push(g);
+        }
+
+        let mut steps = Vec::new();
+        for (gi, g) in groups.iter().enumerate() {
+            let entity = meta.entity(g.entity)?;
+            insert_steps(d, entity, gi, &g.inserts, batch, &mut steps);
+        }
+        for g in &groups {
+            let entity = meta.entity(g.entity)?;
+            for chunk in g.updates.chunks(batch) {
+                steps.push(update_step(d, entity, chunk));
+            }
+        }
+        for g in groups.iter().rev() {
+            let entity = meta.entity(g.entity)?;
+            for chunk in g.removes.chunks(batch) {
+                steps.push(delete_step(d, entity, chunk));
+            }
+        }
+        Ok(FlushPlan { groups, steps })
+    }
+
+    /// After commit: snapshots take the flushed state. Returns, per group, the generated primary
+    /// keys of inserted rows (in insert order) and the `managed` indices that were updated.
+    pub fn apply(
+        &mut self,
+        meta: &Metadata,
+        plan: FlushPlan,
+        keys: GeneratedKeys,
+    ) -> Result<Vec<(usize, Vec<Value>, Vec<usize>)>> {
+        let mut keys_by_group: Vec<Vec<Value>> = vec![Vec::new(); plan.groups.len()];
+        let mut it = keys.into_iter();
+        for step in &plan.steps {
+            if let StepKind::Insert {
+                group, returning, ..
+            } = step.kind
+            {
+                let ks = it.next().unwrap_or_default();
+                if returning {
+                    keys_by_group[group].extend(ks);
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(plan.groups.len());
+        for (g, gen) in plan.groups.into_iter().zip(keys_by_group) {
+            let entity = meta.entity(g.entity)?;
+            let auto = entity.autoincrement_pk();
+            let table = self.table(g.entity);
+            for (n, mut row) in g.inserts.into_iter().enumerate() {
+                if let (Some(pk), Some(k)) = (auto, gen.get(n)) {
+                    if row[pk].is_none() {
+                        row[pk] = Some(k.clone());
+                    }
+                }
+                if let Some(key) = Key::from_row(entity, &row) {
+                    table.insert(key, row);
+                }
+            }
+            let mut updated = Vec::with_capacity(g.updates.len());
+            for u in g.updates {
+                table.insert(u.key, u.state);
+                updated.push(u.row);
+            }
+            for key in g.removes {
+                table.remove(&key);
+            }
+            out.push((g.entity, gen, updated));
+        }
+        Ok(out)
+    }
+}
+
+fn insert_steps(
+    d: &dyn Dialect,
+    entity: &EntityMeta,
+    group: usize,
+    rows: &[Snapshot],
+    batch: usize,
+    steps: &mut Vec<Step>,
+) {
+    let returning = d.supports_returning() && entity.autoincrement_pk().is_some();
+    for (c, chunk) in rows.chunks(batch).enumerate() {
+        // Columns: every property defined on at least one row of the batch, in property order.
+        let cols: Vec<usize> = (0..entity.props.len())
+            .filter(|&i| chunk.iter().any(|r| r[i].is_some()))
+            .collect();
+        let mut w = Writer::new(d);
+        w.push("insert into ").ident(&entity.table_name);
+        if cols.is_empty() {
+            w.push(" default values");
+        } else {
+            w.push(" (");
+            for (n, &i) in cols.iter().enumerate() {
+                if n > 0 {
+                    w.push(", ");
+                }
+                w.ident(&entity.props[i].field_name);
+            }
+            w.push(") values ");
+            for (r, row) in chunk.iter().enumerate() {
+                w.push(if r > 0 { ", (" } else { "(" });
+                for (n, &i) in cols.iter().enumerate() {
+                    if n > 0 {
+                        w.push(", ");
+                    }
+                    w.param(row[i].clone().unwrap_or(Value::Null));
+                }
+                w.push(")");
+            }
+        }
+        if returning {
+            write_returning_pk(&mut w, entity);
+        }
+        steps.push(Step {
+            sql: w.finish(),
+            kind: StepKind::Insert {
+                group,
+                first: c * batch,
+                count: chunk.len(),
+                returning,
+            },
+        });
+    }
+}
+
+fn write_pk_match(w: &mut Writer, entity: &EntityMeta, row: &Snapshot) {
+    for (n, &i) in entity.pk.iter().enumerate() {
+        if n > 0 {
+            w.push(" and ");
+        }
+        w.ident(&entity.props[i].field_name).push(" = ");
+        w.param(row[i].clone().unwrap_or(Value::Null));
+    }
+}
+
+fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) -> Step {
+    let mut w = Writer::new(d);
+    w.push("update ").ident(&entity.table_name).push(" set ");
+    if let [u] = chunk {
+        for (n, &i) in u.changed.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            w.ident(&entity.props[i].field_name).push(" = ");
+            w.param(u.state[i].clone().unwrap_or(Value::Null));
+        }
+        w.push(" where ");
+        write_pk_match(&mut w, entity, &u.state);
+    } else {
+        // Columns in order of first appearance across the change sets.
+        let mut cols: Vec<usize> = Vec::new();
+        for u in chunk {
+            for &i in &u.changed {
+                if !cols.contains(&i) {
+                    cols.push(i);
+                }
+            }
+        }
+        for (n, &i) in cols.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            let field = &entity.props[i].field_name;
+            w.ident(field).push(" = case");
+            for u in chunk.iter().filter(|u| u.changed.contains(&i)) {
+                w.push(" when (");
+                write_pk_match(&mut w, entity, &u.state);
+                w.push(") then ");
+                w.param(u.state[i].clone().unwrap_or(Value::Null));
+            }
+            w.push(" else ").ident(field).push(" end");
+        }
+        w.push(" where ");
+        write_pk_in(&mut w, entity, chunk.iter().map(|u| &u.state));
+        write_returning_pk(&mut w, entity);
+    }
+    Step {
+        sql: w.finish(),
+        kind: StepKind::Update,
+    }
+}
+
+fn write_pk_in<'r>(w: &mut Writer, entity: &EntityMeta, rows: impl Iterator<Item = &'r Snapshot>) {
+    let single = entity.pk.len() == 1;
+    if !single {
+        w.push("(");
+    }
+    for (n, &i) in entity.pk.iter().enumerate() {
+        if n > 0 {
+            w.push(", ");
+        }
+        w.ident(&entity.props[i].field_name);
+    }
+    w.push(if single { " in (" } else { ") in (" });
+    for (r, row) in rows.enumerate() {
+        if r > 0 {
+            w.push(", ");
+        }
+        if !single {
+            w.push("(");
+        }
+        for (n, &i) in entity.pk.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            w.param(row[i].clone().unwrap_or(Value::Null));
+        }
+        if !single {
+            w.push(")");
+        }
+    }
+    w.push(")");
+}
+
+fn key_values(entity: &EntityMeta, k: &Key) -> Snapshot {
+    let mut row = vec![None; entity.props.len()];
+    let parts: Vec<&Key> = match k {
+        Key::Composite(parts) => parts.iter().collect(),
+        single => vec![single],
+    };
+    for (&i, part) in entity.pk.iter().zip(parts) {
+        row[i] = Some(match part {
+            Key::Int(n) => Value::Int(*n),
+            Key::Text(s) => Value::Text(s.clone()),
+            Key::Composite(_) => Value::Null,
+        });
+    }
+    row
+}
+
+fn delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
+    let mut w = Writer::new(d);
+    w.push("delete from ").ident(&entity.table_name).push(" where ");
+    let rows: Vec<Snapshot> = chunk.iter().map(|k| key_values(entity, k)).collect();
+    write_pk_in(&mut w, entity, rows.iter());
+    Step {
+        sql: w.finish(),
+        kind: StepKind::Delete,
+    }
+}

@@ -1,0 +1,107 @@
+//! Results as JSON text: entity rows columnar in property order, raw rows as objects.
+
+use std::fmt::Write;
+
+use crate::driver::{Output, Rows};
+use engine::meta::{EntityMeta, PropType};
+use engine::uow::Snapshot;
+use engine::value::write_json_str;
+use engine::Value;
+
+pub fn values(out: &mut String, vs: &[Value]) {
+    out.push('[');
+    for (i, v) in vs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        v.write_json(out);
+    }
+    out.push(']');
+}
+
+fn json_column_value(out: &mut String, v: &Value) {
+    match v {
+        Value::Text(s) if serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok() => {
+            out.push_str(s)
+        }
+        other => other.write_json(out),
+    }
+}
+
+/// `{"n":rows,"cols":[[…]|null, …]` (unterminated: the caller appends and closes). Each row is
+/// also handed to `register` as a snapshot in property order.
+pub fn entity_rows(entity: &EntityMeta, rows: &Rows, mut register: impl FnMut(Snapshot)) -> String {
+    let col_of_prop: Vec<Option<usize>> = entity
+        .props
+        .iter()
+        .map(|p| rows.columns.iter().position(|c| *c == p.field_name))
+        .collect();
+    let mut out = String::with_capacity(64 + rows.rows.len() * rows.columns.len() * 8);
+    let _ = write!(out, "{{\"n\":{},\"cols\":[", rows.rows.len());
+    for (pi, col) in col_of_prop.iter().enumerate() {
+        if pi > 0 {
+            out.push(',');
+        }
+        let Some(ci) = col else {
+            out.push_str("null");
+            continue;
+        };
+        let json = entity.props[pi].ty == PropType::Json;
+        out.push('[');
+        for (ri, row) in rows.rows.iter().enumerate() {
+            if ri > 0 {
+                out.push(',');
+            }
+            if json {
+                json_column_value(&mut out, &row[*ci]);
+            } else {
+                row[*ci].write_json(&mut out);
+            }
+        }
+        out.push(']');
+    }
+    out.push(']');
+    for row in &rows.rows {
+        register(col_of_prop.iter().map(|c| c.map(|ci| row[ci].clone())).collect());
+    }
+    out
+}
+
+/// `"rows":[{col: value}],"affectedRows":n,"insertId":id` (no braces).
+pub fn output(out: &mut String, o: &Output) {
+    match o {
+        Output::Rows(r) => {
+            out.push_str("\"rows\":[");
+            for (ri, row) in r.rows.iter().enumerate() {
+                if ri > 0 {
+                    out.push(',');
+                }
+                out.push('{');
+                for (ci, v) in row.iter().enumerate() {
+                    if ci > 0 {
+                        out.push(',');
+                    }
+                    write_json_str(out, &r.columns[ci]);
+                    out.push(':');
+                    v.write_json(out);
+                }
+                out.push('}');
+            }
+            let _ = write!(out, "],\"affectedRows\":{}", r.rows.len());
+        }
+        Output::Exec(e) => {
+            let _ = write!(out, "\"rows\":[],\"affectedRows\":{}", e.affected);
+            if let Some(id) = e.insert_id {
+                let _ = write!(out, ",\"insertId\":{id}");
+            }
+        }
+    }
+}
+
+/// Keys from `insert … returning`, or the last insert id counted back for drivers without it.
+pub fn generated_keys(returning: bool, o: &Output) -> Vec<Value> {
+    match o {
+        Output::Rows(r) if returning => r.rows.iter().filter_map(|row| row.first().cloned()).collect(),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,80 @@
+//! Runs statements on a connection, timing and logging them, and attaching the SQL to errors.
+
+use std::fmt::Write;
+use std::time::Instant;
+
+use crate::driver::{Connection, Output};
+use engine::dialect::Dialect;
+use engine::sql::format_sql;
+use engine::value::write_json_str;
+use engine::{Result, Value};
+
+/// What the `[took …]` suffix of a log line reports, as MikroORM decides it per call.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum LogMode {
+    /// `[took N ms, K results]`: rows returned.
+    Results,
+    /// `[took N ms, K rows affected]`: rows written.
+    Affected,
+    /// `[took N ms]`
+    Plain,
+    /// No suffix at all (`begin`, `commit`, savepoints).
+    Bare,
+}
+
+/// 0: no log, 1: SQL with placeholders, 2: SQL with parameters inlined.
+pub type LogLevel = u32;
+
+pub struct Exec<'a> {
+    pub conn: &'a mut dyn Connection,
+    pub dialect: &'a dyn Dialect,
+    pub level: LogLevel,
+    /// JSON log entries (`{"sql":…,"took":…,"results":…}`).
+    pub log: String,
+}
+
+impl Exec<'_> {
+    fn entry(&mut self, sql: &str, params: &[Value], took: Option<u128>, count: Option<(&str, u64)>) {
+        if !self.log.is_empty() {
+            self.log.push(',');
+        }
+        self.log.push_str("{\"sql\":");
+        if self.level >= 2 {
+            write_json_str(&mut self.log, &format_sql(self.dialect, sql, params));
+        } else {
+            write_json_str(&mut self.log, sql);
+        }
+        if let Some(t) = took {
+            let _ = write!(self.log, ",\"took\":{t}");
+        }
+        if let Some((key, n)) = count {
+            let _ = write!(self.log, ",\"{key}\":{n}");
+        }
+        self.log.push('}');
+    }
+
+    pub fn run(&mut self, sql: &str, params: &[Value], mode: LogMode) -> Result<Output> {
+        let start = Instant::now();
+        let res = self.conn.run(sql, params);
+        if self.level > 0 {
+            let took = (mode != LogMode::Bare).then(|| start.elapsed().as_millis());
+            let count = match (&res, mode) {
+                (Ok(Output::Rows(r)), LogMode::Results) => Some(("results", r.rows.len() as u64)),
+                (Ok(Output::Exec(_)), LogMode::Results) => Some(("results", 0)),
+                (Ok(Output::Rows(r)), LogMode::Affected) => Some(("affected", r.rows.len() as u64)),
+                (Ok(Output::Exec(e)), LogMode::Affected) => Some(("affected", e.affected)),
+                _ => None,
+            };
+            self.entry(sql, params, took, count);
+        }
+        res.map_err(|mut e| {
+            e.sql = Some(format_sql(self.dialect, sql, params));
+            e
+        })
+    }
+
+    /// The log as a JSON array.
+    pub fn log_json(&self) -> String {
+        format!("[{}]", self.log)
+    }
+}

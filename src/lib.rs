@@ -1,0 +1,428 @@
+//! The napi addon: one `NativeOrm` per `MikroORM` instance, one `NativeUow` per `EntityManager`.
+//! Every method is one crossing for one user operation; results go back as one JSON string.
+
+mod driver;
+mod encode;
+mod exec;
+
+use std::sync::{Mutex, MutexGuard};
+
+use napi::{Error as NapiError, Result as NapiResult, Status};
+use napi_derive::napi;
+
+use driver::{ConnectOptions, Connection, Output};
+use engine::dialect::{dialect_by_name, Dialect};
+use engine::meta::Metadata;
+use engine::query::{Compiler, Query, QueryKind};
+use engine::sql::format_sql;
+use engine::uow::{FlushInput, StepKind, UnitOfWork};
+use engine::{Error, ErrorKind};
+use exec::{Exec, LogLevel, LogMode};
+
+/// Engine errors cross as a JS `Error` whose message is a tagged JSON object; the TS layer
+/// turns it into MikroORM's error class.
+fn to_napi(e: Error) -> NapiError {
+    to_napi_logged(e, "[]")
+}
+
+/// Like `to_napi`, carrying the log lines written before the failure.
+fn to_napi_logged(e: Error, log: &str) -> NapiError {
+    let mut s = String::from("\u{1}mikro-native:{\"log\":");
+    s.push_str(log);
+    s.push_str(",\"kind\":");
+    engine::value::write_json_str(&mut s, e.kind.class_name());
+    s.push_str(",\"message\":");
+    engine::value::write_json_str(&mut s, &e.message);
+    if let Some(code) = &e.code {
+        s.push_str(",\"code\":");
+        engine::value::write_json_str(&mut s, code);
+    }
+    if let Some(sql) = &e.sql {
+        s.push_str(",\"sql\":");
+        engine::value::write_json_str(&mut s, sql);
+    }
+    s.push('}');
+    NapiError::new(Status::GenericFailure, s)
+}
+
+type R<T> = NapiResult<T>;
+
+struct Session {
+    conn: Option<Box<dyn Connection>>,
+    tx_depth: u32,
+}
+
+#[napi]
+pub struct NativeOrm {
+    driver: String,
+    meta: Metadata,
+    dialect: Box<dyn Dialect>,
+    opts: ConnectOptions,
+    batch_size: usize,
+    session: Mutex<Session>,
+}
+
+#[napi]
+pub struct NativeUow {
+    uow: UnitOfWork,
+}
+
+#[napi]
+impl NativeUow {
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        NativeUow {
+            uow: UnitOfWork::new(),
+        }
+    }
+
+    #[napi]
+    pub fn clear(&mut self) {
+        self.uow.clear();
+    }
+
+    /// Takes over another unit of work's snapshots (forks with `clear: false`, and the parent
+    /// after a committed `transactional()`).
+    #[napi]
+    pub fn copy_from(&mut self, other: &NativeUow) {
+        self.uow = other.uow.clone();
+    }
+}
+
+impl Default for NativeUow {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> engine::Result<T> {
+    serde_json::from_str(json).map_err(|e| Error::validation(format!("Invalid {what}: {e}")))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OrmOptions {
+    db_name: String,
+    #[serde(default = "default_batch")]
+    batch_size: usize,
+}
+
+fn default_batch() -> usize {
+    300
+}
+
+impl NativeOrm {
+    fn session(&self) -> engine::Result<MutexGuard<'_, Session>> {
+        self.session
+            .lock()
+            .map_err(|_| Error::new(ErrorKind::Driver, "The connection lock is poisoned"))
+    }
+
+    /// Runs `f` on the connection; the result comes with the JSON log, and so does an error.
+    fn with_conn<T>(
+        &self,
+        level: LogLevel,
+        f: impl FnOnce(&mut Exec, &mut u32) -> engine::Result<T>,
+    ) -> R<(T, String)> {
+        let mut s = self.session().map_err(to_napi)?;
+        if s.conn.is_none() {
+            s.conn = Some(driver::connect(&self.driver, &self.opts).map_err(to_napi)?);
+        }
+        let Session { conn, tx_depth } = &mut *s;
+        let Some(conn) = conn.as_deref_mut() else {
+            return Err(to_napi(Error::new(ErrorKind::ConnectionError, "Not connected")));
+        };
+        let mut ex = Exec {
+            conn,
+            dialect: self.dialect.as_ref(),
+            level,
+            log: String::new(),
+        };
+        match f(&mut ex, tx_depth) {
+            Ok(out) => Ok((out, ex.log_json())),
+            Err(e) => Err(to_napi_logged(e, &ex.log_json())),
+        }
+    }
+
+    fn compile(&self, json: &str) -> engine::Result<engine::query::Compiled> {
+        let q = Query::from_json(json)?;
+        Compiler {
+            dialect: self.dialect.as_ref(),
+            meta: &self.meta,
+        }
+        .compile(&q)
+    }
+}
+
+fn tx_statement(dialect: &dyn Dialect, op: &str, depth: u32) -> String {
+    let savepoint = |prefix: &str, n: u32| {
+        let mut s = String::from(prefix);
+        dialect.quote_ident(&mut s, &format!("trx{n}"));
+        s
+    };
+    match (op, depth) {
+        ("begin", 0) => dialect.begin_sql().into(),
+        ("begin", d) => savepoint("savepoint ", d),
+        ("commit", 1) => dialect.commit_sql().into(),
+        ("commit", d) => savepoint("release savepoint ", d - 1),
+        ("rollback", 1) => dialect.rollback_sql().into(),
+        (_, d) => savepoint("rollback to savepoint ", d - 1),
+    }
+}
+
+fn tx_step(ex: &mut Exec, depth: &mut u32, op: &str) -> engine::Result<()> {
+    if op != "begin" && *depth == 0 {
+        return Err(Error::validation(format!("Cannot {op}: no transaction is active")));
+    }
+    let sql = tx_statement(ex.dialect, op, *depth);
+    ex.run(&sql, &[], LogMode::Bare)?;
+    if op == "begin" {
+        *depth += 1;
+    } else {
+        *depth -= 1;
+    }
+    Ok(())
+}
+
+/// How a statement's result is returned and logged: `all` (rows, "results"), `get` (first row,
+/// no count), `run` (affected rows).
+fn mode_of(method: &str) -> LogMode {
+    match method {
+        "get" => LogMode::Plain,
+        "run" => LogMode::Affected,
+        _ => LogMode::Results,
+    }
+}
+
+#[napi]
+impl NativeOrm {
+    #[napi(constructor)]
+    pub fn new(driver: String, meta_json: String, options_json: String) -> napi::Result<Self> {
+        let dialect = dialect_by_name(&driver)
+            .ok_or_else(|| to_napi(Error::validation(format!("Unknown driver '{driver}'"))))?;
+        let meta = Metadata::from_json(&meta_json).map_err(to_napi)?;
+        let opts: OrmOptions = parse("options", &options_json).map_err(to_napi)?;
+        Ok(NativeOrm {
+            driver,
+            meta,
+            dialect,
+            opts: ConnectOptions {
+                db_name: opts.db_name,
+            },
+            batch_size: opts.batch_size,
+            session: Mutex::new(Session {
+                conn: None,
+                tx_depth: 0,
+            }),
+        })
+    }
+
+    /// Opens the connection if it is not open; returns whether it was opened now.
+    #[napi(catch_unwind)]
+    pub fn connect(&self) -> R<bool> {
+        let mut s = self.session().map_err(to_napi)?;
+        if s.conn.is_some() {
+            return Ok(false);
+        }
+        s.conn = Some(driver::connect(&self.driver, &self.opts).map_err(to_napi)?);
+        Ok(true)
+    }
+
+    #[napi(catch_unwind)]
+    pub fn is_connected(&self) -> R<bool> {
+        Ok(self.session().map_err(to_napi)?.conn.is_some())
+    }
+
+    #[napi(catch_unwind)]
+    pub fn close(&self) -> R<()> {
+        let mut s = self.session().map_err(to_napi)?;
+        s.tx_depth = 0;
+        if let Some(mut c) = s.conn.take() {
+            c.close().map_err(to_napi)?;
+        }
+        Ok(())
+    }
+
+    #[napi(catch_unwind)]
+    pub fn in_transaction(&self) -> R<bool> {
+        Ok(self.session().map_err(to_napi)?.tx_depth > 0)
+    }
+
+    /// `{"sql","params","formatted"}` for `getQuery()`, `getParams()`, `getFormattedQuery()`.
+    #[napi(catch_unwind)]
+    pub fn compile_query(&self, query_json: String) -> R<String> {
+        let c = self.compile(&query_json).map_err(to_napi)?;
+        let mut out = String::from("{\"sql\":");
+        engine::value::write_json_str(&mut out, &c.sql.text);
+        out.push_str(",\"params\":");
+        encode::values(&mut out, &c.sql.params);
+        out.push_str(",\"formatted\":");
+        let f = format_sql(self.dialect.as_ref(), &c.sql.text, &c.sql.params);
+        engine::value::write_json_str(&mut out, &f);
+        out.push('}');
+        Ok(out)
+    }
+
+    /// Entity query: rows come back columnar in property order and are registered as snapshots.
+    #[napi(catch_unwind)]
+    pub fn find(&self, uow: &mut NativeUow, query_json: String, refresh: bool, log: LogLevel) -> R<String> {
+        let c = self.compile(&query_json).map_err(to_napi)?;
+        let entity = self.meta.entity(c.entity).map_err(to_napi)?;
+        let (out, log) = self.with_conn(log, |ex, _| {
+            ex.run(&c.sql.text, &c.sql.params, LogMode::Results)
+        })?;
+        let Output::Rows(rows) = out else {
+            return Ok(format!("{{\"n\":0,\"cols\":[],\"log\":{log}}}"));
+        };
+        let mut s = encode::entity_rows(entity, &rows, |snap| {
+            uow.uow.register_loaded(entity, c.entity, snap, refresh)
+        });
+        s.push_str(",\"log\":");
+        s.push_str(&log);
+        s.push('}');
+        Ok(s)
+    }
+
+    /// Non-entity query (count, native insert/update/delete, QueryBuilder `execute()`), with
+    /// `method` = all | get | run.
+    #[napi(catch_unwind)]
+    pub fn query(&self, query_json: String, method: String, log: LogLevel) -> R<String> {
+        let c = self.compile(&query_json).map_err(to_napi)?;
+        let mode = match c.kind {
+            QueryKind::Insert | QueryKind::Update | QueryKind::Delete => LogMode::Affected,
+            _ => mode_of(&method),
+        };
+        let (out, log) = self.with_conn(log, |ex, _| ex.run(&c.sql.text, &c.sql.params, mode))?;
+        let mut s = String::from("{");
+        encode::output(&mut s, &out);
+        s.push_str(",\"log\":");
+        s.push_str(&log);
+        s.push('}');
+        Ok(s)
+    }
+
+    /// `em.execute(sql, params, method)`: raw SQL with bound parameters.
+    #[napi(catch_unwind)]
+    pub fn execute(&self, sql: String, params_json: String, method: String, log: LogLevel) -> R<String> {
+        let params: Vec<serde_json::Value> = parse("parameters", &params_json).map_err(to_napi)?;
+        let params = params
+            .iter()
+            .map(|p| engine::convert::plain(self.dialect.as_ref(), p))
+            .collect::<engine::Result<Vec<_>>>()
+            .map_err(to_napi)?;
+        let (out, log) = self.with_conn(log, |ex, _| ex.run(&sql, &params, mode_of(&method)))?;
+        let mut s = String::from("{");
+        encode::output(&mut s, &out);
+        s.push_str(",\"log\":");
+        s.push_str(&log);
+        s.push('}');
+        Ok(s)
+    }
+
+    /// `begin`, `commit` or `rollback`; nested levels use savepoints. Returns the log.
+    #[napi(catch_unwind)]
+    pub fn transaction(&self, op: String, log: LogLevel) -> R<String> {
+        let ((), log) = self.with_conn(log, |ex, depth| tx_step(ex, depth, &op))?;
+        Ok(log)
+    }
+
+    /// One flush: change sets, statements and keys, in one transaction unless one is open
+    /// (or implicit transactions are off). Snapshots change only after success.
+    #[napi(catch_unwind)]
+    pub fn flush(&self, uow: &mut NativeUow, message: String, implicit_tx: bool, log: LogLevel) -> R<String> {
+        let input: FlushInput = parse("flush message", &message).map_err(to_napi)?;
+        let plan = uow
+            .uow
+            .plan(self.dialect.as_ref(), &self.meta, &input, self.batch_size)
+            .map_err(to_napi)?;
+        if plan.is_empty() {
+            return Ok("{\"entities\":[],\"log\":[]}".into());
+        }
+        let (keys, log) = self.with_conn(log, |ex, depth| {
+            let own = implicit_tx && *depth == 0;
+            if own {
+                tx_step(ex, depth, "begin")?;
+            }
+            let mut keys = Vec::new();
+            let mut run = || -> engine::Result<()> {
+                for step in &plan.steps {
+                    let out = ex.run(&step.sql.text, &step.sql.params, LogMode::Affected)?;
+                    if let StepKind::Insert { returning, .. } = step.kind {
+                        keys.push(encode::generated_keys(returning, &out));
+                    }
+                }
+                Ok(())
+            };
+            if let Err(e) = run() {
+                if own {
+                    let _ = tx_step(ex, depth, "rollback");
+                }
+                return Err(e);
+            }
+            if own {
+                tx_step(ex, depth, "commit")?;
+            }
+            Ok(keys)
+        })?;
+        let applied = uow.uow.apply(&self.meta, plan, keys).map_err(to_napi)?;
+        let mut s = String::from("{\"entities\":[");
+        for (n, (entity, ids, updated)) in applied.iter().enumerate() {
+            if n > 0 {
+                s.push(',');
+            }
+            s.push_str(&format!("{{\"entity\":{entity},\"ids\":"));
+            encode::values(&mut s, ids);
+            s.push_str(&format!(",\"updated\":{updated:?}}}"));
+        }
+        s.push_str("],\"log\":");
+        s.push_str(&log);
+        s.push('}');
+        Ok(s)
+    }
+
+    /// `create` DDL as groups of statements (one group per table).
+    #[napi(catch_unwind)]
+    pub fn create_schema_sql(&self) -> R<Vec<Vec<String>>> {
+        Ok(engine::schema::create_statements(self.dialect.as_ref(), &self.meta))
+    }
+
+    /// `drop` or `clear` statements.
+    #[napi(catch_unwind)]
+    pub fn schema_sql(&self, kind: String) -> R<Vec<String>> {
+        let d = self.dialect.as_ref();
+        Ok(match kind.as_str() {
+            "drop" => engine::schema::drop_statements(d, &self.meta),
+            "clear" => engine::schema::clear_statements(d, &self.meta),
+            other => {
+                return Err(to_napi(Error::validation(format!(
+                    "Unknown schema operation '{other}'"
+                ))))
+            }
+        })
+    }
+
+    /// Runs statements one by one, each logged with `method`'s suffix. Returns the log.
+    #[napi(catch_unwind)]
+    pub fn run_statements(&self, statements: Vec<String>, method: String, log: LogLevel) -> R<String> {
+        let mode = mode_of(&method);
+        let ((), log) = self.with_conn(log, |ex, _| {
+            for s in &statements {
+                ex.run(s, &[], mode)?;
+            }
+            Ok(())
+        })?;
+        Ok(log)
+    }
+
+    #[napi(catch_unwind)]
+    pub fn load_extension(&self, path: String, entry_point: Option<String>) -> R<()> {
+        self.with_conn(0, |ex, _| ex.conn.load_extension(&path, entry_point.as_deref()))?;
+        Ok(())
+    }
+}
+
+/// Test hook: proves a Rust panic reaches JS as an `Error` instead of aborting the process.
+#[napi(catch_unwind)]
+pub fn debug_panic(message: String) -> R<()> {
+    panic!("{message}");
+}

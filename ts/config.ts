@@ -1,0 +1,139 @@
+import { ValidationError } from './errors.js';
+import { DefaultLogger, type Logger, type LoggerNamespace, type LoggerOptions } from './logger.js';
+import { type NamingStrategy, UnderscoreNamingStrategy } from './naming.js';
+import type { Constructor, Dictionary } from './typings.js';
+import type { DatabaseDriver } from './driver.js';
+
+/** What `onCreateConnection` / `pool.afterCreate` receive. */
+export interface NativeConnection {
+  /** Loads a SQLite extension (SQLite and libSQL drivers). */
+  loadExtension(path: string, entryPoint?: string): void;
+  /** Runs raw SQL with no parameters. */
+  exec(sql: string): void;
+}
+
+export interface PoolOptions {
+  min?: number;
+  max?: number;
+  idleTimeoutMillis?: number;
+  afterCreate?: (connection: NativeConnection, done: (err: Error | null, connection?: NativeConnection) => void) => void;
+}
+
+export type DriverClass = (new (config: Configuration) => DatabaseDriver) & { readonly dialect: string };
+
+export interface Options {
+  entities?: readonly unknown[];
+  entitiesTs?: readonly unknown[];
+  dbName?: string;
+  clientUrl?: string;
+  driver?: DriverClass;
+  driverOptions?: unknown;
+  debug?: boolean | LoggerNamespace[];
+  logger?: (message: string) => void;
+  loggerFactory?: (options: LoggerOptions) => Logger;
+  colors?: boolean;
+  highlighter?: { highlight(text: string): string };
+  batchSize?: number;
+  implicitTransactions?: boolean;
+  allowGlobalContext?: boolean;
+  persistOnCreate?: boolean;
+  forceUtcTimezone?: boolean;
+  forceEntityConstructor?: boolean;
+  namingStrategy?: Constructor<NamingStrategy>;
+  pool?: PoolOptions;
+  onCreateConnection?: (connection: NativeConnection) => unknown;
+  connect?: boolean;
+  ensureDatabase?: boolean;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string | (() => string | Promise<string>);
+  [key: string]: unknown;
+}
+
+const DEFAULTS: Required<Pick<Options, 'batchSize' | 'implicitTransactions' | 'allowGlobalContext' | 'persistOnCreate' | 'forceUtcTimezone' | 'forceEntityConstructor' | 'debug' | 'colors' | 'connect' | 'ensureDatabase'>> = {
+  batchSize: 300,
+  implicitTransactions: true,
+  allowGlobalContext: false,
+  persistOnCreate: true,
+  forceUtcTimezone: false,
+  forceEntityConstructor: false,
+  debug: false,
+  colors: true,
+  connect: true,
+  ensureDatabase: true,
+};
+
+export type ResolvedOptions = Options & typeof DEFAULTS;
+
+/** `defineConfig` for type checking; the driver packages preset `driver`. */
+export function defineConfig(options: Options): Options {
+  return options;
+}
+
+export class Configuration {
+  private readonly options: ResolvedOptions;
+  private readonly logger: Logger;
+  private readonly namingStrategy: NamingStrategy;
+
+  constructor(options: Options, defaultDriver?: DriverClass) {
+    this.options = { ...DEFAULTS, ...options } as ResolvedOptions;
+    this.options.driver ??= defaultDriver;
+    const env = process.env.MIKRO_ORM_ALLOW_GLOBAL_CONTEXT;
+    if (env != null && options.allowGlobalContext === undefined) {
+      this.options.allowGlobalContext = env === 'true' || env === '1';
+    }
+    if (!this.options.driver) {
+      throw new ValidationError('No driver specified, please fill in the `driver` option or use `defineConfig` helper from a driver package (e.g. @mikro-native/sqlite)');
+    }
+    if (!this.options.dbName && !this.options.clientUrl) {
+      throw new ValidationError('No database specified, please fill in `dbName` or `clientUrl` option');
+    }
+    if (!Number.isInteger(this.options.batchSize) || this.options.batchSize < 1) {
+      throw new ValidationError(`Invalid 'batchSize' option: expected a positive integer, got ${String(this.options.batchSize)}`);
+    }
+    const loggerOptions: LoggerOptions = {
+      writer: this.options.logger ?? ((m: string) => console.log(m)),
+      debugMode: this.options.debug,
+      colors: this.options.colors,
+      highlighter: this.options.highlighter,
+    };
+    this.logger = this.options.loggerFactory?.(loggerOptions) ?? new DefaultLogger(loggerOptions);
+    this.namingStrategy = new (this.options.namingStrategy ?? UnderscoreNamingStrategy)();
+  }
+
+  get<K extends keyof ResolvedOptions>(key: K): ResolvedOptions[K] {
+    return this.options[key];
+  }
+
+  set<K extends keyof ResolvedOptions>(key: K, value: ResolvedOptions[K]): void {
+    this.options[key] = value;
+  }
+
+  getAll(): ResolvedOptions {
+    return this.options;
+  }
+
+  getLogger(): Logger {
+    return this.logger;
+  }
+
+  getNamingStrategy(): NamingStrategy {
+    return this.namingStrategy;
+  }
+
+  getDriverClass(): DriverClass {
+    return this.options.driver as DriverClass;
+  }
+
+  getClientUrl(): string {
+    return this.options.clientUrl ?? this.options.dbName ?? '';
+  }
+
+  /** The database file/name without a URL scheme. */
+  getDbName(): string {
+    return (this.options.dbName ?? this.options.clientUrl ?? '').replace(/^(file|sqlite):(\/\/)?/, '');
+  }
+}
+
+export type { Dictionary };

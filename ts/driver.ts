@@ -1,0 +1,201 @@
+import type { Configuration, NativeConnection } from './config.js';
+import * as errors from './errors.js';
+import type { LogContext } from './logger.js';
+import { engineMetadata } from './metadata/discovery.js';
+import type { EntityMetadata } from './metadata/types.js';
+
+/** The napi binding each driver package loads (internal). */
+export interface NativeUowHandle {
+  clear(): void;
+  copyFrom(other: NativeUowHandle): void;
+}
+export interface NativeOrmHandle {
+  connect(): boolean;
+  isConnected(): boolean;
+  close(): void;
+  inTransaction(): boolean;
+  compileQuery(query: string): string;
+  find(uow: NativeUowHandle, query: string, refresh: boolean, log: number): string;
+  query(query: string, method: string, log: number): string;
+  execute(sql: string, params: string, method: string, log: number): string;
+  transaction(op: 'begin' | 'commit' | 'rollback', log: number): string;
+  flush(uow: NativeUowHandle, message: string, implicitTransactions: boolean, log: number): string;
+  createSchemaSql(): string[][];
+  schemaSql(kind: 'drop' | 'clear'): string[];
+  runStatements(statements: string[], method: string, log: number): string;
+  loadExtension(path: string, entryPoint?: string | null): void;
+}
+export interface NativeBinding {
+  NativeOrm: new (driver: string, metadata: string, options: string) => NativeOrmHandle;
+  NativeUow: new () => NativeUowHandle;
+  debugPanic(message: string): void;
+}
+
+interface LogEntry {
+  sql: string;
+  took?: number;
+  results?: number;
+  affected?: number;
+}
+
+const ERROR_TAG = '\u0001mikro-native:';
+const ERROR_CLASSES: Record<string, new (e: Error & { code?: string }) => Error> = {
+  UniqueConstraintViolationException: errors.UniqueConstraintViolationException,
+  NotNullConstraintViolationException: errors.NotNullConstraintViolationException,
+  ForeignKeyConstraintViolationException: errors.ForeignKeyConstraintViolationException,
+  TableNotFoundException: errors.TableNotFoundException,
+  TableExistsException: errors.TableExistsException,
+  InvalidFieldNameException: errors.InvalidFieldNameException,
+  SyntaxErrorException: errors.SyntaxErrorException,
+  DeadlockException: errors.DeadlockException,
+  LockWaitTimeoutException: errors.LockWaitTimeoutException,
+  ConnectionException: errors.ConnectionException,
+  DriverException: errors.DriverException,
+};
+
+/** The query `[query]` lines of the ensure-database check MikroORM runs on a new connection. */
+const ENSURE_DATABASE_SQL =
+  "select name as table_name from sqlite_master where type = 'table' and name != 'sqlite_sequence' and name != 'geometry_columns' and name != 'spatial_ref_sys' union all select name as table_name from sqlite_temp_master where type = 'table' order by name";
+
+/** Base of every driver: owns the native handle, logs queries and maps errors. */
+export abstract class DatabaseDriver {
+  static readonly dialect: string;
+  static readonly binding: NativeBinding;
+  native!: NativeOrmHandle;
+  private metadata: EntityMetadata[] = [];
+
+  constructor(readonly config: Configuration) {}
+
+  get binding(): NativeBinding {
+    return (this.constructor as typeof DatabaseDriver).binding;
+  }
+
+  get dialect(): string {
+    return (this.constructor as typeof DatabaseDriver).dialect;
+  }
+
+  /** Sends the metadata to the engine once. */
+  init(metadata: EntityMetadata[]): void {
+    this.metadata = metadata;
+    const options = { dbName: this.config.getDbName(), batchSize: this.config.get('batchSize') };
+    this.native = this.call(() => new this.binding.NativeOrm(this.dialect, engineMetadata(metadata, this.config.getNamingStrategy()), JSON.stringify(options)));
+  }
+
+  getMetadata(): EntityMetadata[] {
+    return this.metadata;
+  }
+
+  createUow(): NativeUowHandle {
+    return new this.binding.NativeUow();
+  }
+
+  /** 0: off, 1: SQL with `?`, 2: parameters inlined (the `query-params` namespace). */
+  logLevel(): number {
+    const logger = this.config.getLogger();
+    if (!logger.isEnabled('query')) {
+      return 0;
+    }
+    return logger.isEnabled('query-params') ? 2 : 1;
+  }
+
+  writeLog(entries: LogEntry[] | null | undefined): void {
+    if (!entries || entries.length === 0) {
+      return;
+    }
+    const logger = this.config.getLogger();
+    for (const e of entries) {
+      const context: LogContext = { query: e.sql, took: e.took, results: e.results, affected: e.affected };
+      logger.logQuery(context);
+    }
+  }
+
+  /** Runs a native call, turning engine errors into MikroORM's classes (and logging what ran). */
+  call<T>(fn: () => T): T {
+    let res: T;
+    try {
+      res = fn();
+    } catch (e) {
+      throw this.convertError(e);
+    }
+    // napi-rs returns (rather than throws) `Err` results of `catch_unwind` methods.
+    if (res instanceof Error) {
+      throw this.convertError(res);
+    }
+    return res;
+  }
+
+  /** Calls the engine and parses its JSON answer, writing its log lines. */
+  json<T>(fn: () => string): T {
+    const res = JSON.parse(this.call(fn)) as T & { log?: LogEntry[] };
+    this.writeLog(res.log);
+    return res;
+  }
+
+  convertError(e: unknown): unknown {
+    if (!(e instanceof Error) || !e.message.startsWith(ERROR_TAG)) {
+      return e;
+    }
+    const payload = JSON.parse(e.message.substring(ERROR_TAG.length)) as { kind: string; message: string; code?: string; sql?: string; log?: LogEntry[] };
+    this.writeLog(payload.log);
+    const cause = Object.assign(new Error(payload.message), { code: payload.code, sql: payload.sql });
+    const Cls = ERROR_CLASSES[payload.kind];
+    if (Cls) {
+      const err = new Cls(cause);
+      err.stack = `${err.name}: ${err.message}\n${(new Error().stack ?? '').split('\n').slice(2).join('\n')}`;
+      return err;
+    }
+    switch (payload.kind) {
+      case 'NotImplementedError':
+        return new errors.NotImplementedError(payload.message);
+      case 'MetadataError':
+        return new errors.MetadataError(payload.message);
+      default:
+        // MikroORM reports bad property names in queries as plain errors.
+        return payload.message.startsWith('Trying to ') ? new Error(payload.message) : new errors.ValidationError(payload.message);
+    }
+  }
+
+  /** Opens the connection on first use: runs the connection hooks and the ensure-database check. */
+  async ensureConnected(): Promise<void> {
+    if (this.native.isConnected()) {
+      return;
+    }
+    await this.connect();
+  }
+
+  async connect(): Promise<void> {
+    const opened = this.call(() => this.native.connect());
+    if (!opened) {
+      return;
+    }
+    const conn = this.connectionHandle();
+    const hook = this.config.get('onCreateConnection');
+    if (hook) {
+      await hook(conn);
+    }
+    const afterCreate = this.config.get('pool')?.afterCreate;
+    if (afterCreate) {
+      await new Promise<void>((resolve, reject) => afterCreate(conn, err => (err ? reject(err) : resolve())));
+    }
+    if (this.config.get('ensureDatabase') !== false) {
+      this.json(() => this.native.execute(ENSURE_DATABASE_SQL, '[]', 'all', this.logLevel()));
+    }
+  }
+
+  private connectionHandle(): NativeConnection {
+    return {
+      loadExtension: (path: string, entryPoint?: string) => this.call(() => this.native.loadExtension(path, entryPoint ?? null)),
+      exec: (sql: string) => {
+        this.json(() => this.native.execute(sql, '[]', 'run', this.logLevel()));
+      },
+    };
+  }
+
+  isConnected(): boolean {
+    return this.native.isConnected();
+  }
+
+  async close(): Promise<void> {
+    this.call(() => this.native.close());
+  }
+}

@@ -1,0 +1,688 @@
+import { inspect } from 'node:util';
+import type { Configuration } from './config.js';
+import type { DatabaseDriver, NativeUowHandle } from './driver.js';
+import { createHydrator, engineValue } from './entity/codegen.js';
+import { assign, helper, initHelper, type WrappedEntity } from './entity/helper.js';
+import { MetadataError, NotFoundError, ValidationError } from './errors.js';
+import type { MetadataRegistry } from './metadata/registry.js';
+import type { EntityMetadata } from './metadata/types.js';
+import { QueryBuilder } from './query-builder.js';
+import { EntityRepository } from './repository.js';
+import { RequestContext } from './request-context.js';
+import type { Dictionary, EntityData, EntityName, FilterQuery, Loaded, OrderDefinition, Primary, RequiredEntityData } from './typings.js';
+
+export interface FindOptions<T, P extends string = never> {
+  orderBy?: OrderDefinition<T>;
+  limit?: number;
+  offset?: number;
+  fields?: readonly string[];
+  exclude?: readonly string[];
+  refresh?: boolean;
+  populate?: readonly P[] | boolean;
+  flushMode?: 'auto' | 'commit' | 'always';
+}
+export interface FindOneOptions<T, P extends string = never> extends Omit<FindOptions<T, P>, 'limit'> {
+  failHandler?: (entityName: string, where: unknown) => Error;
+}
+export interface CreateOptions {
+  persist?: boolean;
+  managed?: boolean;
+}
+export interface ForkOptions {
+  clear?: boolean;
+  useContext?: boolean;
+}
+export interface TransactionOptions {
+  readOnly?: boolean;
+  isolationLevel?: string;
+}
+
+/** What an EntityManager shares with its forks. */
+export interface OrmContext {
+  config: Configuration;
+  driver: DatabaseDriver;
+  metadata: MetadataRegistry;
+}
+
+let counter = 0;
+const QUERY_JSON_FAILED = Symbol('json');
+
+/** Filter to engine JSON: `Date` as ISO text, `bigint` as text, entities as their primary key. */
+function filterJson(where: unknown): string {
+  try {
+    return JSON.stringify(where ?? {}, replacerIfNeeded(where));
+  } catch (e) {
+    if (e === QUERY_JSON_FAILED) {
+      throw e;
+    }
+    return JSON.stringify(where ?? {}, (_k, v) => (typeof v === 'bigint' ? v.toString() : v && typeof v === 'object' && v.__helper ? v.__helper.getPrimaryKey() : v));
+  }
+}
+
+function replacerIfNeeded(where: unknown): ((k: string, v: any) => unknown) | undefined {
+  if (where && typeof where === 'object') {
+    for (const v of Object.values(where as object)) {
+      if (v && typeof v === 'object' && (v as { __helper?: unknown }).__helper) {
+        return (_k, x) => (x && typeof x === 'object' && x.__helper ? x.__helper.getPrimaryKey() : typeof x === 'bigint' ? x.toString() : x);
+      }
+    }
+  }
+  return undefined;
+}
+
+function normalizeOrder(orderBy: unknown): Dictionary[] {
+  if (!orderBy) {
+    return [];
+  }
+  return (Array.isArray(orderBy) ? orderBy : [orderBy]) as Dictionary[];
+}
+
+/** Entity manager: identity map of entity instances and the API of MikroORM's `EntityManager`. */
+export class EntityManager {
+  readonly id = ++counter;
+  readonly name = 'default';
+  /** @internal */ readonly uow: NativeUowHandle;
+  /** @internal */ readonly identityMap: Map<unknown, object>[];
+  /** @internal */ persistStack = new Set<object>();
+  /** @internal */ removeStack = new Set<object>();
+
+  constructor(
+    /** @internal */ readonly ctx: OrmContext,
+    readonly global = false,
+  ) {
+    this.uow = ctx.driver.createUow();
+    this.identityMap = ctx.metadata.all().map(() => new Map());
+  }
+
+  get config(): Configuration {
+    return this.ctx.config;
+  }
+
+  getDriver(): DatabaseDriver {
+    return this.ctx.driver;
+  }
+
+  getMetadata(): MetadataRegistry;
+  getMetadata<T>(entityName: EntityName<T>): EntityMetadata<T>;
+  getMetadata<T>(entityName?: EntityName<T>): MetadataRegistry | EntityMetadata<T> {
+    return entityName ? this.ctx.metadata.get(entityName) : this.ctx.metadata;
+  }
+
+  /** The EntityManager to work on: a request context's fork, or this one unless it is global. */
+  getContext(validate = true): EntityManager {
+    if (!this.global) {
+      return this;
+    }
+    const fromContext = RequestContext.getEntityManager();
+    if (fromContext) {
+      return fromContext;
+    }
+    if (validate && !this.config.get('allowGlobalContext')) {
+      throw new ValidationError(
+        "Using global EntityManager instance methods for context specific actions is disallowed. If you need to work with the global instance's identity map, use `allowGlobalContext` configuration option or `fork()` instead.",
+      );
+    }
+    return this;
+  }
+
+  fork(options: ForkOptions = {}): EntityManager {
+    const source = this.getContext(false);
+    const fork = new (this.constructor as new (ctx: OrmContext, global: boolean) => EntityManager)(this.ctx, false);
+    if (options.clear === false) {
+      fork.uow.copyFrom(source.uow);
+      source.identityMap.forEach((m, i) => m.forEach((e, k) => fork.identityMap[i].set(k, e)));
+    }
+    return fork;
+  }
+
+  clear(): void {
+    const em = this.getContext();
+    em.identityMap.forEach(m => m.clear());
+    em.persistStack.clear();
+    em.removeStack.clear();
+    em.uow.clear();
+  }
+
+  getRepository<T extends object, R extends EntityRepository<T> = EntityRepository<T>>(entityName: EntityName<T>): R {
+    const meta = this.ctx.metadata.get(entityName);
+    return new EntityRepository<T>(this, meta.class as EntityName<T>) as R;
+  }
+
+  createQueryBuilder<T extends object>(entityName: EntityName<T>, alias?: string): QueryBuilder<T> {
+    const meta = this.ctx.metadata.get(entityName);
+    return new QueryBuilder<T>(meta, this.getContext(false), alias);
+  }
+
+  qb<T extends object>(entityName: EntityName<T>, alias?: string): QueryBuilder<T> {
+    return this.createQueryBuilder(entityName, alias);
+  }
+
+  getConnection(): { execute: (sql: string, params?: unknown[], method?: 'all' | 'get' | 'run') => Promise<unknown> } {
+    return { execute: (sql, params, method) => this.execute(sql, params, method) };
+  }
+
+  // ---- reading
+
+  async find<T extends object, P extends string = never>(entityName: EntityName<T>, where: FilterQuery<T>, options: FindOptions<T, P> = {}): Promise<Loaded<T, P>[]> {
+    const em = this.getContext();
+    const meta = em.ctx.metadata.get(entityName);
+    await em.autoFlush(meta, options.flushMode);
+    return em.findInternal(meta, where, options, options.limit) as Promise<Loaded<T, P>[]>;
+  }
+
+  async findAll<T extends object, P extends string = never>(entityName: EntityName<T>, options: FindOptions<T, P> & { where?: FilterQuery<T> } = {}): Promise<Loaded<T, P>[]> {
+    return this.find(entityName, options.where ?? ({} as FilterQuery<T>), options);
+  }
+
+  async findOne<T extends object, P extends string = never>(entityName: EntityName<T>, where: FilterQuery<T>, options: FindOneOptions<T, P> = {}): Promise<Loaded<T, P> | null> {
+    const em = this.getContext();
+    const meta = em.ctx.metadata.get(entityName);
+    if (!options.refresh) {
+      const cached = em.fromIdentityMap(meta, where);
+      if (cached) {
+        return cached as Loaded<T, P>;
+      }
+    }
+    await em.autoFlush(meta, options.flushMode);
+    const [found] = await em.findInternal(meta, where, options, 1);
+    return (found ?? null) as Loaded<T, P> | null;
+  }
+
+  async findOneOrFail<T extends object, P extends string = never>(entityName: EntityName<T>, where: FilterQuery<T>, options: FindOneOptions<T, P> = {}): Promise<Loaded<T, P>> {
+    const found = await this.findOne(entityName, where, options);
+    if (!found) {
+      const meta = this.ctx.metadata.get(entityName);
+      throw options.failHandler?.(meta.className, where) ?? NotFoundError.findOneFailed(meta.className, where);
+    }
+    return found;
+  }
+
+  async findAndCount<T extends object, P extends string = never>(entityName: EntityName<T>, where: FilterQuery<T>, options: FindOptions<T, P> = {}): Promise<[Loaded<T, P>[], number]> {
+    const count = await this.count(entityName, where);
+    const items = await this.find(entityName, where, options);
+    return [items, count];
+  }
+
+  async count<T extends object>(entityName: EntityName<T>, where: FilterQuery<T> = {} as FilterQuery<T>): Promise<number> {
+    const em = this.getContext();
+    const meta = em.ctx.metadata.get(entityName);
+    await em.autoFlush(meta);
+    const driver = em.ctx.driver;
+    await driver.ensureConnected();
+    const query = `{"kind":"count","entity":${meta.index},"alias":${JSON.stringify(meta.alias)},"where":${filterJson(where)}}`;
+    const res = driver.json<{ rows: { count: number }[] }>(() => driver.native.query(query, 'get', driver.logLevel()));
+    return Number(res.rows[0]?.count ?? 0);
+  }
+
+  /** @internal */
+  fromIdentityMap(meta: EntityMetadata, where: unknown): object | undefined {
+    let pk: unknown = where;
+    if (where && typeof where === 'object' && !Array.isArray(where)) {
+      const keys = Object.keys(where);
+      if (meta.primaryKeys.length !== 1 || keys.length !== 1 || keys[0] !== meta.primaryKeys[0]) {
+        return undefined;
+      }
+      pk = (where as Dictionary)[keys[0]];
+    }
+    if (pk === null || typeof pk === 'object') {
+      return undefined;
+    }
+    const e = this.identityMap[meta.index].get(pk) as { __helper: WrappedEntity } | undefined;
+    return e && e.__helper.__initialized ? e : undefined;
+  }
+
+  /** @internal */
+  async autoFlush(meta: EntityMetadata, mode?: string): Promise<void> {
+    const flushMode = mode ?? this.config.get('flushMode') ?? 'auto';
+    if (flushMode === 'commit') {
+      return;
+    }
+    if (flushMode === 'always') {
+      return this.flush();
+    }
+    for (const e of this.persistStack) {
+      if ((e as { __meta: EntityMetadata }).__meta === meta) {
+        return this.flush();
+      }
+    }
+    for (const e of this.removeStack) {
+      if ((e as { __meta: EntityMetadata }).__meta === meta) {
+        return this.flush();
+      }
+    }
+  }
+
+  /** @internal */
+  queryJson(meta: EntityMetadata, where: unknown, options: FindOptions<any, any>, limit?: number, alias = meta.alias): string {
+    let fields: string[] | undefined;
+    if (options.fields) {
+      fields = [...meta.primaryKeys, ...options.fields.filter(f => !meta.primaryKeys.includes(f))];
+    } else if (options.exclude) {
+      fields = meta.props.filter(p => p.primary || !options.exclude!.includes(p.name)).map(p => p.name);
+    }
+    for (const [k] of normalizeOrder(options.orderBy).flatMap(o => Object.entries(o))) {
+      if (!meta.properties[k]) {
+        throw new Error(`Trying to order by not existing property ${meta.className}.${k}`);
+      }
+    }
+    return JSON.stringify({
+      kind: 'select',
+      entity: meta.index,
+      alias,
+      fields,
+      where: JSON.parse(filterJson(where)),
+      orderBy: normalizeOrder(options.orderBy),
+      limit: limit ?? undefined,
+      offset: options.offset,
+    });
+  }
+
+  /** @internal */
+  async findInternal(meta: EntityMetadata, where: unknown, options: FindOptions<any, any>, limit?: number): Promise<object[]> {
+    const query = this.queryJson(meta, where, options, limit);
+    return this.runFind(meta, query, !!options.refresh);
+  }
+
+  /** @internal Runs an entity query and hydrates the batch through the identity map. */
+  async runFind(meta: EntityMetadata, query: string, refresh: boolean): Promise<object[]> {
+    const driver = this.ctx.driver;
+    await driver.ensureConnected();
+    const res = driver.json<{ n: number; cols: (unknown[] | null)[] }>(() => driver.native.find(this.uow, query, refresh, driver.logLevel()));
+    if (res.n === 0) {
+      return [];
+    }
+    const present = res.cols.map(c => c !== null);
+    const shape = present.map(p => (p ? '1' : '0')).join('');
+    let hydrate = meta.runtime.hydrators.get(shape);
+    if (!hydrate) {
+      hydrate = createHydrator(meta, present);
+      meta.runtime.hydrators.set(shape, hydrate);
+    }
+    return hydrate(res.cols, res.n, this.identityMap[meta.index], refresh, e => initHelper(e, meta, this, true));
+  }
+
+  getReference<T extends object>(entityName: EntityName<T>, id: Primary<T> | Primary<T>[]): T {
+    const em = this.getContext();
+    const meta = em.ctx.metadata.get(entityName);
+    const ids = (Array.isArray(id) ? id : [id]) as unknown[];
+    const key = ids.length === 1 ? ids[0] : ids.join('~');
+    const map = em.identityMap[meta.index];
+    const existing = map.get(key);
+    if (existing) {
+      return existing as T;
+    }
+    const entity = Object.create(meta.prototype as object) as Dictionary;
+    meta.primaryKeys.forEach((pk, i) => (entity[pk] = ids[i]));
+    initHelper(entity, meta, em, false);
+    map.set(key, entity);
+    return entity as T;
+  }
+
+  async refresh<T extends object>(entity: T, _options: { refresh?: boolean } = {}): Promise<T | null> {
+    const h = helper(entity);
+    const em = h.__em ?? this.getContext();
+    const meta = h.__meta;
+    const where = Object.fromEntries(meta.primaryKeys.map(pk => [pk, (entity as Dictionary)[pk]]));
+    const [found] = await (em as EntityManager).findInternal(meta, where, { refresh: true }, 1);
+    return (found as T) ?? null;
+  }
+
+  async refreshOrFail<T extends object>(entity: T): Promise<T> {
+    const found = await this.refresh(entity);
+    if (!found) {
+      throw NotFoundError.findOneFailed(helper(entity).__meta.className, helper(entity).getPrimaryKey());
+    }
+    return found;
+  }
+
+  // ---- writing
+
+  create<T extends object>(entityName: EntityName<T>, data: RequiredEntityData<T>, options: CreateOptions = {}): T {
+    const em = this.getContext();
+    const meta = em.ctx.metadata.get(entityName);
+    const entity = em.construct(meta, data as Dictionary) as T;
+    if (options.persist ?? em.config.get('persistOnCreate')) {
+      em.persist(entity);
+    }
+    return entity;
+  }
+
+  /** @internal Builds a new entity: constructor with named params, data, then defaults and `onCreate`. */
+  construct(meta: EntityMetadata, data: Dictionary): object {
+    const Cls = meta.class as unknown as new (...args: unknown[]) => Dictionary;
+    const params = meta.constructorParams;
+    const entity = params.length > 0 ? new Cls(...params.map(p => data[p])) : new Cls();
+    for (const [k, v] of Object.entries(data)) {
+      if (meta.properties[k] && v !== undefined && !(params.includes(k) && entity[k] === v)) {
+        entity[k] = v;
+      }
+    }
+    this.applyDefaults(meta, entity);
+    initHelper(entity, meta, this, true).__managed = false;
+    return entity;
+  }
+
+  /** @internal Fills undefined properties from `onCreate` and literal defaults. */
+  applyDefaults(meta: EntityMetadata, entity: Dictionary): void {
+    for (const p of meta.props) {
+      if (entity[p.name] !== undefined) {
+        continue;
+      }
+      if (p.onCreate) {
+        entity[p.name] = p.onCreate(entity, this);
+      } else if (p.default !== undefined && p.default !== null) {
+        entity[p.name] = p.default;
+      }
+    }
+  }
+
+  persist<T extends object>(entity: T | T[]): this {
+    const em = this.getContext();
+    for (const e of Array.isArray(entity) ? entity : [entity]) {
+      const h = helper(e);
+      if (h.__managed && em.identityMap[h.__meta.index].has(h.getPrimaryKey())) {
+        em.removeStack.delete(e);
+        continue;
+      }
+      h.__em = em;
+      em.persistStack.add(e);
+    }
+    return this;
+  }
+
+  remove<T extends object>(entity: T | T[]): this {
+    const em = this.getContext();
+    for (const e of Array.isArray(entity) ? entity : [entity]) {
+      if (em.persistStack.delete(e)) {
+        continue;
+      }
+      const h = helper(e);
+      if (h.__managed) {
+        em.removeStack.add(e);
+      }
+    }
+    return this;
+  }
+
+  assign<T extends object>(entity: T, data: EntityData<T>): T {
+    return assign(entity, data);
+  }
+
+  async flush(): Promise<void> {
+    const em = this.getContext();
+    await em.ctx.driver.ensureConnected();
+    em.flushInternal();
+  }
+
+  /** @internal One message to the engine with every new, managed and removed entity. */
+  flushInternal(): void {
+    const metas = this.ctx.metadata.all();
+    type Group = { meta: EntityMetadata; insert: Dictionary[]; insertRows: unknown[][]; created: Dictionary[]; managed: Dictionary[]; managedRows: unknown[][]; remove: unknown[][]; removed: object[] };
+    const groups: (Group | undefined)[] = new Array(metas.length);
+    const group = (meta: EntityMetadata): Group =>
+      (groups[meta.index] ??= { meta, insert: [], insertRows: [], created: [], managed: [], managedRows: [], remove: [], removed: [] });
+
+    for (const e of this.persistStack) {
+      const meta = (e as { __meta: EntityMetadata }).__meta;
+      const g = group(meta);
+      // onCreate/default values land on the entity only once the flush succeeded.
+      const pending: Dictionary = {};
+      for (const p of meta.props) {
+        if ((e as Dictionary)[p.name] === undefined) {
+          if (p.onCreate) {
+            pending[p.name] = p.onCreate(e, this);
+          } else if (p.default !== undefined && p.default !== null) {
+            pending[p.name] = p.default;
+          }
+        }
+      }
+      const view = Object.keys(pending).length ? Object.assign(Object.create(meta.prototype as object), e, pending) : e;
+      for (const p of meta.runtime.required) {
+        const v = (view as Dictionary)[p.name];
+        if (v == null) {
+          throw new ValidationError(`Value for ${meta.className}.${p.name} is required, '${v}' found\nentity: ${inspect(e)}`, e);
+        }
+      }
+      g.insert.push(e as Dictionary);
+      g.created.push(pending);
+      g.insertRows.push(meta.runtime.state(view));
+    }
+    for (const e of this.removeStack) {
+      const meta = (e as { __meta: EntityMetadata }).__meta;
+      const g = group(meta);
+      g.remove.push(meta.primaryKeys.map(pk => engineValue(meta.properties[pk], (e as Dictionary)[pk])));
+      g.removed.push(e);
+    }
+    for (const meta of metas) {
+      const map = this.identityMap[meta.index];
+      if (map.size === 0) {
+        continue;
+      }
+      const { state, onUpdate, onUpdateIndexes } = meta.runtime;
+      let g: Group | undefined;
+      for (const e of map.values()) {
+        if (!(e as { __helper: WrappedEntity }).__helper.__initialized || this.removeStack.has(e)) {
+          continue;
+        }
+        g ??= group(meta);
+        const row = state(e);
+        for (let i = 0; i < onUpdate.length; i++) {
+          row.push(engineValue(onUpdate[i], onUpdate[i].onUpdate!(e, this)));
+        }
+        g.managed.push(e as Dictionary);
+        g.managedRows.push(row);
+      }
+      void onUpdateIndexes;
+    }
+    const present = groups.filter((g): g is Group => g !== undefined);
+    if (present.length === 0) {
+      return;
+    }
+    const message = JSON.stringify({
+      entities: present.map(g => ({
+        entity: g.meta.index,
+        insert: g.insertRows,
+        managed: g.managedRows,
+        onUpdate: g.meta.runtime.onUpdateIndexes,
+        remove: g.remove,
+      })),
+    }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    const driver = this.ctx.driver;
+    const res = driver.json<{ entities: { entity: number; ids: unknown[]; updated: number[] }[] }>(() =>
+      driver.native.flush(this.uow, message, this.config.get('implicitTransactions'), driver.logLevel()),
+    );
+    for (const r of res.entities) {
+      const g = groups[r.entity]!;
+      const meta = g.meta;
+      const map = this.identityMap[meta.index];
+      const auto = meta.primaryKeys.length === 1 && meta.properties[meta.primaryKeys[0]].autoincrement ? meta.primaryKeys[0] : undefined;
+      g.insert.forEach((e, i) => {
+        Object.assign(e, g.created[i]);
+        if (auto && e[auto] == null && r.ids[i] !== undefined) {
+          e[auto] = r.ids[i];
+        }
+        const h = helper(e);
+        h.__managed = true;
+        h.__em = this;
+        map.set(h.getPrimaryKey(), e);
+      });
+      for (const idx of r.updated) {
+        const e = g.managed[idx];
+        const row = g.managedRows[idx];
+        const base = row.length - meta.runtime.onUpdate.length;
+        meta.runtime.onUpdate.forEach((p, k) => {
+          const v = row[base + k];
+          e[p.name] = p.columnKind === 'datetime' && typeof v === 'number' ? new Date(v) : v;
+        });
+      }
+      for (const e of g.removed) {
+        const h = helper(e);
+        map.delete(h.getPrimaryKey());
+        h.__managed = false;
+        h.__em = undefined;
+      }
+    }
+    this.persistStack.clear();
+    this.removeStack.clear();
+  }
+
+  // ---- native operations (no unit of work, no hooks)
+
+  async insert<T extends object>(entityNameOrEntity: EntityName<T> | T, data?: EntityData<T> | T): Promise<Primary<T>> {
+    const [id] = await this.insertRows(entityNameOrEntity, data === undefined ? undefined : [data]);
+    return id as Primary<T>;
+  }
+
+  async insertMany<T extends object>(entityNameOrEntities: EntityName<T> | T[], data?: (EntityData<T> | T)[]): Promise<Primary<T>[]> {
+    if (Array.isArray(entityNameOrEntities)) {
+      if (entityNameOrEntities.length === 0) {
+        return [];
+      }
+      return this.insertRows(entityNameOrEntities[0], entityNameOrEntities.slice(1), true) as Promise<Primary<T>[]>;
+    }
+    return this.insertRows(entityNameOrEntities, data ?? []) as Promise<Primary<T>[]>;
+  }
+
+  private async insertRows(target: unknown, rows: unknown[] | undefined, firstIsEntity = false): Promise<unknown[]> {
+    const em = this.getContext(false);
+    let meta: EntityMetadata;
+    let all: unknown[];
+    if (firstIsEntity || (rows === undefined && typeof target === 'object' && target !== null)) {
+      meta = helper(target as object).__meta;
+      all = [target, ...(rows ?? [])];
+    } else {
+      meta = em.ctx.metadata.get(target as EntityName<object>);
+      all = rows ?? [];
+    }
+    if (all.length === 0) {
+      return [];
+    }
+    const entities: Dictionary[] = [];
+    const data = all.map(row => {
+      const r = row as Dictionary;
+      if ((r as { __helper?: unknown }).__helper) {
+        entities.push(r);
+        em.applyDefaults(meta, r);
+        const o: Dictionary = {};
+        for (const p of meta.props) {
+          if (r[p.name] !== undefined) {
+            o[p.name] = engineValue(p, r[p.name]);
+          }
+        }
+        return o;
+      }
+      const o: Dictionary = {};
+      for (const [k, v] of Object.entries(r)) {
+        o[k] = meta.properties[k] ? engineValue(meta.properties[k], v) : v;
+      }
+      return o;
+    });
+    const driver = em.ctx.driver;
+    await driver.ensureConnected();
+    const query = JSON.stringify({ kind: 'insert', entity: meta.index, data }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    const res = driver.json<{ rows: Dictionary[]; insertId?: number }>(() => driver.native.query(query, 'run', driver.logLevel()));
+    const pk = meta.primaryKeys[0];
+    const pkField = meta.properties[pk].fieldName;
+    const ids = res.rows.length > 0 ? res.rows.map(r => r[pkField]) : data.map(d => d[pk]);
+    entities.forEach((e, i) => {
+      if (e[pk] == null) {
+        e[pk] = ids[i];
+      }
+    });
+    return ids;
+  }
+
+  async nativeUpdate<T extends object>(entityName: EntityName<T>, where: FilterQuery<T>, data: EntityData<T>): Promise<number> {
+    const em = this.getContext(false);
+    const meta = em.ctx.metadata.get(entityName);
+    const driver = em.ctx.driver;
+    await driver.ensureConnected();
+    const values: Dictionary = {};
+    for (const [k, v] of Object.entries(data)) {
+      values[k] = meta.properties[k] ? engineValue(meta.properties[k], v) : v;
+    }
+    const query = `{"kind":"update","entity":${meta.index},"where":${filterJson(where)},"data":[${JSON.stringify(values)}]}`;
+    return driver.json<{ affectedRows: number }>(() => driver.native.query(query, 'run', driver.logLevel())).affectedRows;
+  }
+
+  async nativeDelete<T extends object>(entityName: EntityName<T>, where: FilterQuery<T>): Promise<number> {
+    const em = this.getContext(false);
+    const meta = em.ctx.metadata.get(entityName);
+    const driver = em.ctx.driver;
+    await driver.ensureConnected();
+    const query = `{"kind":"delete","entity":${meta.index},"where":${filterJson(where)}}`;
+    return driver.json<{ affectedRows: number }>(() => driver.native.query(query, 'run', driver.logLevel())).affectedRows;
+  }
+
+  /** Raw SQL: `all` → rows, `get` → first row, `run` → `{ affectedRows, insertId, row, rows }`. */
+  async execute<R = any>(sql: string, params: readonly unknown[] = [], method: 'all' | 'get' | 'run' = 'all'): Promise<R> {
+    const driver = this.ctx.driver;
+    await driver.ensureConnected();
+    const p = JSON.stringify(params.map(v => (v instanceof Date ? v.getTime() : typeof v === 'bigint' ? v.toString() : v)));
+    const res = driver.json<{ rows: Dictionary[]; affectedRows: number; insertId?: number }>(() => driver.native.execute(sql, p, method, driver.logLevel()));
+    if (method === 'get') {
+      return res.rows[0] as R;
+    }
+    if (method === 'run') {
+      return { affectedRows: res.affectedRows, insertId: res.insertId, row: res.rows[0], rows: res.rows } as R;
+    }
+    return res.rows as R;
+  }
+
+  // ---- transactions
+
+  async begin(_options: TransactionOptions = {}): Promise<void> {
+    const driver = this.ctx.driver;
+    await driver.ensureConnected();
+    driver.json(() => `{"log":${driver.native.transaction('begin', driver.logLevel())}}`);
+  }
+
+  async commit(): Promise<void> {
+    const em = this.getContext(false);
+    await em.flush();
+    const driver = this.ctx.driver;
+    driver.json(() => `{"log":${driver.native.transaction('commit', driver.logLevel())}}`);
+  }
+
+  async rollback(): Promise<void> {
+    const driver = this.ctx.driver;
+    driver.json(() => `{"log":${driver.native.transaction('rollback', driver.logLevel())}}`);
+    const em = this.getContext(false);
+    em.persistStack.clear();
+    em.removeStack.clear();
+  }
+
+  isInTransaction(): boolean {
+    return this.ctx.driver.native.inTransaction();
+  }
+
+  /** Runs `cb` in a transaction on a fork; commits (after flushing the fork) or rolls back. */
+  async transactional<R>(cb: (em: this) => Promise<R> | R, options: TransactionOptions = {}): Promise<R> {
+    const parent = this.getContext(false);
+    const fork = parent.fork({ clear: false }) as this;
+    await fork.begin(options);
+    try {
+      const ret = await cb(fork);
+      await fork.flush();
+      const driver = this.ctx.driver;
+      driver.json(() => `{"log":${driver.native.transaction('commit', driver.logLevel())}}`);
+      if (!parent.global || parent.config.get('allowGlobalContext')) {
+        parent.uow.copyFrom(fork.uow);
+        fork.identityMap.forEach((m, i) => m.forEach((e, k) => parent.identityMap[i].set(k, e)));
+      }
+      return ret;
+    } catch (e) {
+      const driver = this.ctx.driver;
+      if (driver.native.inTransaction()) {
+        driver.json(() => `{"log":${driver.native.transaction('rollback', driver.logLevel())}}`);
+      }
+      throw e;
+    }
+  }
+
+  [inspect.custom](): string {
+    return `[EntityManager<${this.id}>]`;
+  }
+}
+
+export { MetadataError };

@@ -1,0 +1,182 @@
+import type { EntityMetadata, EntityProperty } from '../metadata/types.js';
+
+/**
+ * Generated per-entity functions: hydration from columnar batches, the flush state row, and
+ * `toObject`. Generated once per entity (and per selected-column shape for hydration).
+ */
+
+const MASK_BITS = 30;
+
+/** JS expression converting a database value `v` (not null) to the property's runtime value. */
+function fromDb(prop: EntityProperty): string {
+  switch (prop.columnKind) {
+    case 'datetime':
+      return 'new Date(v)';
+    case 'boolean':
+      return '!!v';
+    case 'blob':
+      return 'Buffer.from(v)';
+    case 'bigint':
+      return prop.runtimeType === 'number' ? 'Number(v)' : prop.runtimeType === 'string' ? 'String(v)' : 'BigInt(v)';
+    case 'decimal':
+      return prop.runtimeType === 'number' ? 'Number(v)' : 'String(v)';
+    case 'json':
+      return "(typeof v === 'string' ? safeJson(v) : v)";
+    default:
+      return 'v';
+  }
+}
+
+/** JS expression converting a runtime value `v` (defined) to what the engine receives as JSON. */
+function toEngine(prop: EntityProperty): string {
+  switch (prop.columnKind) {
+    case 'datetime':
+      return '(v instanceof Date ? v.getTime() : v)';
+    case 'date':
+      return '(v instanceof Date ? v.toISOString().substring(0, 10) : v)';
+    case 'bigint':
+    case 'decimal':
+      return "(typeof v === 'bigint' ? v.toString() : v)";
+    default:
+      return 'v';
+  }
+}
+
+function key(name: string): string {
+  return JSON.stringify(name);
+}
+
+export function safeJson(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+export type Hydrator = (cols: (unknown[] | null)[], n: number, map: Map<unknown, object>, refresh: boolean, init: (e: object) => void) => object[];
+
+/** Builds entities from columns in property order (`null` column = not selected). */
+export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrator {
+  const lines: string[] = [];
+  meta.props.forEach((p, i) => {
+    if (present[i]) {
+      lines.push(`const c${i} = cols[${i}];`);
+    }
+  });
+  const pkIdx = meta.primaryKeys.map(pk => meta.props.findIndex(p => p.name === pk));
+  const keyExpr = pkIdx.length === 1 ? `c${pkIdx[0]}[i]` : pkIdx.map(i => `c${i}[i]`).join(" + '~' + ");
+  const assigns = meta.props
+    .map((p, i) => {
+      if (!present[i]) {
+        return '';
+      }
+      const conv = fromDb(p);
+      return conv === 'v' ? `e[${key(p.name)}] = c${i}[i];` : `v = c${i}[i]; e[${key(p.name)}] = v === null ? null : ${conv};`;
+    })
+    .join('\n      ');
+  const body = `
+    ${lines.join('\n    ')}
+    const out = new Array(n);
+    let v;
+    for (let i = 0; i < n; i++) {
+      const k = ${keyExpr};
+      let e = map.get(k);
+      if (e === undefined) {
+        e = Object.create(proto);
+        map.set(k, e);
+      } else if (!refresh && e.__helper.__initialized) {
+        out[i] = e;
+        continue;
+      }
+      ${assigns}
+      init(e);
+      out[i] = e;
+    }
+    return out;`;
+  return new Function('proto', 'safeJson', `return function hydrate(cols, n, map, refresh, init) {${body}\n}`)(meta.prototype, safeJson) as Hydrator;
+}
+
+export type StateFn = (e: any) => unknown[];
+
+/** The flush row `[mask…, v0 … vn]` for an entity (see the engine's unit of work). */
+export function createStateFn(meta: EntityMetadata): StateFn {
+  const n = meta.props.length;
+  const masks = Math.max(1, Math.ceil(n / MASK_BITS));
+  const reads = meta.props.map((p, i) => `const v${i} = e[${key(p.name)}];`).join('\n  ');
+  const maskExprs: string[] = [];
+  for (let m = 0; m < masks; m++) {
+    const parts: string[] = [];
+    for (let i = m * MASK_BITS; i < Math.min(n, (m + 1) * MASK_BITS); i++) {
+      parts.push(`(v${i} !== undefined ? ${1 << (i % MASK_BITS)} : 0)`);
+    }
+    maskExprs.push(parts.join(' | ') || '0');
+  }
+  const values = meta.props.map((p, i) => {
+    const conv = toEngine(p);
+    return conv === 'v' ? `v${i}` : `(v${i} == null ? v${i} : ${conv.replace(/\bv\b/g, `v${i}`)})`;
+  });
+  return new Function(`return function state(e) {\n  ${reads}\n  return [${[...maskExprs, ...values].join(', ')}];\n}`)() as StateFn;
+}
+
+/** Converts one runtime value for the engine (used for `onUpdate` values and primary keys). */
+export function engineValue(prop: EntityProperty, v: unknown): unknown {
+  if (v == null) {
+    return v;
+  }
+  if (v instanceof Date) {
+    return prop.columnKind === 'date' ? v.toISOString().substring(0, 10) : v.getTime();
+  }
+  return typeof v === 'bigint' ? v.toString() : v;
+}
+
+export type ToObjectFn = (e: any, includeHidden: boolean) => Record<string, unknown>;
+
+/** `toObject()`: defined properties in definition order; bigints as strings. */
+export function createToObject(meta: EntityMetadata): ToObjectFn {
+  const lines = meta.props.map(p => {
+    const k = key(p.name);
+    const hidden = p.hidden ? 'includeHidden && ' : '';
+    const value = p.columnKind === 'bigint' ? "(typeof v === 'bigint' ? v.toString() : v)" : 'v';
+    return `v = e[${k}]; if (${hidden}v !== undefined) o[${k}] = ${value};`;
+  });
+  return new Function(`return function toObject(e, includeHidden) {\n  const o = {};\n  let v;\n  ${lines.join('\n  ')}\n  return o;\n}`)() as ToObjectFn;
+}
+
+export type RowMapper = (row: Record<string, unknown>) => Record<string, unknown>;
+
+/** Maps a raw row (column names, database values) to property names and runtime values. */
+export function createRowMapper(meta: EntityMetadata): RowMapper {
+  const byField = new Map(meta.props.map(p => [p.fieldName, p]));
+  return (row: Record<string, unknown>) => {
+    const out: Record<string, unknown> = {};
+    for (const [col, raw] of Object.entries(row)) {
+      const p = byField.get(col);
+      if (!p) {
+        out[col] = raw;
+        continue;
+      }
+      out[p.name] = raw == null ? raw : convertFromDb(p, raw);
+    }
+    return out;
+  };
+}
+
+export function convertFromDb(p: EntityProperty, v: unknown): unknown {
+  switch (p.columnKind) {
+    case 'datetime':
+      return new Date(v as number);
+    case 'boolean':
+      return !!v;
+    case 'blob':
+      return Buffer.from(v as number[]);
+    case 'bigint':
+      return p.runtimeType === 'number' ? Number(v) : p.runtimeType === 'string' ? String(v) : BigInt(v as number);
+    case 'decimal':
+      return p.runtimeType === 'number' ? Number(v) : String(v);
+    case 'json':
+      return typeof v === 'string' ? safeJson(v) : v;
+    default:
+      return v;
+  }
+}

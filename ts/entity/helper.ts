@@ -1,0 +1,152 @@
+import { inspect } from 'node:util';
+import { ValidationError } from '../errors.js';
+import type { EntityMetadata } from '../metadata/types.js';
+import type { Dictionary, EntityData, EntityDTO } from '../typings.js';
+import { createRowMapper, createStateFn, createToObject } from './codegen.js';
+
+/** What MikroORM calls the wrapped entity: per-instance ORM state plus helpers (`wrap(e)`). */
+export class WrappedEntity<T extends object = any> {
+  __initialized = true;
+  __managed = false;
+  __em?: any;
+
+  constructor(readonly entity: T, readonly __meta: EntityMetadata<T>) {}
+
+  isInitialized(): boolean {
+    return this.__initialized;
+  }
+
+  isManaged(): boolean {
+    return this.__managed;
+  }
+
+  populated(populated = true): void {
+    this.__initialized = populated;
+  }
+
+  hasPrimaryKey(): boolean {
+    return this.__meta.primaryKeys.every(pk => (this.entity as Dictionary)[pk] != null);
+  }
+
+  getPrimaryKey(): unknown {
+    const pks = this.__meta.primaryKeys.map(pk => (this.entity as Dictionary)[pk]);
+    return pks.length === 1 ? pks[0] : pks;
+  }
+
+  getSerializedPrimaryKey(): string {
+    return String(this.getPrimaryKey());
+  }
+
+  getEntityManager(): unknown {
+    return this.__em;
+  }
+
+  toObject(ignoreFields: string[] = []): EntityDTO<T> {
+    const o = this.__meta.runtime.toObject(this.entity, false);
+    for (const f of ignoreFields) {
+      delete o[f];
+    }
+    return o as EntityDTO<T>;
+  }
+
+  toPOJO(): EntityDTO<T> {
+    return this.__meta.runtime.toObject(this.entity, true) as EntityDTO<T>;
+  }
+
+  toJSON(...args: string[]): EntityDTO<T> {
+    const user = (this.entity as { toJSON?: (...a: unknown[]) => unknown }).toJSON;
+    if (user && user !== entityToJSON) {
+      return user.apply(this.entity, args) as EntityDTO<T>;
+    }
+    return this.toObject(args);
+  }
+
+  assign(data: EntityData<T>, options: { onlyProperties?: boolean } = {}): T {
+    return assign(this.entity, data, options);
+  }
+
+  async init(options: { refresh?: boolean } = {}): Promise<T> {
+    if (!this.__em) {
+      throw new ValidationError(`Entity ${this.__meta.className} is not managed by an EntityManager, cannot initialize it`);
+    }
+    await this.__em.refresh(this.entity, options);
+    return this.entity;
+  }
+}
+
+function entityToJSON(this: object, ...args: string[]): unknown {
+  return helper(this).toObject(args);
+}
+
+/** Assigns known properties from `data` (unknown keys are ignored, as MikroORM). */
+export function assign<T extends object>(entity: T, data: EntityData<T> | Dictionary, _options: { onlyProperties?: boolean } = {}): T {
+  const meta = (entity as unknown as { __meta?: EntityMetadata }).__meta;
+  if (!meta) {
+    throw new ValidationError(`Cannot assign to ${inspect(entity)}: it is not an entity`);
+  }
+  for (const [k, v] of Object.entries(data)) {
+    if (meta.properties[k]) {
+      (entity as Dictionary)[k] = v;
+    }
+  }
+  return entity;
+}
+
+/** The wrapped entity of an entity instance. */
+export function helper<T extends object>(entity: T): WrappedEntity<T> {
+  const h = (entity as { __helper?: WrappedEntity<T> }).__helper;
+  if (!h) {
+    throw new ValidationError(`${inspect(entity)} is not an entity (did you register it in 'entities'?)`);
+  }
+  return h;
+}
+
+/** `wrap(e)`: the entity's helper API (`toObject`, `toJSON`, `toPOJO`, `assign`, `init`, …). */
+export function wrap<T extends object>(entity: T, _preferHelper = false): WrappedEntity<T> {
+  return helper(entity);
+}
+
+/** `serialize(entity | entities)`: plain objects without hidden properties. */
+export function serialize<T extends object>(entities: T, options?: { exclude?: string[] }): EntityDTO<T>;
+export function serialize<T extends object>(entities: T[], options?: { exclude?: string[] }): EntityDTO<T>[];
+export function serialize<T extends object>(entities: T | T[], options: { exclude?: string[] } = {}): EntityDTO<T> | EntityDTO<T>[] {
+  const one = (e: T) => helper(e).toObject(options.exclude ?? []);
+  return Array.isArray(entities) ? entities.map(one) : one(entities);
+}
+
+/** Prepares an entity class: `__meta`, a lazy `__helper`, `toJSON`, and the generated functions. */
+export function decorateEntity(meta: EntityMetadata): void {
+  const proto = meta.prototype as object;
+  Object.defineProperty(proto, '__meta', { value: meta, configurable: true, writable: true });
+  Object.defineProperty(proto, '__helper', {
+    configurable: true,
+    get(this: object) {
+      const h = new WrappedEntity(this, meta);
+      Object.defineProperty(this, '__helper', { value: h, writable: true, configurable: true });
+      return h;
+    },
+  });
+  if (!Object.prototype.hasOwnProperty.call(proto, 'toJSON') && !('toJSON' in proto)) {
+    Object.defineProperty(proto, 'toJSON', { value: entityToJSON, configurable: true, writable: true });
+  }
+  const onUpdate = meta.props.filter(p => p.onUpdate);
+  meta.runtime = {
+    hydrators: new Map(),
+    state: createStateFn(meta),
+    toObject: createToObject(meta),
+    mapRow: createRowMapper(meta),
+    onUpdate,
+    onUpdateIndexes: onUpdate.map(p => meta.props.indexOf(p)),
+    required: meta.props.filter(p => !p.nullable && !p.autoincrement && p.default === undefined && p.defaultRaw === undefined && !p.onCreate && !p.version),
+  };
+}
+
+/** Attaches fresh ORM state to an entity created or hydrated by an EntityManager. */
+export function initHelper(entity: object, meta: EntityMetadata, em: unknown, initialized: boolean): WrappedEntity {
+  const h = new WrappedEntity(entity, meta);
+  h.__em = em;
+  h.__managed = true;
+  h.__initialized = initialized;
+  Object.defineProperty(entity, '__helper', { value: h, writable: true, configurable: true });
+  return h;
+}

@@ -1,0 +1,86 @@
+/** MikroORM's error classes, same names and hierarchy. */
+
+export class ValidationError<T = unknown> extends Error {
+  constructor(message: string, readonly entity?: T, readonly cause?: Error) {
+    super(message);
+    this.name = new.target.name;
+  }
+  getEntity(): T | undefined {
+    return this.entity;
+  }
+}
+
+export class NotFoundError<T = unknown> extends ValidationError<T> {
+  static findOneFailed(name: string, where: unknown): NotFoundError {
+    return new NotFoundError(`${name} not found (${inspectWhere(where)})`);
+  }
+  static findExactlyOneFailed(name: string, where: unknown): NotFoundError {
+    return new NotFoundError(`Wrong number of ${name} entities found for query ${inspectWhere(where)}, expected exactly one`);
+  }
+}
+
+export class MetadataError<T = unknown> extends ValidationError<T> {}
+
+export class OptimisticLockError<T = unknown> extends ValidationError<T> {}
+
+/** Raised for a feature mikro-native does not implement yet; the message names it. */
+export class NotImplementedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotImplementedError';
+  }
+}
+
+export class DriverException extends Error {
+  code?: string;
+  errno?: number;
+  sqlState?: string;
+  sqlMessage?: string;
+  sql?: string;
+  constructor(previous: Error & { code?: string; sql?: string }) {
+    super(previous.message);
+    this.name = new.target.name;
+    this.code = previous.code;
+    this.sql = previous.sql;
+    this.sqlMessage = previous.message;
+  }
+}
+
+export class ConnectionException extends DriverException {}
+export class ServerException extends DriverException {}
+export class ConstraintViolationException extends ServerException {}
+export class UniqueConstraintViolationException extends ConstraintViolationException {}
+export class NotNullConstraintViolationException extends ConstraintViolationException {}
+export class ForeignKeyConstraintViolationException extends ConstraintViolationException {}
+export class CheckConstraintViolationException extends ConstraintViolationException {}
+export class DatabaseObjectNotFoundException extends ServerException {}
+export class TableNotFoundException extends DatabaseObjectNotFoundException {}
+export class DatabaseObjectExistsException extends ServerException {}
+export class TableExistsException extends DatabaseObjectExistsException {}
+export class SyntaxErrorException extends ServerException {}
+export class InvalidFieldNameException extends ServerException {}
+export class NonUniqueFieldNameException extends ServerException {}
+export class LockWaitTimeoutException extends ServerException {}
+export class DeadlockException extends ServerException {}
+export class ReadOnlyException extends ServerException {}
+
+function inspectWhere(where: unknown): string {
+  if (where === null || typeof where !== 'object') {
+    return String(where);
+  }
+  return inspectObject(where as Record<string, unknown>);
+}
+
+function inspectObject(o: unknown): string {
+  if (o === null || typeof o !== 'object') {
+    return typeof o === 'string' ? `'${o}'` : String(o);
+  }
+  if (Array.isArray(o)) {
+    return `[ ${o.map(inspectObject).join(', ')} ]`;
+  }
+  const entries = Object.entries(o as Record<string, unknown>);
+  if (entries.length === 0) {
+    return '{}';
+  }
+  return `{ ${entries.map(([k, v]) => `${k}: ${inspectObject(v)}`).join(', ')} }`;
+}

@@ -1,0 +1,27 @@
+export { MikroORM, VERSION } from './mikro-orm.js';
+export { Configuration, defineConfig, type Options, type PoolOptions, type NativeConnection, type DriverClass } from './config.js';
+export { DatabaseDriver, type NativeBinding } from './driver.js';
+export { EntityManager, type FindOptions, type FindOneOptions, type CreateOptions, type ForkOptions, type TransactionOptions } from './entity-manager.js';
+export { EntityManager as SqlEntityManager } from './entity-manager.js';
+export { EntityRepository, EntityRepository as SqlEntityRepository } from './repository.js';
+export { QueryBuilder, type QueryResult } from './query-builder.js';
+export { SchemaGenerator, SchemaGenerator as SqlSchemaGenerator } from './schema-generator.js';
+export { RequestContext } from './request-context.js';
+export { DefaultLogger, SimpleLogger, type Logger, type LoggerNamespace, type LoggerOptions, type LogContext } from './logger.js';
+export { AbstractNamingStrategy, UnderscoreNamingStrategy, EntityCaseNamingStrategy, type NamingStrategy } from './naming.js';
+export { EntitySchema } from './metadata/entity-schema.js';
+export { defineEntity, p, PropertyBuilder, type InferEntity, type InferEntityFromProperties } from './metadata/define-entity.js';
+export { MetadataStorage } from './metadata/storage.js';
+export { MetadataRegistry } from './metadata/registry.js';
+export type { EntityMetadata, EntityProperty, PropertyOptions, EntitySchemaMetadata, IndexOptions } from './metadata/types.js';
+export * from './metadata/types-map.js';
+export { wrap, helper, serialize, assign, WrappedEntity } from './entity/helper.js';
+export * from './errors.js';
+export type {
+  Dictionary, Constructor, EntityClass, EntityName, Primary, Opt, RequiredEntityData, EntityData, FilterQuery, FilterObject,
+  OperatorMap, QueryOrderMap, OrderDefinition, EntityDTO, Loaded,
+} from './typings.js';
+export { OptionalProps, HiddenProps, PrimaryKeyProp } from './typings.js';
+export type QueryOrderType = import('./typings.js').QueryOrder;
+export const QueryOrder = { ASC: 'asc', DESC: 'desc', asc: 'asc', desc: 'desc', ASC_NULLS_LAST: 'asc nulls last', ASC_NULLS_FIRST: 'asc nulls first', DESC_NULLS_LAST: 'desc nulls last', DESC_NULLS_FIRST: 'desc nulls first' } as const;
+export const FlushMode = { COMMIT: 'commit', AUTO: 'auto', ALWAYS: 'always' } as const;

@@ -1,0 +1,148 @@
+import type { Dictionary, Opt } from '../typings.js';
+import { EntitySchema } from './entity-schema.js';
+import type { EntitySchemaMetadata, IndexOptions, PropertyOptions } from './types.js';
+
+/**
+ * A chainable property definition for `defineEntity`. `Value` is the property's JS type,
+ * `Nullable` and `Optional` drive the inferred entity type.
+ */
+export class PropertyBuilder<Value, Nullable extends boolean = false, Optional extends boolean = false> {
+  declare readonly '~value'?: Value;
+  declare readonly '~nullable'?: Nullable;
+  declare readonly '~optional'?: Optional;
+
+  readonly '~options': PropertyOptions;
+
+  constructor(options: PropertyOptions) {
+    this['~options'] = options;
+  }
+
+  private with<V = Value, N extends boolean = Nullable, O extends boolean = Optional>(
+    options: PropertyOptions,
+  ): PropertyBuilder<V, N, O> {
+    return new PropertyBuilder<V, N, O>({ ...this['~options'], ...options });
+  }
+
+  primary(primary = true): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ primary });
+  }
+  autoincrement(autoincrement = true): PropertyBuilder<Value, Nullable, true> {
+    return this.with({ autoincrement });
+  }
+  nullable(): PropertyBuilder<Value, true, true> {
+    return this.with({ nullable: true });
+  }
+  unique(unique: boolean | string = true): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ unique });
+  }
+  index(index: boolean | string = true): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ index });
+  }
+  default(value: string | number | boolean | null): PropertyBuilder<Value, Nullable, true> {
+    return this.with({ default: value });
+  }
+  defaultRaw(sql: string): PropertyBuilder<Value, Nullable, true> {
+    return this.with({ defaultRaw: sql });
+  }
+  onCreate(fn: (entity: any, em?: unknown) => Value): PropertyBuilder<Value, Nullable, true> {
+    return this.with({ onCreate: fn });
+  }
+  onUpdate(fn: (entity: any, em?: unknown) => Value): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ onUpdate: fn });
+  }
+  hidden(hidden = true): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ hidden });
+  }
+  length(length: number): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ length });
+  }
+  precision(precision: number): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ precision });
+  }
+  scale(scale: number): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ scale });
+  }
+  unsigned(unsigned = true): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ unsigned });
+  }
+  fieldName(fieldName: string): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ fieldName });
+  }
+  columnType(columnType: string): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ columnType });
+  }
+  comment(comment: string): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ comment });
+  }
+  serializedName(serializedName: string): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ serializedName });
+  }
+  persist(persist = true): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ persist });
+  }
+  /** Marks the property optional in `em.create()` without a default. */
+  optional(): PropertyBuilder<Value, Nullable, true> {
+    return this.with({});
+  }
+}
+
+function scalar<V>(type: string, extra: PropertyOptions = {}): PropertyBuilder<V> {
+  return new PropertyBuilder<V>({ type, ...extra });
+}
+
+/** Property builders, as MikroORM's `p`. */
+export const p = {
+  string: () => scalar<string>('string'),
+  text: () => scalar<string>('text'),
+  integer: () => scalar<number>('integer'),
+  smallint: () => scalar<number>('smallint'),
+  tinyint: () => scalar<number>('tinyint'),
+  bigint: <T extends 'bigint' | 'number' | 'string' = 'bigint'>(mode?: T) =>
+    scalar<T extends 'number' ? number : T extends 'string' ? string : bigint>('bigint', mode ? { runtimeType: mode } : {}),
+  float: () => scalar<number>('float'),
+  double: () => scalar<number>('double'),
+  decimal: <T extends 'number' | 'string' = 'string'>(mode?: T) =>
+    scalar<T extends 'number' ? number : string>('decimal', mode ? { runtimeType: mode } : {}),
+  boolean: () => scalar<boolean>('boolean'),
+  datetime: () => scalar<Date>('datetime'),
+  date: () => scalar<string>('date'),
+  time: () => scalar<string>('time'),
+  json: <T = any>() => scalar<T>('json'),
+  uuid: () => scalar<string>('uuid'),
+  blob: () => scalar<Buffer>('blob'),
+  enum: <const T extends readonly (string | number)[] | Dictionary<string | number>>(items: T | (() => T)) =>
+    scalar<T extends readonly (infer I)[] ? I : T[keyof T]>('enum', {
+      enum: true,
+      items: typeof items === 'function' ? (items as () => Dictionary<string | number>) : Array.isArray(items) ? items : Object.values(items),
+    }),
+  type: <V = unknown>(type: unknown) => new PropertyBuilder<V>({ type }),
+};
+
+type BuilderValue<B> = B extends PropertyBuilder<infer V, infer N, infer O>
+  ? (N extends true ? V | null : V) extends infer T
+    ? O extends true ? Opt<T> : T
+    : never
+  : never;
+
+/** The entity type `defineEntity` infers from its property builders. */
+export type InferEntityFromProperties<P> = { -readonly [K in keyof P]: BuilderValue<P[K]> };
+export type InferEntity<S> = S extends EntitySchema<infer T> ? T : never;
+
+export interface DefineEntityOptions<P> extends Omit<EntitySchemaMetadata, 'properties' | 'name'> {
+  name: string;
+  properties: P | ((p: typeof import('./define-entity.js').p) => P);
+  indexes?: IndexOptions[];
+  uniques?: IndexOptions[];
+}
+
+/** Defines an entity from property builders and returns its `EntitySchema`. */
+export function defineEntity<const P extends Dictionary<PropertyBuilder<any, any, any>>>(
+  options: DefineEntityOptions<P>,
+): EntitySchema<InferEntityFromProperties<P>> {
+  const props = typeof options.properties === 'function' ? options.properties(p) : options.properties;
+  return new EntitySchema<InferEntityFromProperties<P>>({
+    ...options,
+    properties: props as EntitySchemaMetadata['properties'],
+  } as EntitySchemaMetadata<InferEntityFromProperties<P>>);
+}
+defineEntity.properties = p;

@@ -1,0 +1,251 @@
+import { MetadataError, NotImplementedError } from '../errors.js';
+import type { NamingStrategy } from '../naming.js';
+import type { Dictionary, EntityClass } from '../typings.js';
+import { EntitySchema } from './entity-schema.js';
+import { MetadataStorage } from './storage.js';
+import { resolveColumnKind, runtimeTypeOf } from './types-map.js';
+import type { ColumnKind, EntityMetadata, EntityProperty, EntitySchemaMetadata, PropertyOptions, RuntimeType } from './types.js';
+
+const RELATION_KINDS = new Set(['m:1', '1:m', 'm:n', '1:1', 'embedded']);
+const INTEGER_KINDS = new Set<ColumnKind>(['integer', 'smallint', 'tinyint', 'bigint']);
+
+/** Collects the raw definition of a decorated class and its decorated ancestors. */
+function fromClass(cls: EntityClass): EntitySchemaMetadata {
+  const registry = MetadataStorage.getMetadata();
+  const chain: EntitySchemaMetadata[] = [];
+  for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    const m = registry.get(c as EntityClass);
+    if (m) {
+      chain.unshift(m);
+    }
+  }
+  const own = registry.get(cls);
+  if (!own || !(own as { decorated?: boolean }).decorated) {
+    throw new MetadataError(
+      `Entity '${cls.name}' was not discovered, please make sure to provide it in 'entities' array when initializing the ORM (used in ${cls.name})`,
+    );
+  }
+  const properties: Dictionary = {};
+  const indexes = [];
+  const uniques = [];
+  for (const m of chain) {
+    Object.assign(properties, m.properties);
+    indexes.push(...(m.indexes ?? []));
+    uniques.push(...(m.uniques ?? []));
+  }
+  return { ...own, class: cls, className: cls.name, properties, indexes, uniques };
+}
+
+function optionsOf(def: unknown): PropertyOptions {
+  if (def && typeof def === 'object' && '~options' in def) {
+    return (def as { '~options': PropertyOptions })['~options'];
+  }
+  return (def ?? {}) as PropertyOptions;
+}
+
+function renderDefault(value: unknown): string | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (value === null) {
+    return 'null';
+  }
+  if (typeof value === 'string') {
+    return `'${value.replace(/'/g, "''")}'`;
+  }
+  if (typeof value === 'boolean') {
+    return value ? 'true' : 'false';
+  }
+  return String(value);
+}
+
+/** Names of the constructor's parameters, so `em.create()` can pass data positionally. */
+function constructorParams(cls: EntityClass): string[] {
+  const src = Function.prototype.toString.call(cls);
+  const at = src.indexOf('constructor(');
+  if (at < 0) {
+    return [];
+  }
+  let depth = 0;
+  let start = at + 'constructor('.length;
+  const params: string[] = [];
+  for (let i = start; i < src.length; i++) {
+    const ch = src[i];
+    if (ch === '(' || ch === '{' || ch === '[') {
+      depth++;
+    } else if (ch === ')' || ch === '}' || ch === ']') {
+      if (depth === 0) {
+        params.push(src.substring(start, i));
+        break;
+      }
+      depth--;
+    } else if (ch === ',' && depth === 0) {
+      params.push(src.substring(start, i));
+      start = i + 1;
+    }
+  }
+  return params.map(p => p.split('=')[0].trim()).filter(p => /^[A-Za-z_$][\w$]*$/.test(p));
+}
+
+function normalizeProperty(entity: string, name: string, opts: PropertyOptions, naming: NamingStrategy): EntityProperty | undefined {
+  if ((opts.kind && RELATION_KINDS.has(opts.kind)) || opts.entity) {
+    throw new NotImplementedError(
+      `Relations are not implemented in mikro-native yet: ${entity}.${name} (${opts.kind ?? 'relation'})`,
+    );
+  }
+  if (opts.persist === false) {
+    return undefined;
+  }
+  const items = typeof opts.items === 'function' ? Object.values(opts.items()) : opts.items;
+  let kind = resolveColumnKind(opts.type) ?? resolveColumnKind(opts.columnType);
+  if (items && (opts.enum || !kind)) {
+    kind = 'enum';
+  }
+  if (!kind) {
+    throw new MetadataError(`Please provide either 'type' or 'entity' attribute in ${entity}.${name}.`);
+  }
+  const runtimeType = (opts.runtimeType as RuntimeType | undefined) ?? (items && items.every(i => typeof i === 'number') ? 'number' : runtimeTypeOf(kind));
+  const fieldName = opts.fieldName ?? naming.propertyToColumnName(name);
+  return {
+    ...opts,
+    name,
+    kind: 'scalar',
+    type: typeof opts.type === 'string' ? opts.type : kind,
+    columnKind: kind,
+    runtimeType,
+    fieldName,
+    fieldNames: [fieldName],
+    primary: !!opts.primary,
+    nullable: !!opts.nullable,
+    items,
+  };
+}
+
+/** Normalizes every entity definition into metadata and checks it. */
+export function discoverEntities(entities: readonly unknown[], naming: NamingStrategy): EntityMetadata[] {
+  const out: EntityMetadata[] = [];
+  const seen = new Set<unknown>();
+  for (const item of entities) {
+    let raw: EntitySchemaMetadata;
+    let cls: EntityClass;
+    if (item instanceof EntitySchema) {
+      raw = item.meta;
+      cls = item.class;
+    } else if (typeof item === 'function') {
+      raw = fromClass(item as EntityClass);
+      cls = item as EntityClass;
+    } else if (typeof item === 'string') {
+      throw new NotImplementedError(`Entity discovery by path is not implemented in mikro-native yet ('${item}'); pass entity classes or schemas in 'entities'`);
+    } else {
+      throw new MetadataError(`Invalid entity in 'entities': expected a class or an EntitySchema, got ${String(item)}`);
+    }
+    if (seen.has(cls) || raw.abstract) {
+      continue;
+    }
+    seen.add(cls);
+    const className = raw.className ?? cls.name;
+    const properties: Dictionary<EntityProperty> = {};
+    for (const [name, def] of Object.entries(raw.properties)) {
+      const prop = normalizeProperty(className, name, optionsOf(def), naming);
+      if (prop) {
+        properties[name] = prop;
+      }
+    }
+    const props = Object.values(properties);
+    const primaryKeys = props.filter(p => p.primary).map(p => p.name);
+    if (primaryKeys.length === 0) {
+      throw new MetadataError(`${className} entity is missing @PrimaryKey()`);
+    }
+    if (primaryKeys.length === 1) {
+      const pk = properties[primaryKeys[0]];
+      if (pk.autoincrement === undefined) {
+        pk.autoincrement = INTEGER_KINDS.has(pk.columnKind);
+      }
+    }
+    const tableName = raw.tableName ?? raw.collection ?? naming.classToTableName(className);
+    const list = (l: EntitySchemaMetadata['indexes']) =>
+      (l ?? []).map(i => ({ name: i.name, properties: Array.isArray(i.properties) ? i.properties : [i.properties] }));
+    const meta: EntityMetadata = {
+      name: className,
+      className,
+      class: cls,
+      prototype: cls.prototype,
+      tableName,
+      collection: tableName,
+      properties,
+      props,
+      primaryKeys,
+      indexes: list(raw.indexes),
+      uniques: list(raw.uniques),
+      hooks: {},
+      index: out.length,
+      constructorParams: constructorParams(cls),
+      alias: `${(tableName.match(/[a-z]/i)?.[0] ?? 'e').toLowerCase()}0`,
+      runtime: undefined as unknown as EntityMetadata['runtime'],
+    };
+    for (const i of [...meta.indexes, ...meta.uniques]) {
+      for (const p of i.properties) {
+        if (!properties[p]) {
+          throw new MetadataError(`Entity ${className} has wrong index definition: '${p}' does not exist. You need to use property name, not column name.`);
+        }
+      }
+    }
+    out.push(meta);
+  }
+  const tables = new Map<string, string>();
+  for (const m of out) {
+    const other = tables.get(m.tableName);
+    if (other) {
+      throw new MetadataError(`Duplicate table names are not allowed: ${m.tableName}`);
+    }
+    tables.set(m.tableName, m.className);
+  }
+  return out;
+}
+
+/** The engine's view of the metadata, sent once at init. */
+export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy): string {
+  return JSON.stringify({
+    entities: metas.map(m => {
+      const indexes: { properties: string[]; name: string; unique: boolean }[] = [];
+      const colsOf = (props: string[]) => props.map(p => m.properties[p].fieldName);
+      for (const p of m.props) {
+        if (p.primary) {
+          continue;
+        }
+        if (p.index) {
+          indexes.push({ properties: [p.name], unique: false, name: typeof p.index === 'string' ? p.index : naming.indexName(m.tableName, [p.fieldName], 'index') });
+        }
+        if (p.unique) {
+          indexes.push({ properties: [p.name], unique: true, name: typeof p.unique === 'string' ? p.unique : naming.indexName(m.tableName, [p.fieldName], 'unique') });
+        }
+      }
+      for (const i of m.indexes) {
+        indexes.push({ properties: i.properties, unique: false, name: i.name ?? naming.indexName(m.tableName, colsOf(i.properties), 'index') });
+      }
+      for (const u of m.uniques) {
+        indexes.push({ properties: u.properties, unique: true, name: u.name ?? naming.indexName(m.tableName, colsOf(u.properties), 'unique') });
+      }
+      return {
+        name: m.className,
+        tableName: m.tableName,
+        props: m.props.map(p => ({
+          name: p.name,
+          fieldName: p.fieldName,
+          type: p.columnKind,
+          columnType: p.columnType,
+          primary: p.primary,
+          autoincrement: !!p.autoincrement,
+          nullable: p.nullable,
+          default: p.defaultRaw ?? renderDefault(p.default),
+          length: p.length,
+          precision: p.precision,
+          scale: p.scale,
+          items: p.columnKind === 'enum' ? (p.items as unknown[] | undefined)?.map(String) : undefined,
+          unsigned: !!p.unsigned,
+        })),
+        indexes,
+      };
+    }),
+  });
+}

@@ -1,0 +1,34 @@
+import type { EntityClass } from '../typings.js';
+import type { EntitySchemaMetadata } from './types.js';
+
+/** An entity definition without decorators; `defineEntity()` returns one too. */
+export class EntitySchema<Entity = any, _Base = never> {
+  declare readonly '~entity'?: Entity;
+  readonly meta: EntitySchemaMetadata<Entity> & { className: string };
+
+  constructor(meta: EntitySchemaMetadata<Entity>) {
+    const className = meta.className ?? meta.name ?? (meta.class as { name?: string } | undefined)?.name;
+    if (!className) {
+      throw new TypeError('EntitySchema needs a `name` or a `class`');
+    }
+    this.meta = { ...meta, name: meta.name ?? className, className };
+  }
+
+  get name(): string {
+    return this.meta.className;
+  }
+
+  /** The entity class; a schema without one gets a generated class named after the entity. */
+  get class(): EntityClass<Entity> {
+    if (!this.meta.class) {
+      const name = this.meta.className;
+      const cls = { [name]: class {} }[name] as unknown as EntityClass<Entity>;
+      this.meta.class = cls;
+    }
+    return this.meta.class;
+  }
+
+  static fromMetadata<T = any>(meta: EntitySchemaMetadata<T>): EntitySchema<T> {
+    return new EntitySchema<T>(meta);
+  }
+}

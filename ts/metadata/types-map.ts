@@ -1,0 +1,99 @@
+import type { ColumnKind, RuntimeType } from './types.js';
+
+/** Base of mapped types; subclasses name the column kind they map to. */
+export abstract class Type<JSType = unknown> {
+  static readonly columnKind: ColumnKind;
+  declare readonly '~js'?: JSType;
+}
+
+function typeClass<K extends ColumnKind>(kind: K, name: string) {
+  const cls = class extends Type {
+    static override readonly columnKind: ColumnKind = kind;
+  };
+  Object.defineProperty(cls, 'name', { value: name });
+  return cls;
+}
+
+export const StringType = typeClass('string', 'StringType');
+export const TextType = typeClass('text', 'TextType');
+export const IntegerType = typeClass('integer', 'IntegerType');
+export const SmallIntType = typeClass('smallint', 'SmallIntType');
+export const TinyIntType = typeClass('tinyint', 'TinyIntType');
+export const BigIntType = typeClass('bigint', 'BigIntType');
+export const FloatType = typeClass('float', 'FloatType');
+export const DoubleType = typeClass('double', 'DoubleType');
+export const DecimalType = typeClass('decimal', 'DecimalType');
+export const BooleanType = typeClass('boolean', 'BooleanType');
+export const DateTimeType = typeClass('datetime', 'DateTimeType');
+export const DateType = typeClass('date', 'DateType');
+export const TimeType = typeClass('time', 'TimeType');
+export const JsonType = typeClass('json', 'JsonType');
+export const EnumType = typeClass('enum', 'EnumType');
+export const UuidType = typeClass('uuid', 'UuidType');
+export const BlobType = typeClass('blob', 'BlobType');
+
+export const types = {
+  string: StringType, text: TextType, integer: IntegerType, smallint: SmallIntType, tinyint: TinyIntType,
+  bigint: BigIntType, float: FloatType, double: DoubleType, decimal: DecimalType, boolean: BooleanType,
+  datetime: DateTimeType, date: DateType, time: TimeType, json: JsonType, enum: EnumType, uuid: UuidType,
+  blob: BlobType,
+} as const;
+
+const byName: Record<string, ColumnKind> = {
+  string: 'string', varchar: 'string', character: 'string', char: 'string',
+  text: 'text', tinytext: 'text', mediumtext: 'text', longtext: 'text',
+  number: 'integer', integer: 'integer', int: 'integer', int4: 'integer', mediumint: 'integer',
+  smallint: 'smallint', int2: 'smallint', tinyint: 'tinyint',
+  bigint: 'bigint', int8: 'bigint',
+  float: 'float', real: 'float', float4: 'float', double: 'double', 'double precision': 'double', float8: 'double',
+  decimal: 'decimal', numeric: 'decimal',
+  boolean: 'boolean', bool: 'boolean',
+  date: 'date', datetime: 'datetime', timestamp: 'datetime', timestamptz: 'datetime', time: 'time',
+  json: 'json', jsonb: 'json', object: 'json', array: 'json',
+  enum: 'enum', uuid: 'uuid',
+  blob: 'blob', buffer: 'blob', uint8array: 'blob', bytea: 'blob',
+};
+
+const runtimeOf: Record<ColumnKind, RuntimeType> = {
+  string: 'string', text: 'string', uuid: 'string', enum: 'string', time: 'string', date: 'string', decimal: 'string',
+  integer: 'number', smallint: 'number', tinyint: 'number', float: 'number', double: 'number',
+  bigint: 'bigint', boolean: 'boolean', datetime: 'Date', json: 'object', blob: 'Buffer',
+};
+
+/** Resolves a user-given `type` (name, constructor or Type class/instance) to a column kind. */
+export function resolveColumnKind(type: unknown): ColumnKind | undefined {
+  if (type == null) {
+    return undefined;
+  }
+  if (typeof type === 'string') {
+    const name = type.toLowerCase().replace(/\(.*$/, '').replace(/\[\]$/, '');
+    if (name === 'date' && type === 'Date') {
+      return 'datetime';
+    }
+    return byName[name];
+  }
+  if (typeof type === 'function') {
+    const kind = (type as { columnKind?: ColumnKind }).columnKind;
+    if (kind) {
+      return kind;
+    }
+    switch (type) {
+      case String: return 'string';
+      case Number: return 'integer';
+      case Boolean: return 'boolean';
+      case Date: return 'datetime';
+      case BigInt: return 'bigint';
+      case Object: case Array: return 'json';
+      case Buffer: case Uint8Array: return 'blob';
+    }
+    return undefined;
+  }
+  if (type instanceof Type) {
+    return (type.constructor as unknown as { columnKind: ColumnKind }).columnKind;
+  }
+  return undefined;
+}
+
+export function runtimeTypeOf(kind: ColumnKind): RuntimeType {
+  return runtimeOf[kind];
+}

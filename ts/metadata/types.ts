@@ -1,0 +1,103 @@
+import type { Dictionary, EntityClass } from '../typings.js';
+
+/** Logical column types the engine understands. */
+export type ColumnKind =
+  | 'string' | 'text' | 'integer' | 'smallint' | 'tinyint' | 'bigint' | 'float' | 'double' | 'decimal'
+  | 'boolean' | 'datetime' | 'date' | 'time' | 'json' | 'enum' | 'uuid' | 'blob';
+
+export type RuntimeType = 'string' | 'number' | 'boolean' | 'Date' | 'bigint' | 'object' | 'Buffer' | 'any';
+
+export interface PropertyOptions<Owner = any> {
+  name?: string;
+  type?: unknown;
+  runtimeType?: string;
+  fieldName?: string;
+  columnType?: string;
+  primary?: boolean;
+  autoincrement?: boolean;
+  nullable?: boolean;
+  unique?: boolean | string;
+  index?: boolean | string;
+  default?: string | number | boolean | null;
+  defaultRaw?: string;
+  onCreate?: (entity: Owner, em?: unknown) => unknown;
+  onUpdate?: (entity: Owner, em?: unknown) => unknown;
+  hidden?: boolean;
+  length?: number;
+  precision?: number;
+  scale?: number;
+  unsigned?: boolean;
+  items?: readonly (string | number)[] | (() => Dictionary<string | number>);
+  enum?: boolean;
+  persist?: boolean;
+  serializedName?: string;
+  comment?: string;
+  /** Relation options are parsed to give a clear error until relations land. */
+  kind?: string;
+  entity?: unknown;
+  [key: string]: unknown;
+}
+
+export interface EntityProperty<Owner = any> extends PropertyOptions<Owner> {
+  name: string;
+  kind: 'scalar';
+  type: string;
+  columnKind: ColumnKind;
+  runtimeType: RuntimeType;
+  fieldName: string;
+  fieldNames: string[];
+  primary: boolean;
+  nullable: boolean;
+}
+
+export interface IndexOptions {
+  properties: string | string[];
+  name?: string;
+}
+
+export interface EntitySchemaMetadata<T = any> {
+  name?: string;
+  className?: string;
+  class?: EntityClass<T>;
+  tableName?: string;
+  collection?: string;
+  abstract?: boolean;
+  properties: Dictionary<PropertyOptions<T> | { '~options': PropertyOptions<T> }>;
+  indexes?: IndexOptions[];
+  uniques?: IndexOptions[];
+  hooks?: Dictionary<(string | ((...args: any[]) => unknown))[]>;
+  extends?: unknown;
+  [key: string]: unknown;
+}
+
+export interface EntityMetadata<T = any> {
+  name: string;
+  className: string;
+  class: EntityClass<T>;
+  prototype: T;
+  tableName: string;
+  collection: string;
+  properties: Dictionary<EntityProperty<T>>;
+  /** Properties in engine order (the order columns come back in). */
+  props: EntityProperty<T>[];
+  primaryKeys: string[];
+  indexes: { properties: string[]; name?: string }[];
+  uniques: { properties: string[]; name?: string }[];
+  hooks: Dictionary<((...args: any[]) => unknown)[]>;
+  /** Index of this entity in the engine's metadata. */
+  index: number;
+  /** Names of constructor parameters, for `em.create()`. */
+  constructorParams: string[];
+  /** Root alias in queries: first letter of the table + `0`, as MikroORM. */
+  alias: string;
+  /** Generated functions and derived lists (see entity/codegen.ts). */
+  runtime: {
+    hydrators: Map<string, import('../entity/codegen.js').Hydrator>;
+    state: import('../entity/codegen.js').StateFn;
+    toObject: import('../entity/codegen.js').ToObjectFn;
+    mapRow: import('../entity/codegen.js').RowMapper;
+    onUpdate: EntityProperty<T>[];
+    onUpdateIndexes: number[];
+    required: EntityProperty<T>[];
+  };
+}

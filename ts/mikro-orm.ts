@@ -1,0 +1,92 @@
+import { Configuration, type DriverClass, type Options } from './config.js';
+import type { DatabaseDriver } from './driver.js';
+import { decorateEntity } from './entity/helper.js';
+import { EntityManager } from './entity-manager.js';
+import { discoverEntities } from './metadata/discovery.js';
+import { MetadataRegistry } from './metadata/registry.js';
+import type { EntityMetadata } from './metadata/types.js';
+import { SchemaGenerator } from './schema-generator.js';
+import type { EntityName } from './typings.js';
+
+export const VERSION = '0.1.0';
+
+/** The ORM: configuration, discovered metadata, the driver and the global EntityManager. */
+export class MikroORM<Driver extends DatabaseDriver = DatabaseDriver, EM extends EntityManager = EntityManager> {
+  /** Driver packages set this so `new MikroORM()` / `MikroORM.init()` need no `driver` option. */
+  static DRIVER?: DriverClass;
+
+  readonly config: Configuration;
+  readonly driver: Driver;
+  readonly em: EM;
+  private readonly metadata: MetadataRegistry;
+  private schemaGenerator?: SchemaGenerator;
+
+  /** Async variant of the constructor; like MikroORM 7, it does not connect yet. */
+  static async init<D extends DatabaseDriver = DatabaseDriver, E extends EntityManager = EntityManager>(options: Options): Promise<MikroORM<D, E>> {
+    return new this(options) as MikroORM<D, E>;
+  }
+
+  constructor(options: Options) {
+    const defaultDriver = (new.target as typeof MikroORM).DRIVER;
+    this.config = new Configuration(options, defaultDriver);
+    const logger = this.config.getLogger();
+    logger.log('info', `MikroORM version: ${VERSION} (mikro-native)`);
+    const started = Date.now();
+    logger.log('discovery', 'ORM entity discovery started');
+    const entities = this.config.get('entities') ?? [];
+    const metas = discoverEntities(entities, this.config.getNamingStrategy());
+    for (const m of metas) {
+      logger.log('discovery', `- processing entity ${m.className}`);
+      decorateEntity(m);
+    }
+    logger.log('discovery', `- entity discovery finished, found ${metas.length} entities, took ${Date.now() - started} ms`);
+    this.metadata = new MetadataRegistry(metas);
+    const DriverCls = this.config.getDriverClass();
+    this.driver = new DriverCls(this.config) as Driver;
+    this.driver.init(metas);
+    this.em = new EntityManager({ config: this.config, driver: this.driver, metadata: this.metadata }, true) as EM;
+  }
+
+  get schema(): SchemaGenerator {
+    return (this.schemaGenerator ??= new SchemaGenerator(this.driver));
+  }
+
+  getSchemaGenerator(): SchemaGenerator {
+    return this.schema;
+  }
+
+  getMetadata(): MetadataRegistry;
+  getMetadata<T>(entityName: EntityName<T>): EntityMetadata<T>;
+  getMetadata<T>(entityName?: EntityName<T>): MetadataRegistry | EntityMetadata<T> {
+    return entityName ? this.metadata.get(entityName) : this.metadata;
+  }
+
+  async connect(): Promise<Driver> {
+    await this.driver.connect();
+    return this.driver;
+  }
+
+  async isConnected(): Promise<boolean> {
+    return this.driver.isConnected();
+  }
+
+  async checkConnection(): Promise<{ ok: true } | { ok: false; reason: string; error?: Error }> {
+    if (!this.driver.isConnected()) {
+      return { ok: false, reason: 'Connection not established' };
+    }
+    try {
+      this.driver.call(() => this.driver.native.execute('select 1', '[]', 'get', 0));
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, reason: (e as Error).message, error: e as Error };
+    }
+  }
+
+  async close(_force = false): Promise<void> {
+    await this.driver.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

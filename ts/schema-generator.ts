@@ -1,0 +1,68 @@
+import type { DatabaseDriver } from './driver.js';
+import { NotImplementedError } from './errors.js';
+
+/** Drops the trailing `;` of every statement of a group but the last, as MikroORM logs them. */
+function forExecution(group: string[]): string[] {
+  return group.map((s, i) => (i < group.length - 1 ? s.replace(/;$/, '') : s));
+}
+
+/** `orm.schema`: create, drop, refresh and clear the schema from metadata. */
+export class SchemaGenerator {
+  constructor(private readonly driver: DatabaseDriver) {}
+
+  async getCreateSchemaSQL(_options: { wrap?: boolean } = {}): Promise<string> {
+    const groups = this.driver.call(() => this.driver.native.createSchemaSql());
+    return groups.map(g => g.map(s => `${s}\n`).join('')).join('\n');
+  }
+
+  async getDropSchemaSQL(_options: { wrap?: boolean; dropMigrationsTable?: boolean } = {}): Promise<string> {
+    return this.dropStatements().map(s => `${s}\n`).join('');
+  }
+
+  async create(_options: { wrap?: boolean } = {}): Promise<void> {
+    const groups = this.driver.call(() => this.driver.native.createSchemaSql());
+    await this.run(groups.flatMap(forExecution), 'all');
+  }
+
+  async drop(_options: { wrap?: boolean; dropMigrationsTable?: boolean } = {}): Promise<void> {
+    await this.run(forExecution(this.dropStatements()), 'all');
+  }
+
+  async refresh(options: { wrap?: boolean } = {}): Promise<void> {
+    await this.drop(options);
+    await this.create(options);
+  }
+
+  /** Deletes all rows, children first. */
+  async clear(_options: { truncate?: boolean } = {}): Promise<void> {
+    await this.run(this.driver.call(() => this.driver.native.schemaSql('clear')), 'run');
+  }
+
+  async update(): Promise<void> {
+    throw new NotImplementedError('SchemaGenerator.update() (schema diffing) is not implemented in mikro-native yet; use create(), drop() or refresh()');
+  }
+
+  async getUpdateSchemaSQL(): Promise<string> {
+    throw new NotImplementedError('SchemaGenerator.getUpdateSchemaSQL() (schema diffing) is not implemented in mikro-native yet');
+  }
+
+  async ensureDatabase(): Promise<boolean> {
+    await this.driver.ensureConnected();
+    return true;
+  }
+
+  /** Runs raw DDL, statement by statement. */
+  async execute(sql: string): Promise<void> {
+    const statements = sql.split(/;\s*\n/).map(s => s.trim()).filter(Boolean);
+    await this.run(statements, 'all');
+  }
+
+  private dropStatements(): string[] {
+    return this.driver.call(() => this.driver.native.schemaSql('drop'));
+  }
+
+  private async run(statements: string[], method: 'all' | 'run'): Promise<void> {
+    await this.driver.ensureConnected();
+    this.driver.json(() => `{"log":${this.driver.native.runStatements(statements, method, this.driver.logLevel())}}`);
+  }
+}
