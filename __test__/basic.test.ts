@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { defineEntity, p, wrap, type MikroORM } from '@mikro-native/sqlite';
+import { queries, setup } from './helpers.js';
+
+const Author = defineEntity({
+  name: 'Author',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    name: p.string().index(),
+    email: p.string().unique(),
+    age: p.integer().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date(1000)),
+    termsAccepted: p.boolean().default(false),
+  },
+});
+
+let orm: MikroORM;
+afterEach(async () => orm?.close());
+
+describe.each([false, true])('basic flow (file: %s)', file => {
+  test('create, flush, find, update, delete with MikroORM SQL', async () => {
+    const ctx = await setup({ entities: [Author], file });
+    orm = ctx.orm;
+    const em = orm.em.fork();
+    const a = em.create(Author, { name: 'Alice', email: 'a@x', age: 30 });
+    em.create(Author, { name: 'Bob', email: 'b@x' });
+    await em.flush();
+    expect(a.id).toBe(1);
+    expect(queries(ctx.lines)).toEqual([
+      '[query] begin',
+      "[query] insert into `author` (`name`, `email`, `age`, `created_at`, `terms_accepted`) values ('Alice', 'a@x', 30, 1000, false), ('Bob', 'b@x', null, 1000, false) returning `id` [took X ms, 2 rows affected]",
+      '[query] commit',
+    ]);
+    ctx.lines.length = 0;
+
+    const em2 = orm.em.fork();
+    const found = await em2.find(Author, { age: { $gte: 18 } }, { orderBy: { name: 'asc' } });
+    expect(found.map(x => wrap(x).toObject())).toEqual([{ id: 1, name: 'Alice', email: 'a@x', age: 30, createdAt: new Date(1000), termsAccepted: false }]);
+    found[0].age = 31;
+    await em2.flush();
+    em2.remove(found[0]);
+    await em2.flush();
+    expect(queries(ctx.lines)).toEqual([
+      '[query] select `a0`.* from `author` as `a0` where `a0`.`age` >= 18 order by `a0`.`name` asc [took X ms, 1 result]',
+      '[query] begin',
+      '[query] update `author` set `age` = 31 where `id` = 1 [took X ms, 1 row affected]',
+      '[query] commit',
+      '[query] begin',
+      '[query] delete from `author` where `id` in (1) [took X ms, 1 row affected]',
+      '[query] commit',
+    ]);
+    expect(await orm.em.fork().count(Author)).toBe(1);
+  });
+});
