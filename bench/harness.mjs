@@ -23,7 +23,7 @@ export function resolveOptions(options = {}) {
     rows: options.rows ?? envInt('BENCH_ROWS', 10_000),
     lookups: options.lookups ?? envInt('BENCH_LOOKUPS', 1_000),
     steps: options.steps ?? envSteps ?? STEP_NAMES,
-    gc: options.gc ?? process.env.BENCH_GC !== '0',
+    gc: options.gc ?? process.env.BENCH_GC === '1',
     log: options.log ?? ((msg) => process.stderr.write(msg)),
   };
   if (resolved.runs < 1) throw new Error('runs must be >= 1');

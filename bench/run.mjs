@@ -4,7 +4,7 @@
 //   node run.mjs [mikro-orm] [mikro-native] [raw] [--json <file>]
 //
 // Env: BENCH_WARMUP (5), BENCH_RUNS (20), BENCH_ROWS (10000), BENCH_LOOKUPS (1000),
-//      BENCH_STEPS (comma list), BENCH_GC=0 (no forced GC between iterations),
+//      BENCH_STEPS (comma list), BENCH_GC=1 (force a full GC before each timed iteration),
 //      BENCH_NODE (node binary for all contenders), BENCH_NATIVE_NODE (node binary for mikro-native only),
 //      BENCH_TIMEOUT_S (per contender, default 1800).
 // Exit code: 0 if every requested contender succeeded, 1 otherwise.

@@ -52,12 +52,24 @@ export async function run({ MikroORM, defineEntity, p, wrap }, options = {}) {
   const loadAll = () => orm.em.fork().findAll(User);
   const cleanup = () => orm.schema.clear();
 
-  const verifyObjects = (objects) => {
+  // checks every toObject() result: a fresh plain object with exactly the entity's six fields
+  const KEYS = 'id,name,email,password,age,termsAccepted';
+  const verifyObjects = (objects, entities) => {
     check(objects.length === N, `got ${objects.length} objects, expected ${N}`);
-    const o = objects[0];
-    check(typeof o.id === 'number' && typeof o.name === 'string' && /^user\d+@example\.com$/.test(o.email), `bad object ${JSON.stringify(o)}`);
-    check(typeof o.password === 'string' && o.password.length === 8, `bad password in ${JSON.stringify(o)}`);
-    check(o.age === null && o.termsAccepted === false, `bad defaults in ${JSON.stringify(o)}`);
+    const ids = new Set();
+    for (let i = 0; i < objects.length; i++) {
+      const o = objects[i];
+      const bad = (why) => check(false, `toObject() #${i} ${why}: ${JSON.stringify(o)}`);
+      if (o === null || typeof o !== 'object' || Object.getPrototypeOf(o) !== Object.prototype) bad('is not a plain object');
+      if (entities && o === entities[i]) bad('returned the entity itself');
+      if (Object.keys(o).join(',') !== KEYS) bad(`has keys ${Object.keys(o).join(',')}, expected ${KEYS}`);
+      if (typeof o.id !== 'number' || typeof o.name !== 'string' || !/^user\d+@example\.com$/.test(o.email)) bad('has bad id/name/email');
+      if (typeof o.password !== 'string' || o.password.length !== 8) bad('has a bad password');
+      if (o.age !== null || o.termsAccepted !== false) bad('has bad defaults');
+      if (entities && (o.id !== entities[i].id || o.email !== entities[i].email)) bad('does not match its entity');
+      ids.add(o.id);
+    }
+    check(ids.size === N, `toObject() results have ${ids.size} distinct ids, expected ${N}`);
   };
 
   const result = {};
@@ -103,7 +115,7 @@ export async function run({ MikroORM, defineEntity, p, wrap }, options = {}) {
           for (let i = 0; i < users.length; i++) out[i] = wrap(users[i]).toObject();
           return out;
         },
-        verify: (_ctx, objects) => verifyObjects(objects),
+        verify: ({ users }, objects) => verifyObjects(objects, users),
         cleanup,
       });
       result.serialize = summarize(samples);
