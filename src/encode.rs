@@ -46,23 +46,31 @@ pub fn entity_rows(entity: &EntityMeta, rows: &Rows, mut register: impl FnMut(Sn
             out.push_str("null");
             continue;
         };
-        let json = entity.props[pi].ty == PropType::Json;
+        let ty = entity.props[pi].ty;
         out.push('[');
         for (ri, row) in rows.rows.iter().enumerate() {
             if ri > 0 {
                 out.push(',');
             }
-            if json {
-                json_column_value(&mut out, &row[*ci]);
-            } else {
-                row[*ci].write_json(&mut out);
+            match (ty, &row[*ci]) {
+                (PropType::Json, v) => json_column_value(&mut out, v),
+                // Bigints travel as text so no digit is lost to a JS number.
+                (PropType::Bigint, Value::Int(i)) => {
+                    let _ = write!(out, "\"{i}\"");
+                }
+                (_, v) => v.write_json(&mut out),
             }
         }
         out.push(']');
     }
     out.push(']');
     for row in &rows.rows {
-        register(col_of_prop.iter().map(|c| c.map(|ci| row[ci].clone())).collect());
+        register(
+            col_of_prop
+                .iter()
+                .map(|c| c.map(|ci| row[ci].clone()))
+                .collect(),
+        );
     }
     out
 }
@@ -101,7 +109,11 @@ pub fn output(out: &mut String, o: &Output) {
 /// Keys from `insert … returning`, or the last insert id counted back for drivers without it.
 pub fn generated_keys(returning: bool, o: &Output) -> Vec<Value> {
     match o {
-        Output::Rows(r) if returning => r.rows.iter().filter_map(|row| row.first().cloned()).collect(),
+        Output::Rows(r) if returning => r
+            .rows
+            .iter()
+            .filter_map(|row| row.first().cloned())
+            .collect(),
         _ => Vec::new(),
     }
 }

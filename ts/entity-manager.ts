@@ -498,7 +498,7 @@ export class EntityManager {
       const auto = meta.primaryKeys.length === 1 && meta.properties[meta.primaryKeys[0]].autoincrement ? meta.primaryKeys[0] : undefined;
       g.insert.forEach((e, i) => {
         Object.assign(e, g.created[i]);
-        if (auto && e[auto] == null && r.ids[i] !== undefined) {
+        if (auto && e[auto] == null && r.ids[i] != null) {
           e[auto] = r.ids[i];
         }
         const h = helper(e);

@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 /** MikroORM's error classes, same names and hierarchy. */
 
 export class ValidationError<T = unknown> extends Error {
@@ -64,23 +66,7 @@ export class LockWaitTimeoutException extends ServerException {}
 export class DeadlockException extends ServerException {}
 export class ReadOnlyException extends ServerException {}
 
+/** The filter as MikroORM prints it (`util.inspect`): `9999`, `{ name: 'x', age: { '$gt': 5 } }`. */
 function inspectWhere(where: unknown): string {
-  if (where === null || typeof where !== 'object') {
-    return String(where);
-  }
-  return inspectObject(where as Record<string, unknown>);
-}
-
-function inspectObject(o: unknown): string {
-  if (o === null || typeof o !== 'object') {
-    return typeof o === 'string' ? `'${o}'` : String(o);
-  }
-  if (Array.isArray(o)) {
-    return `[ ${o.map(inspectObject).join(', ')} ]`;
-  }
-  const entries = Object.entries(o as Record<string, unknown>);
-  if (entries.length === 0) {
-    return '{}';
-  }
-  return `{ ${entries.map(([k, v]) => `${k}: ${inspectObject(v)}`).join(', ')} }`;
+  return inspect(where);
 }

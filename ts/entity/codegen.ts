@@ -75,6 +75,15 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
       return conv === 'v' ? `e[${key(p.name)}] = c${i}[i];` : `v = c${i}[i]; e[${key(p.name)}] = v === null ? null : ${conv};`;
     })
     .join('\n      ');
+  const fills = meta.props
+    .map((p, i) => {
+      if (!present[i] || p.primary) {
+        return '';
+      }
+      const conv = fromDb(p);
+      return `if (e[${key(p.name)}] === undefined) { v = c${i}[i]; e[${key(p.name)}] = v === null ? null : ${conv}; }`;
+    })
+    .join('\n        ');
   const body = `
     ${lines.join('\n    ')}
     const out = new Array(n);
@@ -86,6 +95,8 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
         e = Object.create(proto);
         map.set(k, e);
       } else if (!refresh && e.__helper.__initialized) {
+        // A managed entity keeps its values; properties it has not loaded yet are filled in.
+        ${fills}
         out[i] = e;
         continue;
       }

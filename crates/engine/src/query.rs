@@ -103,7 +103,11 @@ impl<'a> Compiler<'a> {
             match &q.count_field {
                 Some(f) => {
                     let i = entity.prop_index(f)?;
-                    w.push(if q.distinct { "count(distinct " } else { "count(" });
+                    w.push(if q.distinct {
+                        "count(distinct "
+                    } else {
+                        "count("
+                    });
                     w.column(alias, &entity.props[i].field_name).push(")");
                 }
                 None => {
@@ -181,16 +185,27 @@ impl<'a> Compiler<'a> {
     }
 
     /// Returns whether the statement returns the generated primary key.
-    fn insert(&self, w: &mut Writer, entity: &EntityMeta, rows: &[Map<String, Json>]) -> Result<bool> {
+    fn insert(
+        &self,
+        w: &mut Writer,
+        entity: &EntityMeta,
+        rows: &[Map<String, Json>],
+    ) -> Result<bool> {
         let Some(first) = rows.first() else {
             return Err(Error::validation(format!(
                 "No data to insert into {}",
                 entity.name
             )));
         };
+        // Columns: the first row's keys, then keys that appear in later rows, in order.
         let mut cols: Vec<usize> = Vec::with_capacity(first.len());
-        for key in first.keys() {
-            cols.push(entity.prop_index(key)?);
+        for row in rows {
+            for key in row.keys() {
+                let i = entity.prop_index(key)?;
+                if !cols.contains(&i) {
+                    cols.push(i);
+                }
+            }
         }
         w.push("insert into ").ident(&entity.table_name);
         if cols.is_empty() {
@@ -315,7 +330,11 @@ fn order_direction(entity: &EntityMeta, prop: &str, dir: &Json) -> Result<&'stat
 pub fn write_cond(w: &mut Writer, entity: &EntityMeta, alias: Option<&str>, c: &Cond, top: bool) {
     match c {
         Cond::And(parts) | Cond::Or(parts) => {
-            let sep = if matches!(c, Cond::And(_)) { " and " } else { " or " };
+            let sep = if matches!(c, Cond::And(_)) {
+                " and "
+            } else {
+                " or "
+            };
             let wrap = !top || matches!(c, Cond::Or(_));
             let wrap = wrap && parts.len() > 1;
             if wrap {

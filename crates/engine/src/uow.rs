@@ -125,6 +125,10 @@ impl FlushPlan {
     }
 }
 
+/// Per flushed entity: its index, the generated keys of its inserts (in insert order) and the
+/// indices of its `managed` rows that were updated.
+pub type Applied = (usize, Vec<Value>, Vec<usize>);
+
 /// Generated keys per insert step, in step order, as returned by the driver.
 pub type GeneratedKeys = Vec<Vec<Value>>;
 
@@ -163,15 +167,29 @@ impl UnitOfWork {
     }
 
     /// Records rows loaded from the database; an existing snapshot wins unless `refresh`.
-    pub fn register_loaded(&mut self, entity: &EntityMeta, idx: usize, row: Snapshot, refresh: bool) {
+    pub fn register_loaded(
+        &mut self,
+        entity: &EntityMeta,
+        idx: usize,
+        row: Snapshot,
+        refresh: bool,
+    ) {
         let Some(key) = Key::from_row(entity, &row) else {
             return;
         };
         let table = self.table(idx);
-        if refresh {
-            table.insert(key, row);
-        } else {
-            table.entry(key).or_insert(row);
+        match table.get_mut(&key) {
+            Some(snap) if !refresh => {
+                // Values loaded for the first time (after a partial load) join the snapshot.
+                for (s, v) in snap.iter_mut().zip(row) {
+                    if s.is_none() {
+                        *s = v;
+                    }
+                }
+            }
+            _ => {
+                table.insert(key, row);
+            }
         }
     }
 
@@ -182,11 +200,7 @@ impl UnitOfWork {
         }
     }
 
-    fn convert_row(
-        d: &dyn Dialect,
-        entity: &EntityMeta,
-        row: &[Json],
-    ) -> Result<Snapshot> {
+    fn convert_row(d: &dyn Dialect, entity: &EntityMeta, row: &[Json]) -> Result<Snapshot> {
         let n = entity.props.len();
         let off = masks_len(n);
         if row.len() < off + n {
@@ -309,18 +323,24 @@ impl UnitOfWork {
         meta: &Metadata,
         plan: FlushPlan,
         keys: GeneratedKeys,
-    ) -> Result<Vec<(usize, Vec<Value>, Vec<usize>)>> {
+    ) -> Result<Vec<Applied>> {
         let mut keys_by_group: Vec<Vec<Value>> = vec![Vec::new(); plan.groups.len()];
         let mut it = keys.into_iter();
         for step in &plan.steps {
             if let StepKind::Insert {
-                group, returning, ..
+                group,
+                count,
+                returning,
+                ..
             } = step.kind
             {
-                let ks = it.next().unwrap_or_default();
-                if returning {
-                    keys_by_group[group].extend(ks);
+                let mut ks = it.next().unwrap_or_default();
+                // Rows of a statement without `returning` had their keys already.
+                ks.resize(count, Value::Null);
+                if !returning {
+                    ks.fill(Value::Null);
                 }
+                keys_by_group[group].extend(ks);
             }
         }
         let mut out = Vec::with_capacity(plan.groups.len());
@@ -330,7 +350,7 @@ impl UnitOfWork {
             let table = self.table(g.entity);
             for (n, mut row) in g.inserts.into_iter().enumerate() {
                 if let (Some(pk), Some(k)) = (auto, gen.get(n)) {
-                    if row[pk].is_none() {
+                    if row[pk].is_none() && *k != Value::Null {
                         row[pk] = Some(k.clone());
                     }
                 }
@@ -360,8 +380,11 @@ fn insert_steps(
     batch: usize,
     steps: &mut Vec<Step>,
 ) {
-    let returning = d.supports_returning() && entity.autoincrement_pk().is_some();
+    let auto = entity.autoincrement_pk();
     for (c, chunk) in rows.chunks(batch).enumerate() {
+        // Keys come back only when the database generates some of them.
+        let returning =
+            d.supports_returning() && auto.is_some_and(|pk| chunk.iter().any(|r| r[pk].is_none()));
         // Columns: every property defined on at least one row of the batch, in property order.
         let cols: Vec<usize> = (0..entity.props.len())
             .filter(|&i| chunk.iter().any(|r| r[i].is_some()))
@@ -512,7 +535,9 @@ fn key_values(entity: &EntityMeta, k: &Key) -> Snapshot {
 
 fn delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
     let mut w = Writer::new(d);
-    w.push("delete from ").ident(&entity.table_name).push(" where ");
+    w.push("delete from ")
+        .ident(&entity.table_name)
+        .push(" where ");
     let rows: Vec<Snapshot> = chunk.iter().map(|k| key_values(entity, k)).collect();
     write_pk_in(&mut w, entity, rows.iter());
     Step {
