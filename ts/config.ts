@@ -40,6 +40,8 @@ export interface Options {
   forceUtcTimezone?: boolean;
   forceEntityConstructor?: boolean;
   namingStrategy?: Constructor<NamingStrategy>;
+  /** `ReflectMetadataProvider` (from `@mikro-native/decorators/legacy`) infers missing `type`s from `design:type`. */
+  metadataProvider?: unknown;
   pool?: PoolOptions;
   onCreateConnection?: (connection: NativeConnection) => unknown;
   connect?: boolean;

@@ -2,7 +2,7 @@ import { Configuration, type DriverClass, type Options } from './config.js';
 import type { DatabaseDriver } from './driver.js';
 import { decorateEntity } from './entity/helper.js';
 import { EntityManager } from './entity-manager.js';
-import { discoverEntities } from './metadata/discovery.js';
+import { discoverEntities, usesReflection } from './metadata/discovery.js';
 import { MetadataRegistry } from './metadata/registry.js';
 import type { EntityMetadata } from './metadata/types.js';
 import { SchemaGenerator } from './schema-generator.js';
@@ -34,7 +34,7 @@ export class MikroORM<Driver extends DatabaseDriver = DatabaseDriver, EM extends
     const started = Date.now();
     logger.log('discovery', 'ORM entity discovery started');
     const entities = this.config.get('entities') ?? [];
-    const metas = discoverEntities(entities, this.config.getNamingStrategy());
+    const metas = discoverEntities(entities, this.config.getNamingStrategy(), { useReflection: usesReflection(this.config.get('metadataProvider')) });
     for (const m of metas) {
       logger.log('discovery', `- processing entity ${m.className}`);
       decorateEntity(m);

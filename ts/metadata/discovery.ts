@@ -6,6 +6,14 @@ import { MetadataStorage } from './storage.js';
 import { resolveColumnKind, runtimeTypeOf } from './types-map.js';
 import type { ColumnKind, EntityMetadata, EntityProperty, EntitySchemaMetadata, PropertyOptions, RuntimeType } from './types.js';
 
+/** Static marker of `ReflectMetadataProvider` (legacy decorators), inherited by subclasses. */
+export const REFLECT_METADATA_PROVIDER = Symbol.for('@mikro-native/ReflectMetadataProvider');
+
+/** Whether `metadataProvider` lets the `design:type` recorded by legacy decorators stand in for a missing `type`. */
+export function usesReflection(metadataProvider: unknown): boolean {
+  return typeof metadataProvider === 'function' && (metadataProvider as unknown as Record<symbol, unknown>)[REFLECT_METADATA_PROVIDER] === true;
+}
+
 const RELATION_KINDS = new Set(['m:1', '1:m', 'm:n', '1:1', 'embedded']);
 const INTEGER_KINDS = new Set<ColumnKind>(['integer', 'smallint', 'tinyint', 'bigint']);
 
@@ -87,6 +95,11 @@ function constructorParams(cls: EntityClass): string[] {
   return params.map(p => p.split('=')[0].trim()).filter(p => /^[A-Za-z_$][\w$]*$/.test(p));
 }
 
+/** Values of a (TypeScript) enum object, without the reverse mappings of numeric members (`{ 0: 'A', A: 0 }`). */
+function enumValues(target: Dictionary<string | number>): (string | number)[] {
+  return Object.entries(target).filter(([key, value]) => !(typeof value === 'string' && target[value] === Number(key))).map(([, value]) => value);
+}
+
 function normalizeProperty(entity: string, name: string, opts: PropertyOptions, naming: NamingStrategy): EntityProperty | undefined {
   if ((opts.kind && RELATION_KINDS.has(opts.kind)) || opts.entity) {
     throw new NotImplementedError(
@@ -96,7 +109,7 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
   if (opts.persist === false) {
     return undefined;
   }
-  const items = typeof opts.items === 'function' ? Object.values(opts.items()) : opts.items;
+  const items = typeof opts.items === 'function' ? enumValues(opts.items()) : opts.items;
   let kind = resolveColumnKind(opts.type) ?? resolveColumnKind(opts.columnType);
   if (items && (opts.enum || !kind)) {
     kind = 'enum';
@@ -122,7 +135,7 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
 }
 
 /** Normalizes every entity definition into metadata and checks it. */
-export function discoverEntities(entities: readonly unknown[], naming: NamingStrategy): EntityMetadata[] {
+export function discoverEntities(entities: readonly unknown[], naming: NamingStrategy, options: { useReflection?: boolean } = {}): EntityMetadata[] {
   const out: EntityMetadata[] = [];
   const seen = new Set<unknown>();
   for (const item of entities) {
@@ -146,7 +159,11 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
     const className = raw.className ?? cls.name;
     const properties: Dictionary<EntityProperty> = {};
     for (const [name, def] of Object.entries(raw.properties)) {
-      const prop = normalizeProperty(className, name, optionsOf(def), naming);
+      const { reflectedType, ...opts } = optionsOf(def);
+      if (options.useReflection && opts.type == null && reflectedType != null) {
+        opts.type = reflectedType;
+      }
+      const prop = normalizeProperty(className, name, opts, naming);
       if (prop) {
         properties[name] = prop;
       }

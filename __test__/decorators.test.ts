@@ -1,0 +1,224 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { EntitySchema, MikroORM, NotImplementedError, defineEntity, p, wrap } from '@mikro-native/sqlite';
+import * as legacyDecorators from '@mikro-native/decorators/legacy';
+import * as esDecorators from '@mikro-native/decorators/es';
+import { ReflectMetadataProvider } from '@mikro-native/decorators/legacy';
+import { compileFixture } from './fixtures/compile.js';
+import * as vitestLegacyEntities from './fixtures/vitest-legacy/entities.js';
+import { queries, setup } from './helpers.js';
+
+// Legacy fixtures need `experimentalDecorators` (+ `emitDecoratorMetadata`), ES fixtures need TypeScript to
+// lower TC39 decorators (vitest's oxc transform leaves them in place, and Node cannot run them): both are
+// compiled with `tsc` settings of their own, then imported. `fixtures/vitest-legacy` is transformed by vitest.
+const legacy = compileFixture('legacy');
+const legacyReflect = compileFixture('legacy-reflect');
+const es = compileFixture('es');
+const legacyEntities = await legacy('entities');
+const legacyReflectEntities = await legacyReflect('entities');
+const esEntities = await es('entities');
+
+const AuthorDefined = defineEntity({
+  name: 'Author',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    name: p.string().index(),
+    email: p.string().unique(),
+    age: p.integer().nullable(),
+    born: p.date().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date(1000)),
+    updatedAt: p.datetime().onCreate(() => new Date(2000)).onUpdate(() => new Date(3000)),
+    termsAccepted: p.boolean().default(false),
+    bio: p.text().nullable(),
+    big: p.bigint().nullable(),
+    score: p.float().nullable(),
+    price: p.decimal().nullable(),
+    wakeUp: p.time().nullable(),
+    meta: p.json().nullable(),
+    role: p.enum(['admin', 'user']).nullable(),
+    uuid: p.uuid().nullable(),
+  },
+});
+
+const AuthorSchema = new EntitySchema({
+  name: 'Author',
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    name: { type: 'string', index: true },
+    email: { type: 'string', unique: true },
+    age: { type: 'integer', nullable: true },
+    born: { type: 'date', nullable: true },
+    createdAt: { type: 'datetime', onCreate: () => new Date(1000) },
+    updatedAt: { type: 'datetime', onCreate: () => new Date(2000), onUpdate: () => new Date(3000) },
+    termsAccepted: { type: 'boolean', default: false },
+    bio: { type: 'text', nullable: true },
+    big: { type: 'bigint', nullable: true },
+    score: { type: 'float', nullable: true },
+    price: { type: 'decimal', nullable: true },
+    wakeUp: { type: 'time', nullable: true },
+    meta: { type: 'json', nullable: true },
+    role: { enum: true, items: ['admin', 'user'], nullable: true },
+    uuid: { type: 'uuid', nullable: true },
+  },
+});
+
+// What MikroORM 7.2.2 prints for this Author, in every definition style.
+const AUTHOR_SQL =
+  'create table `author` (`id` integer not null primary key autoincrement, `name` text not null, `email` text not null, `age` integer null, ' +
+  '`born` date null, `created_at` datetime not null, `updated_at` datetime not null, `terms_accepted` integer not null default false, ' +
+  '`bio` text null, `big` bigint null, `score` real null, `price` numeric(10,0) null, `wake_up` time null, `meta` json null, ' +
+  "`role` text check (`role` in ('admin', 'user')) null, `uuid` text null);\n" +
+  'create index `author_name_index` on `author` (`name`);\n' +
+  'create unique index `author_email_unique` on `author` (`email`);\n';
+
+const AUTHOR_INSERT =
+  '[query] insert into `author` (`name`, `email`, `age`, `born`, `created_at`, `updated_at`, `terms_accepted`, `bio`, `big`, `score`, `price`, ' +
+  "`wake_up`, `meta`, `role`, `uuid`) values ('Alice', 'a@x', 30, '2000-01-02', 1000, 2000, false, 'hi', '123', 1.5, '12.5', '10:20:30', " +
+  "'{\"a\":[1]}', 'admin', '1b4e28ba-2fa1-11d2-883f-0016d3cca427'), ('Bob', 'b@x', null, null, 1000, 2000, false, null, null, null, null, " +
+  'null, null, null, null) returning `id` [took X ms, 2 rows affected]';
+
+// Class-level and property-level @Index/@Unique, and a base class without @Entity() (MikroORM's output).
+const ORD_POST_SQL =
+  'create table `ord` (`id` integer not null primary key autoincrement, `a` text not null, `b` text not null, `c` text not null, ' +
+  "`d` text not null, `e` text not null, `f` text check (`f` in ('a', 'b')) not null, `g` text not null);\n" +
+  'create index `ord_a_index` on `ord` (`a`);\n' +
+  'create index `ord_b_index` on `ord` (`b`);\n' +
+  'create unique index `c_named` on `ord` (`c`);\n' +
+  'create index `d_named` on `ord` (`d`);\n' +
+  'create unique index `ord_e_unique` on `ord` (`e`);\n' +
+  'create index `prop_level_multi` on `ord` (`a`, `b`);\n' +
+  'create index `ord_d_a_index` on `ord` (`d`, `a`);\n' +
+  'create unique index `cls_u` on `ord` (`b`);\n' +
+  '\n' +
+  'create table `post` (`id` integer not null primary key autoincrement, `created_at` datetime not null, `title` text not null);\n';
+
+// `Object.keys()` of MikroORM 7's `@mikro-orm/decorators/legacy` (`/es`: the same without ReflectMetadataProvider).
+const MIKRO_ORM_LEGACY_EXPORTS = (
+  'AfterCreate AfterDelete AfterUpdate AfterUpsert BeforeCreate BeforeDelete BeforeUpdate BeforeUpsert Check CreateRequestContext Embeddable ' +
+  'Embedded EnsureRequestContext Entity Enum Filter Formula Index ManyToMany ManyToOne OnInit OnLoad OneToMany OneToOne PrimaryKey Property ' +
+  'ReflectMetadataProvider SerializedPrimaryKey Transactional Trigger Unique'
+).split(' ');
+const UNSUPPORTED = MIKRO_ORM_LEGACY_EXPORTS.filter(
+  n => !['Entity', 'PrimaryKey', 'Property', 'Enum', 'Index', 'Unique', 'ReflectMetadataProvider'].includes(n),
+);
+
+const styles: [string, unknown, object][] = [
+  ['legacy decorators, explicit types', legacyEntities.Author, {}],
+  ['legacy decorators + reflect-metadata', legacyReflectEntities.Author, { metadataProvider: ReflectMetadataProvider }],
+  ['legacy decorators + reflect-metadata, transformed by vitest', vitestLegacyEntities.Author, { metadataProvider: ReflectMetadataProvider }],
+  ['ES decorators', esEntities.Author, {}],
+  ['EntitySchema', AuthorSchema, {}],
+  ['defineEntity', AuthorDefined, {}],
+];
+
+let orm: MikroORM | undefined;
+afterEach(async () => {
+  await orm?.close();
+  orm = undefined;
+});
+
+describe.each(styles)('Author defined with %s', (_style, Author, options) => {
+  test('create schema SQL is what MikroORM prints', async () => {
+    const ctx = await setup({ entities: [Author], ...options });
+    orm = ctx.orm;
+    expect(await orm.schema.getCreateSchemaSQL()).toBe(AUTHOR_SQL);
+  });
+
+  test('persist and find', async () => {
+    const ctx = await setup({ entities: [Author], ...options });
+    orm = ctx.orm;
+    const em = orm.em.fork();
+    const entity = Author as any;
+    em.create(entity, {
+      name: 'Alice', email: 'a@x', age: 30, born: '2000-01-02', bio: 'hi', big: 123n, score: 1.5, price: '12.5',
+      wakeUp: '10:20:30', meta: { a: [1] }, role: 'admin', uuid: '1b4e28ba-2fa1-11d2-883f-0016d3cca427',
+    });
+    em.create(entity, { name: 'Bob', email: 'b@x' });
+    await em.flush();
+    expect(queries(ctx.lines)).toEqual(['[query] begin', AUTHOR_INSERT, '[query] commit']);
+
+    const found = await orm.em.fork().find(entity, {}, { orderBy: { id: 'asc' } });
+    if (typeof Author === 'function') {
+      expect(found[0]).toBeInstanceOf(Author);
+    }
+    expect(found.map(a => wrap(a).toObject())).toEqual([
+      {
+        id: 1, name: 'Alice', email: 'a@x', age: 30, born: '2000-01-02', createdAt: new Date(1000), updatedAt: new Date(2000),
+        termsAccepted: false, bio: 'hi', big: '123', score: 1.5, price: '12.5', wakeUp: '10:20:30', meta: { a: [1] }, role: 'admin',
+        uuid: '1b4e28ba-2fa1-11d2-883f-0016d3cca427',
+      },
+      {
+        id: 2, name: 'Bob', email: 'b@x', age: null, born: null, createdAt: new Date(1000), updatedAt: new Date(2000), termsAccepted: false,
+        bio: null, big: null, score: null, price: null, wakeUp: null, meta: null, role: null, uuid: null,
+      },
+    ]);
+  });
+});
+
+describe.each([
+  ['legacy', legacyEntities],
+  ['ES', esEntities],
+])('%s decorators', (_flavour, entities) => {
+  test('@Index/@Unique on classes and properties, properties of a base class', async () => {
+    const ctx = await setup({ entities: [entities.Post, entities.Ord] });
+    orm = ctx.orm;
+    expect(await orm.schema.getCreateSchemaSQL()).toBe(ORD_POST_SQL);
+    const em = orm.em.fork();
+    const post = em.create(entities.Post, { title: 'hello' });
+    await em.flush();
+    expect(post.id).toBe(1);
+    const found = await orm.em.fork().findOneOrFail(entities.Post, { title: 'hello' });
+    expect(wrap(found).toObject()).toEqual({ id: 1, createdAt: new Date(1000), title: 'hello' });
+  });
+
+
+  test('@Enum(() => TsEnum): numeric enums without their reverse mappings', async () => {
+    const ctx = await setup({ entities: [entities.Setting] });
+    orm = ctx.orm;
+    expect(await orm.schema.getCreateSchemaSQL()).toBe(
+      "create table `setting` (`id` integer not null primary key autoincrement, `level` integer not null, `color` text check (`color` in ('red', 'blue')) not null);\n",
+    );
+    const em = orm.em.fork();
+    em.create(entities.Setting, { level: entities.Level.High, color: entities.Color.Blue });
+    await em.flush();
+    expect(queries(ctx.lines)[1]).toBe("[query] insert into `setting` (`level`, `color`) values (1, 'blue') returning `id` [took X ms, 1 row affected]");
+    const found = await orm.em.fork().find(entities.Setting, {});
+    expect(found.map(s => wrap(s).toObject())).toEqual([{ id: 1, level: 1, color: 'blue' }]);
+  });
+});
+
+test('inferred types need ReflectMetadataProvider (as in MikroORM)', async () => {
+  await expect(MikroORM.init({ entities: [legacyReflectEntities.Author], dbName: ':memory:' })).rejects.toThrow(
+    "Please provide either 'type' or 'entity' attribute in Author.id.",
+  );
+});
+
+test('ReflectMetadataProvider subclasses are honoured', async () => {
+  class MyProvider extends ReflectMetadataProvider {}
+  orm = await MikroORM.init({ entities: [legacyReflectEntities.Author], dbName: ':memory:', metadataProvider: MyProvider });
+  expect(await orm.schema.getCreateSchemaSQL()).toBe(AUTHOR_SQL);
+});
+
+test('exports have the names of @mikro-orm/decorators', () => {
+  expect(Object.keys(legacyDecorators).sort()).toEqual(MIKRO_ORM_LEGACY_EXPORTS);
+  expect(Object.keys(esDecorators).sort()).toEqual(MIKRO_ORM_LEGACY_EXPORTS.filter(n => n !== 'ReflectMetadataProvider'));
+});
+
+describe('decorators that are not implemented yet', () => {
+  test.each(UNSUPPORTED)('@%s() throws NotImplementedError when applied', name => {
+    class Target {}
+    const legacyDecorator = (legacyDecorators as any)[name]();
+    expect(() => legacyDecorator(Target.prototype, 'prop')).toThrow(NotImplementedError);
+    expect(() => legacyDecorator(Target.prototype, 'prop')).toThrow(`@${name}() is not implemented in mikro-native yet (used on Target.prop)`);
+    const esDecorator = (esDecorators as any)[name]();
+    expect(() => esDecorator(undefined, { kind: 'field', name: 'prop', metadata: {} })).toThrow(NotImplementedError);
+    expect(() => esDecorator(undefined, { kind: 'field', name: 'prop', metadata: {} })).toThrow(`@${name}() is not implemented in mikro-native yet (used on field prop)`);
+  });
+
+  test('a class using one fails when it is defined', async () => {
+    await expect(legacy('unsupported')).rejects.toThrow(NotImplementedError);
+    await expect(legacy('unsupported')).rejects.toThrow('@ManyToOne() is not implemented in mikro-native yet (used on Book.author)');
+    await expect(es('unsupported')).rejects.toThrow(NotImplementedError);
+    // TypeScript applies method decorators before field decorators
+    await expect(es('unsupported')).rejects.toThrow('@BeforeCreate() is not implemented in mikro-native yet (used on method beforeCreate)');
+  });
+});

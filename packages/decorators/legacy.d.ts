@@ -1,0 +1,1 @@
+export * from '@mikro-native/core/decorators/legacy';

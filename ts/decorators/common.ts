@@ -1,0 +1,82 @@
+// Shared pieces of the legacy (experimentalDecorators) and ES (TC39) decorator flavours.
+import { MetadataError, NotImplementedError } from '../errors.js';
+import { MetadataStorage } from '../metadata/storage.js';
+import type { IndexOptions, PropertyOptions } from '../metadata/types.js';
+import type { Dictionary, EntityClass } from '../typings.js';
+
+/** Options of `@Entity()`. */
+export interface EntityOptions<T = any> {
+  tableName?: string;
+  collection?: string;
+  abstract?: boolean;
+  comment?: string;
+  [key: string]: unknown;
+  /** Only for inference of `T`. */
+  '~entity'?: T;
+}
+
+export type PrimaryKeyOptions<T = any> = PropertyOptions<T>;
+
+/** Options of `@Enum()`; `items` may be a list or a thunk returning a (TS) enum object. */
+export interface EnumOptions<T = any> extends PropertyOptions<T> {
+  items?: readonly (string | number)[] | (() => Dictionary<string | number>);
+  array?: boolean;
+  nativeEnumName?: string;
+}
+
+/** Options of `@Index()` / `@Unique()`; `properties` is required on a class, ignored on a property. */
+export interface IndexDecoratorOptions<T = any> {
+  name?: string;
+  properties?: (keyof T & string) | (keyof T & string)[] | string | string[];
+  [key: string]: unknown;
+}
+
+export type IndexKind = 'index' | 'unique';
+
+const DECORATOR_NAMES = { index: 'Index', unique: 'Unique' } as const;
+
+/** Marks a class as an entity (`@Entity()`), keeping what property decorators registered. */
+export function registerEntity(cls: EntityClass, options: EntityOptions = {}): void {
+  const meta = MetadataStorage.getMetadataFor(cls);
+  const { properties: _properties, className: _className, ...rest } = options as EntityOptions & { properties?: unknown; className?: unknown };
+  Object.assign(meta, rest);
+  meta.className = cls.name;
+  meta.decorated = true;
+}
+
+/** Class-level `@Index({ properties })` / `@Unique({ properties })`. */
+export function registerClassIndex(kind: IndexKind, cls: EntityClass, options: IndexDecoratorOptions): void {
+  const { properties, name, ...rest } = options;
+  if (rest.expression !== undefined) {
+    throw new NotImplementedError(`@${DECORATOR_NAMES[kind]}({ expression }) is not implemented in mikro-native yet (used on ${cls.name})`);
+  }
+  if (properties === undefined || (Array.isArray(properties) && properties.length === 0)) {
+    throw new MetadataError(`@${DECORATOR_NAMES[kind]}() on entity class ${cls.name} needs the 'properties' option`);
+  }
+  const meta = MetadataStorage.getMetadataFor(cls);
+  const entry: IndexOptions = { ...rest, properties: Array.isArray(properties) ? [...properties] : properties } as IndexOptions;
+  if (name !== undefined) {
+    entry.name = name;
+  }
+  const list = kind === 'index' ? (meta.indexes ??= []) : (meta.uniques ??= []);
+  list.push(entry);
+}
+
+/** What property-level `@Index()` / `@Unique()` sets on the property (`index: true` or the index name). */
+export function propertyIndexOptions(kind: IndexKind, options: IndexDecoratorOptions): PropertyOptions {
+  return { [kind]: options.name ?? true };
+}
+
+/** `@Enum(options | () => items)` as property options. */
+export function enumOptions(options: EnumOptions | (() => Dictionary<string | number>) = {}): PropertyOptions {
+  const opts = typeof options === 'function' ? { items: options } : options;
+  return { ...opts, enum: true };
+}
+
+export function notImplemented(decorator: string, usedOn: string): never {
+  throw new NotImplementedError(`@${decorator}() is not implemented in mikro-native yet (used on ${usedOn})`);
+}
+
+/** A decorator whose use is reported as not implemented (relations, hooks, embeddables, …). */
+export type UnsupportedDecorator = (...args: any[]) => any;
+

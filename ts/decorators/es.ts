@@ -1,0 +1,184 @@
+// ES (TC39) decorators (`experimentalDecorators: false`), same names as `@mikro-orm/decorators/es`.
+// Member decorators only see `context` (name + a metadata object shared by the class), so they collect
+// their options in `context.metadata`; `@Entity()` (the class decorator) moves them to the MetadataStorage.
+import { MetadataStorage } from '../metadata/storage.js';
+import type { PropertyOptions } from '../metadata/types.js';
+import type { Dictionary, EntityClass } from '../typings.js';
+import {
+  type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type PrimaryKeyOptions, type UnsupportedDecorator,
+  enumOptions, notImplemented, propertyIndexOptions, registerClassIndex, registerEntity,
+} from './common.js';
+
+export type { EntityOptions, EnumOptions, IndexDecoratorOptions, PrimaryKeyOptions, UnsupportedDecorator };
+
+// Node < 22 has no `Symbol.metadata`; without it TypeScript/Babel pass `context.metadata === undefined`.
+// This runs when the module is imported, i.e. before the user's decorated classes are defined.
+(Symbol as unknown as { metadata?: symbol }).metadata ??= Symbol.for('Symbol.metadata');
+
+const COLLECTED = Symbol.for('@mikro-native/decorators/es');
+
+type Metadata = Record<PropertyKey, unknown>;
+type MemberContext = {
+  kind: string;
+  name: string | symbol;
+  static?: boolean;
+  private?: boolean;
+  metadata?: Metadata;
+};
+type PropertyDecoratorContext =
+  | ClassFieldDecoratorContext<any, any>
+  | ClassGetterDecoratorContext<any, any>
+  | ClassSetterDecoratorContext<any, any>
+  | ClassAccessorDecoratorContext<any, any>
+  | ClassMethodDecoratorContext<any, any>;
+
+/** What a class's member decorators collected. */
+interface Collected {
+  properties: Dictionary<PropertyOptions>;
+  /** Property-level `@Index({ properties })` / `@Unique({ properties })`. */
+  indexes: { kind: IndexKind; options: IndexDecoratorOptions }[];
+}
+
+/** Collected while no metadata object was available (a transpiler without `context.metadata`). */
+let orphans: Collected | undefined;
+
+/** What the class itself declared (own, not inherited from a parent's metadata object). */
+function collected(metadata: Metadata | undefined, create: boolean): Collected | undefined {
+  if (!metadata) {
+    if (create) {
+      orphans ??= { properties: {}, indexes: [] };
+    }
+    return orphans;
+  }
+  if (Object.prototype.hasOwnProperty.call(metadata, COLLECTED)) {
+    return metadata[COLLECTED] as Collected;
+  }
+  if (!create) {
+    return undefined;
+  }
+  const own: Collected = { properties: {}, indexes: [] };
+  Object.defineProperty(metadata, COLLECTED, { value: own, configurable: true });
+  return own;
+}
+
+function memberName(context: MemberContext): string {
+  if (typeof context.name !== 'string' || context.private || context.static) {
+    throw new TypeError(`Entity properties must be public instance members with a string name (got ${context.private ? 'private ' : ''}${context.static ? 'static ' : ''}${String(context.name)})`);
+  }
+  return context.name;
+}
+
+function addProperty(context: MemberContext, options: PropertyOptions): void {
+  const name = memberName(context);
+  const props = collected(context.metadata, true)!.properties;
+  props[name] = { ...props[name], ...options };
+}
+
+function register(cls: EntityClass, own: Collected | undefined): void {
+  for (const [name, options] of Object.entries(own?.properties ?? {})) {
+    MetadataStorage.addProperty(cls, name, options);
+  }
+  for (const { kind, options } of own?.indexes ?? []) {
+    registerClassIndex(kind, cls, options);
+  }
+}
+
+/** Moves what was collected in `metadata` (of the class and of its parent classes) to the MetadataStorage. */
+function registerCollected(cls: EntityClass, metadata: Metadata | undefined): void {
+  register(cls, collected(metadata, false));
+  if (!metadata) {
+    orphans = undefined;
+  }
+  // Parent classes without `@Entity()` (e.g. a base class with `id` and timestamps) only have
+  // their metadata object; register them so discovery can walk the class chain.
+  const registry = MetadataStorage.getMetadata();
+  const sym = (Symbol as unknown as { metadata: symbol }).metadata;
+  for (let c: unknown = Object.getPrototypeOf(cls); typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    if (!registry.has(c as EntityClass) && Object.prototype.hasOwnProperty.call(c, sym)) {
+      register(c as EntityClass, collected((c as unknown as Record<symbol, Metadata>)[sym], false));
+    }
+  }
+}
+
+export function Entity<T extends EntityClass<unknown>>(options?: EntityOptions<T>): (target: T, context: ClassDecoratorContext<any>) => void {
+  return (target, context) => {
+    registerCollected(target, context.metadata as Metadata | undefined);
+    registerEntity(target, options);
+  };
+}
+
+export function Property<T extends object>(options: PropertyOptions<T> = {}): (value: unknown, context: PropertyDecoratorContext) => void {
+  return (_value, context) => addProperty(context as MemberContext, options);
+}
+
+export function PrimaryKey<T extends object>(options: PrimaryKeyOptions<T> = {}): (value: unknown, context: ClassFieldDecoratorContext<any, any>) => void {
+  return (_value, context) => addProperty(context as MemberContext, { ...options, primary: true });
+}
+
+export function Enum<T extends object>(options?: EnumOptions<T> | (() => Dictionary<string | number>)): (value: unknown, context: ClassFieldDecoratorContext<any, any>) => void {
+  const opts = enumOptions(options);
+  return (_value, context) => addProperty(context as MemberContext, opts);
+}
+
+function indexDecorator(kind: IndexKind, options: IndexDecoratorOptions) {
+  return (value: unknown, context: ClassDecoratorContext<any> | PropertyDecoratorContext): any => {
+    if (context.kind === 'class') {
+      if (MetadataStorage.getMetadata().get(value as EntityClass)?.decorated) {
+        // applied after `@Entity()` (written above it)
+        registerClassIndex(kind, value as EntityClass, options);
+      } else {
+        // `@Entity()` registers it after the property-level indexes, the order member decorators ran in
+        collected(context.metadata as Metadata | undefined, true)!.indexes.push({ kind, options });
+      }
+    } else if (options.properties !== undefined) {
+      // An index over other properties, declared on a property: kept until `@Entity()` knows the class.
+      memberName(context as MemberContext);
+      collected((context as MemberContext).metadata, true)!.indexes.push({ kind, options });
+    } else {
+      addProperty(context as MemberContext, propertyIndexOptions(kind, options));
+    }
+  };
+}
+
+/** On a class: `@Index({ properties: [...], name? })`; on a property: `@Index()` / `@Index({ name })`. */
+export function Index<T extends object>(options: IndexDecoratorOptions<T> = {}): (value: unknown, context: ClassDecoratorContext<any> | PropertyDecoratorContext) => any {
+  return indexDecorator('index', options);
+}
+
+/** On a class: `@Unique({ properties: [...], name? })`; on a property: `@Unique()` / `@Unique({ name })`. */
+export function Unique<T extends object>(options: IndexDecoratorOptions<T> = {}): (value: unknown, context: ClassDecoratorContext<any> | PropertyDecoratorContext) => any {
+  return indexDecorator('unique', options);
+}
+
+function unsupported(decorator: string): UnsupportedDecorator {
+  return (value: unknown, context?: MemberContext) => {
+    const name = context?.name ?? (value as { name?: string } | undefined)?.name ?? 'unknown';
+    return notImplemented(decorator, `${context?.kind ?? 'member'} ${String(name)}`);
+  };
+}
+
+// Not implemented yet: applying one throws a NotImplementedError naming the decorator.
+export function ManyToOne(..._args: unknown[]): UnsupportedDecorator { return unsupported('ManyToOne'); }
+export function OneToMany(..._args: unknown[]): UnsupportedDecorator { return unsupported('OneToMany'); }
+export function ManyToMany(..._args: unknown[]): UnsupportedDecorator { return unsupported('ManyToMany'); }
+export function OneToOne(..._args: unknown[]): UnsupportedDecorator { return unsupported('OneToOne'); }
+export function Embedded(..._args: unknown[]): UnsupportedDecorator { return unsupported('Embedded'); }
+export function Embeddable(..._args: unknown[]): UnsupportedDecorator { return unsupported('Embeddable'); }
+export function Formula(..._args: unknown[]): UnsupportedDecorator { return unsupported('Formula'); }
+export function SerializedPrimaryKey(..._args: unknown[]): UnsupportedDecorator { return unsupported('SerializedPrimaryKey'); }
+export function Check(..._args: unknown[]): UnsupportedDecorator { return unsupported('Check'); }
+export function Trigger(..._args: unknown[]): UnsupportedDecorator { return unsupported('Trigger'); }
+export function Filter(..._args: unknown[]): UnsupportedDecorator { return unsupported('Filter'); }
+export function Transactional(..._args: unknown[]): UnsupportedDecorator { return unsupported('Transactional'); }
+export function CreateRequestContext(..._args: unknown[]): UnsupportedDecorator { return unsupported('CreateRequestContext'); }
+export function EnsureRequestContext(..._args: unknown[]): UnsupportedDecorator { return unsupported('EnsureRequestContext'); }
+export function BeforeCreate(): UnsupportedDecorator { return unsupported('BeforeCreate'); }
+export function AfterCreate(): UnsupportedDecorator { return unsupported('AfterCreate'); }
+export function BeforeUpdate(): UnsupportedDecorator { return unsupported('BeforeUpdate'); }
+export function AfterUpdate(): UnsupportedDecorator { return unsupported('AfterUpdate'); }
+export function BeforeUpsert(): UnsupportedDecorator { return unsupported('BeforeUpsert'); }
+export function AfterUpsert(): UnsupportedDecorator { return unsupported('AfterUpsert'); }
+export function BeforeDelete(): UnsupportedDecorator { return unsupported('BeforeDelete'); }
+export function AfterDelete(): UnsupportedDecorator { return unsupported('AfterDelete'); }
+export function OnInit(): UnsupportedDecorator { return unsupported('OnInit'); }
+export function OnLoad(): UnsupportedDecorator { return unsupported('OnLoad'); }

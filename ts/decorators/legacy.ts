@@ -1,0 +1,121 @@
+// Legacy decorators (`experimentalDecorators: true`), same names as `@mikro-orm/decorators/legacy`.
+// Property decorators receive (prototype, propertyName); class decorators receive the constructor.
+import { createRequire } from 'node:module';
+import { REFLECT_METADATA_PROVIDER } from '../metadata/discovery.js';
+import { MetadataStorage } from '../metadata/storage.js';
+import type { PropertyOptions } from '../metadata/types.js';
+import type { Dictionary, EntityClass } from '../typings.js';
+import {
+  type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type PrimaryKeyOptions, type UnsupportedDecorator,
+  enumOptions, notImplemented, propertyIndexOptions, registerClassIndex, registerEntity,
+} from './common.js';
+
+export type { EntityOptions, EnumOptions, IndexDecoratorOptions, PrimaryKeyOptions, UnsupportedDecorator };
+
+// `reflect-metadata` is an optional peer dependency: load it when installed, so that
+// `emitDecoratorMetadata` output (`design:type`) is recorded even if the app did not import it first.
+try {
+  createRequire(import.meta.url)('reflect-metadata');
+} catch {
+  // not installed: decorators then need an explicit `type`
+}
+
+type GetMetadata = (key: string, target: object, property: string) => unknown;
+
+/** The `design:type` TypeScript emitted for a property (with `emitDecoratorMetadata` and `reflect-metadata`). */
+function designType(target: object, propertyName: string): unknown {
+  const getMetadata = (Reflect as unknown as { getMetadata?: GetMetadata }).getMetadata;
+  return typeof getMetadata === 'function' ? getMetadata('design:type', target, propertyName) : undefined;
+}
+
+function describe(target: unknown, propertyName?: string | symbol): string {
+  if (typeof target === 'function') {
+    return propertyName === undefined ? target.name : `${target.name}.${String(propertyName)}`;
+  }
+  const cls = (target as { constructor?: { name?: string } } | undefined)?.constructor?.name ?? 'unknown';
+  return propertyName === undefined ? cls : `${cls}.${String(propertyName)}`;
+}
+
+function addProperty(target: object, propertyName: string, options: PropertyOptions): void {
+  const reflectedType = designType(target, propertyName);
+  const opts = reflectedType === undefined ? options : { ...options, reflectedType };
+  MetadataStorage.addProperty(target.constructor as EntityClass, propertyName, opts);
+}
+
+/**
+ * Use with `metadataProvider: ReflectMetadataProvider` (and `reflect-metadata` + `emitDecoratorMetadata`)
+ * to let a property's TypeScript type stand in for a missing `type` option.
+ */
+export class ReflectMetadataProvider {
+  constructor(readonly config?: unknown) {}
+}
+Object.defineProperty(ReflectMetadataProvider, REFLECT_METADATA_PROVIDER, { value: true });
+
+export function Entity<T extends EntityClass<unknown>>(options?: EntityOptions<T>): (target: T) => void {
+  return target => registerEntity(target, options);
+}
+
+export function Property<T extends object>(options: PropertyOptions<T> = {}): (target: T, propertyName: string, descriptor?: PropertyDescriptor) => void {
+  return (target, propertyName) => addProperty(target, propertyName, options);
+}
+
+export function PrimaryKey<T extends object>(options: PrimaryKeyOptions<T> = {}): (target: T, propertyName: string) => void {
+  return (target, propertyName) => addProperty(target, propertyName, { ...options, primary: true });
+}
+
+export function Enum<T extends object>(options?: EnumOptions<T> | (() => Dictionary<string | number>)): (target: T, propertyName: string) => void {
+  const opts = enumOptions(options);
+  return (target, propertyName) => addProperty(target, propertyName, opts);
+}
+
+function indexDecorator(kind: IndexKind, options: IndexDecoratorOptions) {
+  return (target: any, propertyName?: string): any => {
+    if (propertyName === undefined) {
+      registerClassIndex(kind, target as EntityClass, options);
+    } else if (options.properties !== undefined) {
+      registerClassIndex(kind, (target as object).constructor as EntityClass, options);
+    } else {
+      MetadataStorage.addProperty((target as object).constructor as EntityClass, propertyName, propertyIndexOptions(kind, options));
+    }
+  };
+}
+
+/** On a class: `@Index({ properties: [...], name? })`; on a property: `@Index()` / `@Index({ name })`. */
+export function Index<T extends object>(options: IndexDecoratorOptions<T> = {}): (target: any, propertyName?: string) => any {
+  return indexDecorator('index', options);
+}
+
+/** On a class: `@Unique({ properties: [...], name? })`; on a property: `@Unique()` / `@Unique({ name })`. */
+export function Unique<T extends object>(options: IndexDecoratorOptions<T> = {}): (target: any, propertyName?: string) => any {
+  return indexDecorator('unique', options);
+}
+
+function unsupported(decorator: string): UnsupportedDecorator {
+  return (target: unknown, propertyName?: string | symbol) => notImplemented(decorator, describe(target, propertyName));
+}
+
+// Not implemented yet: applying one throws a NotImplementedError naming the decorator.
+export function ManyToOne(..._args: unknown[]): UnsupportedDecorator { return unsupported('ManyToOne'); }
+export function OneToMany(..._args: unknown[]): UnsupportedDecorator { return unsupported('OneToMany'); }
+export function ManyToMany(..._args: unknown[]): UnsupportedDecorator { return unsupported('ManyToMany'); }
+export function OneToOne(..._args: unknown[]): UnsupportedDecorator { return unsupported('OneToOne'); }
+export function Embedded(..._args: unknown[]): UnsupportedDecorator { return unsupported('Embedded'); }
+export function Embeddable(..._args: unknown[]): UnsupportedDecorator { return unsupported('Embeddable'); }
+export function Formula(..._args: unknown[]): UnsupportedDecorator { return unsupported('Formula'); }
+export function SerializedPrimaryKey(..._args: unknown[]): UnsupportedDecorator { return unsupported('SerializedPrimaryKey'); }
+export function Check(..._args: unknown[]): UnsupportedDecorator { return unsupported('Check'); }
+export function Trigger(..._args: unknown[]): UnsupportedDecorator { return unsupported('Trigger'); }
+export function Filter(..._args: unknown[]): UnsupportedDecorator { return unsupported('Filter'); }
+export function Transactional(..._args: unknown[]): UnsupportedDecorator { return unsupported('Transactional'); }
+export function CreateRequestContext(..._args: unknown[]): UnsupportedDecorator { return unsupported('CreateRequestContext'); }
+export function EnsureRequestContext(..._args: unknown[]): UnsupportedDecorator { return unsupported('EnsureRequestContext'); }
+export function BeforeCreate(): UnsupportedDecorator { return unsupported('BeforeCreate'); }
+export function AfterCreate(): UnsupportedDecorator { return unsupported('AfterCreate'); }
+export function BeforeUpdate(): UnsupportedDecorator { return unsupported('BeforeUpdate'); }
+export function AfterUpdate(): UnsupportedDecorator { return unsupported('AfterUpdate'); }
+export function BeforeUpsert(): UnsupportedDecorator { return unsupported('BeforeUpsert'); }
+export function AfterUpsert(): UnsupportedDecorator { return unsupported('AfterUpsert'); }
+export function BeforeDelete(): UnsupportedDecorator { return unsupported('BeforeDelete'); }
+export function AfterDelete(): UnsupportedDecorator { return unsupported('AfterDelete'); }
+export function OnInit(): UnsupportedDecorator { return unsupported('OnInit'); }
+export function OnLoad(): UnsupportedDecorator { return unsupported('OnLoad'); }
