@@ -423,6 +423,11 @@ describe('find', () => {
     ['$not (top level)', { $not: { name: 'Anna' } }, "where not (`a0`.`name` = 'Anna')", [1, 3, 4, 5, 6]],
     ['implicit and, in key order', { name: 'Anna', age: 20 }, "where `a0`.`name` = 'Anna' and `a0`.`age` = 20", [2]],
     ['boolean', { termsAccepted: false }, 'where `a0`.`terms_accepted` = false', [1, 2, 3, 4, 5, 6]],
+    ['$exists', { age: { $exists: true } }, 'where `a0`.`age` is not null', [1, 2, 3, 5]],
+    ['$exists: false', { age: { $exists: false } }, 'where `a0`.`age` is null', [4, 6]],
+    // MikroORM 7.2.2 writes `ilike`, which SQLite rejects; SQLite's `like` is already
+    // case-insensitive, so that is what we write.
+    ['$ilike', { name: { $ilike: 'a%' } }, "where `a0`.`name` like 'a%'", [1, 2]],
     ['datetime', { createdAt: { $lt: new Date('2100-01-01T00:00:00.000Z') } }, 'where `a0`.`created_at` < 4102444800000', [1, 2, 3, 4, 5, 6]],
   ];
 

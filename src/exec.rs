@@ -34,7 +34,13 @@ pub struct Exec<'a> {
 }
 
 impl Exec<'_> {
-    fn entry(&mut self, sql: &str, params: &[Value], took: Option<u128>, count: Option<(&str, u64)>) {
+    fn entry(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        took: Option<u128>,
+        count: Option<(&str, u64)>,
+    ) {
         if !self.log.is_empty() {
             self.log.push(',');
         }

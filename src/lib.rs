@@ -130,7 +130,10 @@ impl NativeOrm {
         }
         let Session { conn, tx_depth } = &mut *s;
         let Some(conn) = conn.as_deref_mut() else {
-            return Err(to_napi(Error::new(ErrorKind::ConnectionError, "Not connected")));
+            return Err(to_napi(Error::new(
+                ErrorKind::ConnectionError,
+                "Not connected",
+            )));
         };
         let mut ex = Exec {
             conn,
@@ -172,7 +175,9 @@ fn tx_statement(dialect: &dyn Dialect, op: &str, depth: u32) -> String {
 
 fn tx_step(ex: &mut Exec, depth: &mut u32, op: &str) -> engine::Result<()> {
     if op != "begin" && *depth == 0 {
-        return Err(Error::validation(format!("Cannot {op}: no transaction is active")));
+        return Err(Error::validation(format!(
+            "Cannot {op}: no transaction is active"
+        )));
     }
     let sql = tx_statement(ex.dialect, op, *depth);
     ex.run(&sql, &[], LogMode::Bare)?;
@@ -259,13 +264,19 @@ impl NativeOrm {
         out.push_str(",\"formatted\":");
         let f = format_sql(self.dialect.as_ref(), &c.sql.text, &c.sql.params);
         engine::value::write_json_str(&mut out, &f);
-        out.push('}');
+        out.push_str(&format!(",\"dates\":{:?}}}", c.sql.dates));
         Ok(out)
     }
 
     /// Entity query: rows come back columnar in property order and are registered as snapshots.
     #[napi(catch_unwind)]
-    pub fn find(&self, uow: &mut NativeUow, query_json: String, refresh: bool, log: LogLevel) -> R<String> {
+    pub fn find(
+        &self,
+        uow: &mut NativeUow,
+        query_json: String,
+        refresh: bool,
+        log: LogLevel,
+    ) -> R<String> {
         let c = self.compile(&query_json).map_err(to_napi)?;
         let entity = self.meta.entity(c.entity).map_err(to_napi)?;
         let (out, log) = self.with_conn(log, |ex, _| {
@@ -303,7 +314,13 @@ impl NativeOrm {
 
     /// `em.execute(sql, params, method)`: raw SQL with bound parameters.
     #[napi(catch_unwind)]
-    pub fn execute(&self, sql: String, params_json: String, method: String, log: LogLevel) -> R<String> {
+    pub fn execute(
+        &self,
+        sql: String,
+        params_json: String,
+        method: String,
+        log: LogLevel,
+    ) -> R<String> {
         let params: Vec<serde_json::Value> = parse("parameters", &params_json).map_err(to_napi)?;
         let params = params
             .iter()
@@ -329,7 +346,13 @@ impl NativeOrm {
     /// One flush: change sets, statements and keys, in one transaction unless one is open
     /// (or implicit transactions are off). Snapshots change only after success.
     #[napi(catch_unwind)]
-    pub fn flush(&self, uow: &mut NativeUow, message: String, implicit_tx: bool, log: LogLevel) -> R<String> {
+    pub fn flush(
+        &self,
+        uow: &mut NativeUow,
+        message: String,
+        implicit_tx: bool,
+        log: LogLevel,
+    ) -> R<String> {
         let input: FlushInput = parse("flush message", &message).map_err(to_napi)?;
         let plan = uow
             .uow
@@ -383,7 +406,10 @@ impl NativeOrm {
     /// `create` DDL as groups of statements (one group per table).
     #[napi(catch_unwind)]
     pub fn create_schema_sql(&self) -> R<Vec<Vec<String>>> {
-        Ok(engine::schema::create_statements(self.dialect.as_ref(), &self.meta))
+        Ok(engine::schema::create_statements(
+            self.dialect.as_ref(),
+            &self.meta,
+        ))
     }
 
     /// `drop` or `clear` statements.
@@ -403,7 +429,12 @@ impl NativeOrm {
 
     /// Runs statements one by one, each logged with `method`'s suffix. Returns the log.
     #[napi(catch_unwind)]
-    pub fn run_statements(&self, statements: Vec<String>, method: String, log: LogLevel) -> R<String> {
+    pub fn run_statements(
+        &self,
+        statements: Vec<String>,
+        method: String,
+        log: LogLevel,
+    ) -> R<String> {
         let mode = mode_of(&method);
         let ((), log) = self.with_conn(log, |ex, _| {
             for s in &statements {
@@ -416,7 +447,9 @@ impl NativeOrm {
 
     #[napi(catch_unwind)]
     pub fn load_extension(&self, path: String, entry_point: Option<String>) -> R<()> {
-        self.with_conn(0, |ex, _| ex.conn.load_extension(&path, entry_point.as_deref()))?;
+        self.with_conn(0, |ex, _| {
+            ex.conn.load_extension(&path, entry_point.as_deref())
+        })?;
         Ok(())
     }
 }

@@ -6,6 +6,13 @@ import { engineValue } from './entity/codegen.js';
 
 type Kind = 'select' | 'count' | 'insert' | 'update' | 'delete';
 
+/** The condition as the engine receives it: filters and raw SQL fragments combined with and/or. */
+type Clause = { and: Clause[] } | { or: Clause[] } | { filter: Dictionary } | { raw: { sql: string; params: unknown[] } };
+
+function rawParam(v: unknown): unknown {
+  return v instanceof Date ? v.getTime() : typeof v === 'bigint' ? v.toString() : v;
+}
+
 export interface QueryResult {
   affectedRows: number;
   insertId?: number;
@@ -19,7 +26,7 @@ export interface QueryResult {
 export class QueryBuilder<T extends object = any> {
   private kind: Kind = 'select';
   private fields?: string[];
-  private cond: Dictionary = {};
+  private clause?: Clause;
   private order: Dictionary[] = [];
   private limitValue?: number;
   private offsetValue?: number;
@@ -56,21 +63,35 @@ export class QueryBuilder<T extends object = any> {
     return field.startsWith(`${this.alias}.`) ? field.substring(this.alias.length + 1) : field;
   }
 
-  where(cond: FilterQuery<T> | string, params?: unknown[]): this {
+  where(cond: FilterQuery<T> | string, params: unknown[] = []): this {
+    this.clause = this.toClause(cond, params);
+    return this;
+  }
+
+  andWhere(cond: FilterQuery<T> | string, params: unknown[] = []): this {
+    return this.combine('and', this.toClause(cond, params));
+  }
+
+  orWhere(cond: FilterQuery<T> | string, params: unknown[] = []): this {
+    return this.combine('or', this.toClause(cond, params));
+  }
+
+  private toClause(cond: FilterQuery<T> | string, params: unknown[]): Clause {
     if (typeof cond === 'string') {
-      throw new NotImplementedError(`QueryBuilder.where() with a raw SQL string is not implemented in mikro-native yet ('${cond}'${params ? ' with params' : ''})`);
+      return { raw: { sql: cond, params: params.map(rawParam) } };
     }
-    this.cond = cond as Dictionary;
-    return this;
+    return { filter: cond as Dictionary };
   }
 
-  andWhere(cond: FilterQuery<T>): this {
-    this.cond = Object.keys(this.cond).length ? { $and: [this.cond, cond] } : (cond as Dictionary);
-    return this;
-  }
-
-  orWhere(cond: FilterQuery<T>): this {
-    this.cond = Object.keys(this.cond).length ? { $or: [this.cond, cond] } : (cond as Dictionary);
+  private combine(op: 'and' | 'or', item: Clause): this {
+    const cur = this.clause;
+    if (!cur) {
+      this.clause = item;
+    } else if (op === 'and') {
+      this.clause = 'and' in cur ? { and: [...cur.and, item] } : { and: [cur, item] };
+    } else {
+      this.clause = { or: [cur, item] };
+    }
     return this;
   }
 
@@ -115,7 +136,7 @@ export class QueryBuilder<T extends object = any> {
   delete(cond?: FilterQuery<T>): this {
     this.kind = 'delete';
     if (cond) {
-      this.cond = cond as Dictionary;
+      this.clause = { filter: cond as Dictionary };
     }
     return this;
   }
@@ -137,7 +158,7 @@ export class QueryBuilder<T extends object = any> {
         entity: this.meta.index,
         alias: useAlias ? this.alias : undefined,
         fields: kind === 'select' ? this.fields : undefined,
-        where: this.cond,
+        clause: this.clause,
         orderBy: kind === 'select' ? this.order : [],
         limit: kind === 'select' ? limit : undefined,
         offset: kind === 'select' ? this.offsetValue : undefined,
@@ -151,7 +172,12 @@ export class QueryBuilder<T extends object = any> {
 
   private compiled(): { sql: string; params: unknown[]; formatted: string } {
     const driver = this.em.getDriver();
-    return JSON.parse(driver.call(() => driver.native.compileQuery(this.toJson())));
+    const c = JSON.parse(driver.call(() => driver.native.compileQuery(this.toJson()))) as { sql: string; params: unknown[]; formatted: string; dates: number[] };
+    // Parameters of datetime columns are `Date`s, as the user gave them.
+    for (const i of c.dates) {
+      c.params[i] = new Date(c.params[i] as number | string);
+    }
+    return c;
   }
 
   getQuery(): string {

@@ -111,7 +111,10 @@ impl SqliteConnection {
 
     fn conn(&self) -> Result<&rusqlite::Connection> {
         self.conn.as_ref().ok_or_else(|| {
-            Error::new(ErrorKind::ConnectionError, "The SQLite connection is closed")
+            Error::new(
+                ErrorKind::ConnectionError,
+                "The SQLite connection is closed",
+            )
         })
     }
 }

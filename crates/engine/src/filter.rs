@@ -5,7 +5,7 @@ use serde_json::{Map, Value as Json};
 use crate::convert::to_db;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-use crate::meta::EntityMeta;
+use crate::meta::{EntityMeta, PropType};
 use crate::value::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,11 +17,17 @@ pub enum Op {
     Lt,
     Lte,
     Like,
+    /// `$ilike`: the dialect's case-insensitive like.
+    Ilike,
+    /// `$re`: the dialect's regular expression match.
+    Regexp,
 }
 
 impl Op {
-    pub fn sql(self) -> &'static str {
+    pub fn sql(self, d: &dyn Dialect) -> &'static str {
         match self {
+            Op::Ilike => d.ilike_operator(),
+            Op::Regexp => d.regexp_operator(),
             Op::Eq => "=",
             Op::Ne => "!=",
             Op::Gt => ">",
@@ -38,9 +44,25 @@ pub enum Cond {
     And(Vec<Cond>),
     Or(Vec<Cond>),
     Not(Box<Cond>),
-    Cmp { prop: usize, op: Op, value: Value },
-    IsNull { prop: usize, negated: bool },
-    In { prop: usize, values: Vec<Value>, negated: bool },
+    Cmp {
+        prop: usize,
+        op: Op,
+        value: Value,
+    },
+    IsNull {
+        prop: usize,
+        negated: bool,
+    },
+    In {
+        prop: usize,
+        values: Vec<Value>,
+        negated: bool,
+    },
+    /// User-written SQL with its parameters (`qb.where('name = ?', ['x'])`), in parentheses.
+    Raw {
+        sql: String,
+        params: Vec<Value>,
+    },
 }
 
 pub struct FilterParser<'a> {
@@ -106,12 +128,6 @@ impl FilterParser<'_> {
                         out.push(Cond::Not(Box::new(c)));
                     }
                 }
-                k if k.starts_with('$') => {
-                    return Err(Error::not_implemented(format!(
-                        "top-level operator {k} in a filter of {}",
-                        self.entity.name
-                    )))
-                }
                 k => {
                     let idx = self.entity.prop_index(k)?;
                     out.push(self.prop_value(idx, v)?);
@@ -157,6 +173,12 @@ impl FilterParser<'_> {
                     Cond::And(parts)
                 })
             }
+            Json::Object(_) if self.entity.props[prop].ty == PropType::Json => {
+                Err(Error::not_implemented(format!(
+                    "querying the JSON property {}.{} by nested keys (json_extract)",
+                    self.entity.name, self.entity.props[prop].name
+                )))
+            }
             v => Ok(self.cmp(prop, Op::Eq, v)?),
         }
     }
@@ -186,6 +208,12 @@ impl FilterParser<'_> {
             "$lt" => self.cmp(prop, Op::Lt, arg)?,
             "$lte" => self.cmp(prop, Op::Lte, arg)?,
             "$like" => self.cmp(prop, Op::Like, arg)?,
+            "$ilike" => self.cmp(prop, Op::Ilike, arg)?,
+            "$re" => self.cmp(prop, Op::Regexp, arg)?,
+            "$exists" => Cond::IsNull {
+                prop,
+                negated: arg.as_bool().unwrap_or(true),
+            },
             "$in" | "$nin" => Cond::In {
                 prop,
                 values: self.list(prop, op, arg)?,

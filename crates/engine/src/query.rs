@@ -46,6 +46,25 @@ pub struct Query {
     pub count_field: Option<String>,
     #[serde(default)]
     pub distinct: bool,
+    /// The QueryBuilder's condition: filters and raw SQL fragments combined with and/or. Used
+    /// instead of `where` when present. Raw SQL only comes from here, never from a filter
+    /// object, so user-supplied filters cannot inject SQL.
+    #[serde(default)]
+    pub clause: Option<Clause>,
+}
+
+/// A QueryBuilder condition (`where`, `andWhere`, `orWhere`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Clause {
+    And(Vec<Clause>),
+    Or(Vec<Clause>),
+    Filter(Json),
+    Raw {
+        sql: String,
+        #[serde(default)]
+        params: Vec<Json>,
+    },
 }
 
 impl Query {
@@ -96,6 +115,41 @@ impl<'a> Compiler<'a> {
         .parse(filter)
     }
 
+    /// The query's condition: the QueryBuilder clause if there is one, else the filter.
+    fn condition(&self, entity: &EntityMeta, q: &Query) -> Result<Option<Cond>> {
+        match &q.clause {
+            Some(c) => self.clause(entity, c),
+            None => self.parse_filter(entity, &q.filter),
+        }
+    }
+
+    fn clause(&self, entity: &EntityMeta, c: &Clause) -> Result<Option<Cond>> {
+        Ok(match c {
+            Clause::Filter(f) => self.parse_filter(entity, f)?,
+            Clause::Raw { sql, params } => Some(Cond::Raw {
+                sql: sql.clone(),
+                params: params
+                    .iter()
+                    .map(|p| crate::convert::plain(self.dialect, p))
+                    .collect::<Result<_>>()?,
+            }),
+            Clause::And(items) | Clause::Or(items) => {
+                let mut parts = Vec::with_capacity(items.len());
+                for item in items {
+                    if let Some(c) = self.clause(entity, item)? {
+                        parts.push(c);
+                    }
+                }
+                match parts.len() {
+                    0 => None,
+                    1 => parts.pop(),
+                    _ if matches!(c, Clause::And(_)) => Some(Cond::And(parts)),
+                    _ => Some(Cond::Or(parts)),
+                }
+            }
+        })
+    }
+
     fn select(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {
         let alias = q.alias.as_deref();
         w.push("select ");
@@ -144,7 +198,7 @@ impl<'a> Compiler<'a> {
         if let Some(a) = alias {
             w.push(" as ").ident(a);
         }
-        if let Some(c) = self.parse_filter(entity, &q.filter)? {
+        if let Some(c) = self.condition(entity, q)? {
             w.push(" where ");
             write_cond(w, entity, alias, &c, true);
         }
@@ -230,7 +284,7 @@ impl<'a> Compiler<'a> {
                     }
                     let p = &entity.props[*i];
                     let v = row.get(&p.name).unwrap_or(&Json::Null);
-                    w.param(to_db(self.dialect, entity, p, v)?);
+                    w.prop_param(p, to_db(self.dialect, entity, p, v)?);
                 }
                 w.push(")");
             }
@@ -271,9 +325,9 @@ impl<'a> Compiler<'a> {
                 w.push(", ");
             }
             w.ident(&p.field_name).push(" = ");
-            w.param(to_db(self.dialect, entity, p, v)?);
+            w.prop_param(p, to_db(self.dialect, entity, p, v)?);
         }
-        if let Some(c) = self.parse_filter(entity, &q.filter)? {
+        if let Some(c) = self.condition(entity, q)? {
             w.push(" where ");
             write_cond(w, entity, None, &c, true);
         }
@@ -282,7 +336,7 @@ impl<'a> Compiler<'a> {
 
     fn delete(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {
         w.push("delete from ").ident(&entity.table_name);
-        if let Some(c) = self.parse_filter(entity, &q.filter)? {
+        if let Some(c) = self.condition(entity, q)? {
             w.push(" where ");
             write_cond(w, entity, None, &c, true);
         }
@@ -329,22 +383,43 @@ fn order_direction(entity: &EntityMeta, prop: &str, dir: &Json) -> Result<&'stat
 /// Writes a condition; `top` means no surrounding parentheses are needed.
 pub fn write_cond(w: &mut Writer, entity: &EntityMeta, alias: Option<&str>, c: &Cond, top: bool) {
     match c {
-        Cond::And(parts) | Cond::Or(parts) => {
-            let sep = if matches!(c, Cond::And(_)) {
-                " and "
-            } else {
-                " or "
-            };
-            let wrap = !top || matches!(c, Cond::Or(_));
-            let wrap = wrap && parts.len() > 1;
+        Cond::And(parts) => {
+            // Nested `and`s are flattened: `a and b and c`.
+            let mut flat = Vec::with_capacity(parts.len());
+            flatten_and(parts, &mut flat);
+            let wrap = !top && flat.len() > 1;
+            if wrap {
+                w.push("(");
+            }
+            for (n, p) in flat.iter().enumerate() {
+                if n > 0 {
+                    w.push(" and ");
+                }
+                write_cond(w, entity, alias, p, false);
+            }
+            if wrap {
+                w.push(")");
+            }
+        }
+        Cond::Or(parts) => {
+            let wrap = parts.len() > 1;
             if wrap {
                 w.push("(");
             }
             for (n, p) in parts.iter().enumerate() {
                 if n > 0 {
-                    w.push(sep);
+                    w.push(" or ");
+                }
+                // An `$or` that is a member of an `$or` is one more group, as MikroORM writes
+                // it: `{ $or: [{ $or: [a, b] }, c] }` is `(((a or b)) or c)`.
+                let group = matches!(p, Cond::Or(inner) if inner.len() > 1);
+                if group {
+                    w.push("(");
                 }
                 write_cond(w, entity, alias, p, false);
+                if group {
+                    w.push(")");
+                }
             }
             if wrap {
                 w.push(")");
@@ -356,8 +431,10 @@ pub fn write_cond(w: &mut Writer, entity: &EntityMeta, alias: Option<&str>, c: &
             w.push(")");
         }
         Cond::Cmp { prop, op, value } => {
-            w.column(alias, &entity.props[*prop].field_name);
-            w.push(" ").push(op.sql()).push(" ").param(value.clone());
+            let p = &entity.props[*prop];
+            w.column(alias, &p.field_name);
+            let op = op.sql(w.dialect);
+            w.push(" ").push(op).push(" ").prop_param(p, value.clone());
         }
         Cond::IsNull { prop, negated } => {
             w.column(alias, &entity.props[*prop].field_name);
@@ -372,15 +449,28 @@ pub fn write_cond(w: &mut Writer, entity: &EntityMeta, alias: Option<&str>, c: &
                 w.push(if *negated { "1 = 1" } else { "1 = 0" });
                 return;
             }
-            w.column(alias, &entity.props[*prop].field_name);
+            let p = &entity.props[*prop];
+            w.column(alias, &p.field_name);
             w.push(if *negated { " not in (" } else { " in (" });
             for (n, v) in values.iter().enumerate() {
                 if n > 0 {
                     w.push(", ");
                 }
-                w.param(v.clone());
+                w.prop_param(p, v.clone());
             }
             w.push(")");
+        }
+        Cond::Raw { sql, params } => {
+            w.push("(").raw(sql, params).push(")");
+        }
+    }
+}
+
+fn flatten_and<'c>(parts: &'c [Cond], out: &mut Vec<&'c Cond>) {
+    for p in parts {
+        match p {
+            Cond::And(inner) => flatten_and(inner, out),
+            other => out.push(other),
         }
     }
 }

@@ -13,7 +13,10 @@ fn column_def(d: &dyn Dialect, w: &mut Writer, e: &EntityMeta, i: usize) {
         w.push(" ").push(d.autoincrement_pk());
         return;
     }
-    let items = p.items.as_ref().filter(|_| p.column_type.is_none() && ty == "text");
+    let items = p
+        .items
+        .as_ref()
+        .filter(|_| p.column_type.is_none() && ty == "text");
     if let Some(items) = items {
         w.push(" check (").ident(&p.field_name).push(" in (");
         for (n, item) in items.iter().enumerate() {
@@ -71,8 +74,15 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
         group.push(w.text);
         for i in &e.indexes {
             let mut w = Writer::new(d);
-            w.push(if i.unique { "create unique index " } else { "create index " });
-            w.ident(&i.name).push(" on ").ident(&e.table_name).push(" (");
+            w.push(if i.unique {
+                "create unique index "
+            } else {
+                "create index "
+            });
+            w.ident(&i.name)
+                .push(" on ")
+                .ident(&e.table_name)
+                .push(" (");
             for (n, c) in index_columns(e, &i.properties).iter().enumerate() {
                 if n > 0 {
                     w.push(", ");
@@ -98,7 +108,9 @@ pub fn drop_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<String> {
         .into_iter()
         .map(|e| {
             let mut w = Writer::new(d);
-            w.push("drop table if exists ").ident(&e.table_name).push(";");
+            w.push("drop table if exists ")
+                .ident(&e.table_name)
+                .push(";");
             w.text
         })
         .collect()

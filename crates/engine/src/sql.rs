@@ -1,18 +1,22 @@
 //! A SQL text writer that collects bound parameters as it writes, so text and values never drift.
 
 use crate::dialect::Dialect;
+use crate::meta::{PropMeta, PropType};
 use crate::value::Value;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sql {
     pub text: String,
     pub params: Vec<Value>,
+    /// Indices of parameters bound to `datetime` properties (JS shows them as `Date`s).
+    pub dates: Vec<usize>,
 }
 
 pub struct Writer<'d> {
     pub dialect: &'d dyn Dialect,
     pub text: String,
     pub params: Vec<Value>,
+    pub dates: Vec<usize>,
 }
 
 impl<'d> Writer<'d> {
@@ -21,6 +25,7 @@ impl<'d> Writer<'d> {
             dialect,
             text: String::with_capacity(128),
             params: Vec::new(),
+            dates: Vec::new(),
         }
     }
 
@@ -53,10 +58,47 @@ impl<'d> Writer<'d> {
         self
     }
 
+    /// A parameter bound to `prop`'s column.
+    pub fn prop_param(&mut self, prop: &PropMeta, v: Value) -> &mut Self {
+        if prop.ty == PropType::Datetime && v != Value::Null {
+            self.dates.push(self.params.len());
+        }
+        self.param(v)
+    }
+
+    /// User-written SQL (`qb.where('name = ?', ['x'])`): copied as is, its `?` placeholders
+    /// (outside quotes) bound to `params` in order.
+    pub fn raw(&mut self, sql: &str, params: &[Value]) -> &mut Self {
+        let mut next = 0usize;
+        let mut quote: Option<char> = None;
+        for c in sql.chars() {
+            if let Some(q) = quote {
+                self.text.push(c);
+                if c == q {
+                    quote = None;
+                }
+                continue;
+            }
+            match c {
+                '\'' | '"' | '`' => {
+                    quote = Some(c);
+                    self.text.push(c);
+                }
+                '?' if next < params.len() => {
+                    self.param(params[next].clone());
+                    next += 1;
+                }
+                _ => self.text.push(c),
+            }
+        }
+        self
+    }
+
     pub fn finish(self) -> Sql {
         Sql {
             text: self.text,
             params: self.params,
+            dates: self.dates,
         }
     }
 }

@@ -83,6 +83,16 @@ pub trait Dialect: Send + Sync {
         true
     }
 
+    /// The case-insensitive `like` operator (`$ilike`).
+    fn ilike_operator(&self) -> &'static str {
+        "ilike"
+    }
+
+    /// The regular expression match operator (`$re`).
+    fn regexp_operator(&self) -> &'static str {
+        "regexp"
+    }
+
     fn begin_sql(&self) -> &'static str {
         "begin"
     }

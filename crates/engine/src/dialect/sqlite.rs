@@ -19,6 +19,11 @@ impl Dialect for Sqlite {
         '`'
     }
 
+    /// SQLite has no `ilike`; its `like` is case-insensitive for ASCII already.
+    fn ilike_operator(&self) -> &'static str {
+        "like"
+    }
+
     fn datetime_value(&self, ms: i64) -> Value {
         Value::Int(ms)
     }

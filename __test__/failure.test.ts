@@ -1,0 +1,192 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import {
+  ConstraintViolationException,
+  DriverException,
+  NotNullConstraintViolationException,
+  UniqueConstraintViolationException,
+  ValidationError,
+  wrap,
+  type MikroORM,
+} from '@mikro-native/sqlite';
+import { Author } from './entities.js';
+import { driver, failure, setup, take } from './helpers.js';
+
+let orm: MikroORM | undefined;
+afterEach(async () => {
+  await orm?.close();
+  orm = undefined;
+});
+
+async function init(options: Partial<Parameters<typeof setup>[0]> = {}) {
+  const ctx = await setup({ entities: [Author], ...options });
+  orm = ctx.orm;
+  const em0 = orm.em.fork();
+  em0.create(Author, { name: 'Dup', email: 'dup@x' });
+  em0.create(Author, { name: 'Other', email: 'other@x' });
+  await em0.flush();
+  ctx.lines.length = 0;
+  return ctx;
+}
+
+async function dbState() {
+  return orm!.em.fork().execute('select id, name, email from author order by id');
+}
+
+const initial = [
+  { id: 1, name: 'Dup', email: 'dup@x' },
+  { id: 2, name: 'Other', email: 'other@x' },
+];
+
+// MikroORM 7.2.2 leaves the identity map half-updated after a failed flush (the first inserted
+// entities keep ids that were rolled back, and a second flush never inserts them). Here a failed
+// flush changes nothing: the entities are as they were before the flush.
+describe.each([false, true])('a failing flush rolls back and leaves the unit of work as it was (file: %s)', file => {
+  test('unique violation in the second insert statement of a flush', async () => {
+    const { lines } = await init({ batchSize: 2, file });
+    const em = orm!.em.fork();
+    const other = await em.findOneOrFail(Author, 2);
+    other.name = 'Other2';
+    const created = [
+      em.create(Author, { name: 'N1', email: 'n1@x' }),
+      em.create(Author, { name: 'N2', email: 'n2@x' }),
+      em.create(Author, { name: 'N3', email: 'dup@x' }),
+    ];
+    lines.length = 0;
+
+    const err = await failure(em.flush());
+    expect(err).toBeInstanceOf(UniqueConstraintViolationException);
+    expect(err).toBeInstanceOf(ConstraintViolationException);
+    expect(err).toBeInstanceOf(DriverException);
+    expect(err.name).toBe('UniqueConstraintViolationException');
+    expect({ code: err.code, message: err.message }).toEqual(driver.errors.unique('author', 'email'));
+    expect(take(lines)).toEqual([
+      '[query] begin',
+      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('N1', 'n1@x', 1000, 1000, false), ('N2', 'n2@x', 1000, 1000, false) returning `id` [took X ms, 2 rows affected]",
+      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('N3', 'dup@x', 1000, 1000, false) returning `id` [took X ms]",
+      '[query] rollback',
+    ]);
+
+    expect(await dbState()).toEqual(initial);
+    lines.length = 0;
+    expect(created.map(a => a.id)).toEqual([undefined, undefined, undefined]);
+    expect(created.map(a => wrap(a).isManaged())).toEqual([false, false, false]);
+    expect(other.name).toBe('Other2');
+    expect(em.isInTransaction()).toBe(false);
+
+    // Fix the data: the second flush writes everything that was pending.
+    created[2].email = 'n3@x';
+    await em.flush();
+    expect(take(lines)).toEqual([
+      '[query] begin',
+      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('N1', 'n1@x', 1000, 1000, false), ('N2', 'n2@x', 1000, 1000, false) returning `id` [took X ms, 2 rows affected]",
+      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('N3', 'n3@x', 1000, 1000, false) returning `id` [took X ms, 1 row affected]",
+      "[query] update `author` set `name` = 'Other2', `updated_at` = 1000 where `id` = 2 [took X ms, 1 row affected]",
+      '[query] commit',
+    ]);
+    // SQLite rolled back the autoincrement counter with the transaction.
+    expect(created.map(a => a.id)).toEqual([3, 4, 5]);
+    expect(created.map(a => wrap(a).isManaged())).toEqual([true, true, true]);
+    expect(await dbState()).toEqual([
+      { id: 1, name: 'Dup', email: 'dup@x' },
+      { id: 2, name: 'Other2', email: 'other@x' },
+      { id: 3, name: 'N1', email: 'n1@x' },
+      { id: 4, name: 'N2', email: 'n2@x' },
+      { id: 5, name: 'N3', email: 'n3@x' },
+    ]);
+    expect(await em.findOne(Author, 3)).toBe(created[0]);
+  });
+
+  test('unique violation in an update after successful inserts', async () => {
+    const { lines } = await init({ file });
+    const em = orm!.em.fork();
+    const other = await em.findOneOrFail(Author, 2);
+    other.email = 'dup@x';
+    const created = [em.create(Author, { name: 'N1', email: 'n1@x' }), em.create(Author, { name: 'N2', email: 'n2@x' })];
+    lines.length = 0;
+
+    const err = await failure(em.flush());
+    expect(err).toBeInstanceOf(UniqueConstraintViolationException);
+    expect(take(lines)).toEqual([
+      '[query] begin',
+      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('N1', 'n1@x', 1000, 1000, false), ('N2', 'n2@x', 1000, 1000, false) returning `id` [took X ms, 2 rows affected]",
+      "[query] update `author` set `email` = 'dup@x', `updated_at` = 1000 where `id` = 2 [took X ms]",
+      '[query] rollback',
+    ]);
+    // The inserted rows were rolled back, so their generated ids were not assigned.
+    expect(created.map(a => a.id)).toEqual([undefined, undefined]);
+    expect(await dbState()).toEqual(initial);
+    lines.length = 0;
+
+    other.email = 'other2@x';
+    await em.flush();
+    expect(created.map(a => a.id)).toEqual([3, 4]);
+    expect((await dbState()).map((r: { email: string }) => r.email)).toEqual(['dup@x', 'other2@x', 'n1@x', 'n2@x']);
+  });
+
+  test('a failing delete keeps the entity managed', async () => {
+    const { lines } = await init({ file });
+    const em = orm!.em.fork();
+    // A trigger makes the delete fail inside the flush.
+    await em.execute("create trigger no_delete before delete on author begin select raise(abort, 'no deletes'); end");
+    const dup = await em.findOneOrFail(Author, 1);
+    em.remove(dup);
+    lines.length = 0;
+    const err = await failure(em.flush());
+    expect(err).toBeInstanceOf(DriverException);
+    expect(err.message).toBe('no deletes');
+    expect(take(lines)).toEqual(['[query] begin', '[query] delete from `author` where `id` in (1) [took X ms]', '[query] rollback']);
+    expect(wrap(dup).isManaged()).toBe(true);
+    expect(await em.findOne(Author, 1)).toBe(dup);
+    expect(await dbState()).toEqual(initial);
+  });
+});
+
+describe('required properties are validated before any SQL', () => {
+  test('missing and null required values', async () => {
+    const { lines } = await init();
+    const em = orm!.em.fork();
+    const a = em.create(Author, {} as never);
+    const err = await failure(em.flush());
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.name).toBe('ValidationError');
+    expect(err.message.startsWith("Value for Author.name is required, 'undefined' found\nentity: Author {")).toBe(true);
+    expect(err.entity).toBe(a);
+    // MikroORM logs an empty `begin` / `rollback` pair here; we validate before opening a
+    // transaction, so nothing runs and nothing is logged.
+    expect(take(lines)).toEqual([]);
+    expect(await dbState()).toEqual(initial);
+
+    a.name = 'Fixed';
+    a.email = 'fixed@x';
+    const b = em.create(Author, { name: 'B', email: 'b@x' });
+    (b as { name: string | null }).name = null;
+    const err2 = await failure(em.flush());
+    expect(err2.message.startsWith("Value for Author.name is required, 'null' found\nentity: Author {")).toBe(true);
+    expect(a.id).toBeUndefined();
+    b.name = 'B';
+    await em.flush();
+    expect([a.id, b.id]).toEqual([3, 4]);
+    lines.length = 0;
+  });
+
+  test('validation happens before a failing database write, so nothing is half-written', async () => {
+    const { lines } = await init();
+    const em = orm!.em.fork();
+    const other = await em.findOneOrFail(Author, 2);
+    other.name = 'Other2';
+    em.create(Author, { email: 'no-name@x' } as never);
+    lines.length = 0;
+    await failure(em.flush());
+    expect(take(lines)).toEqual([]);
+    expect(await dbState()).toEqual(initial);
+  });
+
+  test('em.insert skips validation and surfaces the database error', async () => {
+    const { lines } = await init();
+    const em = orm!.em.fork();
+    const err = await failure(em.insert(Author, { name: 'a', email: 'a@a' }));
+    expect(err).toBeInstanceOf(NotNullConstraintViolationException);
+    expect({ code: err.code, message: err.message }).toEqual(driver.errors.notNull('author', 'created_at'));
+    expect(take(lines)).toEqual(["[query] insert into `author` (`name`, `email`) values ('a', 'a@a') returning `id`, `terms_accepted` [took X ms]"]);
+  });
+});

@@ -1,0 +1,349 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { QueryBuilder, ValidationError, defineEntity, p, type EntityManager, type MikroORM } from '@mikro-native/sqlite';
+import { Author } from './entities.js';
+import { failure, setup, take } from './helpers.js';
+
+const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), title: p.string() } });
+
+const date = new Date('2024-01-02T03:04:05.678Z');
+let orm: MikroORM;
+let lines: string[];
+let em: EntityManager;
+
+// One database for the whole file, seeded as FINDINGS (d): three authors, then ids 123 and 456
+// inserted with raw SQL (so the connection's last insert id is 456).
+beforeAll(async () => {
+  const ctx = await setup({ entities: [Author, Book] });
+  orm = ctx.orm;
+  lines = ctx.lines;
+  const seed = orm.em.fork();
+  for (const [name, age] of [['test one', 20], ['Bart', 40], ['my test', null]] as const) {
+    seed.create(Author, { name, email: `${name.replace(' ', '')}@x.com`, age, createdAt: date, updatedAt: date });
+  }
+  await seed.flush();
+  await seed.execute("insert into author (id, name, email, created_at, updated_at) values (123, 'x123', 'x123@x', 0, 0), (456, 'x456', 'x456@x', 0, 0)");
+});
+afterAll(async () => orm.close());
+beforeEach(() => {
+  em = orm.em.fork();
+  lines.length = 0;
+});
+
+/** An Author row as `execute()` maps it: property names, JS values. */
+const mapped = (id: number, name: string, email: string, age: number | null, at = date) => ({
+  id,
+  name,
+  email,
+  age,
+  born: null,
+  createdAt: at,
+  updatedAt: at,
+  termsAccepted: false,
+  bio: null,
+  big: null,
+  score: null,
+  price: null,
+  wakeUp: null,
+  meta: null,
+  role: null,
+  uuid: null,
+});
+const raw = (id: number, name: string, email: string, age: number | null) => ({
+  id,
+  name,
+  email,
+  age,
+  born: null,
+  created_at: 1704164645678,
+  updated_at: 1704164645678,
+  terms_accepted: 0,
+  bio: null,
+  big: null,
+  score: null,
+  price: null,
+  wake_up: null,
+  meta: null,
+  role: null,
+  uuid: null,
+});
+
+describe('select', () => {
+  const make = () => em.createQueryBuilder(Author).select('*').where({ name: { $like: '%test%' } }).orderBy({ name: 'asc' }).limit(10);
+  const logged = "[query] select `a0`.* from `author` as `a0` where `a0`.`name` like '%test%' order by `a0`.`name` asc limit 10 [took X ms, 2 results]";
+
+  test('getQuery, getParams, getFormattedQuery, toQuery', () => {
+    const qb = make();
+    expect(qb).toBeInstanceOf(QueryBuilder);
+    expect(qb.constructor.name).toBe('QueryBuilder');
+    expect(qb.getQuery()).toBe('select `a0`.* from `author` as `a0` where `a0`.`name` like ? order by `a0`.`name` asc limit ?');
+    expect(qb.getParams()).toEqual(['%test%', 10]);
+    expect(qb.getFormattedQuery()).toBe("select `a0`.* from `author` as `a0` where `a0`.`name` like '%test%' order by `a0`.`name` asc limit 10");
+    expect(qb.toQuery()).toEqual({ sql: qb.getQuery(), params: ['%test%', 10] });
+    expect(take(lines)).toEqual([]);
+  });
+
+  test('execute() maps rows to property names and JS values', async () => {
+    const rows = await make().execute();
+    expect(rows).toEqual([mapped(3, 'my test', 'mytest@x.com', null), mapped(1, 'test one', 'testone@x.com', 20)]);
+    expect(rows[0].constructor).toBe(Object);
+    expect(take(lines)).toEqual([logged]);
+  });
+
+  test("execute('all', false) returns raw rows", async () => {
+    const rows = await make().execute('all', false);
+    expect(rows).toEqual([raw(3, 'my test', 'mytest@x.com', null), raw(1, 'test one', 'testone@x.com', 20)]);
+    expect(take(lines)).toEqual([logged]);
+  });
+
+  test("execute('get') returns one mapped row and limits the query to 1", async () => {
+    const row = await make().execute('get');
+    expect(row).toEqual(mapped(3, 'my test', 'mytest@x.com', null));
+    expect(take(lines)).toEqual(["[query] select `a0`.* from `author` as `a0` where `a0`.`name` like '%test%' order by `a0`.`name` asc limit 1 [took X ms]"]);
+  });
+
+  test('getResultList, getResult and getSingleResult return managed entities', async () => {
+    const list = await make().getResultList();
+    expect(list.map(a => a.constructor.name)).toEqual(['Author', 'Author']);
+    expect(list.map(a => a.id)).toEqual([3, 1]);
+    expect(list[0].createdAt).toEqual(date);
+    expect(await em.findOne(Author, 3)).toBe(list[0]);
+    const result = await make().getResult();
+    expect(result).toEqual(list);
+    expect(result[0]).toBe(list[0]);
+    const single = await make().getSingleResult();
+    expect(single).toBe(list[0]);
+    expect(take(lines)).toEqual([logged, logged, "[query] select `a0`.* from `author` as `a0` where `a0`.`name` like '%test%' order by `a0`.`name` asc limit 1 [took X ms, 1 result]"]);
+    expect(await em.createQueryBuilder(Author).where({ id: 9999 }).getSingleResult()).toBeNull();
+  });
+
+  test('awaiting a QueryBuilder does not run it', async () => {
+    const qb = make();
+    expect(await qb).toBe(qb);
+    expect(take(lines)).toEqual([]);
+  });
+
+  test('explicit alias; no select() means `*`', async () => {
+    const qb = em.createQueryBuilder(Author, 'a').select('*').where({ name: { $like: '%test%' } });
+    expect(qb.getQuery()).toBe('select `a`.* from `author` as `a` where `a`.`name` like ?');
+    expect(qb.getFormattedQuery()).toBe("select `a`.* from `author` as `a` where `a`.`name` like '%test%'");
+    expect((await qb.execute()).map((r: { id: number }) => r.id)).toEqual([1, 3]);
+    expect(take(lines)).toEqual(["[query] select `a`.* from `author` as `a` where `a`.`name` like '%test%' [took X ms, 2 results]"]);
+
+    expect(em.createQueryBuilder(Author).getQuery()).toBe('select `a0`.* from `author` as `a0`');
+    expect(em.qb(Author).getParams()).toEqual([]);
+  });
+
+  test('the root alias is the first letter of the table', () => {
+    expect(em.createQueryBuilder(Book).getQuery()).toBe('select `b0`.* from `book` as `b0`');
+    expect(em.createQueryBuilder(Book).where({ title: 'x' }).getFormattedQuery()).toBe("select `b0`.* from `book` as `b0` where `b0`.`title` = 'x'");
+  });
+
+  test('$in', async () => {
+    const qb = em.createQueryBuilder(Author).select('*').where({ id: { $in: [1, 2, 3] } });
+    expect(qb.getQuery()).toBe('select `a0`.* from `author` as `a0` where `a0`.`id` in (?, ?, ?)');
+    expect(qb.getParams()).toEqual([1, 2, 3]);
+    expect(qb.getFormattedQuery()).toBe('select `a0`.* from `author` as `a0` where `a0`.`id` in (1, 2, 3)');
+    expect((await qb.getResultList()).map(a => a.id)).toEqual([1, 2, 3]);
+  });
+
+  test('select([...]) picks columns; execute maps them', async () => {
+    const qb = em.createQueryBuilder(Author).select(['id', 'createdAt', 'termsAccepted']).where({ id: 1 });
+    expect(qb.getQuery()).toBe('select `a0`.`id`, `a0`.`created_at`, `a0`.`terms_accepted` from `author` as `a0` where `a0`.`id` = ?');
+    expect(qb.getParams()).toEqual([1]);
+    expect(await qb.execute()).toEqual([{ id: 1, createdAt: date, termsAccepted: false }]);
+    expect(await qb.execute('all', false)).toEqual([{ id: 1, created_at: 1704164645678, terms_accepted: 0 }]);
+    const [partial] = await qb.getResultList();
+    expect(partial.constructor.name).toBe('Author');
+    expect({ ...partial }).toEqual({ id: 1, createdAt: date, termsAccepted: false });
+    expect(take(lines)).toEqual([
+      '[query] select `a0`.`id`, `a0`.`created_at`, `a0`.`terms_accepted` from `author` as `a0` where `a0`.`id` = 1 [took X ms, 1 result]',
+      '[query] select `a0`.`id`, `a0`.`created_at`, `a0`.`terms_accepted` from `author` as `a0` where `a0`.`id` = 1 [took X ms, 1 result]',
+      '[query] select `a0`.`id`, `a0`.`created_at`, `a0`.`terms_accepted` from `author` as `a0` where `a0`.`id` = 1 [took X ms, 1 result]',
+    ]);
+  });
+
+  test('parameters keep their JS types: Date stays a Date, booleans stay booleans', async () => {
+    const qb = em.createQueryBuilder(Author).select('*').where({ createdAt: date, termsAccepted: false, bio: null });
+    expect(qb.getQuery()).toBe('select `a0`.* from `author` as `a0` where `a0`.`created_at` = ? and `a0`.`terms_accepted` = ? and `a0`.`bio` is null');
+    expect(qb.getParams()).toEqual([date, false]);
+    expect(qb.getParams()[0]).toBeInstanceOf(Date);
+    expect(qb.getFormattedQuery()).toBe('select `a0`.* from `author` as `a0` where `a0`.`created_at` = 1704164645678 and `a0`.`terms_accepted` = false and `a0`.`bio` is null');
+    expect((await qb.execute()).map((r: { id: number }) => r.id)).toEqual([1, 2, 3]);
+  });
+
+  test('$or with offset and limit', async () => {
+    const qb = em.createQueryBuilder(Author).select('*').where({ $or: [{ name: 'Bart' }, { age: { $gte: 20 } }] }).offset(1).limit(1);
+    expect(qb.getQuery()).toBe('select `a0`.* from `author` as `a0` where (`a0`.`name` = ? or `a0`.`age` >= ?) limit ? offset ?');
+    expect(qb.getParams()).toEqual(['Bart', 20, 1, 1]);
+    expect(qb.getFormattedQuery()).toBe("select `a0`.* from `author` as `a0` where (`a0`.`name` = 'Bart' or `a0`.`age` >= 20) limit 1 offset 1");
+    expect(await qb.execute()).toEqual([mapped(2, 'Bart', 'Bart@x.com', 40)]);
+    expect(em.createQueryBuilder(Author).select(['id']).limit(5, 10).getQuery()).toBe('select `a0`.`id` from `author` as `a0` limit ? offset ?');
+    // MikroORM 7.2.2 writes `offset ?` alone, which SQLite rejects; we write `limit -1` first.
+    const offsetOnly = em.createQueryBuilder(Author).select(['id']).offset(10);
+    expect(offsetOnly.getQuery()).toBe('select `a0`.`id` from `author` as `a0` limit ? offset ?');
+    expect(offsetOnly.getParams()).toEqual([-1, 10]);
+  });
+
+  test('raw SQL conditions', async () => {
+    const qb = em.createQueryBuilder(Author).select('*').where('name = ?', ['Bart']);
+    expect(qb.getQuery()).toBe('select `a0`.* from `author` as `a0` where (name = ?)');
+    expect(qb.getParams()).toEqual(['Bart']);
+    expect(qb.getFormattedQuery()).toBe("select `a0`.* from `author` as `a0` where (name = 'Bart')");
+    expect(await qb.execute()).toEqual([mapped(2, 'Bart', 'Bart@x.com', 40)]);
+    expect(take(lines)).toEqual(["[query] select `a0`.* from `author` as `a0` where (name = 'Bart') [took X ms, 1 result]"]);
+
+    expect(em.createQueryBuilder(Author).where('name = ?', ['Bart']).andWhere({ age: 1 }).getQuery()).toBe('select `a0`.* from `author` as `a0` where (name = ?) and `a0`.`age` = ?');
+    expect(em.createQueryBuilder(Author).where({ age: 1 }).andWhere('name = ?', ['Bart']).getQuery()).toBe('select `a0`.* from `author` as `a0` where `a0`.`age` = ? and (name = ?)');
+    const or = em.createQueryBuilder(Author).where({ age: 1 }).orWhere('name = ?', ['Bart']);
+    expect(or.getQuery()).toBe('select `a0`.* from `author` as `a0` where (`a0`.`age` = ? or (name = ?))');
+    expect(or.getParams()).toEqual([1, 'Bart']);
+    // A `?` inside a string literal is not a placeholder.
+    expect(em.createQueryBuilder(Author).where("name != '?' and age > ?", [3]).getFormattedQuery()).toBe("select `a0`.* from `author` as `a0` where (name != '?' and age > 3)");
+  });
+
+  test('a filter object cannot smuggle raw SQL', async () => {
+    // Raw SQL only comes from `where(string)`; the same shapes inside a filter are properties.
+    for (const [evil, prop] of [
+      [{ raw: { sql: '1 = 1' } }, 'raw'],
+      [{ $raw: '1 = 1' }, '$raw'],
+      [{ filter: {} }, 'filter'],
+    ] as const) {
+      const err = await failure(() => em.createQueryBuilder(Author).where(evil as never).getQuery());
+      expect(err.message).toBe(`Trying to query by not existing property Author.${prop}`);
+    }
+  });
+
+  test('andWhere / orWhere with objects', () => {
+    expect(em.createQueryBuilder(Author).where({ age: 1 }).andWhere({ name: 'x' }).andWhere({ age: { $gt: 1, $lt: 3 } }).getFormattedQuery()).toBe(
+      "select `a0`.* from `author` as `a0` where `a0`.`age` = 1 and `a0`.`name` = 'x' and `a0`.`age` > 1 and `a0`.`age` < 3",
+    );
+    expect(em.createQueryBuilder(Author).where({ age: 1, name: 'y' }).orWhere({ name: 'x' }).getFormattedQuery()).toBe(
+      "select `a0`.* from `author` as `a0` where ((`a0`.`age` = 1 and `a0`.`name` = 'y') or `a0`.`name` = 'x')",
+    );
+  });
+
+  test('nesting of $and / $or / $not as MikroORM writes it', () => {
+    const f = (where: object) => em.createQueryBuilder(Author).where(where as never).getFormattedQuery().replace('select `a0`.* from `author` as `a0` where ', '');
+    expect(f({ $and: [{ age: { $gt: 10, $lt: 50 } }, { name: 'x' }] })).toBe("`a0`.`age` > 10 and `a0`.`age` < 50 and `a0`.`name` = 'x'");
+    expect(f({ $or: [{ age: { $gt: 10, $lt: 50 } }, { name: 'x' }] })).toBe("((`a0`.`age` > 10 and `a0`.`age` < 50) or `a0`.`name` = 'x')");
+    expect(f({ $or: [{ $or: [{ age: 1 }, { age: 2 }] }, { name: 'x' }] })).toBe("(((`a0`.`age` = 1 or `a0`.`age` = 2)) or `a0`.`name` = 'x')");
+    expect(f({ $and: [{ $and: [{ age: 1 }, { name: 'y' }] }, { name: 'x' }] })).toBe("`a0`.`age` = 1 and `a0`.`name` = 'y' and `a0`.`name` = 'x'");
+    expect(f({ $not: { age: { $gt: 10, $lt: 50 } } })).toBe('not (`a0`.`age` > 10 and `a0`.`age` < 50)');
+    expect(f({ $not: { $or: [{ age: 1 }, { name: 'y' }] } })).toBe("not ((`a0`.`age` = 1 or `a0`.`name` = 'y'))");
+    expect(f({ age: { $gt: 1 }, $or: [{ age: 1 }, { name: 'y' }] })).toBe("`a0`.`age` > 1 and (`a0`.`age` = 1 or `a0`.`name` = 'y')");
+    expect(f({ id: { $in: [] } })).toBe('1 = 0');
+    expect(f({ id: { $nin: [] } })).toBe('1 = 1');
+  });
+});
+
+describe('count', () => {
+  test('count()', async () => {
+    const qb = em.createQueryBuilder(Author).count();
+    expect(qb.getQuery()).toBe('select count(*) as `count` from `author` as `a0`');
+    expect(qb.getParams()).toEqual([]);
+    expect(await qb.execute()).toEqual([{ count: 5 }]);
+    expect(await em.createQueryBuilder(Author).count().execute('get')).toEqual({ count: 5 });
+    expect(take(lines)).toEqual([
+      '[query] select count(*) as `count` from `author` as `a0` [took X ms, 1 result]',
+      '[query] select count(*) as `count` from `author` as `a0` [took X ms]',
+    ]);
+    const err = await failure(em.createQueryBuilder(Author).count().getResultList());
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.message).toBe("You cannot merge entity 'Author' without identifier!");
+  });
+
+  test('count() with a where, count(field, distinct), getCount()', async () => {
+    const where = em.createQueryBuilder(Author).count().where({ age: { $gt: 10 } });
+    expect(where.getQuery()).toBe('select count(*) as `count` from `author` as `a0` where `a0`.`age` > ?');
+    expect(await where.execute('get')).toEqual({ count: 2 });
+
+    const distinct = em.createQueryBuilder(Author).count('id', true);
+    expect(distinct.getQuery()).toBe('select count(distinct `a0`.`id`) as `count` from `author` as `a0`');
+    expect(await distinct.execute('get')).toEqual({ count: 5 });
+
+    const qb = em.createQueryBuilder(Author).where({ age: { $gt: 10 } });
+    expect(qb.getQuery()).toBe('select `a0`.* from `author` as `a0` where `a0`.`age` > ?');
+    expect(await qb.getCount()).toBe(2);
+    expect(take(lines)).toEqual([
+      '[query] select count(*) as `count` from `author` as `a0` where `a0`.`age` > 10 [took X ms]',
+      '[query] select count(distinct `a0`.`id`) as `count` from `author` as `a0` [took X ms]',
+      '[query] select count(*) as `count` from `author` as `a0` where `a0`.`age` > 10 [took X ms]',
+    ]);
+  });
+});
+
+// These run in order: they change the shared database.
+describe('insert, update, delete', () => {
+  test('update: no alias; execute() returns { affectedRows, insertId, row, rows }', async () => {
+    const qb = em.createQueryBuilder(Author).update({ name: 'updated' }).where({ id: 123 });
+    expect(qb.getQuery()).toBe('update `author` set `name` = ? where `id` = ?');
+    expect(qb.getParams()).toEqual(['updated', 123]);
+    expect(qb.getFormattedQuery()).toBe("update `author` set `name` = 'updated' where `id` = 123");
+    // `insertId` is the connection's last insert id (456, from the seed), as MikroORM reports it.
+    expect(await qb.execute()).toEqual({ affectedRows: 1, insertId: 456, row: undefined, rows: [] });
+    expect(await em.createQueryBuilder(Author).update({ name: 'updated' }).where({ id: 123 }).execute('run')).toEqual({ affectedRows: 1, insertId: 456, row: undefined, rows: [] });
+    expect(take(lines)).toEqual([
+      "[query] update `author` set `name` = 'updated' where `id` = 123 [took X ms, 1 row affected]",
+      "[query] update `author` set `name` = 'updated' where `id` = 123 [took X ms, 1 row affected]",
+    ]);
+  });
+
+  test('update with several columns and Date / boolean values', async () => {
+    const qb = em.createQueryBuilder(Author).update({ age: 5, termsAccepted: true, updatedAt: new Date(0) }).where({ name: { $like: 'x%' } });
+    expect(qb.getQuery()).toBe('update `author` set `age` = ?, `terms_accepted` = ?, `updated_at` = ? where `name` like ?');
+    expect(qb.getParams()).toEqual([5, true, new Date(0), 'x%']);
+    expect(qb.getFormattedQuery()).toBe("update `author` set `age` = 5, `terms_accepted` = true, `updated_at` = 0 where `name` like 'x%'");
+    expect(await qb.execute()).toEqual({ affectedRows: 1, insertId: 456, row: undefined, rows: [] });
+  });
+
+  test('delete', async () => {
+    const qb = em.createQueryBuilder(Author).delete().where({ id: 456 });
+    expect(qb.getQuery()).toBe('delete from `author` where `id` = ?');
+    expect(qb.getParams()).toEqual([456]);
+    expect(qb.getFormattedQuery()).toBe('delete from `author` where `id` = 456');
+    expect(await qb.execute()).toEqual({ affectedRows: 1, insertId: 456, row: undefined, rows: [] });
+    const none = em.createQueryBuilder(Author).delete().where({ id: 999 });
+    expect(await none.execute()).toEqual({ affectedRows: 0, insertId: 456, row: undefined, rows: [] });
+    expect(await none.execute('run')).toEqual({ affectedRows: 0, insertId: 456, row: undefined, rows: [] });
+    expect(take(lines)).toEqual([
+      '[query] delete from `author` where `id` = 456 [took X ms, 1 row affected]',
+      '[query] delete from `author` where `id` = 999 [took X ms, 0 rows affected]',
+      '[query] delete from `author` where `id` = 999 [took X ms, 0 rows affected]',
+    ]);
+    expect(await em.createQueryBuilder(Author).select(['id', 'name']).execute()).toEqual([
+      { id: 2, name: 'Bart' },
+      { id: 3, name: 'my test' },
+      { id: 1, name: 'test one' },
+      { id: 123, name: 'updated' },
+    ]);
+  });
+
+  test('insert one row: returns the generated columns', async () => {
+    const qb = em.createQueryBuilder(Author).insert({ name: 'qbins', email: 'qbins@x', createdAt: new Date(0), updatedAt: new Date(0) });
+    expect(qb.getQuery()).toBe('insert into `author` (`name`, `email`, `created_at`, `updated_at`) values (?, ?, ?, ?) returning `id`, `terms_accepted`');
+    expect(qb.getParams()).toEqual(['qbins', 'qbins@x', new Date(0), new Date(0)]);
+    expect(qb.getFormattedQuery()).toBe("insert into `author` (`name`, `email`, `created_at`, `updated_at`) values ('qbins', 'qbins@x', 0, 0) returning `id`, `terms_accepted`");
+    expect(await qb.execute()).toEqual({ affectedRows: 1, insertId: undefined, row: { id: 457, terms_accepted: 0 }, rows: [{ id: 457, terms_accepted: 0 }] });
+    expect(take(lines)).toEqual([
+      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`) values ('qbins', 'qbins@x', 0, 0) returning `id`, `terms_accepted` [took X ms, 1 row affected]",
+    ]);
+  });
+
+  test('insert several rows', async () => {
+    const rows = ['qbins2', 'qbins3'].map(n => ({ name: n, email: `${n}@x`, createdAt: new Date(0), updatedAt: new Date(0) }));
+    const qb = em.createQueryBuilder(Author).insert(rows);
+    expect(qb.getQuery()).toBe('insert into `author` (`name`, `email`, `created_at`, `updated_at`) values (?, ?, ?, ?), (?, ?, ?, ?) returning `id`, `terms_accepted`');
+    expect(qb.getFormattedQuery()).toBe(
+      "insert into `author` (`name`, `email`, `created_at`, `updated_at`) values ('qbins2', 'qbins2@x', 0, 0), ('qbins3', 'qbins3@x', 0, 0) returning `id`, `terms_accepted`",
+    );
+    expect(await qb.execute()).toEqual({
+      affectedRows: 2,
+      insertId: undefined,
+      row: { id: 458, terms_accepted: 0 },
+      rows: [
+        { id: 458, terms_accepted: 0 },
+        { id: 459, terms_accepted: 0 },
+      ],
+    });
+  });
+});
