@@ -131,6 +131,16 @@ export abstract class DatabaseDriver {
     return res;
   }
 
+  /** Calls the engine for an answer that is only a log (a JSON array), writing it. */
+  runLogged(fn: () => string): void {
+    this.writeLog(JSON.parse(this.call(fn)) as LogEntry[]);
+  }
+
+  /** `begin`, `commit` or `rollback` (savepoints when nested). */
+  transaction(op: 'begin' | 'commit' | 'rollback'): void {
+    this.runLogged(() => this.native.transaction(op, this.logLevel()));
+  }
+
   convertError(e: unknown): unknown {
     if (!(e instanceof Error) || !e.message.startsWith(ERROR_TAG)) {
       return e;

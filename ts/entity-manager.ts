@@ -634,19 +634,25 @@ export class EntityManager {
   async begin(_options: TransactionOptions = {}): Promise<void> {
     const driver = this.ctx.driver;
     await driver.ensureConnected();
-    driver.json(() => `{"log":${driver.native.transaction('begin', driver.logLevel())}}`);
+    driver.transaction('begin');
   }
 
   async commit(): Promise<void> {
     const em = this.getContext(false);
-    await em.flush();
     const driver = this.ctx.driver;
-    driver.json(() => `{"log":${driver.native.transaction('commit', driver.logLevel())}}`);
+    if (!driver.isConnected() || !driver.native.inTransaction()) {
+      throw new ValidationError('An open transaction is required for this operation');
+    }
+    await em.flush();
+    driver.transaction('commit');
   }
 
   async rollback(): Promise<void> {
     const driver = this.ctx.driver;
-    driver.json(() => `{"log":${driver.native.transaction('rollback', driver.logLevel())}}`);
+    if (!driver.isConnected() || !driver.native.inTransaction()) {
+      throw new ValidationError('An open transaction is required for this operation');
+    }
+    driver.transaction('rollback');
     const em = this.getContext(false);
     em.persistStack.clear();
     em.removeStack.clear();
@@ -665,7 +671,7 @@ export class EntityManager {
       const ret = await cb(fork);
       await fork.flush();
       const driver = this.ctx.driver;
-      driver.json(() => `{"log":${driver.native.transaction('commit', driver.logLevel())}}`);
+      driver.transaction('commit');
       if (!parent.global || parent.config.get('allowGlobalContext')) {
         parent.uow.copyFrom(fork.uow);
         fork.identityMap.forEach((m, i) => m.forEach((e, k) => parent.identityMap[i].set(k, e)));
@@ -674,7 +680,7 @@ export class EntityManager {
     } catch (e) {
       const driver = this.ctx.driver;
       if (driver.native.inTransaction()) {
-        driver.json(() => `{"log":${driver.native.transaction('rollback', driver.logLevel())}}`);
+        driver.transaction('rollback');
       }
       throw e;
     }

@@ -1,0 +1,264 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { UniqueConstraintViolationException, ValidationError, type MikroORM } from '@mikro-native/sqlite';
+import { Author } from './entities.js';
+import { failure, setup, take } from './helpers.js';
+
+let orm: MikroORM | undefined;
+let lines: string[];
+afterEach(async () => {
+  await orm?.close();
+  orm = undefined;
+});
+
+async function init(options: Partial<Parameters<typeof setup>[0]> = {}) {
+  const ctx = await setup({ entities: [Author], ...options });
+  orm = ctx.orm;
+  lines = ctx.lines;
+  return orm.em.fork();
+}
+
+const insert = (name: string, email = `${name.toLowerCase()}@x`) =>
+  `[query] insert into \`author\` (\`name\`, \`email\`, \`created_at\`, \`updated_at\`, \`terms_accepted\`) values ('${name}', '${email}', 1000, 1000, false) returning \`id\` [took X ms, 1 row affected]`;
+const names = async () => ((await orm!.em.fork().execute('select name from author order by id')) as { name: string }[]).map(r => r.name);
+
+describe.each([false, true])('em.transactional (file: %s)', file => {
+  test('commits, flushing the fork, and returns the callback value', async () => {
+    const em = await init({ file });
+    const ret = await em.transactional(async tem => {
+      expect(tem).not.toBe(em);
+      tem.create(Author, { name: 'Tx1', email: 'tx1@x' });
+      return 'ok';
+    });
+    expect(ret).toBe('ok');
+    expect(take(lines)).toEqual(['[query] begin', insert('Tx1'), '[query] commit']);
+    expect(await names()).toEqual(['Tx1']);
+  });
+
+  test('rolls back when the callback throws; the database is unchanged', async () => {
+    const em = await init({ file });
+    const err = await failure(
+      em.transactional(async tem => {
+        tem.create(Author, { name: 'Tx2', email: 'tx2@x' });
+        await tem.flush();
+        throw new Error('boom');
+      }),
+    );
+    expect(err.message).toBe('boom');
+    expect(take(lines)).toEqual(['[query] begin', insert('Tx2'), '[query] rollback']);
+    expect(await names()).toEqual([]);
+    expect(em.isInTransaction()).toBe(false);
+    // The parent em did not take over anything from the rolled back fork.
+    lines.length = 0;
+    await em.flush();
+    expect(take(lines)).toEqual([]);
+  });
+
+  test('an empty callback still begins and commits', async () => {
+    const em = await init({ file });
+    expect(await em.transactional(async () => 1)).toBe(1);
+    expect(take(lines)).toEqual(['[query] begin', '[query] commit']);
+  });
+
+  test('a failing flush at commit rolls back', async () => {
+    const em = await init({ file });
+    em.create(Author, { name: 'Pre', email: 'pre@x' });
+    await em.flush();
+    lines.length = 0;
+    const err = await failure(em.transactional(async tem => void tem.create(Author, { name: 'D', email: 'pre@x' })));
+    expect(err).toBeInstanceOf(UniqueConstraintViolationException);
+    expect(take(lines)).toEqual([
+      '[query] begin',
+      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('D', 'pre@x', 1000, 1000, false) returning `id` [took X ms]",
+      '[query] rollback',
+    ]);
+    expect(await names()).toEqual(['Pre']);
+  });
+
+  test('the fork sees the parent entities, and the parent gets the committed ones', async () => {
+    const em = await init({ file });
+    const pre = em.create(Author, { name: 'Pre', email: 'pre@x' });
+    await em.flush();
+    lines.length = 0;
+    const created = await em.transactional(async tem => {
+      expect(await tem.findOne(Author, pre.id)).toBe(pre);
+      const x = await tem.findOneOrFail(Author, pre.id);
+      x.name = 'PreChanged';
+      return tem.create(Author, { name: 'Tx1', email: 'tx1@x' });
+    });
+    expect(take(lines)).toEqual([
+      '[query] begin',
+      insert('Tx1'),
+      "[query] update `author` set `name` = 'PreChanged', `updated_at` = 1000 where `id` = 1 [took X ms, 1 row affected]",
+      '[query] commit',
+    ]);
+    expect(created.id).toBe(2);
+    expect(pre.name).toBe('PreChanged');
+    expect(await em.findOne(Author, 2)).toBe(created);
+    // The parent's snapshot knows the committed state: nothing left to flush.
+    lines.length = 0;
+    await em.flush();
+    expect(take(lines)).toEqual([]);
+  });
+});
+
+describe('nested transactions use savepoints', () => {
+  test('inner commit releases the savepoint', async () => {
+    const em = await init();
+    await em.transactional(async t1 => {
+      t1.create(Author, { name: 'Nest1', email: 'nest1@x' });
+      await t1.flush();
+      await t1.transactional(async t2 => void t2.create(Author, { name: 'Nest2', email: 'nest2@x' }));
+    });
+    expect(take(lines)).toEqual(['[query] begin', insert('Nest1'), '[query] savepoint `trx1`', insert('Nest2'), '[query] release savepoint `trx1`', '[query] commit']);
+    expect(await names()).toEqual(['Nest1', 'Nest2']);
+  });
+
+  test('inner failure rolls back to the savepoint; the outer transaction commits', async () => {
+    const em = await init();
+    await em.transactional(async t1 => {
+      t1.create(Author, { name: 'Nest3', email: 'nest3@x' });
+      await t1.flush();
+      const err = await failure(
+        t1.transactional(async t2 => {
+          t2.create(Author, { name: 'Nest4', email: 'nest4@x' });
+          await t2.flush();
+          throw new Error('inner');
+        }),
+      );
+      expect(err.message).toBe('inner');
+      lines.push('<caught inner>');
+    });
+    expect(take(lines)).toEqual([
+      '[query] begin',
+      insert('Nest3'),
+      '[query] savepoint `trx1`',
+      insert('Nest4'),
+      '[query] rollback to savepoint `trx1`',
+      '<caught inner>',
+      '[query] commit',
+    ]);
+    expect(await names()).toEqual(['Nest3']);
+  });
+
+  test('an uncaught inner failure rolls back everything', async () => {
+    const em = await init();
+    const err = await failure(
+      em.transactional(async t1 => {
+        t1.create(Author, { name: 'Outer', email: 'outer@x' });
+        await t1.flush();
+        await t1.transactional(async () => {
+          throw new Error('inner');
+        });
+      }),
+    );
+    expect(err.message).toBe('inner');
+    expect(take(lines)).toEqual(['[query] begin', insert('Outer'), '[query] savepoint `trx1`', '[query] rollback to savepoint `trx1`', '[query] rollback']);
+    expect(await names()).toEqual([]);
+  });
+
+  test('savepoint names follow the depth; a later sibling reuses trx1', async () => {
+    const em = await init();
+    await em.transactional(async t1 => {
+      await t1.transactional(async t2 => {
+        await t2.transactional(async t3 => {
+          await t3.execute('select 3');
+        });
+      });
+      await t1.transactional(async t2b => {
+        await t2b.execute('select 22');
+      });
+    });
+    expect(take(lines)).toEqual([
+      '[query] begin',
+      '[query] savepoint `trx1`',
+      '[query] savepoint `trx2`',
+      '[query] select 3 [took X ms, 1 result]',
+      '[query] release savepoint `trx2`',
+      '[query] release savepoint `trx1`',
+      '[query] savepoint `trx1`',
+      '[query] select 22 [took X ms, 1 result]',
+      '[query] release savepoint `trx1`',
+      '[query] commit',
+    ]);
+  });
+
+  test('em.transactional inside em.begin() / em.commit()', async () => {
+    const em = await init();
+    await em.begin();
+    expect(em.isInTransaction()).toBe(true);
+    await em.transactional(async t => {
+      await t.execute('select 1');
+    });
+    await em.commit();
+    expect(em.isInTransaction()).toBe(false);
+    expect(take(lines)).toEqual(['[query] begin', '[query] savepoint `trx1`', '[query] select 1 [took X ms, 1 result]', '[query] release savepoint `trx1`', '[query] commit']);
+  });
+});
+
+describe('em.begin / commit / rollback', () => {
+  test('commit flushes pending changes first', async () => {
+    const em = await init();
+    await em.begin();
+    em.create(Author, { name: 'B1', email: 'b1@x' });
+    await em.commit();
+    expect(take(lines)).toEqual(['[query] begin', insert('B1'), '[query] commit']);
+    expect(await names()).toEqual(['B1']);
+  });
+
+  test('rollback undoes flushed changes', async () => {
+    const em = await init();
+    await em.begin();
+    em.create(Author, { name: 'B2', email: 'b2@x' });
+    await em.flush();
+    await em.rollback();
+    expect(take(lines)).toEqual(['[query] begin', insert('B2'), '[query] rollback']);
+    expect(await names()).toEqual([]);
+  });
+
+  test('begin and rollback without statements', async () => {
+    const em = await init();
+    await em.begin();
+    await em.rollback();
+    expect(take(lines)).toEqual(['[query] begin', '[query] rollback']);
+  });
+
+  test('commit or rollback without a transaction fails', async () => {
+    const em = await init();
+    for (const err of [await failure(em.rollback()), await failure(em.commit())]) {
+      expect(err).toBeInstanceOf(ValidationError);
+      expect(err.message).toBe('An open transaction is required for this operation');
+    }
+    expect(take(lines)).toEqual([]);
+  });
+});
+
+describe('implicitTransactions: false', () => {
+  test('flushes run without begin / commit', async () => {
+    const em = await init({ implicitTransactions: false });
+    em.create(Author, { name: 'I1', email: 'i1@x' });
+    await em.flush();
+    expect(take(lines)).toEqual([insert('I1')]);
+
+    for (const n of ['I2', 'I3', 'I4']) {
+      em.create(Author, { name: n, email: `${n}@x` });
+    }
+    await em.flush();
+    expect(take(lines)).toEqual([
+      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('I2', 'I2@x', 1000, 1000, false), ('I3', 'I3@x', 1000, 1000, false), ('I4', 'I4@x', 1000, 1000, false) returning `id` [took X ms, 3 rows affected]",
+    ]);
+
+    const [a, b, c] = await em.find(Author, {}, { orderBy: { id: 'asc' } });
+    lines.length = 0;
+    a.name = 'I1b';
+    b.name = 'I2b';
+    em.remove(c);
+    await em.flush();
+    expect(take(lines)).toEqual([
+      "[query] update `author` set `name` = case when (`id` = 1) then 'I1b' when (`id` = 2) then 'I2b' else `name` end, `updated_at` = case when (`id` = 1) then 1000 when (`id` = 2) then 1000 else `updated_at` end where `id` in (1, 2) returning `id` [took X ms, 2 rows affected]",
+      '[query] delete from `author` where `id` in (3) [took X ms, 1 row affected]',
+    ]);
+    // em.transactional still opens a transaction.
+    await em.transactional(async t => void t.create(Author, { name: 'T', email: 't@x' }));
+    expect(take(lines)).toEqual(['[query] begin', insert('T'), '[query] commit']);
+  });
+});
