@@ -63,6 +63,7 @@ export abstract class DatabaseDriver {
   static readonly binding: NativeBinding;
   native!: NativeOrmHandle;
   private metadata: EntityMetadata[] = [];
+  private databaseEnsured = false;
 
   constructor(readonly config: Configuration) {}
 
@@ -187,7 +188,9 @@ export abstract class DatabaseDriver {
     if (afterCreate) {
       await new Promise<void>((resolve, reject) => afterCreate(conn, err => (err ? reject(err) : resolve())));
     }
-    if (this.config.get('ensureDatabase') !== false) {
+    // Once per ORM, as MikroORM: a reconnect after `close()` does not check again.
+    if (this.config.get('ensureDatabase') !== false && !this.databaseEnsured) {
+      this.databaseEnsured = true;
       this.json(() => this.native.execute(ENSURE_DATABASE_SQL, '[]', 'all', this.logLevel()));
     }
   }

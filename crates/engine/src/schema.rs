@@ -28,6 +28,9 @@ fn column_def(d: &dyn Dialect, w: &mut Writer, e: &EntityMeta, i: usize) {
         w.push("))");
     }
     w.push(if p.nullable { " null" } else { " not null" });
+    if p.primary && e.pk.len() == 1 {
+        w.push(" primary key");
+    }
     if let Some(def) = &p.default {
         w.push(" default ").push(def);
     }
@@ -59,8 +62,7 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
             }
             column_def(d, &mut w, e, i);
         }
-        let composite_or_manual = e.pk.len() > 1 || !e.props[e.pk[0]].autoincrement;
-        if composite_or_manual {
+        if e.pk.len() > 1 {
             w.push(", primary key (");
             for (n, &i) in e.pk.iter().enumerate() {
                 if n > 0 {
