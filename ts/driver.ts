@@ -160,9 +160,11 @@ export abstract class DatabaseDriver {
         return new errors.NotImplementedError(payload.message);
       case 'MetadataError':
         return new errors.MetadataError(payload.message);
-      default:
+      case 'Error':
         // MikroORM reports bad property names in queries as plain errors.
-        return payload.message.startsWith('Trying to ') ? new Error(payload.message) : new errors.ValidationError(payload.message);
+        return new Error(payload.message);
+      default:
+        return new errors.ValidationError(payload.message);
     }
   }
 

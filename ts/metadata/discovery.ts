@@ -207,7 +207,18 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
         }
       }
     }
+    const byField = new Map<string, string>();
+    for (const prop of props) {
+      const other = byField.get(prop.fieldName);
+      if (other) {
+        throw new MetadataError(`Duplicate fieldNames are not allowed: ${className}.${other} (fieldName: '${prop.fieldName}'), ${className}.${prop.name} (fieldName: '${prop.fieldName}')`);
+      }
+      byField.set(prop.fieldName, prop.name);
+    }
     out.push(meta);
+  }
+  if (out.length === 0) {
+    throw new Error('No entities found, please use `entities` option');
   }
   const tables = new Map<string, string>();
   for (const m of out) {

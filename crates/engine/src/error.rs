@@ -4,6 +4,8 @@ use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
+    /// A plain JS `Error` (MikroORM reports unknown properties in queries this way).
+    Plain,
     Validation,
     Metadata,
     NotImplemented,
@@ -25,6 +27,7 @@ impl ErrorKind {
     /// The JS class name the TS layer maps this kind to.
     pub fn class_name(self) -> &'static str {
         match self {
+            ErrorKind::Plain => "Error",
             ErrorKind::Validation => "ValidationError",
             ErrorKind::Metadata => "MetadataError",
             ErrorKind::NotImplemented => "NotImplementedError",
@@ -66,6 +69,9 @@ impl Error {
     }
     pub fn validation(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Validation, message)
+    }
+    pub fn plain(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Plain, message)
     }
     pub fn metadata(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Metadata, message)

@@ -93,7 +93,7 @@ impl EntityMeta {
 
     pub fn prop_index(&self, name: &str) -> Result<usize> {
         self.by_name.get(name).copied().ok_or_else(|| {
-            Error::validation(format!(
+            Error::plain(format!(
                 "Trying to query by not existing property {}.{}",
                 self.name, name
             ))
