@@ -33,18 +33,26 @@ export class NotImplementedError extends Error {
   }
 }
 
+type DriverError = Error & { code?: string; errno?: number; sqlState?: string; sqlMessage?: string; errmsg?: string; sql?: string };
+
+/** A database error; `code` is the driver's own code (e.g. `SQLITE_CONSTRAINT_UNIQUE`). */
 export class DriverException extends Error {
   code?: string;
   errno?: number;
   sqlState?: string;
   sqlMessage?: string;
+  errmsg?: string;
+  /** The failing statement with its parameters inlined (mikro-native addition). */
   sql?: string;
-  constructor(previous: Error & { code?: string; sql?: string }) {
+  constructor(previous: DriverError) {
     super(previous.message);
-    this.name = new.target.name;
     this.code = previous.code;
+    this.errno = previous.errno;
+    this.sqlState = previous.sqlState;
+    this.sqlMessage = previous.sqlMessage;
+    this.errmsg = previous.errmsg;
     this.sql = previous.sql;
-    this.sqlMessage = previous.message;
+    this.name = new.target.name;
   }
 }
 
