@@ -1,0 +1,227 @@
+//! SQL text of the compiler, the flush planner and the DDL, for the SQLite dialect.
+
+use mikro_native_engine::dialect::{dialect_by_name, Dialect};
+use mikro_native_engine::meta::Metadata;
+use mikro_native_engine::query::{Compiler, Query};
+use mikro_native_engine::schema::create_statements;
+use mikro_native_engine::sql::format_sql;
+use mikro_native_engine::uow::{FlushInput, UnitOfWork};
+use mikro_native_engine::{ErrorKind, Value};
+
+const META: &str = r#"{"entities":[
+  {"name":"Author","tableName":"author","props":[
+    {"name":"id","fieldName":"id","type":"integer","primary":true,"autoincrement":true},
+    {"name":"name","fieldName":"name","type":"string"},
+    {"name":"age","fieldName":"age","type":"integer","nullable":true},
+    {"name":"createdAt","fieldName":"created_at","type":"datetime"},
+    {"name":"flag","fieldName":"flag","type":"boolean","default":"false"}
+  ]},
+  {"name":"Item","tableName":"item","props":[
+    {"name":"code","fieldName":"code","type":"string","primary":true},
+    {"name":"label","fieldName":"label","type":"string","default":"'it''s'"}
+  ]}
+]}"#;
+
+fn sqlite() -> Box<dyn Dialect> {
+    dialect_by_name("sqlite").unwrap()
+}
+
+/// Compiles a query and returns the SQL with parameters inlined.
+fn formatted(query: &str) -> String {
+    let meta = Metadata::from_json(META).unwrap();
+    let d = sqlite();
+    let c = Compiler {
+        dialect: d.as_ref(),
+        meta: &meta,
+    }
+    .compile(&Query::from_json(query).unwrap())
+    .unwrap();
+    format_sql(d.as_ref(), &c.sql.text, &c.sql.params)
+}
+
+fn where_of(filter: &str) -> String {
+    let sql = formatted(&format!(
+        r#"{{"kind":"select","entity":0,"alias":"a0","where":{filter}}}"#
+    ));
+    sql.strip_prefix("select `a0`.* from `author` as `a0` where ")
+        .unwrap_or(&sql)
+        .to_string()
+}
+
+#[test]
+fn filter_keys_keep_their_order() {
+    assert_eq!(
+        where_of(r#"{"name":"Anna","age":20}"#),
+        "`a0`.`name` = 'Anna' and `a0`.`age` = 20"
+    );
+}
+
+#[test]
+fn and_is_flattened_and_or_in_or_is_one_more_group() {
+    assert_eq!(
+        where_of(r#"{"$and":[{"age":{"$gt":10,"$lt":50}},{"name":"x"}]}"#),
+        "`a0`.`age` > 10 and `a0`.`age` < 50 and `a0`.`name` = 'x'"
+    );
+    assert_eq!(
+        where_of(r#"{"$or":[{"$or":[{"age":1},{"age":2}]},{"name":"x"}]}"#),
+        "(((`a0`.`age` = 1 or `a0`.`age` = 2)) or `a0`.`name` = 'x')"
+    );
+    assert_eq!(
+        where_of(r#"{"$not":{"$or":[{"age":1},{"name":"y"}]}}"#),
+        "not ((`a0`.`age` = 1 or `a0`.`name` = 'y'))"
+    );
+    assert_eq!(
+        where_of(r#"{"age":{"$not":{"$gt":30}}}"#),
+        "not (`a0`.`age` > 30)"
+    );
+}
+
+#[test]
+fn operators() {
+    assert_eq!(
+        where_of(r#"{"age":{"$exists":true}}"#),
+        "`a0`.`age` is not null"
+    );
+    assert_eq!(
+        where_of(r#"{"name":{"$ilike":"a%"}}"#),
+        "`a0`.`name` like 'a%'"
+    );
+    assert_eq!(
+        where_of(r#"{"name":{"$re":"^A"}}"#),
+        "`a0`.`name` regexp '^A'"
+    );
+    assert_eq!(where_of(r#"{"id":{"$in":[]}}"#), "1 = 0");
+}
+
+#[test]
+fn unknown_properties_are_plain_errors() {
+    let meta = Metadata::from_json(META).unwrap();
+    let d = sqlite();
+    let q = Query::from_json(r#"{"kind":"select","entity":0,"where":{"$raw":"1 = 1"}}"#).unwrap();
+    let err = Compiler {
+        dialect: d.as_ref(),
+        meta: &meta,
+    }
+    .compile(&q)
+    .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Plain);
+    assert_eq!(
+        err.message,
+        "Trying to query by not existing property Author.$raw"
+    );
+}
+
+#[test]
+fn raw_clauses_bind_their_parameters() {
+    let meta = Metadata::from_json(META).unwrap();
+    let d = sqlite();
+    let q = Query::from_json(
+        r#"{"kind":"select","entity":0,"alias":"a0","clause":{"or":[{"filter":{"age":1}},{"raw":{"sql":"name = ? and '?' != ?","params":["Bart",2]}}]}}"#,
+    )
+    .unwrap();
+    let c = Compiler {
+        dialect: d.as_ref(),
+        meta: &meta,
+    }
+    .compile(&q)
+    .unwrap();
+    assert_eq!(
+        c.sql.text,
+        "select `a0`.* from `author` as `a0` where (`a0`.`age` = ? or (name = ? and '?' != ?))"
+    );
+    assert_eq!(
+        c.sql.params,
+        vec![Value::Int(1), Value::Text("Bart".into()), Value::Int(2)]
+    );
+}
+
+#[test]
+fn datetime_parameters_are_marked() {
+    let meta = Metadata::from_json(META).unwrap();
+    let d = sqlite();
+    let q = Query::from_json(
+        r#"{"kind":"select","entity":0,"alias":"a0","where":{"age":1,"createdAt":"2024-01-02T03:04:05.678Z"}}"#,
+    )
+    .unwrap();
+    let c = Compiler {
+        dialect: d.as_ref(),
+        meta: &meta,
+    }
+    .compile(&q)
+    .unwrap();
+    assert_eq!(c.sql.dates, vec![1]);
+    assert_eq!(c.sql.params[1], Value::Int(1_704_164_645_678));
+}
+
+#[test]
+fn offset_without_limit() {
+    assert_eq!(
+        formatted(r#"{"kind":"select","entity":0,"alias":"a0","offset":2}"#),
+        "select `a0`.* from `author` as `a0` limit -1 offset 2"
+    );
+}
+
+#[test]
+fn insert_columns_are_the_union_of_all_rows() {
+    assert_eq!(
+        formatted(r#"{"kind":"insert","entity":0,"data":[{"name":"a"},{"name":"b","age":5}]}"#),
+        "insert into `author` (`name`, `age`) values ('a', null), ('b', 5) returning `id`, `flag`"
+    );
+}
+
+/// One flush row: `[mask, v0 … vn]`.
+fn flush_rows(rows: &[&str]) -> String {
+    format!(
+        r#"{{"entities":[{{"entity":0,"insert":[{}]}}]}}"#,
+        rows.join(",")
+    )
+}
+
+#[test]
+fn flush_insert_returns_keys_only_when_the_database_generates_some() {
+    let meta = Metadata::from_json(META).unwrap();
+    let d = sqlite();
+    let uow = UnitOfWork::new();
+    let plan = |rows: &[&str], batch: usize| {
+        let input: FlushInput = serde_json::from_str(&flush_rows(rows)).unwrap();
+        uow.plan(d.as_ref(), &meta, &input, batch)
+            .unwrap()
+            .steps
+            .iter()
+            .map(|s| format_sql(d.as_ref(), &s.sql.text, &s.sql.params))
+            .collect::<Vec<_>>()
+    };
+    // mask 0b11 = id and name defined; 0b10 = only name.
+    assert_eq!(
+        plan(&[r#"[3,7,"a",null,null,null]"#], 300),
+        vec!["insert into `author` (`id`, `name`) values (7, 'a')"]
+    );
+    assert_eq!(
+        plan(
+            &[
+                r#"[3,7,"a",null,null,null]"#,
+                r#"[2,null,"b",null,null,null]"#
+            ],
+            1
+        ),
+        vec![
+            "insert into `author` (`id`, `name`) values (7, 'a')",
+            "insert into `author` (`name`) values ('b') returning `id`",
+        ]
+    );
+}
+
+#[test]
+fn ddl_primary_keys_and_escaped_defaults() {
+    let meta = Metadata::from_json(META).unwrap();
+    let d = sqlite();
+    let groups = create_statements(d.as_ref(), &meta);
+    assert_eq!(
+        groups[1],
+        vec!["create table `item` (`code` text not null primary key, `label` text not null default 'it''s');"]
+    );
+    assert_eq!(
+        groups[0][0],
+        "create table `author` (`id` integer not null primary key autoincrement, `name` text not null, `age` integer null, `created_at` datetime not null, `flag` integer not null default false);"
+    );
+}
