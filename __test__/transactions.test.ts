@@ -262,3 +262,83 @@ describe('implicitTransactions: false', () => {
     expect(take(lines)).toEqual(['[query] begin', insert('T'), '[query] commit']);
   });
 });
+
+describe('a transaction holds the connection', () => {
+  const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+  test('work from other forks waits until it ends (no dirty reads, nothing lost in its rollback)', async () => {
+    const em = await init();
+    const em1 = orm!.em.fork();
+    const em2 = orm!.em.fork();
+    const t1 = em1
+      .transactional(async t => {
+        t.create(Author, { name: 'A', email: 'a@x' });
+        await t.flush();
+        lines.push('<t1 flushed>');
+        await sleep(30);
+        throw new Error('x');
+      })
+      .catch(() => lines.push('<t1 failed>'));
+    const flush2 = (async () => {
+      await sleep(5);
+      const b = em2.create(Author, { name: 'B', email: 'b@x' });
+      lines.push('<em2 flush start>');
+      await em2.flush();
+      lines.push(`<em2 flushed ${b.id}>`);
+    })();
+    const count3 = (async () => {
+      await sleep(10);
+      lines.push('<count start>');
+      lines.push(`<count ${await em.count(Author)}>`);
+    })();
+    await Promise.all([t1, flush2, count3]);
+    expect(take(lines)).toEqual([
+      '[query] begin',
+      insert('A'),
+      '<t1 flushed>',
+      '<em2 flush start>',
+      '<count start>',
+      '[query] rollback',
+      '<t1 failed>',
+      '[query] begin',
+      insert('B'),
+      '[query] commit',
+      '[query] select count(*) as `count` from `author` as `a0` [took X ms]',
+      '<em2 flushed 1>',
+      '<count 1>',
+    ]);
+    expect(await names()).toEqual(['B']);
+  });
+
+  test('ems used inside the callback join the transaction instead of waiting for it', async () => {
+    const em = await init();
+    const counts = await em.transactional(async t => {
+      t.create(Author, { name: 'A', email: 'a@x' });
+      await t.flush();
+      // MikroORM 7.2.2 deadlocks on both of these.
+      return [await t.fork().count(Author), await orm!.em.fork().count(Author)];
+    });
+    expect(counts).toEqual([1, 1]);
+    expect(take(lines)).toEqual([
+      '[query] begin',
+      insert('A'),
+      '[query] select count(*) as `count` from `author` as `a0` [took X ms]',
+      '[query] select count(*) as `count` from `author` as `a0` [took X ms]',
+      '[query] commit',
+    ]);
+  });
+
+  test('em.begin() holds the connection until commit', async () => {
+    const em = await init();
+    await em.begin();
+    em.create(Author, { name: 'A', email: 'a@x' });
+    await em.flush();
+    const other = orm!.em.fork().count(Author).then(c => lines.push(`<count ${c}>`));
+    await sleep(10);
+    lines.push('<commit>');
+    await em.commit();
+    await other;
+    expect(take(lines)).toEqual(['[query] begin', insert('A'), '<commit>', '[query] commit', '[query] select count(*) as `count` from `author` as `a0` [took X ms]', '<count 1>']);
+    expect(em.isInTransaction()).toBe(false);
+  });
+});

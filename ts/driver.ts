@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Configuration, NativeConnection } from './config.js';
 import * as errors from './errors.js';
 import type { LogContext } from './logger.js';
@@ -30,6 +31,13 @@ export interface NativeBinding {
   NativeUow: new () => NativeUowHandle;
   debugPanic(message: string): void;
 }
+
+/** One open transaction (its savepoints included); forks made inside it share it. */
+export interface TxContext {
+  active: boolean;
+}
+
+const txStorage = new AsyncLocalStorage<TxContext>();
 
 interface LogEntry {
   sql: string;
@@ -64,6 +72,9 @@ export abstract class DatabaseDriver {
   native!: NativeOrmHandle;
   private metadata: EntityMetadata[] = [];
   private databaseEnsured = false;
+  /** The transaction holding the connection, and the work waiting for it. */
+  private txOwner?: TxContext;
+  private txWaiters: (() => void)[] = [];
 
   constructor(readonly config: Configuration) {}
 
@@ -168,12 +179,56 @@ export abstract class DatabaseDriver {
     }
   }
 
-  /** Opens the connection on first use: runs the connection hooks and the ensure-database check. */
-  async ensureConnected(): Promise<void> {
+  /**
+   * Opens the connection on first use (connection hooks, ensure-database check). While a
+   * transaction holds the connection, work from outside it (`tx` is the caller's transaction)
+   * waits until it ends, so it neither reads uncommitted rows nor lands in a rollback.
+   */
+  async ensureConnected(tx?: TxContext): Promise<void> {
+    await this.waitForConnection(tx);
     if (this.native.isConnected()) {
       return;
     }
     await this.connect();
+  }
+
+  /** The transaction the current async call chain runs in (inside `em.transactional()`). */
+  currentTransaction(): TxContext | undefined {
+    const tx = txStorage.getStore();
+    return tx?.active ? tx : undefined;
+  }
+
+  private async waitForConnection(tx?: TxContext): Promise<void> {
+    while (this.txOwner && this.txOwner !== tx && this.txOwner !== txStorage.getStore()) {
+      await new Promise<void>(resolve => this.txWaiters.push(resolve));
+    }
+  }
+
+  /** Waits for the connection and takes it for a new transaction. */
+  async acquireTransaction(): Promise<TxContext> {
+    await this.waitForConnection();
+    const tx: TxContext = { active: true };
+    this.txOwner = tx;
+    return tx;
+  }
+
+  /** Ends `tx` when its outermost level is done, and lets waiting work run. */
+  releaseTransaction(tx: TxContext): void {
+    if (this.native.isConnected() && this.native.inTransaction() && this.txOwner === tx) {
+      return;
+    }
+    tx.active = false;
+    if (this.txOwner === tx) {
+      this.txOwner = undefined;
+      const waiters = this.txWaiters;
+      this.txWaiters = [];
+      waiters.forEach(w => w());
+    }
+  }
+
+  /** Runs `fn` so that everything it awaits belongs to transaction `tx`. */
+  runInTransaction<R>(tx: TxContext, fn: () => R): R {
+    return txStorage.run(tx, fn);
   }
 
   async connect(): Promise<void> {
@@ -212,5 +267,8 @@ export abstract class DatabaseDriver {
 
   async close(): Promise<void> {
     this.call(() => this.native.close());
+    if (this.txOwner) {
+      this.releaseTransaction(this.txOwner);
+    }
   }
 }

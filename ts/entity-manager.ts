@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { Configuration } from './config.js';
-import type { DatabaseDriver, NativeUowHandle } from './driver.js';
+import type { DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
 import { createHydrator, engineValue } from './entity/codegen.js';
 import { assign, helper, initHelper, type WrappedEntity } from './entity/helper.js';
 import { MetadataError, NotFoundError, ValidationError } from './errors.js';
@@ -83,6 +83,8 @@ export class EntityManager {
   readonly name = 'default';
   /** @internal */ readonly uow: NativeUowHandle;
   /** @internal */ readonly identityMap: Map<unknown, object>[];
+  /** @internal The transaction this EntityManager works in (set by begin / transactional). */
+  txContext?: TxContext;
   /** @internal */ persistStack = new Set<object>();
   /** @internal */ removeStack = new Set<object>();
 
@@ -125,9 +127,23 @@ export class EntityManager {
     return this;
   }
 
+  /** @internal The open transaction this EntityManager's work belongs to, if any. */
+  activeTransaction(): TxContext | undefined {
+    return this.txContext?.active ? this.txContext : this.ctx.driver.currentTransaction();
+  }
+
+  /** @internal Connects if needed; waits while a transaction this em is not part of runs. */
+  async ready(): Promise<DatabaseDriver> {
+    const driver = this.ctx.driver;
+    await driver.ensureConnected(this.activeTransaction());
+    return driver;
+  }
+
   fork(options: ForkOptions = {}): EntityManager {
     const source = this.getContext(false);
     const fork = new (this.constructor as new (ctx: OrmContext, global: boolean) => EntityManager)(this.ctx, false);
+    // A fork made inside a transaction works in it (instead of waiting for it forever).
+    fork.txContext = source.activeTransaction();
     if (options.clear === false) {
       fork.uow.copyFrom(source.uow);
       source.identityMap.forEach((m, i) => m.forEach((e, k) => fork.identityMap[i].set(k, e)));
@@ -207,8 +223,7 @@ export class EntityManager {
     const em = this.getContext();
     const meta = em.ctx.metadata.get(entityName);
     await em.autoFlush(meta);
-    const driver = em.ctx.driver;
-    await driver.ensureConnected();
+    const driver = await em.ready();
     const query = `{"kind":"count","entity":${meta.index},"alias":${JSON.stringify(meta.alias)},"where":${filterJson(where)}}`;
     const res = driver.json<{ rows: { count: number }[] }>(() => driver.native.query(query, 'get', driver.logLevel()));
     return Number(res.rows[0]?.count ?? 0);
@@ -285,8 +300,7 @@ export class EntityManager {
 
   /** @internal Runs an entity query and hydrates the batch through the identity map. */
   async runFind(meta: EntityMetadata, query: string, refresh: boolean): Promise<object[]> {
-    const driver = this.ctx.driver;
-    await driver.ensureConnected();
+    const driver = await this.ready();
     const res = driver.json<{ n: number; cols: (unknown[] | null)[] }>(() => driver.native.find(this.uow, query, refresh, driver.logLevel()));
     if (res.n === 0) {
       return [];
@@ -410,7 +424,7 @@ export class EntityManager {
 
   async flush(): Promise<void> {
     const em = this.getContext();
-    await em.ctx.driver.ensureConnected();
+    await em.ready();
     em.flushInternal();
   }
 
@@ -577,8 +591,7 @@ export class EntityManager {
       }
       return o;
     });
-    const driver = em.ctx.driver;
-    await driver.ensureConnected();
+    const driver = await em.ready();
     const query = JSON.stringify({ kind: 'insert', entity: meta.index, data }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
     const res = driver.json<{ rows: Dictionary[]; insertId?: number }>(() => driver.native.query(query, 'run', driver.logLevel()));
     const pk = meta.primaryKeys[0];
@@ -595,8 +608,7 @@ export class EntityManager {
   async nativeUpdate<T extends object>(entityName: EntityName<T>, where: FilterQuery<T>, data: EntityData<T>): Promise<number> {
     const em = this.getContext(false);
     const meta = em.ctx.metadata.get(entityName);
-    const driver = em.ctx.driver;
-    await driver.ensureConnected();
+    const driver = await em.ready();
     const values: Dictionary = {};
     for (const [k, v] of Object.entries(data)) {
       values[k] = meta.properties[k] ? engineValue(meta.properties[k], v) : v;
@@ -608,16 +620,14 @@ export class EntityManager {
   async nativeDelete<T extends object>(entityName: EntityName<T>, where: FilterQuery<T>): Promise<number> {
     const em = this.getContext(false);
     const meta = em.ctx.metadata.get(entityName);
-    const driver = em.ctx.driver;
-    await driver.ensureConnected();
+    const driver = await em.ready();
     const query = `{"kind":"delete","entity":${meta.index},"where":${filterJson(where)}}`;
     return driver.json<{ affectedRows: number }>(() => driver.native.query(query, 'run', driver.logLevel())).affectedRows;
   }
 
   /** Raw SQL: `all` → rows, `get` → first row, `run` → `{ affectedRows, insertId, row, rows }`. */
   async execute<R = any>(sql: string, params: readonly unknown[] = [], method: 'all' | 'get' | 'run' = 'all'): Promise<R> {
-    const driver = this.ctx.driver;
-    await driver.ensureConnected();
+    const driver = await this.getContext(false).ready();
     const p = JSON.stringify(params.map(v => (v instanceof Date ? v.getTime() : typeof v === 'bigint' ? v.toString() : v)));
     const res = driver.json<{ rows: Dictionary[]; affectedRows: number; insertId?: number }>(() => driver.native.execute(sql, p, method, driver.logLevel()));
     if (method === 'get') {
@@ -632,34 +642,62 @@ export class EntityManager {
   // ---- transactions
 
   async begin(_options: TransactionOptions = {}): Promise<void> {
+    const em = this.getContext(false);
     const driver = this.ctx.driver;
-    await driver.ensureConnected();
-    driver.transaction('begin');
+    const current = em.activeTransaction();
+    if (current) {
+      // Nested: a savepoint in the open transaction.
+      await em.ready();
+      em.txContext = current;
+      driver.transaction('begin');
+      return;
+    }
+    const tx = await driver.acquireTransaction();
+    try {
+      await driver.ensureConnected(tx);
+      driver.transaction('begin');
+    } catch (e) {
+      driver.releaseTransaction(tx);
+      throw e;
+    }
+    em.txContext = tx;
   }
 
   async commit(): Promise<void> {
     const em = this.getContext(false);
-    const driver = this.ctx.driver;
-    if (!driver.isConnected() || !driver.native.inTransaction()) {
-      throw new ValidationError('An open transaction is required for this operation');
-    }
+    const tx = em.requireTransaction();
     await em.flush();
-    driver.transaction('commit');
+    em.endTransaction(tx, 'commit');
   }
 
   async rollback(): Promise<void> {
-    const driver = this.ctx.driver;
-    if (!driver.isConnected() || !driver.native.inTransaction()) {
-      throw new ValidationError('An open transaction is required for this operation');
-    }
-    driver.transaction('rollback');
     const em = this.getContext(false);
+    const tx = em.requireTransaction();
+    em.endTransaction(tx, 'rollback');
     em.persistStack.clear();
     em.removeStack.clear();
   }
 
+  private requireTransaction(): TxContext {
+    const tx = this.activeTransaction();
+    if (!tx || !this.ctx.driver.isConnected() || !this.ctx.driver.native.inTransaction()) {
+      throw new ValidationError('An open transaction is required for this operation');
+    }
+    return tx;
+  }
+
+  /** Commits or rolls back one level; the outermost level gives the connection back. */
+  private endTransaction(tx: TxContext, op: 'commit' | 'rollback'): void {
+    const driver = this.ctx.driver;
+    try {
+      driver.transaction(op);
+    } finally {
+      driver.releaseTransaction(tx);
+    }
+  }
+
   isInTransaction(): boolean {
-    return this.ctx.driver.native.inTransaction();
+    return !!this.getContext(false).activeTransaction();
   }
 
   /** Runs `cb` in a transaction on a fork; commits (after flushing the fork) or rolls back. */
@@ -667,20 +705,20 @@ export class EntityManager {
     const parent = this.getContext(false);
     const fork = parent.fork({ clear: false }) as this;
     await fork.begin(options);
+    const tx = fork.txContext!;
+    const driver = this.ctx.driver;
     try {
-      const ret = await cb(fork);
-      await fork.flush();
-      const driver = this.ctx.driver;
-      driver.transaction('commit');
+      const ret = await driver.runInTransaction(tx, () => cb(fork));
+      await driver.runInTransaction(tx, () => fork.flush());
+      fork.endTransaction(tx, 'commit');
       if (!parent.global || parent.config.get('allowGlobalContext')) {
         parent.uow.copyFrom(fork.uow);
         fork.identityMap.forEach((m, i) => m.forEach((e, k) => parent.identityMap[i].set(k, e)));
       }
       return ret;
     } catch (e) {
-      const driver = this.ctx.driver;
-      if (driver.native.inTransaction()) {
-        driver.transaction('rollback');
+      if (tx.active && driver.isConnected() && driver.native.inTransaction()) {
+        fork.endTransaction(tx, 'rollback');
       }
       throw e;
     }

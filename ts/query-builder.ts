@@ -199,8 +199,7 @@ export class QueryBuilder<T extends object = any> {
 
   /** Runs the query: `all` → rows, `get` → one row, `run` → `{ affectedRows, insertId, row, rows }`. */
   async execute<R = any>(method: 'all' | 'get' | 'run' = 'all', mapResults = true): Promise<R> {
-    const driver = this.em.getDriver();
-    await driver.ensureConnected();
+    const driver = await this.em.ready();
     const limit = method === 'get' && this.kind === 'select' ? 1 : this.limitValue;
     const query = this.toJson(this.kind, limit);
     const res = driver.json<{ rows: Dictionary[]; affectedRows: number; insertId?: number }>(() => driver.native.query(query, method, driver.logLevel()));
@@ -228,8 +227,7 @@ export class QueryBuilder<T extends object = any> {
   }
 
   async getCount(): Promise<number> {
-    const driver = this.em.getDriver();
-    await driver.ensureConnected();
+    const driver = await this.em.ready();
     const res = driver.json<{ rows: { count: number }[] }>(() => driver.native.query(this.toJson('count'), 'get', driver.logLevel()));
     return Number(res.rows[0]?.count ?? 0);
   }
