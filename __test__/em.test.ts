@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import {
   EntitySchema,
   MikroORM,
+  defineEntity,
+  p,
   NotFoundError,
   NotNullConstraintViolationException,
   ValidationError,
@@ -248,6 +250,68 @@ describe('persist and flush', () => {
       "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('C', 'c@x', 1000, 1000, false) returning `id` [took X ms, 1 row affected]",
       '[query] update `author` set `age` = 5, `updated_at` = 3000 where `id` = 2 [took X ms, 1 row affected]',
       '[query] delete from `author` where `id` in (1) [took X ms, 1 row affected]',
+      '[query] commit',
+    ]);
+  });
+});
+
+describe('several entity types in one flush', () => {
+  const types = ['Alpha', 'Beta', 'Gamma', 'Delta'].map(n => defineEntity({ name: n, properties: { id: p.integer().primary(), name: p.string() } }));
+  const [A, B, C, D] = types;
+  const tables = (kind: string) => take(lines).filter(l => l.includes(kind)).map(l => /`(\w+)`/.exec(l)![1]);
+
+  // Without foreign keys between them, MikroORM commits entity types in the reverse order of
+  // their first appearance (new entities in persist order, then changed entities in
+  // identity-map order, then removed ones); deletes run in the reverse of that.
+  test('statements follow MikroORM commit order', async () => {
+    await init({ entities: [B, C, A, D] });
+    const em = orm!.em.fork();
+    const byName = { a: A, b: B, c: C, d: D } as const;
+    const all: Record<string, { name: string }> = {};
+    for (const k of 'cadb') {
+      all[k] = em.create(byName[k as keyof typeof byName], { name: k });
+    }
+    await em.flush();
+    expect(tables('insert')).toEqual(['beta', 'delta', 'alpha', 'gamma']);
+    for (const k of 'cadb') {
+      all[k].name += '2';
+    }
+    await em.flush();
+    expect(tables('update')).toEqual(['gamma', 'alpha', 'delta', 'beta']);
+    for (const k of 'cadb') {
+      em.remove(all[k]);
+    }
+    await em.flush();
+    expect(tables('delete')).toEqual(['gamma', 'alpha', 'delta', 'beta']);
+  });
+
+  test('mixed inserts, updates and deletes of several types', async () => {
+    await init({ entities: types });
+    const seedEm = orm!.em.fork();
+    for (const X of types) {
+      seedEm.create(X, { name: 'x' });
+      seedEm.create(X, { name: 'y' });
+    }
+    await seedEm.flush();
+    lines.length = 0;
+    const em = orm!.em.fork();
+    const b = await em.findOneOrFail(B, 1);
+    const a = await em.findOneOrFail(A, 2);
+    const c = await em.findOneOrFail(C, 1);
+    lines.length = 0;
+    em.remove(a);
+    b.name = 'j';
+    c.name = 'k';
+    em.create(D, { name: 'n' });
+    em.create(A, { name: 'n' });
+    await em.flush();
+    expect(take(lines).map(l => /^\[query\] (\w+)(?: into| from)? `(\w+)`/.exec(l)?.slice(1).join(' ') ?? l)).toEqual([
+      '[query] begin',
+      'insert alpha',
+      'insert delta',
+      'update gamma',
+      'update beta',
+      'delete alpha',
       '[query] commit',
     ]);
   });

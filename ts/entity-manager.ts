@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import type { Configuration } from './config.js';
 import type { DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
 import { createHydrator, engineValue } from './entity/codegen.js';
-import { assign, helper, initHelper, type WrappedEntity } from './entity/helper.js';
+import { assign, helper, initHelper, nextIdentitySeq, type WrappedEntity } from './entity/helper.js';
 import { MetadataError, NotFoundError, ValidationError } from './errors.js';
 import type { MetadataRegistry } from './metadata/registry.js';
 import type { EntityMetadata } from './metadata/types.js';
@@ -431,14 +431,28 @@ export class EntityManager {
   /** @internal One message to the engine with every new, managed and removed entity. */
   flushInternal(): void {
     const metas = this.ctx.metadata.all();
-    type Group = { meta: EntityMetadata; insert: Dictionary[]; insertRows: unknown[][]; created: Dictionary[]; managed: Dictionary[]; managedRows: unknown[][]; remove: unknown[][]; removed: object[] };
+    type Group = {
+      meta: EntityMetadata;
+      insert: Dictionary[];
+      insertRows: unknown[][];
+      created: Dictionary[];
+      managed: Dictionary[];
+      managedRows: unknown[][];
+      managedSeq: number[];
+      remove: unknown[][];
+      removed: object[];
+      insertAt?: number;
+      removeAt?: number;
+    };
     const groups: (Group | undefined)[] = new Array(metas.length);
     const group = (meta: EntityMetadata): Group =>
-      (groups[meta.index] ??= { meta, insert: [], insertRows: [], created: [], managed: [], managedRows: [], remove: [], removed: [] });
+      (groups[meta.index] ??= { meta, insert: [], insertRows: [], created: [], managed: [], managedRows: [], managedSeq: [], remove: [], removed: [] });
 
+    let persisted = 0;
     for (const e of this.persistStack) {
       const meta = (e as { __meta: EntityMetadata }).__meta;
       const g = group(meta);
+      g.insertAt ??= persisted++;
       // onCreate/default values land on the entity only once the flush succeeded.
       const pending: Dictionary = {};
       for (const p of meta.props) {
@@ -461,9 +475,11 @@ export class EntityManager {
       g.created.push(pending);
       g.insertRows.push(meta.runtime.state(view));
     }
+    let removed = 0;
     for (const e of this.removeStack) {
       const meta = (e as { __meta: EntityMetadata }).__meta;
       const g = group(meta);
+      g.removeAt ??= removed++;
       g.remove.push(meta.primaryKeys.map(pk => engineValue(meta.properties[pk], (e as Dictionary)[pk])));
       g.removed.push(e);
     }
@@ -485,6 +501,7 @@ export class EntityManager {
         }
         g.managed.push(e as Dictionary);
         g.managedRows.push(row);
+        g.managedSeq.push((e as { __helper: WrappedEntity }).__helper.__seq);
       }
       void onUpdateIndexes;
     }
@@ -499,6 +516,9 @@ export class EntityManager {
         managed: g.managedRows,
         onUpdate: g.meta.runtime.onUpdateIndexes,
         remove: g.remove,
+        insertAt: g.insertAt,
+        managedSeq: g.managedSeq,
+        removeAt: g.removeAt,
       })),
     }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
     const driver = this.ctx.driver;
@@ -518,6 +538,7 @@ export class EntityManager {
         const h = helper(e);
         h.__managed = true;
         h.__em = this;
+        h.__seq = nextIdentitySeq();
         map.set(h.getPrimaryKey(), e);
       });
       for (const idx of r.updated) {

@@ -5,10 +5,19 @@ import type { Dictionary, EntityData, EntityDTO } from '../typings.js';
 import { createRowMapper, createStateFn, createToObject } from './codegen.js';
 
 /** What MikroORM calls the wrapped entity: per-instance ORM state plus helpers (`wrap(e)`). */
+let identitySeq = 0;
+
+/** @internal The next identity-map position (entities entering an identity map get one). */
+export function nextIdentitySeq(): number {
+  return ++identitySeq;
+}
+
 export class WrappedEntity<T extends object = any> {
   __initialized = true;
   __managed = false;
   __em?: any;
+  /** @internal When the entity entered the identity map (orders a flush's statements). */
+  __seq = 0;
 
   constructor(readonly entity: T, readonly __meta: EntityMetadata<T>) {}
 
@@ -143,10 +152,12 @@ export function decorateEntity(meta: EntityMetadata): void {
 
 /** Attaches fresh ORM state to an entity created or hydrated by an EntityManager. */
 export function initHelper(entity: object, meta: EntityMetadata, em: unknown, initialized: boolean): WrappedEntity {
+  const prev = Object.prototype.hasOwnProperty.call(entity, '__helper') ? (entity as { __helper: WrappedEntity }).__helper.__seq : 0;
   const h = new WrappedEntity(entity, meta);
   h.__em = em;
   h.__managed = true;
   h.__initialized = initialized;
+  h.__seq = prev || nextIdentitySeq();
   Object.defineProperty(entity, '__helper', { value: h, writable: true, configurable: true });
   return h;
 }

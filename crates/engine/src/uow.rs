@@ -76,6 +76,15 @@ pub struct EntityChanges {
     /// Primary key values of removed entities, as `[pk0, …]` each.
     #[serde(default)]
     pub remove: Vec<Vec<Json>>,
+    /// Where this entity type first appears among the new entities (persist order).
+    #[serde(default)]
+    pub insert_at: Option<u64>,
+    /// Identity-map position of each `managed` row (order of loading / inserting).
+    #[serde(default)]
+    pub managed_seq: Vec<u64>,
+    /// Where this entity type first appears among the removed entities.
+    #[serde(default)]
+    pub remove_at: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +125,8 @@ struct GroupPlan {
 /// What a flush will do; keeps what `apply` needs once the database has committed.
 pub struct FlushPlan {
     groups: Vec<GroupPlan>,
+    /// Group indices in commit order (inserts and updates run in it, deletes in reverse).
+    commit: Vec<usize>,
     pub steps: Vec<Step>,
 }
 
@@ -296,24 +307,32 @@ impl UnitOfWork {
             groups.push(g);
         }
 
+        let commit = commit_order(&groups, &input.entities);
         let mut steps = Vec::new();
-        for (gi, g) in groups.iter().enumerate() {
+        for &gi in &commit {
+            let g = &groups[gi];
             let entity = meta.entity(g.entity)?;
             insert_steps(d, entity, gi, &g.inserts, batch, &mut steps);
         }
-        for g in &groups {
+        for &gi in &commit {
+            let g = &groups[gi];
             let entity = meta.entity(g.entity)?;
             for chunk in g.updates.chunks(batch) {
                 steps.push(update_step(d, entity, chunk));
             }
         }
-        for g in groups.iter().rev() {
+        for &gi in commit.iter().rev() {
+            let g = &groups[gi];
             let entity = meta.entity(g.entity)?;
             for chunk in g.removes.chunks(batch) {
                 steps.push(delete_step(d, entity, chunk));
             }
         }
-        Ok(FlushPlan { groups, steps })
+        Ok(FlushPlan {
+            groups,
+            commit,
+            steps,
+        })
     }
 
     /// After commit: snapshots take the flushed state. Returns, per group, the generated primary
@@ -344,7 +363,16 @@ impl UnitOfWork {
             }
         }
         let mut out = Vec::with_capacity(plan.groups.len());
-        for (g, gen) in plan.groups.into_iter().zip(keys_by_group) {
+        let mut groups: Vec<Option<(GroupPlan, Vec<Value>)>> = plan
+            .groups
+            .into_iter()
+            .zip(keys_by_group)
+            .map(Some)
+            .collect();
+        for gi in plan.commit {
+            let Some((g, gen)) = groups[gi].take() else {
+                continue;
+            };
             let entity = meta.entity(g.entity)?;
             let auto = entity.autoincrement_pk();
             let table = self.table(g.entity);
@@ -370,6 +398,35 @@ impl UnitOfWork {
         }
         Ok(out)
     }
+}
+
+/// The order entity types are written in. A type appears where its first new entity was
+/// persisted, else where its first changed managed entity sits in the identity map, else where
+/// its first entity was removed; types without foreign keys between them are committed in the
+/// reverse of that order (MikroORM's commit order calculator gives the same result).
+fn commit_order(groups: &[GroupPlan], input: &[EntityChanges]) -> Vec<usize> {
+    let key = |gi: usize| -> (u8, u64) {
+        let (g, ch) = (&groups[gi], &input[gi]);
+        if !g.inserts.is_empty() {
+            return (0, ch.insert_at.unwrap_or(gi as u64));
+        }
+        let first_changed = g
+            .updates
+            .iter()
+            .map(|u| ch.managed_seq.get(u.row).copied().unwrap_or(u.row as u64))
+            .min();
+        if let Some(seq) = first_changed {
+            return (1, seq);
+        }
+        if !g.removes.is_empty() {
+            return (2, ch.remove_at.unwrap_or(gi as u64));
+        }
+        (3, gi as u64)
+    };
+    let mut appearance: Vec<usize> = (0..groups.len()).collect();
+    appearance.sort_by_key(|&gi| key(gi));
+    appearance.reverse();
+    appearance
 }
 
 fn insert_steps(

@@ -225,3 +225,25 @@ fn ddl_primary_keys_and_escaped_defaults() {
         "create table `author` (`id` integer not null primary key autoincrement, `name` text not null, `age` integer null, `created_at` datetime not null, `flag` integer not null default false);"
     );
 }
+
+#[test]
+fn commit_order_is_the_reverse_of_first_appearance() {
+    let meta = Metadata::from_json(META).unwrap();
+    let d = sqlite();
+    let uow = UnitOfWork::new();
+    // Author appears first, Item second: without foreign keys, Item is written first.
+    let input: FlushInput = serde_json::from_str(
+        r#"{"entities":[
+          {"entity":0,"insert":[[2,null,"a",null,null,null]],"insertAt":0},
+          {"entity":1,"insert":[[3,"k","l"]],"insertAt":1}
+        ]}"#,
+    )
+    .unwrap();
+    let plan = uow.plan(d.as_ref(), &meta, &input, 300).unwrap();
+    let tables: Vec<&str> = plan
+        .steps
+        .iter()
+        .map(|s| s.sql.text.split('`').nth(1).unwrap())
+        .collect();
+    assert_eq!(tables, vec!["item", "author"]);
+}
