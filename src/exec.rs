@@ -40,6 +40,7 @@ impl Exec<'_> {
         params: &[Value],
         took: Option<u128>,
         count: Option<(&str, u64)>,
+        failed: bool,
     ) {
         if !self.log.is_empty() {
             self.log.push(',');
@@ -56,6 +57,9 @@ impl Exec<'_> {
         if let Some((key, n)) = count {
             let _ = write!(self.log, ",\"{key}\":{n}");
         }
+        if failed {
+            self.log.push_str(",\"error\":true");
+        }
         self.log.push('}');
     }
 
@@ -71,7 +75,7 @@ impl Exec<'_> {
                 (Ok(Output::Exec(e)), LogMode::Affected) => Some(("affected", e.affected)),
                 _ => None,
             };
-            self.entry(sql, params, took, count);
+            self.entry(sql, params, took, count, res.is_err());
         }
         res.map_err(|mut e| {
             e.sql = Some(format_sql(self.dialect, sql, params));

@@ -44,6 +44,8 @@ interface LogEntry {
   took?: number;
   results?: number;
   affected?: number;
+  /** The statement failed (logged in red, as MikroORM). */
+  error?: boolean;
 }
 
 const ERROR_TAG = '\u0001mikro-native:';
@@ -116,7 +118,7 @@ export abstract class DatabaseDriver {
     }
     const logger = this.config.getLogger();
     for (const e of entries) {
-      const context: LogContext = { query: e.sql, took: e.took, results: e.results, affected: e.affected };
+      const context: LogContext = { query: e.sql, took: e.took, results: e.results, affected: e.affected, level: e.error ? 'error' : undefined };
       logger.logQuery(context);
     }
   }

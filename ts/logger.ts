@@ -33,15 +33,13 @@ function paint(enabled: boolean, open: number, close: number, text: string): str
   return enabled ? `${ESC}${open}m${text}${ESC}${close}m` : text;
 }
 
+/** Colors are on unless `colors: false` or the environment turns them off (as MikroORM: no TTY check). */
 export function colorsEnabled(option: boolean | undefined): boolean {
   const env = process.env;
-  if (env.NO_COLOR || env.MIKRO_ORM_NO_COLOR) {
+  if (env.NO_COLOR || env.MIKRO_ORM_NO_COLOR || env.FORCE_COLOR === '0' || env.MIKRO_ORM_COLORS === 'false') {
     return false;
   }
-  if (env.FORCE_COLOR) {
-    return option !== false;
-  }
-  return option !== false && !!process.stdout?.isTTY;
+  return option !== false;
 }
 
 export class DefaultLogger implements Logger {
