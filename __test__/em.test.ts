@@ -1007,6 +1007,23 @@ describe('values', () => {
     expect(take(lines)).toEqual([]);
   });
 
+  test('json values of every shape round trip, strings that look like JSON included', async () => {
+    await init();
+    const em = orm!.em.fork();
+    const values = ['just text', '{"a":1}', '123', 123, 1.5, true, false, [1, 'a', null], { nested: { deep: [{ x: 'y' }] } }, ''];
+    values.forEach((meta, i) => em.create(Author, { name: `J${i}`, email: `j${i}@x`, meta }));
+    await em.flush();
+    const loaded = await orm!.em.fork().find(Author, {}, { orderBy: { id: 'asc' } });
+    expect(loaded.map(a => a.meta)).toEqual(values);
+    expect(loaded.map(a => typeof a.meta)).toEqual(values.map(v => typeof v));
+    // Loading and flushing again changes nothing.
+    const em2 = orm!.em.fork();
+    await em2.find(Author, {});
+    lines.length = 0;
+    await em2.flush();
+    expect(take(lines)).toEqual([]);
+  });
+
   test('null values and JSON.stringify', async () => {
     await init();
     const em = orm!.em.fork();

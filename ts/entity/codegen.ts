@@ -21,7 +21,8 @@ function fromDb(prop: EntityProperty): string {
     case 'decimal':
       return prop.runtimeType === 'number' ? 'Number(v)' : 'String(v)';
     case 'json':
-      return "(typeof v === 'string' ? safeJson(v) : v)";
+      // The engine already sends JSON columns parsed (text that is not JSON comes as a string).
+      return 'v';
     default:
       return 'v';
   }
