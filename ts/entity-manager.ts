@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import type { Configuration } from './config.js';
 import type { DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
-import { createHydrator, engineValue } from './entity/codegen.js';
-import { assign, helper, initHelper, nextIdentitySeq, type WrappedEntity } from './entity/helper.js';
+import { convertFromDb, createHydrator, engineValue } from './entity/codegen.js';
+import { assign, helper, identityKey, initHelper, nextIdentitySeq, type WrappedEntity } from './entity/helper.js';
 import { MetadataError, NotFoundError, ValidationError } from './errors.js';
 import type { MetadataRegistry } from './metadata/registry.js';
 import type { EntityMetadata } from './metadata/types.js';
@@ -231,18 +231,20 @@ export class EntityManager {
 
   /** @internal */
   fromIdentityMap(meta: EntityMetadata, where: unknown): object | undefined {
-    let pk: unknown = where;
+    let pks: unknown[] = [where];
     if (where && typeof where === 'object' && !Array.isArray(where)) {
       const keys = Object.keys(where);
-      if (meta.primaryKeys.length !== 1 || keys.length !== 1 || keys[0] !== meta.primaryKeys[0]) {
+      if (keys.length !== meta.primaryKeys.length || !meta.primaryKeys.every(pk => keys.includes(pk))) {
         return undefined;
       }
-      pk = (where as Dictionary)[keys[0]];
-    }
-    if (pk === null || typeof pk === 'object') {
+      pks = meta.primaryKeys.map(pk => (where as Dictionary)[pk]);
+    } else if (meta.primaryKeys.length !== 1) {
       return undefined;
     }
-    const e = this.identityMap[meta.index].get(pk) as { __helper: WrappedEntity } | undefined;
+    if (pks.some(pk => pk === null || (typeof pk === 'object' && !(pk instanceof Date)))) {
+      return undefined;
+    }
+    const e = this.identityMap[meta.index].get(identityKey(pks)) as { __helper: WrappedEntity } | undefined;
     return e && e.__helper.__initialized ? e : undefined;
   }
 
@@ -319,7 +321,7 @@ export class EntityManager {
     const em = this.getContext();
     const meta = em.ctx.metadata.get(entityName);
     const ids = (Array.isArray(id) ? id : [id]) as unknown[];
-    const key = ids.length === 1 ? ids[0] : ids.join('~');
+    const key = identityKey(ids);
     const map = em.identityMap[meta.index];
     const existing = map.get(key);
     if (existing) {
@@ -394,7 +396,7 @@ export class EntityManager {
     const em = this.getContext();
     for (const e of Array.isArray(entity) ? entity : [entity]) {
       const h = helper(e);
-      if (h.__managed && em.identityMap[h.__meta.index].has(h.getPrimaryKey())) {
+      if (h.__managed && em.identityMap[h.__meta.index].has(h.getIdentityKey())) {
         em.removeStack.delete(e);
         continue;
       }
@@ -533,13 +535,13 @@ export class EntityManager {
       g.insert.forEach((e, i) => {
         Object.assign(e, g.created[i]);
         if (auto && e[auto] == null && r.ids[i] != null) {
-          e[auto] = r.ids[i];
+          e[auto] = convertFromDb(meta.properties[auto], r.ids[i]);
         }
         const h = helper(e);
         h.__managed = true;
         h.__em = this;
         h.__seq = nextIdentitySeq();
-        map.set(h.getPrimaryKey(), e);
+        map.set(h.getIdentityKey(), e);
       });
       for (const idx of r.updated) {
         const e = g.managed[idx];
@@ -552,7 +554,7 @@ export class EntityManager {
       }
       for (const e of g.removed) {
         const h = helper(e);
-        map.delete(h.getPrimaryKey());
+        map.delete(h.getIdentityKey());
         h.__managed = false;
         h.__em = undefined;
       }
@@ -617,7 +619,8 @@ export class EntityManager {
     const res = driver.json<{ rows: Dictionary[]; insertId?: number }>(() => driver.native.query(query, 'run', driver.logLevel()));
     const pk = meta.primaryKeys[0];
     const pkField = meta.properties[pk].fieldName;
-    const ids = res.rows.length > 0 ? res.rows.map(r => r[pkField]) : data.map(d => d[pk]);
+    const pkProp = meta.properties[pk];
+    const ids = res.rows.length > 0 ? res.rows.map(r => (r[pkField] == null ? r[pkField] : convertFromDb(pkProp, r[pkField]))) : all.map(d => (d as Dictionary)[pk]);
     entities.forEach((e, i) => {
       if (e[pk] == null) {
         e[pk] = ids[i];

@@ -5,6 +5,18 @@ import type { Dictionary, EntityData, EntityDTO } from '../typings.js';
 import { createRowMapper, createStateFn, createToObject } from './codegen.js';
 
 /** What MikroORM calls the wrapped entity: per-instance ORM state plus helpers (`wrap(e)`). */
+/**
+ * @internal An identity-map key from primary key values: the value itself (bigints as text, as
+ * the engine sends them), or the values joined by `~` for composite keys (as the hydrator does).
+ */
+export function identityKey(values: unknown[]): unknown {
+  if (values.length === 1) {
+    const v = values[0];
+    return typeof v === 'bigint' ? v.toString() : v;
+  }
+  return values.map(v => (typeof v === 'bigint' ? v.toString() : String(v))).join('~');
+}
+
 let identitySeq = 0;
 
 /** @internal The next identity-map position (entities entering an identity map get one). */
@@ -40,6 +52,11 @@ export class WrappedEntity<T extends object = any> {
   getPrimaryKey(): unknown {
     const pks = this.__meta.primaryKeys.map(pk => (this.entity as Dictionary)[pk]);
     return pks.length === 1 ? pks[0] : pks;
+  }
+
+  /** @internal The key of this entity in its identity map. */
+  getIdentityKey(): unknown {
+    return identityKey(this.__meta.primaryKeys.map(pk => (this.entity as Dictionary)[pk]));
   }
 
   getSerializedPrimaryKey(): string {

@@ -8,11 +8,15 @@ fn column_def(d: &dyn Dialect, w: &mut Writer, e: &EntityMeta, i: usize) {
     let p = &e.props[i];
     w.ident(&p.field_name).push(" ");
     let ty = p.column_type.clone().unwrap_or_else(|| d.column_type(p));
-    w.push(&ty);
     if p.primary && p.autoincrement && e.pk.len() == 1 {
-        w.push(" ").push(d.autoincrement_pk());
+        let ty = match (&p.column_type, d.autoincrement_pk_type()) {
+            (None, Some(t)) => t,
+            _ => ty.as_str(),
+        };
+        w.push(ty).push(" ").push(d.autoincrement_pk());
         return;
     }
+    w.push(&ty);
     let items = p
         .items
         .as_ref()

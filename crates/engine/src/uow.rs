@@ -32,7 +32,11 @@ impl Key {
     fn of(v: &Value) -> Key {
         match v {
             Value::Int(i) => Key::Int(*i),
-            Value::Text(s) => Key::Text(s.clone()),
+            // Bigint keys arrive from JS as text and come back from the database as integers.
+            Value::Text(s) => match s.parse::<i64>() {
+                Ok(i) if i.to_string() == *s => Key::Int(i),
+                _ => Key::Text(s.clone()),
+            },
             Value::Real(f) if f.fract() == 0.0 => Key::Int(*f as i64),
             other => Key::Text(format!("{other:?}")),
         }

@@ -32,6 +32,13 @@ impl Value {
             (Value::Null, Value::Null) => true,
             (Value::Null, _) | (_, Value::Null) => false,
             (Value::Blob(a), Value::Blob(b)) => a == b,
+            // Bigints: JS sends text, the database returns integers; compare every digit.
+            (Value::Int(a), Value::Text(b)) | (Value::Text(b), Value::Int(a)) => {
+                match b.trim().parse::<i64>() {
+                    Ok(b) => *a == b,
+                    Err(_) => b.trim().parse::<f64>().is_ok_and(|b| *a as f64 == b),
+                }
+            }
             (a, b) => match (a.as_number(), b.as_number()) {
                 (Some(x), Some(y)) => x == y,
                 _ => false,

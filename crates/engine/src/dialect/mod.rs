@@ -78,6 +78,11 @@ pub trait Dialect: Send + Sync {
     /// The column definition tail for an autoincrement primary key.
     fn autoincrement_pk(&self) -> &'static str;
 
+    /// The column type an autoincrement primary key must have, when the dialect requires one.
+    fn autoincrement_pk_type(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Whether `insert … returning` gives back generated keys.
     fn supports_returning(&self) -> bool {
         true

@@ -56,4 +56,9 @@ impl Dialect for Sqlite {
     fn autoincrement_pk(&self) -> &'static str {
         "not null primary key autoincrement"
     }
+
+    /// Only `integer primary key` is the rowid (a `bigint` key cannot be `autoincrement`).
+    fn autoincrement_pk_type(&self) -> Option<&'static str> {
+        Some("integer")
+    }
 }
