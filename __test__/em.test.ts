@@ -1081,6 +1081,48 @@ describe('values', () => {
     expect(take(lines)).toEqual([]);
   });
 
+  test('blob, double, small integers, numeric enums, explicit decimal mode', async () => {
+    enum Level {
+      Low = 1,
+      High = 2,
+    }
+    const Misc = defineEntity({
+      name: 'Misc',
+      properties: {
+        id: p.integer().primary(),
+        data: p.blob().nullable(),
+        dbl: p.double().nullable(),
+        small: p.smallint().nullable(),
+        tiny: p.tinyint().nullable(),
+        level: p.enum(() => Level).nullable(),
+        amount: p.decimal('number').nullable(),
+        day: p.date().nullable(),
+      },
+    });
+    await init({ entities: [Misc] });
+    expect(await orm!.schema.getCreateSchemaSQL()).toBe(
+      'create table `misc` (`id` integer not null primary key autoincrement, `data` blob null, `dbl` double null, `small` integer null, `tiny` integer null, `level` integer null, `amount` numeric(10,0) null, `day` date null);\n',
+    );
+    const em = orm!.em.fork();
+    em.create(Misc, { data: Buffer.from([0, 1, 254, 255]), dbl: 1.25, small: 7, tiny: -1, level: Level.High, amount: 12.5, day: '2024-02-29' });
+    await em.flush();
+    expect(take(lines)[1]).toBe(
+      "[query] insert into `misc` (`data`, `dbl`, `small`, `tiny`, `level`, `amount`, `day`) values (X'0001feff', 1.25, 7, -1, 2, 12.5, '2024-02-29') returning `id` [took X ms, 1 row affected]",
+    );
+    const em2 = orm!.em.fork();
+    const m = await em2.findOneOrFail(Misc, 1);
+    expect(Buffer.isBuffer(m.data)).toBe(true);
+    expect([...m.data!]).toEqual([0, 1, 254, 255]);
+    expect([m.dbl, m.small, m.tiny, m.level, m.amount, m.day]).toEqual([1.25, 7, -1, Level.High, 12.5, '2024-02-29']);
+    expect(await em2.count(Misc, { level: Level.High, day: { $lte: '2024-03-01' } })).toBe(1);
+    lines.length = 0;
+    await em2.flush();
+    expect(take(lines)).toEqual([]);
+    m.data = Buffer.from([9]);
+    await em2.flush();
+    expect(take(lines)[1]).toBe("[query] update `misc` set `data` = X'09' where `id` = 1 [took X ms, 1 row affected]");
+  });
+
   test('json values of every shape round trip, strings that look like JSON included', async () => {
     await init();
     const em = orm!.em.fork();

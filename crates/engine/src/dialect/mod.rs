@@ -65,7 +65,7 @@ pub trait Dialect: Send + Sync {
             Value::Blob(b) => {
                 out.push_str("X'");
                 for byte in b {
-                    out.push_str(&format!("{byte:02X}"));
+                    out.push_str(&format!("{byte:02x}"));
                 }
                 out.push('\'');
             }
