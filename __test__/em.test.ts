@@ -876,6 +876,11 @@ describe('references, refresh, assign, clear, fork', () => {
     em.create(Author, { name: 'Later', email: 'later@x' });
     expect(await em.find(Author, { name: 'Later' }, { flushMode: 'commit' })).toEqual([]);
     expect(take(lines)).toEqual(["[query] select `a0`.* from `author` as `a0` where `a0`.`name` = 'Later' [took X ms, 0 results]"]);
+    em.setFlushMode('commit');
+    expect(await em.count(Author, { name: 'Later' })).toBe(0);
+    em.setFlushMode('auto');
+    expect(await em.count(Author, { name: 'Later' })).toBe(1);
+    expect(await em.repo(Author).count({ name: 'Later' })).toBe(1);
   });
 });
 

@@ -175,6 +175,26 @@ describe('bad input is reported with names', () => {
     expect(take(lines)).toEqual([]);
   });
 
+  test('MikroORM API that is not implemented yet says so', async () => {
+    const em = await init();
+    for (const [call, what] of [
+      [() => em.upsert(Author, {}), 'em.upsert()'],
+      [() => em.upsertMany(Author, []), 'em.upsertMany()'],
+      [() => em.populate({}, []), 'em.populate() (relations)'],
+      [() => em.lock({}, 1), 'em.lock() (pessimistic / optimistic locking)'],
+      [() => em.findByCursor(Author, {}), 'em.findByCursor() (cursor pagination)'],
+      [() => em.stream(Author), 'em.stream()'],
+      [() => em.addFilter('x', {}), 'em.addFilter() (filters)'],
+      [() => em.createQueryBuilder(Author).groupBy('name'), 'qb.groupBy()'],
+      [() => em.createQueryBuilder(Author).leftJoin('a.books', 'b'), 'qb.leftJoin() (relations)'],
+      [() => em.createQueryBuilder(Author).onConflict('email'), 'qb.onConflict() (upsert)'],
+    ] as const) {
+      const err = await failure(call);
+      expect(err).toBeInstanceOf(NotImplementedError);
+      expect(err.message).toBe(`${what} is not implemented in mikro-native yet`);
+    }
+  });
+
   test('an invalid order direction', async () => {
     const em = await init();
     const err = await failure(em.find(Author, {}, { orderBy: { name: 'sideways' } as never }));

@@ -3,7 +3,7 @@ import type { Configuration } from './config.js';
 import type { DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
 import { convertFromDb, createHydrator, engineValue } from './entity/codegen.js';
 import { assign, helper, identityKey, initHelper, nextIdentitySeq, type WrappedEntity } from './entity/helper.js';
-import { MetadataError, NotFoundError, ValidationError } from './errors.js';
+import { MetadataError, NotFoundError, NotImplementedError, ValidationError } from './errors.js';
 import type { MetadataRegistry } from './metadata/registry.js';
 import type { EntityMetadata } from './metadata/types.js';
 import { QueryBuilder } from './query-builder.js';
@@ -45,6 +45,10 @@ export interface OrmContext {
 }
 
 let counter = 0;
+
+async function notImplemented(what: string): Promise<never> {
+  throw new NotImplementedError(`${what} is not implemented in mikro-native yet`);
+}
 const QUERY_JSON_FAILED = Symbol('json');
 
 /** Filter to engine JSON: `Date` as ISO text, `bigint` as text, entities as their primary key. */
@@ -164,6 +168,61 @@ export class EntityManager {
     return new EntityRepository<T>(this, meta.class as EntityName<T>) as R;
   }
 
+  /** Shortcut of `getRepository()`. */
+  repo<T extends object, R extends EntityRepository<T> = EntityRepository<T>>(entityName: EntityName<T>): R {
+    return this.getRepository<T, R>(entityName);
+  }
+
+  /** The flush mode of this EntityManager (`auto` by default). */
+  setFlushMode(flushMode?: 'auto' | 'commit' | 'always'): void {
+    this.getContext(false).flushModeOverride = flushMode;
+  }
+
+  /** @internal */ flushModeOverride?: 'auto' | 'commit' | 'always';
+
+  // ---- MikroORM API that mikro-native does not implement yet: a clear error instead of
+  // `is not a function`.
+
+  upsert(..._args: unknown[]): Promise<never> {
+    return notImplemented('em.upsert()');
+  }
+  upsertMany(..._args: unknown[]): Promise<never> {
+    return notImplemented('em.upsertMany()');
+  }
+  populate(..._args: unknown[]): Promise<never> {
+    return notImplemented('em.populate() (relations)');
+  }
+  lock(..._args: unknown[]): Promise<never> {
+    return notImplemented('em.lock() (pessimistic / optimistic locking)');
+  }
+  findByCursor(..._args: unknown[]): Promise<never> {
+    return notImplemented('em.findByCursor() (cursor pagination)');
+  }
+  stream(..._args: unknown[]): never {
+    throw new NotImplementedError('em.stream() is not implemented in mikro-native yet');
+  }
+  countBy(..._args: unknown[]): Promise<never> {
+    return notImplemented('em.countBy()');
+  }
+  merge(..._args: unknown[]): never {
+    throw new NotImplementedError('em.merge() is not implemented in mikro-native yet');
+  }
+  map(..._args: unknown[]): never {
+    throw new NotImplementedError('em.map() is not implemented in mikro-native yet');
+  }
+  addFilter(..._args: unknown[]): never {
+    throw new NotImplementedError('em.addFilter() (filters) is not implemented in mikro-native yet');
+  }
+  setFilterParams(..._args: unknown[]): never {
+    throw new NotImplementedError('em.setFilterParams() (filters) is not implemented in mikro-native yet');
+  }
+  getKysely(): never {
+    throw new NotImplementedError('em.getKysely() is not available in mikro-native (no Kysely instance); use em.execute() or the QueryBuilder');
+  }
+  callRoutine(..._args: unknown[]): Promise<never> {
+    return notImplemented('em.callRoutine()');
+  }
+
   createQueryBuilder<T extends object>(entityName: EntityName<T>, alias?: string): QueryBuilder<T> {
     const meta = this.ctx.metadata.get(entityName);
     return new QueryBuilder<T>(meta, this.getContext(false), alias);
@@ -250,7 +309,7 @@ export class EntityManager {
 
   /** @internal */
   async autoFlush(meta: EntityMetadata, mode?: string): Promise<void> {
-    const flushMode = mode ?? this.config.get('flushMode') ?? 'auto';
+    const flushMode = mode ?? this.flushModeOverride ?? this.config.get('flushMode') ?? 'auto';
     if (flushMode === 'commit') {
       return;
     }

@@ -4,6 +4,10 @@ import type { EntityMetadata } from './metadata/types.js';
 import type { Dictionary, EntityData, FilterQuery, Loaded, OrderDefinition } from './typings.js';
 import { engineValue } from './entity/codegen.js';
 
+function notImplemented(what: string): never {
+  throw new NotImplementedError(`${what} is not implemented in mikro-native yet`);
+}
+
 type Kind = 'select' | 'count' | 'insert' | 'update' | 'delete';
 
 /** The condition as the engine receives it: filters and raw SQL fragments combined with and/or. */
@@ -234,6 +238,54 @@ export class QueryBuilder<T extends object = any> {
 
   async getResultAndCount(): Promise<[Loaded<T>[], number]> {
     return [await this.getResultList(), await this.getCount()];
+  }
+
+  // ---- MikroORM QueryBuilder API that mikro-native does not implement yet.
+
+  groupBy(..._args: unknown[]): never {
+    return notImplemented('qb.groupBy()');
+  }
+  having(..._args: unknown[]): never {
+    return notImplemented('qb.having()');
+  }
+  join(..._args: unknown[]): never {
+    return notImplemented('qb.join() (relations)');
+  }
+  leftJoin(..._args: unknown[]): never {
+    return notImplemented('qb.leftJoin() (relations)');
+  }
+  innerJoin(..._args: unknown[]): never {
+    return notImplemented('qb.innerJoin() (relations)');
+  }
+  leftJoinAndSelect(..._args: unknown[]): never {
+    return notImplemented('qb.leftJoinAndSelect() (relations)');
+  }
+  innerJoinAndSelect(..._args: unknown[]): never {
+    return notImplemented('qb.innerJoinAndSelect() (relations)');
+  }
+  populate(..._args: unknown[]): never {
+    return notImplemented('qb.populate() (relations)');
+  }
+  distinct(): never {
+    return notImplemented('qb.distinct()');
+  }
+  returning(..._args: unknown[]): never {
+    return notImplemented('qb.returning()');
+  }
+  onConflict(..._args: unknown[]): never {
+    return notImplemented('qb.onConflict() (upsert)');
+  }
+  truncate(): never {
+    return notImplemented('qb.truncate()');
+  }
+  setLockMode(..._args: unknown[]): never {
+    return notImplemented('qb.setLockMode() (locking)');
+  }
+  cache(..._args: unknown[]): never {
+    return notImplemented('qb.cache() (result cache)');
+  }
+  getNativeQuery(): never {
+    return notImplemented('qb.getNativeQuery() (there is no Kysely query in mikro-native; use getQuery()/getParams())');
   }
 
   clone(): QueryBuilder<T> {
