@@ -6,6 +6,7 @@ import {
   p,
   NotFoundError,
   NotNullConstraintViolationException,
+  RequestContext,
   ValidationError,
   wrap,
   type EntityManager,
@@ -140,6 +141,24 @@ describe('em.create', () => {
       '[query] commit',
     ]);
     expect(a.id).toBe(1);
+  });
+
+  test('an entity made with `new` gets its defaults and onCreate values at flush', async () => {
+    await init();
+    const em = orm!.em.fork();
+    const a = new (Author.class as new () => Record<string, unknown>)();
+    a.name = 'Zed';
+    a.email = 'zed@x';
+    em.persist(a);
+    clock.now = 7000;
+    await em.flush();
+    expect(take(lines)).toEqual([
+      '[query] begin',
+      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('Zed', 'zed@x', 7000, 7000, false) returning `id` [took X ms, 1 row affected]",
+      '[query] commit',
+    ]);
+    expect({ id: a.id, termsAccepted: a.termsAccepted, createdAt: a.createdAt }).toEqual({ id: 1, termsAccepted: false, createdAt: new Date(7000) });
+    expect(await em.findOne(Author, 1)).toBe(a);
   });
 
   test('persistOnCreate: false needs an explicit persist()', async () => {
@@ -1205,6 +1224,24 @@ describe('global context', () => {
     expect(await em.execute('select 1 as x')).toEqual([{ x: 1 }]);
     expect(em.createQueryBuilder(Author).getQuery()).toBe('select `a0`.* from `author` as `a0`');
     expect(await em.transactional(async fork => fork.count(Author))).toBe(0);
+  });
+
+  test('inside RequestContext.create the global em works on a per-request fork', async () => {
+    await init();
+    const seen: unknown[] = [];
+    await RequestContext.create(orm!.em, async () => {
+      orm!.em.create(Author, { name: 'R', email: 'r@x' });
+      await orm!.em.flush();
+      const a = await orm!.em.findOneOrFail(Author, { email: 'r@x' });
+      seen.push(a, await orm!.em.findOne(Author, a.id), RequestContext.getEntityManager());
+    });
+    expect(seen[0]).toBe(seen[1]);
+    expect(seen[2]).not.toBe(orm!.em);
+    await RequestContext.create(orm!.em, async () => {
+      // A new request, a new identity map.
+      expect(await orm!.em.findOne(Author, 1)).not.toBe(seen[0]);
+    });
+    expect((await failure(orm!.em.find(Author, {}))).message).toBe(message);
   });
 
   test('allowGlobalContext: true allows it', async () => {
