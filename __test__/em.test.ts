@@ -467,6 +467,14 @@ describe('updates', () => {
       "[query] update `author` set `meta` = '{\"b\":[1,2],\"a\":0}', `updated_at` = 5000 where `id` = 1 [took X ms, 1 row affected]",
       '[query] commit',
     ]);
+    // A loaded value set to undefined is written as null, as MikroORM does.
+    clock.now = 6000;
+    a.bio = 'again';
+    await em.flush();
+    lines.length = 0;
+    (a as { bio?: string | null }).bio = undefined;
+    await em.flush();
+    expect(take(lines)).toEqual(['[query] begin', '[query] update `author` set `bio` = null, `updated_at` = 6000 where `id` = 1 [took X ms, 1 row affected]', '[query] commit']);
     // Setting a value back to what the database has is no change.
     a.meta = { b: [1, 2], a: 0 };
     await em.flush();

@@ -269,6 +269,13 @@ impl UnitOfWork {
                 let Some(snap) = snaps.get(&key) else {
                     continue;
                 };
+                // A loaded value set to `undefined` is cleared (written as null), as MikroORM
+                // does; a value never loaded (partial entity) stays untouched.
+                for (c, s) in cur.iter_mut().zip(snap) {
+                    if c.is_none() && s.as_ref().is_some_and(|v| *v != Value::Null) {
+                        *c = Some(Value::Null);
+                    }
+                }
                 let mut changed: Vec<usize> = (0..cur.len())
                     .filter(|&i| !entity.props[i].primary && changed(&cur[i], &snap[i]))
                     .collect();
