@@ -833,6 +833,10 @@ describe('references, refresh, assign, clear, fork', () => {
     expect(ret).toBe(a);
     expect(wrap(a).assign({ bio: 'via wrap' })).toBe(a);
     expect([a.name, a.age, a.bio]).toEqual(['Assigned', 1, 'via wrap']);
+    // Keys that are not properties are set too (not persisted), unless `onlyProperties`.
+    em.assign(a, { extra: 1 } as never);
+    em.assign(a, { other: 2 } as never, { onlyProperties: true });
+    expect([(a as Record<string, unknown>).extra, (a as Record<string, unknown>).other]).toEqual([1, undefined]);
     await em.flush();
     expect(take(lines)).toEqual([
       '[query] begin',

@@ -479,8 +479,8 @@ export class EntityManager {
     return this;
   }
 
-  assign<T extends object>(entity: T, data: EntityData<T>): T {
-    return assign(entity, data);
+  assign<T extends object>(entity: T, data: EntityData<T>, options: { onlyProperties?: boolean } = {}): T {
+    return assign(entity, data, options);
   }
 
   async flush(): Promise<void> {

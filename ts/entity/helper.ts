@@ -104,14 +104,17 @@ function entityToJSON(this: object, ...args: string[]): unknown {
   return helper(this).toObject(args);
 }
 
-/** Assigns known properties from `data` (unknown keys are ignored, as MikroORM). */
-export function assign<T extends object>(entity: T, data: EntityData<T> | Dictionary, _options: { onlyProperties?: boolean } = {}): T {
+/**
+ * Assigns `data` to the entity. Keys that are not properties are set too, as MikroORM does,
+ * unless `onlyProperties` is set.
+ */
+export function assign<T extends object>(entity: T, data: EntityData<T> | Dictionary, options: { onlyProperties?: boolean } = {}): T {
   const meta = (entity as unknown as { __meta?: EntityMetadata }).__meta;
   if (!meta) {
     throw new ValidationError(`Cannot assign to ${inspect(entity)}: it is not an entity`);
   }
   for (const [k, v] of Object.entries(data)) {
-    if (meta.properties[k]) {
+    if (meta.properties[k] || !options.onlyProperties) {
       (entity as Dictionary)[k] = v;
     }
   }
