@@ -133,6 +133,19 @@ describe('select', () => {
     expect(em.qb(Author).getParams()).toEqual([]);
   });
 
+  test('keys may carry the alias', () => {
+    expect(
+      em
+        .createQueryBuilder(Author, 'a')
+        .select(['a.id', 'a.name'])
+        .where({ 'a.name': 'x', $or: [{ 'a.age': 1 }, { age: 2 }] } as never)
+        .orderBy({ 'a.id': 'desc' } as never)
+        .getFormattedQuery(),
+    ).toBe("select `a`.`id`, `a`.`name` from `author` as `a` where `a`.`name` = 'x' and (`a`.`age` = 1 or `a`.`age` = 2) order by `a`.`id` desc");
+    expect(em.createQueryBuilder(Author).where({ 'a0.name': 'x' } as never).getFormattedQuery()).toBe("select `a0`.* from `author` as `a0` where `a0`.`name` = 'x'");
+    expect(em.createQueryBuilder(Author, 'a').update({ age: 1 }).where({ 'a.id': 1 } as never).getFormattedQuery()).toBe('update `author` set `age` = 1 where `id` = 1');
+  });
+
   test('the root alias is the first letter of the table', () => {
     expect(em.createQueryBuilder(Book).getQuery()).toBe('select `b0`.* from `book` as `b0`');
     expect(em.createQueryBuilder(Book).where({ title: 'x' }).getFormattedQuery()).toBe("select `b0`.* from `book` as `b0` where `b0`.`title` = 'x'");

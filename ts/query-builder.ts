@@ -155,12 +155,13 @@ export class QueryBuilder<T extends object = any> {
   }
 
   private toJson(kind: Kind = this.kind, limit = this.limitValue): string {
-    const useAlias = kind === 'select' || kind === 'count';
+    // The alias is sent for every kind (it is stripped from `alias.prop` keys); only selects
+    // write it.
     return JSON.stringify(
       {
         kind,
         entity: this.meta.index,
-        alias: useAlias ? this.alias : undefined,
+        alias: this.alias,
         fields: kind === 'select' ? this.fields : undefined,
         clause: this.clause,
         orderBy: kind === 'select' ? this.order : [],

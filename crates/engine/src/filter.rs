@@ -68,6 +68,19 @@ pub enum Cond {
 pub struct FilterParser<'a> {
     pub dialect: &'a dyn Dialect,
     pub entity: &'a EntityMeta,
+    /// The root alias: `{ 'a0.name': … }` means `{ name: … }`.
+    pub alias: Option<&'a str>,
+}
+
+/// `prop` without a leading `alias.`.
+pub fn strip_alias<'k>(alias: Option<&str>, key: &'k str) -> &'k str {
+    match alias {
+        Some(a) => key
+            .strip_prefix(a)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .unwrap_or(key),
+        None => key,
+    }
 }
 
 impl FilterParser<'_> {
@@ -129,7 +142,7 @@ impl FilterParser<'_> {
                     }
                 }
                 k => {
-                    let idx = self.entity.prop_index(k)?;
+                    let idx = self.entity.prop_index(strip_alias(self.alias, k))?;
                     out.push(self.prop_value(idx, v)?);
                 }
             }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value as Json};
 use crate::convert::to_db;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-use crate::filter::{Cond, FilterParser};
+use crate::filter::{strip_alias, Cond, FilterParser};
 use crate::meta::{EntityMeta, Metadata};
 use crate::sql::{Sql, Writer};
 use crate::value::Value;
@@ -107,10 +107,16 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    fn parse_filter(&self, entity: &EntityMeta, filter: &Json) -> Result<Option<Cond>> {
+    fn parse_filter(
+        &self,
+        entity: &EntityMeta,
+        alias: Option<&str>,
+        filter: &Json,
+    ) -> Result<Option<Cond>> {
         FilterParser {
             dialect: self.dialect,
             entity,
+            alias,
         }
         .parse(filter)
     }
@@ -118,14 +124,14 @@ impl<'a> Compiler<'a> {
     /// The query's condition: the QueryBuilder clause if there is one, else the filter.
     fn condition(&self, entity: &EntityMeta, q: &Query) -> Result<Option<Cond>> {
         match &q.clause {
-            Some(c) => self.clause(entity, c),
-            None => self.parse_filter(entity, &q.filter),
+            Some(c) => self.clause(entity, q.alias.as_deref(), c),
+            None => self.parse_filter(entity, q.alias.as_deref(), &q.filter),
         }
     }
 
-    fn clause(&self, entity: &EntityMeta, c: &Clause) -> Result<Option<Cond>> {
+    fn clause(&self, entity: &EntityMeta, alias: Option<&str>, c: &Clause) -> Result<Option<Cond>> {
         Ok(match c {
-            Clause::Filter(f) => self.parse_filter(entity, f)?,
+            Clause::Filter(f) => self.parse_filter(entity, alias, f)?,
             Clause::Raw { sql, params } => Some(Cond::Raw {
                 sql: sql.clone(),
                 params: params
@@ -136,7 +142,7 @@ impl<'a> Compiler<'a> {
             Clause::And(items) | Clause::Or(items) => {
                 let mut parts = Vec::with_capacity(items.len());
                 for item in items {
-                    if let Some(c) = self.clause(entity, item)? {
+                    if let Some(c) = self.clause(entity, alias, item)? {
                         parts.push(c);
                     }
                 }
@@ -180,7 +186,7 @@ impl<'a> Compiler<'a> {
                 Some(fields) => {
                     let mut cols: Vec<usize> = Vec::with_capacity(fields.len() + 1);
                     for f in fields {
-                        let i = entity.prop_index(f)?;
+                        let i = entity.prop_index(strip_alias(alias, f))?;
                         if !cols.contains(&i) {
                             cols.push(i);
                         }
@@ -228,7 +234,7 @@ impl<'a> Compiler<'a> {
         let mut first = true;
         for map in order {
             for (prop, dir) in map {
-                let i = entity.prop_index(prop)?;
+                let i = entity.prop_index(strip_alias(alias, prop))?;
                 w.push(if first { " order by " } else { ", " });
                 first = false;
                 w.column(alias, &entity.props[i].field_name);
