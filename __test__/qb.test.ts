@@ -133,6 +133,13 @@ describe('select', () => {
     expect(em.qb(Author).getParams()).toEqual([]);
   });
 
+  test('unknown properties', async () => {
+    const order = await failure(() => em.createQueryBuilder(Author).orderBy({ foo: 'asc' } as never).getQuery());
+    expect(order.message).toBe('Trying to order by not existing property Author.foo');
+    const where = await failure(() => em.createQueryBuilder(Author).where({ foo: 1 } as never).getQuery());
+    expect(where.message).toBe('Trying to query by not existing property Author.foo');
+  });
+
   test('keys may carry the alias', () => {
     expect(
       em

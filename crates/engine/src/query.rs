@@ -234,7 +234,13 @@ impl<'a> Compiler<'a> {
         let mut first = true;
         for map in order {
             for (prop, dir) in map {
-                let i = entity.prop_index(strip_alias(alias, prop))?;
+                let name = strip_alias(alias, prop);
+                let i = entity.prop_index(name).map_err(|_| {
+                    Error::plain(format!(
+                        "Trying to order by not existing property {}.{name}",
+                        entity.name
+                    ))
+                })?;
                 w.push(if first { " order by " } else { ", " });
                 first = false;
                 w.column(alias, &entity.props[i].field_name);
