@@ -8,6 +8,7 @@ import {
   NotNullConstraintViolationException,
   RequestContext,
   ValidationError,
+  serialize,
   wrap,
   type EntityManager,
 } from '@mikro-native/sqlite';
@@ -1208,6 +1209,9 @@ describe('values', () => {
     expect(wrap(acc).toPOJO()).toEqual({ ...visible, password: 's3cret', token: 'tok' });
     expect(Object.keys(wrap(acc).toPOJO())).toEqual(['id', 'username', 'password', 'token', 'createdAt']);
     expect(acc.password).toBe('s3cret');
+    expect(serialize(acc)).toEqual(visible);
+    expect(serialize(acc, { exclude: ['username'] })).toEqual({ id: 1, createdAt: visible.createdAt });
+    expect(serialize([acc])).toEqual([visible]);
   });
 });
 
