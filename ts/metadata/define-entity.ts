@@ -86,6 +86,13 @@ export class PropertyBuilder<Value, Nullable extends boolean = false, Optional e
   }
 }
 
+/** Values of an enum object, without TypeScript's reverse mappings of numeric members. */
+function enumValues(e: Dictionary<string | number>): (string | number)[] {
+  return Object.keys(e)
+    .filter(k => Number.isNaN(Number(k)))
+    .map(k => e[k]);
+}
+
 function scalar<V>(type: string, extra: PropertyOptions = {}): PropertyBuilder<V> {
   return new PropertyBuilder<V>({ type, ...extra });
 }
@@ -113,7 +120,7 @@ export const p = {
   enum: <const T extends readonly (string | number)[] | Dictionary<string | number>>(items: T | (() => T)) =>
     scalar<T extends readonly (infer I)[] ? I : T[keyof T]>('enum', {
       enum: true,
-      items: typeof items === 'function' ? (items as () => Dictionary<string | number>) : Array.isArray(items) ? items : Object.values(items),
+      items: typeof items === 'function' ? (items as () => Dictionary<string | number>) : Array.isArray(items) ? items : enumValues(items as Dictionary<string | number>),
     }),
   type: <V = unknown>(type: unknown) => new PropertyBuilder<V>({ type }),
 };
