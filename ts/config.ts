@@ -58,7 +58,7 @@ const DEFAULTS: Required<Pick<Options, 'batchSize' | 'implicitTransactions' | 'a
   implicitTransactions: true,
   allowGlobalContext: false,
   persistOnCreate: true,
-  forceUtcTimezone: false,
+  forceUtcTimezone: true,
   forceEntityConstructor: false,
   debug: false,
   colors: true,
@@ -89,7 +89,7 @@ export class Configuration {
       throw new ValidationError('No driver specified, please fill in the `driver` option or use `defineConfig` helper from a driver package (e.g. @mikro-native/sqlite)');
     }
     if (!this.options.dbName && !this.options.clientUrl) {
-      throw new ValidationError('No database specified, please fill in `dbName` or `clientUrl` option');
+      throw new Error('No database specified, please fill in `dbName` or `clientUrl` option');
     }
     if (!Number.isInteger(this.options.batchSize) || this.options.batchSize < 1) {
       throw new ValidationError(`Invalid 'batchSize' option: expected a positive integer, got ${String(this.options.batchSize)}`);

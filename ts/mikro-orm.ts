@@ -10,6 +10,9 @@ import type { EntityName } from './typings.js';
 
 export const VERSION = '0.1.0';
 
+/** Set while `MikroORM.init()` constructs, so discovery logs as MikroORM does per entry point. */
+let initializing = false;
+
 /** The ORM: configuration, discovered metadata, the driver and the global EntityManager. */
 export class MikroORM<Driver extends DatabaseDriver = DatabaseDriver, EM extends EntityManager = EntityManager> {
   /** Driver packages set this so `new MikroORM()` / `MikroORM.init()` need no `driver` option. */
@@ -23,7 +26,12 @@ export class MikroORM<Driver extends DatabaseDriver = DatabaseDriver, EM extends
 
   /** Async variant of the constructor; like MikroORM 7, it does not connect yet. */
   static async init<D extends DatabaseDriver = DatabaseDriver, E extends EntityManager = EntityManager>(options: Options): Promise<MikroORM<D, E>> {
-    return new this(options) as MikroORM<D, E>;
+    initializing = true;
+    try {
+      return new this(options) as MikroORM<D, E>;
+    } finally {
+      initializing = false;
+    }
   }
 
   constructor(options: Options) {
@@ -32,7 +40,7 @@ export class MikroORM<Driver extends DatabaseDriver = DatabaseDriver, EM extends
     const logger = this.config.getLogger();
     logger.log('info', `MikroORM version: ${VERSION} (mikro-native)`);
     const started = Date.now();
-    logger.log('discovery', 'ORM entity discovery started');
+    logger.log('discovery', `ORM entity discovery started${initializing ? '' : ' in sync mode'}`);
     const entities = this.config.get('entities') ?? [];
     const metas = discoverEntities(entities, this.config.getNamingStrategy(), { useReflection: usesReflection(this.config.get('metadataProvider')) });
     for (const m of metas) {
