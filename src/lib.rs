@@ -353,7 +353,8 @@ impl NativeOrm {
         implicit_tx: bool,
         log: LogLevel,
     ) -> R<String> {
-        let input: FlushInput = parse("flush message", &message).map_err(to_napi)?;
+        let input: FlushInput = serde_json::from_str(&message)
+            .map_err(|e| to_napi(Error::validation(format!("Invalid flush message: {e}"))))?;
         let plan = uow
             .uow
             .plan(self.dialect.as_ref(), &self.meta, &input, self.batch_size)

@@ -496,7 +496,7 @@ export class EntityManager {
       meta: EntityMetadata;
       insert: Dictionary[];
       insertRows: unknown[][];
-      created: Dictionary[];
+      created: (Dictionary | undefined)[];
       managed: Dictionary[];
       managedRows: unknown[][];
       managedSeq: number[];
@@ -515,17 +515,17 @@ export class EntityManager {
       const g = group(meta);
       g.insertAt ??= persisted++;
       // onCreate/default values land on the entity only once the flush succeeded.
-      const pending: Dictionary = {};
+      let pending: Dictionary | undefined;
       for (const p of meta.props) {
         if ((e as Dictionary)[p.name] === undefined) {
           if (p.onCreate) {
-            pending[p.name] = p.onCreate(e, this);
+            (pending ??= {})[p.name] = p.onCreate(e, this);
           } else if (p.default !== undefined && p.default !== null) {
-            pending[p.name] = p.default;
+            (pending ??= {})[p.name] = p.default;
           }
         }
       }
-      const view = Object.keys(pending).length ? Object.assign(Object.create(meta.prototype as object), e, pending) : e;
+      const view = pending ? Object.assign(Object.create(meta.prototype as object), e, pending) : e;
       for (const p of meta.runtime.required) {
         const v = (view as Dictionary)[p.name];
         if (v == null) {
@@ -581,7 +581,7 @@ export class EntityManager {
         managedSeq: g.managedSeq,
         removeAt: g.removeAt,
       })),
-    }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    });
     const driver = this.ctx.driver;
     const res = driver.json<{ entities: { entity: number; ids: unknown[]; updated: number[] }[] }>(() =>
       driver.native.flush(this.uow, message, this.config.get('implicitTransactions'), driver.logLevel()),
@@ -592,7 +592,10 @@ export class EntityManager {
       const map = this.identityMap[meta.index];
       const auto = meta.primaryKeys.length === 1 && meta.properties[meta.primaryKeys[0]].autoincrement ? meta.primaryKeys[0] : undefined;
       g.insert.forEach((e, i) => {
-        Object.assign(e, g.created[i]);
+        const created = g.created[i];
+        if (created) {
+          Object.assign(e, created);
+        }
         if (auto && e[auto] == null && r.ids[i] != null) {
           e[auto] = convertFromDb(meta.properties[auto], r.ids[i]);
         }

@@ -56,7 +56,12 @@ export class WrappedEntity<T extends object = any> {
 
   /** @internal The key of this entity in its identity map. */
   getIdentityKey(): unknown {
-    return identityKey(this.__meta.primaryKeys.map(pk => (this.entity as Dictionary)[pk]));
+    const pks = this.__meta.primaryKeys;
+    if (pks.length === 1) {
+      const v = (this.entity as Dictionary)[pks[0]];
+      return typeof v === 'bigint' ? v.toString() : v;
+    }
+    return identityKey(pks.map(pk => (this.entity as Dictionary)[pk]));
   }
 
   getSerializedPrimaryKey(): string {

@@ -109,3 +109,43 @@ pub fn plain(d: &dyn Dialect, v: &Json) -> Result<Value> {
         other => Value::Text(other.to_string()),
     })
 }
+
+/// Like `to_db`, from unparsed JSON: the common scalar cases skip building a `serde_json::Value`.
+pub fn raw_to_db(
+    d: &dyn Dialect,
+    entity: &EntityMeta,
+    prop: &PropMeta,
+    raw: &serde_json::value::RawValue,
+) -> Result<Value> {
+    let text = raw.get();
+    let first = text.as_bytes().first().copied().unwrap_or(b'n');
+    let fast = match (first, prop.ty) {
+        (b'n', _) if text == "null" => Some(Value::Null),
+        (b'"', PropType::String | PropType::Text | PropType::Uuid | PropType::Enum)
+            if !text.contains('\\') =>
+        {
+            Some(Value::Text(text[1..text.len() - 1].to_string()))
+        }
+        (
+            b'-' | b'0'..=b'9',
+            PropType::Integer | PropType::Smallint | PropType::Tinyint | PropType::Bigint,
+        ) => text.parse::<i64>().ok().map(Value::Int),
+        (b'-' | b'0'..=b'9', PropType::Datetime) => {
+            text.parse::<i64>().ok().map(|ms| d.datetime_value(ms))
+        }
+        (b't' | b'f', PropType::Boolean) => Some(d.bool_value(first == b't')),
+        _ => None,
+    };
+    match fast {
+        Some(v) => Ok(v),
+        None => {
+            let json: Json = serde_json::from_str(text).map_err(|e| {
+                Error::validation(format!(
+                    "Invalid value for {}.{}: {e}",
+                    entity.name, prop.name
+                ))
+            })?;
+            to_db(d, entity, prop, &json)
+        }
+    }
+}

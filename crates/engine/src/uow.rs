@@ -7,10 +7,11 @@
 //! when the row has changes. Snapshots change only in `apply`, after the database committed.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value as Json;
 use std::collections::HashMap;
 
-use crate::convert::to_db;
+use crate::convert::{raw_to_db, to_db};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::meta::{EntityMeta, Metadata};
@@ -62,18 +63,22 @@ pub struct UnitOfWork {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct FlushInput {
-    pub entities: Vec<EntityChanges>,
+pub struct FlushInput<'a> {
+    #[serde(borrow)]
+    pub entities: Vec<EntityChanges<'a>>,
 }
+
+/// One row of the flush message; values stay unparsed until converted by property type.
+pub type Row<'a> = Vec<&'a RawValue>;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct EntityChanges {
+pub struct EntityChanges<'a> {
     pub entity: usize,
-    #[serde(default)]
-    pub insert: Vec<Vec<Json>>,
-    #[serde(default)]
-    pub managed: Vec<Vec<Json>>,
+    #[serde(default, borrow)]
+    pub insert: Vec<Row<'a>>,
+    #[serde(default, borrow)]
+    pub managed: Vec<Row<'a>>,
     /// Property indices of `onUpdate` properties, matching the row tails.
     #[serde(default)]
     pub on_update: Vec<usize>,
@@ -160,8 +165,8 @@ fn masks_len(props: usize) -> usize {
     props.div_ceil(MASK_BITS).max(1)
 }
 
-fn is_defined(row: &[Json], prop: usize) -> bool {
-    let mask = row[prop / MASK_BITS].as_u64().unwrap_or(0);
+fn is_defined(row: &[&RawValue], prop: usize) -> bool {
+    let mask: u64 = row[prop / MASK_BITS].get().parse().unwrap_or(0);
     mask & (1 << (prop % MASK_BITS)) != 0
 }
 
@@ -215,7 +220,7 @@ impl UnitOfWork {
         }
     }
 
-    fn convert_row(d: &dyn Dialect, entity: &EntityMeta, row: &[Json]) -> Result<Snapshot> {
+    fn convert_row(d: &dyn Dialect, entity: &EntityMeta, row: &[&RawValue]) -> Result<Snapshot> {
         let n = entity.props.len();
         let off = masks_len(n);
         if row.len() < off + n {
@@ -229,7 +234,7 @@ impl UnitOfWork {
         let mut out = Vec::with_capacity(n);
         for (i, p) in entity.props.iter().enumerate() {
             out.push(if is_defined(row, i) {
-                Some(to_db(d, entity, p, &row[off + i])?)
+                Some(raw_to_db(d, entity, p, row[off + i])?)
             } else {
                 None
             });
@@ -242,7 +247,7 @@ impl UnitOfWork {
         &self,
         d: &dyn Dialect,
         meta: &Metadata,
-        input: &FlushInput,
+        input: &FlushInput<'_>,
         batch_size: usize,
     ) -> Result<FlushPlan> {
         let batch = batch_size.max(1);
@@ -283,8 +288,11 @@ impl UnitOfWork {
                     continue;
                 }
                 for (k, &pi) in ch.on_update.iter().enumerate() {
-                    let v = row.get(tail + k).unwrap_or(&Json::Null);
-                    cur[pi] = Some(to_db(d, entity, &entity.props[pi], v)?);
+                    let v = match row.get(tail + k) {
+                        Some(raw) => raw_to_db(d, entity, &entity.props[pi], raw)?,
+                        None => Value::Null,
+                    };
+                    cur[pi] = Some(v);
                     if !changed.contains(&pi) {
                         changed.push(pi);
                     }

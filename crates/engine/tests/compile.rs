@@ -183,7 +183,8 @@ fn flush_insert_returns_keys_only_when_the_database_generates_some() {
     let d = sqlite();
     let uow = UnitOfWork::new();
     let plan = |rows: &[&str], batch: usize| {
-        let input: FlushInput = serde_json::from_str(&flush_rows(rows)).unwrap();
+        let message = flush_rows(rows);
+        let input: FlushInput = serde_json::from_str(&message).unwrap();
         uow.plan(d.as_ref(), &meta, &input, batch)
             .unwrap()
             .steps
