@@ -6,10 +6,10 @@
 //! the property values in metadata order, then the values of `onUpdate` properties, used only
 //! when the row has changes. Snapshots change only in `apply`, after the database committed.
 
+use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value as Json;
-use std::collections::HashMap;
 
 use crate::convert::{raw_to_db, to_db};
 use crate::dialect::Dialect;
@@ -119,9 +119,41 @@ struct Update {
     /// Index into the group's `managed` rows.
     row: usize,
     key: Key,
+    /// Primary key values, in `entity.pk` order.
+    pk: Vec<Value>,
     /// Changed properties in property order, then `onUpdate` properties not changed by the user.
-    changed: Vec<usize>,
-    state: Snapshot,
+    changes: Vec<(usize, Value)>,
+}
+
+impl Update {
+    fn value(&self, prop: usize) -> Option<&Value> {
+        self.changes
+            .iter()
+            .find(|(i, _)| *i == prop)
+            .map(|(_, v)| v)
+    }
+}
+
+/// Whether an unparsed JSON value equals a snapshot value, for the cases decidable without
+/// converting (plain strings, integers, booleans, null); `false` means "convert and compare".
+fn raw_equals(raw: &RawValue, snap: &Option<Value>) -> bool {
+    let text = raw.get();
+    match snap {
+        Some(Value::Text(t)) => {
+            text.len() == t.len() + 2
+                && text.starts_with('"')
+                && !text.contains('\\')
+                && text[1..text.len() - 1] == **t
+        }
+        Some(Value::Int(i)) => match text {
+            "true" => *i == 1,
+            "false" => *i == 0,
+            _ => text.parse::<i64>().is_ok_and(|v| v == *i),
+        },
+        Some(Value::Bool(b)) => text == if *b { "true" } else { "false" },
+        Some(Value::Null) => text == "null",
+        _ => false,
+    }
 }
 
 struct GroupPlan {
@@ -152,15 +184,6 @@ pub type Applied = (usize, Vec<Value>, Vec<usize>);
 /// Generated keys per insert step, in step order, as returned by the driver.
 pub type GeneratedKeys = Vec<Vec<Value>>;
 
-/// A defined current value that differs from the snapshot (an unknown snapshot value differs).
-fn changed(cur: &Option<Value>, snap: &Option<Value>) -> bool {
-    match (cur, snap) {
-        (None, _) => false,
-        (Some(c), Some(s)) => !c.same(s),
-        (Some(_), None) => true,
-    }
-}
-
 fn masks_len(props: usize) -> usize {
     props.div_ceil(MASK_BITS).max(1)
 }
@@ -177,7 +200,7 @@ impl UnitOfWork {
 
     fn table(&mut self, entity: usize) -> &mut HashMap<Key, Snapshot> {
         if self.snapshots.len() <= entity {
-            self.snapshots.resize_with(entity + 1, HashMap::new);
+            self.snapshots.resize_with(entity + 1, HashMap::default);
         }
         &mut self.snapshots[entity]
     }
@@ -263,28 +286,51 @@ impl UnitOfWork {
             for row in &ch.insert {
                 g.inserts.push(Self::convert_row(d, entity, row)?);
             }
-            let empty = HashMap::new();
+            let empty = HashMap::default();
             let snaps = self.snapshots.get(ch.entity).unwrap_or(&empty);
             let tail = masks_len(entity.props.len()) + entity.props.len();
+            let off = masks_len(entity.props.len());
             for (ri, row) in ch.managed.iter().enumerate() {
-                let mut cur = Self::convert_row(d, entity, row)?;
-                let Some(key) = Key::from_row(entity, &cur) else {
-                    continue;
+                if row.len() < tail {
+                    return Err(Error::validation(format!(
+                        "Flush message row for {} has {} values, expected {tail}",
+                        entity.name,
+                        row.len()
+                    )));
+                }
+                let mut pk = Vec::with_capacity(entity.pk.len());
+                for &i in &entity.pk {
+                    pk.push(raw_to_db(d, entity, &entity.props[i], row[off + i])?);
+                }
+                let key = match pk.as_slice() {
+                    [v] => Key::of(v),
+                    vs => Key::Composite(vs.iter().map(Key::of).collect()),
                 };
                 let Some(snap) = snaps.get(&key) else {
                     continue;
                 };
-                // A loaded value set to `undefined` is cleared (written as null), as MikroORM
-                // does; a value never loaded (partial entity) stays untouched.
-                for (c, s) in cur.iter_mut().zip(snap) {
-                    if c.is_none() && s.as_ref().is_some_and(|v| *v != Value::Null) {
-                        *c = Some(Value::Null);
+                let mut changes: Vec<(usize, Value)> = Vec::new();
+                for (i, p) in entity.props.iter().enumerate() {
+                    if p.primary {
+                        continue;
+                    }
+                    if !is_defined(row, i) {
+                        // A loaded value set to `undefined` is cleared (written as null), as
+                        // MikroORM does; a value never loaded (partial entity) stays untouched.
+                        if snap[i].as_ref().is_some_and(|v| *v != Value::Null) {
+                            changes.push((i, Value::Null));
+                        }
+                        continue;
+                    }
+                    if raw_equals(row[off + i], &snap[i]) {
+                        continue;
+                    }
+                    let v = raw_to_db(d, entity, p, row[off + i])?;
+                    if snap[i].as_ref().is_none_or(|s| !v.same(s)) {
+                        changes.push((i, v));
                     }
                 }
-                let mut changed: Vec<usize> = (0..cur.len())
-                    .filter(|&i| !entity.props[i].primary && changed(&cur[i], &snap[i]))
-                    .collect();
-                if changed.is_empty() {
+                if changes.is_empty() {
                     continue;
                 }
                 for (k, &pi) in ch.on_update.iter().enumerate() {
@@ -292,22 +338,16 @@ impl UnitOfWork {
                         Some(raw) => raw_to_db(d, entity, &entity.props[pi], raw)?,
                         None => Value::Null,
                     };
-                    cur[pi] = Some(v);
-                    if !changed.contains(&pi) {
-                        changed.push(pi);
-                    }
-                }
-                // Undefined values keep what the snapshot had.
-                for (c, s) in cur.iter_mut().zip(snap) {
-                    if c.is_none() {
-                        c.clone_from(s);
+                    match changes.iter_mut().find(|(i, _)| *i == pi) {
+                        Some(c) => c.1 = v,
+                        None => changes.push((pi, v)),
                     }
                 }
                 g.updates.push(Update {
                     row: ri,
                     key,
-                    changed,
-                    state: cur,
+                    pk,
+                    changes,
                 });
             }
             for pk in &ch.remove {
@@ -407,7 +447,11 @@ impl UnitOfWork {
             }
             let mut updated = Vec::with_capacity(g.updates.len());
             for u in g.updates {
-                table.insert(u.key, u.state);
+                if let Some(snap) = table.get_mut(&u.key) {
+                    for (i, v) in u.changes {
+                        snap[i] = Some(v);
+                    }
+                }
                 updated.push(u.row);
             }
             for key in g.removes {
@@ -504,13 +548,13 @@ fn insert_steps(
     }
 }
 
-fn write_pk_match(w: &mut Writer, entity: &EntityMeta, row: &Snapshot) {
-    for (n, &i) in entity.pk.iter().enumerate() {
+fn write_pk_match(w: &mut Writer, entity: &EntityMeta, pk: &[Value]) {
+    for (n, (&i, v)) in entity.pk.iter().zip(pk).enumerate() {
         if n > 0 {
             w.push(" and ");
         }
         w.ident(&entity.props[i].field_name).push(" = ");
-        w.param(row[i].clone().unwrap_or(Value::Null));
+        w.param(v.clone());
     }
 }
 
@@ -518,22 +562,22 @@ fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) -> Step {
     let mut w = Writer::new(d);
     w.push("update ").ident(&entity.table_name).push(" set ");
     if let [u] = chunk {
-        for (n, &i) in u.changed.iter().enumerate() {
+        for (n, (i, v)) in u.changes.iter().enumerate() {
             if n > 0 {
                 w.push(", ");
             }
-            w.ident(&entity.props[i].field_name).push(" = ");
-            w.param(u.state[i].clone().unwrap_or(Value::Null));
+            w.ident(&entity.props[*i].field_name).push(" = ");
+            w.param(v.clone());
         }
         w.push(" where ");
-        write_pk_match(&mut w, entity, &u.state);
+        write_pk_match(&mut w, entity, &u.pk);
     } else {
         // Columns in order of first appearance across the change sets.
         let mut cols: Vec<usize> = Vec::new();
         for u in chunk {
-            for &i in &u.changed {
-                if !cols.contains(&i) {
-                    cols.push(i);
+            for (i, _) in &u.changes {
+                if !cols.contains(i) {
+                    cols.push(*i);
                 }
             }
         }
@@ -543,16 +587,19 @@ fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) -> Step {
             }
             let field = &entity.props[i].field_name;
             w.ident(field).push(" = case");
-            for u in chunk.iter().filter(|u| u.changed.contains(&i)) {
+            for u in chunk {
+                let Some(v) = u.value(i) else {
+                    continue;
+                };
                 w.push(" when (");
-                write_pk_match(&mut w, entity, &u.state);
+                write_pk_match(&mut w, entity, &u.pk);
                 w.push(") then ");
-                w.param(u.state[i].clone().unwrap_or(Value::Null));
+                w.param(v.clone());
             }
             w.push(" else ").ident(field).push(" end");
         }
         w.push(" where ");
-        write_pk_in(&mut w, entity, chunk.iter().map(|u| &u.state));
+        write_pk_in(&mut w, entity, chunk.iter().map(|u| u.pk.as_slice()));
         write_returning_pk(&mut w, entity);
     }
     Step {
@@ -561,7 +608,8 @@ fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) -> Step {
     }
 }
 
-fn write_pk_in<'r>(w: &mut Writer, entity: &EntityMeta, rows: impl Iterator<Item = &'r Snapshot>) {
+/// `pk in (…)`, or `(a, b) in ((…), (…))` for composite keys; each item is a key's values.
+fn write_pk_in<'r>(w: &mut Writer, entity: &EntityMeta, keys: impl Iterator<Item = &'r [Value]>) {
     let single = entity.pk.len() == 1;
     if !single {
         w.push("(");
@@ -573,18 +621,18 @@ fn write_pk_in<'r>(w: &mut Writer, entity: &EntityMeta, rows: impl Iterator<Item
         w.ident(&entity.props[i].field_name);
     }
     w.push(if single { " in (" } else { ") in (" });
-    for (r, row) in rows.enumerate() {
+    for (r, key) in keys.enumerate() {
         if r > 0 {
             w.push(", ");
         }
         if !single {
             w.push("(");
         }
-        for (n, &i) in entity.pk.iter().enumerate() {
+        for (n, v) in key.iter().enumerate() {
             if n > 0 {
                 w.push(", ");
             }
-            w.param(row[i].clone().unwrap_or(Value::Null));
+            w.param(v.clone());
         }
         if !single {
             w.push(")");
@@ -593,20 +641,17 @@ fn write_pk_in<'r>(w: &mut Writer, entity: &EntityMeta, rows: impl Iterator<Item
     w.push(")");
 }
 
-fn key_values(entity: &EntityMeta, k: &Key) -> Snapshot {
-    let mut row = vec![None; entity.props.len()];
-    let parts: Vec<&Key> = match k {
-        Key::Composite(parts) => parts.iter().collect(),
-        single => vec![single],
+/// A key's values in `entity.pk` order.
+fn key_values(k: &Key) -> Vec<Value> {
+    let one = |k: &Key| match k {
+        Key::Int(n) => Value::Int(*n),
+        Key::Text(s) => Value::Text(s.clone()),
+        Key::Composite(_) => Value::Null,
     };
-    for (&i, part) in entity.pk.iter().zip(parts) {
-        row[i] = Some(match part {
-            Key::Int(n) => Value::Int(*n),
-            Key::Text(s) => Value::Text(s.clone()),
-            Key::Composite(_) => Value::Null,
-        });
+    match k {
+        Key::Composite(parts) => parts.iter().map(one).collect(),
+        single => vec![one(single)],
     }
-    row
 }
 
 fn delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
@@ -614,8 +659,8 @@ fn delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
     w.push("delete from ")
         .ident(&entity.table_name)
         .push(" where ");
-    let rows: Vec<Snapshot> = chunk.iter().map(|k| key_values(entity, k)).collect();
-    write_pk_in(&mut w, entity, rows.iter());
+    let keys: Vec<Vec<Value>> = chunk.iter().map(key_values).collect();
+    write_pk_in(&mut w, entity, keys.iter().map(Vec::as_slice));
     Step {
         sql: w.finish(),
         kind: StepKind::Delete,
