@@ -541,7 +541,8 @@ export class EntityManager {
       const meta = (e as { __meta: EntityMetadata }).__meta;
       const g = group(meta);
       g.removeAt ??= removed++;
-      g.remove.push(meta.primaryKeys.map(pk => engineValue(meta.properties[pk], (e as Dictionary)[pk])));
+      const pks = meta.primaryKeys;
+      g.remove.push(pks.length === 1 ? [engineValue(meta.properties[pks[0]], (e as Dictionary)[pks[0]])] : pks.map(pk => engineValue(meta.properties[pk], (e as Dictionary)[pk])));
       g.removed.push(e);
     }
     for (const meta of metas) {

@@ -188,9 +188,16 @@ fn masks_len(props: usize) -> usize {
     props.div_ceil(MASK_BITS).max(1)
 }
 
-fn is_defined(row: &[&RawValue], prop: usize) -> bool {
-    let mask: u64 = row[prop / MASK_BITS].get().parse().unwrap_or(0);
-    mask & (1 << (prop % MASK_BITS)) != 0
+/// The row's masks of defined properties, parsed once per row.
+fn masks(row: &[&RawValue], count: usize) -> Vec<u64> {
+    row[..count.min(row.len())]
+        .iter()
+        .map(|m| m.get().parse().unwrap_or(0))
+        .collect()
+}
+
+fn is_defined(masks: &[u64], prop: usize) -> bool {
+    masks.get(prop / MASK_BITS).copied().unwrap_or(0) & (1 << (prop % MASK_BITS)) != 0
 }
 
 impl UnitOfWork {
@@ -254,9 +261,10 @@ impl UnitOfWork {
                 off + n
             )));
         }
+        let defined = masks(row, off);
         let mut out = Vec::with_capacity(n);
         for (i, p) in entity.props.iter().enumerate() {
-            out.push(if is_defined(row, i) {
+            out.push(if is_defined(&defined, i) {
                 Some(raw_to_db(d, entity, p, row[off + i])?)
             } else {
                 None
@@ -309,12 +317,13 @@ impl UnitOfWork {
                 let Some(snap) = snaps.get(&key) else {
                     continue;
                 };
+                let defined = masks(row, off);
                 let mut changes: Vec<(usize, Value)> = Vec::new();
                 for (i, p) in entity.props.iter().enumerate() {
                     if p.primary {
                         continue;
                     }
-                    if !is_defined(row, i) {
+                    if !is_defined(&defined, i) {
                         // A loaded value set to `undefined` is cleared (written as null), as
                         // MikroORM does; a value never loaded (partial entity) stays untouched.
                         if snap[i].as_ref().is_some_and(|v| *v != Value::Null) {
