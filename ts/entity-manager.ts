@@ -427,8 +427,9 @@ export class EntityManager {
     const Cls = meta.class as unknown as new (...args: unknown[]) => Dictionary;
     const params = meta.constructorParams;
     const entity = params.length > 0 ? new Cls(...params.map(p => data[p])) : new Cls();
-    for (const [k, v] of Object.entries(data)) {
-      if (meta.properties[k] && v !== undefined && !(params.includes(k) && entity[k] === v)) {
+    for (const k in data) {
+      const v = data[k];
+      if (v !== undefined && meta.properties[k] && !(params.length > 0 && params.includes(k) && entity[k] === v)) {
         entity[k] = v;
       }
     }
@@ -453,16 +454,22 @@ export class EntityManager {
 
   persist<T extends object>(entity: T | T[]): this {
     const em = this.getContext();
-    for (const e of Array.isArray(entity) ? entity : [entity]) {
-      const h = helper(e);
-      if (h.__managed && em.identityMap[h.__meta.index].has(h.getIdentityKey())) {
-        em.removeStack.delete(e);
-        continue;
-      }
-      h.__em = em;
-      em.persistStack.add(e);
+    if (Array.isArray(entity)) {
+      entity.forEach(e => em.persistOne(e));
+    } else {
+      em.persistOne(entity);
     }
     return this;
+  }
+
+  private persistOne(e: object): void {
+    const h = helper(e);
+    if (h.__managed && this.identityMap[h.__meta.index].has(h.getIdentityKey())) {
+      this.removeStack.delete(e);
+      return;
+    }
+    h.__em = this;
+    this.persistStack.add(e);
   }
 
   remove<T extends object>(entity: T | T[]): this {
