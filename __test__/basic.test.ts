@@ -52,3 +52,29 @@ describe.each([false, true])('basic flow (file: %s)', file => {
     expect(await orm.em.fork().count(Author)).toBe(1);
   });
 });
+
+describe('filter values', () => {
+  const Counter = defineEntity({
+    name: 'Counter',
+    properties: { id: p.integer().primary(), big: p.bigint(), label: p.string() },
+  });
+
+  test('entity instances (nested too) query by their primary key, bigints by their digits', async () => {
+    const ctx = await setup({ entities: [Counter] });
+    orm = ctx.orm;
+    const em = orm.em.fork();
+    const a = em.create(Counter, { big: 9007199254740993n, label: 'a' });
+    const b = em.create(Counter, { big: 2n, label: 'b' });
+    await em.flush();
+    ctx.lines.length = 0;
+    const em2 = orm.em.fork();
+    const byEntity = await em2.find(Counter, { id: { $in: [a, b] } as never }, { orderBy: { id: 'asc' } });
+    expect(byEntity.map(c => c.label)).toEqual(['a', 'b']);
+    const byBig = await em2.find(Counter, { big: 9007199254740993n });
+    expect(byBig.map(c => c.big)).toEqual([9007199254740993n]);
+    expect(queries(ctx.lines)).toEqual([
+      '[query] select `c0`.* from `counter` as `c0` where `c0`.`id` in (1, 2) order by `c0`.`id` asc [took X ms, 2 results]',
+      "[query] select `c0`.* from `counter` as `c0` where `c0`.`big` = '9007199254740993' [took X ms, 1 result]",
+    ]);
+  });
+});

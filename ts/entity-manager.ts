@@ -3,7 +3,7 @@ import type { Configuration } from './config.js';
 import type { DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
 import { convertFromDb, createHydrator, engineValue } from './entity/codegen.js';
 import { assign, helper, identityKey, initHelper, nextIdentitySeq, type WrappedEntity } from './entity/helper.js';
-import { MetadataError, NotFoundError, NotImplementedError, ValidationError } from './errors.js';
+import { NotFoundError, NotImplementedError, ValidationError } from './errors.js';
 import type { MetadataRegistry } from './metadata/registry.js';
 import type { EntityMetadata } from './metadata/types.js';
 import { QueryBuilder } from './query-builder.js';
@@ -49,29 +49,35 @@ let counter = 0;
 async function notImplemented(what: string): Promise<never> {
   throw new NotImplementedError(`${what} is not implemented in mikro-native yet`);
 }
-const QUERY_JSON_FAILED = Symbol('json');
+/** Whether a filter holds values plain JSON cannot carry: bigints or entity instances. */
+function hasSpecialValues(v: unknown): boolean {
+  if (typeof v === 'bigint') {
+    return true;
+  }
+  if (!v || typeof v !== 'object' || v instanceof Date) {
+    return false;
+  }
+  if ((v as { __helper?: unknown }).__helper) {
+    return true;
+  }
+  return (Array.isArray(v) ? v : Object.values(v)).some(hasSpecialValues);
+}
+
+/** Bigints as text, entities as their primary key (read from the holder: `toJSON` runs first). */
+function specialValues(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key] as { __helper?: { getPrimaryKey(): unknown } } | bigint | undefined;
+  if (typeof original === 'bigint') {
+    return original.toString();
+  }
+  if (original && typeof original === 'object' && original.__helper) {
+    return original.__helper.getPrimaryKey();
+  }
+  return value;
+}
 
 /** Filter to engine JSON: `Date` as ISO text, `bigint` as text, entities as their primary key. */
 function filterJson(where: unknown): string {
-  try {
-    return JSON.stringify(where ?? {}, replacerIfNeeded(where));
-  } catch (e) {
-    if (e === QUERY_JSON_FAILED) {
-      throw e;
-    }
-    return JSON.stringify(where ?? {}, (_k, v) => (typeof v === 'bigint' ? v.toString() : v && typeof v === 'object' && v.__helper ? v.__helper.getPrimaryKey() : v));
-  }
-}
-
-function replacerIfNeeded(where: unknown): ((k: string, v: any) => unknown) | undefined {
-  if (where && typeof where === 'object') {
-    for (const v of Object.values(where as object)) {
-      if (v && typeof v === 'object' && (v as { __helper?: unknown }).__helper) {
-        return (_k, x) => (x && typeof x === 'object' && x.__helper ? x.__helper.getPrimaryKey() : typeof x === 'bigint' ? x.toString() : x);
-      }
-    }
-  }
-  return undefined;
+  return JSON.stringify(where ?? {}, hasSpecialValues(where) ? specialValues : undefined);
 }
 
 function normalizeOrder(orderBy: unknown): Dictionary[] {
@@ -557,7 +563,7 @@ export class EntityManager {
       if (map.size === 0) {
         continue;
       }
-      const { state, onUpdate, onUpdateIndexes } = meta.runtime;
+      const { state, onUpdate } = meta.runtime;
       let g: Group | undefined;
       for (const e of map.values()) {
         if (!(e as { __helper: WrappedEntity }).__helper.__initialized || this.removeStack.has(e)) {
@@ -572,7 +578,6 @@ export class EntityManager {
         g.managedRows.push(row);
         g.managedSeq.push((e as { __helper: WrappedEntity }).__helper.__seq);
       }
-      void onUpdateIndexes;
     }
     const present = groups.filter((g): g is Group => g !== undefined);
     if (present.length === 0) {
@@ -823,4 +828,3 @@ export class EntityManager {
   }
 }
 
-export { MetadataError };
