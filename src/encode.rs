@@ -30,7 +30,7 @@ fn json_column_value(out: &mut String, v: &Value) {
 
 /// `{"n":rows,"cols":[[…]|null, …]` (unterminated: the caller appends and closes). Each row is
 /// also handed to `register` as a snapshot in property order.
-pub fn entity_rows(entity: &EntityMeta, rows: &Rows, mut register: impl FnMut(Snapshot)) -> String {
+pub fn entity_rows(entity: &EntityMeta, rows: Rows, mut register: impl FnMut(Snapshot)) -> String {
     let col_of_prop: Vec<Option<usize>> = entity
         .props
         .iter()
@@ -64,11 +64,12 @@ pub fn entity_rows(entity: &EntityMeta, rows: &Rows, mut register: impl FnMut(Sn
         out.push(']');
     }
     out.push(']');
-    for row in &rows.rows {
+    // The rows are written out; their values move into the snapshots.
+    for mut row in rows.rows {
         register(
             col_of_prop
                 .iter()
-                .map(|c| c.map(|ci| row[ci].clone()))
+                .map(|c| c.map(|ci| std::mem::replace(&mut row[ci], Value::Null)))
                 .collect(),
         );
     }

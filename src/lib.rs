@@ -285,7 +285,7 @@ impl NativeOrm {
         let Output::Rows(rows) = out else {
             return Ok(format!("{{\"n\":0,\"cols\":[],\"log\":{log}}}"));
         };
-        let mut s = encode::entity_rows(entity, &rows, |snap| {
+        let mut s = encode::entity_rows(entity, rows, |snap| {
             uow.uow.register_loaded(entity, c.entity, snap, refresh)
         });
         s.push_str(",\"log\":");
