@@ -113,6 +113,8 @@ pub enum StepKind {
 pub struct Step {
     pub sql: Sql,
     pub kind: StepKind,
+    /// Insert steps: the property of each column, in `values (…)` order.
+    pub columns: Vec<usize>,
 }
 
 struct Update {
@@ -378,9 +380,10 @@ impl UnitOfWork {
         let commit = commit_order(&groups, &input.entities);
         let mut steps = Vec::new();
         for &gi in &commit {
-            let g = &groups[gi];
-            let entity = meta.entity(g.entity)?;
-            insert_steps(d, entity, gi, &g.inserts, batch, &mut steps);
+            // The values move into the statements; `apply` takes the snapshots back from them.
+            let rows = std::mem::take(&mut groups[gi].inserts);
+            let entity = meta.entity(groups[gi].entity)?;
+            insert_steps(d, entity, gi, rows, batch, &mut steps);
         }
         for &gi in &commit {
             let g = &groups[gi];
@@ -430,6 +433,21 @@ impl UnitOfWork {
                 keys_by_group[group].extend(ks);
             }
         }
+        let mut inserted: Vec<Vec<Snapshot>> = vec![Vec::new(); plan.groups.len()];
+        for step in plan.steps {
+            let StepKind::Insert { group, count, .. } = step.kind else {
+                continue;
+            };
+            let props = meta.entity(plan.groups[group].entity)?.props.len();
+            let mut params = step.sql.params.into_iter();
+            for _ in 0..count {
+                let mut row: Snapshot = vec![None; props];
+                for &ci in &step.columns {
+                    row[ci] = params.next();
+                }
+                inserted[group].push(row);
+            }
+        }
         let mut out = Vec::with_capacity(plan.groups.len());
         let mut groups: Vec<Option<(GroupPlan, Vec<Value>)>> = plan
             .groups
@@ -444,9 +462,9 @@ impl UnitOfWork {
             let entity = meta.entity(g.entity)?;
             let auto = entity.autoincrement_pk();
             let table = self.table(g.entity);
-            for (n, mut row) in g.inserts.into_iter().enumerate() {
+            for (n, mut row) in std::mem::take(&mut inserted[gi]).into_iter().enumerate() {
                 if let (Some(pk), Some(k)) = (auto, gen.get(n)) {
-                    if row[pk].is_none() && *k != Value::Null {
+                    if matches!(row[pk], None | Some(Value::Null)) && *k != Value::Null {
                         row[pk] = Some(k.clone());
                     }
                 }
@@ -505,12 +523,12 @@ fn insert_steps(
     d: &dyn Dialect,
     entity: &EntityMeta,
     group: usize,
-    rows: &[Snapshot],
+    mut rows: Vec<Snapshot>,
     batch: usize,
     steps: &mut Vec<Step>,
 ) {
     let auto = entity.autoincrement_pk();
-    for (c, chunk) in rows.chunks(batch).enumerate() {
+    for (c, chunk) in rows.chunks_mut(batch).enumerate() {
         // Keys come back only when the database generates some of them.
         let returning =
             d.supports_returning() && auto.is_some_and(|pk| chunk.iter().any(|r| r[pk].is_none()));
@@ -531,13 +549,13 @@ fn insert_steps(
                 w.ident(&entity.props[i].field_name);
             }
             w.push(") values ");
-            for (r, row) in chunk.iter().enumerate() {
+            for (r, row) in chunk.iter_mut().enumerate() {
                 w.push(if r > 0 { ", (" } else { "(" });
                 for (n, &i) in cols.iter().enumerate() {
                     if n > 0 {
                         w.push(", ");
                     }
-                    w.param(row[i].clone().unwrap_or(Value::Null));
+                    w.param(row[i].take().unwrap_or(Value::Null));
                 }
                 w.push(")");
             }
@@ -553,6 +571,7 @@ fn insert_steps(
                 count: chunk.len(),
                 returning,
             },
+            columns: cols,
         });
     }
 }
@@ -614,6 +633,7 @@ fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) -> Step {
     Step {
         sql: w.finish(),
         kind: StepKind::Update,
+        columns: Vec::new(),
     }
 }
 
@@ -673,5 +693,6 @@ fn delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
     Step {
         sql: w.finish(),
         kind: StepKind::Delete,
+        columns: Vec::new(),
     }
 }
