@@ -7,7 +7,8 @@ mod exec;
 
 use std::sync::{Mutex, MutexGuard};
 
-use napi::{Error as NapiError, Result as NapiResult, Status};
+use napi::bindgen_prelude::ObjectFinalize;
+use napi::{Env, Error as NapiError, Result as NapiResult, Status};
 use napi_derive::napi;
 
 use driver::{ConnectOptions, Connection, Output};
@@ -62,9 +63,30 @@ pub struct NativeOrm {
     session: Mutex<Session>,
 }
 
-#[napi]
+/// Snapshots live in native memory that V8 cannot see: their size is reported with
+/// `adjust_external_memory`, so dropped forks get collected instead of piling up.
+#[napi(custom_finalize)]
 pub struct NativeUow {
     uow: UnitOfWork,
+    reported: i64,
+}
+
+impl NativeUow {
+    fn sync_memory(&mut self, env: &Env) {
+        let size = self.uow.approx_bytes() as i64;
+        if size != self.reported && env.adjust_external_memory(size - self.reported).is_ok() {
+            self.reported = size;
+        }
+    }
+}
+
+impl ObjectFinalize for NativeUow {
+    fn finalize(self, env: Env) -> napi::Result<()> {
+        if self.reported != 0 {
+            env.adjust_external_memory(-self.reported)?;
+        }
+        Ok(())
+    }
 }
 
 #[napi]
@@ -73,19 +95,22 @@ impl NativeUow {
     pub fn new() -> Self {
         NativeUow {
             uow: UnitOfWork::new(),
+            reported: 0,
         }
     }
 
     #[napi]
-    pub fn clear(&mut self) {
+    pub fn clear(&mut self, env: Env) {
         self.uow.clear();
+        self.sync_memory(&env);
     }
 
     /// Takes over another unit of work's snapshots (forks with `clear: false`, and the parent
     /// after a committed `transactional()`).
     #[napi]
-    pub fn copy_from(&mut self, other: &NativeUow) {
+    pub fn copy_from(&mut self, env: Env, other: &NativeUow) {
         self.uow = other.uow.clone();
+        self.sync_memory(&env);
     }
 }
 
@@ -272,6 +297,7 @@ impl NativeOrm {
     #[napi(catch_unwind)]
     pub fn find(
         &self,
+        env: Env,
         uow: &mut NativeUow,
         query_json: String,
         refresh: bool,
@@ -288,6 +314,7 @@ impl NativeOrm {
         let mut s = encode::entity_rows(entity, rows, |snap| {
             uow.uow.register_loaded(entity, c.entity, snap, refresh)
         });
+        uow.sync_memory(&env);
         s.push_str(",\"log\":");
         s.push_str(&log);
         s.push('}');
@@ -348,6 +375,7 @@ impl NativeOrm {
     #[napi(catch_unwind)]
     pub fn flush(
         &self,
+        env: Env,
         uow: &mut NativeUow,
         message: String,
         implicit_tx: bool,
@@ -389,6 +417,7 @@ impl NativeOrm {
             Ok(keys)
         })?;
         let applied = uow.uow.apply(&self.meta, plan, keys).map_err(to_napi)?;
+        uow.sync_memory(&env);
         let mut s = String::from("{\"entities\":[");
         for (n, (entity, ids, updated)) in applied.iter().enumerate() {
             if n > 0 {

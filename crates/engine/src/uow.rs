@@ -218,6 +218,18 @@ impl UnitOfWork {
         self.snapshots.clear();
     }
 
+    /// A rough size of the snapshots in bytes, for the JS engine's memory accounting.
+    pub fn approx_bytes(&self) -> usize {
+        self.snapshots
+            .iter()
+            .map(|t| {
+                t.values()
+                    .next()
+                    .map_or(0, |row| t.len() * (64 + row.len() * 48))
+            })
+            .sum()
+    }
+
     /// Records rows loaded from the database; an existing snapshot wins unless `refresh`.
     pub fn register_loaded(
         &mut self,
