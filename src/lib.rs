@@ -425,7 +425,16 @@ impl NativeOrm {
             }
             s.push_str(&format!("{{\"entity\":{entity},\"ids\":"));
             encode::values(&mut s, ids);
-            s.push_str(&format!(",\"updated\":{updated:?}}}"));
+            // Updated rows matter to JS only for assigning `onUpdate` values.
+            let has_on_update = input
+                .entities
+                .iter()
+                .any(|e| e.entity == *entity && !e.on_update.is_empty());
+            if has_on_update {
+                s.push_str(&format!(",\"updated\":{updated:?}}}"));
+            } else {
+                s.push_str(",\"updated\":[]}");
+            }
         }
         s.push_str("],\"log\":");
         s.push_str(&log);

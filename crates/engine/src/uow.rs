@@ -474,6 +474,7 @@ impl UnitOfWork {
             let entity = meta.entity(g.entity)?;
             let auto = entity.autoincrement_pk();
             let table = self.table(g.entity);
+            table.reserve(inserted[gi].len());
             for (n, mut row) in std::mem::take(&mut inserted[gi]).into_iter().enumerate() {
                 if let (Some(pk), Some(k)) = (auto, gen.get(n)) {
                     if matches!(row[pk], None | Some(Value::Null)) && *k != Value::Null {
