@@ -80,3 +80,34 @@ export function notImplemented(decorator: string, usedOn: string): never {
 /** A decorator whose use is reported as not implemented (relations, hooks, embeddables, …). */
 export type UnsupportedDecorator = (...args: any[]) => any;
 
+
+/** MikroORM decorators not implemented yet: applying one throws a NotImplementedError naming it. */
+export function unsupportedDecorators(unsupported: (decorator: string) => UnsupportedDecorator) {
+  const make = (name: string) => (..._args: unknown[]): UnsupportedDecorator => unsupported(name);
+  return {
+    ManyToOne: make('ManyToOne'),
+    OneToMany: make('OneToMany'),
+    ManyToMany: make('ManyToMany'),
+    OneToOne: make('OneToOne'),
+    Embedded: make('Embedded'),
+    Embeddable: make('Embeddable'),
+    Formula: make('Formula'),
+    SerializedPrimaryKey: make('SerializedPrimaryKey'),
+    Check: make('Check'),
+    Trigger: make('Trigger'),
+    Filter: make('Filter'),
+    Transactional: make('Transactional'),
+    CreateRequestContext: make('CreateRequestContext'),
+    EnsureRequestContext: make('EnsureRequestContext'),
+    BeforeCreate: make('BeforeCreate'),
+    AfterCreate: make('AfterCreate'),
+    BeforeUpdate: make('BeforeUpdate'),
+    AfterUpdate: make('AfterUpdate'),
+    BeforeUpsert: make('BeforeUpsert'),
+    AfterUpsert: make('AfterUpsert'),
+    BeforeDelete: make('BeforeDelete'),
+    AfterDelete: make('AfterDelete'),
+    OnInit: make('OnInit'),
+    OnLoad: make('OnLoad'),
+  };
+}

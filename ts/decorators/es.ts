@@ -6,7 +6,7 @@ import type { PropertyOptions } from '../metadata/types.js';
 import type { Dictionary, EntityClass } from '../typings.js';
 import {
   type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type PrimaryKeyOptions, type UnsupportedDecorator,
-  enumOptions, notImplemented, propertyIndexOptions, registerClassIndex, registerEntity,
+  enumOptions, notImplemented, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
 } from './common.js';
 
 export type { EntityOptions, EnumOptions, IndexDecoratorOptions, PrimaryKeyOptions, UnsupportedDecorator };
@@ -157,28 +157,6 @@ function unsupported(decorator: string): UnsupportedDecorator {
   };
 }
 
-// Not implemented yet: applying one throws a NotImplementedError naming the decorator.
-export function ManyToOne(..._args: unknown[]): UnsupportedDecorator { return unsupported('ManyToOne'); }
-export function OneToMany(..._args: unknown[]): UnsupportedDecorator { return unsupported('OneToMany'); }
-export function ManyToMany(..._args: unknown[]): UnsupportedDecorator { return unsupported('ManyToMany'); }
-export function OneToOne(..._args: unknown[]): UnsupportedDecorator { return unsupported('OneToOne'); }
-export function Embedded(..._args: unknown[]): UnsupportedDecorator { return unsupported('Embedded'); }
-export function Embeddable(..._args: unknown[]): UnsupportedDecorator { return unsupported('Embeddable'); }
-export function Formula(..._args: unknown[]): UnsupportedDecorator { return unsupported('Formula'); }
-export function SerializedPrimaryKey(..._args: unknown[]): UnsupportedDecorator { return unsupported('SerializedPrimaryKey'); }
-export function Check(..._args: unknown[]): UnsupportedDecorator { return unsupported('Check'); }
-export function Trigger(..._args: unknown[]): UnsupportedDecorator { return unsupported('Trigger'); }
-export function Filter(..._args: unknown[]): UnsupportedDecorator { return unsupported('Filter'); }
-export function Transactional(..._args: unknown[]): UnsupportedDecorator { return unsupported('Transactional'); }
-export function CreateRequestContext(..._args: unknown[]): UnsupportedDecorator { return unsupported('CreateRequestContext'); }
-export function EnsureRequestContext(..._args: unknown[]): UnsupportedDecorator { return unsupported('EnsureRequestContext'); }
-export function BeforeCreate(): UnsupportedDecorator { return unsupported('BeforeCreate'); }
-export function AfterCreate(): UnsupportedDecorator { return unsupported('AfterCreate'); }
-export function BeforeUpdate(): UnsupportedDecorator { return unsupported('BeforeUpdate'); }
-export function AfterUpdate(): UnsupportedDecorator { return unsupported('AfterUpdate'); }
-export function BeforeUpsert(): UnsupportedDecorator { return unsupported('BeforeUpsert'); }
-export function AfterUpsert(): UnsupportedDecorator { return unsupported('AfterUpsert'); }
-export function BeforeDelete(): UnsupportedDecorator { return unsupported('BeforeDelete'); }
-export function AfterDelete(): UnsupportedDecorator { return unsupported('AfterDelete'); }
-export function OnInit(): UnsupportedDecorator { return unsupported('OnInit'); }
-export function OnLoad(): UnsupportedDecorator { return unsupported('OnLoad'); }
+export const {
+  ManyToOne, OneToMany, ManyToMany, OneToOne, Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeUpsert, AfterUpsert, BeforeDelete, AfterDelete, OnInit, OnLoad,
+} = unsupportedDecorators(unsupported);
