@@ -258,6 +258,16 @@ impl NativeOrm {
         Ok(true)
     }
 
+    /// Runs the dialect's ensure-database check (logged); returns the log.
+    #[napi(catch_unwind)]
+    pub fn ensure_database(&self, log: LogLevel) -> R<String> {
+        let Some(sql) = self.dialect.ensure_database_sql() else {
+            return Ok("[]".into());
+        };
+        let (_, log) = self.with_conn(log, |ex, _| ex.run(sql, &[], LogMode::Results))?;
+        Ok(log)
+    }
+
     #[napi(catch_unwind)]
     pub fn is_connected(&self) -> R<bool> {
         Ok(self.session().map_err(to_napi)?.conn.is_some())

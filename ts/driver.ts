@@ -25,6 +25,7 @@ export interface NativeOrmHandle {
   schemaSql(kind: 'drop' | 'clear'): string[];
   runStatements(statements: string[], method: string, log: number): string;
   loadExtension(path: string, entryPoint?: string | null): void;
+  ensureDatabase(log: number): string;
 }
 export interface NativeBinding {
   NativeOrm: new (driver: string, metadata: string, options: string) => NativeOrmHandle;
@@ -62,10 +63,6 @@ const ERROR_CLASSES: Record<string, new (e: Error & { code?: string }) => Error>
   ConnectionException: errors.ConnectionException,
   DriverException: errors.DriverException,
 };
-
-/** The query `[query]` lines of the ensure-database check MikroORM runs on a new connection. */
-const ENSURE_DATABASE_SQL =
-  "select name as table_name from sqlite_master where type = 'table' and name != 'sqlite_sequence' and name != 'geometry_columns' and name != 'spatial_ref_sys' union all select name as table_name from sqlite_temp_master where type = 'table' order by name";
 
 /** Base of every driver: owns the native handle, logs queries and maps errors. */
 export abstract class DatabaseDriver {
@@ -250,7 +247,7 @@ export abstract class DatabaseDriver {
     // Once per ORM, as MikroORM: a reconnect after `close()` does not check again.
     if (this.config.get('ensureDatabase') !== false && !this.databaseEnsured) {
       this.databaseEnsured = true;
-      this.json(() => this.native.execute(ENSURE_DATABASE_SQL, '[]', 'all', this.logLevel()));
+      this.json(() => `{"log":${this.native.ensureDatabase(this.logLevel())}}`);
     }
   }
 

@@ -98,6 +98,11 @@ pub trait Dialect: Send + Sync {
         "regexp"
     }
 
+    /// The check MikroORM runs first on a new connection when `ensureDatabase` is on, if any.
+    fn ensure_database_sql(&self) -> Option<&'static str> {
+        None
+    }
+
     fn begin_sql(&self) -> &'static str {
         "begin"
     }

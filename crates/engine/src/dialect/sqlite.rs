@@ -53,6 +53,10 @@ impl Dialect for Sqlite {
         .to_string()
     }
 
+    fn ensure_database_sql(&self) -> Option<&'static str> {
+        Some("select name as table_name from sqlite_master where type = 'table' and name != 'sqlite_sequence' and name != 'geometry_columns' and name != 'spatial_ref_sys' union all select name as table_name from sqlite_temp_master where type = 'table' order by name")
+    }
+
     fn autoincrement_pk(&self) -> &'static str {
         "not null primary key autoincrement"
     }
