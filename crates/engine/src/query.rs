@@ -79,8 +79,6 @@ pub struct Compiled {
     pub sql: Sql,
     pub kind: QueryKind,
     pub entity: usize,
-    /// Insert with `returning` of the primary key.
-    pub returning: bool,
 }
 
 pub struct Compiler<'a> {
@@ -92,10 +90,9 @@ impl<'a> Compiler<'a> {
     pub fn compile(&self, q: &Query) -> Result<Compiled> {
         let entity = self.meta.entity(q.entity)?;
         let mut w = Writer::new(self.dialect);
-        let mut returning = false;
         match q.kind {
             QueryKind::Select | QueryKind::Count => self.select(&mut w, entity, q)?,
-            QueryKind::Insert => returning = self.insert(&mut w, entity, &q.data)?,
+            QueryKind::Insert => self.insert(&mut w, entity, &q.data)?,
             QueryKind::Update => self.update(&mut w, entity, q)?,
             QueryKind::Delete => self.delete(&mut w, entity, q)?,
         }
@@ -103,7 +100,6 @@ impl<'a> Compiler<'a> {
             sql: w.finish(),
             kind: q.kind,
             entity: q.entity,
-            returning,
         })
     }
 
@@ -250,13 +246,12 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// Returns whether the statement returns the generated primary key.
     fn insert(
         &self,
         w: &mut Writer,
         entity: &EntityMeta,
         rows: &[Map<String, Json>],
-    ) -> Result<bool> {
+    ) -> Result<()> {
         let Some(first) = rows.first() else {
             return Err(Error::validation(format!(
                 "No data to insert into {}",
@@ -319,7 +314,7 @@ impl<'a> Compiler<'a> {
                 w.ident(&entity.props[i].field_name);
             }
         }
-        Ok(returning)
+        Ok(())
     }
 
     fn update(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {

@@ -108,9 +108,8 @@ impl<'d> Writer<'d> {
 pub fn format_sql(dialect: &dyn Dialect, sql: &str, params: &[Value]) -> String {
     let mut out = String::with_capacity(sql.len() + params.len() * 8);
     let mut next = 0usize;
-    let mut chars = sql.char_indices().peekable();
     let mut quote: Option<char> = None;
-    while let Some((_, c)) = chars.next() {
+    for c in sql.chars() {
         if let Some(q) = quote {
             out.push(c);
             if c == q {
@@ -126,26 +125,6 @@ pub fn format_sql(dialect: &dyn Dialect, sql: &str, params: &[Value]) -> String 
             '?' if next < params.len() => {
                 dialect.inline_value(&mut out, &params[next]);
                 next += 1;
-            }
-            '$' if dialect.numbered_placeholders() => {
-                let mut digits = String::new();
-                while let Some((_, d)) = chars.peek() {
-                    if d.is_ascii_digit() {
-                        digits.push(*d);
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                }
-                match digits.parse::<usize>() {
-                    Ok(n) if n >= 1 && n <= params.len() => {
-                        dialect.inline_value(&mut out, &params[n - 1])
-                    }
-                    _ => {
-                        out.push('$');
-                        out.push_str(&digits);
-                    }
-                }
             }
             _ => out.push(c),
         }

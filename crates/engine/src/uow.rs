@@ -98,10 +98,9 @@ pub struct EntityChanges<'a> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepKind {
-    /// Rows `first..first + count` of `group`'s inserts; `returning` gives back their keys.
+    /// The next `count` of `group`'s inserts; `returning` gives back their keys.
     Insert {
         group: usize,
-        first: usize,
         count: usize,
         returning: bool,
     },
@@ -541,7 +540,7 @@ fn insert_steps(
     steps: &mut Vec<Step>,
 ) {
     let auto = entity.autoincrement_pk();
-    for (c, chunk) in rows.chunks_mut(batch).enumerate() {
+    for chunk in rows.chunks_mut(batch) {
         // Keys come back only when the database generates some of them.
         let returning =
             d.supports_returning() && auto.is_some_and(|pk| chunk.iter().any(|r| r[pk].is_none()));
@@ -580,7 +579,6 @@ fn insert_steps(
             sql: w.finish(),
             kind: StepKind::Insert {
                 group,
-                first: c * batch,
                 count: chunk.len(),
                 returning,
             },

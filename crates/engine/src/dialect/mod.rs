@@ -31,10 +31,6 @@ pub trait Dialect: Send + Sync {
         out.push('?');
     }
 
-    fn numbered_placeholders(&self) -> bool {
-        false
-    }
-
     /// How a boolean is stored.
     fn bool_value(&self, b: bool) -> Value {
         Value::Bool(b)
