@@ -342,21 +342,17 @@ export class EntityManager {
     } else if (options.exclude) {
       fields = meta.props.filter(p => p.primary || !options.exclude!.includes(p.name)).map(p => p.name);
     }
-    for (const [k] of normalizeOrder(options.orderBy).flatMap(o => Object.entries(o))) {
-      if (!meta.properties[k]) {
-        throw new Error(`Trying to order by not existing property ${meta.className}.${k}`);
+    const orderBy = normalizeOrder(options.orderBy);
+    for (const o of orderBy) {
+      for (const k in o) {
+        if (!meta.properties[k]) {
+          throw new Error(`Trying to order by not existing property ${meta.className}.${k}`);
+        }
       }
     }
-    return JSON.stringify({
-      kind: 'select',
-      entity: meta.index,
-      alias,
-      fields,
-      where: JSON.parse(filterJson(where)),
-      orderBy: normalizeOrder(options.orderBy),
-      limit: limit ?? undefined,
-      offset: options.offset,
-    });
+    // The filter is serialized once and spliced in (it may need the special-value replacer).
+    const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias, fields, orderBy, limit: limit ?? undefined, offset: options.offset });
+    return `${rest.substring(0, rest.length - 1)},"where":${filterJson(where)}}`;
   }
 
   /** @internal */
