@@ -141,6 +141,52 @@ describe.each([false, true])('a failing flush rolls back and leaves the unit of 
   });
 });
 
+// Without a query log, SQLite runs changed rows as single-row updates (faster than a `case when`
+// batch there); nothing observable changes: the same rows are written, and an error names the
+// batched statement MikroORM would have run.
+describe('unlogged flushes update row by row with the same outcome', () => {
+  test('several change sets with different columns', async () => {
+    await init({ debug: false });
+    const em = orm!.em.fork();
+    const [dup, other] = await em.find(Author, {}, { orderBy: { id: 'asc' } });
+    dup.name = 'Dup2';
+    other.name = 'Other2';
+    other.age = 7;
+    await em.flush();
+    expect(await orm!.em.fork().execute('select id, name, email, age from author order by id')).toEqual([
+      { id: 1, name: 'Dup2', email: 'dup@x', age: null },
+      { id: 2, name: 'Other2', email: 'other@x', age: 7 },
+    ]);
+    // The snapshots took the new values: nothing left to write.
+    dup.name = 'Dup2';
+    await em.flush();
+    other.age = 8;
+    await em.flush();
+    expect((await orm!.em.fork().findOneOrFail(Author, 2)).age).toBe(8);
+  });
+
+  test('a failing row update rolls back and reports the batched statement', async () => {
+    await init({ debug: false });
+    const em = orm!.em.fork();
+    const [dup, other] = await em.find(Author, {}, { orderBy: { id: 'asc' } });
+    dup.name = 'Dup2';
+    other.email = 'dup@x';
+    const err = await failure(em.flush());
+    expect(err).toBeInstanceOf(UniqueConstraintViolationException);
+    expect({ code: err.code, message: err.message }).toEqual(driver.errors.unique('author', 'email'));
+    expect(err.sql).toMatch(
+      /^update `author` set `name` = case when \(`id` = 1\) then 'Dup2' else `name` end, `updated_at` = case when \(`id` = 1\) then \d+ when \(`id` = 2\) then \d+ else `updated_at` end, `email` = case when \(`id` = 2\) then 'dup@x' else `email` end where `id` in \(1, 2\) returning `id`$/,
+    );
+    expect(await dbState()).toEqual(initial);
+    other.email = 'other2@x';
+    await em.flush();
+    expect((await dbState()).map((r: { name: string; email: string }) => [r.name, r.email])).toEqual([
+      ['Dup2', 'dup@x'],
+      ['Other', 'other2@x'],
+    ]);
+  });
+});
+
 describe('required properties are validated before any SQL', () => {
   test('missing and null required values', async () => {
     const { lines } = await init();

@@ -83,6 +83,27 @@ impl Exec<'_> {
         })
     }
 
+    /// Runs a statement once per row of `width` parameters, unlogged (the flush chooses this only
+    /// when no query log is on). A failing row's error carries the SQL `sql_for(row)` names.
+    pub fn run_rows(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        width: usize,
+        sql_for: impl FnOnce(usize) -> Option<String>,
+    ) -> Result<u64> {
+        self.conn
+            .run_rows(sql, params, width)
+            .map_err(|(row, mut e)| {
+                e.sql = sql_for(row).or_else(|| {
+                    let start = (row * width).min(params.len());
+                    let end = (start + width).min(params.len());
+                    Some(format_sql(self.dialect, sql, &params[start..end]))
+                });
+                e
+            })
+    }
+
     /// The log as a JSON array.
     pub fn log_json(&self) -> String {
         format!("[{}]", self.log)

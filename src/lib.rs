@@ -5,6 +5,11 @@ mod driver;
 mod encode;
 mod exec;
 
+// Flushes and results allocate and free large buffers; glibc malloc hands those back to the
+// kernel and faults them in again on the next call. mimalloc keeps them (measured in bench/).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::{Mutex, MutexGuard};
 
 use napi::bindgen_prelude::ObjectFinalize;
@@ -16,7 +21,7 @@ use engine::dialect::{dialect_by_name, Dialect};
 use engine::meta::Metadata;
 use engine::query::{Compiler, Query, QueryKind};
 use engine::sql::format_sql;
-use engine::uow::{FlushInput, StepKind, UnitOfWork};
+use engine::uow::{FlushInput, PlanOptions, StepKind, UnitOfWork};
 use engine::{Error, ErrorKind};
 use exec::{Exec, LogLevel, LogMode};
 
@@ -395,11 +400,20 @@ impl NativeOrm {
             .map_err(|e| to_napi(Error::validation(format!("Invalid flush message: {e}"))))?;
         let plan = uow
             .uow
-            .plan(self.dialect.as_ref(), &self.meta, &input, self.batch_size)
+            .plan(
+                self.dialect.as_ref(),
+                &self.meta,
+                &input,
+                PlanOptions {
+                    batch_size: self.batch_size,
+                    row_updates: log == 0 && self.dialect.prefers_row_updates(),
+                },
+            )
             .map_err(to_napi)?;
         if plan.is_empty() {
             return Ok("{\"entities\":[],\"log\":[]}".into());
         }
+        let dialect = self.dialect.as_ref();
         let (keys, log) = self.with_conn(log, |ex, depth| {
             let own = implicit_tx && *depth == 0;
             if own {
@@ -408,6 +422,21 @@ impl NativeOrm {
             let mut keys = Vec::new();
             let mut run = || -> engine::Result<()> {
                 for step in &plan.steps {
+                    if let StepKind::UpdateRows {
+                        group,
+                        first,
+                        width,
+                    } = step.kind
+                    {
+                        let batched = |row: usize| {
+                            let sql = plan
+                                .batched_update_sql(dialect, &self.meta, group, first + row)
+                                .ok()?;
+                            Some(format_sql(dialect, &sql.text, &sql.params))
+                        };
+                        ex.run_rows(&step.sql.text, &step.sql.params, width, batched)?;
+                        continue;
+                    }
                     let out = ex.run(&step.sql.text, &step.sql.params, LogMode::Affected)?;
                     if let StepKind::Insert { returning, .. } = step.kind {
                         keys.push(encode::generated_keys(returning, &out));

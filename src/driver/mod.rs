@@ -25,6 +25,24 @@ pub trait Connection: Send {
     /// Runs one statement; statements that produce columns return rows.
     fn run(&mut self, sql: &str, params: &[Value]) -> Result<Output>;
 
+    /// Runs one statement once per row of `width` parameters. On failure, returns the index of
+    /// the failing row with the error.
+    fn run_rows(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        width: usize,
+    ) -> std::result::Result<u64, (usize, engine::Error)> {
+        let mut affected = 0;
+        for (i, row) in params.chunks(width.max(1)).enumerate() {
+            match self.run(sql, row).map_err(|e| (i, e))? {
+                Output::Exec(e) => affected += e.affected,
+                Output::Rows(r) => affected += r.rows.len() as u64,
+            }
+        }
+        Ok(affected)
+    }
+
     fn load_extension(&mut self, path: &str, entry: Option<&str>) -> Result<()>;
 
     fn close(&mut self) -> Result<()>;

@@ -148,6 +148,23 @@ impl Connection for SqliteConnection {
         }))
     }
 
+    fn run_rows(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        width: usize,
+    ) -> std::result::Result<u64, (usize, Error)> {
+        let conn = self.conn().map_err(|e| (0, e))?;
+        let mut stmt = conn.prepare_cached(sql).map_err(|e| (0, map_err(e)))?;
+        let mut affected = 0;
+        for (i, row) in params.chunks(width.max(1)).enumerate() {
+            affected += stmt
+                .execute(params_from_iter(row.iter().map(Param)))
+                .map_err(|e| (i, map_err(e)))? as u64;
+        }
+        Ok(affected)
+    }
+
     fn load_extension(&mut self, path: &str, entry: Option<&str>) -> Result<()> {
         let conn = self.conn()?;
         // SAFETY: loading an extension runs its native code; the user asked for it by path.

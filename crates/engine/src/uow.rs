@@ -105,7 +105,23 @@ pub enum StepKind {
         returning: bool,
     },
     Update,
+    /// One single-row `update` per change set, sharing the statement text: `params` holds
+    /// `width` values per row. Rows are `group`'s updates from index `first` on.
+    UpdateRows {
+        group: usize,
+        first: usize,
+        width: usize,
+    },
     Delete,
+}
+
+/// How the flush writes its statements.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanOptions {
+    /// Rows per multi-row statement (`batchSize`).
+    pub batch_size: usize,
+    /// Run changed rows as single-row updates instead of batched `case when` updates.
+    pub row_updates: bool,
 }
 
 #[derive(Debug)]
@@ -170,11 +186,28 @@ pub struct FlushPlan {
     /// Group indices in commit order (inserts and updates run in it, deletes in reverse).
     commit: Vec<usize>,
     pub steps: Vec<Step>,
+    batch: usize,
 }
 
 impl FlushPlan {
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
+    }
+
+    /// The batched `case when` statement MikroORM would have run for `group`'s update `index`,
+    /// so an error from a single-row update reports the same SQL.
+    pub fn batched_update_sql(
+        &self,
+        d: &dyn Dialect,
+        meta: &Metadata,
+        group: usize,
+        index: usize,
+    ) -> Result<Sql> {
+        let g = &self.groups[group];
+        let entity = meta.entity(g.entity)?;
+        let start = index / self.batch * self.batch;
+        let end = (start + self.batch).min(g.updates.len());
+        Ok(update_step(d, entity, &g.updates[start..end]).sql)
     }
 }
 
@@ -292,9 +325,9 @@ impl UnitOfWork {
         d: &dyn Dialect,
         meta: &Metadata,
         input: &FlushInput<'_>,
-        batch_size: usize,
+        opts: PlanOptions,
     ) -> Result<FlushPlan> {
-        let batch = batch_size.max(1);
+        let batch = opts.batch_size.max(1);
         let mut groups = Vec::with_capacity(input.entities.len());
         for ch in &input.entities {
             let entity = meta.entity(ch.entity)?;
@@ -399,8 +432,12 @@ impl UnitOfWork {
         for &gi in &commit {
             let g = &groups[gi];
             let entity = meta.entity(g.entity)?;
-            for chunk in g.updates.chunks(batch) {
-                steps.push(update_step(d, entity, chunk));
+            if opts.row_updates {
+                row_update_steps(d, entity, gi, &g.updates, &mut steps);
+            } else {
+                for chunk in g.updates.chunks(batch) {
+                    steps.push(update_step(d, entity, chunk));
+                }
             }
         }
         for &gi in commit.iter().rev() {
@@ -414,6 +451,7 @@ impl UnitOfWork {
             groups,
             commit,
             steps,
+            batch,
         })
     }
 
@@ -645,6 +683,41 @@ fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) -> Step {
         sql: w.finish(),
         kind: StepKind::Update,
         columns: Vec::new(),
+    }
+}
+
+/// Single-row updates; consecutive change sets with the same columns share one statement text.
+fn row_update_steps(
+    d: &dyn Dialect,
+    entity: &EntityMeta,
+    group: usize,
+    updates: &[Update],
+    steps: &mut Vec<Step>,
+) {
+    let same_columns = |a: &Update, b: &Update| {
+        a.changes.len() == b.changes.len()
+            && a.changes.iter().zip(&b.changes).all(|(x, y)| x.0 == y.0)
+    };
+    let mut first = 0;
+    while first < updates.len() {
+        let mut step = update_step(d, entity, &updates[first..=first]);
+        let width = step.sql.params.len();
+        let mut end = first + 1;
+        while end < updates.len() && same_columns(&updates[first], &updates[end]) {
+            let u = &updates[end];
+            step.sql
+                .params
+                .extend(u.changes.iter().map(|(_, v)| v.clone()));
+            step.sql.params.extend(u.pk.iter().cloned());
+            end += 1;
+        }
+        step.kind = StepKind::UpdateRows {
+            group,
+            first,
+            width,
+        };
+        steps.push(step);
+        first = end;
     }
 }
 

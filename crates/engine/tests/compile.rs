@@ -5,7 +5,7 @@ use mikro_native_engine::meta::Metadata;
 use mikro_native_engine::query::{Compiler, Query};
 use mikro_native_engine::schema::create_statements;
 use mikro_native_engine::sql::format_sql;
-use mikro_native_engine::uow::{FlushInput, UnitOfWork};
+use mikro_native_engine::uow::{FlushInput, PlanOptions, StepKind, UnitOfWork};
 use mikro_native_engine::{ErrorKind, Value};
 
 const META: &str = r#"{"entities":[
@@ -185,7 +185,7 @@ fn flush_insert_returns_keys_only_when_the_database_generates_some() {
     let plan = |rows: &[&str], batch: usize| {
         let message = flush_rows(rows);
         let input: FlushInput = serde_json::from_str(&message).unwrap();
-        uow.plan(d.as_ref(), &meta, &input, batch)
+        uow.plan(d.as_ref(), &meta, &input, opts(batch, false))
             .unwrap()
             .steps
             .iter()
@@ -240,11 +240,86 @@ fn commit_order_is_the_reverse_of_first_appearance() {
         ]}"#,
     )
     .unwrap();
-    let plan = uow.plan(d.as_ref(), &meta, &input, 300).unwrap();
+    let plan = uow
+        .plan(d.as_ref(), &meta, &input, opts(300, false))
+        .unwrap();
     let tables: Vec<&str> = plan
         .steps
         .iter()
         .map(|s| s.sql.text.split('`').nth(1).unwrap())
         .collect();
     assert_eq!(tables, vec!["item", "author"]);
+}
+
+fn opts(batch_size: usize, row_updates: bool) -> PlanOptions {
+    PlanOptions {
+        batch_size,
+        row_updates,
+    }
+}
+
+#[test]
+fn row_updates_share_one_statement_and_errors_name_the_batched_one() {
+    let meta = Metadata::from_json(META).unwrap();
+    let d = sqlite();
+    let mut uow = UnitOfWork::new();
+    let author = meta.entity(0).unwrap();
+    for id in 1..=3 {
+        let row = vec![
+            Some(Value::Int(id)),
+            Some(Value::Text(format!("a{id}"))),
+            Some(Value::Null),
+            Some(Value::Int(0)),
+            Some(Value::Int(0)),
+        ];
+        uow.register_loaded(author, 0, row, false);
+    }
+    // Rows 1 and 2 change `name`; row 3 changes `age`.
+    let input: FlushInput = serde_json::from_str(
+        r#"{"entities":[{"entity":0,"managed":[
+          [31,1,"x",null,0,false],[31,2,"y",null,0,false],[31,3,"a3",5,0,false]
+        ]}]}"#,
+    )
+    .unwrap();
+    let plan = uow
+        .plan(d.as_ref(), &meta, &input, opts(300, true))
+        .unwrap();
+    let steps: Vec<_> = plan
+        .steps
+        .iter()
+        .map(|s| (s.kind, s.sql.text.as_str(), s.sql.params.len()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (
+                StepKind::UpdateRows {
+                    group: 0,
+                    first: 0,
+                    width: 2
+                },
+                "update `author` set `name` = ? where `id` = ?",
+                4
+            ),
+            (
+                StepKind::UpdateRows {
+                    group: 0,
+                    first: 2,
+                    width: 2
+                },
+                "update `author` set `age` = ? where `id` = ?",
+                2
+            ),
+        ]
+    );
+    let batched = plan.batched_update_sql(d.as_ref(), &meta, 0, 1).unwrap();
+    assert_eq!(
+        format_sql(d.as_ref(), &batched.text, &batched.params),
+        "update `author` set `name` = case when (`id` = 1) then 'x' when (`id` = 2) then 'y' else `name` end, `age` = case when (`id` = 3) then 5 else `age` end where `id` in (1, 2, 3) returning `id`"
+    );
+    let logged = uow
+        .plan(d.as_ref(), &meta, &input, opts(300, false))
+        .unwrap();
+    assert_eq!(logged.steps.len(), 1);
+    assert_eq!(logged.steps[0].sql.text, batched.text);
 }
