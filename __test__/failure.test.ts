@@ -142,9 +142,10 @@ describe.each([false, true])('a failing flush rolls back and leaves the unit of 
 });
 
 // Without a query log, SQLite runs changed rows as single-row updates (faster than a `case when`
-// batch there); nothing observable changes: the same rows are written, and an error names the
-// batched statement MikroORM would have run.
-describe('unlogged flushes update row by row with the same outcome', () => {
+// batch there) and counts generated ids back from the last insert id instead of `returning` them;
+// nothing observable changes: the same rows are written, the same ids assigned, and an error names
+// the batched statement MikroORM would have run.
+describe('unlogged flushes use faster statements with the same outcome', () => {
   test('several change sets with different columns', async () => {
     await init({ debug: false });
     const em = orm!.em.fork();
@@ -163,6 +164,28 @@ describe('unlogged flushes update row by row with the same outcome', () => {
     other.age = 8;
     await em.flush();
     expect((await orm!.em.fork().findOneOrFail(Author, 2)).age).toBe(8);
+  });
+
+  test('generated ids of multi-row inserts, with and without a trigger writing to the table', async () => {
+    await init({ debug: false, batchSize: 3 });
+    const em = orm!.em.fork();
+    const first = Array.from({ length: 7 }, (_, i) => em.create(Author, { name: `A${i}`, email: `a${i}@x` }));
+    await em.flush();
+    expect(first.map(a => a.id)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    // A trigger inserting into the same table interleaves its rows: ids come from `returning`.
+    await em.execute(
+      "create trigger shadow after insert on author when new.name like 'B%' begin insert into author (name, email, created_at, updated_at, terms_accepted) values ('shadow', 'shadow-' || new.email, 0, 0, 0); end",
+    );
+    const second = Array.from({ length: 4 }, (_, i) => em.create(Author, { name: `B${i}`, email: `b${i}@x` }));
+    await em.flush();
+    const rows = await orm!.em.fork().execute<{ id: number; email: string }[]>("select id, email from author where name like 'B%' order by id");
+    expect(second.map(a => [a.id, a.email])).toEqual(rows.map(r => [r.id, r.email]));
+    expect(new Set(second.map(a => a.id)).size).toBe(4);
+    expect(second.map(a => a.id)).not.toEqual([10, 11, 12, 13]);
+    const fresh = orm!.em.fork();
+    for (const a of [...first, ...second]) {
+      expect((await fresh.findOneOrFail(Author, a.id)).email).toBe(a.email);
+    }
   });
 
   test('a failing row update rolls back and reports the batched statement', async () => {

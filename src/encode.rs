@@ -2,9 +2,9 @@
 
 use std::fmt::Write;
 
-use crate::driver::{Output, Rows};
+use crate::driver::{ExecResult, Output, Rows};
 use engine::meta::{EntityMeta, PropType};
-use engine::uow::Snapshot;
+use engine::uow::{Snapshot, StepKind};
 use engine::value::write_json_str;
 use engine::Value;
 
@@ -108,13 +108,34 @@ pub fn output(out: &mut String, o: &Output) {
 }
 
 /// Keys from `insert … returning`, or the last insert id counted back for drivers without it.
-pub fn generated_keys(returning: bool, o: &Output) -> Vec<Value> {
-    match o {
-        Output::Rows(r) if returning => r
+/// The keys an insert step generated: its `returning` rows, or with `increment` the `count`
+/// consecutive keys ending at the last insert id.
+pub fn generated_keys(kind: StepKind, o: &Output) -> Vec<Value> {
+    match (kind, o) {
+        (
+            StepKind::Insert {
+                returning: true, ..
+            },
+            Output::Rows(r),
+        ) => r
             .rows
             .iter()
             .filter_map(|row| row.first().cloned())
             .collect(),
+        (
+            StepKind::Insert {
+                increment: true,
+                count,
+                ..
+            },
+            Output::Exec(ExecResult {
+                insert_id: Some(last),
+                ..
+            }),
+        ) => {
+            let first = last - count as i64 + 1;
+            (first..=*last).map(Value::Int).collect()
+        }
         _ => Vec::new(),
     }
 }

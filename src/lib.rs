@@ -177,6 +177,31 @@ impl NativeOrm {
         }
     }
 
+    /// Entities among the flush's inserts whose generated keys the connection can count back
+    /// from the last insert id (see `Connection::sequential_insert_keys`).
+    fn sequential_key_entities(&self, input: &FlushInput) -> R<Vec<usize>> {
+        let mut tables = Vec::new();
+        for ch in &input.entities {
+            let entity = self.meta.entity(ch.entity).map_err(to_napi)?;
+            if !ch.insert.is_empty() && entity.autoincrement_pk().is_some() {
+                tables.push((ch.entity, entity.table_name.as_str()));
+            }
+        }
+        if tables.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (out, _) = self.with_conn(0, |ex, _| {
+            let mut out = Vec::new();
+            for (entity, table) in tables {
+                if ex.conn.sequential_insert_keys(table)? {
+                    out.push(entity);
+                }
+            }
+            Ok(out)
+        })?;
+        Ok(out)
+    }
+
     fn compile(&self, json: &str) -> engine::Result<engine::query::Compiled> {
         let q = Query::from_json(json)?;
         Compiler {
@@ -398,6 +423,12 @@ impl NativeOrm {
     ) -> R<String> {
         let input: FlushInput = serde_json::from_str(&message)
             .map_err(|e| to_napi(Error::validation(format!("Invalid flush message: {e}"))))?;
+        // Statement shapes other than MikroORM's are used only when no query log shows them.
+        let increment_keys = if log == 0 {
+            self.sequential_key_entities(&input)?
+        } else {
+            Vec::new()
+        };
         let plan = uow
             .uow
             .plan(
@@ -407,6 +438,7 @@ impl NativeOrm {
                 PlanOptions {
                     batch_size: self.batch_size,
                     row_updates: log == 0 && self.dialect.prefers_row_updates(),
+                    increment_keys: &increment_keys,
                 },
             )
             .map_err(to_napi)?;
@@ -438,8 +470,8 @@ impl NativeOrm {
                         continue;
                     }
                     let out = ex.run(&step.sql.text, &step.sql.params, LogMode::Affected)?;
-                    if let StepKind::Insert { returning, .. } = step.kind {
-                        keys.push(encode::generated_keys(returning, &out));
+                    if let StepKind::Insert { .. } = step.kind {
+                        keys.push(encode::generated_keys(step.kind, &out));
                     }
                 }
                 Ok(())

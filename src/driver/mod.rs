@@ -43,6 +43,12 @@ pub trait Connection: Send {
         Ok(affected)
     }
 
+    /// Whether a multi-row insert into `table` that generates every key gets consecutive keys
+    /// ending at the connection's last insert id (so it needs no `returning`).
+    fn sequential_insert_keys(&mut self, _table: &str) -> Result<bool> {
+        Ok(false)
+    }
+
     fn load_extension(&mut self, path: &str, entry: Option<&str>) -> Result<()>;
 
     fn close(&mut self) -> Result<()>;

@@ -165,6 +165,20 @@ impl Connection for SqliteConnection {
         Ok(affected)
     }
 
+    /// A rowid table assigns the rows of one statement consecutive rowids; only a trigger could
+    /// insert into the table in between, so tables with triggers keep `returning`.
+    fn sequential_insert_keys(&mut self, table: &str) -> Result<bool> {
+        let conn = self.conn()?;
+        let mut stmt = conn
+            .prepare_cached(
+                "select (select count(*) from sqlite_master where type = 'trigger' and tbl_name = ?1) \
+                 + (select count(*) from sqlite_temp_master where type = 'trigger' and tbl_name = ?1)",
+            )
+            .map_err(map_err)?;
+        let triggers: i64 = stmt.query_row([table], |r| r.get(0)).map_err(map_err)?;
+        Ok(triggers == 0)
+    }
+
     fn load_extension(&mut self, path: &str, entry: Option<&str>) -> Result<()> {
         let conn = self.conn()?;
         // SAFETY: loading an extension runs its native code; the user asked for it by path.

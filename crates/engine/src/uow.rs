@@ -98,11 +98,13 @@ pub struct EntityChanges<'a> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepKind {
-    /// The next `count` of `group`'s inserts; `returning` gives back their keys.
+    /// The next `count` of `group`'s inserts; `returning` gives back their keys, or with
+    /// `increment` they are the `count` consecutive keys ending at the last insert id.
     Insert {
         group: usize,
         count: usize,
         returning: bool,
+        increment: bool,
     },
     Update,
     /// One single-row `update` per change set, sharing the statement text: `params` holds
@@ -117,11 +119,14 @@ pub enum StepKind {
 
 /// How the flush writes its statements.
 #[derive(Debug, Clone, Copy)]
-pub struct PlanOptions {
+pub struct PlanOptions<'a> {
     /// Rows per multi-row statement (`batchSize`).
     pub batch_size: usize,
     /// Run changed rows as single-row updates instead of batched `case when` updates.
     pub row_updates: bool,
+    /// Entities whose generated keys may be taken by increment from the last insert id instead
+    /// of `returning` them: nothing else (no trigger) inserts into their table meanwhile.
+    pub increment_keys: &'a [usize],
 }
 
 #[derive(Debug)]
@@ -325,7 +330,7 @@ impl UnitOfWork {
         d: &dyn Dialect,
         meta: &Metadata,
         input: &FlushInput<'_>,
-        opts: PlanOptions,
+        opts: PlanOptions<'_>,
     ) -> Result<FlushPlan> {
         let batch = opts.batch_size.max(1);
         let mut groups = Vec::with_capacity(input.entities.len());
@@ -427,7 +432,8 @@ impl UnitOfWork {
             // The values move into the statements; `apply` takes the snapshots back from them.
             let rows = std::mem::take(&mut groups[gi].inserts);
             let entity = meta.entity(groups[gi].entity)?;
-            insert_steps(d, entity, gi, rows, batch, &mut steps);
+            let increment = opts.increment_keys.contains(&groups[gi].entity);
+            insert_steps(d, entity, gi, rows, batch, increment, &mut steps);
         }
         for &gi in &commit {
             let g = &groups[gi];
@@ -470,13 +476,13 @@ impl UnitOfWork {
                 group,
                 count,
                 returning,
-                ..
+                increment,
             } = step.kind
             {
                 let mut ks = it.next().unwrap_or_default();
-                // Rows of a statement without `returning` had their keys already.
+                // Rows of a statement that did not generate keys had their keys already.
                 ks.resize(count, Value::Null);
-                if !returning {
+                if !returning && !increment {
                     ks.fill(Value::Null);
                 }
                 keys_by_group[group].extend(ks);
@@ -575,13 +581,25 @@ fn insert_steps(
     group: usize,
     mut rows: Vec<Snapshot>,
     batch: usize,
+    increment_keys: bool,
     steps: &mut Vec<Step>,
 ) {
     let auto = entity.autoincrement_pk();
     for chunk in rows.chunks_mut(batch) {
-        // Keys come back only when the database generates some of them.
-        let returning =
-            d.supports_returning() && auto.is_some_and(|pk| chunk.iter().any(|r| r[pk].is_none()));
+        // Keys come back only when the database generates some of them; when it generates all
+        // of them, they may be counted back from the last insert id.
+        let generated = |all: bool| {
+            auto.is_some_and(|pk| {
+                let missing = |r: &Snapshot| r[pk].is_none();
+                if all {
+                    chunk.iter().all(missing)
+                } else {
+                    chunk.iter().any(missing)
+                }
+            })
+        };
+        let increment = increment_keys && generated(true);
+        let returning = !increment && d.supports_returning() && generated(false);
         // Columns: every property defined on at least one row of the batch, in property order.
         let cols: Vec<usize> = (0..entity.props.len())
             .filter(|&i| chunk.iter().any(|r| r[i].is_some()))
@@ -619,6 +637,7 @@ fn insert_steps(
                 group,
                 count: chunk.len(),
                 returning,
+                increment,
             },
             columns: cols,
         });

@@ -251,11 +251,59 @@ fn commit_order_is_the_reverse_of_first_appearance() {
     assert_eq!(tables, vec!["item", "author"]);
 }
 
-fn opts(batch_size: usize, row_updates: bool) -> PlanOptions {
+fn opts(batch_size: usize, row_updates: bool) -> PlanOptions<'static> {
     PlanOptions {
         batch_size,
         row_updates,
+        increment_keys: &[],
     }
+}
+
+#[test]
+fn inserts_count_keys_back_only_when_every_key_is_generated() {
+    let meta = Metadata::from_json(META).unwrap();
+    let d = sqlite();
+    let uow = UnitOfWork::new();
+    let message = flush_rows(&[
+        r#"[2,null,"a",null,null,null]"#,
+        r#"[2,null,"b",null,null,null]"#,
+        r#"[3,9,"c",null,null,null]"#,
+    ]);
+    let input: FlushInput = serde_json::from_str(&message).unwrap();
+    let options = PlanOptions {
+        batch_size: 2,
+        row_updates: true,
+        increment_keys: &[0],
+    };
+    let plan = uow.plan(d.as_ref(), &meta, &input, options).unwrap();
+    let steps: Vec<_> = plan
+        .steps
+        .iter()
+        .map(|s| (s.kind, format_sql(d.as_ref(), &s.sql.text, &s.sql.params)))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (
+                StepKind::Insert {
+                    group: 0,
+                    count: 2,
+                    returning: false,
+                    increment: true
+                },
+                "insert into `author` (`name`) values ('a'), ('b')".to_string()
+            ),
+            (
+                StepKind::Insert {
+                    group: 0,
+                    count: 1,
+                    returning: false,
+                    increment: false
+                },
+                "insert into `author` (`id`, `name`) values (9, 'c')".to_string()
+            ),
+        ]
+    );
 }
 
 #[test]
