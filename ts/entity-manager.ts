@@ -435,24 +435,11 @@ export class EntityManager {
         entity[k] = v;
       }
     }
-    this.applyDefaults(meta, entity);
+    meta.runtime.applyDefaults(entity, this);
     initHelper(entity, meta, this, true).__managed = false;
     return entity;
   }
 
-  /** @internal Fills undefined properties from `onCreate` and literal defaults. */
-  applyDefaults(meta: EntityMetadata, entity: Dictionary): void {
-    for (const p of meta.props) {
-      if (entity[p.name] !== undefined) {
-        continue;
-      }
-      if (p.onCreate) {
-        entity[p.name] = p.onCreate(entity, this);
-      } else if (p.default !== undefined && p.default !== null) {
-        entity[p.name] = p.default;
-      }
-    }
-  }
 
   persist<T extends object>(entity: T | T[]): this {
     const em = this.getContext();
@@ -519,31 +506,15 @@ export class EntityManager {
       (groups[meta.index] ??= { meta, insert: [], insertRows: [], created: [], managed: [], managedRows: [], managedSeq: [], remove: [], removed: [] });
 
     let persisted = 0;
+    const out: { pending?: Dictionary } = {};
     for (const e of this.persistStack) {
       const meta = (e as { __meta: EntityMetadata }).__meta;
       const g = group(meta);
       g.insertAt ??= persisted++;
       // onCreate/default values land on the entity only once the flush succeeded.
-      let pending: Dictionary | undefined;
-      for (const p of meta.props) {
-        if ((e as Dictionary)[p.name] === undefined) {
-          if (p.onCreate) {
-            (pending ??= {})[p.name] = p.onCreate(e, this);
-          } else if (p.default !== undefined && p.default !== null) {
-            (pending ??= {})[p.name] = p.default;
-          }
-        }
-      }
-      const view = pending ? Object.assign(Object.create(meta.prototype as object), e, pending) : e;
-      for (const p of meta.runtime.required) {
-        const v = (view as Dictionary)[p.name];
-        if (v == null) {
-          throw new ValidationError(`Value for ${meta.className}.${p.name} is required, '${v}' found\nentity: ${inspect(e)}`, e);
-        }
-      }
+      g.insertRows.push(meta.runtime.insertState(e, this, out));
       g.insert.push(e as Dictionary);
-      g.created.push(pending);
-      g.insertRows.push(meta.runtime.state(view));
+      g.created.push(out.pending);
     }
     let removed = 0;
     for (const e of this.removeStack) {
@@ -670,7 +641,7 @@ export class EntityManager {
       const r = row as Dictionary;
       if ((r as { __helper?: unknown }).__helper) {
         entities.push(r);
-        em.applyDefaults(meta, r);
+        meta.runtime.applyDefaults(r, em);
         const o: Dictionary = {};
         for (const p of meta.props) {
           if (r[p.name] !== undefined) {

@@ -109,26 +109,77 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
   return new Function('proto', 'safeJson', `return function hydrate(cols, n, map, refresh, init) {${body}\n}`)(meta.prototype, safeJson) as Hydrator;
 }
 
-export type StateFn = (e: any) => unknown[];
-
-/** The flush row `[mask…, v0 … vn]` for an entity (see the engine's unit of work). */
-export function createStateFn(meta: EntityMetadata): StateFn {
+/** The flush row `[mask…, v0 … vn]` as a JS expression over the locals `v0 … vn`. */
+function rowExpr(meta: EntityMetadata): string {
   const n = meta.props.length;
-  const masks = Math.max(1, Math.ceil(n / MASK_BITS));
-  const reads = meta.props.map((p, i) => `const v${i} = e[${key(p.name)}];`).join('\n  ');
-  const maskExprs: string[] = [];
-  for (let m = 0; m < masks; m++) {
+  const masks: string[] = [];
+  for (let m = 0; m < Math.max(1, Math.ceil(n / MASK_BITS)); m++) {
     const parts: string[] = [];
     for (let i = m * MASK_BITS; i < Math.min(n, (m + 1) * MASK_BITS); i++) {
       parts.push(`(v${i} !== undefined ? ${1 << (i % MASK_BITS)} : 0)`);
     }
-    maskExprs.push(parts.join(' | ') || '0');
+    masks.push(parts.join(' | ') || '0');
   }
   const values = meta.props.map((p, i) => {
     const conv = toEngine(p);
     return conv === 'v' ? `v${i}` : `(v${i} == null ? v${i} : ${conv.replace(/\bv\b/g, `v${i}`)})`;
   });
-  return new Function(`return function state(e) {\n  ${reads}\n  return [${[...maskExprs, ...values].join(', ')}];\n}`)() as StateFn;
+  return `[${[...masks, ...values].join(', ')}]`;
+}
+
+export type StateFn = (e: any) => unknown[];
+
+/** The flush row `[mask…, v0 … vn]` for an entity (see the engine's unit of work). */
+export function createStateFn(meta: EntityMetadata): StateFn {
+  const reads = meta.props.map((p, i) => `const v${i} = e[${key(p.name)}];`).join('\n  ');
+  return new Function(`return function state(e) {\n  ${reads}\n  return ${rowExpr(meta)};\n}`)() as StateFn;
+}
+
+export type InsertStateFn = (e: any, em: unknown, out: { pending?: Record<string, unknown> }) => unknown[];
+
+/**
+ * The flush row of a new entity. Undefined properties take their `onCreate` or default value in
+ * the row and in `out.pending` (assigned to the entity once the flush succeeded); a required
+ * property still missing calls `missing(e, name, value)`, which throws.
+ */
+export function createInsertStateFn(meta: EntityMetadata, isRequired: (p: EntityProperty) => boolean, missing: (e: object, name: string, v: unknown) => never): InsertStateFn {
+  const lines: string[] = [];
+  const defaults: unknown[] = [];
+  const onCreate: ((e: any, em: unknown) => unknown)[] = [];
+  meta.props.forEach((p, i) => {
+    lines.push(`let v${i} = e[${key(p.name)}];`);
+    if (p.onCreate) {
+      onCreate[i] = p.onCreate as (e: any, em: unknown) => unknown;
+      lines.push(`if (v${i} === undefined) { v${i} = onCreate[${i}](e, em); (pending ??= {})[${key(p.name)}] = v${i}; }`);
+    } else if (p.default !== undefined && p.default !== null) {
+      defaults[i] = p.default;
+      lines.push(`if (v${i} === undefined) { v${i} = defaults[${i}]; (pending ??= {})[${key(p.name)}] = v${i}; }`);
+    }
+  });
+  meta.props.forEach((p, i) => {
+    if (isRequired(p)) {
+      lines.push(`if (v${i} == null) missing(e, ${key(p.name)}, v${i});`);
+    }
+  });
+  const body = `let pending;\n  ${lines.join('\n  ')}\n  out.pending = pending;\n  return ${rowExpr(meta)};`;
+  return new Function('onCreate', 'defaults', 'missing', `return function insertState(e, em, out) {\n  ${body}\n}`)(onCreate, defaults, missing) as InsertStateFn;
+}
+
+/** Fills undefined properties from `onCreate` and literal defaults (for `em.create()`). */
+export function createApplyDefaults(meta: EntityMetadata): (e: any, em: unknown) => void {
+  const defaults: unknown[] = [];
+  const onCreate: ((e: any, em: unknown) => unknown)[] = [];
+  const lines: string[] = [];
+  meta.props.forEach((p, i) => {
+    if (p.onCreate) {
+      onCreate[i] = p.onCreate as (e: any, em: unknown) => unknown;
+      lines.push(`if (e[${key(p.name)}] === undefined) e[${key(p.name)}] = onCreate[${i}](e, em);`);
+    } else if (p.default !== undefined && p.default !== null) {
+      defaults[i] = p.default;
+      lines.push(`if (e[${key(p.name)}] === undefined) e[${key(p.name)}] = defaults[${i}];`);
+    }
+  });
+  return new Function('onCreate', 'defaults', `return function applyDefaults(e, em) {\n  ${lines.join('\n  ')}\n}`)(onCreate, defaults) as (e: any, em: unknown) => void;
 }
 
 /** Converts one runtime value for the engine (used for `onUpdate` values and primary keys). */

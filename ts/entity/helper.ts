@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { ValidationError } from '../errors.js';
 import type { EntityMetadata } from '../metadata/types.js';
 import type { Dictionary, EntityData, EntityDTO } from '../typings.js';
-import { createRowMapper, createStateFn, createToObject } from './codegen.js';
+import { createApplyDefaults, createInsertStateFn, createRowMapper, createStateFn, createToObject } from './codegen.js';
 
 /** What MikroORM calls the wrapped entity: per-instance ORM state plus helpers (`wrap(e)`). */
 /**
@@ -171,7 +171,14 @@ export function decorateEntity(meta: EntityMetadata): void {
     mapRow: createRowMapper(meta),
     onUpdate,
     onUpdateIndexes: onUpdate.map(p => meta.props.indexOf(p)),
-    required: meta.props.filter(p => !p.nullable && !p.autoincrement && p.default === undefined && p.defaultRaw === undefined && !p.onCreate && !p.version),
+    insertState: createInsertStateFn(
+      meta,
+      p => !p.nullable && !p.autoincrement && p.default === undefined && p.defaultRaw === undefined && !p.onCreate && !p.version,
+      (e, name, v) => {
+        throw new ValidationError(`Value for ${meta.className}.${name} is required, '${v}' found\nentity: ${inspect(e)}`, e);
+      },
+    ),
+    applyDefaults: createApplyDefaults(meta),
   };
 }
 

@@ -94,10 +94,11 @@ export interface EntityMetadata<T = any> {
   runtime: {
     hydrators: Map<string, import('../entity/codegen.js').Hydrator>;
     state: import('../entity/codegen.js').StateFn;
+    insertState: import('../entity/codegen.js').InsertStateFn;
+    applyDefaults: (e: any, em: unknown) => void;
     toObject: import('../entity/codegen.js').ToObjectFn;
     mapRow: import('../entity/codegen.js').RowMapper;
     onUpdate: EntityProperty<T>[];
     onUpdateIndexes: number[];
-    required: EntityProperty<T>[];
   };
 }
