@@ -429,12 +429,7 @@ export class EntityManager {
     const Cls = meta.class as unknown as new (...args: unknown[]) => Dictionary;
     const params = meta.constructorParams;
     const entity = params.length > 0 ? new Cls(...params.map(p => data[p])) : new Cls();
-    for (const k in data) {
-      const v = data[k];
-      if (v !== undefined && meta.properties[k] && !(params.length > 0 && params.includes(k) && entity[k] === v)) {
-        entity[k] = v;
-      }
-    }
+    meta.runtime.assignData(entity, data);
     meta.runtime.applyDefaults(entity, this);
     initHelper(entity, meta, this, true).__managed = false;
     return entity;

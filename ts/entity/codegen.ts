@@ -165,6 +165,20 @@ export function createInsertStateFn(meta: EntityMetadata, isRequired: (p: Entity
   return new Function('onCreate', 'defaults', 'missing', `return function insertState(e, em, out) {\n  ${body}\n}`)(onCreate, defaults, missing) as InsertStateFn;
 }
 
+/**
+ * Copies `em.create()` data onto a new entity: every defined value of a known property, except
+ * one the constructor already set from a parameter of the same name.
+ */
+export function createAssignData(meta: EntityMetadata): (e: any, data: any) => void {
+  const params = new Set(meta.constructorParams);
+  const lines = meta.props.map(p => {
+    const k = key(p.name);
+    const skip = params.has(p.name) ? ` && e[${k}] !== v` : '';
+    return `v = data[${k}]; if (v !== undefined${skip}) e[${k}] = v;`;
+  });
+  return new Function(`return function assignData(e, data) {\n  let v;\n  ${lines.join('\n  ')}\n}`)() as (e: any, data: any) => void;
+}
+
 /** Fills undefined properties from `onCreate` and literal defaults (for `em.create()`). */
 export function createApplyDefaults(meta: EntityMetadata): (e: any, em: unknown) => void {
   const defaults: unknown[] = [];

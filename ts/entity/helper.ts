@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { ValidationError } from '../errors.js';
 import type { EntityMetadata } from '../metadata/types.js';
 import type { Dictionary, EntityData, EntityDTO } from '../typings.js';
-import { createApplyDefaults, createInsertStateFn, createRowMapper, createStateFn, createToObject } from './codegen.js';
+import { createApplyDefaults, createAssignData, createInsertStateFn, createRowMapper, createStateFn, createToObject } from './codegen.js';
 
 /** What MikroORM calls the wrapped entity: per-instance ORM state plus helpers (`wrap(e)`). */
 /**
@@ -148,6 +148,39 @@ export function serialize<T extends object>(entities: T | T[], options: { exclud
   return Array.isArray(entities) ? entities.map(one) : one(entities);
 }
 
+/** Returns the object it is given, so a subclass can add a private field to any object. */
+class Stamp {
+  constructor(o: object) {
+    return o as Stamp;
+  }
+}
+
+/**
+ * Each entity's `WrappedEntity` lives in a private field: invisible to `Object.keys`, spread and
+ * JSON like a non-enumerable property, and ~4x cheaper to attach than `Object.defineProperty`.
+ */
+class HelperSlot extends Stamp {
+  #helper: WrappedEntity;
+
+  private constructor(o: object, h: WrappedEntity) {
+    super(o);
+    this.#helper = h;
+  }
+
+  static get(o: object): WrappedEntity | undefined {
+    return #helper in o ? (o as HelperSlot).#helper : undefined;
+  }
+
+  static set(o: object, h: WrappedEntity): WrappedEntity {
+    if (#helper in o) {
+      (o as HelperSlot).#helper = h;
+    } else {
+      new HelperSlot(o, h);
+    }
+    return h;
+  }
+}
+
 /** Prepares an entity class: `__meta`, a lazy `__helper`, `toJSON`, and the generated functions. */
 export function decorateEntity(meta: EntityMetadata): void {
   const proto = meta.prototype as object;
@@ -155,9 +188,7 @@ export function decorateEntity(meta: EntityMetadata): void {
   Object.defineProperty(proto, '__helper', {
     configurable: true,
     get(this: object) {
-      const h = new WrappedEntity(this, meta);
-      Object.defineProperty(this, '__helper', { value: h, writable: true, configurable: true });
-      return h;
+      return HelperSlot.get(this) ?? HelperSlot.set(this, new WrappedEntity(this, meta));
     },
   });
   if (!Object.prototype.hasOwnProperty.call(proto, 'toJSON') && !('toJSON' in proto)) {
@@ -179,17 +210,17 @@ export function decorateEntity(meta: EntityMetadata): void {
       },
     ),
     applyDefaults: createApplyDefaults(meta),
+    assignData: createAssignData(meta),
   };
 }
 
 /** Attaches fresh ORM state to an entity created or hydrated by an EntityManager. */
 export function initHelper(entity: object, meta: EntityMetadata, em: unknown, initialized: boolean): WrappedEntity {
-  const prev = Object.prototype.hasOwnProperty.call(entity, '__helper') ? (entity as { __helper: WrappedEntity }).__helper.__seq : 0;
+  const prev = HelperSlot.get(entity)?.__seq ?? 0;
   const h = new WrappedEntity(entity, meta);
   h.__em = em;
   h.__managed = true;
   h.__initialized = initialized;
   h.__seq = prev || nextIdentitySeq();
-  Object.defineProperty(entity, '__helper', { value: h, writable: true, configurable: true });
-  return h;
+  return HelperSlot.set(entity, h);
 }

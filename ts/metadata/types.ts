@@ -96,6 +96,7 @@ export interface EntityMetadata<T = any> {
     state: import('../entity/codegen.js').StateFn;
     insertState: import('../entity/codegen.js').InsertStateFn;
     applyDefaults: (e: any, em: unknown) => void;
+    assignData: (e: any, data: any) => void;
     toObject: import('../entity/codegen.js').ToObjectFn;
     mapRow: import('../entity/codegen.js').RowMapper;
     onUpdate: EntityProperty<T>[];
