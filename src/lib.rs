@@ -5,11 +5,6 @@ mod driver;
 mod encode;
 mod exec;
 
-// Flushes and results allocate and free large buffers; glibc malloc hands those back to the
-// kernel and faults them in again on the next call. mimalloc keeps them (measured in bench/).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::sync::{Mutex, MutexGuard};
 
 use napi::bindgen_prelude::ObjectFinalize;
