@@ -9,9 +9,8 @@
 use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use serde_json::Value as Json;
 
-use crate::convert::{raw_to_db, to_db};
+use crate::convert::raw_to_db;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::meta::{EntityMeta, Metadata};
@@ -83,8 +82,8 @@ pub struct EntityChanges<'a> {
     #[serde(default)]
     pub on_update: Vec<usize>,
     /// Primary key values of removed entities, as `[pk0, …]` each.
-    #[serde(default)]
-    pub remove: Vec<Vec<Json>>,
+    #[serde(default, borrow)]
+    pub remove: Vec<Row<'a>>,
     /// Where this entity type first appears among the new entities (persist order).
     #[serde(default)]
     pub insert_at: Option<u64>,
@@ -411,15 +410,18 @@ impl UnitOfWork {
                 });
             }
             for pk in &ch.remove {
-                let vals = entity
-                    .pk
-                    .iter()
-                    .zip(pk)
-                    .map(|(&i, v)| to_db(d, entity, &entity.props[i], v).map(Some))
-                    .collect::<Result<Snapshot>>()?;
-                let key = match vals.as_slice() {
-                    [Some(v)] => Key::of(v),
-                    vs => Key::Composite(vs.iter().flatten().map(Key::of).collect()),
+                let key = match (entity.pk.as_slice(), pk.as_slice()) {
+                    ([i], [v]) => Key::of(&raw_to_db(d, entity, &entity.props[*i], v)?),
+                    _ => Key::Composite(
+                        entity
+                            .pk
+                            .iter()
+                            .zip(pk)
+                            .map(|(&i, v)| {
+                                raw_to_db(d, entity, &entity.props[i], v).map(|v| Key::of(&v))
+                            })
+                            .collect::<Result<Vec<_>>>()?,
+                    ),
                 };
                 g.removes.push(key);
             }
@@ -695,7 +697,7 @@ fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) -> Step {
             w.push(" else ").ident(field).push(" end");
         }
         w.push(" where ");
-        write_pk_in(&mut w, entity, chunk.iter().map(|u| u.pk.as_slice()));
+        write_pk_in(&mut w, entity, chunk.iter().map(|u| u.pk.iter().cloned()));
         write_returning_pk(&mut w, entity);
     }
     Step {
@@ -740,8 +742,12 @@ fn row_update_steps(
     }
 }
 
-/// `pk in (…)`, or `(a, b) in ((…), (…))` for composite keys; each item is a key's values.
-fn write_pk_in<'r>(w: &mut Writer, entity: &EntityMeta, keys: impl Iterator<Item = &'r [Value]>) {
+/// `pk in (…)`, or `(a, b) in ((…), (…))` for composite keys; each item yields a key's values.
+fn write_pk_in<K: IntoIterator<Item = Value>>(
+    w: &mut Writer,
+    entity: &EntityMeta,
+    keys: impl Iterator<Item = K>,
+) {
     let single = entity.pk.len() == 1;
     if !single {
         w.push("(");
@@ -760,11 +766,11 @@ fn write_pk_in<'r>(w: &mut Writer, entity: &EntityMeta, keys: impl Iterator<Item
         if !single {
             w.push("(");
         }
-        for (n, v) in key.iter().enumerate() {
+        for (n, v) in key.into_iter().enumerate() {
             if n > 0 {
                 w.push(", ");
             }
-            w.param(v.clone());
+            w.param(v);
         }
         if !single {
             w.push(")");
@@ -774,16 +780,16 @@ fn write_pk_in<'r>(w: &mut Writer, entity: &EntityMeta, keys: impl Iterator<Item
 }
 
 /// A key's values in `entity.pk` order.
-fn key_values(k: &Key) -> Vec<Value> {
-    let one = |k: &Key| match k {
+fn key_values(k: &Key) -> impl Iterator<Item = Value> + '_ {
+    let parts = match k {
+        Key::Composite(parts) => parts.as_slice(),
+        single => std::slice::from_ref(single),
+    };
+    parts.iter().map(|p| match p {
         Key::Int(n) => Value::Int(*n),
         Key::Text(s) => Value::Text(s.clone()),
         Key::Composite(_) => Value::Null,
-    };
-    match k {
-        Key::Composite(parts) => parts.iter().map(one).collect(),
-        single => vec![one(single)],
-    }
+    })
 }
 
 fn delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
@@ -791,8 +797,7 @@ fn delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
     w.push("delete from ")
         .ident(&entity.table_name)
         .push(" where ");
-    let keys: Vec<Vec<Value>> = chunk.iter().map(key_values).collect();
-    write_pk_in(&mut w, entity, keys.iter().map(Vec::as_slice));
+    write_pk_in(&mut w, entity, chunk.iter().map(key_values));
     Step {
         sql: w.finish(),
         kind: StepKind::Delete,
