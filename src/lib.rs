@@ -424,7 +424,7 @@ impl NativeOrm {
         } else {
             Vec::new()
         };
-        let plan = uow
+        let mut plan = uow
             .uow
             .plan(
                 self.dialect.as_ref(),
@@ -448,7 +448,9 @@ impl NativeOrm {
             }
             let mut keys = Vec::new();
             let mut run = || -> engine::Result<()> {
-                for step in &plan.steps {
+                for i in 0..plan.steps.len() {
+                    plan.resolve(i, &keys)?;
+                    let step = &plan.steps[i];
                     if let StepKind::UpdateRows {
                         group,
                         first,

@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import type { Configuration } from './config.js';
 import type { DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
-import { convertFromDb, createHydrator, engineValue } from './entity/codegen.js';
+import { convertFromDb, createHydrator, engineValue, type FlushContext } from './entity/codegen.js';
+import { Reference } from './entity/reference.js';
 import { assign, helper, identityKey, initHelper, nextIdentitySeq, type WrappedEntity } from './entity/helper.js';
 import { NotFoundError, NotImplementedError, ValidationError } from './errors.js';
 import type { MetadataRegistry } from './metadata/registry.js';
@@ -57,7 +58,7 @@ function hasSpecialValues(v: unknown): boolean {
   if (!v || typeof v !== 'object' || v instanceof Date) {
     return false;
   }
-  if ((v as { __helper?: unknown }).__helper) {
+  if ((v as { __helper?: unknown }).__helper || v instanceof Reference) {
     return true;
   }
   return (Array.isArray(v) ? v : Object.values(v)).some(hasSpecialValues);
@@ -69,10 +70,35 @@ function specialValues(this: Record<string, unknown>, key: string, value: unknow
   if (typeof original === 'bigint') {
     return original.toString();
   }
+  if (original instanceof Reference) {
+    return original.getPrimaryKey();
+  }
   if (original && typeof original === 'object' && original.__helper) {
     return original.__helper.getPrimaryKey();
   }
   return value;
+}
+
+/** The engine value of a many-to-one property: the target's key, or a marker for a target
+ * inserted by the same flush. */
+function referenceValue(v: unknown, newIndex: Map<object, [number, number]>): unknown {
+  const target = Reference.unwrapReference(v as object);
+  const h = (target as { __helper?: WrappedEntity })?.__helper;
+  if (!h) {
+    // A bare key (`mapToPk`, or a key assigned directly).
+    return typeof target === 'bigint' ? (target as bigint).toString() : target;
+  }
+  const meta = h.__meta;
+  const pk = meta.properties[meta.primaryKeys[0]];
+  const id = (target as Dictionary)[pk.name];
+  if (id == null) {
+    const at = newIndex.get(target);
+    if (!at) {
+      throw new ValidationError(`${meta.className} entity without a primary key is referenced but not persisted: ${inspect(target)}`);
+    }
+    return { new: at };
+  }
+  return engineValue(pk, id);
 }
 
 /** Filter to engine JSON: `Date` as ISO text, `bigint` as text, entities as their primary key. */
@@ -375,7 +401,7 @@ export class EntityManager {
       hydrate = createHydrator(meta, present);
       meta.runtime.hydrators.set(shape, hydrate);
     }
-    return hydrate(res.cols, res.n, this.identityMap[meta.index], refresh, e => initHelper(e, meta, this, true));
+    return hydrate(res.cols, res.n, this.identityMap[meta.index], refresh, e => initHelper(e, meta, this, true), this);
   }
 
   getReference<T extends object>(entityName: EntityName<T>, id: Primary<T> | Primary<T>[]): T {
@@ -429,7 +455,7 @@ export class EntityManager {
     const Cls = meta.class as unknown as new (...args: unknown[]) => Dictionary;
     const params = meta.constructorParams;
     const entity = params.length > 0 ? new Cls(...params.map(p => data[p])) : new Cls();
-    meta.runtime.assignData(entity, data);
+    meta.runtime.assignData(entity, data, this);
     meta.runtime.applyDefaults(entity, this);
     initHelper(entity, meta, this, true).__managed = false;
     return entity;
@@ -500,16 +526,24 @@ export class EntityManager {
     const group = (meta: EntityMetadata): Group =>
       (groups[meta.index] ??= { meta, insert: [], insertRows: [], created: [], managed: [], managedRows: [], managedSeq: [], remove: [], removed: [] });
 
+    this.cascadePersist();
     let persisted = 0;
-    const out: { pending?: Dictionary } = {};
+    // Where each new entity sits in the message: references to it become `{"new":[entity,row]}`.
+    const newIndex = new Map<object, [number, number]>();
     for (const e of this.persistStack) {
       const meta = (e as { __meta: EntityMetadata }).__meta;
       const g = group(meta);
       g.insertAt ??= persisted++;
-      // onCreate/default values land on the entity only once the flush succeeded.
-      g.insertRows.push(meta.runtime.insertState(e, this, out));
+      newIndex.set(e, [meta.index, g.insert.length]);
       g.insert.push(e as Dictionary);
-      g.created.push(out.pending);
+    }
+    const ctx: FlushContext = { ref: v => referenceValue(v, newIndex) };
+    for (const g of groups) {
+      for (const e of g?.insert ?? []) {
+        // onCreate/default values land on the entity only once the flush succeeded.
+        g!.insertRows.push(g!.meta.runtime.insertState(e, this, ctx));
+        g!.created.push(ctx.pending);
+      }
     }
     let removed = 0;
     for (const e of this.removeStack) {
@@ -532,7 +566,7 @@ export class EntityManager {
           continue;
         }
         g ??= group(meta);
-        const row = state(e);
+        const row = state(e, ctx);
         for (let i = 0; i < onUpdate.length; i++) {
           row.push(engineValue(onUpdate[i], onUpdate[i].onUpdate!(e, this)));
         }
@@ -598,6 +632,53 @@ export class EntityManager {
     }
     this.persistStack.clear();
     this.removeStack.clear();
+  }
+
+  /** @internal Persists new entities reachable through many-to-one references (cascade persist). */
+  cascadePersist(): void {
+    const visit = (e: object) => {
+      for (const p of (e as { __meta: EntityMetadata }).__meta.runtime.references) {
+        const target = Reference.unwrapReference((e as Dictionary)[p.name] as object);
+        const h = (target as { __helper?: WrappedEntity } | null | undefined)?.__helper;
+        if (h && !h.__managed && !this.persistStack.has(target)) {
+          this.persistStack.add(target);
+        }
+      }
+    };
+    for (const e of this.persistStack) {
+      visit(e);
+    }
+    for (const meta of this.ctx.metadata.all()) {
+      if (meta.runtime.references.length > 0) {
+        for (const e of this.identityMap[meta.index].values()) {
+          if ((e as { __helper: WrappedEntity }).__helper.__initialized) {
+            visit(e);
+          }
+        }
+      }
+    }
+  }
+
+  /** @internal The entity with this key in the identity map, or a new not-loaded reference to it. */
+  reference(meta: EntityMetadata, pk: unknown): object {
+    const map = this.identityMap[meta.index];
+    const key = typeof pk === 'bigint' ? pk.toString() : pk;
+    let e = map.get(key);
+    if (!e) {
+      e = Object.create(meta.prototype as object) as object;
+      (e as Dictionary)[meta.primaryKeys[0]] = pk;
+      initHelper(e, meta, this, false);
+      map.set(key, e);
+    }
+    return e;
+  }
+
+  /** @internal Loads a not-loaded reference (`Reference.load()`). */
+  async loadReference(entity: object): Promise<object | null> {
+    const h = helper(entity);
+    const meta = h.__meta;
+    const [found] = await this.findInternal(meta, h.getPrimaryKey(), {}, 1);
+    return found ?? null;
   }
 
   // ---- native operations (no unit of work, no hooks)

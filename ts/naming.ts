@@ -3,6 +3,8 @@ export interface NamingStrategy {
   classToTableName(entityName: string): string;
   propertyToColumnName(propertyName: string): string;
   indexName(tableName: string, columns: string[], type: 'primary' | 'foreign' | 'unique' | 'index' | 'sequence' | 'check'): string;
+  /** The foreign key column of a many-to-one property (`author` → `author_id`). */
+  joinKeyColumnName(propertyName: string, referencedColumnName: string): string;
 }
 
 function underscore(name: string): string {
@@ -12,6 +14,10 @@ function underscore(name: string): string {
 export abstract class AbstractNamingStrategy implements NamingStrategy {
   abstract classToTableName(entityName: string): string;
   abstract propertyToColumnName(propertyName: string): string;
+
+  joinKeyColumnName(propertyName: string, referencedColumnName: string): string {
+    return `${this.propertyToColumnName(propertyName)}_${referencedColumnName}`;
+  }
 
   indexName(tableName: string, columns: string[], type: 'primary' | 'foreign' | 'unique' | 'index' | 'sequence' | 'check'): string {
     const table = tableName.includes('.') ? tableName.substring(tableName.lastIndexOf('.') + 1) : tableName;

@@ -1,4 +1,6 @@
 import type { EntityMetadata, EntityProperty } from '../metadata/types.js';
+import { Reference } from './reference.js';
+import type { Dictionary } from '../typings.js';
 
 /**
  * Generated per-entity functions: hydration from columnar batches, the flush state row, and
@@ -8,7 +10,15 @@ import type { EntityMetadata, EntityProperty } from '../metadata/types.js';
 const MASK_BITS = 30;
 
 /** JS expression converting a database value `v` (not null) to the property's runtime value. */
-function fromDb(prop: EntityProperty): string {
+function fromDb(prop: EntityProperty, i = 0): string {
+  if (prop.kind === 'm:1') {
+    const key = fromDb({ ...prop, kind: 'scalar', runtimeType: prop.targetMeta!.properties[prop.targetMeta!.primaryKeys[0]].runtimeType });
+    if (prop.mapToPk) {
+      return key;
+    }
+    const entity = `em.reference(targets[${i}], ${key === 'v' ? 'v' : key})`;
+    return prop.ref ? `Reference.create(${entity})` : entity;
+  }
   switch (prop.columnKind) {
     case 'datetime':
       return 'new Date(v)';
@@ -30,6 +40,10 @@ function fromDb(prop: EntityProperty): string {
 
 /** JS expression converting a runtime value `v` (defined) to what the engine receives as JSON. */
 function toEngine(prop: EntityProperty): string {
+  if (prop.kind === 'm:1') {
+    // An entity, a Reference or a bare key: the flush context turns it into a key (or a marker).
+    return 'ctx.ref(v)';
+  }
   switch (prop.columnKind) {
     case 'datetime':
       return '(v instanceof Date ? v.getTime() : v)';
@@ -55,7 +69,14 @@ export function safeJson(v: string): unknown {
   }
 }
 
-export type Hydrator = (cols: (unknown[] | null)[], n: number, map: Map<unknown, object>, refresh: boolean, init: (e: object) => void) => object[];
+export type Hydrator = (
+  cols: (unknown[] | null)[],
+  n: number,
+  map: Map<unknown, object>,
+  refresh: boolean,
+  init: (e: object) => void,
+  em: { reference(meta: EntityMetadata, pk: unknown): object },
+) => object[];
 
 /** Builds entities from columns in property order (`null` column = not selected). */
 export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrator {
@@ -72,7 +93,7 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
       if (!present[i]) {
         return '';
       }
-      const conv = fromDb(p);
+      const conv = fromDb(p, i);
       return conv === 'v' ? `e[${key(p.name)}] = c${i}[i];` : `v = c${i}[i]; e[${key(p.name)}] = v === null ? null : ${conv};`;
     })
     .join('\n      ');
@@ -81,7 +102,7 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
       if (!present[i] || p.primary) {
         return '';
       }
-      const conv = fromDb(p);
+      const conv = fromDb(p, i);
       return `if (e[${key(p.name)}] === undefined) { v = c${i}[i]; e[${key(p.name)}] = v === null ? null : ${conv}; }`;
     })
     .join('\n        ');
@@ -106,7 +127,13 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
       out[i] = e;
     }
     return out;`;
-  return new Function('proto', 'safeJson', `return function hydrate(cols, n, map, refresh, init) {${body}\n}`)(meta.prototype, safeJson) as Hydrator;
+  const targets = meta.props.map(p => p.targetMeta);
+  return new Function('proto', 'safeJson', 'targets', 'Reference', `return function hydrate(cols, n, map, refresh, init, em) {${body}\n}`)(
+    meta.prototype,
+    safeJson,
+    targets,
+    Reference,
+  ) as Hydrator;
 }
 
 /** The flush row `[mask…, v0 … vn]` as a JS expression over the locals `v0 … vn`. */
@@ -127,15 +154,23 @@ function rowExpr(meta: EntityMetadata): string {
   return `[${[...masks, ...values].join(', ')}]`;
 }
 
-export type StateFn = (e: any) => unknown[];
+/** What the generated flush functions need from the flush: references as keys, pending values. */
+export interface FlushContext {
+  /** The engine value of a many-to-one value: the target's key, or a marker for a new target. */
+  ref(v: unknown): unknown;
+  /** Set by `insertState`: `onCreate`/default values to assign once the flush succeeded. */
+  pending?: Record<string, unknown>;
+}
+
+export type StateFn = (e: any, ctx: FlushContext) => unknown[];
 
 /** The flush row `[mask…, v0 … vn]` for an entity (see the engine's unit of work). */
 export function createStateFn(meta: EntityMetadata): StateFn {
   const reads = meta.props.map((p, i) => `const v${i} = e[${key(p.name)}];`).join('\n  ');
-  return new Function(`return function state(e) {\n  ${reads}\n  return ${rowExpr(meta)};\n}`)() as StateFn;
+  return new Function(`return function state(e, ctx) {\n  ${reads}\n  return ${rowExpr(meta)};\n}`)() as StateFn;
 }
 
-export type InsertStateFn = (e: any, em: unknown, out: { pending?: Record<string, unknown> }) => unknown[];
+export type InsertStateFn = (e: any, em: unknown, ctx: FlushContext) => unknown[];
 
 /**
  * The flush row of a new entity. Undefined properties take their `onCreate` or default value in
@@ -161,22 +196,55 @@ export function createInsertStateFn(meta: EntityMetadata, isRequired: (p: Entity
       lines.push(`if (v${i} == null) missing(e, ${key(p.name)}, v${i});`);
     }
   });
-  const body = `let pending;\n  ${lines.join('\n  ')}\n  out.pending = pending;\n  return ${rowExpr(meta)};`;
-  return new Function('onCreate', 'defaults', 'missing', `return function insertState(e, em, out) {\n  ${body}\n}`)(onCreate, defaults, missing) as InsertStateFn;
+  const body = `let pending;\n  ${lines.join('\n  ')}\n  ctx.pending = pending;\n  return ${rowExpr(meta)};`;
+  return new Function('onCreate', 'defaults', 'missing', `return function insertState(e, em, ctx) {\n  ${body}\n}`)(onCreate, defaults, missing) as InsertStateFn;
+}
+
+/** What `em.create()` needs from the EntityManager for relation values. */
+export interface RelationFactory {
+  reference(meta: EntityMetadata, pk: unknown): object;
+  create(entityName: unknown, data: unknown): object;
+}
+
+export type AssignDataFn = (e: any, data: any, em: RelationFactory) => void;
+
+/**
+ * A many-to-one value given to `em.create()`: an entity, a `Reference`, a primary key (becomes a
+ * reference) or a data object (becomes a new entity); wrapped in a `Reference` for `ref: true`.
+ */
+function relation(prop: EntityProperty, v: unknown, em: RelationFactory): unknown {
+  if (v === null) {
+    return v;
+  }
+  const target = prop.targetMeta!;
+  let entity: object;
+  if (v instanceof Reference) {
+    entity = v.unwrap();
+  } else if (typeof v !== 'object') {
+    entity = em.reference(target, v);
+  } else if ((v as { __helper?: unknown }).__helper) {
+    entity = v;
+  } else {
+    const keys = Object.keys(v);
+    const pk = target.primaryKeys[0];
+    entity = keys.length === 1 && keys[0] === pk ? em.reference(target, (v as Dictionary)[pk]) : em.create(target.class, v);
+  }
+  return prop.ref ? Reference.create(entity) : entity;
 }
 
 /**
  * Copies `em.create()` data onto a new entity: every defined value of a known property, except
  * one the constructor already set from a parameter of the same name.
  */
-export function createAssignData(meta: EntityMetadata): (e: any, data: any) => void {
+export function createAssignData(meta: EntityMetadata): AssignDataFn {
   const params = new Set(meta.constructorParams);
-  const lines = meta.props.map(p => {
+  const lines = meta.props.map((p, i) => {
     const k = key(p.name);
     const skip = params.has(p.name) ? ` && e[${k}] !== v` : '';
-    return `v = data[${k}]; if (v !== undefined${skip}) e[${k}] = v;`;
+    const value = p.kind === 'm:1' && !p.mapToPk ? `relation(props[${i}], v, em)` : 'v';
+    return `v = data[${k}]; if (v !== undefined${skip}) e[${k}] = ${value};`;
   });
-  return new Function(`return function assignData(e, data) {\n  let v;\n  ${lines.join('\n  ')}\n}`)() as (e: any, data: any) => void;
+  return new Function('relation', 'props', `return function assignData(e, data, em) {\n  let v;\n  ${lines.join('\n  ')}\n}`)(relation, meta.props) as AssignDataFn;
 }
 
 /** Fills undefined properties from `onCreate` and literal defaults (for `em.create()`). */
@@ -207,6 +275,16 @@ export function engineValue(prop: EntityProperty, v: unknown): unknown {
   return typeof v === 'bigint' ? v.toString() : v;
 }
 
+/** A related entity (or `Reference`) in `toObject()`: its primary key. */
+function relationKey(v: unknown): unknown {
+  if (v === null) {
+    return v;
+  }
+  const target = Reference.unwrapReference(v as object) as { __helper?: { getPrimaryKey(): unknown } };
+  const pk = target.__helper ? target.__helper.getPrimaryKey() : target;
+  return typeof pk === 'bigint' ? pk.toString() : pk;
+}
+
 export type ToObjectFn = (e: any, includeHidden: boolean) => Record<string, unknown>;
 
 /** `toObject()`: defined properties in definition order; bigints as strings. */
@@ -214,10 +292,11 @@ export function createToObject(meta: EntityMetadata): ToObjectFn {
   const lines = meta.props.map(p => {
     const k = key(p.name);
     const hidden = p.hidden ? 'includeHidden && ' : '';
-    const value = p.columnKind === 'bigint' ? "(typeof v === 'bigint' ? v.toString() : v)" : 'v';
+    const value =
+      p.kind === 'm:1' && !p.mapToPk ? 'relationKey(v)' : p.columnKind === 'bigint' ? "(typeof v === 'bigint' ? v.toString() : v)" : 'v';
     return `v = e[${k}]; if (${hidden}v !== undefined) o[${k}] = ${value};`;
   });
-  return new Function(`return function toObject(e, includeHidden) {\n  const o = {};\n  let v;\n  ${lines.join('\n  ')}\n  return o;\n}`)() as ToObjectFn;
+  return new Function('relationKey', `return function toObject(e, includeHidden) {\n  const o = {};\n  let v;\n  ${lines.join('\n  ')}\n  return o;\n}`)(relationKey) as ToObjectFn;
 }
 
 export type RowMapper = (row: Record<string, unknown>) => Record<string, unknown>;

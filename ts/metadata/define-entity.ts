@@ -1,4 +1,5 @@
-import type { Dictionary, Opt } from '../typings.js';
+import type { Dictionary, EntityClass, Opt, Primary } from '../typings.js';
+import type { Ref } from '../entity/reference.js';
 import { EntitySchema } from './entity-schema.js';
 import type { EntitySchemaMetadata, IndexOptions, PropertyOptions } from './types.js';
 
@@ -86,6 +87,39 @@ export class PropertyBuilder<Value, Nullable extends boolean = false, Optional e
   }
 }
 
+/** A many-to-one property definition: the target entity plus relation options. */
+export class ManyToOneBuilder<Value, Nullable extends boolean = false, Optional extends boolean = false> extends PropertyBuilder<Value, Nullable, Optional> {
+  private rel<V = Value, N extends boolean = Nullable, O extends boolean = Optional>(options: PropertyOptions): ManyToOneBuilder<V, N, O> {
+    return new ManyToOneBuilder<V, N, O>({ ...this['~options'], ...options });
+  }
+
+  override nullable(): ManyToOneBuilder<Value, true, true> {
+    return this.rel({ nullable: true });
+  }
+  /** Wraps the target in a `Reference` (`Ref<T>`). */
+  ref(ref = true): ManyToOneBuilder<Ref<Value & object>, Nullable, Optional> {
+    return this.rel({ ref });
+  }
+  /** The property holds the target's primary key. */
+  mapToPk(mapToPk = true): ManyToOneBuilder<Primary<Value>, Nullable, Optional> {
+    return this.rel({ mapToPk });
+  }
+  joinColumn(joinColumn: string): ManyToOneBuilder<Value, Nullable, Optional> {
+    return this.rel({ joinColumn });
+  }
+  deleteRule(deleteRule: 'cascade' | 'no action' | 'set null' | 'set default' | (string & {})): ManyToOneBuilder<Value, Nullable, Optional> {
+    return this.rel({ deleteRule });
+  }
+  updateRule(updateRule: 'cascade' | 'no action' | 'set null' | 'set default' | (string & {})): ManyToOneBuilder<Value, Nullable, Optional> {
+    return this.rel({ updateRule });
+  }
+  inversedBy(inversedBy: string): ManyToOneBuilder<Value, Nullable, Optional> {
+    return this.rel({ inversedBy });
+  }
+}
+
+type Target<T> = EntitySchema<T, any> | EntityClass<T>;
+
 /** Values of an enum object, without TypeScript's reverse mappings of numeric members. */
 function enumValues(e: Dictionary<string | number>): (string | number)[] {
   return Object.keys(e)
@@ -123,9 +157,11 @@ export const p = {
       items: typeof items === 'function' ? (items as () => Dictionary<string | number>) : Array.isArray(items) ? items : enumValues(items as Dictionary<string | number>),
     }),
   type: <V = unknown>(type: unknown) => new PropertyBuilder<V>({ type }),
+  /** A many-to-one relation to `target` (or a function returning it, for circular definitions). */
+  manyToOne: <T extends object>(target: Target<T> | (() => Target<T>)) => new ManyToOneBuilder<T>({ kind: 'm:1', entity: target }),
 };
 
-type BuilderValue<B> = B extends PropertyBuilder<infer V, infer N, infer O>
+type BuilderValue<B> = B extends () => infer R ? BuilderValue<R> : B extends PropertyBuilder<infer V, infer N, infer O>
   ? (N extends true ? V | null : V) extends infer T
     ? O extends true ? Opt<T> : T
     : never
@@ -143,7 +179,7 @@ export interface DefineEntityOptions<P> extends Omit<EntitySchemaMetadata, 'prop
 }
 
 /** Defines an entity from property builders and returns its `EntitySchema`. */
-export function defineEntity<const P extends Dictionary<PropertyBuilder<any, any, any>>>(
+export function defineEntity<const P extends Dictionary<PropertyBuilder<any, any, any> | (() => PropertyBuilder<any, any, any>)>>(
   options: DefineEntityOptions<P>,
 ): EntitySchema<InferEntityFromProperties<P>> {
   const props = typeof options.properties === 'function' ? options.properties(p) : options.properties;

@@ -1,7 +1,8 @@
 import { MetadataError, NotImplementedError } from '../errors.js';
 import type { NamingStrategy } from '../naming.js';
-import type { Dictionary, EntityClass } from '../typings.js';
+import type { Dictionary, EntityClass, EntityName } from '../typings.js';
 import { EntitySchema } from './entity-schema.js';
+import { MetadataRegistry } from './registry.js';
 import { MetadataStorage } from './storage.js';
 import { resolveColumnKind, runtimeTypeOf } from './types-map.js';
 import type { ColumnKind, EntityMetadata, EntityProperty, EntitySchemaMetadata, PropertyOptions, RuntimeType } from './types.js';
@@ -45,6 +46,10 @@ function fromClass(cls: EntityClass): EntitySchemaMetadata {
 }
 
 function optionsOf(def: unknown): PropertyOptions {
+  // `() => p.manyToOne(Other)`: a property defined lazily, for circular references.
+  if (typeof def === 'function' && !(def as { prototype?: unknown }).prototype) {
+    return optionsOf((def as () => unknown)());
+  }
   if (def && typeof def === 'object' && '~options' in def) {
     return (def as { '~options': PropertyOptions })['~options'];
   }
@@ -101,6 +106,10 @@ function enumValues(target: Dictionary<string | number>): (string | number)[] {
 }
 
 function normalizeProperty(entity: string, name: string, opts: PropertyOptions, naming: NamingStrategy): EntityProperty | undefined {
+  if (opts.kind === 'm:1' || (opts.reference as string | undefined) === 'm:1') {
+    // Column type and name come from the target, resolved once every entity is discovered.
+    return { ...opts, name, kind: 'm:1', type: 'm:1', columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: !!opts.primary, nullable: !!opts.nullable };
+  }
   if ((opts.kind && RELATION_KINDS.has(opts.kind)) || opts.entity) {
     throw new NotImplementedError(
       `Relations are not implemented in mikro-native yet: ${entity}.${name} (${opts.kind ?? 'relation'})`,
@@ -132,6 +141,50 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
     nullable: !!opts.nullable,
     items,
   };
+}
+
+/** Points a many-to-one at its target: the foreign key column takes the target's key type. */
+function resolveManyToOne(meta: EntityMetadata, prop: EntityProperty, registry: MetadataRegistry, naming: NamingStrategy): void {
+  let target = prop.entity;
+  if (typeof target === 'function' && !(target as { prototype?: unknown }).prototype) {
+    target = (target as () => unknown)();
+  }
+  const targetMeta = target == null ? undefined : registry.find(target as EntityName<unknown>);
+  if (!targetMeta) {
+    const name = typeof target === 'string' ? target : target instanceof EntitySchema ? target.meta.className : ((target as { name?: string } | undefined)?.name ?? String(target));
+    throw new MetadataError(`Entity '${name}' was not discovered, please make sure to provide it in 'entities' array when initializing the ORM (used in ${meta.className}.${prop.name})`);
+  }
+  if (targetMeta.primaryKeys.length !== 1) {
+    throw new NotImplementedError(`Relations to entities with composite primary keys are not implemented in mikro-native yet: ${meta.className}.${prop.name}`);
+  }
+  const pk = targetMeta.properties[targetMeta.primaryKeys[0]];
+  prop.targetMeta = targetMeta;
+  prop.columnKind = pk.columnKind;
+  prop.fieldName = prop.joinColumn ?? (prop.fieldName || naming.joinKeyColumnName(prop.name, pk.fieldName));
+  prop.fieldNames = [prop.fieldName];
+  if (prop.deleteRule === undefined && prop.nullable) {
+    prop.deleteRule = 'set null';
+  }
+}
+
+/** Index definitions name existing properties; no two properties share a column. */
+function checkEntity(meta: EntityMetadata): void {
+  const className = meta.className;
+  for (const i of [...meta.indexes, ...meta.uniques]) {
+    for (const p of i.properties) {
+      if (!meta.properties[p]) {
+        throw new MetadataError(`Entity ${className} has wrong index definition: '${p}' does not exist. You need to use property name, not column name.`);
+      }
+    }
+  }
+  const byField = new Map<string, string>();
+  for (const prop of meta.props) {
+    const other = byField.get(prop.fieldName);
+    if (other) {
+      throw new MetadataError(`Duplicate fieldNames are not allowed: ${className}.${other} (fieldName: '${prop.fieldName}'), ${className}.${prop.name} (fieldName: '${prop.fieldName}')`);
+    }
+    byField.set(prop.fieldName, prop.name);
+  }
 }
 
 /** Normalizes every entity definition into metadata and checks it. */
@@ -200,25 +253,21 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       alias: `${(tableName.match(/[a-z]/i)?.[0] ?? 'e').toLowerCase()}0`,
       runtime: undefined as unknown as EntityMetadata['runtime'],
     };
-    for (const i of [...meta.indexes, ...meta.uniques]) {
-      for (const p of i.properties) {
-        if (!properties[p]) {
-          throw new MetadataError(`Entity ${className} has wrong index definition: '${p}' does not exist. You need to use property name, not column name.`);
-        }
-      }
-    }
-    const byField = new Map<string, string>();
-    for (const prop of props) {
-      const other = byField.get(prop.fieldName);
-      if (other) {
-        throw new MetadataError(`Duplicate fieldNames are not allowed: ${className}.${other} (fieldName: '${prop.fieldName}'), ${className}.${prop.name} (fieldName: '${prop.fieldName}')`);
-      }
-      byField.set(prop.fieldName, prop.name);
-    }
     out.push(meta);
   }
   if (out.length === 0) {
     throw new Error('No entities found, please use `entities` option');
+  }
+  const registry = new MetadataRegistry(out);
+  for (const meta of out) {
+    for (const prop of meta.props) {
+      if (prop.kind === 'm:1') {
+        resolveManyToOne(meta, prop, registry, naming);
+      }
+    }
+  }
+  for (const meta of out) {
+    checkEntity(meta);
   }
   const tables = new Map<string, string>();
   for (const m of out) {
@@ -240,6 +289,9 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
       for (const p of m.props) {
         if (p.primary) {
           continue;
+        }
+        if (p.kind === 'm:1' && !p.index && !p.unique) {
+          indexes.push({ properties: [p.name], unique: false, name: naming.indexName(m.tableName, [p.fieldName], 'index') });
         }
         if (p.index) {
           indexes.push({ properties: [p.name], unique: false, name: typeof p.index === 'string' ? p.index : naming.indexName(m.tableName, [p.fieldName], 'index') });
@@ -271,6 +323,15 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
           scale: p.scale,
           items: p.columnKind === 'enum' ? (p.items as unknown[] | undefined)?.map(String) : undefined,
           unsigned: !!p.unsigned,
+          reference: p.targetMeta
+            ? {
+                entity: p.targetMeta.index,
+                fieldName: p.targetMeta.properties[p.targetMeta.primaryKeys[0]].fieldName,
+                constraint: naming.indexName(m.tableName, [p.fieldName], 'foreign'),
+                updateRule: p.updateRule,
+                deleteRule: p.deleteRule,
+              }
+            : undefined,
         })),
         indexes,
       };

@@ -32,15 +32,25 @@ export interface PropertyOptions<Owner = any> {
   persist?: boolean;
   serializedName?: string;
   comment?: string;
-  /** Relation options are parsed to give a clear error until relations land. */
+  /** `'m:1'` for a many-to-one relation; other relation kinds are not implemented yet. */
   kind?: string;
+  /** The relation's target: a class, an `EntitySchema`, an entity name, or a function returning one. */
   entity?: unknown;
+  /** Many-to-one: wrap the target in a `Reference`. */
+  ref?: boolean;
+  /** Many-to-one: the property holds the target's primary key instead of an entity. */
+  mapToPk?: boolean;
+  joinColumn?: string;
+  deleteRule?: string;
+  updateRule?: string;
   [key: string]: unknown;
 }
 
 export interface EntityProperty<Owner = any> extends PropertyOptions<Owner> {
   name: string;
-  kind: 'scalar';
+  kind: 'scalar' | 'm:1';
+  /** Many-to-one: the target entity's metadata (resolved once every entity is discovered). */
+  targetMeta?: EntityMetadata;
   type: string;
   columnKind: ColumnKind;
   runtimeType: RuntimeType;
@@ -96,7 +106,9 @@ export interface EntityMetadata<T = any> {
     state: import('../entity/codegen.js').StateFn;
     insertState: import('../entity/codegen.js').InsertStateFn;
     applyDefaults: (e: any, em: unknown) => void;
-    assignData: (e: any, data: any) => void;
+    assignData: import('../entity/codegen.js').AssignDataFn;
+    /** Many-to-one properties holding entities (not `mapToPk`), for cascading persist. */
+    references: EntityProperty<T>[];
     toObject: import('../entity/codegen.js').ToObjectFn;
     mapRow: import('../entity/codegen.js').RowMapper;
     onUpdate: EntityProperty<T>[];

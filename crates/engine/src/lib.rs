@@ -5,6 +5,7 @@ pub mod dialect;
 pub mod error;
 pub mod filter;
 pub mod meta;
+pub mod order;
 pub mod query;
 pub mod schema;
 pub mod sql;

@@ -58,6 +58,25 @@ pub struct PropMeta {
     pub items: Option<Vec<String>>,
     #[serde(default)]
     pub unsigned: bool,
+    /// Set on the foreign key column of a many-to-one relation.
+    #[serde(default)]
+    pub reference: Option<Reference>,
+}
+
+/// What a foreign key column points at.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reference {
+    /// The target entity's index.
+    pub entity: usize,
+    /// The target's referenced column.
+    pub field_name: String,
+    /// The constraint's name (`book_author_id_foreign`).
+    pub constraint: String,
+    #[serde(default)]
+    pub update_rule: Option<String>,
+    #[serde(default)]
+    pub delete_rule: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -133,7 +152,27 @@ impl Metadata {
                 )));
             }
         }
+        let count = meta.entities.len();
+        for e in &meta.entities {
+            for p in &e.props {
+                if let Some(r) = p.reference.as_ref().filter(|r| r.entity >= count) {
+                    return Err(Error::metadata(format!(
+                        "{}.{} references unknown entity index {}",
+                        e.name, p.name, r.entity
+                    )));
+                }
+            }
+        }
         Ok(meta)
+    }
+
+    /// Entities a row of `idx` references (its many-to-one targets), in property order.
+    pub fn references(&self, idx: usize) -> impl Iterator<Item = usize> + '_ {
+        self.entities
+            .get(idx)
+            .into_iter()
+            .flat_map(|e| e.props.iter().filter_map(|p| p.reference.as_ref()))
+            .map(|r| r.entity)
     }
 
     pub fn entity(&self, idx: usize) -> Result<&EntityMeta> {

@@ -1,7 +1,8 @@
 //! DDL from metadata: create, drop and clear.
 
 use crate::dialect::Dialect;
-use crate::meta::{EntityMeta, Metadata};
+use crate::meta::{EntityMeta, Metadata, PropMeta, Reference};
+use crate::order::dependency_order;
 use crate::sql::Writer;
 
 fn column_def(d: &dyn Dialect, w: &mut Writer, e: &EntityMeta, i: usize) {
@@ -51,12 +52,44 @@ fn index_columns(e: &EntityMeta, props: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// DDL per entity (tables ordered by name), each entity's group: `create table` then its indexes.
+/// Tables in creation order: referenced tables first (see `order`), visited by table name in
+/// descending order, which leaves unrelated tables sorted by name.
+fn creation_order(meta: &Metadata) -> Vec<&EntityMeta> {
+    let mut nodes: Vec<usize> = (0..meta.entities.len()).collect();
+    nodes.sort_by(|&a, &b| {
+        meta.entities[b]
+            .table_name
+            .cmp(&meta.entities[a].table_name)
+    });
+    dependency_order(meta, &nodes)
+        .into_iter()
+        .map(|i| &meta.entities[i])
+        .collect()
+}
+
+fn foreign_key(w: &mut Writer, meta: &Metadata, p: &PropMeta, r: &Reference) {
+    let target = &meta.entities[r.entity];
+    w.push(", constraint ")
+        .ident(&r.constraint)
+        .push(" foreign key (")
+        .ident(&p.field_name)
+        .push(") references ")
+        .ident(&target.table_name)
+        .push(" (")
+        .ident(&r.field_name)
+        .push(")");
+    if let Some(rule) = &r.update_rule {
+        w.push(" on update ").push(rule);
+    }
+    if let Some(rule) = &r.delete_rule {
+        w.push(" on delete ").push(rule);
+    }
+}
+
+/// DDL per entity (see `creation_order`), each entity's group: `create table` then its indexes.
 pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
-    let mut entities: Vec<&EntityMeta> = meta.entities.iter().collect();
-    entities.sort_by(|a, b| a.table_name.cmp(&b.table_name));
     let mut out = Vec::new();
-    for e in entities {
+    for e in creation_order(meta) {
         let mut group = Vec::new();
         let mut w = Writer::new(d);
         w.push("create table ").ident(&e.table_name).push(" (");
@@ -75,6 +108,11 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
                 w.ident(&e.props[i].field_name);
             }
             w.push(")");
+        }
+        for p in &e.props {
+            if let Some(r) = &p.reference {
+                foreign_key(&mut w, meta, p, r);
+            }
         }
         w.push(");");
         group.push(w.text);
@@ -103,9 +141,10 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
     out
 }
 
+/// Tables in the reverse of their creation order: referencing tables first.
 fn by_table_desc(meta: &Metadata) -> Vec<&EntityMeta> {
-    let mut entities: Vec<&EntityMeta> = meta.entities.iter().collect();
-    entities.sort_by(|a, b| b.table_name.cmp(&a.table_name));
+    let mut entities = creation_order(meta);
+    entities.reverse();
     entities
 }
 

@@ -14,6 +14,7 @@ use crate::convert::raw_to_db;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::meta::{EntityMeta, Metadata};
+use crate::order::dependency_order;
 use crate::query::write_returning_pk;
 use crate::sql::{Sql, Writer};
 use crate::value::Value;
@@ -128,12 +129,47 @@ pub struct PlanOptions<'a> {
     pub increment_keys: &'a [usize],
 }
 
+/// A foreign key value pointing at a row inserted by the same flush (`{"new":[entity,row]}` in
+/// the message): the row's generated key, known once its insert ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct NewRef {
+    /// The target entity's index.
+    pub entity: usize,
+    /// The target's position among that entity's inserts in this flush.
+    pub row: usize,
+}
+
+fn new_ref(raw: &RawValue) -> Option<NewRef> {
+    #[derive(Deserialize)]
+    struct Marker {
+        new: (usize, usize),
+    }
+    let text = raw.get();
+    if !text.starts_with('{') {
+        return None;
+    }
+    serde_json::from_str::<Marker>(text).ok().map(|m| NewRef {
+        entity: m.new.0,
+        row: m.new.1,
+    })
+}
+
+/// A parameter filled in with a generated key just before its statement runs.
+#[derive(Debug, Clone, Copy)]
+struct Fixup {
+    param: usize,
+    target: NewRef,
+    /// For updates: the change (group, update, change index) that takes the key too.
+    change: Option<(usize, usize, usize)>,
+}
+
 #[derive(Debug)]
 pub struct Step {
     pub sql: Sql,
     pub kind: StepKind,
     /// Insert steps: the property of each column, in `values (…)` order.
     pub columns: Vec<usize>,
+    fixups: Vec<Fixup>,
 }
 
 struct Update {
@@ -144,15 +180,8 @@ struct Update {
     pk: Vec<Value>,
     /// Changed properties in property order, then `onUpdate` properties not changed by the user.
     changes: Vec<(usize, Value)>,
-}
-
-impl Update {
-    fn value(&self, prop: usize) -> Option<&Value> {
-        self.changes
-            .iter()
-            .find(|(i, _)| *i == prop)
-            .map(|(_, v)| v)
-    }
+    /// Changes that point at rows inserted by this flush: (index into `changes`, target).
+    refs: Vec<(usize, NewRef)>,
 }
 
 /// Whether an unparsed JSON value equals a snapshot value, for the cases decidable without
@@ -180,6 +209,8 @@ fn raw_equals(raw: &RawValue, snap: &Option<Value>) -> bool {
 struct GroupPlan {
     entity: usize,
     inserts: Vec<Snapshot>,
+    /// Insert values that point at rows inserted by this flush: (row, property, target).
+    insert_refs: Vec<(usize, usize, NewRef)>,
     updates: Vec<Update>,
     removes: Vec<Key>,
 }
@@ -198,6 +229,47 @@ impl FlushPlan {
         self.steps.is_empty()
     }
 
+    /// Fills step `index`'s references to rows inserted earlier in this flush with their keys.
+    /// `keys` holds the generated keys of the insert steps run so far, in step order.
+    pub fn resolve(&mut self, index: usize, keys: &[Vec<Value>]) -> Result<()> {
+        let fixups = std::mem::take(&mut self.steps[index].fixups);
+        for f in &fixups {
+            let v = self.generated_key(f.target, keys).ok_or_else(|| {
+                Error::not_implemented(
+                    "A flush where an entity references a new entity of its own type in the same batch, or a cycle of new entities",
+                )
+            })?;
+            if let Some((g, u, c)) = f.change {
+                self.groups[g].updates[u].changes[c].1 = v.clone();
+            }
+            self.steps[index].sql.params[f.param] = v;
+        }
+        Ok(())
+    }
+
+    /// The key generated for a row inserted by this flush, if its statement already ran.
+    fn generated_key(&self, target: NewRef, keys: &[Vec<Value>]) -> Option<Value> {
+        let mut seen = 0;
+        let inserts = self.steps.iter().filter_map(|s| match s.kind {
+            StepKind::Insert { group, count, .. } => Some((group, count)),
+            _ => None,
+        });
+        for (ordinal, (group, count)) in inserts.enumerate() {
+            if self.groups[group].entity != target.entity {
+                continue;
+            }
+            if target.row < seen + count {
+                return keys
+                    .get(ordinal)?
+                    .get(target.row - seen)
+                    .filter(|v| **v != Value::Null)
+                    .cloned();
+            }
+            seen += count;
+        }
+        None
+    }
+
     /// The batched `case when` statement MikroORM would have run for `group`'s update `index`,
     /// so an error from a single-row update reports the same SQL.
     pub fn batched_update_sql(
@@ -211,7 +283,7 @@ impl FlushPlan {
         let entity = meta.entity(g.entity)?;
         let start = index / self.batch * self.batch;
         let end = (start + self.batch).min(g.updates.len());
-        Ok(update_step(d, entity, &g.updates[start..end]).sql)
+        Ok(update_step(d, entity, &g.updates[start..end], (group, start)).sql)
     }
 }
 
@@ -300,7 +372,12 @@ impl UnitOfWork {
         }
     }
 
-    fn convert_row(d: &dyn Dialect, entity: &EntityMeta, row: &[&RawValue]) -> Result<Snapshot> {
+    fn convert_row(
+        d: &dyn Dialect,
+        entity: &EntityMeta,
+        row: &[&RawValue],
+        refs: &mut Vec<(usize, NewRef)>,
+    ) -> Result<Snapshot> {
         let n = entity.props.len();
         let off = masks_len(n);
         if row.len() < off + n {
@@ -314,10 +391,13 @@ impl UnitOfWork {
         let defined = masks(row, off);
         let mut out = Vec::with_capacity(n);
         for (i, p) in entity.props.iter().enumerate() {
-            out.push(if is_defined(&defined, i) {
-                Some(raw_to_db(d, entity, p, row[off + i])?)
-            } else {
+            out.push(if !is_defined(&defined, i) {
                 None
+            } else if let Some(r) = p.reference.as_ref().and(new_ref(row[off + i])) {
+                refs.push((i, r));
+                Some(Value::Null)
+            } else {
+                Some(raw_to_db(d, entity, p, row[off + i])?)
             });
         }
         Ok(out)
@@ -338,11 +418,16 @@ impl UnitOfWork {
             let mut g = GroupPlan {
                 entity: ch.entity,
                 inserts: Vec::with_capacity(ch.insert.len()),
+                insert_refs: Vec::new(),
                 updates: Vec::new(),
                 removes: Vec::with_capacity(ch.remove.len()),
             };
-            for row in &ch.insert {
-                g.inserts.push(Self::convert_row(d, entity, row)?);
+            let mut refs = Vec::new();
+            for (r, row) in ch.insert.iter().enumerate() {
+                g.inserts
+                    .push(Self::convert_row(d, entity, row, &mut refs)?);
+                g.insert_refs
+                    .extend(refs.drain(..).map(|(prop, target)| (r, prop, target)));
             }
             let empty = HashMap::default();
             let snaps = self.snapshots.get(ch.entity).unwrap_or(&empty);
@@ -369,6 +454,7 @@ impl UnitOfWork {
                 };
                 let defined = masks(row, off);
                 let mut changes: Vec<(usize, Value)> = Vec::new();
+                let mut refs = Vec::new();
                 for (i, p) in entity.props.iter().enumerate() {
                     if p.primary {
                         continue;
@@ -379,6 +465,11 @@ impl UnitOfWork {
                         if snap[i].as_ref().is_some_and(|v| *v != Value::Null) {
                             changes.push((i, Value::Null));
                         }
+                        continue;
+                    }
+                    if let Some(r) = p.reference.as_ref().and(new_ref(row[off + i])) {
+                        refs.push((changes.len(), r));
+                        changes.push((i, Value::Null));
                         continue;
                     }
                     if raw_equals(row[off + i], &snap[i]) {
@@ -407,6 +498,7 @@ impl UnitOfWork {
                     key,
                     pk,
                     changes,
+                    refs,
                 });
             }
             for pk in &ch.remove {
@@ -428,14 +520,15 @@ impl UnitOfWork {
             groups.push(g);
         }
 
-        let commit = commit_order(&groups, &input.entities);
+        let commit = commit_order(meta, &groups, &input.entities);
         let mut steps = Vec::new();
         for &gi in &commit {
             // The values move into the statements; `apply` takes the snapshots back from them.
             let rows = std::mem::take(&mut groups[gi].inserts);
             let entity = meta.entity(groups[gi].entity)?;
             let increment = opts.increment_keys.contains(&groups[gi].entity);
-            insert_steps(d, entity, gi, rows, batch, increment, &mut steps);
+            let refs = &groups[gi].insert_refs;
+            insert_steps(d, entity, gi, rows, refs, batch, increment, &mut steps);
         }
         for &gi in &commit {
             let g = &groups[gi];
@@ -443,8 +536,8 @@ impl UnitOfWork {
             if opts.row_updates {
                 row_update_steps(d, entity, gi, &g.updates, &mut steps);
             } else {
-                for chunk in g.updates.chunks(batch) {
-                    steps.push(update_step(d, entity, chunk));
+                for (n, chunk) in g.updates.chunks(batch).enumerate() {
+                    steps.push(update_step(d, entity, chunk, (gi, n * batch)));
                 }
             }
         }
@@ -550,9 +643,9 @@ impl UnitOfWork {
 
 /// The order entity types are written in. A type appears where its first new entity was
 /// persisted, else where its first changed managed entity sits in the identity map, else where
-/// its first entity was removed; types without foreign keys between them are committed in the
-/// reverse of that order (MikroORM's commit order calculator gives the same result).
-fn commit_order(groups: &[GroupPlan], input: &[EntityChanges]) -> Vec<usize> {
+/// its first entity was removed; visited in that order, referenced types come first (see
+/// `order`) and unrelated types end up in the reverse order of appearance, as in MikroORM.
+fn commit_order(meta: &Metadata, groups: &[GroupPlan], input: &[EntityChanges]) -> Vec<usize> {
     let key = |gi: usize| -> (u8, u64) {
         let (g, ch) = (&groups[gi], &input[gi]);
         if !g.inserts.is_empty() {
@@ -573,21 +666,29 @@ fn commit_order(groups: &[GroupPlan], input: &[EntityChanges]) -> Vec<usize> {
     };
     let mut appearance: Vec<usize> = (0..groups.len()).collect();
     appearance.sort_by_key(|&gi| key(gi));
-    appearance.reverse();
-    appearance
+    let entities: Vec<usize> = appearance.iter().map(|&gi| groups[gi].entity).collect();
+    dependency_order(meta, &entities)
+        .into_iter()
+        .filter_map(|e| groups.iter().position(|g| g.entity == e))
+        .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn insert_steps(
     d: &dyn Dialect,
     entity: &EntityMeta,
     group: usize,
     mut rows: Vec<Snapshot>,
+    refs: &[(usize, usize, NewRef)],
     batch: usize,
     increment_keys: bool,
     steps: &mut Vec<Step>,
 ) {
     let auto = entity.autoincrement_pk();
-    for chunk in rows.chunks_mut(batch) {
+    let mut refs = refs.iter().peekable();
+    for (n, chunk) in rows.chunks_mut(batch).enumerate() {
+        let first = n * batch;
+        let mut fixups = Vec::new();
         // Keys come back only when the database generates some of them; when it generates all
         // of them, they may be counted back from the last insert id.
         let generated = |all: bool| {
@@ -625,6 +726,15 @@ fn insert_steps(
                     if n > 0 {
                         w.push(", ");
                     }
+                    if let Some(&(_, _, target)) =
+                        refs.next_if(|(rr, p, _)| *rr == first + r && *p == i)
+                    {
+                        fixups.push(Fixup {
+                            param: w.params.len(),
+                            target,
+                            change: None,
+                        });
+                    }
                     w.param(row[i].take().unwrap_or(Value::Null));
                 }
                 w.push(")");
@@ -642,6 +752,7 @@ fn insert_steps(
                 increment,
             },
             columns: cols,
+            fixups,
         });
     }
 }
@@ -656,8 +767,20 @@ fn write_pk_match(w: &mut Writer, entity: &EntityMeta, pk: &[Value]) {
     }
 }
 
-fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) -> Step {
+/// `chunk` holds `group`'s updates from index `at.1` on (`at` = (group, index)).
+fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update], at: (usize, usize)) -> Step {
     let mut w = Writer::new(d);
+    let mut fixups = Vec::new();
+    // Notes a fixup when change `c` of update `k` (in `chunk`) points at a new row.
+    let mut track = |w: &Writer, k: usize, c: usize| {
+        if let Some(&(_, target)) = chunk[k].refs.iter().find(|(rc, _)| *rc == c) {
+            fixups.push(Fixup {
+                param: w.params.len(),
+                target,
+                change: Some((at.0, at.1 + k, c)),
+            });
+        }
+    };
     w.push("update ").ident(&entity.table_name).push(" set ");
     if let [u] = chunk {
         for (n, (i, v)) in u.changes.iter().enumerate() {
@@ -665,6 +788,7 @@ fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) -> Step {
                 w.push(", ");
             }
             w.ident(&entity.props[*i].field_name).push(" = ");
+            track(&w, 0, n);
             w.param(v.clone());
         }
         w.push(" where ");
@@ -685,14 +809,15 @@ fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) -> Step {
             }
             let field = &entity.props[i].field_name;
             w.ident(field).push(" = case");
-            for u in chunk {
-                let Some(v) = u.value(i) else {
+            for (k, u) in chunk.iter().enumerate() {
+                let Some(c) = u.changes.iter().position(|(p, _)| *p == i) else {
                     continue;
                 };
                 w.push(" when (");
                 write_pk_match(&mut w, entity, &u.pk);
                 w.push(") then ");
-                w.param(v.clone());
+                track(&w, k, c);
+                w.param(u.changes[c].1.clone());
             }
             w.push(" else ").ident(field).push(" end");
         }
@@ -704,6 +829,7 @@ fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) -> Step {
         sql: w.finish(),
         kind: StepKind::Update,
         columns: Vec::new(),
+        fixups,
     }
 }
 
@@ -721,11 +847,18 @@ fn row_update_steps(
     };
     let mut first = 0;
     while first < updates.len() {
-        let mut step = update_step(d, entity, &updates[first..=first]);
+        let mut step = update_step(d, entity, &updates[first..=first], (group, first));
         let width = step.sql.params.len();
         let mut end = first + 1;
         while end < updates.len() && same_columns(&updates[first], &updates[end]) {
             let u = &updates[end];
+            for &(c, target) in &u.refs {
+                step.fixups.push(Fixup {
+                    param: (end - first) * width + c,
+                    target,
+                    change: Some((group, end, c)),
+                });
+            }
             step.sql
                 .params
                 .extend(u.changes.iter().map(|(_, v)| v.clone()));
@@ -802,5 +935,6 @@ fn delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
         sql: w.finish(),
         kind: StepKind::Delete,
         columns: Vec::new(),
+        fixups: Vec::new(),
     }
 }
