@@ -180,7 +180,6 @@ describe('bad input is reported with names', () => {
     for (const [call, what] of [
       [() => em.upsert(Author, {}), 'em.upsert()'],
       [() => em.upsertMany(Author, []), 'em.upsertMany()'],
-      [() => em.populate({}, []), 'em.populate() (relations)'],
       [() => em.lock({}, 1), 'em.lock() (pessimistic / optimistic locking)'],
       [() => em.findByCursor(Author, {}), 'em.findByCursor() (cursor pagination)'],
       [() => em.stream(Author), 'em.stream()'],

@@ -76,6 +76,45 @@ pub fn entity_rows(entity: &EntityMeta, rows: Rows, mut register: impl FnMut(Sna
     out
 }
 
+/// The columns of an entity loaded through a join (`a1__id`, `a1__name`, …) as rows of their
+/// own, one per distinct key; rows where the join found nothing are skipped.
+pub fn joined_rows(rows: &Rows, alias: &str, entity: &EntityMeta) -> Rows {
+    let prefix = format!("{alias}__");
+    let picked: Vec<(usize, String)> = rows
+        .columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.strip_prefix(&prefix).map(|f| (i, f.to_string())))
+        .collect();
+    let pk: Vec<usize> = entity
+        .pk
+        .iter()
+        .filter_map(|&i| {
+            picked
+                .iter()
+                .position(|(_, f)| *f == entity.props[i].field_name)
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for row in &rows.rows {
+        let key: Vec<String> = pk
+            .iter()
+            .map(|&k| format!("{:?}", row[picked[k].0]))
+            .collect();
+        if pk.is_empty() || pk.iter().any(|&k| row[picked[k].0] == Value::Null) {
+            continue;
+        }
+        if seen.insert(key) {
+            out.push(picked.iter().map(|(i, _)| row[*i].clone()).collect());
+        }
+    }
+    Rows {
+        columns: picked.into_iter().map(|(_, f)| f).collect(),
+        rows: out,
+    }
+}
+
 /// `"rows":[{col: value}],"affectedRows":n,"insertId":id` (no braces).
 pub fn output(out: &mut String, o: &Output) {
     match o {

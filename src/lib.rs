@@ -346,9 +346,29 @@ impl NativeOrm {
         let Output::Rows(rows) = out else {
             return Ok(format!("{{\"n\":0,\"cols\":[],\"log\":{log}}}"));
         };
+        let mut joined = String::new();
+        for j in &c.joined {
+            let target = self.meta.entity(j.entity).map_err(to_napi)?;
+            let sub = encode::joined_rows(&rows, &j.alias, target);
+            joined.push_str(if joined.is_empty() { "[" } else { "," });
+            let body = encode::entity_rows(target, sub, |snap| {
+                uow.uow.register_loaded(target, j.entity, snap, refresh)
+            });
+            joined.push_str(&format!(
+                "{{\"entity\":{},\"path\":{},{}}}",
+                j.entity,
+                serde_json::to_string(&j.path).unwrap_or_default(),
+                &body[1..]
+            ));
+        }
         let mut s = encode::entity_rows(entity, rows, |snap| {
             uow.uow.register_loaded(entity, c.entity, snap, refresh)
         });
+        if !joined.is_empty() {
+            s.push_str(",\"joined\":");
+            s.push_str(&joined);
+            s.push(']');
+        }
         uow.sync_memory(&env);
         s.push_str(",\"log\":");
         s.push_str(&log);

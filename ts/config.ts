@@ -34,6 +34,8 @@ export interface Options {
   colors?: boolean;
   highlighter?: { highlight(text: string): string };
   batchSize?: number;
+  /** How `populate` loads relations by default (`balanced`: to-one relations joined). */
+  loadStrategy?: 'select-in' | 'joined' | 'balanced';
   implicitTransactions?: boolean;
   allowGlobalContext?: boolean;
   persistOnCreate?: boolean;
@@ -53,8 +55,9 @@ export interface Options {
   [key: string]: unknown;
 }
 
-const DEFAULTS: Required<Pick<Options, 'batchSize' | 'implicitTransactions' | 'allowGlobalContext' | 'persistOnCreate' | 'forceUtcTimezone' | 'forceEntityConstructor' | 'debug' | 'colors' | 'connect' | 'ensureDatabase'>> = {
+const DEFAULTS: Required<Pick<Options, 'batchSize' | 'loadStrategy' | 'implicitTransactions' | 'allowGlobalContext' | 'persistOnCreate' | 'forceUtcTimezone' | 'forceEntityConstructor' | 'debug' | 'colors' | 'connect' | 'ensureDatabase'>> = {
   batchSize: 300,
+  loadStrategy: 'balanced',
   implicitTransactions: true,
   allowGlobalContext: false,
   persistOnCreate: true,

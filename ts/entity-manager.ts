@@ -19,9 +19,23 @@ export interface FindOptions<T, P extends string = never> {
   fields?: readonly string[];
   exclude?: readonly string[];
   refresh?: boolean;
-  populate?: readonly P[] | boolean;
+  populate?: readonly (P | '*')[] | boolean;
+  /** How relations are loaded: `joined` (one query), `select-in` (one query per relation) or
+   * `balanced` (MikroORM 7's default: to-one relations joined). */
+  strategy?: LoadStrategy;
   flushMode?: 'auto' | 'commit' | 'always';
 }
+
+export type LoadStrategy = 'select-in' | 'joined' | 'balanced';
+
+/** What a populate hint loads how, and the paths `toObject()` then nests. */
+interface PopulatePlan {
+  joined: string[];
+  selectIn: string[];
+  paths: string[];
+}
+
+const NO_POPULATE: PopulatePlan = { joined: [], selectIn: [], paths: [] };
 export interface FindOneOptions<T, P extends string = never> extends Omit<FindOptions<T, P>, 'limit'> {
   failHandler?: (entityName: string, where: unknown) => Error;
 }
@@ -99,6 +113,39 @@ function referenceValue(v: unknown, newIndex: Map<object, [number, number]>): un
     return { new: at };
   }
   return engineValue(pk, id);
+}
+
+const NO_PATHS: readonly string[] = Object.freeze([]);
+
+/** A populate path (`author.country`) and its prefixes, checked against the metadata. */
+function relationPath(meta: EntityMetadata, path: string): string[] {
+  const out: string[] = [];
+  let m = meta;
+  let prefix = '';
+  for (const name of path.split('.')) {
+    const prop = m.properties[name];
+    if (!prop || prop.kind !== 'm:1') {
+      const what = prop ? `is not a relation` : `does not exist`;
+      throw new ValidationError(`Cannot populate ${meta.className}.${path}: ${m.className}.${name} ${what}`);
+    }
+    prefix = prefix ? `${prefix}.${name}` : name;
+    out.push(prefix);
+    m = prop.targetMeta!;
+  }
+  return out;
+}
+
+/** Every to-one relation path (`populate: ['*']`), not revisiting an entity type on a path. */
+function allRelationPaths(meta: EntityMetadata, prefix = '', seen: EntityMetadata[] = [meta]): string[] {
+  const out: string[] = [];
+  for (const p of meta.runtime.references) {
+    const path = prefix ? `${prefix}.${p.name}` : p.name;
+    out.push(path);
+    if (!seen.includes(p.targetMeta!)) {
+      out.push(...allRelationPaths(p.targetMeta!, path, [...seen, p.targetMeta!]));
+    }
+  }
+  return out;
 }
 
 /** Filter to engine JSON: `Date` as ISO text, `bigint` as text, entities as their primary key. */
@@ -220,9 +267,6 @@ export class EntityManager {
   }
   upsertMany(..._args: unknown[]): Promise<never> {
     return notImplemented('em.upsertMany()');
-  }
-  populate(..._args: unknown[]): Promise<never> {
-    return notImplemented('em.populate() (relations)');
   }
   lock(..._args: unknown[]): Promise<never> {
     return notImplemented('em.lock() (pessimistic / optimistic locking)');
@@ -376,32 +420,119 @@ export class EntityManager {
         }
       }
     }
+    const populate = this.populatePlan(meta, options).joined;
     // The filter is serialized once and spliced in (it may need the special-value replacer).
-    const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias, fields, orderBy, limit: limit ?? undefined, offset: options.offset });
+    const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias, fields, orderBy, limit: limit ?? undefined, offset: options.offset, populate });
     return `${rest.substring(0, rest.length - 1)},"where":${filterJson(where)}}`;
   }
 
   /** @internal */
   async findInternal(meta: EntityMetadata, where: unknown, options: FindOptions<any, any>, limit?: number): Promise<object[]> {
     const query = this.queryJson(meta, where, options, limit);
-    return this.runFind(meta, query, !!options.refresh);
+    const plan = this.populatePlan(meta, options);
+    const found = await this.runFind(meta, query, !!options.refresh, plan);
+    if (plan.selectIn.length > 0) {
+      await this.populateSelectIn(meta, found, plan.selectIn, !!options.refresh);
+    }
+    return found;
+  }
+
+  /** @internal Splits a populate hint: to-one relations are joined unless `select-in` (or `*`). */
+  populatePlan(meta: EntityMetadata, options: { populate?: readonly string[] | boolean; strategy?: LoadStrategy }): PopulatePlan {
+    const hint = options.populate === true ? ['*'] : options.populate || [];
+    if (hint.length === 0) {
+      return NO_POPULATE;
+    }
+    const all = hint.includes('*');
+    const paths = all ? allRelationPaths(meta) : [...new Set(hint.flatMap(p => relationPath(meta, p)))];
+    const strategy = options.strategy ?? this.config.get('loadStrategy') ?? 'balanced';
+    const joined = !all && strategy !== 'select-in';
+    return { joined: joined ? paths : [], selectIn: joined ? [] : paths, paths };
+  }
+
+  /** Loads the to-one relations on `paths` of `entities`, one query per relation and level. */
+  private async populateSelectIn(meta: EntityMetadata, entities: object[], paths: string[], refresh: boolean): Promise<void> {
+    const heads = [...new Set(paths.map(p => p.split('.')[0]))];
+    for (const name of heads) {
+      const prop = meta.properties[name];
+      const target = prop.targetMeta!;
+      const rest = paths.filter(p => p.startsWith(`${name}.`)).map(p => p.substring(name.length + 1));
+      const targets = new Set<object>();
+      const missing = new Map<unknown, true>();
+      for (const e of entities) {
+        const t = Reference.unwrapReference((e as Dictionary)[name] as object) as { __helper?: WrappedEntity } | null | undefined;
+        if (t?.__helper) {
+          targets.add(t);
+          if (!t.__helper.__initialized || refresh) {
+            missing.set(t.__helper.getPrimaryKey(), true);
+          }
+        }
+      }
+      if (missing.size > 0) {
+        const pk = target.primaryKeys[0];
+        await this.findInternal(target, { [pk]: { $in: [...missing.keys()] } }, { refresh }, undefined);
+      }
+      for (const t of targets) {
+        helper(t).__populate = rest;
+      }
+      if (rest.length > 0) {
+        await this.populateSelectIn(target, [...targets], rest, refresh);
+      }
+    }
+  }
+
+  /** Loads relations of already loaded entities (select-in), as MikroORM's `em.populate()`. */
+  async populate<T extends object>(entities: T | T[], populate: readonly string[] | boolean, options: { refresh?: boolean } = {}): Promise<T | T[]> {
+    const list = (Array.isArray(entities) ? entities : [entities]).filter(e => e != null);
+    if (list.length === 0) {
+      return entities;
+    }
+    const em = this.getContext();
+    const meta = helper(list[0]).__meta;
+    const plan = em.populatePlan(meta, { populate, strategy: 'select-in' });
+    await em.populateSelectIn(meta, list, plan.paths, !!options.refresh);
+    for (const e of list) {
+      const h = helper(e);
+      h.__populate = h.__populate === true ? true : [...new Set([...h.__populate, ...plan.paths])];
+    }
+    return entities;
   }
 
   /** @internal Runs an entity query and hydrates the batch through the identity map. */
-  async runFind(meta: EntityMetadata, query: string, refresh: boolean): Promise<object[]> {
+  async runFind(meta: EntityMetadata, query: string, refresh: boolean, plan: PopulatePlan = NO_POPULATE): Promise<object[]> {
     const driver = await this.ready();
-    const res = driver.json<{ n: number; cols: (unknown[] | null)[] }>(() => driver.native.find(this.uow, query, refresh, driver.logLevel()));
+    const res = driver.json<{ n: number; cols: (unknown[] | null)[]; joined?: { entity: number; path: string; n: number; cols: (unknown[] | null)[] }[] }>(() =>
+      driver.native.find(this.uow, query, refresh, driver.logLevel()),
+    );
     if (res.n === 0) {
       return [];
     }
-    const present = res.cols.map(c => c !== null);
+    // Joined entities first, so the root rows' references find them loaded.
+    for (const j of res.joined ?? []) {
+      const target = this.ctx.metadata.all()[j.entity];
+      const rest = plan.paths.filter(p => p.startsWith(`${j.path}.`)).map(p => p.substring(j.path.length + 1));
+      for (const e of this.hydrate(target, j.cols, j.n, refresh)) {
+        helper(e).__populate = rest;
+      }
+    }
+    const found = this.hydrate(meta, res.cols, res.n, refresh);
+    if (plan.paths.length > 0) {
+      for (const e of found) {
+        helper(e).__populate = plan.paths;
+      }
+    }
+    return found;
+  }
+
+  private hydrate(meta: EntityMetadata, cols: (unknown[] | null)[], n: number, refresh: boolean): object[] {
+    const present = cols.map(c => c !== null);
     const shape = present.map(p => (p ? '1' : '0')).join('');
     let hydrate = meta.runtime.hydrators.get(shape);
     if (!hydrate) {
       hydrate = createHydrator(meta, present);
       meta.runtime.hydrators.set(shape, hydrate);
     }
-    return hydrate(res.cols, res.n, this.identityMap[meta.index], refresh, e => initHelper(e, meta, this, true), this);
+    return hydrate(cols, n, this.identityMap[meta.index], refresh, e => initHelper(e, meta, this, true, NO_PATHS), this);
   }
 
   getReference<T extends object>(entityName: EntityName<T>, id: Primary<T> | Primary<T>[]): T {
@@ -667,7 +798,7 @@ export class EntityManager {
     if (!e) {
       e = Object.create(meta.prototype as object) as object;
       (e as Dictionary)[meta.primaryKeys[0]] = pk;
-      initHelper(e, meta, this, false);
+      initHelper(e, meta, this, false, NO_PATHS);
       map.set(key, e);
     }
     return e;

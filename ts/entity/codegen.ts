@@ -275,17 +275,34 @@ export function engineValue(prop: EntityProperty, v: unknown): unknown {
   return typeof v === 'bigint' ? v.toString() : v;
 }
 
-/** A related entity (or `Reference`) in `toObject()`: its primary key. */
-function relationKey(v: unknown): unknown {
+type RelationHelper = { __initialized: boolean; __meta: EntityMetadata; getPrimaryKey(): unknown };
+
+/**
+ * A related entity (or `Reference`) in `toObject()`: nested when it is loaded and `populate`
+ * names it (or is `true`: created entities nest every loaded relation), else its primary key.
+ * An entity already being serialized higher up is written as its key.
+ */
+function relationObject(v: unknown, name: string, owner: object, includeHidden: boolean, populate: true | readonly string[] | undefined, seen: Set<object> | undefined): unknown {
   if (v === null) {
     return v;
   }
-  const target = Reference.unwrapReference(v as object) as { __helper?: { getPrimaryKey(): unknown } };
-  const pk = target.__helper ? target.__helper.getPrimaryKey() : target;
-  return typeof pk === 'bigint' ? pk.toString() : pk;
+  const target = Reference.unwrapReference(v as object) as { __helper?: RelationHelper };
+  const h = target.__helper;
+  if (!h) {
+    return typeof target === 'bigint' ? (target as bigint).toString() : target;
+  }
+  const nested = h.__initialized && (populate === true || (populate?.includes(name) ?? false));
+  if (!nested || seen?.has(target)) {
+    const pk = h.getPrimaryKey();
+    return typeof pk === 'bigint' ? pk.toString() : pk;
+  }
+  const sub = populate === true ? true : populate!.filter(p => p.startsWith(`${name}.`)).map(p => p.substring(name.length + 1));
+  const path = new Set(seen ?? [owner]);
+  path.add(target);
+  return h.__meta.runtime.toObject(target, includeHidden, sub, path);
 }
 
-export type ToObjectFn = (e: any, includeHidden: boolean) => Record<string, unknown>;
+export type ToObjectFn = (e: any, includeHidden: boolean, populate?: true | readonly string[], seen?: Set<object>) => Record<string, unknown>;
 
 /** `toObject()`: defined properties in definition order; bigints as strings. */
 export function createToObject(meta: EntityMetadata): ToObjectFn {
@@ -293,10 +310,17 @@ export function createToObject(meta: EntityMetadata): ToObjectFn {
     const k = key(p.name);
     const hidden = p.hidden ? 'includeHidden && ' : '';
     const value =
-      p.kind === 'm:1' && !p.mapToPk ? 'relationKey(v)' : p.columnKind === 'bigint' ? "(typeof v === 'bigint' ? v.toString() : v)" : 'v';
+      p.kind === 'm:1' && !p.mapToPk
+        ? `relation(v, ${k}, e, includeHidden, populate, seen)`
+        : p.columnKind === 'bigint'
+          ? "(typeof v === 'bigint' ? v.toString() : v)"
+          : 'v';
     return `v = e[${k}]; if (${hidden}v !== undefined) o[${k}] = ${value};`;
   });
-  return new Function('relationKey', `return function toObject(e, includeHidden) {\n  const o = {};\n  let v;\n  ${lines.join('\n  ')}\n  return o;\n}`)(relationKey) as ToObjectFn;
+  return new Function(
+    'relation',
+    `return function toObject(e, includeHidden, populate, seen) {\n  const o = {};\n  let v;\n  ${lines.join('\n  ')}\n  return o;\n}`,
+  )(relationObject) as ToObjectFn;
 }
 
 export type RowMapper = (row: Record<string, unknown>) => Record<string, unknown>;

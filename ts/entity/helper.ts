@@ -30,6 +30,9 @@ export class WrappedEntity<T extends object = any> {
   __em?: any;
   /** @internal When the entity entered the identity map (orders a flush's statements). */
   __seq = 0;
+  /** @internal The relations `toObject()` nests: all loaded ones (`true`, for entities created
+   * here) or these paths (the populate hint of the query that loaded the entity). */
+  __populate: true | readonly string[] = true;
 
   constructor(readonly entity: T, readonly __meta: EntityMetadata<T>) {}
 
@@ -73,7 +76,7 @@ export class WrappedEntity<T extends object = any> {
   }
 
   toObject(ignoreFields: string[] = []): EntityDTO<T> {
-    const o = this.__meta.runtime.toObject(this.entity, false);
+    const o = this.__meta.runtime.toObject(this.entity, false, this.__populate);
     for (const f of ignoreFields) {
       delete o[f];
     }
@@ -81,7 +84,7 @@ export class WrappedEntity<T extends object = any> {
   }
 
   toPOJO(): EntityDTO<T> {
-    return this.__meta.runtime.toObject(this.entity, true) as EntityDTO<T>;
+    return this.__meta.runtime.toObject(this.entity, true, this.__populate) as EntityDTO<T>;
   }
 
   toJSON(...args: string[]): EntityDTO<T> {
@@ -216,12 +219,13 @@ export function decorateEntity(meta: EntityMetadata): void {
 }
 
 /** Attaches fresh ORM state to an entity created or hydrated by an EntityManager. */
-export function initHelper(entity: object, meta: EntityMetadata, em: unknown, initialized: boolean): WrappedEntity {
+export function initHelper(entity: object, meta: EntityMetadata, em: unknown, initialized: boolean, populate: true | readonly string[] = true): WrappedEntity {
   const prev = HelperSlot.get(entity)?.__seq ?? 0;
   const h = new WrappedEntity(entity, meta);
   h.__em = em;
   h.__managed = true;
   h.__initialized = initialized;
   h.__seq = prev || nextIdentitySeq();
+  h.__populate = populate;
   return HelperSlot.set(entity, h);
 }

@@ -1,10 +1,13 @@
 //! MikroORM filter objects (`{ name: { $like: '%a%' }, $or: [...] }`) -> a condition tree.
 
+use std::cell::RefCell;
+
 use serde_json::{Map, Value as Json};
 
 use crate::convert::to_db;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
+use crate::joins::{Col, Joins};
 use crate::meta::{EntityMeta, PropType};
 use crate::value::Value;
 
@@ -45,16 +48,16 @@ pub enum Cond {
     Or(Vec<Cond>),
     Not(Box<Cond>),
     Cmp {
-        prop: usize,
+        col: Col,
         op: Op,
         value: Value,
     },
     IsNull {
-        prop: usize,
+        col: Col,
         negated: bool,
     },
     In {
-        prop: usize,
+        col: Col,
         values: Vec<Value>,
         negated: bool,
     },
@@ -65,9 +68,12 @@ pub enum Cond {
     },
 }
 
-pub struct FilterParser<'a> {
+pub struct FilterParser<'a, 'm> {
     pub dialect: &'a dyn Dialect,
-    pub entity: &'a EntityMeta,
+    /// The query's entities; a filter on a relation's properties joins it.
+    pub joins: &'a RefCell<Joins<'m>>,
+    /// The node whose properties the filter names.
+    pub node: usize,
     /// The root alias: `{ 'a0.name': … }` means `{ name: … }`.
     pub alias: Option<&'a str>,
 }
@@ -83,7 +89,18 @@ pub fn strip_alias<'k>(alias: Option<&str>, key: &'k str) -> &'k str {
     }
 }
 
-impl FilterParser<'_> {
+impl<'m> FilterParser<'_, 'm> {
+    fn entity(&self) -> &'m EntityMeta {
+        self.joins.borrow().entity(self.node)
+    }
+
+    fn col(&self, prop: usize) -> Col {
+        Col {
+            node: self.node,
+            prop,
+        }
+    }
+
     /// Parses a whole filter; `None` when it is empty (`{}`).
     pub fn parse(&self, filter: &Json) -> Result<Option<Cond>> {
         match filter {
@@ -102,10 +119,11 @@ impl FilterParser<'_> {
 
     /// `em.findOne(Author, 1)` / `em.find(Author, [1, 2])`
     fn primary_key(&self, v: &Json) -> Result<Cond> {
-        let [pk] = self.entity.pk.as_slice() else {
+        let entity = self.entity();
+        let [pk] = entity.pk.as_slice() else {
             return Err(Error::validation(format!(
                 "{} has a composite primary key; pass an object filter",
-                self.entity.name
+                entity.name
             )));
         };
         self.prop_value(*pk, v)
@@ -142,8 +160,16 @@ impl FilterParser<'_> {
                     }
                 }
                 k => {
-                    let idx = self.entity.prop_index(strip_alias(self.alias, k))?;
-                    out.push(self.prop_value(idx, v)?);
+                    let name = if self.node == 0 {
+                        strip_alias(self.alias, k)
+                    } else {
+                        k
+                    };
+                    let idx = self.entity().prop_index(name)?;
+                    match self.prop_value(idx, v)? {
+                        Cond::And(parts) if parts.is_empty() => {}
+                        c => out.push(c),
+                    }
                 }
             }
         }
@@ -151,27 +177,31 @@ impl FilterParser<'_> {
     }
 
     fn value(&self, prop: usize, v: &Json) -> Result<Value> {
-        to_db(self.dialect, self.entity, &self.entity.props[prop], v)
+        let entity = self.entity();
+        to_db(self.dialect, entity, &entity.props[prop], v)
     }
 
     fn list(&self, prop: usize, op: &str, v: &Json) -> Result<Vec<Value>> {
         let Json::Array(items) = v else {
             return Err(Error::validation(format!(
                 "Operator {op} on {}.{} expects an array, got {v}",
-                self.entity.name, self.entity.props[prop].name
+                self.entity().name,
+                self.entity().props[prop].name
             )));
         };
         items.iter().map(|i| self.value(prop, i)).collect()
     }
 
     fn prop_value(&self, prop: usize, v: &Json) -> Result<Cond> {
+        let entity = self.entity();
+        let col = self.col(prop);
         match v {
             Json::Null => Ok(Cond::IsNull {
-                prop,
+                col,
                 negated: false,
             }),
             Json::Array(_) => Ok(Cond::In {
-                prop,
+                col,
                 values: self.list(prop, "$in", v)?,
                 negated: false,
             }),
@@ -186,34 +216,58 @@ impl FilterParser<'_> {
                     Cond::And(parts)
                 })
             }
-            Json::Object(_) if self.entity.props[prop].ty == PropType::Json => {
+            Json::Object(nested) if entity.props[prop].reference.is_some() => {
+                self.relation(prop, nested)
+            }
+            Json::Object(_) if entity.props[prop].ty == PropType::Json => {
                 Err(Error::not_implemented(format!(
                     "querying the JSON property {}.{} by nested keys (json_extract)",
-                    self.entity.name, self.entity.props[prop].name
+                    entity.name, entity.props[prop].name
                 )))
             }
             v => Ok(self.cmp(prop, Op::Eq, v)?),
         }
     }
 
+    /// `{ author: { name: 'x' } }`: a condition on the related entity, which gets joined;
+    /// `{ author: { id: 1 } }` (the target's key alone) compares the foreign key instead.
+    fn relation(&self, prop: usize, nested: &Map<String, Json>) -> Result<Cond> {
+        let target = self.joins.borrow().target(self.node, prop)?;
+        if let ([pk], 1) = (target.pk.as_slice(), nested.len()) {
+            if let Some(v) = nested.get(&target.props[*pk].name) {
+                return self.prop_value(prop, v);
+            }
+        }
+        let node = self.joins.borrow_mut().join(self.node, prop)?;
+        let parser = FilterParser {
+            dialect: self.dialect,
+            joins: self.joins,
+            node,
+            alias: self.alias,
+        };
+        let mut parts = parser.object(nested)?;
+        Ok(match parts.len() {
+            1 => parts.remove(0),
+            _ => Cond::And(parts),
+        })
+    }
+
     fn cmp(&self, prop: usize, op: Op, v: &Json) -> Result<Cond> {
         Ok(Cond::Cmp {
-            prop,
+            col: self.col(prop),
             op,
             value: self.value(prop, v)?,
         })
     }
 
     fn operator(&self, prop: usize, op: &str, arg: &Json) -> Result<Cond> {
+        let col = self.col(prop);
         Ok(match op {
             "$eq" if arg.is_null() => Cond::IsNull {
-                prop,
+                col,
                 negated: false,
             },
-            "$ne" if arg.is_null() => Cond::IsNull {
-                prop,
-                negated: true,
-            },
+            "$ne" if arg.is_null() => Cond::IsNull { col, negated: true },
             "$eq" => self.cmp(prop, Op::Eq, arg)?,
             "$ne" => self.cmp(prop, Op::Ne, arg)?,
             "$gt" => self.cmp(prop, Op::Gt, arg)?,
@@ -224,11 +278,11 @@ impl FilterParser<'_> {
             "$ilike" => self.cmp(prop, Op::Ilike, arg)?,
             "$re" => self.cmp(prop, Op::Regexp, arg)?,
             "$exists" => Cond::IsNull {
-                prop,
+                col,
                 negated: arg.as_bool().unwrap_or(true),
             },
             "$in" | "$nin" => Cond::In {
-                prop,
+                col,
                 values: self.list(prop, op, arg)?,
                 negated: op == "$nin",
             },
@@ -236,7 +290,8 @@ impl FilterParser<'_> {
             other => {
                 return Err(Error::not_implemented(format!(
                     "operator {other} (used on {}.{})",
-                    self.entity.name, self.entity.props[prop].name
+                    self.entity().name,
+                    self.entity().props[prop].name
                 )))
             }
         })

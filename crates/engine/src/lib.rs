@@ -4,6 +4,7 @@ pub mod convert;
 pub mod dialect;
 pub mod error;
 pub mod filter;
+pub mod joins;
 pub mod meta;
 pub mod order;
 pub mod query;

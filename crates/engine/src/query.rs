@@ -1,5 +1,7 @@
 //! The query model (what `em.find*`, `em.native*` and the QueryBuilder record) and its compiler.
 
+use std::cell::RefCell;
+
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
 
@@ -7,6 +9,7 @@ use crate::convert::to_db;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::filter::{strip_alias, Cond, FilterParser};
+use crate::joins::Joins;
 use crate::meta::{EntityMeta, Metadata};
 use crate::sql::{Sql, Writer};
 use crate::value::Value;
@@ -51,6 +54,9 @@ pub struct Query {
     /// object, so user-supplied filters cannot inject SQL.
     #[serde(default)]
     pub clause: Option<Clause>,
+    /// Many-to-one paths loaded by joining (`author`, `author.country`).
+    #[serde(default)]
+    pub populate: Vec<String>,
 }
 
 /// A QueryBuilder condition (`where`, `andWhere`, `orWhere`).
@@ -79,6 +85,16 @@ pub struct Compiled {
     pub sql: Sql,
     pub kind: QueryKind,
     pub entity: usize,
+    /// Entities loaded through joins; their columns come as `alias__column`.
+    pub joined: Vec<Joined>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Joined {
+    pub alias: String,
+    pub entity: usize,
+    /// The relation path from the root entity (`author.country`).
+    pub path: String,
 }
 
 pub struct Compiler<'a> {
@@ -90,8 +106,11 @@ impl<'a> Compiler<'a> {
     pub fn compile(&self, q: &Query) -> Result<Compiled> {
         let entity = self.meta.entity(q.entity)?;
         let mut w = Writer::new(self.dialect);
+        let mut joined = Vec::new();
         match q.kind {
-            QueryKind::Select | QueryKind::Count => self.select(&mut w, entity, q)?,
+            QueryKind::Select | QueryKind::Count => {
+                joined = self.select(&mut w, entity, q)?;
+            }
             QueryKind::Insert => self.insert(&mut w, entity, &q.data)?,
             QueryKind::Update => self.update(&mut w, entity, q)?,
             QueryKind::Delete => self.delete(&mut w, entity, q)?,
@@ -100,34 +119,60 @@ impl<'a> Compiler<'a> {
             sql: w.finish(),
             kind: q.kind,
             entity: q.entity,
+            joined,
         })
     }
 
     fn parse_filter(
         &self,
-        entity: &EntityMeta,
+        joins: &RefCell<Joins<'a>>,
         alias: Option<&str>,
         filter: &Json,
     ) -> Result<Option<Cond>> {
         FilterParser {
             dialect: self.dialect,
-            entity,
+            joins,
+            node: 0,
             alias,
         }
         .parse(filter)
     }
 
     /// The query's condition: the QueryBuilder clause if there is one, else the filter.
-    fn condition(&self, entity: &EntityMeta, q: &Query) -> Result<Option<Cond>> {
+    fn condition(&self, joins: &RefCell<Joins<'a>>, q: &Query) -> Result<Option<Cond>> {
         match &q.clause {
-            Some(c) => self.clause(entity, q.alias.as_deref(), c),
-            None => self.parse_filter(entity, q.alias.as_deref(), &q.filter),
+            Some(c) => self.clause(joins, q.alias.as_deref(), c),
+            None => self.parse_filter(joins, q.alias.as_deref(), &q.filter),
         }
     }
 
-    fn clause(&self, entity: &EntityMeta, alias: Option<&str>, c: &Clause) -> Result<Option<Cond>> {
+    /// The condition of an update or delete, which cannot join (MikroORM uses a subquery).
+    fn plain_condition(&self, entity: &EntityMeta, q: &Query) -> Result<(Joins<'a>, Option<Cond>)> {
+        let joins = RefCell::new(Joins::new(self.meta, q.entity, None)?);
+        let c = self.condition(&joins, q)?;
+        let joins = joins.into_inner();
+        if joins.has_joins() {
+            return Err(Error::not_implemented(format!(
+                "conditions on relations in {} queries (used on {})",
+                if q.kind == QueryKind::Update {
+                    "update"
+                } else {
+                    "delete"
+                },
+                entity.name
+            )));
+        }
+        Ok((joins, c))
+    }
+
+    fn clause(
+        &self,
+        joins: &RefCell<Joins<'a>>,
+        alias: Option<&str>,
+        c: &Clause,
+    ) -> Result<Option<Cond>> {
         Ok(match c {
-            Clause::Filter(f) => self.parse_filter(entity, alias, f)?,
+            Clause::Filter(f) => self.parse_filter(joins, alias, f)?,
             Clause::Raw { sql, params } => Some(Cond::Raw {
                 sql: sql.clone(),
                 params: params
@@ -138,7 +183,7 @@ impl<'a> Compiler<'a> {
             Clause::And(items) | Clause::Or(items) => {
                 let mut parts = Vec::with_capacity(items.len());
                 for item in items {
-                    if let Some(c) = self.clause(entity, alias, item)? {
+                    if let Some(c) = self.clause(joins, alias, item)? {
                         parts.push(c);
                     }
                 }
@@ -152,8 +197,16 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    fn select(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {
+    fn select(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<Vec<Joined>> {
         let alias = q.alias.as_deref();
+        let joins = RefCell::new(Joins::new(self.meta, q.entity, alias)?);
+        if q.kind == QueryKind::Select {
+            for path in &q.populate {
+                joins.borrow_mut().populate(path)?;
+            }
+        }
+        let cond = self.condition(&joins, q)?;
+        let joins = joins.into_inner();
         w.push("select ");
         if q.kind == QueryKind::Count {
             match &q.count_field {
@@ -196,16 +249,30 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
+        let mut joined = Vec::new();
+        for node in joins.nodes.iter().skip(1).filter(|n| n.populate) {
+            let a = node.alias.as_deref().unwrap_or_default();
+            for p in &node.entity.props {
+                w.push(", ").column(Some(a), &p.field_name).push(" as ");
+                w.ident(&format!("{a}__{}", p.field_name));
+            }
+            joined.push(Joined {
+                alias: a.to_string(),
+                entity: node.entity_index,
+                path: node.path.clone(),
+            });
+        }
         w.push(" from ").ident(&entity.table_name);
         if let Some(a) = alias {
             w.push(" as ").ident(a);
         }
-        if let Some(c) = self.condition(entity, q)? {
+        write_joins(w, &joins);
+        if let Some(c) = cond {
             w.push(" where ");
-            write_cond(w, entity, alias, &c, true);
+            write_cond(w, &joins, &c, true);
         }
         if q.kind == QueryKind::Count {
-            return Ok(());
+            return Ok(joined);
         }
         self.order_by(w, entity, alias, &q.order_by)?;
         if let Some(l) = q.limit {
@@ -217,7 +284,7 @@ impl<'a> Compiler<'a> {
             }
             w.push(" offset ").param(Value::Int(o as i64));
         }
-        Ok(())
+        Ok(joined)
     }
 
     fn order_by(
@@ -334,18 +401,18 @@ impl<'a> Compiler<'a> {
             w.ident(&p.field_name).push(" = ");
             w.prop_param(p, to_db(self.dialect, entity, p, v)?);
         }
-        if let Some(c) = self.condition(entity, q)? {
+        if let (joins, Some(c)) = self.plain_condition(entity, q)? {
             w.push(" where ");
-            write_cond(w, entity, None, &c, true);
+            write_cond(w, &joins, &c, true);
         }
         Ok(())
     }
 
     fn delete(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {
         w.push("delete from ").ident(&entity.table_name);
-        if let Some(c) = self.condition(entity, q)? {
+        if let (joins, Some(c)) = self.plain_condition(entity, q)? {
             w.push(" where ");
-            write_cond(w, entity, None, &c, true);
+            write_cond(w, &joins, &c, true);
         }
         Ok(())
     }
@@ -387,8 +454,33 @@ fn order_direction(entity: &EntityMeta, prop: &str, dir: &Json) -> Result<&'stat
     })
 }
 
+/// ` inner join `author` as `a1` on `b0`.`author_id` = `a1`.`id``: a required relation joins
+/// inner, a nullable one left.
+fn write_joins(w: &mut Writer, joins: &Joins) {
+    for node in joins.nodes.iter().skip(1) {
+        let Some((parent, prop)) = node.parent else {
+            continue;
+        };
+        let from = joins.entity(parent);
+        let p = &from.props[prop];
+        let target_field = p.reference.as_ref().map_or("id", |r| r.field_name.as_str());
+        w.push(if p.nullable {
+            " left join "
+        } else {
+            " inner join "
+        });
+        w.ident(&node.entity.table_name);
+        if let Some(a) = &node.alias {
+            w.push(" as ").ident(a);
+        }
+        w.push(" on ");
+        w.column(joins.alias(parent), &p.field_name).push(" = ");
+        w.column(node.alias.as_deref(), target_field);
+    }
+}
+
 /// Writes a condition; `top` means no surrounding parentheses are needed.
-pub fn write_cond(w: &mut Writer, entity: &EntityMeta, alias: Option<&str>, c: &Cond, top: bool) {
+pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
     match c {
         Cond::And(parts) => {
             // Nested `and`s are flattened: `a and b and c`.
@@ -402,7 +494,7 @@ pub fn write_cond(w: &mut Writer, entity: &EntityMeta, alias: Option<&str>, c: &
                 if n > 0 {
                     w.push(" and ");
                 }
-                write_cond(w, entity, alias, p, false);
+                write_cond(w, joins, p, false);
             }
             if wrap {
                 w.push(")");
@@ -423,7 +515,7 @@ pub fn write_cond(w: &mut Writer, entity: &EntityMeta, alias: Option<&str>, c: &
                 if group {
                     w.push("(");
                 }
-                write_cond(w, entity, alias, p, false);
+                write_cond(w, joins, p, false);
                 if group {
                     w.push(")");
                 }
@@ -434,21 +526,21 @@ pub fn write_cond(w: &mut Writer, entity: &EntityMeta, alias: Option<&str>, c: &
         }
         Cond::Not(inner) => {
             w.push("not (");
-            write_cond(w, entity, alias, inner, true);
+            write_cond(w, joins, inner, true);
             w.push(")");
         }
-        Cond::Cmp { prop, op, value } => {
-            let p = &entity.props[*prop];
-            w.column(alias, &p.field_name);
+        Cond::Cmp { col, op, value } => {
+            let p = joins.prop(*col);
+            w.column(joins.alias(col.node), &p.field_name);
             let op = op.sql(w.dialect);
             w.push(" ").push(op).push(" ").prop_param(p, value.clone());
         }
-        Cond::IsNull { prop, negated } => {
-            w.column(alias, &entity.props[*prop].field_name);
+        Cond::IsNull { col, negated } => {
+            w.column(joins.alias(col.node), &joins.prop(*col).field_name);
             w.push(if *negated { " is not null" } else { " is null" });
         }
         Cond::In {
-            prop,
+            col,
             values,
             negated,
         } => {
@@ -456,8 +548,8 @@ pub fn write_cond(w: &mut Writer, entity: &EntityMeta, alias: Option<&str>, c: &
                 w.push(if *negated { "1 = 1" } else { "1 = 0" });
                 return;
             }
-            let p = &entity.props[*prop];
-            w.column(alias, &p.field_name);
+            let p = joins.prop(*col);
+            w.column(joins.alias(col.node), &p.field_name);
             w.push(if *negated { " not in (" } else { " in (" });
             for (n, v) in values.iter().enumerate() {
                 if n > 0 {

@@ -1,0 +1,131 @@
+//! The entities a query reaches through many-to-one relations: the root (node 0) and one join
+//! per relation path, each with MikroORM's alias (`a1`, `p2`: the table's first letter and the
+//! join's position).
+
+use crate::error::{Error, Result};
+use crate::meta::{EntityMeta, Metadata, PropMeta};
+
+pub struct Node<'m> {
+    pub alias: Option<String>,
+    pub entity: &'m EntityMeta,
+    pub entity_index: usize,
+    /// The node and the many-to-one property this node was joined through.
+    pub parent: Option<(usize, usize)>,
+    /// Populated: its columns are selected and its rows hydrated.
+    pub populate: bool,
+    /// The property path from the root (`author.country`).
+    pub path: String,
+}
+
+/// A column of one of the query's entities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Col {
+    pub node: usize,
+    pub prop: usize,
+}
+
+pub struct Joins<'m> {
+    meta: &'m Metadata,
+    pub nodes: Vec<Node<'m>>,
+}
+
+impl<'m> Joins<'m> {
+    pub fn new(meta: &'m Metadata, entity_index: usize, alias: Option<&str>) -> Result<Self> {
+        Ok(Joins {
+            meta,
+            nodes: vec![Node {
+                alias: alias.map(str::to_string),
+                entity: meta.entity(entity_index)?,
+                entity_index,
+                parent: None,
+                populate: false,
+                path: String::new(),
+            }],
+        })
+    }
+
+    pub fn entity(&self, node: usize) -> &'m EntityMeta {
+        self.nodes[node].entity
+    }
+
+    pub fn alias(&self, node: usize) -> Option<&str> {
+        self.nodes[node].alias.as_deref()
+    }
+
+    pub fn prop(&self, col: Col) -> &'m PropMeta {
+        &self.nodes[col.node].entity.props[col.prop]
+    }
+
+    /// The entity `node`'s many-to-one `prop` points at.
+    pub fn target(&self, node: usize, prop: usize) -> Result<&'m EntityMeta> {
+        let from = self.nodes[node].entity;
+        let p = &from.props[prop];
+        match &p.reference {
+            Some(r) => self.meta.entity(r.entity),
+            None => Err(Error::validation(format!(
+                "{}.{} is not a relation",
+                from.name, p.name
+            ))),
+        }
+    }
+
+    /// The node joined from `parent` through its many-to-one `prop`, added if new.
+    pub fn join(&mut self, parent: usize, prop: usize) -> Result<usize> {
+        if let Some(i) = self
+            .nodes
+            .iter()
+            .position(|n| n.parent == Some((parent, prop)))
+        {
+            return Ok(i);
+        }
+        let from = self.nodes[parent].entity;
+        let p = &from.props[prop];
+        let Some(r) = &p.reference else {
+            return Err(Error::validation(format!(
+                "{}.{} is not a relation",
+                from.name, p.name
+            )));
+        };
+        let entity = self.meta.entity(r.entity)?;
+        let letter = entity
+            .table_name
+            .chars()
+            .find(char::is_ascii_alphabetic)
+            .map_or('e', |c| c.to_ascii_lowercase());
+        let path = match self.nodes[parent].path.as_str() {
+            "" => p.name.clone(),
+            base => format!("{base}.{}", p.name),
+        };
+        self.nodes.push(Node {
+            alias: Some(format!("{letter}{}", self.nodes.len())),
+            entity,
+            entity_index: r.entity,
+            parent: Some((parent, prop)),
+            populate: false,
+            path,
+        });
+        Ok(self.nodes.len() - 1)
+    }
+
+    /// Joins every relation on `path` (`author.country`) and marks them populated.
+    pub fn populate(&mut self, path: &str) -> Result<()> {
+        let mut node = 0;
+        for name in path.split('.') {
+            let entity = self.entity(node);
+            let prop = entity.prop_index(name)?;
+            if entity.props[prop].reference.is_none() {
+                return Err(Error::validation(format!(
+                    "Entity '{}' does not have relation '{name}' (populate '{path}')",
+                    entity.name
+                )));
+            }
+            node = self.join(node, prop)?;
+            self.nodes[node].populate = true;
+        }
+        Ok(())
+    }
+
+    pub fn has_joins(&self) -> bool {
+        self.nodes.len() > 1
+    }
+}
