@@ -2,11 +2,12 @@ import { inspect } from 'node:util';
 import type { Configuration } from './config.js';
 import type { DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
 import { convertFromDb, createHydrator, engineValue, type FlushContext } from './entity/codegen.js';
+import { Collection } from './entity/collection.js';
 import { Reference } from './entity/reference.js';
 import { assign, helper, identityKey, initHelper, nextIdentitySeq, type WrappedEntity } from './entity/helper.js';
 import { NotFoundError, NotImplementedError, ValidationError } from './errors.js';
 import type { MetadataRegistry } from './metadata/registry.js';
-import type { EntityMetadata } from './metadata/types.js';
+import type { EntityMetadata, EntityProperty } from './metadata/types.js';
 import { QueryBuilder } from './query-builder.js';
 import { EntityRepository } from './repository.js';
 import { RequestContext } from './request-context.js';
@@ -124,7 +125,7 @@ function relationPath(meta: EntityMetadata, path: string): string[] {
   let prefix = '';
   for (const name of path.split('.')) {
     const prop = m.properties[name];
-    if (!prop || prop.kind !== 'm:1') {
+    if (!prop || prop.kind === 'scalar') {
       const what = prop ? `is not a relation` : `does not exist`;
       throw new ValidationError(`Cannot populate ${meta.className}.${path}: ${m.className}.${name} ${what}`);
     }
@@ -135,10 +136,55 @@ function relationPath(meta: EntityMetadata, path: string): string[] {
   return out;
 }
 
-/** Every to-one relation path (`populate: ['*']`), not revisiting an entity type on a path. */
+/** The relation properties along a checked populate path. */
+function relationProps(meta: EntityMetadata, path: string): EntityProperty[] {
+  const out: EntityProperty[] = [];
+  let m = meta;
+  for (const name of path.split('.')) {
+    const prop = m.properties[name];
+    out.push(prop);
+    m = prop.targetMeta!;
+  }
+  return out;
+}
+
+/** Adds populate paths to an entity's (what its `toObject()` nests). */
+function mergePopulate(entity: object, paths: readonly string[]): void {
+  const h = helper(entity);
+  if (h.__populate !== true && paths.length > 0) {
+    h.__populate = [...new Set([...h.__populate, ...paths])];
+  }
+}
+
+/** Sets the loaded collection `prop` of each owner to the items pointing at it. */
+function fillCollections(owners: object[], prop: EntityProperty, items: object[]): void {
+  const byOwner = new Map<object, object[]>(owners.map(o => [o, []]));
+  for (const item of items) {
+    const owner = Reference.unwrapReference((item as Dictionary)[prop.mappedBy!] as object);
+    byOwner.get(owner)?.push(item);
+  }
+  for (const [owner, list] of byOwner) {
+    ((owner as Dictionary)[prop.name] as Collection<object>).hydrate(list);
+  }
+}
+
+/** Creates the entity's collection for `prop` unless it has one. */
+function initCollection(entity: object, prop: EntityProperty, initialized: boolean): Collection<object> {
+  const existing = (entity as Dictionary)[prop.name];
+  if (existing instanceof Collection) {
+    existing.setProperty(prop);
+    return existing;
+  }
+  const coll = new Collection<object>(entity, undefined, initialized);
+  coll.setProperty(prop);
+  (entity as Dictionary)[prop.name] = coll;
+  return coll;
+}
+
+/** Every relation path (`populate: ['*']`), not revisiting an entity type on a path. */
 function allRelationPaths(meta: EntityMetadata, prefix = '', seen: EntityMetadata[] = [meta]): string[] {
   const out: string[] = [];
-  for (const p of meta.runtime.references) {
+  for (const p of [...meta.runtime.references, ...meta.collections]) {
     const path = prefix ? `${prefix}.${p.name}` : p.name;
     out.push(path);
     if (!seen.includes(p.targetMeta!)) {
@@ -446,8 +492,15 @@ export class EntityManager {
     const all = hint.includes('*');
     const paths = all ? allRelationPaths(meta) : [...new Set(hint.flatMap(p => relationPath(meta, p)))];
     const strategy = options.strategy ?? this.config.get('loadStrategy') ?? 'balanced';
-    const joined = !all && strategy !== 'select-in';
-    return { joined: joined ? paths : [], selectIn: joined ? [] : paths, paths };
+    if (all || strategy === 'select-in') {
+      return { joined: [], selectIn: paths, paths };
+    }
+    if (strategy === 'joined') {
+      return { joined: paths, selectIn: [], paths };
+    }
+    // Balanced: to-one relations are joined; a collection (and what is below it) is select-in.
+    const toOneOnly = (path: string) => relationProps(meta, path).every(p => p.kind === 'm:1');
+    return { joined: paths.filter(toOneOnly), selectIn: paths.filter(p => !toOneOnly(p)), paths };
   }
 
   /** Loads the to-one relations on `paths` of `entities`, one query per relation and level. */
@@ -457,6 +510,16 @@ export class EntityManager {
       const prop = meta.properties[name];
       const target = prop.targetMeta!;
       const rest = paths.filter(p => p.startsWith(`${name}.`)).map(p => p.substring(name.length + 1));
+      if (prop.kind === '1:m') {
+        const items = await this.loadCollections(entities, prop, refresh);
+        for (const t of items) {
+          mergePopulate(t, rest);
+        }
+        if (rest.length > 0) {
+          await this.populateSelectIn(target, items, rest, refresh);
+        }
+        continue;
+      }
       const targets = new Set<object>();
       const missing = new Map<unknown, true>();
       for (const e of entities) {
@@ -473,12 +536,21 @@ export class EntityManager {
         await this.findInternal(target, { [pk]: { $in: [...missing.keys()] } }, { refresh }, undefined);
       }
       for (const t of targets) {
-        helper(t).__populate = rest;
+        mergePopulate(t, rest);
       }
       if (rest.length > 0) {
         await this.populateSelectIn(target, [...targets], rest, refresh);
       }
     }
+  }
+
+  /** Loads the collection `prop` of every owner in `owners` with one query; returns the items. */
+  private async loadCollections(owners: object[], prop: EntityProperty, refresh: boolean): Promise<object[]> {
+    const pending = owners.filter(o => refresh || !((o as Dictionary)[prop.name] as Collection<object>).isInitialized());
+    const keys = [...new Set(pending.map(o => helper(o).getPrimaryKey()))];
+    const items = keys.length > 0 ? await this.findInternal(prop.targetMeta!, { [prop.mappedBy!]: { $in: keys } }, { refresh }, undefined) : [];
+    fillCollections(pending, prop, items);
+    return owners.flatMap(o => ((o as Dictionary)[prop.name] as Collection<object>).getItems());
   }
 
   /** Loads relations of already loaded entities (select-in), as MikroORM's `em.populate()`. */
@@ -508,17 +580,31 @@ export class EntityManager {
       return [];
     }
     // Joined entities first, so the root rows' references find them loaded.
+    const byPath = new Map<string, object[]>();
     for (const j of res.joined ?? []) {
       const target = this.ctx.metadata.all()[j.entity];
       const rest = plan.paths.filter(p => p.startsWith(`${j.path}.`)).map(p => p.substring(j.path.length + 1));
-      for (const e of this.hydrate(target, j.cols, j.n, refresh)) {
+      const loaded = this.hydrate(target, j.cols, j.n, refresh);
+      for (const e of loaded) {
         helper(e).__populate = rest;
       }
+      byPath.set(j.path, loaded);
     }
-    const found = this.hydrate(meta, res.cols, res.n, refresh);
+    let found = this.hydrate(meta, res.cols, res.n, refresh);
     if (plan.paths.length > 0) {
+      // A joined collection repeats its owner's row per item.
+      found = [...new Set(found)];
       for (const e of found) {
         helper(e).__populate = plan.paths;
+      }
+      for (const j of res.joined ?? []) {
+        const props = relationProps(meta, j.path);
+        const prop = props[props.length - 1];
+        if (prop.kind === '1:m') {
+          const parent = j.path.includes('.') ? j.path.substring(0, j.path.lastIndexOf('.')) : '';
+          const owners = parent ? byPath.get(parent) ?? [] : found;
+          fillCollections(owners, prop, byPath.get(j.path) ?? []);
+        }
       }
     }
     return found;
@@ -532,7 +618,16 @@ export class EntityManager {
       hydrate = createHydrator(meta, present);
       meta.runtime.hydrators.set(shape, hydrate);
     }
-    return hydrate(cols, n, this.identityMap[meta.index], refresh, e => initHelper(e, meta, this, true, NO_PATHS), this);
+    const init =
+      meta.collections.length === 0
+        ? (e: object) => initHelper(e, meta, this, true, NO_PATHS)
+        : (e: object) => {
+            initHelper(e, meta, this, true, NO_PATHS);
+            for (const p of meta.collections) {
+              initCollection(e, p, false);
+            }
+          };
+    return hydrate(cols, n, this.identityMap[meta.index], refresh, init, this);
   }
 
   getReference<T extends object>(entityName: EntityName<T>, id: Primary<T> | Primary<T>[]): T {
@@ -587,6 +682,21 @@ export class EntityManager {
     const params = meta.constructorParams;
     const entity = params.length > 0 ? new Cls(...params.map(p => data[p])) : new Cls();
     meta.runtime.assignData(entity, data, this);
+    for (const p of meta.collections) {
+      const items = data[p.name];
+      const coll = initCollection(entity, p, true);
+      if (Array.isArray(items)) {
+        coll.add(...items.map(i => (i && typeof i === 'object' && !(i as { __helper?: unknown }).__helper && !(i instanceof Reference) ? this.create(p.targetMeta!.class, i) : i)));
+      }
+    }
+    // A new item joins its owner's loaded collection.
+    for (const p of meta.runtime.references) {
+      const owner = Reference.unwrapReference(entity[p.name] as object) as Dictionary | null | undefined;
+      const coll = p.inverse && owner ? owner[p.inverse.name] : undefined;
+      if (coll instanceof Collection && coll.isInitialized() && !coll.contains(entity)) {
+        coll.add(entity);
+      }
+    }
     meta.runtime.applyDefaults(entity, this);
     initHelper(entity, meta, this, true).__managed = false;
     return entity;
@@ -767,12 +877,23 @@ export class EntityManager {
 
   /** @internal Persists new entities reachable through many-to-one references (cascade persist). */
   cascadePersist(): void {
+    const add = (target: object | null | undefined) => {
+      const h = (target as { __helper?: WrappedEntity } | null | undefined)?.__helper;
+      if (h && !h.__managed && !this.persistStack.has(target!)) {
+        this.persistStack.add(target!);
+      }
+    };
     const visit = (e: object) => {
-      for (const p of (e as { __meta: EntityMetadata }).__meta.runtime.references) {
-        const target = Reference.unwrapReference((e as Dictionary)[p.name] as object);
-        const h = (target as { __helper?: WrappedEntity } | null | undefined)?.__helper;
-        if (h && !h.__managed && !this.persistStack.has(target)) {
-          this.persistStack.add(target);
+      const meta = (e as { __meta: EntityMetadata }).__meta;
+      for (const p of meta.runtime.references) {
+        add(Reference.unwrapReference((e as Dictionary)[p.name] as object));
+      }
+      for (const p of meta.collections) {
+        const coll = (e as Dictionary)[p.name];
+        if (coll instanceof Collection && coll.isInitialized()) {
+          for (const item of coll.getItems()) {
+            add(item);
+          }
         }
       }
     };
@@ -780,7 +901,7 @@ export class EntityManager {
       visit(e);
     }
     for (const meta of this.ctx.metadata.all()) {
-      if (meta.runtime.references.length > 0) {
+      if (meta.runtime.references.length > 0 || meta.collections.length > 0) {
         for (const e of this.identityMap[meta.index].values()) {
           if ((e as { __helper: WrappedEntity }).__helper.__initialized) {
             visit(e);
@@ -799,6 +920,9 @@ export class EntityManager {
       e = Object.create(meta.prototype as object) as object;
       (e as Dictionary)[meta.primaryKeys[0]] = pk;
       initHelper(e, meta, this, false, NO_PATHS);
+      for (const p of meta.collections) {
+        initCollection(e, p, false);
+      }
       map.set(key, e);
     }
     return e;

@@ -1,4 +1,5 @@
 import type { EntityMetadata, EntityProperty } from '../metadata/types.js';
+import { Collection } from './collection.js';
 import { Reference } from './reference.js';
 import type { Dictionary } from '../typings.js';
 
@@ -277,12 +278,32 @@ export function engineValue(prop: EntityProperty, v: unknown): unknown {
 
 type RelationHelper = { __initialized: boolean; __meta: EntityMetadata; getPrimaryKey(): unknown };
 
+/** Returned by `relation()` for a property `toObject()` leaves out. */
+const OMIT = Symbol('omit');
+
 /**
- * A related entity (or `Reference`) in `toObject()`: nested when it is loaded and `populate`
- * names it (or is `true`: created entities nest every loaded relation), else its primary key.
- * An entity already being serialized higher up is written as its key.
+ * How `toObject()` walks relations, as MikroORM's serializer does. Every entity entered joins
+ * `visited` (shared by the whole walk). A many-to-one is written as its key unless its target is
+ * loaded and populated (`populate` names it, or is `true` for entities created here); a populated
+ * target already visited is written again in "revisit" mode: scalars and relations to entities
+ * not visited yet, without collections, and a many-to-one to a visited entity is left out. A
+ * loaded collection is written as its items (left out in revisit mode).
  */
-function relationObject(v: unknown, name: string, owner: object, includeHidden: boolean, populate: true | readonly string[] | undefined, seen: Set<object> | undefined): unknown {
+export interface ToObjectWalk {
+  visited: Set<object>;
+  revisit: boolean;
+}
+
+function subPaths(populate: true | readonly string[] | undefined, name: string): true | readonly string[] {
+  return populate === true ? true : (populate ?? []).filter(p => p.startsWith(`${name}.`)).map(p => p.substring(name.length + 1));
+}
+
+function keyOf(h: RelationHelper): unknown {
+  const pk = h.getPrimaryKey();
+  return typeof pk === 'bigint' ? pk.toString() : pk;
+}
+
+function relationObject(v: unknown, name: string, owner: object, includeHidden: boolean, populate: true | readonly string[] | undefined, walk: ToObjectWalk | undefined): unknown {
   if (v === null) {
     return v;
   }
@@ -291,36 +312,59 @@ function relationObject(v: unknown, name: string, owner: object, includeHidden: 
   if (!h) {
     return typeof target === 'bigint' ? (target as bigint).toString() : target;
   }
-  const nested = h.__initialized && (populate === true || (populate?.includes(name) ?? false));
-  if (!nested || seen?.has(target)) {
-    const pk = h.getPrimaryKey();
-    return typeof pk === 'bigint' ? pk.toString() : pk;
+  const visited = walk?.visited.has(target) ?? false;
+  if (walk?.revisit && visited) {
+    return OMIT;
   }
-  const sub = populate === true ? true : populate!.filter(p => p.startsWith(`${name}.`)).map(p => p.substring(name.length + 1));
-  const path = new Set(seen ?? [owner]);
-  path.add(target);
-  return h.__meta.runtime.toObject(target, includeHidden, sub, path);
+  if (!h.__initialized || !(populate === true || (populate?.includes(name) ?? false))) {
+    return keyOf(h);
+  }
+  const w = walk ?? { visited: new Set([owner]), revisit: false };
+  w.visited.add(target);
+  return h.__meta.runtime.toObject(target, includeHidden, subPaths(populate, name), { visited: w.visited, revisit: visited });
 }
 
-export type ToObjectFn = (e: any, includeHidden: boolean, populate?: true | readonly string[], seen?: Set<object>) => Record<string, unknown>;
+function collectionObjects(coll: Collection<object>, name: string, owner: object, includeHidden: boolean, populate: true | readonly string[] | undefined, walk: ToObjectWalk | undefined): unknown {
+  if (walk?.revisit) {
+    return OMIT;
+  }
+  const sub = subPaths(populate, name);
+  const w = walk ?? { visited: new Set([owner]), revisit: false };
+  return coll.getItems().map(item => {
+    const h = (item as { __helper?: RelationHelper }).__helper!;
+    if (h.getPrimaryKey() == null) {
+      return null;
+    }
+    const visited = w.visited.has(item);
+    w.visited.add(item);
+    return h.__meta.runtime.toObject(item, includeHidden, sub, { visited: w.visited, revisit: visited });
+  });
+}
+
+export type ToObjectFn = (e: any, includeHidden: boolean, populate?: true | readonly string[], walk?: ToObjectWalk) => Record<string, unknown>;
 
 /** `toObject()`: defined properties in definition order; bigints as strings. */
 export function createToObject(meta: EntityMetadata): ToObjectFn {
-  const lines = meta.props.map(p => {
+  const lines = Object.values(meta.properties).map(p => {
     const k = key(p.name);
     const hidden = p.hidden ? 'includeHidden && ' : '';
-    const value =
-      p.kind === 'm:1' && !p.mapToPk
-        ? `relation(v, ${k}, e, includeHidden, populate, seen)`
-        : p.columnKind === 'bigint'
-          ? "(typeof v === 'bigint' ? v.toString() : v)"
-          : 'v';
+    if (p.kind === '1:m') {
+      // A loaded collection is written as its items; one not loaded is left out.
+      return `v = e[${k}]; if (${hidden}v instanceof Collection && v.isInitialized()) { v = collection(v, ${k}, e, includeHidden, populate, walk); if (v !== OMIT) o[${k}] = v; }`;
+    }
+    if (p.kind === 'm:1' && !p.mapToPk) {
+      return `v = e[${k}]; if (${hidden}v !== undefined) { v = relation(v, ${k}, e, includeHidden, populate, walk); if (v !== OMIT) o[${k}] = v; }`;
+    }
+    const value = p.columnKind === 'bigint' ? "(typeof v === 'bigint' ? v.toString() : v)" : 'v';
     return `v = e[${k}]; if (${hidden}v !== undefined) o[${k}] = ${value};`;
   });
   return new Function(
     'relation',
-    `return function toObject(e, includeHidden, populate, seen) {\n  const o = {};\n  let v;\n  ${lines.join('\n  ')}\n  return o;\n}`,
-  )(relationObject) as ToObjectFn;
+    'collection',
+    'Collection',
+    'OMIT',
+    `return function toObject(e, includeHidden, populate, walk) {\n  const o = {};\n  let v;\n  ${lines.join('\n  ')}\n  return o;\n}`,
+  )(relationObject, collectionObjects, Collection, OMIT) as ToObjectFn;
 }
 
 export type RowMapper = (row: Record<string, unknown>) => Record<string, unknown>;

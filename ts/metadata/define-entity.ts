@@ -1,5 +1,6 @@
 import type { Dictionary, EntityClass, Opt, Primary } from '../typings.js';
 import type { Ref } from '../entity/reference.js';
+import type { Collection } from '../entity/collection.js';
 import { EntitySchema } from './entity-schema.js';
 import type { EntitySchemaMetadata, IndexOptions, PropertyOptions } from './types.js';
 
@@ -118,6 +119,20 @@ export class ManyToOneBuilder<Value, Nullable extends boolean = false, Optional 
   }
 }
 
+/** A one-to-many property definition: a `Collection` of the target, mapped by its many-to-one. */
+export class OneToManyBuilder<Value extends object> extends PropertyBuilder<Collection<Value>, false, true> {
+  private rel(options: PropertyOptions): OneToManyBuilder<Value> {
+    return new OneToManyBuilder<Value>({ ...this['~options'], ...options });
+  }
+
+  mappedBy(mappedBy: string): OneToManyBuilder<Value> {
+    return this.rel({ mappedBy });
+  }
+  orphanRemoval(orphanRemoval = true): OneToManyBuilder<Value> {
+    return this.rel({ orphanRemoval });
+  }
+}
+
 type Target<T> = EntitySchema<T, any> | EntityClass<T>;
 
 /** Values of an enum object, without TypeScript's reverse mappings of numeric members. */
@@ -159,6 +174,8 @@ export const p = {
   type: <V = unknown>(type: unknown) => new PropertyBuilder<V>({ type }),
   /** A many-to-one relation to `target` (or a function returning it, for circular definitions). */
   manyToOne: <T extends object>(target: Target<T> | (() => Target<T>)) => new ManyToOneBuilder<T>({ kind: 'm:1', entity: target }),
+  /** A one-to-many collection of `target`, mapped by its many-to-one (`.mappedBy('author')`). */
+  oneToMany: <T extends object>(target: Target<T> | (() => Target<T>)) => new OneToManyBuilder<T>({ kind: '1:m', entity: target }),
 };
 
 type BuilderValue<B> = B extends () => infer R ? BuilderValue<R> : B extends PropertyBuilder<infer V, infer N, infer O>

@@ -110,6 +110,9 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
     // Column type and name come from the target, resolved once every entity is discovered.
     return { ...opts, name, kind: 'm:1', type: 'm:1', columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: !!opts.primary, nullable: !!opts.nullable };
   }
+  if (opts.kind === '1:m' || (opts.reference as string | undefined) === '1:m') {
+    return { ...opts, name, kind: '1:m', type: '1:m', columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: false, nullable: true };
+  }
   if ((opts.kind && RELATION_KINDS.has(opts.kind)) || opts.entity) {
     throw new NotImplementedError(
       `Relations are not implemented in mikro-native yet: ${entity}.${name} (${opts.kind ?? 'relation'})`,
@@ -167,6 +170,26 @@ function resolveManyToOne(meta: EntityMetadata, prop: EntityProperty, registry: 
   }
 }
 
+/** Points a one-to-many at its target and at the target's owning many-to-one. */
+function resolveOneToMany(meta: EntityMetadata, prop: EntityProperty, registry: MetadataRegistry): void {
+  let target = prop.entity;
+  if (typeof target === 'function' && !(target as { prototype?: unknown }).prototype) {
+    target = (target as () => unknown)();
+  }
+  const targetMeta = target == null ? undefined : registry.find(target as EntityName<unknown>);
+  if (!targetMeta) {
+    const name = typeof target === 'string' ? target : target instanceof EntitySchema ? target.meta.className : ((target as { name?: string } | undefined)?.name ?? String(target));
+    throw new MetadataError(`Entity '${name}' was not discovered, please make sure to provide it in 'entities' array when initializing the ORM (used in ${meta.className}.${prop.name})`);
+  }
+  const owner = prop.mappedBy ? targetMeta.properties[prop.mappedBy] : undefined;
+  if (!owner || owner.kind !== 'm:1' || owner.targetMeta !== meta) {
+    throw new MetadataError(`${meta.className}.${prop.name} has unknown 'mappedBy' reference: ${targetMeta.className}.${prop.mappedBy ?? ''}`);
+  }
+  prop.targetMeta = targetMeta;
+  prop.inverse = owner;
+  owner.inverse = prop;
+}
+
 /** Index definitions name existing properties; no two properties share a column. */
 function checkEntity(meta: EntityMetadata): void {
   const className = meta.className;
@@ -221,7 +244,8 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
         properties[name] = prop;
       }
     }
-    const props = Object.values(properties);
+    const props = Object.values(properties).filter(p => p.kind !== '1:m');
+    const collections = Object.values(properties).filter(p => p.kind === '1:m');
     const primaryKeys = props.filter(p => p.primary).map(p => p.name);
     if (primaryKeys.length === 0) {
       throw new MetadataError(`${className} entity is missing @PrimaryKey()`);
@@ -244,6 +268,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       collection: tableName,
       properties,
       props,
+      collections,
       primaryKeys,
       indexes: list(raw.indexes),
       uniques: list(raw.uniques),
@@ -264,6 +289,11 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       if (prop.kind === 'm:1') {
         resolveManyToOne(meta, prop, registry, naming);
       }
+    }
+  }
+  for (const meta of out) {
+    for (const prop of meta.collections) {
+      resolveOneToMany(meta, prop, registry);
     }
   }
   for (const meta of out) {
@@ -334,6 +364,7 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
             : undefined,
         })),
         indexes,
+        collections: m.collections.map(p => ({ name: p.name, entity: p.targetMeta!.index, mappedBy: p.mappedBy })),
       };
     }),
   });

@@ -43,14 +43,21 @@ export interface PropertyOptions<Owner = any> {
   joinColumn?: string;
   deleteRule?: string;
   updateRule?: string;
+  /** One-to-many: the many-to-one property of the target that owns the relation. */
+  mappedBy?: string;
+  /** One-to-many: items removed from the collection are deleted. */
+  orphanRemoval?: boolean;
   [key: string]: unknown;
 }
 
 export interface EntityProperty<Owner = any> extends PropertyOptions<Owner> {
   name: string;
-  kind: 'scalar' | 'm:1';
-  /** Many-to-one: the target entity's metadata (resolved once every entity is discovered). */
+  kind: 'scalar' | 'm:1' | '1:m';
+  /** Relations: the target entity's metadata (resolved once every entity is discovered). */
   targetMeta?: EntityMetadata;
+  /** One-to-many: the target's owning many-to-one property. Many-to-one: the target's
+   * collection mapped by this property, if any. */
+  inverse?: EntityProperty;
   type: string;
   columnKind: ColumnKind;
   runtimeType: RuntimeType;
@@ -88,8 +95,10 @@ export interface EntityMetadata<T = any> {
   tableName: string;
   collection: string;
   properties: Dictionary<EntityProperty<T>>;
-  /** Properties in engine order (the order columns come back in). */
+  /** Column properties in engine order (the order columns come back in). */
   props: EntityProperty<T>[];
+  /** One-to-many collections (not columns). */
+  collections: EntityProperty<T>[];
   primaryKeys: string[];
   indexes: { properties: string[]; name?: string }[];
   uniques: { properties: string[]; name?: string }[];

@@ -165,6 +165,10 @@ impl<'m> FilterParser<'_, 'm> {
                     } else {
                         k
                     };
+                    if let Some(c) = self.entity().collection(name) {
+                        out.push(self.collection(c, name, v)?);
+                        continue;
+                    }
                     let idx = self.entity().prop_index(name)?;
                     match self.prop_value(idx, v)? {
                         Cond::And(parts) if parts.is_empty() => {}
@@ -239,6 +243,34 @@ impl<'m> FilterParser<'_, 'm> {
             }
         }
         let node = self.joins.borrow_mut().join(self.node, prop)?;
+        let parser = FilterParser {
+            dialect: self.dialect,
+            joins: self.joins,
+            node,
+            alias: self.alias,
+        };
+        let mut parts = parser.object(nested)?;
+        Ok(match parts.len() {
+            1 => parts.remove(0),
+            _ => Cond::And(parts),
+        })
+    }
+
+    /// `{ books: { title: 'x' } }`: a condition on the collection's items, which get joined.
+    fn collection(&self, index: usize, name: &str, v: &Json) -> Result<Cond> {
+        let Json::Object(nested) = v else {
+            return Err(Error::not_implemented(format!(
+                "this condition on the collection {}.{name}: {v} (use an object of item conditions)",
+                self.entity().name
+            )));
+        };
+        if nested.keys().any(|k| k.starts_with('$')) {
+            return Err(Error::not_implemented(format!(
+                "collection operators ($some, $none, $every, …) on {}.{name}",
+                self.entity().name
+            )));
+        }
+        let node = self.joins.borrow_mut().join_collection(self.node, index)?;
         let parser = FilterParser {
             dialect: self.dialect,
             joins: self.joins,

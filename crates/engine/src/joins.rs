@@ -5,12 +5,21 @@
 use crate::error::{Error, Result};
 use crate::meta::{EntityMeta, Metadata, PropMeta};
 
+/// How a node is reached from its parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// The parent's many-to-one property (index into its props).
+    Reference(usize),
+    /// The parent's one-to-many collection (index into its collections).
+    Collection(usize),
+}
+
 pub struct Node<'m> {
     pub alias: Option<String>,
     pub entity: &'m EntityMeta,
     pub entity_index: usize,
-    /// The node and the many-to-one property this node was joined through.
-    pub parent: Option<(usize, usize)>,
+    /// The node this one was joined from, and through what.
+    pub parent: Option<(usize, Via)>,
     /// Populated: its columns are selected and its rows hydrated.
     pub populate: bool,
     /// The property path from the root (`author.country`).
@@ -71,13 +80,6 @@ impl<'m> Joins<'m> {
 
     /// The node joined from `parent` through its many-to-one `prop`, added if new.
     pub fn join(&mut self, parent: usize, prop: usize) -> Result<usize> {
-        if let Some(i) = self
-            .nodes
-            .iter()
-            .position(|n| n.parent == Some((parent, prop)))
-        {
-            return Ok(i);
-        }
         let from = self.nodes[parent].entity;
         let p = &from.props[prop];
         let Some(r) = &p.reference else {
@@ -86,43 +88,73 @@ impl<'m> Joins<'m> {
                 from.name, p.name
             )));
         };
-        let entity = self.meta.entity(r.entity)?;
+        self.add(parent, Via::Reference(prop), r.entity, &p.name)
+    }
+
+    /// The node joined from `parent` through its collection `index`, added if new.
+    pub fn join_collection(&mut self, parent: usize, index: usize) -> Result<usize> {
+        let c = &self.nodes[parent].entity.collections[index];
+        let (entity, name) = (c.entity, c.name.clone());
+        self.add(parent, Via::Collection(index), entity, &name)
+    }
+
+    fn add(&mut self, parent: usize, via: Via, entity_index: usize, name: &str) -> Result<usize> {
+        if let Some(i) = self
+            .nodes
+            .iter()
+            .position(|n| n.parent == Some((parent, via)))
+        {
+            return Ok(i);
+        }
+        let entity = self.meta.entity(entity_index)?;
         let letter = entity
             .table_name
             .chars()
             .find(char::is_ascii_alphabetic)
             .map_or('e', |c| c.to_ascii_lowercase());
         let path = match self.nodes[parent].path.as_str() {
-            "" => p.name.clone(),
-            base => format!("{base}.{}", p.name),
+            "" => name.to_string(),
+            base => format!("{base}.{name}"),
         };
         self.nodes.push(Node {
             alias: Some(format!("{letter}{}", self.nodes.len())),
             entity,
-            entity_index: r.entity,
-            parent: Some((parent, prop)),
+            entity_index,
+            parent: Some((parent, via)),
             populate: false,
             path,
         });
         Ok(self.nodes.len() - 1)
     }
 
-    /// Joins every relation on `path` (`author.country`) and marks them populated.
+    /// Joins every relation on `path` (`author.country`, `books`) and marks them populated.
     pub fn populate(&mut self, path: &str) -> Result<()> {
         let mut node = 0;
         for name in path.split('.') {
             let entity = self.entity(node);
-            let prop = entity.prop_index(name)?;
-            if entity.props[prop].reference.is_none() {
-                return Err(Error::validation(format!(
-                    "Entity '{}' does not have relation '{name}' (populate '{path}')",
-                    entity.name
-                )));
-            }
-            node = self.join(node, prop)?;
+            node = match entity.collection(name) {
+                Some(c) => self.join_collection(node, c)?,
+                None => {
+                    let prop = entity.prop_index(name)?;
+                    if entity.props[prop].reference.is_none() {
+                        return Err(Error::validation(format!(
+                            "Entity '{}' does not have relation '{name}' (populate '{path}')",
+                            entity.name
+                        )));
+                    }
+                    self.join(node, prop)?
+                }
+            };
             self.nodes[node].populate = true;
         }
         Ok(())
+    }
+
+    /// Whether a one-to-many join multiplies the root rows.
+    pub fn has_collection_joins(&self) -> bool {
+        self.nodes
+            .iter()
+            .any(|n| matches!(n.parent, Some((_, Via::Collection(_)))))
     }
 
     pub fn has_joins(&self) -> bool {

@@ -63,6 +63,17 @@ pub struct PropMeta {
     pub reference: Option<Reference>,
 }
 
+/// A one-to-many relation: the target's rows whose `mapped_by` foreign key points back.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CollectionMeta {
+    pub name: String,
+    /// The target entity's index.
+    pub entity: usize,
+    /// The target's owning many-to-one property.
+    pub mapped_by: String,
+}
+
 /// What a foreign key column points at.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -96,6 +107,9 @@ pub struct EntityMeta {
     /// Indexes and unique indexes, in the order their DDL is written.
     #[serde(default)]
     pub indexes: Vec<IndexMeta>,
+    /// One-to-many collections (not columns).
+    #[serde(default)]
+    pub collections: Vec<CollectionMeta>,
     /// Indices into `props` of the primary key, in order.
     #[serde(skip)]
     pub pk: Vec<usize>,
@@ -117,6 +131,10 @@ impl EntityMeta {
                 self.name, name
             ))
         })
+    }
+
+    pub fn collection(&self, name: &str) -> Option<usize> {
+        self.collections.iter().position(|c| c.name == name)
     }
 
     /// The single autoincrement primary key, if the entity has one.

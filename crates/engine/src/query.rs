@@ -9,7 +9,7 @@ use crate::convert::to_db;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::filter::{strip_alias, Cond, FilterParser};
-use crate::joins::Joins;
+use crate::joins::{Joins, Via};
 use crate::meta::{EntityMeta, Metadata};
 use crate::sql::{Sql, Writer};
 use crate::value::Value;
@@ -207,6 +207,15 @@ impl<'a> Compiler<'a> {
         }
         let cond = self.condition(&joins, q)?;
         let joins = joins.into_inner();
+        if q.limit.is_some()
+            && joins.nodes.iter().any(|n| n.populate)
+            && joins.has_collection_joins()
+        {
+            return Err(Error::not_implemented(format!(
+                "limit with a joined collection (paginating {} through a subquery)",
+                entity.name
+            )));
+        }
         w.push("select ");
         if q.kind == QueryKind::Count {
             match &q.count_field {
@@ -458,24 +467,37 @@ fn order_direction(entity: &EntityMeta, prop: &str, dir: &Json) -> Result<&'stat
 /// inner, a nullable one left.
 fn write_joins(w: &mut Writer, joins: &Joins) {
     for node in joins.nodes.iter().skip(1) {
-        let Some((parent, prop)) = node.parent else {
+        let Some((parent, via)) = node.parent else {
             continue;
         };
         let from = joins.entity(parent);
-        let p = &from.props[prop];
-        let target_field = p.reference.as_ref().map_or("id", |r| r.field_name.as_str());
-        w.push(if p.nullable {
-            " left join "
-        } else {
-            " inner join "
-        });
+        let (left, parent_col, node_col) = match via {
+            Via::Reference(prop) => {
+                let p = &from.props[prop];
+                let target = p.reference.as_ref().map_or("id", |r| r.field_name.as_str());
+                (p.nullable, p.field_name.as_str(), target)
+            }
+            // `a0`.`id` = `b1`.`author_id`: the item's foreign key points at the parent.
+            Via::Collection(c) => {
+                let owning = node
+                    .entity
+                    .prop(&from.collections[c].mapped_by)
+                    .map_or("", |p| p.field_name.as_str());
+                let key = from
+                    .pk
+                    .first()
+                    .map_or("id", |&i| from.props[i].field_name.as_str());
+                (true, key, owning)
+            }
+        };
+        w.push(if left { " left join " } else { " inner join " });
         w.ident(&node.entity.table_name);
         if let Some(a) = &node.alias {
             w.push(" as ").ident(a);
         }
         w.push(" on ");
-        w.column(joins.alias(parent), &p.field_name).push(" = ");
-        w.column(node.alias.as_deref(), target_field);
+        w.column(joins.alias(parent), parent_col).push(" = ");
+        w.column(node.alias.as_deref(), node_col);
     }
 }
 
