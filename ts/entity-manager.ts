@@ -381,7 +381,9 @@ export class EntityManager {
       }
     }
     await em.autoFlush(meta, options.flushMode);
-    const [found] = await em.findInternal(meta, where, options, 1);
+    // With a joined collection the rows of one entity are many: MikroORM then drops the limit.
+    const joinsCollection = em.populatePlan(meta, options).joined.some(path => relationProps(meta, path).some(p => p.kind === '1:m'));
+    const [found] = await em.findInternal(meta, where, options, joinsCollection ? undefined : 1);
     return (found ?? null) as Loaded<T, P> | null;
   }
 
