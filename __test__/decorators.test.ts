@@ -98,7 +98,7 @@ const MIKRO_ORM_LEGACY_EXPORTS = (
   'ReflectMetadataProvider SerializedPrimaryKey Transactional Trigger Unique'
 ).split(' ');
 const UNSUPPORTED = MIKRO_ORM_LEGACY_EXPORTS.filter(
-  n => !['Entity', 'PrimaryKey', 'Property', 'Enum', 'Index', 'Unique', 'ReflectMetadataProvider'].includes(n),
+  n => !['Entity', 'PrimaryKey', 'Property', 'Enum', 'Index', 'Unique', 'ManyToOne', 'OneToMany', 'ReflectMetadataProvider'].includes(n),
 );
 
 const styles: [string, unknown, object][] = [
@@ -216,9 +216,82 @@ describe('decorators that are not implemented yet', () => {
 
   test('a class using one fails when it is defined', async () => {
     await expect(legacy('unsupported')).rejects.toThrow(NotImplementedError);
-    await expect(legacy('unsupported')).rejects.toThrow('@ManyToOne() is not implemented in mikro-native yet (used on Book.author)');
+    await expect(legacy('unsupported')).rejects.toThrow('@OneToOne() is not implemented in mikro-native yet (used on Book.author)');
     await expect(es('unsupported')).rejects.toThrow(NotImplementedError);
     // TypeScript applies method decorators before field decorators
     await expect(es('unsupported')).rejects.toThrow('@BeforeCreate() is not implemented in mikro-native yet (used on method beforeCreate)');
+  });
+});
+
+describe('relations are defined the same way in every style', () => {
+  const WriterDefined = defineEntity({ name: 'Writer', properties: { id: p.integer().primary(), name: p.string(), novels: () => p.oneToMany(NovelDefined).mappedBy('writer') } });
+  const PressDefined = defineEntity({ name: 'Press', properties: { id: p.integer().primary(), name: p.string() } });
+  const NovelDefined = defineEntity({
+    name: 'Novel',
+    properties: {
+      id: p.integer().primary(),
+      title: p.string(),
+      writer: () => p.manyToOne(WriterDefined),
+      press: () => p.manyToOne(PressDefined).nullable().ref(),
+    },
+  });
+  const WriterSchema = new EntitySchema({ name: 'Writer', properties: { id: { type: 'integer', primary: true }, name: { type: 'string' }, novels: { kind: '1:m', entity: () => NovelSchema, mappedBy: 'writer' } } });
+  const PressSchema = new EntitySchema({ name: 'Press', properties: { id: { type: 'integer', primary: true }, name: { type: 'string' } } });
+  const NovelSchema = new EntitySchema({
+    name: 'Novel',
+    properties: {
+      id: { type: 'integer', primary: true },
+      title: { type: 'string' },
+      writer: { kind: 'm:1', entity: () => WriterSchema },
+      press: { kind: 'm:1', entity: () => PressSchema, nullable: true, ref: true },
+    },
+  });
+  const relationStyles: [string, () => Promise<unknown[]>, object][] = [
+    ['defineEntity', async () => [WriterDefined, NovelDefined, PressDefined], {}],
+    ['EntitySchema', async () => [WriterSchema, NovelSchema, PressSchema], {}],
+    ['legacy decorators', async () => Object.values(await legacy('relations')), {}],
+    ['ES decorators', async () => Object.values(await es('relations')), {}],
+    ['legacy decorators, reflected types', async () => Object.values(await legacyReflect('relations')), { metadataProvider: ReflectMetadataProvider }],
+  ];
+
+  test.each(relationStyles)('%s', async (_name, entities, options) => {
+    const { orm, lines } = await setup({ entities: await entities(), ...options });
+    try {
+      expect(await orm.schema.getCreateSchemaSQL()).toBe(
+        [
+          'create table `press` (`id` integer not null primary key autoincrement, `name` text not null);',
+          '',
+          'create table `writer` (`id` integer not null primary key autoincrement, `name` text not null);',
+          '',
+          'create table `novel` (`id` integer not null primary key autoincrement, `title` text not null, `writer_id` integer not null, `press_id` integer null, constraint `novel_writer_id_foreign` foreign key (`writer_id`) references `writer` (`id`), constraint `novel_press_id_foreign` foreign key (`press_id`) references `press` (`id`) on delete set null);',
+          'create index `novel_writer_id_index` on `novel` (`writer_id`);',
+          'create index `novel_press_id_index` on `novel` (`press_id`);',
+          '',
+        ].join('\n'),
+      );
+      const em = orm.em.fork();
+      const w = em.create('Writer', { name: 'W' }) as any;
+      em.create('Novel', { title: 'N1', writer: w, press: em.create('Press', { name: 'P' }) });
+      em.create('Novel', { title: 'N2', writer: w });
+      expect(w.novels.count()).toBe(2);
+      await em.flush();
+      const [loaded] = (await orm.em.fork().find('Writer', {}, { populate: ['novels.press'] })) as any[];
+      expect(wrap(loaded).toObject()).toEqual({
+        id: 1,
+        name: 'W',
+        novels: [
+          { id: 1, title: 'N1', writer: 1, press: { id: 1, name: 'P' } },
+          { id: 2, title: 'N2', writer: 1, press: null },
+        ],
+      });
+      expect(loaded.novels[0].press.constructor.name).toBe('Reference');
+      expect(queries(lines).slice(-3)).toEqual([
+        '[query] select `w0`.* from `writer` as `w0` [took X ms, 1 result]',
+        '[query] select `n0`.* from `novel` as `n0` where `n0`.`writer_id` in (1) [took X ms, 2 results]',
+        '[query] select `p0`.* from `press` as `p0` where `p0`.`id` in (1) [took X ms, 1 result]',
+      ]);
+    } finally {
+      await orm.close();
+    }
   });
 });

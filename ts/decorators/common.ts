@@ -73,6 +73,47 @@ export function enumOptions(options: EnumOptions | (() => Dictionary<string | nu
   return { ...opts, enum: true };
 }
 
+/** Options of `@ManyToOne()`. */
+export interface ManyToOneOptions<T = any> extends PropertyOptions<T> {
+  entity?: string | (() => unknown);
+  ref?: boolean;
+  mapToPk?: boolean;
+  joinColumn?: string;
+  deleteRule?: string;
+  updateRule?: string;
+  inversedBy?: string;
+}
+
+/** Options of `@OneToMany()`. */
+export interface OneToManyOptions<T = any> extends Omit<PropertyOptions<T>, "mappedBy"> {
+  entity?: string | (() => unknown);
+  mappedBy?: string | ((item: any) => unknown);
+  orphanRemoval?: boolean;
+}
+
+/** The name a `mappedBy` function reads (`book => book.author` is `'author'`). */
+function mappedByName(mappedBy: string | ((item: any) => unknown) | undefined): string | undefined {
+  if (typeof mappedBy !== 'function') {
+    return mappedBy;
+  }
+  let name: string | undefined;
+  const probe = new Proxy({}, { get: (_t, key) => (name ??= String(key)) });
+  mappedBy(probe);
+  return name;
+}
+
+/** `@ManyToOne(() => Author, options?)` / `@ManyToOne({ entity: () => Author, … })` as property options. */
+export function manyToOneOptions(entity?: ManyToOneOptions | string | (() => unknown), options: ManyToOneOptions = {}): PropertyOptions {
+  const opts = typeof entity === 'object' ? entity : { ...options, entity: entity ?? options.entity };
+  return { ...opts, kind: 'm:1' };
+}
+
+/** `@OneToMany(() => Book, book => book.author, options?)` / `@OneToMany({ entity, mappedBy, … })`. */
+export function oneToManyOptions(entity: OneToManyOptions | string | (() => unknown), mappedBy?: string | ((item: any) => unknown), options: OneToManyOptions = {}): PropertyOptions {
+  const opts = typeof entity === 'object' ? entity : { ...options, entity, mappedBy: mappedBy ?? options.mappedBy };
+  return { ...opts, kind: '1:m', mappedBy: mappedByName(opts.mappedBy) };
+}
+
 export function notImplemented(decorator: string, usedOn: string): never {
   throw new NotImplementedError(`@${decorator}() is not implemented in mikro-native yet (used on ${usedOn})`);
 }
@@ -85,8 +126,6 @@ export type UnsupportedDecorator = (...args: any[]) => any;
 export function unsupportedDecorators(unsupported: (decorator: string) => UnsupportedDecorator) {
   const make = (name: string) => (..._args: unknown[]): UnsupportedDecorator => unsupported(name);
   return {
-    ManyToOne: make('ManyToOne'),
-    OneToMany: make('OneToMany'),
     ManyToMany: make('ManyToMany'),
     OneToOne: make('OneToOne'),
     Embedded: make('Embedded'),

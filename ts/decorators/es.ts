@@ -5,11 +5,11 @@ import { MetadataStorage } from '../metadata/storage.js';
 import type { PropertyOptions } from '../metadata/types.js';
 import type { Dictionary, EntityClass } from '../typings.js';
 import {
-  type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type PrimaryKeyOptions, type UnsupportedDecorator,
-  enumOptions, notImplemented, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
+  type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type ManyToOneOptions, type OneToManyOptions, type PrimaryKeyOptions, type UnsupportedDecorator,
+  enumOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
 } from './common.js';
 
-export type { EntityOptions, EnumOptions, IndexDecoratorOptions, PrimaryKeyOptions, UnsupportedDecorator };
+export type { EntityOptions, EnumOptions, IndexDecoratorOptions, ManyToOneOptions, OneToManyOptions, PrimaryKeyOptions, UnsupportedDecorator };
 
 // Node < 22 has no `Symbol.metadata`; without it TypeScript/Babel pass `context.metadata === undefined`.
 // This runs when the module is imported, i.e. before the user's decorated classes are defined.
@@ -120,6 +120,18 @@ export function Enum<T extends object>(options?: EnumOptions<T> | (() => Diction
   return (_value, context) => addProperty(context as MemberContext, opts);
 }
 
+/** `@ManyToOne(() => Author)` or `@ManyToOne({ entity: () => Author, ref: true })`. */
+export function ManyToOne<T extends object>(entity?: ManyToOneOptions<T> | string | (() => unknown), options?: ManyToOneOptions<T>): (value: unknown, context: ClassFieldDecoratorContext<any, any>) => void {
+  const opts = manyToOneOptions(entity, options);
+  return (_value, context) => addProperty(context as MemberContext, opts);
+}
+
+/** `@OneToMany(() => Book, book => book.author)` or `@OneToMany({ entity: () => Book, mappedBy: 'author' })`. */
+export function OneToMany<T extends object>(entity: OneToManyOptions<T> | string | (() => unknown), mappedBy?: string | ((item: any) => unknown), options?: OneToManyOptions<T>): (value: unknown, context: ClassFieldDecoratorContext<any, any>) => void {
+  const opts = oneToManyOptions(entity, mappedBy, options);
+  return (_value, context) => addProperty(context as MemberContext, opts);
+}
+
 function indexDecorator(kind: IndexKind, options: IndexDecoratorOptions) {
   return (value: unknown, context: ClassDecoratorContext<any> | PropertyDecoratorContext): any => {
     if (context.kind === 'class') {
@@ -158,5 +170,5 @@ function unsupported(decorator: string): UnsupportedDecorator {
 }
 
 export const {
-  ManyToOne, OneToMany, ManyToMany, OneToOne, Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeUpsert, AfterUpsert, BeforeDelete, AfterDelete, OnInit, OnLoad,
+  ManyToMany, OneToOne, Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeUpsert, AfterUpsert, BeforeDelete, AfterDelete, OnInit, OnLoad,
 } = unsupportedDecorators(unsupported);

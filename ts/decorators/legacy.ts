@@ -6,11 +6,11 @@ import { MetadataStorage } from '../metadata/storage.js';
 import type { PropertyOptions } from '../metadata/types.js';
 import type { Dictionary, EntityClass } from '../typings.js';
 import {
-  type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type PrimaryKeyOptions, type UnsupportedDecorator,
-  enumOptions, notImplemented, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
+  type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type ManyToOneOptions, type OneToManyOptions, type PrimaryKeyOptions, type UnsupportedDecorator,
+  enumOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
 } from './common.js';
 
-export type { EntityOptions, EnumOptions, IndexDecoratorOptions, PrimaryKeyOptions, UnsupportedDecorator };
+export type { EntityOptions, EnumOptions, IndexDecoratorOptions, ManyToOneOptions, OneToManyOptions, PrimaryKeyOptions, UnsupportedDecorator };
 
 // `reflect-metadata` is an optional peer dependency: load it when installed, so that
 // `emitDecoratorMetadata` output (`design:type`) is recorded even if the app did not import it first.
@@ -68,6 +68,18 @@ export function Enum<T extends object>(options?: EnumOptions<T> | (() => Diction
   return (target, propertyName) => addProperty(target, propertyName, opts);
 }
 
+/** `@ManyToOne(() => Author)`, `@ManyToOne({ entity: () => Author, ref: true })`, or `@ManyToOne()` with reflect-metadata. */
+export function ManyToOne<T extends object>(entity?: ManyToOneOptions<T> | string | (() => unknown), options?: ManyToOneOptions<T>): (target: T, propertyName: string) => void {
+  const opts = manyToOneOptions(entity, options);
+  return (target, propertyName) => addProperty(target, propertyName, opts);
+}
+
+/** `@OneToMany(() => Book, book => book.author)` or `@OneToMany({ entity: () => Book, mappedBy: 'author' })`. */
+export function OneToMany<T extends object>(entity: OneToManyOptions<T> | string | (() => unknown), mappedBy?: string | ((item: any) => unknown), options?: OneToManyOptions<T>): (target: T, propertyName: string) => void {
+  const opts = oneToManyOptions(entity, mappedBy, options);
+  return (target, propertyName) => addProperty(target, propertyName, opts);
+}
+
 function indexDecorator(kind: IndexKind, options: IndexDecoratorOptions) {
   return (target: any, propertyName?: string): any => {
     if (propertyName === undefined) {
@@ -95,5 +107,5 @@ function unsupported(decorator: string): UnsupportedDecorator {
 }
 
 export const {
-  ManyToOne, OneToMany, ManyToMany, OneToOne, Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeUpsert, AfterUpsert, BeforeDelete, AfterDelete, OnInit, OnLoad,
+  ManyToMany, OneToOne, Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeUpsert, AfterUpsert, BeforeDelete, AfterDelete, OnInit, OnLoad,
 } = unsupportedDecorators(unsupported);

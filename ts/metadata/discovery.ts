@@ -108,7 +108,9 @@ function enumValues(target: Dictionary<string | number>): (string | number)[] {
 function normalizeProperty(entity: string, name: string, opts: PropertyOptions, naming: NamingStrategy): EntityProperty | undefined {
   if (opts.kind === 'm:1' || (opts.reference as string | undefined) === 'm:1') {
     // Column type and name come from the target, resolved once every entity is discovered.
-    return { ...opts, name, kind: 'm:1', type: 'm:1', columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: !!opts.primary, nullable: !!opts.nullable };
+    // Without `entity`, legacy decorators with reflect-metadata give the target as the type.
+    const entity = opts.entity ?? (typeof opts.type === 'function' ? opts.type : undefined);
+    return { ...opts, entity, name, kind: 'm:1', type: 'm:1', columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: !!opts.primary, nullable: !!opts.nullable };
   }
   if (opts.kind === '1:m' || (opts.reference as string | undefined) === '1:m') {
     return { ...opts, name, kind: '1:m', type: '1:m', columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: false, nullable: true };
