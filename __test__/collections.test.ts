@@ -268,6 +268,47 @@ describe('one-to-many collections', () => {
     });
   });
 
+  test('orphanRemoval deletes removed items; a nullable owner is cleared instead', async () => {
+    const Owner = defineEntity({
+      name: 'Author',
+      properties: { id: p.integer().primary(), name: p.string(), books: () => p.oneToMany(Item).mappedBy('author').orphanRemoval(), notes: () => p.oneToMany(Note).mappedBy('author') },
+    });
+    const Item = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), title: p.string(), author: () => p.manyToOne(Owner) } });
+    const Note = defineEntity({ name: 'Note', properties: { id: p.integer().primary(), text: p.string(), author: () => p.manyToOne(Owner).nullable() } });
+    const ctx = await setup({ entities: [Owner, Item, Note] });
+    orm = ctx.orm;
+    const em0 = orm.em.fork();
+    const a = em0.create(Owner, { name: 'A' });
+    em0.create(Item, { title: 'B1', author: a });
+    em0.create(Item, { title: 'B2', author: a });
+    em0.create(Note, { text: 'N1', author: a });
+    em0.create(Note, { text: 'N2', author: a });
+    await em0.flush();
+    const em = orm.em.fork();
+    const la = await em.findOneOrFail(Owner, 1, { populate: ['books', 'notes'] });
+    la.books.remove(la.books[0]);
+    la.notes.remove(la.notes[0]);
+    expect([la.books.count(), la.notes.count()]).toEqual([1, 1]);
+    ctx.lines.length = 0;
+    await em.flush();
+    expect(take(ctx.lines)).toEqual([
+      '[query] begin',
+      '[query] update `note` set `author_id` = null where `id` = 1 [took X ms, 1 row affected]',
+      '[query] delete from `book` where `id` in (1) [took X ms, 1 row affected]',
+      '[query] commit',
+    ]);
+    la.books.removeAll();
+    la.notes.set([]);
+    await em.flush();
+    expect(take(ctx.lines)).toEqual([
+      '[query] begin',
+      '[query] update `note` set `author_id` = null where `id` = 2 [took X ms, 1 row affected]',
+      '[query] delete from `book` where `id` in (2) [took X ms, 1 row affected]',
+      '[query] commit',
+    ]);
+    expect([await orm.em.fork().count(Item), await orm.em.fork().count(Note)]).toEqual([0, 2]);
+  });
+
   test('mappedBy must name the owning many-to-one', async () => {
     const Owner = defineEntity({ name: 'Owner', properties: { id: p.integer().primary(), items: () => p.oneToMany(Item).mappedBy('nope') } });
     const Item = defineEntity({ name: 'Item', properties: { id: p.integer().primary(), owner: () => p.manyToOne(Owner) } });
