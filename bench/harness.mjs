@@ -4,7 +4,12 @@
 
 import { performance } from 'node:perf_hooks';
 
-export const STEP_NAMES = ['create', 'find', 'serialize', 'update', 'delete', 'findOne'];
+export const STEP_NAMES = ['create', 'find', 'serialize', 'update', 'delete', 'findOne', 'populateSelectIn', 'populateJoined', 'collectionFlush'];
+
+/** Relation steps: authors x books per author for populate, items in one collection for the flush. */
+export const RELATION_AUTHORS = 1_000;
+export const BOOKS_PER_AUTHOR = 10;
+export const COLLECTION_ITEMS = 10_000;
 
 function envInt(name, fallback) {
   const raw = process.env[name];

@@ -4,13 +4,17 @@
 
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { resolveOptions, measure, summarize, median, randomPassword, check } from './harness.mjs';
+import { resolveOptions, measure, summarize, median, randomPassword, check, RELATION_AUTHORS, BOOKS_PER_AUTHOR, COLLECTION_ITEMS } from './harness.mjs';
 
 // same DDL MikroORM 7.2.2 generates for the benchmark's User entity
 const SCHEMA = `
 create table \`user\` (\`id\` integer not null primary key autoincrement, \`name\` text not null, \`email\` text not null,
   \`password\` text not null, \`age\` integer null, \`terms_accepted\` integer not null default false);
 create unique index \`user_email_unique\` on \`user\` (\`email\`);
+create table \`writer\` (\`id\` integer not null primary key autoincrement, \`name\` text not null);
+create table \`novel\` (\`id\` integer not null primary key autoincrement, \`title\` text not null, \`writer_id\` integer not null,
+  constraint \`novel_writer_id_foreign\` foreign key (\`writer_id\`) references \`writer\` (\`id\`));
+create index \`novel_writer_id_index\` on \`novel\` (\`writer_id\`);
 `;
 
 /**
@@ -139,6 +143,79 @@ export async function run(options = {}) {
         cleanup,
       });
       result.delete = summarize(samples);
+    }
+
+    const insertWriter = db.prepare('insert into `writer` (`name`) values (?)');
+    const insertNovel = db.prepare('insert into `novel` (`title`, `writer_id`) values (?, ?)');
+    const clearRelations = () => db.exec('delete from `novel`; delete from `writer`;');
+    const seedWriters = db.transaction(() => {
+      for (let a = 0; a < RELATION_AUTHORS; a++) {
+        const id = Number(insertWriter.run(`Writer ${a}`).lastInsertRowid);
+        for (let b = 0; b < BOOKS_PER_AUTHOR; b++) insertNovel.run(`Novel ${a}/${b}`, id);
+      }
+    });
+    const verifyWriters = (_ctx, writers) => {
+      check(writers.length === RELATION_AUTHORS, `populate loaded ${writers.length} writers, expected ${RELATION_AUTHORS}`);
+      check(writers.every((w) => w.books.length === BOOKS_PER_AUTHOR), 'a writer has the wrong number of books');
+    };
+    if (want.has('populateSelectIn')) {
+      const { samples } = await measure(opts, `populate ${RELATION_AUTHORS}x${BOOKS_PER_AUTHOR} (select-in)`, {
+        setup: seedWriters,
+        body: () => {
+          const writers = db.prepare('select * from `writer`').all().map((r) => ({ id: r.id, name: r.name, books: [] }));
+          const byId = new Map(writers.map((w) => [w.id, w]));
+          const ids = writers.map((w) => w.id);
+          const rows = db.prepare(`select * from \`novel\` where \`writer_id\` in (${ids.map(() => '?').join(', ')})`).all(...ids);
+          for (const r of rows) {
+            const w = byId.get(r.writer_id);
+            w.books.push({ id: r.id, title: r.title, writer: w });
+          }
+          return writers;
+        },
+        verify: verifyWriters,
+        cleanup: clearRelations,
+      });
+      result.populateSelectIn = summarize(samples);
+    }
+    if (want.has('populateJoined')) {
+      const joinedStmt = db.prepare(
+        'select `w`.*, `n`.`id` as `n_id`, `n`.`title` as `n_title`, `n`.`writer_id` as `n_writer_id` from `writer` as `w` left join `novel` as `n` on `w`.`id` = `n`.`writer_id`',
+      );
+      const { samples } = await measure(opts, `populate ${RELATION_AUTHORS}x${BOOKS_PER_AUTHOR} (joined)`, {
+        setup: seedWriters,
+        body: () => {
+          const byId = new Map();
+          for (const r of joinedStmt.all()) {
+            let w = byId.get(r.id);
+            if (!w) byId.set(r.id, (w = { id: r.id, name: r.name, books: [] }));
+            if (r.n_id !== null) w.books.push({ id: r.n_id, title: r.n_title, writer: w });
+          }
+          return [...byId.values()];
+        },
+        verify: verifyWriters,
+        cleanup: clearRelations,
+      });
+      result.populateJoined = summarize(samples);
+    }
+    if (want.has('collectionFlush')) {
+      const flushTx = db.transaction((w) => {
+        w.id = Number(insertWriter.run(w.name).lastInsertRowid);
+        for (const b of w.books) b.id = Number(insertNovel.run(b.title, w.id).lastInsertRowid);
+      });
+      const { samples } = await measure(opts, `flush of one parent with ${COLLECTION_ITEMS} collection items`, {
+        body: () => {
+          const w = { id: undefined, name: 'Prolific', books: [] };
+          for (let i = 0; i < COLLECTION_ITEMS; i++) w.books.push({ id: undefined, title: `Novel ${i}`, writer: w });
+          flushTx(w);
+          return w;
+        },
+        verify: (_ctx, w) => {
+          const { n } = db.prepare('select count(*) as n from `novel` where `writer_id` = ?').get(w.id);
+          check(n === COLLECTION_ITEMS, `database has ${n} items, expected ${COLLECTION_ITEMS}`);
+        },
+        cleanup: clearRelations,
+      });
+      result.collectionFlush = summarize(samples);
     }
 
     if (want.has('findOne')) {

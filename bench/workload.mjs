@@ -6,7 +6,7 @@
 // plus a findOne latency step. Every iteration uses a fresh fork; `orm.schema.clear()` after each one.
 
 import { performance } from 'node:perf_hooks';
-import { resolveOptions, measure, summarize, median, randomPassword, check } from './harness.mjs';
+import { resolveOptions, measure, summarize, median, randomPassword, check, RELATION_AUTHORS, BOOKS_PER_AUTHOR, COLLECTION_ITEMS } from './harness.mjs';
 
 /**
  * @param {{ MikroORM: any, defineEntity: any, p: any, wrap: any }} api
@@ -29,7 +29,17 @@ export async function run({ MikroORM, defineEntity, p, wrap }, options = {}) {
     },
   });
 
-  const orm = new MikroORM({ dbName: ':memory:', entities: [User] });
+  // Relation steps: authors with a one-to-many collection of books.
+  const Writer = defineEntity({
+    name: 'Writer',
+    properties: { id: p.integer().primary(), name: p.string(), books: () => p.oneToMany(Novel).mappedBy('writer') },
+  });
+  const Novel = defineEntity({
+    name: 'Novel',
+    properties: { id: p.integer().primary(), title: p.string(), writer: () => p.manyToOne(Writer) },
+  });
+
+  const orm = new MikroORM({ dbName: ':memory:', entities: [User, Writer, Novel] });
   await orm.schema.create();
 
   const createUsers = async (em, count) => {
@@ -153,6 +163,52 @@ export async function run({ MikroORM, defineEntity, p, wrap }, options = {}) {
         cleanup,
       });
       result.delete = summarize(samples);
+    }
+
+    const seedWriters = async () => {
+      const em = orm.em.fork();
+      for (let a = 0; a < RELATION_AUTHORS; a++) {
+        const w = em.create(Writer, { name: `Writer ${a}` });
+        for (let b = 0; b < BOOKS_PER_AUTHOR; b++) em.create(Novel, { title: `Novel ${a}/${b}`, writer: w });
+      }
+      await em.flush();
+    };
+    const verifyWriters = (_ctx, writers) => {
+      check(writers.length === RELATION_AUTHORS, `populate loaded ${writers.length} writers, expected ${RELATION_AUTHORS}`);
+      for (const w of writers) {
+        const books = w.books.getItems();
+        check(books.length === BOOKS_PER_AUTHOR, `${w.name} has ${books.length} books, expected ${BOOKS_PER_AUTHOR}`);
+        check(books.every((b) => b.writer === w && b.title.startsWith(`Novel ${w.name.substring(7)}/`)), `${w.name} has books of another writer`);
+      }
+    };
+    for (const [step, strategy] of [['populateSelectIn', 'select-in'], ['populateJoined', 'joined']]) {
+      if (!want.has(step)) continue;
+      const { samples } = await measure(opts, `populate ${RELATION_AUTHORS}x${BOOKS_PER_AUTHOR} (${strategy})`, {
+        setup: seedWriters,
+        body: () => orm.em.fork().find(Writer, {}, { populate: ['books'], strategy }),
+        verify: verifyWriters,
+        cleanup,
+      });
+      result[step] = summarize(samples);
+    }
+
+    if (want.has('collectionFlush')) {
+      const { samples } = await measure(opts, `flush of one parent with ${COLLECTION_ITEMS} collection items`, {
+        body: async () => {
+          const em = orm.em.fork();
+          const w = em.create(Writer, { name: 'Prolific' });
+          for (let i = 0; i < COLLECTION_ITEMS; i++) w.books.add(em.create(Novel, { title: `Novel ${i}`, writer: w }));
+          await em.flush();
+          return w;
+        },
+        verify: async (_ctx, w) => {
+          check(typeof w.id === 'number', 'the parent got no id');
+          const count = await orm.em.fork().count(Novel, { writer: w.id });
+          check(count === COLLECTION_ITEMS, `database has ${count} items in the collection, expected ${COLLECTION_ITEMS}`);
+        },
+        cleanup,
+      });
+      result.collectionFlush = summarize(samples);
     }
 
     if (want.has('findOne')) {

@@ -30,6 +30,8 @@ function helperOf(entity: object): Helper | undefined {
 export class Collection<T extends object, O extends object = object> {
   [index: number]: T;
   #items: T[] = [];
+  /** The same items, for membership checks in constant time. */
+  #members = new Set<T>();
   #initialized: boolean;
   #property?: EntityProperty;
 
@@ -99,7 +101,7 @@ export class Collection<T extends object, O extends object = object> {
     if (check && !this.#initialized) {
       throw this.notInitialized();
     }
-    return this.#items.includes(Reference.unwrapReference(item));
+    return this.#members.has(Reference.unwrapReference(item));
   }
 
   /** The primary keys of the items (or the values of `field`). */
@@ -137,23 +139,34 @@ export class Collection<T extends object, O extends object = object> {
 
   /** Adds items and points their owning many-to-one at this collection's owner. */
   add(...items: (T | Reference<T> | (T | Reference<T>)[])[]): number {
-    for (const raw of items.flat()) {
-      const item = Reference.unwrapReference(raw as T);
-      const owning = this.property.inverse!;
-      const previous = Reference.unwrapReference((item as Dictionary)[owning.name] as object);
-      if (previous && previous !== this.owner) {
-        const other = (previous as Dictionary)[this.property.name];
-        if (other instanceof Collection && other.isInitialized()) {
-          other.drop(item);
+    const prop = this.property;
+    for (const raw of items) {
+      if (Array.isArray(raw)) {
+        for (const one of raw) {
+          this.addItem(Reference.unwrapReference(one), prop);
         }
-      }
-      (item as Dictionary)[owning.name] = owning.ref ? Reference.create(this.owner) : this.owner;
-      if (!this.#items.includes(item)) {
-        this.#items.push(item);
-        this.sync();
+      } else {
+        this.addItem(Reference.unwrapReference(raw), prop);
       }
     }
     return this.#items.length;
+  }
+
+  private addItem(item: T, prop: EntityProperty): void {
+    const owning = prop.inverse!;
+    const previous = Reference.unwrapReference((item as Dictionary)[owning.name] as object);
+    if (previous !== this.owner) {
+      const other = previous ? (previous as Dictionary)[prop.name] : undefined;
+      if (other instanceof Collection && other.isInitialized()) {
+        other.drop(item);
+      }
+      (item as Dictionary)[owning.name] = owning.ref ? Reference.create(this.owner) : this.owner;
+    }
+    if (!this.#members.has(item)) {
+      this.#members.add(item);
+      (this as unknown as Dictionary)[this.#items.length] = item;
+      this.#items.push(item);
+    }
   }
 
   /**
@@ -165,7 +178,7 @@ export class Collection<T extends object, O extends object = object> {
     const owning = prop.inverse!;
     for (const raw of items.flat()) {
       const item = Reference.unwrapReference(raw as T);
-      if (!this.#items.includes(item)) {
+      if (!this.#members.has(item)) {
         continue;
       }
       if (prop.orphanRemoval) {
@@ -247,15 +260,15 @@ export class Collection<T extends object, O extends object = object> {
   /** @internal Sets the loaded items (populate, init). */
   hydrate(items: T[]): void {
     this.#items = [...items];
+    this.#members = new Set(items);
     this.#initialized = true;
     this.sync();
   }
 
   /** @internal Removes an item without touching its owning side. */
   drop(item: T): void {
-    const at = this.#items.indexOf(item);
-    if (at >= 0) {
-      this.#items.splice(at, 1);
+    if (this.#members.delete(item)) {
+      this.#items.splice(this.#items.indexOf(item), 1);
       this.sync();
     }
   }
