@@ -2,6 +2,7 @@
 
 use mikro_native_engine::dialect::{dialect_by_name, Dialect};
 use mikro_native_engine::meta::Metadata;
+use mikro_native_engine::order::dependency_order;
 use mikro_native_engine::query::{Compiler, Query};
 use mikro_native_engine::schema::create_statements;
 use mikro_native_engine::sql::format_sql;
@@ -370,4 +371,37 @@ fn row_updates_share_one_statement_and_errors_name_the_batched_one() {
         .unwrap();
     assert_eq!(logged.steps.len(), 1);
     assert_eq!(logged.steps[0].sql.text, batched.text);
+}
+
+/// Zed <- Book (required) -> Writer, Writer -> Book (nullable): a cycle.
+const CYCLE: &str = r#"{"entities":[
+  {"name":"Zed","tableName":"zed","props":[{"name":"id","fieldName":"id","type":"integer","primary":true}]},
+  {"name":"Writer","tableName":"author","props":[
+    {"name":"id","fieldName":"id","type":"integer","primary":true},
+    {"name":"favorite","fieldName":"favorite_id","type":"integer","nullable":true,
+     "reference":{"entity":2,"fieldName":"id","constraint":"author_favorite_id_foreign","deleteRule":"set null"}}
+  ]},
+  {"name":"Novel","tableName":"book","props":[
+    {"name":"id","fieldName":"id","type":"integer","primary":true},
+    {"name":"zed","fieldName":"zed_id","type":"integer",
+     "reference":{"entity":0,"fieldName":"id","constraint":"book_zed_id_foreign"}},
+    {"name":"author","fieldName":"author_id","type":"integer",
+     "reference":{"entity":1,"fieldName":"id","constraint":"book_author_id_foreign"}}
+  ]}
+]}"#;
+
+#[test]
+fn dependency_order_breaks_a_cycle_at_its_nullable_reference() {
+    let meta = Metadata::from_json(CYCLE).unwrap();
+    // Referenced first; the required book -> author edge wins over the nullable author -> book.
+    assert_eq!(dependency_order(&meta, &[0, 1, 2]), vec![0, 1, 2]);
+    // Tables are visited by name, descending: the DDL creates zed, author, book.
+    let tables: Vec<String> = create_statements(sqlite().as_ref(), &meta)
+        .iter()
+        .map(|g| g[0].split('`').nth(1).unwrap().to_string())
+        .collect();
+    assert_eq!(tables, vec!["zed", "author", "book"]);
+    // Without references, the order is the reverse of the visiting order.
+    let plain = Metadata::from_json(META).unwrap();
+    assert_eq!(dependency_order(&plain, &[0, 1]), vec![1, 0]);
 }
