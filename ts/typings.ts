@@ -12,19 +12,41 @@ export const OptionalProps = Symbol('OptionalProps');
 export const HiddenProps = Symbol('HiddenProps');
 export const PrimaryKeyProp = Symbol('PrimaryKeyProp');
 
-type IsOptionalBrand<V> = V extends { readonly [OptionalBrand]?: true } ? true : false;
+type IsAny<V> = 0 extends 1 & V ? true : false;
+type IsOptionalBrand<V> = IsAny<V> extends true ? false : V extends { readonly [OptionalBrand]?: true } ? true : false;
 type OptionalKeysOf<T> = T extends { [OptionalProps]?: infer K } ? K & keyof T : never;
+/** Primary keys are generated or given: optional in `em.create()` data (as in MikroORM). */
+type PrimaryKeysOf<T> = T extends { [PrimaryKeyProp]?: infer K } ? K & keyof T : Extract<keyof T, 'id' | '_id' | 'uuid'>;
 type NullableKeys<T> = { [K in keyof T]-?: null extends T[K] ? K : undefined extends T[K] ? K : never }[keyof T];
 type BrandedKeys<T> = { [K in keyof T]-?: IsOptionalBrand<T[K]> extends true ? K : never }[keyof T];
-type FunctionKeys<T> = { [K in keyof T]-?: T[K] extends (...args: any[]) => any ? K : never }[keyof T];
+type FunctionKeys<T> = { [K in keyof T]-?: IsAny<T[K]> extends true ? never : T[K] extends (...args: any[]) => any ? K : never }[keyof T];
 type DataKeys<T> = Exclude<keyof T & string, FunctionKeys<T>>;
 type Unbrand<V> = V extends Opt<infer U> ? U : V;
 
+/** An entity-like value: an object with a primary-key-like property. */
+type EntityLike = { id?: unknown } | { _id?: unknown } | { uuid?: unknown };
+/** A relation target given as an entity, a reference to it, its key, or data for a new one. */
+type RelationInput<E> = E | { unwrap(): E } | Primary<E> | RequiredEntityData<E>;
+/** What `em.create()` accepts for a property: relations also by reference, key or data. */
+type CreateValue<V> =
+  IsAny<V> extends true
+    ? V
+    : V extends { getItems(): (infer I)[] }
+      ? readonly RelationInput<I>[] | V
+      : V extends { unwrap(): infer E }
+        ? RelationInput<E>
+        : V extends Scalar | Buffer | readonly unknown[]
+          ? V
+          : V extends EntityLike
+            ? RelationInput<V>
+            : V;
+type OptionalDataKeys<T> = OptionalKeysOf<T> | NullableKeys<T> | BrandedKeys<T> | PrimaryKeysOf<T>;
+
 /** Data accepted by `em.create()`: required properties stay required. */
 export type RequiredEntityData<T> = {
-  [K in Exclude<DataKeys<T>, OptionalKeysOf<T> | NullableKeys<T> | BrandedKeys<T>>]: Unbrand<T[K]>;
+  [K in Exclude<DataKeys<T>, OptionalDataKeys<T>>]: CreateValue<Unbrand<T[K]>>;
 } & {
-  [K in Extract<DataKeys<T>, OptionalKeysOf<T> | NullableKeys<T> | BrandedKeys<T>>]?: Unbrand<T[K]> | null;
+  [K in Extract<DataKeys<T>, OptionalDataKeys<T>>]?: CreateValue<Unbrand<T[K]>> | null;
 };
 
 /** Partial data (`assign`, `nativeUpdate`, `qb.update`). */
@@ -47,7 +69,7 @@ export interface OperatorMap<V> {
   $exists?: boolean;
 }
 export type FilterValue<V> = V | null | readonly V[] | OperatorMap<V>;
-type ExpandValue<V> = Unbrand<V> extends Scalar ? Unbrand<V> : any;
+type ExpandValue<V> = IsAny<V> extends true ? any : Unbrand<V> extends Scalar ? Unbrand<V> : any;
 export type FilterObject<T> = { [K in DataKeys<T>]?: FilterValue<ExpandValue<T[K]>> } & {
   $and?: readonly FilterQuery<T>[];
   $or?: readonly FilterQuery<T>[];
