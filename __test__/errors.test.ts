@@ -238,11 +238,11 @@ describe('metadata errors at init', () => {
     expect(noDb.message).toBe('No database specified, please fill in `dbName` or `clientUrl` option');
   });
 
-  test('relation kinds other than many-to-one are not implemented yet', async () => {
-    const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), tags: { kind: 'm:n', entity: () => Author } as never } });
+  test('one-to-one relations are not implemented yet', async () => {
+    const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), cover: { kind: '1:1', entity: () => Author } as never } });
     const err = await failure(init([Author, Book]));
     expect(err).toBeInstanceOf(NotImplementedError);
-    expect(err.message).toBe('Relations are not implemented in mikro-native yet: Book.tags (m:n)');
+    expect(err.message).toBe('Relations are not implemented in mikro-native yet: Book.cover (1:1)');
   });
 });
 

@@ -498,6 +498,10 @@ export class EntityManager {
       return { joined: [], selectIn: paths, paths };
     }
     if (strategy === 'joined') {
+      const manyToMany = paths.find(path => relationProps(meta, path).some(p => p.kind === 'm:n'));
+      if (manyToMany) {
+        throw new NotImplementedError(`Populating the many-to-many collection ${meta.className}.${manyToMany} with the 'joined' strategy is not implemented in mikro-native yet`);
+      }
       return { joined: paths, selectIn: [], paths };
     }
     // Balanced: to-one relations are joined; a collection (and what is below it) is select-in.
@@ -512,8 +516,8 @@ export class EntityManager {
       const prop = meta.properties[name];
       const target = prop.targetMeta!;
       const rest = paths.filter(p => p.startsWith(`${name}.`)).map(p => p.substring(name.length + 1));
-      if (prop.kind === '1:m') {
-        const items = await this.loadCollections(entities, prop, refresh);
+      if (prop.kind === '1:m' || prop.kind === 'm:n') {
+        const items = prop.kind === '1:m' ? await this.loadCollections(entities, prop, refresh) : await this.loadPivotCollections(entities, prop, refresh);
         for (const t of items) {
           mergePopulate(t, rest);
         }
@@ -552,6 +556,43 @@ export class EntityManager {
     const keys = [...new Set(pending.map(o => helper(o).getPrimaryKey()))];
     const items = keys.length > 0 ? await this.findInternal(prop.targetMeta!, { [prop.mappedBy!]: { $in: keys } }, { refresh }, undefined) : [];
     fillCollections(pending, prop, items);
+    return owners.flatMap(o => ((o as Dictionary)[prop.name] as Collection<object>).getItems());
+  }
+
+  /**
+   * @internal Loads the many-to-many collection `prop` of `owners` with one query on the pivot
+   * table joined to the items (MikroORM's shape); returns the items.
+   */
+  async loadPivotCollections(owners: object[], prop: EntityProperty, refresh: boolean): Promise<object[]> {
+    const pending = owners.filter(o => refresh || !((o as Dictionary)[prop.name] as Collection<object>).isInitialized());
+    const keys = [...new Set(pending.map(o => helper(o).getPrimaryKey()))];
+    if (keys.length > 0) {
+      const pivot = prop.pivotMeta!;
+      const [ownerProp, itemProp] = [prop.pivotOwner!, prop.pivotItem!];
+      const rest = JSON.stringify({ kind: 'select', entity: pivot.index, alias: pivot.alias, fields: [itemProp.name, ownerProp.name], populate: [itemProp.name] });
+      const query = `${rest.substring(0, rest.length - 1)},"where":${filterJson({ [ownerProp.name]: { $in: keys } })}}`;
+      const driver = await this.ready();
+      const res = driver.json<{ n: number; cols: (unknown[] | null)[]; joined?: { entity: number; n: number; cols: (unknown[] | null)[] }[] }>(() =>
+        driver.native.find(this.uow, query, refresh, driver.logLevel()),
+      );
+      const target = prop.targetMeta!;
+      const loaded = res.joined?.[0] ? this.hydrate(target, res.joined[0].cols, res.joined[0].n, refresh) : [];
+      const byKey = new Map(loaded.map(e => [helper(e).getPrimaryKey(), e]));
+      const ownerCol = res.cols[pivot.props.indexOf(ownerProp)] ?? [];
+      const itemCol = res.cols[pivot.props.indexOf(itemProp)] ?? [];
+      const byOwner = new Map<unknown, object[]>();
+      for (let i = 0; i < res.n; i++) {
+        const item = byKey.get(itemCol[i]);
+        if (item) {
+          const list = byOwner.get(ownerCol[i]) ?? [];
+          list.push(item);
+          byOwner.set(ownerCol[i], list);
+        }
+      }
+      for (const o of pending) {
+        ((o as Dictionary)[prop.name] as Collection<object>).hydrate(byOwner.get(helper(o).getPrimaryKey()) ?? []);
+      }
+    }
     return owners.flatMap(o => ((o as Dictionary)[prop.name] as Collection<object>).getItems());
   }
 
@@ -818,6 +859,38 @@ export class EntityManager {
         g.managedSeq.push((e as { __helper: WrappedEntity }).__helper.__seq);
       }
     }
+    // Many-to-many links: owning collections whose items changed since loading or the last flush.
+    const linked: Collection<object>[] = [];
+    const owners = new Set<object>([...this.persistStack]);
+    for (const meta of metas) {
+      if (meta.collections.some(p => p.kind === 'm:n' && !p.mappedBy)) {
+        for (const e of this.identityMap[meta.index].values()) {
+          owners.add(e);
+        }
+      }
+    }
+    for (const owner of owners) {
+      const meta = (owner as { __meta: EntityMetadata }).__meta;
+      for (const p of meta.collections) {
+        const coll = (owner as Dictionary)[p.name];
+        if (p.kind !== 'm:n' || p.mappedBy || !(coll instanceof Collection) || !coll.isInitialized() || this.removeStack.has(owner)) {
+          continue;
+        }
+        const { added, removed } = coll.pivotChanges();
+        if (added.length === 0 && removed.length === 0) {
+          continue;
+        }
+        linked.push(coll);
+        const pivot = p.pivotMeta!;
+        const g = group(pivot);
+        for (const item of added) {
+          g.insertRows.push(pivot.runtime.insertState({ [p.pivotOwner!.name]: owner, [p.pivotItem!.name]: item }, this, ctx));
+        }
+        for (const item of removed) {
+          g.remove.push([referenceValue(owner, newIndex), referenceValue(item, newIndex)]);
+        }
+      }
+    }
     const present = groups.filter((g): g is Group => g !== undefined);
     if (present.length === 0) {
       return;
@@ -838,9 +911,15 @@ export class EntityManager {
     const res = driver.json<{ entities: { entity: number; ids: unknown[]; updated: number[] }[] }>(() =>
       driver.native.flush(this.uow, message, this.config.get('implicitTransactions'), driver.logLevel()),
     );
+    for (const coll of linked) {
+      coll.markPersisted();
+    }
     for (const r of res.entities) {
       const g = groups[r.entity]!;
       const meta = g.meta;
+      if (meta.pivot) {
+        continue;
+      }
       const map = this.identityMap[meta.index];
       const auto = meta.primaryKeys.length === 1 && meta.properties[meta.primaryKeys[0]].autoincrement ? meta.primaryKeys[0] : undefined;
       g.insert.forEach((e, i) => {

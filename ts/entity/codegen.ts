@@ -348,7 +348,7 @@ export function createToObject(meta: EntityMetadata): ToObjectFn {
   const lines = Object.values(meta.properties).map(p => {
     const k = key(p.name);
     const hidden = p.hidden ? 'includeHidden && ' : '';
-    if (p.kind === '1:m') {
+    if (p.kind === '1:m' || p.kind === 'm:n') {
       // A loaded collection is written as its items; one not loaded is left out.
       return `v = e[${k}]; if (${hidden}v instanceof Collection && v.isInitialized()) { v = collection(v, ${k}, e, includeHidden, populate, walk); if (v !== OMIT) o[${k}] = v; }`;
     }

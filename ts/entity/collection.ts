@@ -17,6 +17,8 @@ export interface CollectionLoader {
   find(entityName: unknown, where: unknown, options?: unknown): Promise<object[]>;
   count(entityName: unknown, where: unknown): Promise<number>;
   remove(entity: object): unknown;
+  /** @internal Loads many-to-many collections through their pivot table. */
+  loadPivotCollections(owners: object[], prop: EntityProperty, refresh: boolean): Promise<object[]>;
 }
 
 function helperOf(entity: object): Helper | undefined {
@@ -34,6 +36,8 @@ export class Collection<T extends object, O extends object = object> {
   #members = new Set<T>();
   #initialized: boolean;
   #property?: EntityProperty;
+  /** Many-to-many owning side: the items the pivot table holds (as of loading or the last flush). */
+  #persisted = new Set<T>();
 
   constructor(
     readonly owner: O,
@@ -153,6 +157,15 @@ export class Collection<T extends object, O extends object = object> {
   }
 
   private addItem(item: T, prop: EntityProperty): void {
+    if (prop.kind === 'm:n') {
+      if (!this.#members.has(item)) {
+        this.#members.add(item);
+        (this as unknown as Dictionary)[this.#items.length] = item;
+        this.#items.push(item);
+        this.otherSide(item, prop)?.link(this.owner as unknown as T);
+      }
+      return;
+    }
     const owning = prop.inverse!;
     const previous = Reference.unwrapReference((item as Dictionary)[owning.name] as object);
     if (previous !== this.owner) {
@@ -181,7 +194,9 @@ export class Collection<T extends object, O extends object = object> {
       if (!this.#members.has(item)) {
         continue;
       }
-      if (prop.orphanRemoval) {
+      if (prop.kind === 'm:n') {
+        this.otherSide(item, prop)?.drop(this.owner as unknown as T);
+      } else if (prop.orphanRemoval) {
         helperOf(this.owner)?.__em?.remove(item);
       } else if (owning.nullable) {
         (item as Dictionary)[owning.name] = null;
@@ -221,6 +236,11 @@ export class Collection<T extends object, O extends object = object> {
     }
     const prop = this.property;
     const em = this.loader();
+    if (prop.kind === 'm:n') {
+      this.ownerKey();
+      await em.loadPivotCollections([this.owner], prop, !!options.refresh);
+      return this;
+    }
     const items = (await em.find(prop.targetMeta!.class, { [prop.mappedBy!]: { $in: [this.ownerKey()] } }, { refresh: options.refresh })) as T[];
     this.hydrate(items);
     return this;
@@ -242,6 +262,9 @@ export class Collection<T extends object, O extends object = object> {
       return this.#items.length;
     }
     const prop = this.property;
+    if (prop.kind === 'm:n') {
+      throw new NotImplementedError('Collection.loadCount() of a many-to-many collection is not implemented in mikro-native yet');
+    }
     return this.loader().count(prop.targetMeta!.class, { [prop.mappedBy!]: this.ownerKey() });
   }
 
@@ -261,8 +284,37 @@ export class Collection<T extends object, O extends object = object> {
   hydrate(items: T[]): void {
     this.#items = [...items];
     this.#members = new Set(items);
+    this.#persisted = new Set(items);
     this.#initialized = true;
     this.sync();
+  }
+
+  /** @internal Many-to-many: the pivot rows to insert and delete at the next flush. */
+  pivotChanges(): { added: T[]; removed: T[] } {
+    return {
+      added: this.#items.filter(i => !this.#persisted.has(i)),
+      removed: [...this.#persisted].filter(i => !this.#members.has(i)),
+    };
+  }
+
+  /** @internal Many-to-many: the flush wrote the pivot rows. */
+  markPersisted(): void {
+    this.#persisted = new Set(this.#items);
+  }
+
+  /** @internal Adds an item without touching the other side (the other side asked). */
+  link(item: T): void {
+    if (this.#initialized && !this.#members.has(item)) {
+      this.#members.add(item);
+      (this as unknown as Dictionary)[this.#items.length] = item;
+      this.#items.push(item);
+    }
+  }
+
+  /** The loaded collection of a many-to-many's other side on `item`, if any. */
+  private otherSide(item: T, prop: EntityProperty): Collection<T> | undefined {
+    const other = prop.inverse ? (item as Dictionary)[prop.inverse.name] : undefined;
+    return other instanceof Collection && other.isInitialized() ? (other as Collection<T>) : undefined;
   }
 
   /** @internal Removes an item without touching its owning side. */

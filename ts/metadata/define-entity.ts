@@ -133,6 +133,36 @@ export class OneToManyBuilder<Value extends object> extends PropertyBuilder<Coll
   }
 }
 
+/** A many-to-many property definition: a `Collection` of the target through a pivot table. */
+export class ManyToManyBuilder<Value extends object> extends PropertyBuilder<Collection<Value>, false, true> {
+  private rel(options: PropertyOptions): ManyToManyBuilder<Value> {
+    return new ManyToManyBuilder<Value>({ ...this['~options'], ...options });
+  }
+
+  /** This side owns the pivot table. */
+  owner(owner = true): ManyToManyBuilder<Value> {
+    return this.rel({ owner });
+  }
+  inversedBy(inversedBy: string): ManyToManyBuilder<Value> {
+    return this.rel({ inversedBy, owner: true });
+  }
+  mappedBy(mappedBy: string): ManyToManyBuilder<Value> {
+    return this.rel({ mappedBy });
+  }
+  pivotTable(pivotTable: string): ManyToManyBuilder<Value> {
+    return this.rel({ pivotTable });
+  }
+  joinColumn(joinColumn: string): ManyToManyBuilder<Value> {
+    return this.rel({ joinColumn });
+  }
+  inverseJoinColumn(inverseJoinColumn: string): ManyToManyBuilder<Value> {
+    return this.rel({ inverseJoinColumn });
+  }
+  fixedOrder(fixedOrder = true): ManyToManyBuilder<Value> {
+    return this.rel({ fixedOrder });
+  }
+}
+
 type Target<T> = EntitySchema<T, any> | EntityClass<T>;
 
 /** Values of an enum object, without TypeScript's reverse mappings of numeric members. */
@@ -176,6 +206,8 @@ export const p = {
   manyToOne: <T extends object>(target: Target<T> | (() => Target<T>)) => new ManyToOneBuilder<T>({ kind: 'm:1', entity: target }),
   /** A one-to-many collection of `target`, mapped by its many-to-one (`.mappedBy('author')`). */
   oneToMany: <T extends object>(target: Target<T> | (() => Target<T>)) => new OneToManyBuilder<T>({ kind: '1:m', entity: target }),
+  /** A many-to-many collection of `target` (`.owner()` / `.inversedBy()` on the owning side, `.mappedBy()` on the other). */
+  manyToMany: <T extends object>(target: Target<T> | (() => Target<T>)) => new ManyToManyBuilder<T>({ kind: 'm:n', entity: target }),
 };
 
 type BuilderValue<B> = B extends () => infer R ? BuilderValue<R> : B extends PropertyBuilder<infer V, infer N, infer O>

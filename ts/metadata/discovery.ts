@@ -112,8 +112,12 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
     const entity = opts.entity ?? (typeof opts.type === 'function' ? opts.type : undefined);
     return { ...opts, entity, name, kind: 'm:1', type: 'm:1', columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: !!opts.primary, nullable: !!opts.nullable };
   }
-  if (opts.kind === '1:m' || (opts.reference as string | undefined) === '1:m') {
-    return { ...opts, name, kind: '1:m', type: '1:m', columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: false, nullable: true };
+  const relationKind = opts.kind ?? (opts.reference as string | undefined);
+  if (relationKind === '1:m' || relationKind === 'm:n') {
+    if (opts.fixedOrder) {
+      throw new NotImplementedError(`Relations are not implemented in mikro-native yet: ${entity}.${name} (fixedOrder)`);
+    }
+    return { ...opts, name, kind: relationKind, type: relationKind, columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: false, nullable: true };
   }
   if ((opts.kind && RELATION_KINDS.has(opts.kind)) || opts.entity) {
     throw new NotImplementedError(
@@ -192,6 +196,82 @@ function resolveOneToMany(meta: EntityMetadata, prop: EntityProperty, registry: 
   owner.inverse = prop;
 }
 
+/** Points a many-to-many at its target and, on the inverse side, at the owning side. */
+function resolveManyToMany(meta: EntityMetadata, prop: EntityProperty, registry: MetadataRegistry): void {
+  let target = prop.entity;
+  if (typeof target === 'function' && !(target as { prototype?: unknown }).prototype) {
+    target = (target as () => unknown)();
+  }
+  const targetMeta = target == null ? undefined : registry.find(target as EntityName<unknown>);
+  if (!targetMeta) {
+    const name = typeof target === 'string' ? target : target instanceof EntitySchema ? target.meta.className : ((target as { name?: string } | undefined)?.name ?? String(target));
+    throw new MetadataError(`Entity '${name}' was not discovered, please make sure to provide it in 'entities' array when initializing the ORM (used in ${meta.className}.${prop.name})`);
+  }
+  if (meta.primaryKeys.length !== 1 || targetMeta.primaryKeys.length !== 1) {
+    throw new NotImplementedError(`Relations to entities with composite primary keys are not implemented in mikro-native yet: ${meta.className}.${prop.name}`);
+  }
+  prop.targetMeta = targetMeta;
+  if (prop.mappedBy) {
+    const owning = targetMeta.properties[prop.mappedBy];
+    if (!owning || owning.kind !== 'm:n' || owning.mappedBy) {
+      throw new MetadataError(`${meta.className}.${prop.name} has unknown 'mappedBy' reference: ${targetMeta.className}.${prop.mappedBy}`);
+    }
+    prop.inverse = owning;
+    owning.inverse = prop;
+  }
+}
+
+/** The internal entity of a many-to-many pivot table (`book_tags`: `book_id`, `tag_id`). */
+function pivotEntity(meta: EntityMetadata, prop: EntityProperty, index: number, naming: NamingStrategy): EntityMetadata {
+  const target = prop.targetMeta!;
+  const tableName = prop.pivotTable ?? `${meta.tableName}_${naming.propertyToColumnName(prop.name)}`;
+  const fk = (name: string, to: EntityMetadata, fieldName: string): EntityProperty => ({
+    name,
+    kind: 'm:1',
+    type: 'm:1',
+    targetMeta: to,
+    columnKind: to.properties[to.primaryKeys[0]].columnKind,
+    runtimeType: 'object',
+    fieldName,
+    fieldNames: [fieldName],
+    primary: true,
+    nullable: false,
+    autoincrement: false,
+    deleteRule: 'cascade',
+    updateRule: 'cascade',
+  });
+  const ownerName = naming.classToTableName(meta.className);
+  const targetName = naming.classToTableName(target.className);
+  const owner = fk(ownerName, meta, prop.joinColumn ?? naming.joinKeyColumnName(ownerName, meta.properties[meta.primaryKeys[0]].fieldName));
+  const item = fk(ownerName === targetName ? `${targetName}2` : targetName, target, prop.inverseJoinColumn ?? naming.joinKeyColumnName(ownerName === targetName ? `${targetName}2` : targetName, target.properties[target.primaryKeys[0]].fieldName));
+  const className = `${meta.className}${prop.name[0].toUpperCase()}${prop.name.substring(1)}Pivot`;
+  const cls = { [className]: class {} }[className] as unknown as EntityClass;
+  const pivot: EntityMetadata = {
+    name: className,
+    className,
+    class: cls,
+    prototype: cls.prototype,
+    tableName,
+    collection: tableName,
+    properties: { [owner.name]: owner, [item.name]: item },
+    props: [owner, item],
+    collections: [],
+    pivot: true,
+    primaryKeys: [owner.name, item.name],
+    indexes: [],
+    uniques: [],
+    hooks: {},
+    index,
+    constructorParams: [],
+    alias: `${(tableName.match(/[a-z]/i)?.[0] ?? 'e').toLowerCase()}0`,
+    runtime: undefined as unknown as EntityMetadata['runtime'],
+  };
+  prop.pivotMeta = pivot;
+  prop.pivotOwner = owner;
+  prop.pivotItem = item;
+  return pivot;
+}
+
 /** Index definitions name existing properties; no two properties share a column. */
 function checkEntity(meta: EntityMetadata): void {
   const className = meta.className;
@@ -246,8 +326,9 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
         properties[name] = prop;
       }
     }
-    const props = Object.values(properties).filter(p => p.kind !== '1:m');
-    const collections = Object.values(properties).filter(p => p.kind === '1:m');
+    const isCollection = (p: EntityProperty) => p.kind === '1:m' || p.kind === 'm:n';
+    const props = Object.values(properties).filter(p => !isCollection(p));
+    const collections = Object.values(properties).filter(isCollection);
     const primaryKeys = props.filter(p => p.primary).map(p => p.name);
     if (primaryKeys.length === 0) {
       throw new MetadataError(`${className} entity is missing @PrimaryKey()`);
@@ -295,7 +376,29 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
   }
   for (const meta of out) {
     for (const prop of meta.collections) {
-      resolveOneToMany(meta, prop, registry);
+      if (prop.kind === '1:m') {
+        resolveOneToMany(meta, prop, registry);
+      } else {
+        resolveManyToMany(meta, prop, registry);
+      }
+    }
+  }
+  // Owning sides first: an inverse side finds its owner's pivot.
+  for (const meta of [...out]) {
+    for (const prop of meta.collections) {
+      if (prop.kind === 'm:n' && !prop.mappedBy) {
+        out.push(pivotEntity(meta, prop, out.length, naming));
+      }
+    }
+  }
+  for (const meta of out) {
+    for (const prop of meta.collections) {
+      if (prop.kind === 'm:n' && prop.mappedBy) {
+        const owning = prop.inverse!;
+        prop.pivotMeta = owning.pivotMeta;
+        prop.pivotOwner = owning.pivotItem;
+        prop.pivotItem = owning.pivotOwner;
+      }
     }
   }
   for (const meta of out) {
@@ -319,11 +422,11 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
       const indexes: { properties: string[]; name: string; unique: boolean }[] = [];
       const colsOf = (props: string[]) => props.map(p => m.properties[p].fieldName);
       for (const p of m.props) {
-        if (p.primary) {
-          continue;
-        }
         if (p.kind === 'm:1' && !p.index && !p.unique) {
           indexes.push({ properties: [p.name], unique: false, name: naming.indexName(m.tableName, [p.fieldName], 'index') });
+        }
+        if (p.primary) {
+          continue;
         }
         if (p.index) {
           indexes.push({ properties: [p.name], unique: false, name: typeof p.index === 'string' ? p.index : naming.indexName(m.tableName, [p.fieldName], 'index') });
@@ -366,7 +469,10 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
             : undefined,
         })),
         indexes,
-        collections: m.collections.map(p => ({ name: p.name, entity: p.targetMeta!.index, mappedBy: p.mappedBy })),
+        collections: m.collections.map(p => ({ name: p.name, entity: p.targetMeta!.index, mappedBy: p.kind === '1:m' ? p.mappedBy : undefined, manyToMany: p.kind === 'm:n', owner: p.kind === 'm:n' && !p.mappedBy })),
+        // A pivot's rows are written target key first, as MikroORM does.
+        insertOrder: m.pivot ? [m.props[1].name, m.props[0].name] : undefined,
+        pivot: !!m.pivot,
       };
     }),
   });

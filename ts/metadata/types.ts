@@ -47,12 +47,23 @@ export interface PropertyOptions<Owner = any> {
   mappedBy?: string;
   /** One-to-many: items removed from the collection are deleted. */
   orphanRemoval?: boolean;
+  /** Many-to-many: this side owns the pivot table. */
+  owner?: boolean;
+  inversedBy?: string;
+  pivotTable?: string;
+  inverseJoinColumn?: string;
   [key: string]: unknown;
 }
 
 export interface EntityProperty<Owner = any> extends PropertyOptions<Owner> {
   name: string;
-  kind: 'scalar' | 'm:1' | '1:m';
+  kind: 'scalar' | 'm:1' | '1:m' | 'm:n';
+  /** Many-to-many: the pivot table's metadata (an internal entity with both foreign keys). */
+  pivotMeta?: EntityMetadata;
+  /** Many-to-many: the pivot's property pointing at the owner of this collection, and the one
+   * pointing at its items. */
+  pivotOwner?: EntityProperty;
+  pivotItem?: EntityProperty;
   /** Relations: the target entity's metadata (resolved once every entity is discovered). */
   targetMeta?: EntityMetadata;
   /** One-to-many: the target's owning many-to-one property. Many-to-one: the target's
@@ -97,8 +108,10 @@ export interface EntityMetadata<T = any> {
   properties: Dictionary<EntityProperty<T>>;
   /** Column properties in engine order (the order columns come back in). */
   props: EntityProperty<T>[];
-  /** One-to-many collections (not columns). */
+  /** One-to-many and many-to-many collections (not columns). */
   collections: EntityProperty<T>[];
+  /** Set on the internal entity of a many-to-many pivot table. */
+  pivot?: boolean;
   primaryKeys: string[];
   indexes: { properties: string[]; name?: string }[];
   uniques: { properties: string[]; name?: string }[];

@@ -270,6 +270,12 @@ impl<'m> FilterParser<'_, 'm> {
                 self.entity().name
             )));
         }
+        if self.entity().collections[index].many_to_many {
+            return Err(Error::not_implemented(format!(
+                "conditions on the many-to-many collection {}.{name}",
+                self.entity().name
+            )));
+        }
         let node = self.joins.borrow_mut().join_collection(self.node, index)?;
         let parser = FilterParser {
             dialect: self.dialect,

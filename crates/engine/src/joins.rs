@@ -94,6 +94,12 @@ impl<'m> Joins<'m> {
     /// The node joined from `parent` through its collection `index`, added if new.
     pub fn join_collection(&mut self, parent: usize, index: usize) -> Result<usize> {
         let c = &self.nodes[parent].entity.collections[index];
+        if c.many_to_many {
+            return Err(Error::not_implemented(format!(
+                "joining the many-to-many collection {}.{} (populate it with the select-in strategy)",
+                self.nodes[parent].entity.name, c.name
+            )));
+        }
         let (entity, name) = (c.entity, c.name.clone());
         self.add(parent, Via::Collection(index), entity, &name)
     }

@@ -70,8 +70,15 @@ pub struct CollectionMeta {
     pub name: String,
     /// The target entity's index.
     pub entity: usize,
-    /// The target's owning many-to-one property.
+    /// The target's owning many-to-one property (one-to-many only).
+    #[serde(default)]
     pub mapped_by: String,
+    /// A many-to-many collection (joined through its pivot table).
+    #[serde(default)]
+    pub many_to_many: bool,
+    /// The owning side of a many-to-many: its items are written before it.
+    #[serde(default)]
+    pub owner: bool,
 }
 
 /// What a foreign key column points at.
@@ -110,6 +117,13 @@ pub struct EntityMeta {
     /// One-to-many collections (not columns).
     #[serde(default)]
     pub collections: Vec<CollectionMeta>,
+    /// The column order of inserts when it differs from the property order (pivot tables).
+    #[serde(default)]
+    pub insert_order: Option<Vec<String>>,
+    /// A many-to-many pivot table: its rows are written after the entities' inserts and updates,
+    /// deletes first.
+    #[serde(default)]
+    pub pivot: bool,
     /// Indices into `props` of the primary key, in order.
     #[serde(skip)]
     pub pk: Vec<usize>,

@@ -4,15 +4,17 @@
 //! The walk: a depth-first visit from each type, in the given order, to the types that
 //! reference it; a type is listed once everything it reaches is listed, and the reverse of that
 //! list is the result. Each reference is an edge weighted 1 when its column is required and 0
-//! when nullable; one edge per pair of types, the last reference seen wins. Reaching a type that
+//! when nullable (in a flush, a many-to-many owner's items count as a nullable reference); one
+//! edge per pair of types, the last reference seen wins. Reaching a type that
 //! is still being visited (a cycle) lists that type right away when the edge back to it is
 //! weaker than the edge being followed. This is the order MikroORM's commit order calculator
 //! produces, for flushes and for schema DDL alike.
 
 use crate::meta::Metadata;
 
-/// `nodes`: entity indices in visiting order. Returns them in dependency order.
-pub fn dependency_order(meta: &Metadata, nodes: &[usize]) -> Vec<usize> {
+/// `nodes`: entity indices in visiting order. Returns them in dependency order. With
+/// `many_to_many` (flushes, not DDL), a many-to-many owner also comes after its items.
+pub fn dependency_order(meta: &Metadata, nodes: &[usize], many_to_many: bool) -> Vec<usize> {
     let n = nodes.len();
     let pos = |entity: usize| nodes.iter().position(|&e| e == entity);
     // edges[i]: (j, weight) meaning nodes[j] references nodes[i] (so i comes before j).
@@ -29,6 +31,18 @@ pub fn dependency_order(meta: &Metadata, nodes: &[usize]) -> Vec<usize> {
             match edges[i].iter_mut().find(|(to, _)| *to == j) {
                 Some(edge) => edge.1 = weight,
                 None => edges[i].push((j, weight)),
+            }
+        }
+        // The owner of a many-to-many comes after its items, as through a nullable reference.
+        let owned = e
+            .collections
+            .iter()
+            .filter(|c| many_to_many && c.many_to_many && c.owner);
+        for c in owned {
+            if let Some(i) = pos(c.entity).filter(|&i| i != j) {
+                if !edges[i].iter().any(|(to, _)| *to == j) {
+                    edges[i].push((j, 0));
+                }
             }
         }
     }

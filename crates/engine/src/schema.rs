@@ -61,7 +61,7 @@ fn creation_order(meta: &Metadata) -> Vec<&EntityMeta> {
             .table_name
             .cmp(&meta.entities[a].table_name)
     });
-    dependency_order(meta, &nodes)
+    dependency_order(meta, &nodes, false)
         .into_iter()
         .map(|i| &meta.entities[i])
         .collect()

@@ -522,7 +522,12 @@ impl UnitOfWork {
 
         let commit = commit_order(meta, &groups, &input.entities);
         let mut steps = Vec::new();
-        for &gi in &commit {
+        let pivots: Vec<bool> = groups
+            .iter()
+            .map(|g| meta.entity(g.entity).is_ok_and(|e| e.pivot))
+            .collect();
+        let is_pivot = |gi: usize| pivots[gi];
+        for &gi in commit.iter().filter(|&&gi| !is_pivot(gi)) {
             // The values move into the statements; `apply` takes the snapshots back from them.
             let rows = std::mem::take(&mut groups[gi].inserts);
             let entity = meta.entity(groups[gi].entity)?;
@@ -541,7 +546,17 @@ impl UnitOfWork {
                 }
             }
         }
-        for &gi in commit.iter().rev() {
+        // Pivot rows (many-to-many links): removed links first, then the new ones.
+        for &gi in commit.iter().filter(|&&gi| is_pivot(gi)) {
+            let entity = meta.entity(groups[gi].entity)?;
+            for chunk in groups[gi].removes.chunks(batch) {
+                steps.push(pivot_delete_step(d, entity, chunk));
+            }
+            let rows = std::mem::take(&mut groups[gi].inserts);
+            let refs = &groups[gi].insert_refs;
+            insert_steps(d, entity, gi, rows, refs, batch, false, &mut steps);
+        }
+        for &gi in commit.iter().rev().filter(|&&gi| !is_pivot(gi)) {
             let g = &groups[gi];
             let entity = meta.entity(g.entity)?;
             for chunk in g.removes.chunks(batch) {
@@ -667,7 +682,7 @@ fn commit_order(meta: &Metadata, groups: &[GroupPlan], input: &[EntityChanges]) 
     let mut appearance: Vec<usize> = (0..groups.len()).collect();
     appearance.sort_by_key(|&gi| key(gi));
     let entities: Vec<usize> = appearance.iter().map(|&gi| groups[gi].entity).collect();
-    dependency_order(meta, &entities)
+    dependency_order(meta, &entities, true)
         .into_iter()
         .filter_map(|e| groups.iter().position(|g| g.entity == e))
         .collect()
@@ -685,7 +700,7 @@ fn insert_steps(
     steps: &mut Vec<Step>,
 ) {
     let auto = entity.autoincrement_pk();
-    let mut refs = refs.iter().peekable();
+    let refs: HashMap<(usize, usize), NewRef> = refs.iter().map(|&(r, p, t)| ((r, p), t)).collect();
     for (n, chunk) in rows.chunks_mut(batch).enumerate() {
         let first = n * batch;
         let mut fixups = Vec::new();
@@ -704,9 +719,12 @@ fn insert_steps(
         let increment = increment_keys && generated(true);
         let returning = !increment && d.supports_returning() && generated(false);
         // Columns: every property defined on at least one row of the batch, in property order.
-        let cols: Vec<usize> = (0..entity.props.len())
+        let mut cols: Vec<usize> = (0..entity.props.len())
             .filter(|&i| chunk.iter().any(|r| r[i].is_some()))
             .collect();
+        if let Some(order) = &entity.insert_order {
+            cols.sort_by_key(|&i| order.iter().position(|n| *n == entity.props[i].name));
+        }
         let mut w = Writer::new(d);
         w.push("insert into ").ident(&entity.table_name);
         if cols.is_empty() {
@@ -726,9 +744,7 @@ fn insert_steps(
                     if n > 0 {
                         w.push(", ");
                     }
-                    if let Some(&(_, _, target)) =
-                        refs.next_if(|(rr, p, _)| *rr == first + r && *p == i)
-                    {
+                    if let Some(&target) = refs.get(&(first + r, i)) {
                         fixups.push(Fixup {
                             param: w.params.len(),
                             target,
@@ -923,6 +939,55 @@ fn key_values(k: &Key) -> impl Iterator<Item = Value> + '_ {
         Key::Text(s) => Value::Text(s.clone()),
         Key::Composite(_) => Value::Null,
     })
+}
+
+/// `delete from `book_tags` where `tag_id` = 1 and `book_id` = 1`, several links joined by
+/// `or`; columns in the pivot's insert order, as MikroORM writes them.
+fn pivot_delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
+    let mut order: Vec<usize> = (0..entity.pk.len()).collect();
+    if let Some(names) = &entity.insert_order {
+        order.sort_by_key(|&k| {
+            names
+                .iter()
+                .position(|n| *n == entity.props[entity.pk[k]].name)
+        });
+    }
+    let mut w = Writer::new(d);
+    w.push("delete from ")
+        .ident(&entity.table_name)
+        .push(" where ");
+    let many = chunk.len() > 1;
+    if many {
+        w.push("(");
+    }
+    for (n, key) in chunk.iter().enumerate() {
+        if n > 0 {
+            w.push(" or ");
+        }
+        if many {
+            w.push("(");
+        }
+        let values: Vec<Value> = key_values(key).collect();
+        for (m, &k) in order.iter().enumerate() {
+            if m > 0 {
+                w.push(" and ");
+            }
+            w.ident(&entity.props[entity.pk[k]].field_name).push(" = ");
+            w.param(values.get(k).cloned().unwrap_or(Value::Null));
+        }
+        if many {
+            w.push(")");
+        }
+    }
+    if many {
+        w.push(")");
+    }
+    Step {
+        sql: w.finish(),
+        kind: StepKind::Delete,
+        columns: Vec::new(),
+        fixups: Vec::new(),
+    }
 }
 
 fn delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
