@@ -114,6 +114,30 @@ export function oneToManyOptions(entity: OneToManyOptions | string | (() => unkn
   return { ...opts, kind: '1:m', mappedBy: mappedByName(opts.mappedBy) };
 }
 
+/** Options of `@ManyToMany()`. */
+export interface ManyToManyOptions<T = any> extends Omit<PropertyOptions<T>, 'mappedBy' | 'inversedBy'> {
+  entity?: string | (() => unknown);
+  owner?: boolean;
+  mappedBy?: string | ((item: any) => unknown);
+  inversedBy?: string | ((item: any) => unknown);
+  pivotTable?: string;
+  joinColumn?: string;
+  inverseJoinColumn?: string;
+  fixedOrder?: boolean;
+}
+
+/**
+ * `@ManyToMany(() => Tag, tag => tag.books, { owner: true })` / `@ManyToMany({ entity, … })`: the
+ * second argument names the other side (`inversedBy` on the owner, `mappedBy` otherwise).
+ */
+export function manyToManyOptions(entity: ManyToManyOptions | string | (() => unknown), other?: string | ((item: any) => unknown), options: ManyToManyOptions = {}): PropertyOptions {
+  const opts = typeof entity === 'object' ? entity : { ...options, entity };
+  const owner = opts.owner || opts.inversedBy !== undefined;
+  const mappedBy = mappedByName(opts.mappedBy ?? (owner ? undefined : other));
+  const inversedBy = mappedByName(opts.inversedBy ?? (owner ? other : undefined));
+  return { ...opts, kind: 'm:n', owner: owner || undefined, mappedBy, inversedBy };
+}
+
 export function notImplemented(decorator: string, usedOn: string): never {
   throw new NotImplementedError(`@${decorator}() is not implemented in mikro-native yet (used on ${usedOn})`);
 }
@@ -126,7 +150,6 @@ export type UnsupportedDecorator = (...args: any[]) => any;
 export function unsupportedDecorators(unsupported: (decorator: string) => UnsupportedDecorator) {
   const make = (name: string) => (..._args: unknown[]): UnsupportedDecorator => unsupported(name);
   return {
-    ManyToMany: make('ManyToMany'),
     OneToOne: make('OneToOne'),
     Embedded: make('Embedded'),
     Embeddable: make('Embeddable'),

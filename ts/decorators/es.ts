@@ -5,11 +5,11 @@ import { MetadataStorage } from '../metadata/storage.js';
 import type { PropertyOptions } from '../metadata/types.js';
 import type { Dictionary, EntityClass } from '../typings.js';
 import {
-  type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type ManyToOneOptions, type OneToManyOptions, type PrimaryKeyOptions, type UnsupportedDecorator,
-  enumOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
+  type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type ManyToManyOptions, type ManyToOneOptions, type OneToManyOptions, type PrimaryKeyOptions, type UnsupportedDecorator,
+  enumOptions, manyToManyOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
 } from './common.js';
 
-export type { EntityOptions, EnumOptions, IndexDecoratorOptions, ManyToOneOptions, OneToManyOptions, PrimaryKeyOptions, UnsupportedDecorator };
+export type { EntityOptions, EnumOptions, IndexDecoratorOptions, ManyToManyOptions, ManyToOneOptions, OneToManyOptions, PrimaryKeyOptions, UnsupportedDecorator };
 
 // Node < 22 has no `Symbol.metadata`; without it TypeScript/Babel pass `context.metadata === undefined`.
 // This runs when the module is imported, i.e. before the user's decorated classes are defined.
@@ -132,6 +132,12 @@ export function OneToMany<T extends object>(entity: OneToManyOptions<T> | string
   return (_value, context) => addProperty(context as MemberContext, opts);
 }
 
+/** `@ManyToMany(() => Tag, tag => tag.books, { owner: true })` or `@ManyToMany({ entity: () => Tag, owner: true })`. */
+export function ManyToMany<T extends object>(entity: ManyToManyOptions<T> | string | (() => unknown), other?: string | ((item: any) => unknown), options?: ManyToManyOptions<T>): (value: unknown, context: ClassFieldDecoratorContext<any, any>) => void {
+  const opts = manyToManyOptions(entity, other, options);
+  return (_value, context) => addProperty(context as MemberContext, opts);
+}
+
 function indexDecorator(kind: IndexKind, options: IndexDecoratorOptions) {
   return (value: unknown, context: ClassDecoratorContext<any> | PropertyDecoratorContext): any => {
     if (context.kind === 'class') {
@@ -170,5 +176,5 @@ function unsupported(decorator: string): UnsupportedDecorator {
 }
 
 export const {
-  ManyToMany, OneToOne, Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeUpsert, AfterUpsert, BeforeDelete, AfterDelete, OnInit, OnLoad,
+  OneToOne, Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeUpsert, AfterUpsert, BeforeDelete, AfterDelete, OnInit, OnLoad,
 } = unsupportedDecorators(unsupported);

@@ -6,11 +6,11 @@ import { MetadataStorage } from '../metadata/storage.js';
 import type { PropertyOptions } from '../metadata/types.js';
 import type { Dictionary, EntityClass } from '../typings.js';
 import {
-  type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type ManyToOneOptions, type OneToManyOptions, type PrimaryKeyOptions, type UnsupportedDecorator,
-  enumOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
+  type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type ManyToManyOptions, type ManyToOneOptions, type OneToManyOptions, type PrimaryKeyOptions, type UnsupportedDecorator,
+  enumOptions, manyToManyOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
 } from './common.js';
 
-export type { EntityOptions, EnumOptions, IndexDecoratorOptions, ManyToOneOptions, OneToManyOptions, PrimaryKeyOptions, UnsupportedDecorator };
+export type { EntityOptions, EnumOptions, IndexDecoratorOptions, ManyToManyOptions, ManyToOneOptions, OneToManyOptions, PrimaryKeyOptions, UnsupportedDecorator };
 
 // `reflect-metadata` is an optional peer dependency: load it when installed, so that
 // `emitDecoratorMetadata` output (`design:type`) is recorded even if the app did not import it first.
@@ -80,6 +80,12 @@ export function OneToMany<T extends object>(entity: OneToManyOptions<T> | string
   return (target, propertyName) => addProperty(target, propertyName, opts);
 }
 
+/** `@ManyToMany(() => Tag, tag => tag.books, { owner: true })` or `@ManyToMany({ entity: () => Tag, owner: true })`. */
+export function ManyToMany<T extends object>(entity: ManyToManyOptions<T> | string | (() => unknown), other?: string | ((item: any) => unknown), options?: ManyToManyOptions<T>): (target: T, propertyName: string) => void {
+  const opts = manyToManyOptions(entity, other, options);
+  return (target, propertyName) => addProperty(target, propertyName, opts);
+}
+
 function indexDecorator(kind: IndexKind, options: IndexDecoratorOptions) {
   return (target: any, propertyName?: string): any => {
     if (propertyName === undefined) {
@@ -107,5 +113,5 @@ function unsupported(decorator: string): UnsupportedDecorator {
 }
 
 export const {
-  ManyToMany, OneToOne, Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeUpsert, AfterUpsert, BeforeDelete, AfterDelete, OnInit, OnLoad,
+  OneToOne, Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeUpsert, AfterUpsert, BeforeDelete, AfterDelete, OnInit, OnLoad,
 } = unsupportedDecorators(unsupported);
