@@ -4,12 +4,15 @@
 
 import { performance } from 'node:perf_hooks';
 
-export const STEP_NAMES = ['create', 'find', 'serialize', 'update', 'delete', 'findOne', 'populateSelectIn', 'populateJoined', 'collectionFlush'];
+export const STEP_NAMES = ['create', 'find', 'serialize', 'update', 'delete', 'findOne', 'populateSelectIn', 'populateJoined', 'collectionFlush', 'manyToManyFlush'];
 
 /** Relation steps: authors x books per author for populate, items in one collection for the flush. */
 export const RELATION_AUTHORS = 1_000;
 export const BOOKS_PER_AUTHOR = 10;
 export const COLLECTION_ITEMS = 10_000;
+/** Many-to-many step: books x tags, every book linked to every tag (10,000 links). */
+export const LINK_BOOKS = 1_000;
+export const LINK_TAGS = 10;
 
 function envInt(name, fallback) {
   const raw = process.env[name];

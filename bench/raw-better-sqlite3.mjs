@@ -4,7 +4,7 @@
 
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { resolveOptions, measure, summarize, median, randomPassword, check, RELATION_AUTHORS, BOOKS_PER_AUTHOR, COLLECTION_ITEMS } from './harness.mjs';
+import { resolveOptions, measure, summarize, median, randomPassword, check, RELATION_AUTHORS, BOOKS_PER_AUTHOR, COLLECTION_ITEMS, LINK_BOOKS, LINK_TAGS } from './harness.mjs';
 
 // same DDL MikroORM 7.2.2 generates for the benchmark's User entity
 const SCHEMA = `
@@ -15,6 +15,13 @@ create table \`writer\` (\`id\` integer not null primary key autoincrement, \`na
 create table \`novel\` (\`id\` integer not null primary key autoincrement, \`title\` text not null, \`writer_id\` integer not null,
   constraint \`novel_writer_id_foreign\` foreign key (\`writer_id\`) references \`writer\` (\`id\`));
 create index \`novel_writer_id_index\` on \`novel\` (\`writer_id\`);
+create table \`label\` (\`id\` integer not null primary key autoincrement, \`name\` text not null);
+create table \`album\` (\`id\` integer not null primary key autoincrement, \`title\` text not null);
+create table \`album_labels\` (\`album_id\` integer not null, \`label_id\` integer not null, primary key (\`album_id\`, \`label_id\`),
+  constraint \`album_labels_album_id_foreign\` foreign key (\`album_id\`) references \`album\` (\`id\`) on update cascade on delete cascade,
+  constraint \`album_labels_label_id_foreign\` foreign key (\`label_id\`) references \`label\` (\`id\`) on update cascade on delete cascade);
+create index \`album_labels_album_id_index\` on \`album_labels\` (\`album_id\`);
+create index \`album_labels_label_id_index\` on \`album_labels\` (\`label_id\`);
 `;
 
 /**
@@ -216,6 +223,32 @@ export async function run(options = {}) {
         cleanup: clearRelations,
       });
       result.collectionFlush = summarize(samples);
+    }
+
+    if (want.has('manyToManyFlush')) {
+      const insertLabel = db.prepare('insert into `label` (`name`) values (?)');
+      const insertAlbum = db.prepare('insert into `album` (`title`) values (?)');
+      const insertLink = db.prepare('insert into `album_labels` (`label_id`, `album_id`) values (?, ?)');
+      const linkTx = db.transaction((labels, albums) => {
+        for (const l of labels) l.id = Number(insertLabel.run(l.name).lastInsertRowid);
+        for (const a of albums) a.id = Number(insertAlbum.run(a.title).lastInsertRowid);
+        for (const a of albums) for (const l of a.labels) insertLink.run(l.id, a.id);
+      });
+      const { samples } = await measure(opts, `flush of ${LINK_BOOKS} x ${LINK_TAGS} many-to-many links`, {
+        body: () => {
+          const labels = [];
+          for (let t = 0; t < LINK_TAGS; t++) labels.push({ id: undefined, name: `Label ${t}` });
+          const albums = [];
+          for (let b = 0; b < LINK_BOOKS; b++) albums.push({ id: undefined, title: `Album ${b}`, labels });
+          linkTx(labels, albums);
+        },
+        verify: () => {
+          const { n } = db.prepare('select count(*) as n from `album_labels`').get();
+          check(n === LINK_BOOKS * LINK_TAGS, `database has ${n} links, expected ${LINK_BOOKS * LINK_TAGS}`);
+        },
+        cleanup: () => db.exec('delete from `album_labels`; delete from `album`; delete from `label`;'),
+      });
+      result.manyToManyFlush = summarize(samples);
     }
 
     if (want.has('findOne')) {

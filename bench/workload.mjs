@@ -6,7 +6,7 @@
 // plus a findOne latency step. Every iteration uses a fresh fork; `orm.schema.clear()` after each one.
 
 import { performance } from 'node:perf_hooks';
-import { resolveOptions, measure, summarize, median, randomPassword, check, RELATION_AUTHORS, BOOKS_PER_AUTHOR, COLLECTION_ITEMS } from './harness.mjs';
+import { resolveOptions, measure, summarize, median, randomPassword, check, RELATION_AUTHORS, BOOKS_PER_AUTHOR, COLLECTION_ITEMS, LINK_BOOKS, LINK_TAGS } from './harness.mjs';
 
 /**
  * @param {{ MikroORM: any, defineEntity: any, p: any, wrap: any }} api
@@ -39,7 +39,13 @@ export async function run({ MikroORM, defineEntity, p, wrap }, options = {}) {
     properties: { id: p.integer().primary(), title: p.string(), writer: () => p.manyToOne(Writer) },
   });
 
-  const orm = new MikroORM({ dbName: ':memory:', entities: [User, Writer, Novel] });
+  const Label = defineEntity({ name: 'Label', properties: { id: p.integer().primary(), name: p.string() } });
+  const Album = defineEntity({
+    name: 'Album',
+    properties: { id: p.integer().primary(), title: p.string(), labels: () => p.manyToMany(Label).owner() },
+  });
+
+  const orm = new MikroORM({ dbName: ':memory:', entities: [User, Writer, Novel, Label, Album] });
   await orm.schema.create();
 
   const createUsers = async (em, count) => {
@@ -209,6 +215,24 @@ export async function run({ MikroORM, defineEntity, p, wrap }, options = {}) {
         cleanup,
       });
       result.collectionFlush = summarize(samples);
+    }
+
+    if (want.has('manyToManyFlush')) {
+      const { samples } = await measure(opts, `flush of ${LINK_BOOKS} x ${LINK_TAGS} many-to-many links`, {
+        body: async () => {
+          const em = orm.em.fork();
+          const labels = [];
+          for (let t = 0; t < LINK_TAGS; t++) labels.push(em.create(Label, { name: `Label ${t}` }));
+          for (let b = 0; b < LINK_BOOKS; b++) em.create(Album, { title: `Album ${b}`, labels });
+          await em.flush();
+        },
+        verify: async () => {
+          const [{ n }] = await orm.em.fork().execute('select count(*) as n from `album_labels`');
+          check(Number(n) === LINK_BOOKS * LINK_TAGS, `database has ${n} links, expected ${LINK_BOOKS * LINK_TAGS}`);
+        },
+        cleanup,
+      });
+      result.manyToManyFlush = summarize(samples);
     }
 
     if (want.has('findOne')) {
