@@ -238,6 +238,19 @@ describe('metadata errors at init', () => {
     expect(noDb.message).toBe('No database specified, please fill in `dbName` or `clientUrl` option');
   });
 
+  test('property options that are not implemented yet fail at init', async () => {
+    for (const [option, value, message] of [
+      ['version', true, "optimistic locking (version properties) are not implemented in mikro-native yet (Book.rev: 'version')"],
+      ['formula', 'a + b', "formula properties are not implemented in mikro-native yet (Book.rev: 'formula')"],
+      ['lazy', true, "lazy scalar properties are not implemented in mikro-native yet (Book.rev: 'lazy')"],
+    ] as const) {
+      const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), rev: { type: 'integer', [option]: value } as never } });
+      const err = await failure(init([Author, Book]));
+      expect(err).toBeInstanceOf(NotImplementedError);
+      expect(err.message).toBe(message);
+    }
+  });
+
   test('one-to-one relations are not implemented yet', async () => {
     const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), cover: { kind: '1:1', entity: () => Author } as never } });
     const err = await failure(init([Author, Book]));

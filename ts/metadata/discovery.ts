@@ -105,7 +105,27 @@ function enumValues(target: Dictionary<string | number>): (string | number)[] {
   return Object.entries(target).filter(([key, value]) => !(typeof value === 'string' && target[value] === Number(key))).map(([, value]) => value);
 }
 
+/** Property options MikroORM has and mikro-native does not implement yet: a loud error, not a silent no-op. */
+const UNSUPPORTED_OPTIONS: [option: string, what: string][] = [
+  ['version', 'optimistic locking (version properties)'],
+  ['formula', 'formula properties'],
+  ['lazy', 'lazy scalar properties'],
+  ['embedded', 'embeddables'],
+  ['generated', 'generated columns'],
+  ['cascade', 'cascade options (persist cascades by default; remove cascade)'],
+  ['eager', 'eager loading'],
+  ['orderBy', 'collection orderBy'],
+];
+
 function normalizeProperty(entity: string, name: string, opts: PropertyOptions, naming: NamingStrategy): EntityProperty | undefined {
+  for (const [option, what] of UNSUPPORTED_OPTIONS) {
+    if (opts[option] !== undefined && opts[option] !== false) {
+      throw new NotImplementedError(`${what} are not implemented in mikro-native yet (${entity}.${name}: '${option}')`);
+    }
+  }
+  if (opts.type !== null && typeof opts.type === 'object') {
+    throw new NotImplementedError(`custom Type instances are not implemented in mikro-native yet (${entity}.${name})`);
+  }
   if (opts.kind === 'm:1' || (opts.reference as string | undefined) === 'm:1') {
     // Column type and name come from the target, resolved once every entity is discovered.
     // Without `entity`, legacy decorators with reflect-metadata give the target as the type.
