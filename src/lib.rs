@@ -530,6 +530,36 @@ impl NativeOrm {
         Ok(s)
     }
 
+    /// What a flush would write, without writing: per entity type, the changed managed rows and
+    /// their changed properties, and whether any statement would run (for flush events).
+    #[napi(catch_unwind)]
+    pub fn flush_preview(&self, uow: &mut NativeUow, message: String) -> R<String> {
+        let input: FlushInput = serde_json::from_str(&message)
+            .map_err(|e| to_napi(Error::validation(format!("Invalid flush message: {e}"))))?;
+        let plan = uow
+            .uow
+            .plan(
+                self.dialect.as_ref(),
+                &self.meta,
+                &input,
+                PlanOptions {
+                    batch_size: self.batch_size,
+                    row_updates: false,
+                    increment_keys: &[],
+                },
+            )
+            .map_err(to_napi)?;
+        let mut s = format!("{{\"empty\":{},\"entities\":[", plan.is_empty());
+        for (n, (entity, rows)) in plan.updates().iter().enumerate() {
+            if n > 0 {
+                s.push(',');
+            }
+            s.push_str(&format!("{{\"entity\":{entity},\"updated\":{rows:?}}}"));
+        }
+        s.push_str("]}");
+        Ok(s.replace('(', "[").replace(')', "]"))
+    }
+
     /// `create` DDL as groups of statements (one group per table).
     #[napi(catch_unwind)]
     pub fn create_schema_sql(&self) -> R<Vec<Vec<String>>> {

@@ -44,6 +44,8 @@ export interface Options {
   namingStrategy?: Constructor<NamingStrategy>;
   /** `ReflectMetadataProvider` (from `@mikro-native/decorators/legacy`) infers missing `type`s from `design:type`. */
   metadataProvider?: unknown;
+  /** Event subscribers (entity events, flush events), as MikroORM's `subscribers`. */
+  subscribers?: readonly import('./events.js').EventSubscriber[];
   pool?: PoolOptions;
   onCreateConnection?: (connection: NativeConnection) => unknown;
   connect?: boolean;

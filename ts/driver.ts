@@ -20,6 +20,7 @@ export interface NativeOrmHandle {
   query(query: string, method: string, log: number): string;
   execute(sql: string, params: string, method: string, log: number): string;
   transaction(op: 'begin' | 'commit' | 'rollback', log: number): string;
+  flushPreview(uow: NativeUowHandle, message: string): string;
   flush(uow: NativeUowHandle, message: string, implicitTransactions: boolean, log: number): string;
   createSchemaSql(): string[][];
   schemaSql(kind: 'drop' | 'clear'): string[];

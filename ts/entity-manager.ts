@@ -3,6 +3,7 @@ import type { Configuration } from './config.js';
 import type { DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
 import { convertFromDb, createHydrator, engineValue, type FlushContext } from './entity/codegen.js';
 import { Collection } from './entity/collection.js';
+import { ENTITY_EVENTS, type ChangeSet, type EntityEvent, type EventManager } from './events.js';
 import { Reference } from './entity/reference.js';
 import { assign, helper, identityKey, initHelper, nextIdentitySeq, type WrappedEntity } from './entity/helper.js';
 import { NotFoundError, NotImplementedError, ValidationError } from './errors.js';
@@ -58,6 +59,7 @@ export interface OrmContext {
   config: Configuration;
   driver: DatabaseDriver;
   metadata: MetadataRegistry;
+  events: EventManager;
 }
 
 let counter = 0;
@@ -117,6 +119,10 @@ function referenceValue(v: unknown, newIndex: Map<object, [number, number]>): un
 }
 
 const NO_PATHS: readonly string[] = Object.freeze([]);
+
+function changeSet(type: ChangeSet['type'], entity: object, payload: Dictionary): ChangeSet {
+  return { type, entity, name: helper(entity).__meta.className, payload };
+}
 
 /** A populate path (`author.country`) and its prefixes, checked against the metadata. */
 function relationPath(meta: EntityMetadata, path: string): string[] {
@@ -577,6 +583,7 @@ export class EntityManager {
       );
       const target = prop.targetMeta!;
       const loaded = res.joined?.[0] ? this.hydrate(target, res.joined[0].cols, res.joined[0].n, refresh) : [];
+      await this.announceLoaded();
       const byKey = new Map(loaded.map(e => [helper(e).getPrimaryKey(), e]));
       const ownerCol = res.cols[pivot.props.indexOf(ownerProp)] ?? [];
       const itemCol = res.cols[pivot.props.indexOf(itemProp)] ?? [];
@@ -634,6 +641,7 @@ export class EntityManager {
       byPath.set(j.path, loaded);
     }
     let found = this.hydrate(meta, res.cols, res.n, refresh);
+    await this.announceLoaded();
     if (plan.paths.length > 0) {
       // A joined collection repeats its owner's row per item.
       found = [...new Set(found)];
@@ -661,16 +669,40 @@ export class EntityManager {
       hydrate = createHydrator(meta, present);
       meta.runtime.hydrators.set(shape, hydrate);
     }
+    const events = this.ctx.events;
+    const announce = events.hasListeners('onInit', meta) || events.hasListeners('onLoad', meta);
     const init =
-      meta.collections.length === 0
+      meta.collections.length === 0 && !announce
         ? (e: object) => initHelper(e, meta, this, true, NO_PATHS)
         : (e: object) => {
             initHelper(e, meta, this, true, NO_PATHS);
             for (const p of meta.collections) {
               initCollection(e, p, false);
             }
+            if (announce) {
+              this.loaded.push(e);
+            }
           };
     return hydrate(cols, n, this.identityMap[meta.index], refresh, init, this);
+  }
+
+  /** @internal Entities loaded since the last `announceLoaded()` whose type has onInit/onLoad listeners. */
+  loaded: object[] = [];
+
+  /** Runs `onInit` then `onLoad` for the entities just loaded, as MikroORM does after a query. */
+  private async announceLoaded(): Promise<void> {
+    if (this.loaded.length === 0) {
+      return;
+    }
+    const loaded = this.loaded;
+    this.loaded = [];
+    const events = this.ctx.events;
+    for (const e of loaded) {
+      events.dispatchSync('onInit', { entity: e, em: this, meta: helper(e).__meta });
+    }
+    for (const e of loaded) {
+      await events.dispatch('onLoad', { entity: e, em: this, meta: helper(e).__meta });
+    }
   }
 
   getReference<T extends object>(entityName: EntityName<T>, id: Primary<T> | Primary<T>[]): T {
@@ -742,6 +774,9 @@ export class EntityManager {
     }
     meta.runtime.applyDefaults(entity, this);
     initHelper(entity, meta, this, true).__managed = false;
+    if (this.ctx.events.hasListeners('onInit', meta)) {
+      this.ctx.events.dispatchSync('onInit', { entity, em: this, meta });
+    }
     return entity;
   }
 
@@ -787,11 +822,65 @@ export class EntityManager {
   async flush(): Promise<void> {
     const em = this.getContext();
     await em.ready();
-    em.flushInternal();
+    if (em.ctx.events.active) {
+      await em.flushWithEvents();
+    } else {
+      em.flushInternal();
+    }
   }
 
-  /** @internal One message to the engine with every new, managed and removed entity. */
-  flushInternal(): void {
+  /**
+   * A flush with entity hooks or subscribers: `beforeFlush`, `onFlush`, then, in the flush's
+   * transaction, the `before*` hooks of every change, the statements, the `after*` hooks, and
+   * `afterFlush` once committed.
+   */
+  private async flushWithEvents(): Promise<void> {
+    const events = this.ctx.events;
+    await events.dispatchFlush('beforeFlush', { em: this });
+    this.cascadePersist();
+    const preview = this.flushInternal(true)!;
+    await events.dispatchFlush('onFlush', { em: this });
+    if (preview.empty) {
+      await events.dispatchFlush('afterFlush', { em: this });
+      return;
+    }
+    const changes: ChangeSet[] = [
+      ...[...this.persistStack].map(e => changeSet('create', e, helper(e).__meta.runtime.toObject(e, true, NO_PATHS))),
+      ...preview.updates,
+      ...[...this.removeStack].map(e => changeSet('delete', e, {})),
+    ];
+    const own = this.config.get('implicitTransactions') && !this.activeTransaction();
+    if (own) {
+      await this.begin();
+    }
+    const tx = this.txContext;
+    const run = async (when: 'before' | 'after') => {
+      for (const cs of changes) {
+        const event = `${when}${cs.type[0].toUpperCase()}${cs.type.substring(1)}` as EntityEvent;
+        await events.dispatch(event, { entity: cs.entity, em: this, meta: helper(cs.entity).__meta, changeSet: cs });
+      }
+    };
+    try {
+      await run('before');
+      this.flushInternal();
+      await run('after');
+      if (own) {
+        this.endTransaction(tx!, 'commit');
+      }
+    } catch (e) {
+      if (own && this.ctx.driver.native.inTransaction()) {
+        this.endTransaction(tx!, 'rollback');
+      }
+      throw e;
+    }
+    await events.dispatchFlush('afterFlush', { em: this });
+  }
+
+  /** @internal One message to the engine with every new, managed and removed entity. With
+   * `preview`, nothing is written: the engine tells what would change. */
+  flushInternal(preview?: false): void;
+  flushInternal(preview: true): { empty: boolean; updates: ChangeSet[] } | undefined;
+  flushInternal(preview = false): { empty: boolean; updates: ChangeSet[] } | undefined {
     const metas = this.ctx.metadata.all();
     type Group = {
       meta: EntityMetadata;
@@ -893,7 +982,7 @@ export class EntityManager {
     }
     const present = groups.filter((g): g is Group => g !== undefined);
     if (present.length === 0) {
-      return;
+      return preview ? { empty: true, updates: [] } : undefined;
     }
     const message = JSON.stringify({
       entities: present.map(g => ({
@@ -908,6 +997,18 @@ export class EntityManager {
       })),
     });
     const driver = this.ctx.driver;
+    if (preview) {
+      const p = JSON.parse(driver.call(() => driver.native.flushPreview(this.uow, message))) as { empty: boolean; entities: { entity: number; updated: [number, number[]][] }[] };
+      const updates: ChangeSet[] = [];
+      for (const r of p.entities) {
+        const g = groups[r.entity]!;
+        for (const [row, props] of r.updated) {
+          const e = g.managed[row];
+          updates.push(changeSet('update', e, Object.fromEntries(props.map(i => [g.meta.props[i].name, e[g.meta.props[i].name]]))));
+        }
+      }
+      return { empty: p.empty && linked.length === 0, updates };
+    }
     const res = driver.json<{ entities: { entity: number; ids: unknown[]; updated: number[] }[] }>(() =>
       driver.native.flush(this.uow, message, this.config.get('implicitTransactions'), driver.logLevel()),
     );

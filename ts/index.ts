@@ -19,6 +19,7 @@ export type { EntityMetadata, EntityProperty, PropertyOptions, EntitySchemaMetad
 export * from './metadata/types-map.js';
 export { wrap, helper, serialize, assign, WrappedEntity } from './entity/helper.js';
 export * from './errors.js';
+export { EventType, EventManager, type EventSubscriber, type EventArgs, type FlushEventArgs, type ChangeSet } from './events.js';
 export type {
   Dictionary, Constructor, EntityClass, EntityName, Primary, Opt, RequiredEntityData, EntityData, FilterQuery, FilterObject,
   OperatorMap, QueryOrderMap, OrderDefinition, EntityDTO, Loaded,

@@ -1,6 +1,7 @@
 import { Configuration, type DriverClass, type Options } from './config.js';
 import type { DatabaseDriver } from './driver.js';
 import { decorateEntity } from './entity/helper.js';
+import { EventManager } from './events.js';
 import { EntityManager } from './entity-manager.js';
 import { discoverEntities, usesReflection } from './metadata/discovery.js';
 import { MetadataRegistry } from './metadata/registry.js';
@@ -52,7 +53,11 @@ export class MikroORM<Driver extends DatabaseDriver = DatabaseDriver, EM extends
     const DriverCls = this.config.getDriverClass();
     this.driver = new DriverCls(this.config) as Driver;
     this.driver.init(metas);
-    this.em = new EntityManager({ config: this.config, driver: this.driver, metadata: this.metadata }, true) as EM;
+    const events = new EventManager(this.metadata);
+    for (const s of this.config.get('subscribers') ?? []) {
+      events.registerSubscriber(s);
+    }
+    this.em = new EntityManager({ config: this.config, driver: this.driver, metadata: this.metadata, events }, true) as EM;
   }
 
   get schema(): SchemaGenerator {

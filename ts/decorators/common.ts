@@ -138,6 +138,13 @@ export function manyToManyOptions(entity: ManyToManyOptions | string | (() => un
   return { ...opts, kind: 'm:n', owner: owner || undefined, mappedBy, inversedBy };
 }
 
+/** Registers a method of `cls` as a hook for `event` (`@BeforeCreate()` …). */
+export function registerHook(cls: EntityClass, event: string, method: string): void {
+  const meta = MetadataStorage.getMetadataFor(cls);
+  const hooks = (meta.hooks ??= {});
+  (hooks[event] ??= []).push(method);
+}
+
 export function notImplemented(decorator: string, usedOn: string): never {
   throw new NotImplementedError(`@${decorator}() is not implemented in mikro-native yet (used on ${usedOn})`);
 }
@@ -161,15 +168,7 @@ export function unsupportedDecorators(unsupported: (decorator: string) => Unsupp
     Transactional: make('Transactional'),
     CreateRequestContext: make('CreateRequestContext'),
     EnsureRequestContext: make('EnsureRequestContext'),
-    BeforeCreate: make('BeforeCreate'),
-    AfterCreate: make('AfterCreate'),
-    BeforeUpdate: make('BeforeUpdate'),
-    AfterUpdate: make('AfterUpdate'),
     BeforeUpsert: make('BeforeUpsert'),
     AfterUpsert: make('AfterUpsert'),
-    BeforeDelete: make('BeforeDelete'),
-    AfterDelete: make('AfterDelete'),
-    OnInit: make('OnInit'),
-    OnLoad: make('OnLoad'),
   };
 }

@@ -6,7 +6,7 @@ import type { PropertyOptions } from '../metadata/types.js';
 import type { Dictionary, EntityClass } from '../typings.js';
 import {
   type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type ManyToManyOptions, type ManyToOneOptions, type OneToManyOptions, type PrimaryKeyOptions, type UnsupportedDecorator,
-  enumOptions, manyToManyOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
+  enumOptions, registerHook, manyToManyOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
 } from './common.js';
 
 export type { EntityOptions, EnumOptions, IndexDecoratorOptions, ManyToManyOptions, ManyToOneOptions, OneToManyOptions, PrimaryKeyOptions, UnsupportedDecorator };
@@ -37,6 +37,8 @@ interface Collected {
   properties: Dictionary<PropertyOptions>;
   /** Property-level `@Index({ properties })` / `@Unique({ properties })`. */
   indexes: { kind: IndexKind; options: IndexDecoratorOptions }[];
+  /** Hook methods by event (`@BeforeCreate()` …). */
+  hooks: Dictionary<string[]>;
 }
 
 /** Collected while no metadata object was available (a transpiler without `context.metadata`). */
@@ -46,7 +48,7 @@ let orphans: Collected | undefined;
 function collected(metadata: Metadata | undefined, create: boolean): Collected | undefined {
   if (!metadata) {
     if (create) {
-      orphans ??= { properties: {}, indexes: [] };
+      orphans ??= { properties: {}, indexes: [], hooks: {} };
     }
     return orphans;
   }
@@ -56,7 +58,7 @@ function collected(metadata: Metadata | undefined, create: boolean): Collected |
   if (!create) {
     return undefined;
   }
-  const own: Collected = { properties: {}, indexes: [] };
+  const own: Collected = { properties: {}, indexes: [], hooks: {} };
   Object.defineProperty(metadata, COLLECTED, { value: own, configurable: true });
   return own;
 }
@@ -80,6 +82,11 @@ function register(cls: EntityClass, own: Collected | undefined): void {
   }
   for (const { kind, options } of own?.indexes ?? []) {
     registerClassIndex(kind, cls, options);
+  }
+  for (const [event, methods] of Object.entries(own?.hooks ?? {})) {
+    for (const m of methods) {
+      registerHook(cls, event, m);
+    }
   }
 }
 
@@ -176,5 +183,23 @@ function unsupported(decorator: string): UnsupportedDecorator {
 }
 
 export const {
-  OneToOne, Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeUpsert, AfterUpsert, BeforeDelete, AfterDelete, OnInit, OnLoad,
+  OneToOne, Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
 } = unsupportedDecorators(unsupported);
+
+function hook(event: string) {
+  return () =>
+    (_value: unknown, context: ClassMethodDecoratorContext): void => {
+      const name = String(context.name);
+      const own = collected(context.metadata as Metadata | undefined, true)!;
+      (own.hooks[event] ??= []).push(name);
+    };
+}
+
+export const BeforeCreate = hook('beforeCreate');
+export const AfterCreate = hook('afterCreate');
+export const BeforeUpdate = hook('beforeUpdate');
+export const AfterUpdate = hook('afterUpdate');
+export const BeforeDelete = hook('beforeDelete');
+export const AfterDelete = hook('afterDelete');
+export const OnInit = hook('onInit');
+export const OnLoad = hook('onLoad');

@@ -7,7 +7,7 @@ import type { PropertyOptions } from '../metadata/types.js';
 import type { Dictionary, EntityClass } from '../typings.js';
 import {
   type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type ManyToManyOptions, type ManyToOneOptions, type OneToManyOptions, type PrimaryKeyOptions, type UnsupportedDecorator,
-  enumOptions, manyToManyOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
+  enumOptions, registerHook, manyToManyOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
 } from './common.js';
 
 export type { EntityOptions, EnumOptions, IndexDecoratorOptions, ManyToManyOptions, ManyToOneOptions, OneToManyOptions, PrimaryKeyOptions, UnsupportedDecorator };
@@ -113,5 +113,20 @@ function unsupported(decorator: string): UnsupportedDecorator {
 }
 
 export const {
-  OneToOne, Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeCreate, AfterCreate, BeforeUpdate, AfterUpdate, BeforeUpsert, AfterUpsert, BeforeDelete, AfterDelete, OnInit, OnLoad,
+  OneToOne, Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
 } = unsupportedDecorators(unsupported);
+
+function hook(event: string) {
+  return () =>
+    (target: object, method: string): void =>
+      registerHook(target.constructor as EntityClass, event, method);
+}
+
+export const BeforeCreate = hook('beforeCreate');
+export const AfterCreate = hook('afterCreate');
+export const BeforeUpdate = hook('beforeUpdate');
+export const AfterUpdate = hook('afterUpdate');
+export const BeforeDelete = hook('beforeDelete');
+export const AfterDelete = hook('afterDelete');
+export const OnInit = hook('onInit');
+export const OnLoad = hook('onLoad');

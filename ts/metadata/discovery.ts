@@ -1,6 +1,7 @@
 import { MetadataError, NotImplementedError } from '../errors.js';
 import type { NamingStrategy } from '../naming.js';
 import type { Dictionary, EntityClass, EntityName } from '../typings.js';
+import { ENTITY_EVENTS } from '../events.js';
 import { EntitySchema } from './entity-schema.js';
 import { MetadataRegistry } from './registry.js';
 import { MetadataStorage } from './storage.js';
@@ -37,12 +38,16 @@ function fromClass(cls: EntityClass): EntitySchemaMetadata {
   const properties: Dictionary = {};
   const indexes = [];
   const uniques = [];
+  const hooks: Dictionary<(string | ((...args: any[]) => unknown))[]> = {};
   for (const m of chain) {
     Object.assign(properties, m.properties);
     indexes.push(...(m.indexes ?? []));
     uniques.push(...(m.uniques ?? []));
+    for (const [event, list] of Object.entries(m.hooks ?? {})) {
+      (hooks[event] ??= []).push(...list);
+    }
   }
-  return { ...own, class: cls, className: cls.name, properties, indexes, uniques };
+  return { ...own, class: cls, className: cls.name, properties, indexes, uniques, hooks };
 }
 
 function optionsOf(def: unknown): PropertyOptions {
@@ -292,6 +297,24 @@ function pivotEntity(meta: EntityMetadata, prop: EntityProperty, index: number, 
   return pivot;
 }
 
+/** Entity hooks by event: functions, or names of the class's methods. */
+function resolveHooks(className: string, cls: EntityClass, hooks: EntitySchemaMetadata['hooks']): EntityMetadata['hooks'] {
+  const out: EntityMetadata['hooks'] = {};
+  for (const [event, list] of Object.entries(hooks ?? {})) {
+    if (!(ENTITY_EVENTS as readonly string[]).includes(event)) {
+      throw new NotImplementedError(`The ${event} hook is not implemented in mikro-native yet (used on ${className})`);
+    }
+    out[event] = (list ?? []).map(h => {
+      const fn = typeof h === 'function' ? h : (cls.prototype as Dictionary)[h];
+      if (typeof fn !== 'function') {
+        throw new MetadataError(`Hook ${event} of ${className} names '${String(h)}', which is not a method of the entity`);
+      }
+      return fn as (...args: any[]) => unknown;
+    });
+  }
+  return out;
+}
+
 /** Index definitions name existing properties; no two properties share a column. */
 function checkEntity(meta: EntityMetadata): void {
   const className = meta.className;
@@ -375,7 +398,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       primaryKeys,
       indexes: list(raw.indexes),
       uniques: list(raw.uniques),
-      hooks: {},
+      hooks: resolveHooks(className, cls, raw.hooks),
       index: out.length,
       constructorParams: constructorParams(cls),
       alias: `${(tableName.match(/[a-z]/i)?.[0] ?? 'e').toLowerCase()}0`,

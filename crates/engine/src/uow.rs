@@ -270,6 +270,22 @@ impl FlushPlan {
         None
     }
 
+    /// Per flushed entity type: its index and the changed `managed` rows with their changed
+    /// properties (what `beforeUpdate` hooks see).
+    pub fn updates(&self) -> Vec<(usize, Vec<(usize, Vec<usize>)>)> {
+        self.groups
+            .iter()
+            .map(|g| {
+                let rows = g
+                    .updates
+                    .iter()
+                    .map(|u| (u.row, u.changes.iter().map(|(p, _)| *p).collect()))
+                    .collect();
+                (g.entity, rows)
+            })
+            .collect()
+    }
+
     /// The batched `case when` statement MikroORM would have run for `group`'s update `index`,
     /// so an error from a single-row update reports the same SQL.
     pub fn batched_update_sql(
