@@ -549,15 +549,12 @@ impl NativeOrm {
                 },
             )
             .map_err(to_napi)?;
-        let mut s = format!("{{\"empty\":{},\"entities\":[", plan.is_empty());
-        for (n, (entity, rows)) in plan.updates().iter().enumerate() {
-            if n > 0 {
-                s.push(',');
-            }
-            s.push_str(&format!("{{\"entity\":{entity},\"updated\":{rows:?}}}"));
-        }
-        s.push_str("]}");
-        Ok(s.replace('(', "[").replace(')', "]"))
+        let entities: Vec<serde_json::Value> = plan
+            .updates()
+            .into_iter()
+            .map(|(entity, rows)| serde_json::json!({ "entity": entity, "updated": rows }))
+            .collect();
+        Ok(serde_json::json!({ "empty": plan.is_empty(), "entities": entities }).to_string())
     }
 
     /// `create` DDL as groups of statements (one group per table).

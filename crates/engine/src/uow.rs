@@ -272,7 +272,7 @@ impl FlushPlan {
 
     /// Per flushed entity type: its index and the changed `managed` rows with their changed
     /// properties (what `beforeUpdate` hooks see).
-    pub fn updates(&self) -> Vec<(usize, Vec<(usize, Vec<usize>)>)> {
+    pub fn updates(&self) -> Vec<(usize, Vec<ChangedRow>)> {
         self.groups
             .iter()
             .map(|g| {
@@ -302,6 +302,9 @@ impl FlushPlan {
         Ok(update_step(d, entity, &g.updates[start..end], (group, start)).sql)
     }
 }
+
+/// A changed `managed` row: its index in the flush message and its changed properties.
+pub type ChangedRow = (usize, Vec<usize>);
 
 /// Per flushed entity: its index, the generated keys of its inserts (in insert order) and the
 /// indices of its `managed` rows that were updated.
