@@ -251,11 +251,11 @@ describe('metadata errors at init', () => {
     }
   });
 
-  test('one-to-one relations are not implemented yet', async () => {
-    const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), cover: { kind: '1:1', entity: () => Author } as never } });
+  test('embedded properties are not implemented yet', async () => {
+    const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), cover: { kind: 'embedded', entity: () => Author } as never } });
     const err = await failure(init([Author, Book]));
     expect(err).toBeInstanceOf(NotImplementedError);
-    expect(err.message).toBe('Relations are not implemented in mikro-native yet: Book.cover (1:1)');
+    expect(err.message).toBe('Relations are not implemented in mikro-native yet: Book.cover (embedded)');
   });
 });
 

@@ -155,10 +155,10 @@ describe('many-to-one: schema', () => {
   });
 
   test('other relation kinds still fail loudly', async () => {
-    const Parent = defineEntity({ name: 'Parent', properties: { id: p.integer().primary(), kid: { kind: '1:1', entity: () => Author } } });
+    const Parent = defineEntity({ name: 'Parent', properties: { id: p.integer().primary(), kid: { kind: 'embedded', entity: () => Author } } });
     const err = await failure(driver.MikroORM.init({ entities: [Parent, Author], dbName: ':memory:' }));
     expect(err).toBeInstanceOf(NotImplementedError);
-    expect(err.message).toBe('Relations are not implemented in mikro-native yet: Parent.kid (1:1)');
+    expect(err.message).toBe('Relations are not implemented in mikro-native yet: Parent.kid (embedded)');
   });
 });
 

@@ -346,6 +346,18 @@ impl NativeOrm {
         let Output::Rows(rows) = out else {
             return Ok(format!("{{\"n\":0,\"cols\":[],\"log\":{log}}}"));
         };
+        // Inverse one-to-one keys, one per root row.
+        let mut inverse = String::new();
+        for (name, column) in &c.inverse {
+            let values: Vec<engine::Value> = match rows.columns.iter().position(|c| c == column) {
+                Some(i) => rows.rows.iter().map(|r| r[i].clone()).collect(),
+                None => Vec::new(),
+            };
+            inverse.push(if inverse.is_empty() { '{' } else { ',' });
+            engine::value::write_json_str(&mut inverse, name);
+            inverse.push(':');
+            encode::values(&mut inverse, &values);
+        }
         let mut joined = String::new();
         for j in &c.joined {
             let target = self.meta.entity(j.entity).map_err(to_napi)?;
@@ -368,6 +380,11 @@ impl NativeOrm {
             s.push_str(",\"joined\":");
             s.push_str(&joined);
             s.push(']');
+        }
+        if !inverse.is_empty() {
+            s.push_str(",\"inverse\":");
+            s.push_str(&inverse);
+            s.push('}');
         }
         uow.sync_memory(&env);
         s.push_str(",\"log\":");

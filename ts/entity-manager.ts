@@ -501,7 +501,9 @@ export class EntityManager {
     const paths = all ? allRelationPaths(meta) : [...new Set(hint.flatMap(p => relationPath(meta, p)))];
     const strategy = options.strategy ?? this.config.get('loadStrategy') ?? 'balanced';
     if (all || strategy === 'select-in') {
-      return { joined: [], selectIn: paths, paths };
+      // An inverse one-to-one is always joined (its owner holds the key), as in MikroORM.
+      const inverse = (path: string) => !path.includes('.') && meta.properties[path].kind === '1:1';
+      return { joined: paths.filter(inverse), selectIn: paths.filter(p => !inverse(p)), paths };
     }
     if (strategy === 'joined') {
       const manyToMany = paths.find(path => relationProps(meta, path).some(p => p.kind === 'm:n'));
@@ -511,7 +513,7 @@ export class EntityManager {
       return { joined: paths, selectIn: [], paths };
     }
     // Balanced: to-one relations are joined; a collection (and what is below it) is select-in.
-    const toOneOnly = (path: string) => relationProps(meta, path).every(p => p.kind === 'm:1');
+    const toOneOnly = (path: string) => relationProps(meta, path).every(p => p.kind === 'm:1' || p.kind === '1:1');
     return { joined: paths.filter(toOneOnly), selectIn: paths.filter(p => !toOneOnly(p)), paths };
   }
 
@@ -522,6 +524,9 @@ export class EntityManager {
       const prop = meta.properties[name];
       const target = prop.targetMeta!;
       const rest = paths.filter(p => p.startsWith(`${name}.`)).map(p => p.substring(name.length + 1));
+      if (prop.kind === '1:1') {
+        throw new NotImplementedError(`Populating the one-to-one ${meta.className}.${name} below another relation is not implemented in mikro-native yet`);
+      }
       if (prop.kind === '1:m' || prop.kind === 'm:n') {
         const items = prop.kind === '1:m' ? await this.loadCollections(entities, prop, refresh) : await this.loadPivotCollections(entities, prop, refresh);
         for (const t of items) {
@@ -623,9 +628,12 @@ export class EntityManager {
   /** @internal Runs an entity query and hydrates the batch through the identity map. */
   async runFind(meta: EntityMetadata, query: string, refresh: boolean, plan: PopulatePlan = NO_POPULATE): Promise<object[]> {
     const driver = await this.ready();
-    const res = driver.json<{ n: number; cols: (unknown[] | null)[]; joined?: { entity: number; path: string; n: number; cols: (unknown[] | null)[] }[] }>(() =>
-      driver.native.find(this.uow, query, refresh, driver.logLevel()),
-    );
+    const res = driver.json<{
+      n: number;
+      cols: (unknown[] | null)[];
+      joined?: { entity: number; path: string; n: number; cols: (unknown[] | null)[] }[];
+      inverse?: Dictionary<unknown[]>;
+    }>(() => driver.native.find(this.uow, query, refresh, driver.logLevel()));
     if (res.n === 0) {
       return [];
     }
@@ -641,6 +649,15 @@ export class EntityManager {
       byPath.set(j.path, loaded);
     }
     let found = this.hydrate(meta, res.cols, res.n, refresh);
+    for (const [name, keys] of Object.entries(res.inverse ?? {})) {
+      // The inverse side of a one-to-one: the owner's key, read through the join.
+      const prop = meta.properties[name];
+      for (let i = 0; i < found.length; i++) {
+        const key = keys[i];
+        const other = key == null ? null : this.reference(prop.targetMeta!, key);
+        (found[i] as Dictionary)[name] = other && prop.ref ? Reference.create(other) : other;
+      }
+    }
     await this.announceLoaded();
     if (plan.paths.length > 0) {
       // A joined collection repeats its owner's row per item.
@@ -764,9 +781,21 @@ export class EntityManager {
         coll.add(...items.map(i => (i && typeof i === 'object' && !(i as { __helper?: unknown }).__helper && !(i instanceof Reference) ? this.create(p.targetMeta!.class, i) : i)));
       }
     }
-    // A new item joins its owner's loaded collection.
+    for (const p of meta.inverses) {
+      const v = data[p.name];
+      if (v != null) {
+        const other = Reference.unwrapReference((typeof v === 'object' && !(v as { __helper?: unknown }).__helper && !(v instanceof Reference) ? this.create(p.targetMeta!.class, v) : v) as object) as Dictionary;
+        entity[p.name] = p.ref ? Reference.create(other) : other;
+        other[p.inverse!.name] = p.inverse!.ref ? Reference.create(entity) : entity;
+      }
+    }
+    // A new item joins its owner's loaded collection; a one-to-one's other side points back.
     for (const p of meta.runtime.references) {
       const owner = Reference.unwrapReference(entity[p.name] as object) as Dictionary | null | undefined;
+      if (p.oneToOne && p.inverse && owner) {
+        owner[p.inverse.name] = p.inverse.ref ? Reference.create(entity) : entity;
+        continue;
+      }
       const coll = p.inverse && owner ? owner[p.inverse.name] : undefined;
       if (coll instanceof Collection && coll.isInitialized() && !coll.contains(entity)) {
         coll.add(entity);
@@ -1070,6 +1099,9 @@ export class EntityManager {
       for (const p of meta.runtime.references) {
         add(Reference.unwrapReference((e as Dictionary)[p.name] as object));
       }
+      for (const p of meta.inverses) {
+        add(Reference.unwrapReference((e as Dictionary)[p.name] as object));
+      }
       for (const p of meta.collections) {
         const coll = (e as Dictionary)[p.name];
         if (coll instanceof Collection && coll.isInitialized()) {
@@ -1083,7 +1115,7 @@ export class EntityManager {
       visit(e);
     }
     for (const meta of this.ctx.metadata.all()) {
-      if (meta.runtime.references.length > 0 || meta.collections.length > 0) {
+      if (meta.runtime.references.length > 0 || meta.collections.length > 0 || meta.inverses.length > 0) {
         for (const e of this.identityMap[meta.index].values()) {
           if ((e as { __helper: WrappedEntity }).__helper.__initialized) {
             visit(e);

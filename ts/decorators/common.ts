@@ -114,6 +114,19 @@ export function oneToManyOptions(entity: OneToManyOptions | string | (() => unkn
   return { ...opts, kind: '1:m', mappedBy: mappedByName(opts.mappedBy) };
 }
 
+/** `@OneToOne(() => Profile, profile => profile.user)` (inverse side) or `@OneToOne({ entity, owner: true })`. */
+export function oneToOneOptions(entity?: ManyToOneOptions | string | (() => unknown), mappedBy?: string | ((item: any) => unknown) | ManyToOneOptions, options: ManyToOneOptions = {}): PropertyOptions {
+  const extra = typeof mappedBy === 'object' ? mappedBy : options;
+  const opts: Dictionary = typeof entity === 'object' ? { ...entity } : { ...extra, entity: entity ?? extra.entity };
+  const other = typeof mappedBy === 'object' ? undefined : mappedBy;
+  if (opts.owner || opts.inversedBy !== undefined) {
+    opts.inversedBy = mappedByName((opts.inversedBy as string | undefined) ?? other);
+  } else {
+    opts.mappedBy = mappedByName((opts.mappedBy as string | undefined) ?? other);
+  }
+  return { ...opts, kind: '1:1' };
+}
+
 /** Options of `@ManyToMany()`. */
 export interface ManyToManyOptions<T = any> extends Omit<PropertyOptions<T>, 'mappedBy' | 'inversedBy'> {
   entity?: string | (() => unknown);
@@ -157,7 +170,6 @@ export type UnsupportedDecorator = (...args: any[]) => any;
 export function unsupportedDecorators(unsupported: (decorator: string) => UnsupportedDecorator) {
   const make = (name: string) => (..._args: unknown[]): UnsupportedDecorator => unsupported(name);
   return {
-    OneToOne: make('OneToOne'),
     Embedded: make('Embedded'),
     Embeddable: make('Embeddable'),
     Formula: make('Formula'),

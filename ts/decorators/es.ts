@@ -6,7 +6,7 @@ import type { PropertyOptions } from '../metadata/types.js';
 import type { Dictionary, EntityClass } from '../typings.js';
 import {
   type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type ManyToManyOptions, type ManyToOneOptions, type OneToManyOptions, type PrimaryKeyOptions, type UnsupportedDecorator,
-  enumOptions, registerHook, manyToManyOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
+  enumOptions, registerHook, manyToManyOptions, oneToOneOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
 } from './common.js';
 
 export type { EntityOptions, EnumOptions, IndexDecoratorOptions, ManyToManyOptions, ManyToOneOptions, OneToManyOptions, PrimaryKeyOptions, UnsupportedDecorator };
@@ -183,7 +183,7 @@ function unsupported(decorator: string): UnsupportedDecorator {
 }
 
 export const {
-  OneToOne, Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
+  Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
 } = unsupportedDecorators(unsupported);
 
 function hook(event: string) {
@@ -203,3 +203,9 @@ export const BeforeDelete = hook('beforeDelete');
 export const AfterDelete = hook('afterDelete');
 export const OnInit = hook('onInit');
 export const OnLoad = hook('onLoad');
+
+/** `@OneToOne(() => Profile, profile => profile.user)` on the inverse side, `@OneToOne({ entity: () => User, owner: true })` on the owner. */
+export function OneToOne<T extends object>(entity?: ManyToOneOptions<T> | string | (() => unknown), mappedBy?: string | ((item: any) => unknown) | ManyToOneOptions<T>, options?: ManyToOneOptions<T>): (value: unknown, context: ClassFieldDecoratorContext<any, any>) => void {
+  const opts = oneToOneOptions(entity, mappedBy, options);
+  return (_value, context) => addProperty(context as MemberContext, opts);
+}

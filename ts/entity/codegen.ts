@@ -352,7 +352,7 @@ export function createToObject(meta: EntityMetadata): ToObjectFn {
       // A loaded collection is written as its items; one not loaded is left out.
       return `v = e[${k}]; if (${hidden}v instanceof Collection && v.isInitialized()) { v = collection(v, ${k}, e, includeHidden, populate, walk); if (v !== OMIT) o[${k}] = v; }`;
     }
-    if (p.kind === 'm:1' && !p.mapToPk) {
+    if ((p.kind === 'm:1' && !p.mapToPk) || p.kind === '1:1') {
       return `v = e[${k}]; if (${hidden}v !== undefined) { v = relation(v, ${k}, e, includeHidden, populate, walk); if (v !== OMIT) o[${k}] = v; }`;
     }
     const value = p.columnKind === 'bigint' ? "(typeof v === 'bigint' ? v.toString() : v)" : 'v';

@@ -163,6 +163,28 @@ export class ManyToManyBuilder<Value extends object> extends PropertyBuilder<Col
   }
 }
 
+/** A one-to-one property definition: the owner holds a unique foreign key, the other side `mappedBy`. */
+export class OneToOneBuilder<Value, Nullable extends boolean = false, Optional extends boolean = false> extends ManyToOneBuilder<Value, Nullable, Optional> {
+  private one<V = Value, N extends boolean = Nullable, O extends boolean = Optional>(options: PropertyOptions): OneToOneBuilder<V, N, O> {
+    return new OneToOneBuilder<V, N, O>({ ...this['~options'], ...options });
+  }
+
+  override nullable(): OneToOneBuilder<Value, true, true> {
+    return this.one({ nullable: true });
+  }
+  /** This side holds the foreign key. */
+  owner(owner = true): OneToOneBuilder<Value, Nullable, Optional> {
+    return this.one({ owner });
+  }
+  override inversedBy(inversedBy: string): OneToOneBuilder<Value, Nullable, Optional> {
+    return this.one({ inversedBy, owner: true });
+  }
+  /** The other side holds the foreign key (`mappedBy` its property). */
+  mappedBy(mappedBy: string): OneToOneBuilder<Value, true, true> {
+    return this.one({ mappedBy });
+  }
+}
+
 type Target<T> = EntitySchema<T, any> | EntityClass<T>;
 
 /** Values of an enum object, without TypeScript's reverse mappings of numeric members. */
@@ -204,6 +226,8 @@ export const p = {
   type: <V = unknown>(type: unknown) => new PropertyBuilder<V>({ type }),
   /** A many-to-one relation to `target` (or a function returning it, for circular definitions). */
   manyToOne: <T extends object>(target: Target<T> | (() => Target<T>)) => new ManyToOneBuilder<T>({ kind: 'm:1', entity: target }),
+  /** A one-to-one relation to `target` (`.owner()` holds the key, `.mappedBy()` the other side). */
+  oneToOne: <T extends object>(target: Target<T> | (() => Target<T>)) => new OneToOneBuilder<T>({ kind: '1:1', entity: target }),
   /** A one-to-many collection of `target`, mapped by its many-to-one (`.mappedBy('author')`). */
   oneToMany: <T extends object>(target: Target<T> | (() => Target<T>)) => new OneToManyBuilder<T>({ kind: '1:m', entity: target }),
   /** A many-to-many collection of `target` (`.owner()` / `.inversedBy()` on the owning side, `.mappedBy()` on the other). */

@@ -138,6 +138,13 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
     return { ...opts, entity, name, kind: 'm:1', type: 'm:1', columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: !!opts.primary, nullable: !!opts.nullable };
   }
   const relationKind = opts.kind ?? (opts.reference as string | undefined);
+  if (relationKind === '1:1') {
+    if (opts.mappedBy) {
+      return { ...opts, name, kind: '1:1', type: '1:1', columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: false, nullable: true };
+    }
+    const entity = opts.entity ?? (typeof opts.type === 'function' ? opts.type : undefined);
+    return { ...opts, entity, oneToOne: true, name, kind: 'm:1', type: 'm:1', columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: !!opts.primary, nullable: !!opts.nullable };
+  }
   if (relationKind === '1:m' || relationKind === 'm:n') {
     if (opts.fixedOrder) {
       throw new NotImplementedError(`Relations are not implemented in mikro-native yet: ${entity}.${name} (fixedOrder)`);
@@ -221,6 +228,26 @@ function resolveOneToMany(meta: EntityMetadata, prop: EntityProperty, registry: 
   owner.inverse = prop;
 }
 
+/** Points the inverse side of a one-to-one at its target's owning property. */
+function resolveOneToOneInverse(meta: EntityMetadata, prop: EntityProperty, registry: MetadataRegistry): void {
+  let target = prop.entity;
+  if (typeof target === 'function' && !(target as { prototype?: unknown }).prototype) {
+    target = (target as () => unknown)();
+  }
+  const targetMeta = target == null ? undefined : registry.find(target as EntityName<unknown>);
+  if (!targetMeta) {
+    const name = typeof target === 'string' ? target : target instanceof EntitySchema ? target.meta.className : ((target as { name?: string } | undefined)?.name ?? String(target));
+    throw new MetadataError(`Entity '${name}' was not discovered, please make sure to provide it in 'entities' array when initializing the ORM (used in ${meta.className}.${prop.name})`);
+  }
+  const owner = targetMeta.properties[prop.mappedBy!];
+  if (!owner || owner.kind !== 'm:1' || !owner.oneToOne || owner.targetMeta !== meta) {
+    throw new MetadataError(`${meta.className}.${prop.name} has unknown 'mappedBy' reference: ${targetMeta.className}.${prop.mappedBy}`);
+  }
+  prop.targetMeta = targetMeta;
+  prop.inverse = owner;
+  owner.inverse = prop;
+}
+
 /** Points a many-to-many at its target and, on the inverse side, at the owning side. */
 function resolveManyToMany(meta: EntityMetadata, prop: EntityProperty, registry: MetadataRegistry): void {
   let target = prop.entity;
@@ -281,6 +308,7 @@ function pivotEntity(meta: EntityMetadata, prop: EntityProperty, index: number, 
     properties: { [owner.name]: owner, [item.name]: item },
     props: [owner, item],
     collections: [],
+    inverses: [],
     pivot: true,
     primaryKeys: [owner.name, item.name],
     indexes: [],
@@ -370,8 +398,9 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       }
     }
     const isCollection = (p: EntityProperty) => p.kind === '1:m' || p.kind === 'm:n';
-    const props = Object.values(properties).filter(p => !isCollection(p));
+    const props = Object.values(properties).filter(p => !isCollection(p) && p.kind !== '1:1');
     const collections = Object.values(properties).filter(isCollection);
+    const inverses = Object.values(properties).filter(p => p.kind === '1:1');
     const primaryKeys = props.filter(p => p.primary).map(p => p.name);
     if (primaryKeys.length === 0) {
       throw new MetadataError(`${className} entity is missing @PrimaryKey()`);
@@ -395,6 +424,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       properties,
       props,
       collections,
+      inverses,
       primaryKeys,
       indexes: list(raw.indexes),
       uniques: list(raw.uniques),
@@ -418,9 +448,11 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
     }
   }
   for (const meta of out) {
-    for (const prop of meta.collections) {
+    for (const prop of [...meta.collections, ...meta.inverses]) {
       if (prop.kind === '1:m') {
         resolveOneToMany(meta, prop, registry);
+      } else if (prop.kind === '1:1') {
+        resolveOneToOneInverse(meta, prop, registry);
       } else {
         resolveManyToMany(meta, prop, registry);
       }
@@ -465,7 +497,9 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
       const indexes: { properties: string[]; name: string; unique: boolean }[] = [];
       const colsOf = (props: string[]) => props.map(p => m.properties[p].fieldName);
       for (const p of m.props) {
-        if (p.kind === 'm:1' && !p.index && !p.unique) {
+        if (p.kind === 'm:1' && p.oneToOne && !p.index && !p.unique) {
+          indexes.push({ properties: [p.name], unique: true, name: naming.indexName(m.tableName, [p.fieldName], 'unique') });
+        } else if (p.kind === 'm:1' && !p.index && !p.unique) {
           indexes.push({ properties: [p.name], unique: false, name: naming.indexName(m.tableName, [p.fieldName], 'index') });
         }
         if (p.primary) {
@@ -512,7 +546,10 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
             : undefined,
         })),
         indexes,
-        collections: m.collections.map(p => ({ name: p.name, entity: p.targetMeta!.index, mappedBy: p.kind === '1:m' ? p.mappedBy : undefined, manyToMany: p.kind === 'm:n', owner: p.kind === 'm:n' && !p.mappedBy })),
+        collections: [
+          ...m.collections.map(p => ({ name: p.name, entity: p.targetMeta!.index, mappedBy: p.kind === '1:m' ? p.mappedBy : undefined, manyToMany: p.kind === 'm:n', owner: p.kind === 'm:n' && !p.mappedBy })),
+          ...m.inverses.map(p => ({ name: p.name, entity: p.targetMeta!.index, mappedBy: p.mappedBy, oneToOne: true })),
+        ],
         // A pivot's rows are written target key first, as MikroORM does.
         insertOrder: m.pivot ? [m.props[1].name, m.props[0].name] : undefined,
         pivot: !!m.pivot,

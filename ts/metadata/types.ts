@@ -57,7 +57,9 @@ export interface PropertyOptions<Owner = any> {
 
 export interface EntityProperty<Owner = any> extends PropertyOptions<Owner> {
   name: string;
-  kind: 'scalar' | 'm:1' | '1:m' | 'm:n';
+  kind: 'scalar' | 'm:1' | '1:m' | 'm:n' | '1:1';
+  /** Many-to-one owning a one-to-one (its foreign key is unique). */
+  oneToOne?: boolean;
   /** Many-to-many: the pivot table's metadata (an internal entity with both foreign keys). */
   pivotMeta?: EntityMetadata;
   /** Many-to-many: the pivot's property pointing at the owner of this collection, and the one
@@ -110,6 +112,8 @@ export interface EntityMetadata<T = any> {
   props: EntityProperty<T>[];
   /** One-to-many and many-to-many collections (not columns). */
   collections: EntityProperty<T>[];
+  /** Inverse sides of one-to-one relations (not columns: the owner holds the key). */
+  inverses: EntityProperty<T>[];
   /** Set on the internal entity of a many-to-many pivot table. */
   pivot?: boolean;
   primaryKeys: string[];

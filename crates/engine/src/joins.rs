@@ -22,6 +22,8 @@ pub struct Node<'m> {
     pub parent: Option<(usize, Via)>,
     /// Populated: its columns are selected and its rows hydrated.
     pub populate: bool,
+    /// Joined to read the key of an inverse one-to-one (`p1`.`id` as `p1__id`).
+    pub key_only: bool,
     /// The property path from the root (`author.country`).
     pub path: String,
 }
@@ -48,6 +50,7 @@ impl<'m> Joins<'m> {
                 entity_index,
                 parent: None,
                 populate: false,
+                key_only: false,
                 path: String::new(),
             }],
         })
@@ -128,6 +131,7 @@ impl<'m> Joins<'m> {
             entity_index,
             parent: Some((parent, via)),
             populate: false,
+            key_only: false,
             path,
         });
         Ok(self.nodes.len() - 1)

@@ -79,6 +79,9 @@ pub struct CollectionMeta {
     /// The owning side of a many-to-many: its items are written before it.
     #[serde(default)]
     pub owner: bool,
+    /// The inverse side of a one-to-one: a single entity, joined on every select to read its key.
+    #[serde(default)]
+    pub one_to_one: bool,
 }
 
 /// What a foreign key column points at.

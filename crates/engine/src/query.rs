@@ -87,7 +87,12 @@ pub struct Compiled {
     pub entity: usize,
     /// Entities loaded through joins; their columns come as `alias__column`.
     pub joined: Vec<Joined>,
+    /// Inverse one-to-one properties of the root and the column holding the related key.
+    pub inverse: Vec<(String, String)>,
 }
+
+/// What a select loads besides the root rows: joined entities and inverse one-to-one keys.
+type Selected = (Vec<Joined>, Vec<(String, String)>);
 
 #[derive(Debug, Clone)]
 pub struct Joined {
@@ -107,9 +112,10 @@ impl<'a> Compiler<'a> {
         let entity = self.meta.entity(q.entity)?;
         let mut w = Writer::new(self.dialect);
         let mut joined = Vec::new();
+        let mut inverse = Vec::new();
         match q.kind {
             QueryKind::Select | QueryKind::Count => {
-                joined = self.select(&mut w, entity, q)?;
+                (joined, inverse) = self.select(&mut w, entity, q)?;
             }
             QueryKind::Insert => self.insert(&mut w, entity, &q.data)?,
             QueryKind::Update => self.update(&mut w, entity, q)?,
@@ -120,6 +126,7 @@ impl<'a> Compiler<'a> {
             kind: q.kind,
             entity: q.entity,
             joined,
+            inverse,
         })
     }
 
@@ -197,12 +204,31 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    fn select(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<Vec<Joined>> {
+    fn select(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<Selected> {
         let alias = q.alias.as_deref();
         let joins = RefCell::new(Joins::new(self.meta, q.entity, alias)?);
+        let mut inverse = Vec::new();
         if q.kind == QueryKind::Select {
             for path in &q.populate {
                 joins.borrow_mut().populate(path)?;
+            }
+            // An inverse one-to-one is read through a join of its owner (MikroORM does so too).
+            if q.fields.is_none() {
+                for (c, meta) in entity.collections.iter().enumerate() {
+                    if meta.one_to_one {
+                        let node = joins.borrow_mut().join_collection(0, c)?;
+                        let mut j = joins.borrow_mut();
+                        let n = &mut j.nodes[node];
+                        n.key_only = !n.populate;
+                        let pk = n
+                            .entity
+                            .pk
+                            .first()
+                            .map_or("id", |&i| n.entity.props[i].field_name.as_str());
+                        let a = n.alias.as_deref().unwrap_or_default();
+                        inverse.push((meta.name.clone(), format!("{a}__{pk}")));
+                    }
+                }
             }
         }
         let cond = self.condition(&joins, q)?;
@@ -259,6 +285,14 @@ impl<'a> Compiler<'a> {
             }
         }
         let mut joined = Vec::new();
+        for node in joins.nodes.iter().skip(1).filter(|n| n.key_only) {
+            let a = node.alias.as_deref().unwrap_or_default();
+            for &i in &node.entity.pk {
+                let f = &node.entity.props[i].field_name;
+                w.push(", ").column(Some(a), f).push(" as ");
+                w.ident(&format!("{a}__{f}"));
+            }
+        }
         for node in joins.nodes.iter().skip(1).filter(|n| n.populate) {
             let a = node.alias.as_deref().unwrap_or_default();
             for p in &node.entity.props {
@@ -281,7 +315,7 @@ impl<'a> Compiler<'a> {
             write_cond(w, &joins, &c, true);
         }
         if q.kind == QueryKind::Count {
-            return Ok(joined);
+            return Ok((joined, inverse));
         }
         self.order_by(w, entity, alias, &q.order_by)?;
         if let Some(l) = q.limit {
@@ -293,7 +327,7 @@ impl<'a> Compiler<'a> {
             }
             w.push(" offset ").param(Value::Int(o as i64));
         }
-        Ok(joined)
+        Ok((joined, inverse))
     }
 
     fn order_by(
