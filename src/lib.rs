@@ -393,6 +393,55 @@ impl NativeOrm {
         Ok(s)
     }
 
+    /// `em.upsert()`: an `insert … on conflict … returning` whose rows become loaded entities:
+    /// each row is the inserted values plus the returned columns, registered as a snapshot.
+    #[napi(catch_unwind)]
+    pub fn upsert(
+        &self,
+        env: Env,
+        uow: &mut NativeUow,
+        query_json: String,
+        log: LogLevel,
+    ) -> R<String> {
+        let c = self.compile(&query_json).map_err(to_napi)?;
+        let entity = self.meta.entity(c.entity).map_err(to_napi)?;
+        let (out, log) = self.with_conn(log, |ex, _| {
+            ex.run(&c.sql.text, &c.sql.params, LogMode::Affected)
+        })?;
+        let width = c.insert_columns.len().max(1);
+        let mut columns: Vec<String> = c
+            .insert_columns
+            .iter()
+            .map(|&i| entity.props[i].field_name.clone())
+            .collect();
+        let returned = match out {
+            Output::Rows(r) => {
+                columns.extend(r.columns);
+                r.rows
+            }
+            Output::Exec(_) => Vec::new(),
+        };
+        let rows = c
+            .sql
+            .params
+            .chunks(width)
+            .enumerate()
+            .map(|(i, values)| {
+                let mut row = values.to_vec();
+                row.extend(returned.get(i).cloned().unwrap_or_default());
+                row
+            })
+            .collect();
+        let mut s = encode::entity_rows(entity, driver::Rows { columns, rows }, |snap| {
+            uow.uow.register_loaded(entity, c.entity, snap, true)
+        });
+        uow.sync_memory(&env);
+        s.push_str(",\"log\":");
+        s.push_str(&log);
+        s.push('}');
+        Ok(s)
+    }
+
     /// Non-entity query (count, native insert/update/delete, QueryBuilder `execute()`), with
     /// `method` = all | get | run.
     #[napi(catch_unwind)]

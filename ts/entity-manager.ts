@@ -8,6 +8,7 @@ import { Reference } from './entity/reference.js';
 import { assign, helper, identityKey, initHelper, nextIdentitySeq, type WrappedEntity } from './entity/helper.js';
 import { NotFoundError, NotImplementedError, ValidationError } from './errors.js';
 import type { MetadataRegistry } from './metadata/registry.js';
+import { EntitySchema } from './metadata/entity-schema.js';
 import type { EntityMetadata, EntityProperty } from './metadata/types.js';
 import { QueryBuilder } from './query-builder.js';
 import { EntityRepository } from './repository.js';
@@ -40,6 +41,11 @@ interface PopulatePlan {
 const NO_POPULATE: PopulatePlan = { joined: [], selectIn: [], paths: [] };
 export interface FindOneOptions<T, P extends string = never> extends Omit<FindOptions<T, P>, 'limit'> {
   failHandler?: (entityName: string, where: unknown) => Error;
+}
+export interface UpsertOptions<T = any> {
+  onConflictFields?: (keyof T & string)[];
+  onConflictAction?: 'merge' | 'ignore';
+  onConflictMergeFields?: (keyof T & string)[];
 }
 export interface CreateOptions {
   persist?: boolean;
@@ -314,12 +320,6 @@ export class EntityManager {
   // ---- MikroORM API that mikro-native does not implement yet: a clear error instead of
   // `is not a function`.
 
-  upsert(..._args: unknown[]): Promise<never> {
-    return notImplemented('em.upsert()');
-  }
-  upsertMany(..._args: unknown[]): Promise<never> {
-    return notImplemented('em.upsertMany()');
-  }
   lock(..._args: unknown[]): Promise<never> {
     return notImplemented('em.lock() (pessimistic / optimistic locking)');
   }
@@ -1148,6 +1148,78 @@ export class EntityManager {
     const meta = h.__meta;
     const [found] = await this.findInternal(meta, h.getPrimaryKey(), {}, 1);
     return found ?? null;
+  }
+
+  // ---- upsert
+
+  /**
+   * Inserts the entity, or updates the row it conflicts with (`insert … on conflict … do update`),
+   * and returns it managed, as MikroORM's `em.upsert()`.
+   */
+  async upsert<T extends object>(entityNameOrEntity: EntityName<T> | T, data?: EntityData<T> | T, options: UpsertOptions<T> = {}): Promise<T> {
+    const [entity] = await this.upsertRows(entityNameOrEntity, data === undefined ? undefined : [data], options);
+    return entity as T;
+  }
+
+  async upsertMany<T extends object>(entityNameOrEntities: EntityName<T> | T[], data?: (EntityData<T> | T)[], options: UpsertOptions<T> = {}): Promise<T[]> {
+    if (Array.isArray(entityNameOrEntities)) {
+      return entityNameOrEntities.length === 0 ? [] : ((await this.upsertRows(entityNameOrEntities[0], entityNameOrEntities.slice(1), options, true)) as T[]);
+    }
+    return (await this.upsertRows(entityNameOrEntities, data ?? [], options)) as T[];
+  }
+
+  private async upsertRows(target: unknown, rows: unknown[] | undefined, options: UpsertOptions<any>, firstIsEntity = false): Promise<object[]> {
+    const em = this.getContext();
+    const byEntity = firstIsEntity || (rows === undefined && typeof target === 'object' && target !== null && !(target instanceof EntitySchema));
+    const meta = byEntity ? helper(target as object).__meta : em.ctx.metadata.get(target as EntityName<object>);
+    const all = (byEntity ? [target, ...(rows ?? [])] : (rows ?? [])) as Dictionary[];
+    if (all.length === 0) {
+      return [];
+    }
+    const given = all.map(r => ((r as { __helper?: unknown }).__helper ? r : undefined));
+    const data = all.map(r => {
+      const o: Dictionary = {};
+      const keys = (r as { __helper?: unknown }).__helper ? meta.props.map(p => p.name).filter(k => r[k] !== undefined) : Object.keys(r);
+      for (const k of keys) {
+        const p = meta.properties[k];
+        if (!p || p.kind === '1:m' || p.kind === 'm:n' || p.kind === '1:1') {
+          continue;
+        }
+        o[k] = p.kind === 'm:1' && !p.mapToPk ? referenceValue(r[k], new Map()) : engineValue(p, r[k]);
+      }
+      return o;
+    });
+    const keys = [...new Set(data.flatMap(d => Object.keys(d)))];
+    const pk = meta.primaryKeys;
+    const unique = meta.props.find(p => p.unique && keys.includes(p.name)) ?? meta.uniques.map(u => u.properties).find(u => u.every(k => keys.includes(k)));
+    const fields = (options.onConflictFields as string[] | undefined) ?? (pk.every(k => keys.includes(k)) ? pk : unique ? (Array.isArray(unique) ? unique : [unique.name]) : undefined);
+    if (!fields) {
+      throw new ValidationError(`Unique property value required for upsert, provide one of: ${[...pk, ...meta.props.filter(p => p.unique).map(p => p.name)].join(', ')}`);
+    }
+    const merge = (options.onConflictMergeFields as string[] | undefined) ?? keys.filter(k => !fields.includes(k));
+    const returning = meta.props.filter(p => !keys.includes(p.name)).map(p => p.name);
+    const query = JSON.stringify(
+      { kind: 'insert', entity: meta.index, data, onConflict: { fields, merge, ignore: options.onConflictAction === 'ignore' }, returning },
+      (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
+    );
+    const driver = await em.ready();
+    const res = driver.json<{ n: number; cols: (unknown[] | null)[] }>(() => driver.native.upsert(em.uow, query, driver.logLevel()));
+    const found = em.hydrate(meta, res.cols, res.n, true);
+    await em.announceLoaded();
+    // An entity instance that was upserted becomes the managed one.
+    return found.map((e, i) => {
+      const mine = given[i];
+      if (!mine || mine === e) {
+        return e;
+      }
+      for (const p of meta.props) {
+        mine[p.name] = (e as Dictionary)[p.name];
+      }
+      const h = initHelper(mine, meta, em, true, NO_PATHS);
+      em.identityMap[meta.index].set(h.getIdentityKey(), mine);
+      em.persistStack.delete(mine);
+      return mine;
+    });
   }
 
   // ---- native operations (no unit of work, no hooks)

@@ -57,6 +57,22 @@ pub struct Query {
     /// Many-to-one paths loaded by joining (`author`, `author.country`).
     #[serde(default)]
     pub populate: Vec<String>,
+    /// Insert: what to do when a row conflicts with an existing one (`em.upsert`).
+    #[serde(default)]
+    pub on_conflict: Option<OnConflict>,
+    /// Insert: the columns to return instead of generated keys and defaults.
+    #[serde(default)]
+    pub returning: Option<Vec<String>>,
+}
+
+/// `on conflict (fields) do update set merge = excluded.merge` (or `do nothing`).
+#[derive(Debug, Deserialize)]
+pub struct OnConflict {
+    pub fields: Vec<String>,
+    #[serde(default)]
+    pub merge: Vec<String>,
+    #[serde(default)]
+    pub ignore: bool,
 }
 
 /// A QueryBuilder condition (`where`, `andWhere`, `orWhere`).
@@ -89,6 +105,8 @@ pub struct Compiled {
     pub joined: Vec<Joined>,
     /// Inverse one-to-one properties of the root and the column holding the related key.
     pub inverse: Vec<(String, String)>,
+    /// Inserts: the properties of the `values` columns, in order.
+    pub insert_columns: Vec<usize>,
 }
 
 /// What a select loads besides the root rows: joined entities and inverse one-to-one keys.
@@ -113,11 +131,12 @@ impl<'a> Compiler<'a> {
         let mut w = Writer::new(self.dialect);
         let mut joined = Vec::new();
         let mut inverse = Vec::new();
+        let mut insert_columns = Vec::new();
         match q.kind {
             QueryKind::Select | QueryKind::Count => {
                 (joined, inverse) = self.select(&mut w, entity, q)?;
             }
-            QueryKind::Insert => self.insert(&mut w, entity, &q.data)?,
+            QueryKind::Insert => insert_columns = self.insert(&mut w, entity, q)?,
             QueryKind::Update => self.update(&mut w, entity, q)?,
             QueryKind::Delete => self.delete(&mut w, entity, q)?,
         }
@@ -127,6 +146,7 @@ impl<'a> Compiler<'a> {
             entity: q.entity,
             joined,
             inverse,
+            insert_columns,
         })
     }
 
@@ -356,12 +376,8 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn insert(
-        &self,
-        w: &mut Writer,
-        entity: &EntityMeta,
-        rows: &[Map<String, Json>],
-    ) -> Result<()> {
+    fn insert(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<Vec<usize>> {
+        let rows = &q.data;
         let Some(first) = rows.first() else {
             return Err(Error::validation(format!(
                 "No data to insert into {}",
@@ -406,14 +422,42 @@ impl<'a> Compiler<'a> {
                 w.push(")");
             }
         }
+        if let Some(c) = &q.on_conflict {
+            let fields = c
+                .fields
+                .iter()
+                .map(|f| {
+                    entity
+                        .prop_index(f)
+                        .map(|i| entity.props[i].field_name.as_str())
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let merge = c
+                .merge
+                .iter()
+                .map(|f| {
+                    entity
+                        .prop_index(f)
+                        .map(|i| entity.props[i].field_name.as_str())
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let merge: &[&str] = if c.ignore { &[] } else { &merge };
+            self.dialect.write_on_conflict(w, &fields, merge);
+        }
         // Back come the generated key and the columns the database filled with defaults.
-        let returned: Vec<usize> = (0..entity.props.len())
-            .filter(|i| !cols.contains(i))
-            .filter(|&i| {
-                let p = &entity.props[i];
-                (p.primary && p.autoincrement) || (!p.primary && p.default.is_some())
-            })
-            .collect();
+        let returned: Vec<usize> = match &q.returning {
+            Some(names) => names
+                .iter()
+                .map(|n| entity.prop_index(n))
+                .collect::<Result<_>>()?,
+            None => (0..entity.props.len())
+                .filter(|i| !cols.contains(i))
+                .filter(|&i| {
+                    let p = &entity.props[i];
+                    (p.primary && p.autoincrement) || (!p.primary && p.default.is_some())
+                })
+                .collect(),
+        };
         let returning = self.dialect.supports_returning() && !returned.is_empty();
         if returning {
             w.push(" returning ");
@@ -424,7 +468,7 @@ impl<'a> Compiler<'a> {
                 w.ident(&entity.props[i].field_name);
             }
         }
-        Ok(())
+        Ok(cols)
     }
 
     fn update(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {

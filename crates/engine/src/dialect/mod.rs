@@ -101,6 +101,30 @@ pub trait Dialect: Send + Sync {
         false
     }
 
+    /// An upsert's conflict clause: ` on conflict (`email`) do update set `name` = excluded.`name``,
+    /// or `do nothing` without columns to merge.
+    fn write_on_conflict(&self, w: &mut crate::sql::Writer, fields: &[&str], merge: &[&str]) {
+        w.push(" on conflict (");
+        for (n, f) in fields.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            w.ident(f);
+        }
+        w.push(")");
+        if merge.is_empty() {
+            w.push(" do nothing");
+            return;
+        }
+        w.push(" do update set ");
+        for (n, f) in merge.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            w.ident(f).push(" = excluded.").ident(f);
+        }
+    }
+
     /// The check MikroORM runs first on a new connection when `ensureDatabase` is on, if any.
     fn ensure_database_sql(&self) -> Option<&'static str> {
         None

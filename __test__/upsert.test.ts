@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { defineEntity, p, ValidationError, wrap, type MikroORM } from '@mikro-native/sqlite';
+import { failure, setup, take } from './helpers.js';
+
+// Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
+
+const Author = defineEntity({ name: 'Author', properties: { id: p.integer().primary(), email: p.string().unique(), name: p.string(), age: p.integer().nullable() } });
+
+let orm: MikroORM | undefined;
+afterEach(async () => {
+  await orm?.close();
+  orm = undefined;
+});
+
+describe('em.upsert / em.upsertMany', () => {
+  test('insert or update by the primary key or the first unique property given, returning the rest', async () => {
+    const ctx = await setup({ entities: [Author] });
+    orm = ctx.orm;
+    const em = orm.em.fork();
+    const a = await em.upsert(Author, { email: 'a@x', name: 'A' });
+    expect([a.id, a.name, wrap(a).isManaged()]).toEqual([1, 'A', true]);
+    expect(wrap(a).toObject()).toEqual({ id: 1, email: 'a@x', name: 'A', age: null });
+    const a2 = await em.upsert(Author, { email: 'a@x', name: 'A2', age: 5 });
+    expect(a2).toBe(a);
+    expect([a2.id, a2.name, a2.age]).toEqual([1, 'A2', 5]);
+    const a3 = await em.upsert(Author, { id: 1, email: 'a@x', name: 'A3' });
+    expect(a3.name).toBe('A3');
+    const many = await em.upsertMany(Author, [
+      { email: 'b@x', name: 'B' },
+      { email: 'a@x', name: 'A4' },
+    ]);
+    expect(many.map(x => [x.id, x.name])).toEqual([
+      [3, 'B'],
+      [1, 'A4'],
+    ]);
+    const ent = em.create(Author, { email: 'c@x', name: 'C' }, { persist: false });
+    expect(await em.upsert(ent)).toBe(ent);
+    expect(ent.id).toBe(5);
+    await em.upsert(Author, { email: 'a@x', name: 'A5' }, { onConflictFields: ['email'], onConflictAction: 'merge', onConflictMergeFields: ['name'] });
+    expect(take(ctx.lines)).toEqual([
+      "[query] insert into `author` (`email`, `name`) values ('a@x', 'A') on conflict (`email`) do update set `name` = excluded.`name` returning `id`, `age` [took X ms, 1 row affected]",
+      "[query] insert into `author` (`email`, `name`, `age`) values ('a@x', 'A2', 5) on conflict (`email`) do update set `name` = excluded.`name`, `age` = excluded.`age` returning `id` [took X ms, 1 row affected]",
+      "[query] insert into `author` (`id`, `email`, `name`) values (1, 'a@x', 'A3') on conflict (`id`) do update set `email` = excluded.`email`, `name` = excluded.`name` returning `age` [took X ms, 1 row affected]",
+      "[query] insert into `author` (`email`, `name`) values ('b@x', 'B'), ('a@x', 'A4') on conflict (`email`) do update set `name` = excluded.`name` returning `id`, `age` [took X ms, 2 rows affected]",
+      "[query] insert into `author` (`email`, `name`) values ('c@x', 'C') on conflict (`email`) do update set `name` = excluded.`name` returning `id`, `age` [took X ms, 1 row affected]",
+      "[query] insert into `author` (`email`, `name`) values ('a@x', 'A5') on conflict (`email`) do update set `name` = excluded.`name` returning `id`, `age` [took X ms, 1 row affected]",
+    ]);
+  });
+
+  test('upserted entities are managed: nothing to flush, then changes are updates', async () => {
+    const ctx = await setup({ entities: [Author] });
+    orm = ctx.orm;
+    const em = orm.em.fork();
+    const a = await em.upsert(Author, { email: 'a@x', name: 'A' });
+    ctx.lines.length = 0;
+    await em.flush();
+    expect(take(ctx.lines)).toEqual([]);
+    a.age = 40;
+    await em.flush();
+    expect(take(ctx.lines)).toEqual(['[query] begin', '[query] update `author` set `age` = 40 where `id` = 1 [took X ms, 1 row affected]', '[query] commit']);
+    expect(await orm.em.fork().findOneOrFail(Author, 1)).toMatchObject({ email: 'a@x', name: 'A', age: 40 });
+  });
+
+  test('without a key or a unique property there is nothing to match on', async () => {
+    orm = (await setup({ entities: [Author] })).orm;
+    const err = await failure(orm.em.fork().upsert(Author, { name: 'nobody' } as never));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.message).toBe('Unique property value required for upsert, provide one of: id, email');
+  });
+});
