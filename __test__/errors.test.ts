@@ -238,7 +238,6 @@ describe('metadata errors at init', () => {
 
   test('property options that are not implemented yet fail at init', async () => {
     for (const [option, value, message] of [
-      ['version', true, "optimistic locking (version properties) are not implemented in mikro-native yet (Book.rev: 'version')"],
       ['formula', 'a + b', "formula properties are not implemented in mikro-native yet (Book.rev: 'formula')"],
       ['lazy', true, "lazy scalar properties are not implemented in mikro-native yet (Book.rev: 'lazy')"],
     ] as const) {

@@ -207,6 +207,17 @@ impl NativeOrm {
     }
 }
 
+/// A versioned statement that missed rows means someone else changed them since they were loaded.
+fn check_version(step: &engine::uow::Step, affected: u64) -> engine::Result<()> {
+    match &step.expect {
+        Some((n, entity)) if *n != affected => Err(Error::new(
+            ErrorKind::OptimisticLock,
+            format!("The optimistic lock on entity {entity} failed"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn tx_statement(dialect: &dyn Dialect, op: &str, depth: u32) -> String {
     let savepoint = |prefix: &str, n: u32| {
         let mut s = String::from(prefix);
@@ -549,13 +560,24 @@ impl NativeOrm {
                                 .ok()?;
                             Some(format_sql(dialect, &sql.text, &sql.params))
                         };
-                        ex.run_rows(&step.sql.text, &step.sql.params, width, batched)?;
+                        let affected =
+                            ex.run_rows(&step.sql.text, &step.sql.params, width, batched)?;
+                        check_version(step, affected)?;
                         continue;
                     }
-                    let out = ex.run(&step.sql.text, &step.sql.params, LogMode::Affected)?;
+                    let mode = match step.kind {
+                        StepKind::VersionCheck => LogMode::Results,
+                        _ => LogMode::Affected,
+                    };
+                    let out = ex.run(&step.sql.text, &step.sql.params, mode)?;
                     if let StepKind::Insert { .. } = step.kind {
                         keys.push(encode::generated_keys(step.kind, &out));
                     }
+                    let affected = match &out {
+                        Output::Rows(r) => r.rows.len() as u64,
+                        Output::Exec(e) => e.affected,
+                    };
+                    check_version(step, affected)?;
                 }
                 Ok(())
             };
@@ -579,11 +601,15 @@ impl NativeOrm {
             }
             s.push_str(&format!("{{\"entity\":{entity},\"ids\":"));
             encode::values(&mut s, ids);
-            // Updated rows matter to JS only for assigning `onUpdate` values.
+            // Updated rows matter to JS only for `onUpdate` values and versions.
             let has_on_update = input
                 .entities
                 .iter()
-                .any(|e| e.entity == *entity && !e.on_update.is_empty());
+                .any(|e| e.entity == *entity && !e.on_update.is_empty())
+                || self
+                    .meta
+                    .entity(*entity)
+                    .is_ok_and(|m| m.version_prop().is_some());
             if has_on_update {
                 s.push_str(&format!(",\"updated\":{updated:?}}}"));
             } else {

@@ -172,6 +172,8 @@ export abstract class DatabaseDriver {
         return new errors.NotImplementedError(payload.message);
       case 'MetadataError':
         return new errors.MetadataError(payload.message);
+      case 'OptimisticLockError':
+        return new errors.OptimisticLockError(payload.message);
       case 'Error':
         // MikroORM reports bad property names in queries as plain errors.
         return new Error(payload.message);

@@ -1052,6 +1052,7 @@ export class EntityManager {
       }
       const map = this.identityMap[meta.index];
       const auto = meta.primaryKeys.length === 1 && meta.properties[meta.primaryKeys[0]].autoincrement ? meta.primaryKeys[0] : undefined;
+      const version = meta.props.find(p => p.version)?.name;
       g.insert.forEach((e, i) => {
         const created = g.created[i];
         if (created) {
@@ -1059,6 +1060,9 @@ export class EntityManager {
         }
         if (auto && e[auto] == null && r.ids[i] != null) {
           e[auto] = convertFromDb(meta.properties[auto], r.ids[i]);
+        }
+        if (version && e[version] == null) {
+          e[version] = 1;
         }
         const h = helper(e);
         h.__managed = true;
@@ -1068,6 +1072,9 @@ export class EntityManager {
       });
       for (const idx of r.updated) {
         const e = g.managed[idx];
+        if (version) {
+          e[version] = (e[version] as number) + 1;
+        }
         const row = g.managedRows[idx];
         const base = row.length - meta.runtime.onUpdate.length;
         meta.runtime.onUpdate.forEach((p, k) => {

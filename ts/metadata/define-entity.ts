@@ -82,6 +82,10 @@ export class PropertyBuilder<Value, Nullable extends boolean = false, Optional e
   persist(persist = true): PropertyBuilder<Value, Nullable, Optional> {
     return this.with({ persist });
   }
+  /** An integer version for optimistic locking (starts at 1, incremented by every update). */
+  version(version = true): PropertyBuilder<Value, Nullable, true> {
+    return this.with({ version });
+  }
   /** Marks the property optional in `em.create()` without a default. */
   optional(): PropertyBuilder<Value, Nullable, true> {
     return this.with({});

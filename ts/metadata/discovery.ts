@@ -112,7 +112,6 @@ function enumValues(target: Dictionary<string | number>): (string | number)[] {
 
 /** Property options MikroORM has and mikro-native does not implement yet: a loud error, not a silent no-op. */
 const UNSUPPORTED_OPTIONS: [option: string, what: string][] = [
-  ['version', 'optimistic locking (version properties)'],
   ['formula', 'formula properties'],
   ['lazy', 'lazy scalar properties'],
   ['embedded', 'embeddables'],
@@ -127,6 +126,9 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
     if (opts[option] !== undefined && opts[option] !== false) {
       throw new NotImplementedError(`${what} are not implemented in mikro-native yet (${entity}.${name}: '${option}')`);
     }
+  }
+  if (opts.version && !['integer', 'number', 'smallint', 'bigint'].includes(String(opts.type ?? 'integer'))) {
+    throw new NotImplementedError(`optimistic locking with a non-integer version is not implemented in mikro-native yet (${entity}.${name})`);
   }
   if (opts.type !== null && typeof opts.type === 'object') {
     throw new NotImplementedError(`custom Type instances are not implemented in mikro-native yet (${entity}.${name})`);
@@ -529,7 +531,8 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
           primary: p.primary,
           autoincrement: !!p.autoincrement,
           nullable: p.nullable,
-          default: p.defaultRaw ?? renderDefault(p.default),
+          default: p.defaultRaw ?? renderDefault(p.default) ?? (p.version ? '1' : undefined),
+          version: !!p.version,
           length: p.length,
           precision: p.precision,
           scale: p.scale,

@@ -7,6 +7,8 @@ pub enum ErrorKind {
     /// A plain JS `Error` (MikroORM reports unknown properties in queries this way).
     Plain,
     Validation,
+    /// A versioned row changed since it was loaded.
+    OptimisticLock,
     Metadata,
     NotImplemented,
     /// Errors raised by a driver; the class is decided by the driver's code mapping.
@@ -29,6 +31,7 @@ impl ErrorKind {
         match self {
             ErrorKind::Plain => "Error",
             ErrorKind::Validation => "ValidationError",
+            ErrorKind::OptimisticLock => "OptimisticLockError",
             ErrorKind::Metadata => "MetadataError",
             ErrorKind::NotImplemented => "NotImplementedError",
             ErrorKind::UniqueConstraintViolation => "UniqueConstraintViolationException",

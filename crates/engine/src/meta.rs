@@ -61,6 +61,9 @@ pub struct PropMeta {
     /// Set on the foreign key column of a many-to-one relation.
     #[serde(default)]
     pub reference: Option<Reference>,
+    /// An integer version (optimistic locking): incremented by every update, checked in its `where`.
+    #[serde(default)]
+    pub version: bool,
 }
 
 /// A one-to-many relation: the target's rows whose `mapped_by` foreign key points back.
@@ -152,6 +155,11 @@ impl EntityMeta {
 
     pub fn collection(&self, name: &str) -> Option<usize> {
         self.collections.iter().position(|c| c.name == name)
+    }
+
+    /// The version property, if the entity has one.
+    pub fn version_prop(&self) -> Option<usize> {
+        self.props.iter().position(|p| p.version)
     }
 
     /// The single autoincrement primary key, if the entity has one.

@@ -115,6 +115,8 @@ pub enum StepKind {
         width: usize,
     },
     Delete,
+    /// The select that finds the versioned rows a batched update is about to change.
+    VersionCheck,
 }
 
 /// How the flush writes its statements.
@@ -170,6 +172,9 @@ pub struct Step {
     /// Insert steps: the property of each column, in `values (…)` order.
     pub columns: Vec<usize>,
     fixups: Vec<Fixup>,
+    /// Versioned rows: the number of rows the statement must affect (or find), and the entity
+    /// named by the `OptimisticLockError` otherwise.
+    pub expect: Option<(u64, String)>,
 }
 
 struct Update {
@@ -182,6 +187,8 @@ struct Update {
     changes: Vec<(usize, Value)>,
     /// Changes that point at rows inserted by this flush: (index into `changes`, target).
     refs: Vec<(usize, NewRef)>,
+    /// The loaded version of a versioned entity.
+    version: Option<Value>,
 }
 
 /// Whether an unparsed JSON value equals a snapshot value, for the cases decidable without
@@ -299,7 +306,7 @@ impl FlushPlan {
         let entity = meta.entity(g.entity)?;
         let start = index / self.batch * self.batch;
         let end = (start + self.batch).min(g.updates.len());
-        Ok(update_step(d, entity, &g.updates[start..end], (group, start)).sql)
+        Ok(update_step(d, entity, &g.updates[start..end], (group, start), true).sql)
     }
 }
 
@@ -475,7 +482,7 @@ impl UnitOfWork {
                 let mut changes: Vec<(usize, Value)> = Vec::new();
                 let mut refs = Vec::new();
                 for (i, p) in entity.props.iter().enumerate() {
-                    if p.primary {
+                    if p.primary || p.version {
                         continue;
                     }
                     if !is_defined(&defined, i) {
@@ -512,12 +519,14 @@ impl UnitOfWork {
                         None => changes.push((pi, v)),
                     }
                 }
+                let version = entity.version_prop().and_then(|v| snap[v].clone());
                 g.updates.push(Update {
                     row: ri,
                     key,
                     pk,
                     changes,
                     refs,
+                    version,
                 });
             }
             for pk in &ch.remove {
@@ -561,7 +570,10 @@ impl UnitOfWork {
                 row_update_steps(d, entity, gi, &g.updates, &mut steps);
             } else {
                 for (n, chunk) in g.updates.chunks(batch).enumerate() {
-                    steps.push(update_step(d, entity, chunk, (gi, n * batch)));
+                    if chunk.len() > 1 && entity.version_prop().is_some() {
+                        steps.push(version_check_step(d, entity, chunk));
+                    }
+                    steps.push(update_step(d, entity, chunk, (gi, n * batch), true));
                 }
             }
         }
@@ -653,6 +665,9 @@ impl UnitOfWork {
                         row[pk] = Some(k.clone());
                     }
                 }
+                if let Some(v) = entity.version_prop() {
+                    row[v].get_or_insert(Value::Int(1));
+                }
                 if let Some(key) = Key::from_row(entity, &row) {
                     table.insert(key, row);
                 }
@@ -662,6 +677,9 @@ impl UnitOfWork {
                 if let Some(snap) = table.get_mut(&u.key) {
                     for (i, v) in u.changes {
                         snap[i] = Some(v);
+                    }
+                    if let (Some(v), Some(Value::Int(old))) = (entity.version_prop(), &u.version) {
+                        snap[v] = Some(Value::Int(old + 1));
                     }
                 }
                 updated.push(u.row);
@@ -777,6 +795,10 @@ fn insert_steps(
         }
         if returning {
             write_returning_pk(&mut w, entity);
+            // A version left to its default comes back too (its value is known: 1).
+            if let Some(v) = entity.version_prop().filter(|v| !cols.contains(v)) {
+                w.push(", ").ident(&entity.props[v].field_name);
+            }
         }
         steps.push(Step {
             sql: w.finish(),
@@ -788,6 +810,7 @@ fn insert_steps(
             },
             columns: cols,
             fixups,
+            expect: None,
         });
     }
 }
@@ -803,7 +826,18 @@ fn write_pk_match(w: &mut Writer, entity: &EntityMeta, pk: &[Value]) {
 }
 
 /// `chunk` holds `group`'s updates from index `at.1` on (`at` = (group, index)).
-fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update], at: (usize, usize)) -> Step {
+/// With `returning`, a versioned single row returns its new version (as MikroORM writes it).
+fn update_step(
+    d: &dyn Dialect,
+    entity: &EntityMeta,
+    chunk: &[Update],
+    at: (usize, usize),
+    returning: bool,
+) -> Step {
+    let version = entity
+        .version_prop()
+        .map(|v| entity.props[v].field_name.as_str());
+    let mut expect = None;
     let mut w = Writer::new(d);
     let mut fixups = Vec::new();
     // Notes a fixup when change `c` of update `k` (in `chunk`) points at a new row.
@@ -826,8 +860,19 @@ fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update], at: (usiz
             track(&w, 0, n);
             w.param(v.clone());
         }
+        if let Some(f) = version {
+            w.push(", ").ident(f).push(" = ").ident(f).push(" + 1");
+        }
         w.push(" where ");
         write_pk_match(&mut w, entity, &u.pk);
+        if let Some(f) = version {
+            w.push(" and ").ident(f).push(" = ");
+            w.param(u.version.clone().unwrap_or(Value::Null));
+            if returning {
+                w.push(" returning ").ident(f);
+            }
+            expect = Some((1, entity.name.clone()));
+        }
     } else {
         // Columns in order of first appearance across the change sets.
         let mut cols: Vec<usize> = Vec::new();
@@ -856,15 +901,22 @@ fn update_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update], at: (usiz
             }
             w.push(" else ").ident(field).push(" end");
         }
+        if let Some(f) = version {
+            w.push(", ").ident(f).push(" = ").ident(f).push(" + 1");
+        }
         w.push(" where ");
         write_pk_in(&mut w, entity, chunk.iter().map(|u| u.pk.iter().cloned()));
         write_returning_pk(&mut w, entity);
+        if let Some(f) = version {
+            w.push(", ").ident(f);
+        }
     }
     Step {
         sql: w.finish(),
         kind: StepKind::Update,
         columns: Vec::new(),
         fixups,
+        expect,
     }
 }
 
@@ -882,7 +934,7 @@ fn row_update_steps(
     };
     let mut first = 0;
     while first < updates.len() {
-        let mut step = update_step(d, entity, &updates[first..=first], (group, first));
+        let mut step = update_step(d, entity, &updates[first..=first], (group, first), false);
         let width = step.sql.params.len();
         let mut end = first + 1;
         while end < updates.len() && same_columns(&updates[first], &updates[end]) {
@@ -898,7 +950,15 @@ fn row_update_steps(
                 .params
                 .extend(u.changes.iter().map(|(_, v)| v.clone()));
             step.sql.params.extend(u.pk.iter().cloned());
+            if entity.version_prop().is_some() {
+                step.sql
+                    .params
+                    .push(u.version.clone().unwrap_or(Value::Null));
+            }
             end += 1;
+        }
+        if step.expect.is_some() {
+            step.expect = Some(((end - first) as u64, entity.name.clone()));
         }
         step.kind = StepKind::UpdateRows {
             group,
@@ -907,6 +967,65 @@ fn row_update_steps(
         };
         steps.push(step);
         first = end;
+    }
+}
+
+/// Before a batched update of versioned rows: `select `d0`.`id` from `doc` as `d0` where
+/// ((`d0`.`id` = 1 and `d0`.`version` = 2) or …) order by `d0`.`id` asc`, which must find them all.
+fn version_check_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) -> Step {
+    let letter = entity
+        .table_name
+        .chars()
+        .find(char::is_ascii_alphabetic)
+        .map_or('e', |c| c.to_ascii_lowercase());
+    let alias = format!("{letter}0");
+    let version = entity.version_prop().map(|v| &entity.props[v].field_name);
+    let mut w = Writer::new(d);
+    w.push("select ");
+    for (n, &i) in entity.pk.iter().enumerate() {
+        if n > 0 {
+            w.push(", ");
+        }
+        w.column(Some(&alias), &entity.props[i].field_name);
+    }
+    w.push(" from ")
+        .ident(&entity.table_name)
+        .push(" as ")
+        .ident(&alias);
+    w.push(" where (");
+    for (r, u) in chunk.iter().enumerate() {
+        if r > 0 {
+            w.push(" or ");
+        }
+        w.push("(");
+        for (n, (&i, v)) in entity.pk.iter().zip(&u.pk).enumerate() {
+            if n > 0 {
+                w.push(" and ");
+            }
+            w.column(Some(&alias), &entity.props[i].field_name)
+                .push(" = ");
+            w.param(v.clone());
+        }
+        if let Some(f) = version {
+            w.push(" and ").column(Some(&alias), f).push(" = ");
+            w.param(u.version.clone().unwrap_or(Value::Null));
+        }
+        w.push(")");
+    }
+    w.push(") order by ");
+    for (n, &i) in entity.pk.iter().enumerate() {
+        if n > 0 {
+            w.push(", ");
+        }
+        w.column(Some(&alias), &entity.props[i].field_name)
+            .push(" asc");
+    }
+    Step {
+        sql: w.finish(),
+        kind: StepKind::VersionCheck,
+        columns: Vec::new(),
+        fixups: Vec::new(),
+        expect: Some((chunk.len() as u64, entity.name.clone())),
     }
 }
 
@@ -1006,6 +1125,7 @@ fn pivot_delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Ste
         kind: StepKind::Delete,
         columns: Vec::new(),
         fixups: Vec::new(),
+        expect: None,
     }
 }
 
@@ -1020,5 +1140,6 @@ fn delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
         kind: StepKind::Delete,
         columns: Vec::new(),
         fixups: Vec::new(),
+        expect: None,
     }
 }
