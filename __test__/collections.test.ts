@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { Collection, defineEntity, ForeignKeyConstraintViolationException, MetadataError, NotImplementedError, p, ValidationError, wrap, type MikroORM } from '@mikro-native/sqlite';
+import { Cascade, Collection, defineEntity, ForeignKeyConstraintViolationException, MetadataError, NotImplementedError, p, ValidationError, wrap, type MikroORM } from '@mikro-native/sqlite';
 import { driver, failure, setup, take } from './helpers.js';
 
 // Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
 
-const Author = defineEntity({ name: 'Author', properties: { id: p.integer().primary(), name: p.string(), books: () => p.oneToMany(Book).mappedBy('author') } });
+const Author = defineEntity({ name: 'Author', properties: { id: p.integer().primary(), name: p.string(), books: () => p.oneToMany(Book).mappedBy('author').cascade([Cascade.PERSIST]) } });
 const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), title: p.string(), author: () => p.manyToOne(Author) } });
 
 let orm: MikroORM | undefined;

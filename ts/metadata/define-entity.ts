@@ -121,6 +121,9 @@ export class ManyToOneBuilder<Value, Nullable extends boolean = false, Optional 
   inversedBy(inversedBy: string): ManyToOneBuilder<Value, Nullable, Optional> {
     return this.rel({ inversedBy });
   }
+  cascade(cascade: CascadeType[]): ManyToOneBuilder<Value, Nullable, Optional> {
+    return this.rel({ cascade });
+  }
 }
 
 /** A one-to-many property definition: a `Collection` of the target, mapped by its many-to-one. */
@@ -134,6 +137,9 @@ export class OneToManyBuilder<Value extends object> extends PropertyBuilder<Coll
   }
   orphanRemoval(orphanRemoval = true): OneToManyBuilder<Value> {
     return this.rel({ orphanRemoval });
+  }
+  cascade(cascade: CascadeType[]): OneToManyBuilder<Value> {
+    return this.rel({ cascade });
   }
 }
 
@@ -165,6 +171,9 @@ export class ManyToManyBuilder<Value extends object> extends PropertyBuilder<Col
   fixedOrder(fixedOrder = true): ManyToManyBuilder<Value> {
     return this.rel({ fixedOrder });
   }
+  cascade(cascade: CascadeType[]): ManyToManyBuilder<Value> {
+    return this.rel({ cascade });
+  }
 }
 
 /** A one-to-one property definition: the owner holds a unique foreign key, the other side `mappedBy`. */
@@ -190,6 +199,17 @@ export class OneToOneBuilder<Value, Nullable extends boolean = false, Optional e
 }
 
 type Target<T> = EntitySchema<T, any> | EntityClass<T>;
+
+/** Relation cascades, as MikroORM's `Cascade` (persist is the default; remove is not implemented yet). */
+export const Cascade = {
+  PERSIST: 'persist',
+  MERGE: 'merge',
+  REMOVE: 'remove',
+  ALL: 'all',
+  SCHEDULE_ORPHAN_REMOVAL: 'schedule_orphan_removal',
+  CANCEL_ORPHAN_REMOVAL: 'cancel_orphan_removal',
+} as const;
+export type CascadeType = (typeof Cascade)[keyof typeof Cascade];
 
 /** Values of an enum object, without TypeScript's reverse mappings of numeric members. */
 function enumValues(e: Dictionary<string | number>): (string | number)[] {

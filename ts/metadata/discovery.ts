@@ -116,7 +116,6 @@ const UNSUPPORTED_OPTIONS: [option: string, what: string][] = [
   ['lazy', 'lazy scalar properties'],
   ['embedded', 'embeddables'],
   ['generated', 'generated columns'],
-  ['cascade', 'cascade options (persist cascades by default; remove cascade)'],
   ['eager', 'eager loading'],
   ['orderBy', 'collection orderBy'],
 ];
@@ -126,6 +125,10 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
     if (opts[option] !== undefined && opts[option] !== false) {
       throw new NotImplementedError(`${what} are not implemented in mikro-native yet (${entity}.${name}: '${option}')`);
     }
+  }
+  const cascade = opts.cascade as string[] | undefined;
+  if (cascade?.some(c => c === 'remove' || c === 'all')) {
+    throw new NotImplementedError(`cascade remove is not implemented in mikro-native yet (${entity}.${name}); persist cascades by default`);
   }
   if (opts.version && !['integer', 'number', 'smallint', 'bigint'].includes(String(opts.type ?? 'integer'))) {
     throw new NotImplementedError(`optimistic locking with a non-integer version is not implemented in mikro-native yet (${entity}.${name})`);
