@@ -309,6 +309,34 @@ describe('one-to-many collections', () => {
     expect([await orm.em.fork().count(Item), await orm.em.fork().count(Note)]).toEqual([0, 2]);
   });
 
+  test('a collection orderBy orders select-in, joined and init() loading', async () => {
+    const Owner = defineEntity({ name: 'Author', properties: { id: p.integer().primary(), name: p.string(), books: () => p.oneToMany(Item).mappedBy('author').orderBy({ title: 'desc' }) } });
+    const Item = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), title: p.string(), author: () => p.manyToOne(Owner) } });
+    const ctx = await setup({ entities: [Owner, Item] });
+    orm = ctx.orm;
+    const em0 = orm.em.fork();
+    const a = em0.create(Owner, { name: 'A' });
+    for (const title of ['B1', 'B3', 'B2']) {
+      em0.create(Item, { title, author: a });
+    }
+    await em0.flush();
+    ctx.lines.length = 0;
+    const [x] = await orm.em.fork().find(Owner, {}, { populate: ['books'] });
+    const [y] = await orm.em.fork().find(Owner, {}, { populate: ['books'], strategy: 'joined' });
+    const z = await orm.em.fork().findOneOrFail(Owner, 1);
+    await z.books.init();
+    for (const owner of [x, y, z]) {
+      expect(owner.books.getItems().map(b => b.title)).toEqual(['B3', 'B2', 'B1']);
+    }
+    expect(take(ctx.lines)).toEqual([
+      '[query] select `a0`.* from `author` as `a0` [took X ms, 1 result]',
+      '[query] select `b0`.* from `book` as `b0` where `b0`.`author_id` in (1) order by `b0`.`title` desc [took X ms, 3 results]',
+      '[query] select `a0`.*, `b1`.`id` as `b1__id`, `b1`.`title` as `b1__title`, `b1`.`author_id` as `b1__author_id` from `author` as `a0` left join `book` as `b1` on `a0`.`id` = `b1`.`author_id` order by `b1`.`title` desc [took X ms, 3 results]',
+      '[query] select `a0`.* from `author` as `a0` where `a0`.`id` = 1 limit 1 [took X ms, 1 result]',
+      '[query] select `b0`.* from `book` as `b0` where `b0`.`author_id` in (1) order by `b0`.`title` desc [took X ms, 3 results]',
+    ]);
+  });
+
   test('mappedBy must name the owning many-to-one', async () => {
     const Owner = defineEntity({ name: 'Owner', properties: { id: p.integer().primary(), items: () => p.oneToMany(Item).mappedBy('nope') } });
     const Item = defineEntity({ name: 'Item', properties: { id: p.integer().primary(), owner: () => p.manyToOne(Owner) } });

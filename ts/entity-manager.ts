@@ -215,7 +215,7 @@ function normalizeOrder(orderBy: unknown): Dictionary[] {
   if (!orderBy) {
     return [];
   }
-  return (Array.isArray(orderBy) ? orderBy : [orderBy]) as Dictionary[];
+  return (Array.isArray(orderBy) ? [...orderBy] : [orderBy]) as Dictionary[];
 }
 
 /** Entity manager: identity map of entity instances and the API of MikroORM's `EntityManager`. */
@@ -475,6 +475,15 @@ export class EntityManager {
       }
     }
     const populate = this.populatePlan(meta, options).joined;
+    // A joined collection keeps its own order (`orderBy` of the one-to-many), after the query's.
+    for (const path of populate) {
+      const last = relationProps(meta, path).pop()!;
+      if (last.kind === '1:m' && last.orderBy) {
+        for (const [k, dir] of Object.entries(last.orderBy as Dictionary)) {
+          orderBy.push({ [`${path}.${k}`]: dir });
+        }
+      }
+    }
     // The filter is serialized once and spliced in (it may need the special-value replacer).
     const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias, fields, orderBy, limit: limit ?? undefined, offset: options.offset, populate });
     return `${rest.substring(0, rest.length - 1)},"where":${filterJson(where)}}`;
@@ -565,7 +574,8 @@ export class EntityManager {
   private async loadCollections(owners: object[], prop: EntityProperty, refresh: boolean): Promise<object[]> {
     const pending = owners.filter(o => refresh || !((o as Dictionary)[prop.name] as Collection<object>).isInitialized());
     const keys = [...new Set(pending.map(o => helper(o).getPrimaryKey()))];
-    const items = keys.length > 0 ? await this.findInternal(prop.targetMeta!, { [prop.mappedBy!]: { $in: keys } }, { refresh }, undefined) : [];
+    const orderBy = prop.orderBy as FindOptions<any, any>['orderBy'];
+    const items = keys.length > 0 ? await this.findInternal(prop.targetMeta!, { [prop.mappedBy!]: { $in: keys } }, { refresh, orderBy }, undefined) : [];
     fillCollections(pending, prop, items);
     return owners.flatMap(o => ((o as Dictionary)[prop.name] as Collection<object>).getItems());
   }

@@ -241,7 +241,7 @@ export class Collection<T extends object, O extends object = object> {
       await em.loadPivotCollections([this.owner], prop, !!options.refresh);
       return this;
     }
-    const items = (await em.find(prop.targetMeta!.class, { [prop.mappedBy!]: { $in: [this.ownerKey()] } }, { refresh: options.refresh })) as T[];
+    const items = (await em.find(prop.targetMeta!.class, { [prop.mappedBy!]: { $in: [this.ownerKey()] } }, { refresh: options.refresh, orderBy: prop.orderBy })) as T[];
     this.hydrate(items);
     return this;
   }

@@ -138,6 +138,10 @@ export class OneToManyBuilder<Value extends object> extends PropertyBuilder<Coll
   orphanRemoval(orphanRemoval = true): OneToManyBuilder<Value> {
     return this.rel({ orphanRemoval });
   }
+  /** The order the collection's items are loaded in. */
+  orderBy(orderBy: Dictionary<'asc' | 'desc' | 'ASC' | 'DESC' | 1 | -1>): OneToManyBuilder<Value> {
+    return this.rel({ orderBy });
+  }
   cascade(cascade: CascadeType[]): OneToManyBuilder<Value> {
     return this.rel({ cascade });
   }

@@ -117,7 +117,6 @@ const UNSUPPORTED_OPTIONS: [option: string, what: string][] = [
   ['embedded', 'embeddables'],
   ['generated', 'generated columns'],
   ['eager', 'eager loading'],
-  ['orderBy', 'collection orderBy'],
 ];
 
 function normalizeProperty(entity: string, name: string, opts: PropertyOptions, naming: NamingStrategy): EntityProperty | undefined {
@@ -151,6 +150,9 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
     return { ...opts, entity, oneToOne: true, name, kind: 'm:1', type: 'm:1', columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: !!opts.primary, nullable: !!opts.nullable };
   }
   if (relationKind === '1:m' || relationKind === 'm:n') {
+    if (relationKind === 'm:n' && opts.orderBy) {
+      throw new NotImplementedError(`orderBy of a many-to-many collection is not implemented in mikro-native yet (${entity}.${name})`);
+    }
     if (opts.fixedOrder) {
       throw new NotImplementedError(`Relations are not implemented in mikro-native yet: ${entity}.${name} (fixedOrder)`);
     }

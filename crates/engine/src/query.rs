@@ -337,7 +337,7 @@ impl<'a> Compiler<'a> {
         if q.kind == QueryKind::Count {
             return Ok((joined, inverse));
         }
-        self.order_by(w, entity, alias, &q.order_by)?;
+        self.order_by(w, &joins, &q.order_by)?;
         if let Some(l) = q.limit {
             w.push(" limit ").param(Value::Int(l as i64));
         }
@@ -350,17 +350,22 @@ impl<'a> Compiler<'a> {
         Ok((joined, inverse))
     }
 
-    fn order_by(
-        &self,
-        w: &mut Writer,
-        entity: &EntityMeta,
-        alias: Option<&str>,
-        order: &[Map<String, Json>],
-    ) -> Result<()> {
+    /// `order by`; a key `path.prop` orders by a property of the entity joined at `path` (a
+    /// populated collection's own order).
+    fn order_by(&self, w: &mut Writer, joins: &Joins, order: &[Map<String, Json>]) -> Result<()> {
         let mut first = true;
         for map in order {
             for (prop, dir) in map {
-                let name = strip_alias(alias, prop);
+                let name = strip_alias(joins.alias(0), prop);
+                let joined = name.rsplit_once('.').and_then(|(path, p)| {
+                    joins
+                        .nodes
+                        .iter()
+                        .position(|n| n.path == path)
+                        .map(|node| (node, p))
+                });
+                let (node, name) = joined.unwrap_or((0, name));
+                let entity = joins.entity(node);
                 let i = entity.prop_index(name).map_err(|_| {
                     Error::plain(format!(
                         "Trying to order by not existing property {}.{name}",
@@ -369,7 +374,7 @@ impl<'a> Compiler<'a> {
                 })?;
                 w.push(if first { " order by " } else { ", " });
                 first = false;
-                w.column(alias, &entity.props[i].field_name);
+                w.column(joins.alias(node), &entity.props[i].field_name);
                 w.push(" ").push(order_direction(entity, prop, dir)?);
             }
         }
