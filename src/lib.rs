@@ -207,6 +207,11 @@ impl NativeOrm {
     }
 }
 
+fn flush_input(message: &str) -> R<FlushInput<'_>> {
+    serde_json::from_str(message)
+        .map_err(|e| to_napi(Error::validation(format!("Invalid flush message: {e}"))))
+}
+
 /// A versioned statement that missed rows means someone else changed them since they were loaded.
 fn check_version(step: &engine::uow::Step, affected: u64) -> engine::Result<()> {
     match &step.expect {
@@ -513,8 +518,7 @@ impl NativeOrm {
         implicit_tx: bool,
         log: LogLevel,
     ) -> R<String> {
-        let input: FlushInput = serde_json::from_str(&message)
-            .map_err(|e| to_napi(Error::validation(format!("Invalid flush message: {e}"))))?;
+        let input = flush_input(&message)?;
         // Statement shapes other than MikroORM's are used only when no query log shows them.
         let increment_keys = if log == 0 {
             self.sequential_key_entities(&input)?
@@ -626,8 +630,7 @@ impl NativeOrm {
     /// their changed properties, and whether any statement would run (for flush events).
     #[napi(catch_unwind)]
     pub fn flush_preview(&self, uow: &mut NativeUow, message: String) -> R<String> {
-        let input: FlushInput = serde_json::from_str(&message)
-            .map_err(|e| to_napi(Error::validation(format!("Invalid flush message: {e}"))))?;
+        let input = flush_input(&message)?;
         let plan = uow
             .uow
             .plan(

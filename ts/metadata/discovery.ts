@@ -191,8 +191,8 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
   };
 }
 
-/** Points a many-to-one at its target: the foreign key column takes the target's key type. */
-function resolveManyToOne(meta: EntityMetadata, prop: EntityProperty, registry: MetadataRegistry, naming: NamingStrategy): void {
+/** The metadata of a relation's target (`entity`: a class, schema, name, or a function returning one). */
+function relationTarget(meta: EntityMetadata, prop: EntityProperty, registry: MetadataRegistry): EntityMetadata {
   let target = prop.entity;
   if (typeof target === 'function' && !(target as { prototype?: unknown }).prototype) {
     target = (target as () => unknown)();
@@ -202,6 +202,12 @@ function resolveManyToOne(meta: EntityMetadata, prop: EntityProperty, registry: 
     const name = typeof target === 'string' ? target : target instanceof EntitySchema ? target.meta.className : ((target as { name?: string } | undefined)?.name ?? String(target));
     throw new MetadataError(`Entity '${name}' was not discovered, please make sure to provide it in 'entities' array when initializing the ORM (used in ${meta.className}.${prop.name})`);
   }
+  return targetMeta;
+}
+
+/** Points a many-to-one at its target: the foreign key column takes the target's key type. */
+function resolveManyToOne(meta: EntityMetadata, prop: EntityProperty, registry: MetadataRegistry, naming: NamingStrategy): void {
+  const targetMeta = relationTarget(meta, prop, registry);
   if (targetMeta.primaryKeys.length !== 1) {
     throw new NotImplementedError(`Relations to entities with composite primary keys are not implemented in mikro-native yet: ${meta.className}.${prop.name}`);
   }
@@ -217,15 +223,7 @@ function resolveManyToOne(meta: EntityMetadata, prop: EntityProperty, registry: 
 
 /** Points a one-to-many at its target and at the target's owning many-to-one. */
 function resolveOneToMany(meta: EntityMetadata, prop: EntityProperty, registry: MetadataRegistry): void {
-  let target = prop.entity;
-  if (typeof target === 'function' && !(target as { prototype?: unknown }).prototype) {
-    target = (target as () => unknown)();
-  }
-  const targetMeta = target == null ? undefined : registry.find(target as EntityName<unknown>);
-  if (!targetMeta) {
-    const name = typeof target === 'string' ? target : target instanceof EntitySchema ? target.meta.className : ((target as { name?: string } | undefined)?.name ?? String(target));
-    throw new MetadataError(`Entity '${name}' was not discovered, please make sure to provide it in 'entities' array when initializing the ORM (used in ${meta.className}.${prop.name})`);
-  }
+  const targetMeta = relationTarget(meta, prop, registry);
   const owner = prop.mappedBy ? targetMeta.properties[prop.mappedBy] : undefined;
   if (!owner || owner.kind !== 'm:1' || owner.targetMeta !== meta) {
     throw new MetadataError(`${meta.className}.${prop.name} has unknown 'mappedBy' reference: ${targetMeta.className}.${prop.mappedBy ?? ''}`);
@@ -237,15 +235,7 @@ function resolveOneToMany(meta: EntityMetadata, prop: EntityProperty, registry: 
 
 /** Points the inverse side of a one-to-one at its target's owning property. */
 function resolveOneToOneInverse(meta: EntityMetadata, prop: EntityProperty, registry: MetadataRegistry): void {
-  let target = prop.entity;
-  if (typeof target === 'function' && !(target as { prototype?: unknown }).prototype) {
-    target = (target as () => unknown)();
-  }
-  const targetMeta = target == null ? undefined : registry.find(target as EntityName<unknown>);
-  if (!targetMeta) {
-    const name = typeof target === 'string' ? target : target instanceof EntitySchema ? target.meta.className : ((target as { name?: string } | undefined)?.name ?? String(target));
-    throw new MetadataError(`Entity '${name}' was not discovered, please make sure to provide it in 'entities' array when initializing the ORM (used in ${meta.className}.${prop.name})`);
-  }
+  const targetMeta = relationTarget(meta, prop, registry);
   const owner = targetMeta.properties[prop.mappedBy!];
   if (!owner || owner.kind !== 'm:1' || !owner.oneToOne || owner.targetMeta !== meta) {
     throw new MetadataError(`${meta.className}.${prop.name} has unknown 'mappedBy' reference: ${targetMeta.className}.${prop.mappedBy}`);
@@ -257,15 +247,7 @@ function resolveOneToOneInverse(meta: EntityMetadata, prop: EntityProperty, regi
 
 /** Points a many-to-many at its target and, on the inverse side, at the owning side. */
 function resolveManyToMany(meta: EntityMetadata, prop: EntityProperty, registry: MetadataRegistry): void {
-  let target = prop.entity;
-  if (typeof target === 'function' && !(target as { prototype?: unknown }).prototype) {
-    target = (target as () => unknown)();
-  }
-  const targetMeta = target == null ? undefined : registry.find(target as EntityName<unknown>);
-  if (!targetMeta) {
-    const name = typeof target === 'string' ? target : target instanceof EntitySchema ? target.meta.className : ((target as { name?: string } | undefined)?.name ?? String(target));
-    throw new MetadataError(`Entity '${name}' was not discovered, please make sure to provide it in 'entities' array when initializing the ORM (used in ${meta.className}.${prop.name})`);
-  }
+  const targetMeta = relationTarget(meta, prop, registry);
   if (meta.primaryKeys.length !== 1 || targetMeta.primaryKeys.length !== 1) {
     throw new NotImplementedError(`Relations to entities with composite primary keys are not implemented in mikro-native yet: ${meta.className}.${prop.name}`);
   }

@@ -243,13 +243,18 @@ impl<'m> FilterParser<'_, 'm> {
             }
         }
         let node = self.joins.borrow_mut().join(self.node, prop)?;
+        self.nested(node, nested)
+    }
+
+    /// Conditions on the entity joined as `node`.
+    fn nested(&self, node: usize, filter: &Map<String, Json>) -> Result<Cond> {
         let parser = FilterParser {
             dialect: self.dialect,
             joins: self.joins,
             node,
             alias: self.alias,
         };
-        let mut parts = parser.object(nested)?;
+        let mut parts = parser.object(filter)?;
         Ok(match parts.len() {
             1 => parts.remove(0),
             _ => Cond::And(parts),
@@ -277,17 +282,7 @@ impl<'m> FilterParser<'_, 'm> {
             )));
         }
         let node = self.joins.borrow_mut().join_collection(self.node, index)?;
-        let parser = FilterParser {
-            dialect: self.dialect,
-            joins: self.joins,
-            node,
-            alias: self.alias,
-        };
-        let mut parts = parser.object(nested)?;
-        Ok(match parts.len() {
-            1 => parts.remove(0),
-            _ => Cond::And(parts),
-        })
+        self.nested(node, nested)
     }
 
     fn cmp(&self, prop: usize, op: Op, v: &Json) -> Result<Cond> {
