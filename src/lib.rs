@@ -207,6 +207,14 @@ impl NativeOrm {
     }
 }
 
+/// Closes an unterminated JSON object answer with its `log`.
+fn with_log(mut s: String, log: &str) -> String {
+    s.push_str(",\"log\":");
+    s.push_str(log);
+    s.push('}');
+    s
+}
+
 fn flush_input(message: &str) -> R<FlushInput<'_>> {
     serde_json::from_str(message)
         .map_err(|e| to_napi(Error::validation(format!("Invalid flush message: {e}"))))
@@ -403,10 +411,7 @@ impl NativeOrm {
             s.push('}');
         }
         uow.sync_memory(&env);
-        s.push_str(",\"log\":");
-        s.push_str(&log);
-        s.push('}');
-        Ok(s)
+        Ok(with_log(s, &log))
     }
 
     /// `em.upsert()`: an `insert … on conflict … returning` whose rows become loaded entities:
@@ -448,14 +453,11 @@ impl NativeOrm {
                 row
             })
             .collect();
-        let mut s = encode::entity_rows(entity, driver::Rows { columns, rows }, |snap| {
+        let s = encode::entity_rows(entity, driver::Rows { columns, rows }, |snap| {
             uow.uow.register_loaded(entity, c.entity, snap, true)
         });
         uow.sync_memory(&env);
-        s.push_str(",\"log\":");
-        s.push_str(&log);
-        s.push('}');
-        Ok(s)
+        Ok(with_log(s, &log))
     }
 
     /// Non-entity query (count, native insert/update/delete, QueryBuilder `execute()`), with

@@ -428,24 +428,18 @@ impl<'a> Compiler<'a> {
             }
         }
         if let Some(c) = &q.on_conflict {
-            let fields = c
-                .fields
-                .iter()
-                .map(|f| {
-                    entity
-                        .prop_index(f)
-                        .map(|i| entity.props[i].field_name.as_str())
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let merge = c
-                .merge
-                .iter()
-                .map(|f| {
-                    entity
-                        .prop_index(f)
-                        .map(|i| entity.props[i].field_name.as_str())
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let columns = |names: &[String]| -> Result<Vec<&str>> {
+                names
+                    .iter()
+                    .map(|f| {
+                        entity
+                            .prop_index(f)
+                            .map(|i| entity.props[i].field_name.as_str())
+                    })
+                    .collect()
+            };
+            let fields = columns(&c.fields)?;
+            let merge = columns(&c.merge)?;
             let merge: &[&str] = if c.ignore { &[] } else { &merge };
             self.dialect.write_on_conflict(w, &fields, merge);
         }
