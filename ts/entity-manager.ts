@@ -989,19 +989,24 @@ export class EntityManager {
     }
     // Many-to-many links: owning collections whose items changed since loading or the last flush.
     const linked: Collection<object>[] = [];
-    const owners = new Set<object>([...this.persistStack]);
+    const owners = new Set<object>();
     for (const meta of metas) {
-      if (meta.collections.some(p => p.kind === 'm:n' && !p.mappedBy)) {
+      if (meta.runtime.links.length > 0) {
         for (const e of this.identityMap[meta.index].values()) {
           owners.add(e);
         }
       }
     }
+    for (const e of this.persistStack) {
+      if ((e as { __meta: EntityMetadata }).__meta.runtime.links.length > 0) {
+        owners.add(e);
+      }
+    }
     for (const owner of owners) {
       const meta = (owner as { __meta: EntityMetadata }).__meta;
-      for (const p of meta.collections) {
+      for (const p of meta.runtime.links) {
         const coll = (owner as Dictionary)[p.name];
-        if (p.kind !== 'm:n' || p.mappedBy || !(coll instanceof Collection) || !coll.isInitialized() || this.removeStack.has(owner)) {
+        if (!(coll instanceof Collection) || !coll.isInitialized() || this.removeStack.has(owner)) {
           continue;
         }
         const { added, removed } = coll.pivotChanges();

@@ -215,6 +215,7 @@ export function decorateEntity(meta: EntityMetadata): void {
     applyDefaults: createApplyDefaults(meta),
     assignData: createAssignData(meta),
     references: meta.props.filter(p => p.kind === 'm:1' && !p.mapToPk),
+    links: meta.collections.filter(p => p.kind === 'm:n' && !p.mappedBy),
   };
 }
 

@@ -191,6 +191,11 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
   };
 }
 
+/** MikroORM's root alias: the table's first letter and `0` (`a0`). */
+function rootAlias(tableName: string): string {
+  return `${(tableName.match(/[a-z]/i)?.[0] ?? 'e').toLowerCase()}0`;
+}
+
 /** The metadata of a relation's target (`entity`: a class, schema, name, or a function returning one). */
 function relationTarget(meta: EntityMetadata, prop: EntityProperty, registry: MetadataRegistry): EntityMetadata {
   let target = prop.entity;
@@ -284,7 +289,9 @@ function pivotEntity(meta: EntityMetadata, prop: EntityProperty, index: number, 
   const ownerName = naming.classToTableName(meta.className);
   const targetName = naming.classToTableName(target.className);
   const owner = fk(ownerName, meta, prop.joinColumn ?? naming.joinKeyColumnName(ownerName, meta.properties[meta.primaryKeys[0]].fieldName));
-  const item = fk(ownerName === targetName ? `${targetName}2` : targetName, target, prop.inverseJoinColumn ?? naming.joinKeyColumnName(ownerName === targetName ? `${targetName}2` : targetName, target.properties[target.primaryKeys[0]].fieldName));
+  // A self-referencing pivot names its second column apart (`tag_id`, `tag2_id`).
+  const itemName = ownerName === targetName ? `${targetName}2` : targetName;
+  const item = fk(itemName, target, prop.inverseJoinColumn ?? naming.joinKeyColumnName(itemName, target.properties[target.primaryKeys[0]].fieldName));
   const className = `${meta.className}${prop.name[0].toUpperCase()}${prop.name.substring(1)}Pivot`;
   const cls = { [className]: class {} }[className] as unknown as EntityClass;
   const pivot: EntityMetadata = {
@@ -305,7 +312,7 @@ function pivotEntity(meta: EntityMetadata, prop: EntityProperty, index: number, 
     hooks: {},
     index,
     constructorParams: [],
-    alias: `${(tableName.match(/[a-z]/i)?.[0] ?? 'e').toLowerCase()}0`,
+    alias: rootAlias(tableName),
     runtime: undefined as unknown as EntityMetadata['runtime'],
   };
   prop.pivotMeta = pivot;
@@ -420,7 +427,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       hooks: resolveHooks(className, cls, raw.hooks),
       index: out.length,
       constructorParams: constructorParams(cls),
-      alias: `${(tableName.match(/[a-z]/i)?.[0] ?? 'e').toLowerCase()}0`,
+      alias: rootAlias(tableName),
       runtime: undefined as unknown as EntityMetadata['runtime'],
     };
     out.push(meta);

@@ -135,6 +135,8 @@ export interface EntityMetadata<T = any> {
     assignData: import('../entity/codegen.js').AssignDataFn;
     /** Many-to-one properties holding entities (not `mapToPk`), for cascading persist. */
     references: EntityProperty<T>[];
+    /** Owning many-to-many collections, whose links the flush writes. */
+    links: EntityProperty<T>[];
     toObject: import('../entity/codegen.js').ToObjectFn;
     mapRow: import('../entity/codegen.js').RowMapper;
     onUpdate: EntityProperty<T>[];

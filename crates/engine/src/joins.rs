@@ -116,17 +116,12 @@ impl<'m> Joins<'m> {
             return Ok(i);
         }
         let entity = self.meta.entity(entity_index)?;
-        let letter = entity
-            .table_name
-            .chars()
-            .find(char::is_ascii_alphabetic)
-            .map_or('e', |c| c.to_ascii_lowercase());
         let path = match self.nodes[parent].path.as_str() {
             "" => name.to_string(),
             base => format!("{base}.{name}"),
         };
         self.nodes.push(Node {
-            alias: Some(format!("{letter}{}", self.nodes.len())),
+            alias: Some(entity.alias(self.nodes.len())),
             entity,
             entity_index,
             parent: Some((parent, via)),

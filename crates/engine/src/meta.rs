@@ -157,6 +157,16 @@ impl EntityMeta {
         self.collections.iter().position(|c| c.name == name)
     }
 
+    /// MikroORM's alias for the `n`-th table of a query: the table's first letter and `n` (`a0`).
+    pub fn alias(&self, n: usize) -> String {
+        let letter = self
+            .table_name
+            .chars()
+            .find(char::is_ascii_alphabetic)
+            .map_or('e', |c| c.to_ascii_lowercase());
+        format!("{letter}{n}")
+    }
+
     /// The version property, if the entity has one.
     pub fn version_prop(&self) -> Option<usize> {
         self.props.iter().position(|p| p.version)

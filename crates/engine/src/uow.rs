@@ -177,6 +177,19 @@ pub struct Step {
     pub expect: Option<(u64, String)>,
 }
 
+impl Step {
+    /// A statement with no insert columns, key fixups or row count to check.
+    fn statement(w: Writer, kind: StepKind) -> Step {
+        Step {
+            sql: w.finish(),
+            kind,
+            columns: Vec::new(),
+            fixups: Vec::new(),
+            expect: None,
+        }
+    }
+}
+
 struct Update {
     /// Index into the group's `managed` rows.
     row: usize,
@@ -973,12 +986,7 @@ fn row_update_steps(
 /// Before a batched update of versioned rows: `select `d0`.`id` from `doc` as `d0` where
 /// ((`d0`.`id` = 1 and `d0`.`version` = 2) or …) order by `d0`.`id` asc`, which must find them all.
 fn version_check_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) -> Step {
-    let letter = entity
-        .table_name
-        .chars()
-        .find(char::is_ascii_alphabetic)
-        .map_or('e', |c| c.to_ascii_lowercase());
-    let alias = format!("{letter}0");
+    let alias = entity.alias(0);
     let version = entity.version_prop().map(|v| &entity.props[v].field_name);
     let mut w = Writer::new(d);
     w.push("select ");
@@ -1120,13 +1128,7 @@ fn pivot_delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Ste
     if many {
         w.push(")");
     }
-    Step {
-        sql: w.finish(),
-        kind: StepKind::Delete,
-        columns: Vec::new(),
-        fixups: Vec::new(),
-        expect: None,
-    }
+    Step::statement(w, StepKind::Delete)
 }
 
 fn delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
@@ -1135,11 +1137,5 @@ fn delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
         .ident(&entity.table_name)
         .push(" where ");
     write_pk_in(&mut w, entity, chunk.iter().map(key_values));
-    Step {
-        sql: w.finish(),
-        kind: StepKind::Delete,
-        columns: Vec::new(),
-        fixups: Vec::new(),
-        expect: None,
-    }
+    Step::statement(w, StepKind::Delete)
 }
