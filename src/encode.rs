@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use crate::driver::{ExecResult, Output, Rows};
 use engine::meta::{EntityMeta, PropType};
-use engine::uow::{Snapshot, StepKind};
+use engine::uow::{Key, Snapshot, StepKind};
 use engine::value::write_json_str;
 use engine::Value;
 
@@ -98,13 +98,10 @@ pub fn joined_rows(rows: &Rows, alias: &str, entity: &EntityMeta) -> Rows {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for row in &rows.rows {
-        let key: Vec<String> = pk
-            .iter()
-            .map(|&k| format!("{:?}", row[picked[k].0]))
-            .collect();
         if pk.is_empty() || pk.iter().any(|&k| row[picked[k].0] == Value::Null) {
             continue;
         }
+        let key: Vec<Key> = pk.iter().map(|&k| Key::of(&row[picked[k].0])).collect();
         if seen.insert(key) {
             out.push(picked.iter().map(|(i, _)| row[*i].clone()).collect());
         }

@@ -30,7 +30,7 @@ pub enum Key {
 }
 
 impl Key {
-    fn of(v: &Value) -> Key {
+    pub fn of(v: &Value) -> Key {
         match v {
             Value::Int(i) => Key::Int(*i),
             // Bigint keys arrive from JS as text and come back from the database as integers.
