@@ -840,18 +840,35 @@ export class EntityManager {
     this.persistStack.add(e);
   }
 
+  /** Marks entities for removal at the next flush, cascading along `Cascade.REMOVE` relations
+   * and `orphanRemoval` collections (their loaded items only, as MikroORM). */
   remove<T extends object>(entity: T | T[]): this {
     const em = this.getContext();
     for (const e of Array.isArray(entity) ? entity : [entity]) {
-      if (em.persistStack.delete(e)) {
-        continue;
-      }
-      const h = helper(e);
-      if (h.__managed) {
-        em.removeStack.add(e);
-      }
+      em.removeOne(Reference.unwrapReference(e as object));
     }
     return this;
+  }
+
+  private removeOne(e: object): void {
+    if (this.removeStack.has(e) || this.persistStack.delete(e)) {
+      return;
+    }
+    const h = (e as { __helper?: WrappedEntity }).__helper;
+    if (!h?.__managed) {
+      return;
+    }
+    this.removeStack.add(e);
+    for (const p of h.__meta.runtime.cascadeRemove) {
+      const v = (e as Dictionary)[p.name];
+      if (v instanceof Collection) {
+        for (const item of v.isInitialized() ? v.getItems() : []) {
+          this.removeOne(item);
+        }
+      } else if (v != null && typeof v === 'object') {
+        this.removeOne(Reference.unwrapReference(v));
+      }
+    }
   }
 
   assign<T extends object>(entity: T, data: EntityData<T>, options: { onlyProperties?: boolean } = {}): T {
@@ -1117,19 +1134,16 @@ export class EntityManager {
       }
     };
     const visit = (e: object) => {
-      const meta = (e as { __meta: EntityMetadata }).__meta;
-      for (const p of meta.runtime.references) {
-        add(Reference.unwrapReference((e as Dictionary)[p.name] as object));
-      }
-      for (const p of meta.inverses) {
-        add(Reference.unwrapReference((e as Dictionary)[p.name] as object));
-      }
-      for (const p of meta.collections) {
-        const coll = (e as Dictionary)[p.name];
-        if (coll instanceof Collection && coll.isInitialized()) {
-          for (const item of coll.getItems()) {
-            add(item);
+      for (const p of (e as { __meta: EntityMetadata }).__meta.runtime.cascadePersist) {
+        const v = (e as Dictionary)[p.name];
+        if (v instanceof Collection) {
+          if (v.isInitialized()) {
+            for (const item of v.getItems()) {
+              add(item);
+            }
           }
+        } else {
+          add(Reference.unwrapReference(v as object));
         }
       }
     };
@@ -1137,7 +1151,7 @@ export class EntityManager {
       visit(e);
     }
     for (const meta of this.ctx.metadata.all()) {
-      if (meta.runtime.references.length > 0 || meta.collections.length > 0 || meta.inverses.length > 0) {
+      if (meta.runtime.cascadePersist.length > 0) {
         for (const e of this.identityMap[meta.index].values()) {
           if ((e as { __helper: WrappedEntity }).__helper.__initialized) {
             visit(e);

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { ValidationError } from '../errors.js';
-import type { EntityMetadata } from '../metadata/types.js';
+import type { EntityMetadata, EntityProperty } from '../metadata/types.js';
 import type { Dictionary, EntityData, EntityDTO } from '../typings.js';
 import { createApplyDefaults, createAssignData, createInsertStateFn, createRowMapper, createStateFn, createToObject } from './codegen.js';
 
@@ -198,6 +198,7 @@ export function decorateEntity(meta: EntityMetadata): void {
     Object.defineProperty(proto, 'toJSON', { value: entityToJSON, configurable: true, writable: true });
   }
   const onUpdate = meta.props.filter(p => p.onUpdate);
+  const relations = [...meta.props.filter(p => p.kind === 'm:1' && !p.mapToPk), ...meta.inverses, ...meta.collections];
   meta.runtime = {
     hydrators: new Map(),
     state: createStateFn(meta),
@@ -215,8 +216,16 @@ export function decorateEntity(meta: EntityMetadata): void {
     applyDefaults: createApplyDefaults(meta),
     assignData: createAssignData(meta),
     references: meta.props.filter(p => p.kind === 'm:1' && !p.mapToPk),
+    cascadePersist: relations.filter(p => cascades(p, 'persist')),
+    cascadeRemove: relations.filter(p => cascades(p, 'remove') || p.orphanRemoval),
     links: meta.collections.filter(p => p.kind === 'm:n' && !p.mappedBy),
   };
+}
+
+/** Whether a relation cascades this operation: `cascade` defaults to `[Cascade.PERSIST]`. */
+function cascades(p: EntityProperty, op: 'persist' | 'remove'): boolean {
+  const cascade = (p.cascade as string[] | undefined) ?? ['persist'];
+  return cascade.includes(op) || cascade.includes('all');
 }
 
 /** Attaches fresh ORM state to an entity created or hydrated by an EntityManager. */

@@ -121,7 +121,7 @@ export class ManyToOneBuilder<Value, Nullable extends boolean = false, Optional 
   inversedBy(inversedBy: string): ManyToOneBuilder<Value, Nullable, Optional> {
     return this.rel({ inversedBy });
   }
-  cascade(cascade: CascadeType[]): ManyToOneBuilder<Value, Nullable, Optional> {
+  cascade(...cascade: CascadeType[]): ManyToOneBuilder<Value, Nullable, Optional> {
     return this.rel({ cascade });
   }
 }
@@ -142,7 +142,7 @@ export class OneToManyBuilder<Value extends object> extends PropertyBuilder<Coll
   orderBy(orderBy: Dictionary<'asc' | 'desc' | 'ASC' | 'DESC' | 1 | -1>): OneToManyBuilder<Value> {
     return this.rel({ orderBy });
   }
-  cascade(cascade: CascadeType[]): OneToManyBuilder<Value> {
+  cascade(...cascade: CascadeType[]): OneToManyBuilder<Value> {
     return this.rel({ cascade });
   }
 }
@@ -175,7 +175,7 @@ export class ManyToManyBuilder<Value extends object> extends PropertyBuilder<Col
   fixedOrder(fixedOrder = true): ManyToManyBuilder<Value> {
     return this.rel({ fixedOrder });
   }
-  cascade(cascade: CascadeType[]): ManyToManyBuilder<Value> {
+  cascade(...cascade: CascadeType[]): ManyToManyBuilder<Value> {
     return this.rel({ cascade });
   }
 }
@@ -204,7 +204,7 @@ export class OneToOneBuilder<Value, Nullable extends boolean = false, Optional e
 
 type Target<T> = EntitySchema<T, any> | EntityClass<T>;
 
-/** Relation cascades, as MikroORM's `Cascade` (persist is the default; remove is not implemented yet). */
+/** Relation cascades, as MikroORM's `Cascade` (persist is the default). */
 export const Cascade = {
   PERSIST: 'persist',
   MERGE: 'merge',

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { MetadataError, NotImplementedError } from '../errors.js';
 import type { NamingStrategy } from '../naming.js';
 import type { Dictionary, EntityClass, EntityName } from '../typings.js';
@@ -126,8 +127,8 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
     }
   }
   const cascade = opts.cascade as string[] | undefined;
-  if (cascade?.some(c => c === 'remove' || c === 'all')) {
-    throw new NotImplementedError(`cascade remove is not implemented in mikro-native yet (${entity}.${name}); persist cascades by default`);
+  if (cascade !== undefined && !Array.isArray(cascade)) {
+    throw new MetadataError(`${entity}.${name} has an invalid cascade option: expected an array of Cascade values, got ${inspect(cascade)}`);
   }
   if (opts.version && !['integer', 'number', 'smallint', 'bigint'].includes(String(opts.type ?? 'integer'))) {
     throw new NotImplementedError(`optimistic locking with a non-integer version is not implemented in mikro-native yet (${entity}.${name})`);

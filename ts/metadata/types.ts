@@ -133,8 +133,12 @@ export interface EntityMetadata<T = any> {
     insertState: import('../entity/codegen.js').InsertStateFn;
     applyDefaults: (e: any, em: unknown) => void;
     assignData: import('../entity/codegen.js').AssignDataFn;
-    /** Many-to-one properties holding entities (not `mapToPk`), for cascading persist. */
+    /** Many-to-one properties holding entities (not `mapToPk`). */
     references: EntityProperty<T>[];
+    /** Relations persist cascades along (`Cascade.PERSIST`, the default, or `ALL`). */
+    cascadePersist: EntityProperty<T>[];
+    /** Relations remove cascades along (`Cascade.REMOVE`, `ALL`, or `orphanRemoval`). */
+    cascadeRemove: EntityProperty<T>[];
     /** Owning many-to-many collections, whose links the flush writes. */
     links: EntityProperty<T>[];
     toObject: import('../entity/codegen.js').ToObjectFn;
