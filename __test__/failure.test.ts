@@ -136,7 +136,8 @@ describe.each([false, true])('a failing flush rolls back and leaves the unit of 
     expect(err.message).toBe('no deletes');
     expect(take(lines)).toEqual(['[query] begin', '[query] delete from `author` where `id` in (1) [took X ms]', '[query] rollback']);
     expect(wrap(dup).isManaged()).toBe(true);
-    expect(await em.findOne(Author, 1)).toBe(dup);
+    // The removal is still pending: an auto-flushing find would retry it.
+    expect(await em.findOne(Author, 1, { flushMode: 'commit' })).toBe(dup);
     expect(await dbState()).toEqual(initial);
   });
 });

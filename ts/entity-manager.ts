@@ -5,7 +5,7 @@ import { convertFromDb, createHydrator, engineValue, type FlushContext } from '.
 import { Collection } from './entity/collection.js';
 import { ENTITY_EVENTS, type ChangeSet, type EntityEvent, type EventManager } from './events.js';
 import { Reference } from './entity/reference.js';
-import { assign, helper, identityKey, initHelper, nextIdentitySeq, type WrappedEntity } from './entity/helper.js';
+import { assign, helper, identityKey, initHelper, nextIdentitySeq, type AssignOptions, type WrappedEntity } from './entity/helper.js';
 import { NotFoundError, NotImplementedError, ValidationError } from './errors.js';
 import type { MetadataRegistry } from './metadata/registry.js';
 import { EntitySchema } from './metadata/entity-schema.js';
@@ -380,13 +380,14 @@ export class EntityManager {
   async findOne<T extends object, P extends string = never>(entityName: EntityName<T>, where: FilterQuery<T>, options: FindOneOptions<T, P> = {}): Promise<Loaded<T, P> | null> {
     const em = this.getContext();
     const meta = em.ctx.metadata.get(entityName);
-    if (!options.refresh) {
+    await em.autoFlush(meta, options.flushMode);
+    // A loaded entity in the identity map answers, unless relations are to be populated.
+    if (!options.refresh && !(Array.isArray(options.populate) ? options.populate.length > 0 : options.populate)) {
       const cached = em.fromIdentityMap(meta, where);
       if (cached) {
         return cached as Loaded<T, P>;
       }
     }
-    await em.autoFlush(meta, options.flushMode);
     // With a joined collection the rows of one entity are many: MikroORM then drops the limit.
     const joinsCollection = em.populatePlan(meta, options).joined.some(path => relationProps(meta, path).some(p => p.kind === '1:m'));
     const [found] = await em.findInternal(meta, where, options, joinsCollection ? undefined : 1);
@@ -871,8 +872,8 @@ export class EntityManager {
     }
   }
 
-  assign<T extends object>(entity: T, data: EntityData<T>, options: { onlyProperties?: boolean } = {}): T {
-    return assign(entity, data, options);
+  assign<T extends object>(entity: T, data: EntityData<T>, options: AssignOptions = {}): T {
+    return assign(entity, data, { em: this.getContext(), ...options });
   }
 
   async flush(): Promise<void> {
@@ -1126,6 +1127,7 @@ export class EntityManager {
   }
 
   /** @internal Persists new entities reachable through many-to-one references (cascade persist). */
+  /** Adds new entities reachable along persist-cascading relations to the persist stack. */
   cascadePersist(): void {
     const add = (target: object | null | undefined) => {
       const h = (target as { __helper?: WrappedEntity } | null | undefined)?.__helper;

@@ -17,7 +17,8 @@ export { MetadataStorage } from './metadata/storage.js';
 export { MetadataRegistry } from './metadata/registry.js';
 export type { EntityMetadata, EntityProperty, PropertyOptions, EntitySchemaMetadata, IndexOptions } from './metadata/types.js';
 export * from './metadata/types-map.js';
-export { wrap, helper, serialize, assign, WrappedEntity } from './entity/helper.js';
+export { wrap, helper, assign, WrappedEntity } from './entity/helper.js';
+export { serialize, type SerializeOptions } from './entity/serializer.js';
 export * from './errors.js';
 export { EventType, EventManager, type EventSubscriber, type EventArgs, type FlushEventArgs, type ChangeSet } from './events.js';
 export type {

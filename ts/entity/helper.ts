@@ -2,6 +2,9 @@ import { inspect } from 'node:util';
 import { ValidationError } from '../errors.js';
 import type { EntityMetadata, EntityProperty } from '../metadata/types.js';
 import type { Dictionary, EntityData, EntityDTO } from '../typings.js';
+import type { Collection } from './collection.js';
+import { Reference } from './reference.js';
+import { toPOJO } from './serializer.js';
 import { createApplyDefaults, createAssignData, createInsertStateFn, createRowMapper, createStateFn, createToObject } from './codegen.js';
 
 /** What MikroORM calls the wrapped entity: per-instance ORM state plus helpers (`wrap(e)`). */
@@ -84,7 +87,7 @@ export class WrappedEntity<T extends object = any> {
   }
 
   toPOJO(): EntityDTO<T> {
-    return this.__meta.runtime.toObject(this.entity, true, this.__populate) as EntityDTO<T>;
+    return toPOJO(this.entity) as EntityDTO<T>;
   }
 
   toJSON(...args: string[]): EntityDTO<T> {
@@ -95,7 +98,7 @@ export class WrappedEntity<T extends object = any> {
     return this.toObject(args);
   }
 
-  assign(data: EntityData<T>, options: { onlyProperties?: boolean } = {}): T {
+  assign(data: EntityData<T>, options: AssignOptions = {}): T {
     return assign(this.entity, data, options);
   }
 
@@ -112,19 +115,103 @@ function entityToJSON(this: object, ...args: string[]): unknown {
   return helper(this).toObject(args);
 }
 
+export interface AssignOptions {
+  /** Only keys that are properties of the entity are assigned. */
+  onlyProperties?: boolean;
+  /** JSON properties are merged into the current object instead of replaced. */
+  mergeObjectProperties?: boolean;
+  /** The EntityManager that creates and looks up related entities (default: the entity's own). */
+  em?: unknown;
+}
+
+/** What `assign()` needs of an EntityManager. */
+interface AssignEm {
+  create(entityName: unknown, data: Dictionary): object;
+  getReference(entityName: unknown, id: unknown): object;
+}
+
+/** Deep merge of plain objects (`mergeObjectProperties`). */
+function mergeObjects(target: unknown, source: unknown): unknown {
+  if (!isPlainObject(target) || !isPlainObject(source)) {
+    return source;
+  }
+  const out: Dictionary = { ...target };
+  for (const [k, v] of Object.entries(source)) {
+    out[k] = mergeObjects(out[k], v);
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Dictionary {
+  return !!v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
+}
+
 /**
- * Assigns `data` to the entity. Keys that are not properties are set too, as MikroORM does,
- * unless `onlyProperties` is set.
+ * The entity a relation value stands for: an entity or reference as is, a key as a reference,
+ * data with the key as that entity with the rest of the data assigned, other data as a new entity.
  */
-export function assign<T extends object>(entity: T, data: EntityData<T> | Dictionary, options: { onlyProperties?: boolean } = {}): T {
+function relatedEntity(prop: EntityProperty, v: unknown, em: AssignEm, options: AssignOptions): object {
+  const target = prop.targetMeta!;
+  if (v instanceof Reference) {
+    return v.unwrap() as object;
+  }
+  if (v && typeof v === 'object' && (v as { __helper?: unknown }).__helper) {
+    return v;
+  }
+  if (!isPlainObject(v)) {
+    return em.getReference(target.class, v);
+  }
+  const pk = target.primaryKeys[0];
+  if (v[pk] == null) {
+    return em.create(target.class, v);
+  }
+  return assign(em.getReference(target.class, v[pk]), v, { ...options, em });
+}
+
+/**
+ * `assign(entity, data)`: sets the data's values, relations included (keys become references,
+ * nested data new or existing entities, arrays the collection's items). Keys that are not
+ * properties are set too, as MikroORM does, unless `onlyProperties` is set.
+ */
+export function assign<T extends object>(entity: T, data: EntityData<T> | Dictionary, options: AssignOptions = {}): T {
   const meta = (entity as unknown as { __meta?: EntityMetadata }).__meta;
   if (!meta) {
     throw new ValidationError(`Cannot assign to ${inspect(entity)}: it is not an entity`);
   }
-  for (const [k, v] of Object.entries(data)) {
-    if (meta.properties[k] || !options.onlyProperties) {
-      (entity as Dictionary)[k] = v;
+  const e = entity as Dictionary;
+  const em = () => {
+    const found = (options.em ?? HelperSlot.get(entity)?.__em) as AssignEm | undefined;
+    if (!found) {
+      throw new ValidationError(`To use assign() on not managed entities, explicitly provide EM instance: wrap(entity).assign(data, { em: orm.em })`);
     }
+    return found;
+  };
+  for (const [k, v] of Object.entries(data)) {
+    const prop = meta.properties[k];
+    if (!prop) {
+      if (!options.onlyProperties) {
+        e[k] = v;
+      }
+      continue;
+    }
+    if (prop.kind === 'scalar' || prop.mapToPk) {
+      e[k] = options.mergeObjectProperties && prop.columnKind === 'json' ? mergeObjects(e[k], v) : v;
+      continue;
+    }
+    if (prop.kind === '1:m' || prop.kind === 'm:n') {
+      const items = (Array.isArray(v) ? v : [v]).map(item => relatedEntity(prop, item, em(), options));
+      (e[k] as Collection<object>).set(items);
+      continue;
+    }
+    if (v == null) {
+      if (!prop.nullable && prop.kind !== '1:1') {
+        throw new ValidationError(`You must pass a non-${v} value to the property ${k} of entity ${meta.className}.`);
+      }
+      e[k] = v;
+      continue;
+    }
+    const related = relatedEntity(prop, v, em(), options);
+    e[k] = prop.ref ? Reference.create(related) : related;
   }
   return entity;
 }
@@ -141,14 +228,6 @@ export function helper<T extends object>(entity: T): WrappedEntity<T> {
 /** `wrap(e)`: the entity's helper API (`toObject`, `toJSON`, `toPOJO`, `assign`, `init`, …). */
 export function wrap<T extends object>(entity: T, _preferHelper = false): WrappedEntity<T> {
   return helper(entity);
-}
-
-/** `serialize(entity | entities)`: plain objects without hidden properties. */
-export function serialize<T extends object>(entities: T, options?: { exclude?: string[] }): EntityDTO<T>;
-export function serialize<T extends object>(entities: T[], options?: { exclude?: string[] }): EntityDTO<T>[];
-export function serialize<T extends object>(entities: T | T[], options: { exclude?: string[] } = {}): EntityDTO<T> | EntityDTO<T>[] {
-  const one = (e: T) => helper(e).toObject(options.exclude ?? []);
-  return Array.isArray(entities) ? entities.map(one) : one(entities);
 }
 
 /** Returns the object it is given, so a subclass can add a private field to any object. */
