@@ -410,6 +410,9 @@ impl NativeOrm {
             s.push_str(&inverse);
             s.push('}');
         }
+        if c.repeats_rows {
+            s.push_str(",\"repeats\":true");
+        }
         uow.sync_memory(&env);
         Ok(with_log(s, &log))
     }

@@ -589,34 +589,46 @@ export class EntityManager {
     const pending = owners.filter(o => refresh || !((o as Dictionary)[prop.name] as Collection<object>).isInitialized());
     const keys = [...new Set(pending.map(o => helper(o).getPrimaryKey()))];
     if (keys.length > 0) {
-      const pivot = prop.pivotMeta!;
-      const [ownerProp, itemProp] = [prop.pivotOwner!, prop.pivotItem!];
-      const rest = JSON.stringify({ kind: 'select', entity: pivot.index, alias: pivot.alias, fields: [itemProp.name, ownerProp.name], populate: [itemProp.name] });
-      const query = `${rest.substring(0, rest.length - 1)},"where":${filterJson({ [ownerProp.name]: { $in: keys } })}}`;
-      const driver = await this.ready();
-      const res = driver.json<{ n: number; cols: (unknown[] | null)[]; joined?: { entity: number; n: number; cols: (unknown[] | null)[] }[] }>(() =>
-        driver.native.find(this.uow, query, refresh, driver.logLevel()),
-      );
-      const target = prop.targetMeta!;
-      const loaded = res.joined?.[0] ? this.hydrate(target, res.joined[0].cols, res.joined[0].n, refresh) : [];
-      await this.announceLoaded();
-      const byKey = new Map(loaded.map(e => [helper(e).getPrimaryKey(), e]));
-      const ownerCol = res.cols[pivot.props.indexOf(ownerProp)] ?? [];
-      const itemCol = res.cols[pivot.props.indexOf(itemProp)] ?? [];
-      const byOwner = new Map<unknown, object[]>();
-      for (let i = 0; i < res.n; i++) {
-        const item = byKey.get(itemCol[i]);
-        if (item) {
-          const list = byOwner.get(ownerCol[i]) ?? [];
-          list.push(item);
-          byOwner.set(ownerCol[i], list);
-        }
-      }
+      const byOwner = await this.pivotItems(prop, keys, refresh);
       for (const o of pending) {
         ((o as Dictionary)[prop.name] as Collection<object>).hydrate(byOwner.get(helper(o).getPrimaryKey()) ?? []);
       }
     }
     return owners.flatMap(o => ((o as Dictionary)[prop.name] as Collection<object>).getItems());
+  }
+
+  /** @internal The items of the many-to-many `prop` of the owners with these keys, read
+   * through the pivot table (optionally only those matching `where`), by owner key. */
+  async pivotItems(prop: EntityProperty, keys: unknown[], refresh: boolean, options: { where?: unknown; orderBy?: unknown; limit?: number; offset?: number } = {}): Promise<Map<unknown, object[]>> {
+    const pivot = prop.pivotMeta!;
+    const [ownerProp, itemProp] = [prop.pivotOwner!, prop.pivotItem!];
+    const orderBy = normalizeOrder(options.orderBy).map(o => ({ [itemProp.name]: o }));
+    const rest = JSON.stringify({ kind: 'select', entity: pivot.index, alias: pivot.alias, fields: [itemProp.name, ownerProp.name], populate: [itemProp.name], orderBy, limit: options.limit, offset: options.offset });
+    const where: Dictionary = { [ownerProp.name]: { $in: keys } };
+    if (options.where && Object.keys(options.where).length > 0) {
+      where[itemProp.name] = options.where;
+    }
+    const query = `${rest.substring(0, rest.length - 1)},"where":${filterJson(where)}}`;
+    const driver = await this.ready();
+    const res = driver.json<{ n: number; cols: (unknown[] | null)[]; joined?: { entity: number; n: number; cols: (unknown[] | null)[] }[] }>(() =>
+      driver.native.find(this.uow, query, refresh, driver.logLevel()),
+    );
+    const target = prop.targetMeta!;
+    const loaded = res.joined?.[0] ? this.hydrate(target, res.joined[0].cols, res.joined[0].n, refresh) : [];
+    await this.announceLoaded();
+    const byKey = new Map(loaded.map(e => [helper(e).getPrimaryKey(), e]));
+    const ownerCol = res.cols[pivot.props.indexOf(ownerProp)] ?? [];
+    const itemCol = res.cols[pivot.props.indexOf(itemProp)] ?? [];
+    const byOwner = new Map<unknown, object[]>();
+    for (let i = 0; i < res.n; i++) {
+      const item = byKey.get(itemCol[i]);
+      if (item) {
+        const list = byOwner.get(ownerCol[i]) ?? [];
+        list.push(item);
+        byOwner.set(ownerCol[i], list);
+      }
+    }
+    return byOwner;
   }
 
   /** Loads relations of already loaded entities (select-in), as MikroORM's `em.populate()`. */
@@ -644,6 +656,7 @@ export class EntityManager {
       cols: (unknown[] | null)[];
       joined?: { entity: number; path: string; n: number; cols: (unknown[] | null)[] }[];
       inverse?: Dictionary<unknown[]>;
+      repeats?: boolean;
     }>(() => driver.native.find(this.uow, query, refresh, driver.logLevel()));
     if (res.n === 0) {
       return [];
@@ -670,9 +683,11 @@ export class EntityManager {
       }
     }
     await this.announceLoaded();
-    if (plan.paths.length > 0) {
+    if (res.repeats) {
       // A joined collection repeats its owner's row per item.
       found = [...new Set(found)];
+    }
+    if (plan.paths.length > 0) {
       for (const e of found) {
         helper(e).__populate = plan.paths;
       }

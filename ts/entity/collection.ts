@@ -1,6 +1,6 @@
 import { NotImplementedError, ValidationError } from '../errors.js';
 import type { EntityMetadata, EntityProperty } from '../metadata/types.js';
-import type { Dictionary } from '../typings.js';
+import type { Dictionary, FilterQuery, OrderDefinition } from '../typings.js';
 import { Reference } from './reference.js';
 
 type Helper = {
@@ -19,6 +19,18 @@ export interface CollectionLoader {
   remove(entity: object): unknown;
   /** @internal Loads many-to-many collections through their pivot table. */
   loadPivotCollections(owners: object[], prop: EntityProperty, refresh: boolean): Promise<object[]>;
+  /** @internal Many-to-many items by owner key, read through the pivot table. */
+  pivotItems(prop: EntityProperty, keys: unknown[], refresh: boolean, options?: { where?: unknown; orderBy?: unknown; limit?: number; offset?: number }): Promise<Map<unknown, object[]>>;
+}
+
+/** `Collection.matching()` options. */
+export interface MatchingOptions<T> {
+  where?: FilterQuery<T>;
+  orderBy?: OrderDefinition<T>;
+  limit?: number;
+  offset?: number;
+  /** The result becomes the collection's items. */
+  store?: boolean;
 }
 
 function helperOf(entity: object): Helper | undefined {
@@ -268,8 +280,28 @@ export class Collection<T extends object, O extends object = object> {
     return this.loader().count(prop.targetMeta!.class, { [prop.mappedBy!]: this.ownerKey() });
   }
 
-  matching(..._args: unknown[]): Promise<never> {
-    return Promise.reject(new NotImplementedError('Collection.matching() is not implemented in mikro-native yet'));
+  /**
+   * Queries the items matching `where` (with `orderBy`, `limit`, `offset`) without loading the
+   * collection; with `store`, the result becomes the collection's items.
+   */
+  async matching(options: MatchingOptions<T> = {}): Promise<T[]> {
+    const { where = {}, store, orderBy, limit, offset } = options;
+    const prop = this.property;
+    const em = this.loader();
+    let items: T[];
+    if (prop.kind === 'm:n') {
+      const key = this.ownerKey();
+      const byOwner = await em.pivotItems(prop, [key], false, { where, orderBy, limit, offset });
+      items = (byOwner.get(key) ?? []) as T[];
+    } else {
+      const own = { [prop.mappedBy!]: this.ownerKey() };
+      const filter = prop.mappedBy! in (where as Dictionary) ? { $and: [where, own] } : { ...(where as Dictionary), ...own };
+      items = (await em.find(prop.targetMeta!.class, filter, { orderBy: orderBy as never, limit, offset })) as T[];
+    }
+    if (store) {
+      this.hydrate(items);
+    }
+    return items;
   }
 
   toArray(): Dictionary[] {

@@ -545,7 +545,14 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
         })),
         indexes,
         collections: [
-          ...m.collections.map(p => ({ name: p.name, entity: p.targetMeta!.index, mappedBy: p.kind === '1:m' ? p.mappedBy : undefined, manyToMany: p.kind === 'm:n', owner: p.kind === 'm:n' && !p.mappedBy })),
+          ...m.collections.map(p => ({
+            name: p.name,
+            entity: p.targetMeta!.index,
+            mappedBy: p.kind === '1:m' ? p.mappedBy : undefined,
+            manyToMany: p.kind === 'm:n',
+            owner: p.kind === 'm:n' && !p.mappedBy,
+            pivot: p.pivotMeta ? { entity: p.pivotMeta.index, owner: p.pivotOwner!.name, item: p.pivotItem!.name } : undefined,
+          })),
           ...m.inverses.map(p => ({ name: p.name, entity: p.targetMeta!.index, mappedBy: p.mappedBy, oneToOne: true })),
         ],
         // A pivot's rows are written target key first, as MikroORM does.

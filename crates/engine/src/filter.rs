@@ -7,7 +7,7 @@ use serde_json::{Map, Value as Json};
 use crate::convert::to_db;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-use crate::joins::{Col, Joins};
+use crate::joins::{Col, Joins, SubNode};
 use crate::meta::{EntityMeta, PropType};
 use crate::value::Value;
 
@@ -66,6 +66,20 @@ pub enum Cond {
         sql: String,
         params: Vec<Value>,
     },
+    /// `col [not] in (select …)`: a collection operator's subquery over `col`'s entity, whose
+    /// key `col` is.
+    Sub {
+        col: Col,
+        negated: bool,
+        sub: Box<SubQuery>,
+    },
+}
+
+/// The joins and condition of a collection operator's subquery.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubQuery {
+    pub nodes: Vec<SubNode>,
+    pub cond: Option<Cond>,
 }
 
 pub struct FilterParser<'a, 'm> {
@@ -261,28 +275,112 @@ impl<'m> FilterParser<'_, 'm> {
         })
     }
 
-    /// `{ books: { title: 'x' } }`: a condition on the collection's items, which get joined.
+    /// `{ books: { title: 'x' } }`: a condition on the collection's items, which get joined
+    /// (through the pivot table for a many-to-many). `{ tags: 1 }` / `{ tags: [1, 2] }` name
+    /// items by key; `$some`, `$none` and `$every` become a subquery.
     fn collection(&self, index: usize, name: &str, v: &Json) -> Result<Cond> {
-        let Json::Object(nested) = v else {
-            return Err(Error::not_implemented(format!(
-                "this condition on the collection {}.{name}: {v} (use an object of item conditions)",
-                self.entity().name
-            )));
+        let entity = self.entity();
+        let c = &entity.collections[index];
+        let target = self.joins.borrow().meta().entity(c.entity)?;
+        let nested = match v {
+            Json::Object(nested) => nested,
+            keys => return self.collection_keys(index, target, keys),
         };
-        if nested.keys().any(|k| k.starts_with('$')) {
-            return Err(Error::not_implemented(format!(
-                "collection operators ($some, $none, $every, …) on {}.{name}",
-                self.entity().name
-            )));
+        if let Some(op) = nested.keys().find(|k| k.starts_with('$')) {
+            return match (op.as_str(), nested.len()) {
+                ("$some" | "$none" | "$every", 1) => self.collection_operator(index, op, &nested[op]),
+                _ => Err(Error::not_implemented(format!(
+                    "the operator {op} on the collection {}.{name} (use $some, $none or $every alone, or item conditions)",
+                    entity.name
+                ))),
+            };
         }
-        if self.entity().collections[index].many_to_many {
-            return Err(Error::not_implemented(format!(
-                "conditions on the many-to-many collection {}.{name}",
-                self.entity().name
-            )));
+        if let ([pk], 1) = (target.pk.as_slice(), nested.len()) {
+            if let Some(v) = nested.get(&target.props[*pk].name) {
+                return self.collection_keys(index, target, v);
+            }
         }
         let node = self.joins.borrow_mut().join_collection(self.node, index)?;
         self.nested(node, nested)
+    }
+
+    /// Items named by key: the pivot's item column for a many-to-many, else the joined items' key.
+    fn collection_keys(&self, index: usize, target: &EntityMeta, keys: &Json) -> Result<Cond> {
+        let c = &self.entity().collections[index];
+        let (node, prop) = match &c.pivot {
+            Some(pivot) => {
+                let (node, _) = self
+                    .joins
+                    .borrow_mut()
+                    .join_pivot(self.node, index, false)?;
+                let prop = self.joins.borrow().entity(node).prop_index(&pivot.item)?;
+                (node, prop)
+            }
+            None => {
+                let Some(&pk) = target.pk.first() else {
+                    return Err(Error::validation(format!(
+                        "{} has no primary key",
+                        target.name
+                    )));
+                };
+                (
+                    self.joins.borrow_mut().join_collection(self.node, index)?,
+                    pk,
+                )
+            }
+        };
+        self.at(node).prop_value(prop, keys)
+    }
+
+    /// `$some` / `$none` / `$every`: whether the entity's key is among those of entities with
+    /// (without) an item matching, as MikroORM writes it.
+    fn collection_operator(&self, index: usize, op: &str, arg: &Json) -> Result<Cond> {
+        let Json::Object(filter) = arg else {
+            return Err(Error::validation(format!(
+                "Operator {op} expects an object of item conditions, got {arg}"
+            )));
+        };
+        let sub = RefCell::new(self.joins.borrow().subquery(self.node));
+        let items = sub.borrow_mut().join_collection(0, index)?;
+        let parser = FilterParser {
+            dialect: self.dialect,
+            joins: &sub,
+            node: items,
+            alias: None,
+        };
+        let mut parts = parser.object(filter)?;
+        let cond = match parts.len() {
+            0 => None,
+            1 => parts.pop(),
+            _ => Some(Cond::And(parts)),
+        };
+        let (negated, cond) = match op {
+            "$some" => (false, cond),
+            "$none" => (true, cond),
+            _ => (true, cond.map(|c| Cond::Not(Box::new(c)))),
+        };
+        let Some(&pk) = self.entity().pk.first() else {
+            return Err(Error::validation(format!(
+                "{} has no primary key",
+                self.entity().name
+            )));
+        };
+        let nodes = sub.borrow().detach();
+        Ok(Cond::Sub {
+            col: self.col(pk),
+            negated,
+            sub: Box::new(SubQuery { nodes, cond }),
+        })
+    }
+
+    /// A parser for the entity joined as `node`.
+    fn at(&self, node: usize) -> FilterParser<'_, 'm> {
+        FilterParser {
+            dialect: self.dialect,
+            joins: self.joins,
+            node,
+            alias: self.alias,
+        }
     }
 
     fn cmp(&self, prop: usize, op: Op, v: &Json) -> Result<Cond> {

@@ -12,6 +12,9 @@ pub enum Via {
     Reference(usize),
     /// The parent's one-to-many collection (index into its collections).
     Collection(usize),
+    /// The pivot row of the parent's many-to-many collection (index into its collections); the
+    /// items are joined from it through the pivot's item reference.
+    Pivot(usize),
 }
 
 pub struct Node<'m> {
@@ -26,6 +29,17 @@ pub struct Node<'m> {
     pub key_only: bool,
     /// The property path from the root (`author.country`).
     pub path: String,
+    /// A left (`true`) or inner join regardless of the relation's nullability.
+    pub left: Option<bool>,
+}
+
+/// A node of a subquery's joins, without borrowed metadata (kept in a condition).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubNode {
+    pub alias: Option<String>,
+    pub entity_index: usize,
+    pub parent: Option<(usize, Via)>,
+    pub left: Option<bool>,
 }
 
 /// A column of one of the query's entities.
@@ -38,6 +52,11 @@ pub struct Col {
 pub struct Joins<'m> {
     meta: &'m Metadata,
     pub nodes: Vec<Node<'m>>,
+    /// Added to a node's position to number its alias (a subquery continues the outer count).
+    base: usize,
+    /// A collection-operator subquery: every join is inner, and many-to-many items take their
+    /// own table's letter.
+    pub subquery: bool,
 }
 
 impl<'m> Joins<'m> {
@@ -52,8 +71,71 @@ impl<'m> Joins<'m> {
                 populate: false,
                 key_only: false,
                 path: String::new(),
+                left: None,
             }],
+            base: 0,
+            subquery: false,
         })
+    }
+
+    /// The joins of a subquery over `node`'s entity. As MikroORM, it takes the root's alias
+    /// and numbers its joins from 1 again (`a1`.`id` in (select `b0`.`id` from `author` as `b0` …)).
+    pub fn subquery(&self, node: usize) -> Joins<'m> {
+        let n = &self.nodes[node];
+        Joins {
+            meta: self.meta,
+            nodes: vec![Node {
+                alias: self.nodes[0].alias.clone(),
+                entity: n.entity,
+                entity_index: n.entity_index,
+                parent: None,
+                populate: false,
+                key_only: false,
+                path: String::new(),
+                left: None,
+            }],
+            base: 0,
+            subquery: true,
+        }
+    }
+
+    pub fn detach(&self) -> Vec<SubNode> {
+        self.nodes
+            .iter()
+            .map(|n| SubNode {
+                alias: n.alias.clone(),
+                entity_index: n.entity_index,
+                parent: n.parent,
+                left: n.left,
+            })
+            .collect()
+    }
+
+    /// Joins rebuilt from `detach()`ed nodes of this query's metadata.
+    pub fn attach(&self, nodes: &[SubNode]) -> Joins<'m> {
+        let meta = self.meta;
+        Joins {
+            meta,
+            nodes: nodes
+                .iter()
+                .map(|n| Node {
+                    alias: n.alias.clone(),
+                    entity: &meta.entities[n.entity_index],
+                    entity_index: n.entity_index,
+                    parent: n.parent,
+                    populate: false,
+                    key_only: false,
+                    path: String::new(),
+                    left: n.left,
+                })
+                .collect(),
+            base: 0,
+            subquery: true,
+        }
+    }
+
+    pub fn meta(&self) -> &'m Metadata {
+        self.meta
     }
 
     pub fn entity(&self, node: usize) -> &'m EntityMeta {
@@ -91,43 +173,127 @@ impl<'m> Joins<'m> {
                 from.name, p.name
             )));
         };
-        self.add(parent, Via::Reference(prop), r.entity, &p.name)
+        self.add(parent, Via::Reference(prop), r.entity, &p.name, None)
     }
 
-    /// The node joined from `parent` through its collection `index`, added if new.
+    /// The node joined from `parent` through its collection `index` (for a many-to-many, the
+    /// items joined through the pivot), added if new.
     pub fn join_collection(&mut self, parent: usize, index: usize) -> Result<usize> {
         let c = &self.nodes[parent].entity.collections[index];
         if c.many_to_many {
-            return Err(Error::not_implemented(format!(
-                "joining the many-to-many collection {}.{} (populate it with the select-in strategy)",
-                self.nodes[parent].entity.name, c.name
-            )));
+            return self.join_pivot(parent, index, true).map(|(_, items)| items);
         }
         let (entity, name) = (c.entity, c.name.clone());
-        self.add(parent, Via::Collection(index), entity, &name)
+        self.add(parent, Via::Collection(index), entity, &name, None)
     }
 
-    fn add(&mut self, parent: usize, via: Via, entity_index: usize, name: &str) -> Result<usize> {
-        if let Some(i) = self
-            .nodes
+    /// The pivot rows of `parent`'s many-to-many collection `index`, and with `items` the items
+    /// joined from them, added if new. MikroORM numbers the items before the pivot, and in a
+    /// plain query names both after the pivot table: `left join book_tags as b2 … left join tag
+    /// as b1`. Returns the pivot's node and the items' (the pivot's when `items` is false).
+    pub fn join_pivot(
+        &mut self,
+        parent: usize,
+        index: usize,
+        items: bool,
+    ) -> Result<(usize, usize)> {
+        let from = self.nodes[parent].entity;
+        let c = &from.collections[index];
+        let Some(pivot) = &c.pivot else {
+            return Err(Error::validation(format!(
+                "{}.{} has no pivot table",
+                from.name, c.name
+            )));
+        };
+        let pivot_meta = self.meta.entity(pivot.entity)?;
+        let item = pivot_meta.prop_index(&pivot.item)?;
+        let left = Some(!self.subquery);
+        let (name, target) = (c.name.clone(), c.entity);
+        let existing = self.find(parent, Via::Pivot(index));
+        let pivot_node = match existing {
+            Some(p) => p,
+            None => {
+                // The items' number comes first when both are new.
+                let number = self.base + self.nodes.len() + usize::from(items);
+                let path = format!("{}[pivot]", self.path_of(parent, &name));
+                self.nodes.push(Node {
+                    alias: Some(pivot_meta.alias(number)),
+                    entity: pivot_meta,
+                    entity_index: pivot.entity,
+                    parent: Some((parent, Via::Pivot(index))),
+                    populate: false,
+                    key_only: false,
+                    path,
+                    left,
+                });
+                self.nodes.len() - 1
+            }
+        };
+        if !items {
+            return Ok((pivot_node, pivot_node));
+        }
+        if let Some(t) = self.find(pivot_node, Via::Reference(item)) {
+            return Ok((pivot_node, t));
+        }
+        let number = if existing.is_some() {
+            self.base + self.nodes.len()
+        } else {
+            self.base + self.nodes.len() - 1
+        };
+        let entity = self.meta.entity(target)?;
+        let alias = if self.subquery {
+            entity.alias(number)
+        } else {
+            pivot_meta.alias(number)
+        };
+        self.nodes.push(Node {
+            alias: Some(alias),
+            entity,
+            entity_index: target,
+            parent: Some((pivot_node, Via::Reference(item))),
+            populate: false,
+            key_only: false,
+            path: self.path_of(parent, &name),
+            left,
+        });
+        Ok((pivot_node, self.nodes.len() - 1))
+    }
+
+    fn find(&self, parent: usize, via: Via) -> Option<usize> {
+        self.nodes
             .iter()
             .position(|n| n.parent == Some((parent, via)))
-        {
+    }
+
+    fn path_of(&self, parent: usize, name: &str) -> String {
+        match self.nodes[parent].path.as_str() {
+            "" => name.to_string(),
+            base => format!("{base}.{name}"),
+        }
+    }
+
+    fn add(
+        &mut self,
+        parent: usize,
+        via: Via,
+        entity_index: usize,
+        name: &str,
+        left: Option<bool>,
+    ) -> Result<usize> {
+        if let Some(i) = self.find(parent, via) {
             return Ok(i);
         }
         let entity = self.meta.entity(entity_index)?;
-        let path = match self.nodes[parent].path.as_str() {
-            "" => name.to_string(),
-            base => format!("{base}.{name}"),
-        };
+        let path = self.path_of(parent, name);
         self.nodes.push(Node {
-            alias: Some(entity.alias(self.nodes.len())),
+            alias: Some(entity.alias(self.base + self.nodes.len())),
             entity,
             entity_index,
             parent: Some((parent, via)),
             populate: false,
             key_only: false,
             path,
+            left: left.or(self.subquery.then_some(false)),
         });
         Ok(self.nodes.len() - 1)
     }
@@ -138,6 +304,12 @@ impl<'m> Joins<'m> {
         for name in path.split('.') {
             let entity = self.entity(node);
             node = match entity.collection(name) {
+                Some(c) if entity.collections[c].many_to_many => {
+                    return Err(Error::not_implemented(format!(
+                        "joining the many-to-many collection {}.{name} (populate it with the select-in strategy)",
+                        entity.name
+                    )))
+                }
                 Some(c) => self.join_collection(node, c)?,
                 None => {
                     let prop = entity.prop_index(name)?;
@@ -159,7 +331,7 @@ impl<'m> Joins<'m> {
     pub fn has_collection_joins(&self) -> bool {
         self.nodes
             .iter()
-            .any(|n| matches!(n.parent, Some((_, Via::Collection(_)))))
+            .any(|n| matches!(n.parent, Some((_, Via::Collection(_) | Via::Pivot(_)))))
     }
 
     pub fn has_joins(&self) -> bool {

@@ -85,6 +85,20 @@ pub struct CollectionMeta {
     /// The inverse side of a one-to-one: a single entity, joined on every select to read its key.
     #[serde(default)]
     pub one_to_one: bool,
+    /// Many-to-many: the pivot entity and its two many-to-one properties.
+    #[serde(default)]
+    pub pivot: Option<PivotMeta>,
+}
+
+/// The pivot entity of a many-to-many collection, seen from one side.
+#[derive(Clone, Debug, Deserialize)]
+pub struct PivotMeta {
+    /// The pivot entity's index.
+    pub entity: usize,
+    /// Its many-to-one property pointing at the collection's owner.
+    pub owner: String,
+    /// Its many-to-one property pointing at the collection's items.
+    pub item: String,
 }
 
 /// What a foreign key column points at.

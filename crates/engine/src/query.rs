@@ -107,10 +107,13 @@ pub struct Compiled {
     pub inverse: Vec<(String, String)>,
     /// Inserts: the properties of the `values` columns, in order.
     pub insert_columns: Vec<usize>,
+    /// A to-many join may repeat a root row (once per matching item).
+    pub repeats_rows: bool,
 }
 
 /// What a select loads besides the root rows: joined entities and inverse one-to-one keys.
-type Selected = (Vec<Joined>, Vec<(String, String)>);
+/// Joined entities, inverse one-to-one keys, and whether a to-many join repeats root rows.
+type Selected = (Vec<Joined>, Vec<(String, String)>, bool);
 
 #[derive(Debug, Clone)]
 pub struct Joined {
@@ -132,9 +135,10 @@ impl<'a> Compiler<'a> {
         let mut joined = Vec::new();
         let mut inverse = Vec::new();
         let mut insert_columns = Vec::new();
+        let mut repeats_rows = false;
         match q.kind {
             QueryKind::Select | QueryKind::Count => {
-                (joined, inverse) = self.select(&mut w, entity, q)?;
+                (joined, inverse, repeats_rows) = self.select(&mut w, entity, q)?;
             }
             QueryKind::Insert => insert_columns = self.insert(&mut w, entity, q)?,
             QueryKind::Update => self.update(&mut w, entity, q)?,
@@ -147,6 +151,7 @@ impl<'a> Compiler<'a> {
             joined,
             inverse,
             insert_columns,
+            repeats_rows,
         })
     }
 
@@ -274,6 +279,12 @@ impl<'a> Compiler<'a> {
                     });
                     w.column(alias, &entity.props[i].field_name).push(")");
                 }
+                // A to-many join repeats rows: MikroORM then counts distinct keys.
+                None if joins.has_collection_joins() && !entity.pk.is_empty() => {
+                    w.push("count(distinct ");
+                    w.column(alias, &entity.props[entity.pk[0]].field_name)
+                        .push(")");
+                }
                 None => {
                     w.push("count(*)");
                 }
@@ -334,8 +345,9 @@ impl<'a> Compiler<'a> {
             w.push(" where ");
             write_cond(w, &joins, &c, true);
         }
+        let repeats_rows = joins.has_collection_joins();
         if q.kind == QueryKind::Count {
-            return Ok((joined, inverse));
+            return Ok((joined, inverse, repeats_rows));
         }
         self.order_by(w, &joins, &q.order_by)?;
         if let Some(l) = q.limit {
@@ -347,7 +359,7 @@ impl<'a> Compiler<'a> {
             }
             w.push(" offset ").param(Value::Int(o as i64));
         }
-        Ok((joined, inverse))
+        Ok((joined, inverse, repeats_rows))
     }
 
     /// `order by`; a key `path.prop` orders by a property of the entity joined at `path` (a
@@ -560,13 +572,19 @@ fn write_joins(w: &mut Writer, joins: &Joins) {
                     .entity
                     .prop(&from.collections[c].mapped_by)
                     .map_or("", |p| p.field_name.as_str());
-                let key = from
-                    .pk
-                    .first()
-                    .map_or("id", |&i| from.props[i].field_name.as_str());
-                (true, key, owning)
+                (true, pk_column(from), owning)
+            }
+            // `b0`.`id` = `b2`.`book_id`: the pivot row's owner key.
+            Via::Pivot(c) => {
+                let owner = from.collections[c]
+                    .pivot
+                    .as_ref()
+                    .and_then(|p| node.entity.prop(&p.owner))
+                    .map_or("", |p| p.field_name.as_str());
+                (true, pk_column(from), owner)
             }
         };
+        let left = node.left.unwrap_or(left);
         w.push(if left { " left join " } else { " inner join " });
         w.ident(&node.entity.table_name);
         if let Some(a) = &node.alias {
@@ -576,6 +594,13 @@ fn write_joins(w: &mut Writer, joins: &Joins) {
         w.column(joins.alias(parent), parent_col).push(" = ");
         w.column(node.alias.as_deref(), node_col);
     }
+}
+
+fn pk_column(entity: &EntityMeta) -> &str {
+    entity
+        .pk
+        .first()
+        .map_or("id", |&i| entity.props[i].field_name.as_str())
 }
 
 /// Writes a condition; `top` means no surrounding parentheses are needed.
@@ -660,6 +685,25 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
         }
         Cond::Raw { sql, params } => {
             w.push("(").raw(sql, params).push(")");
+        }
+        // `a0`.`id` in (select `a0`.`id` from `author` as `a0` inner join … where …)
+        Cond::Sub { col, negated, sub } => {
+            let p = joins.prop(*col);
+            w.column(joins.alias(col.node), &p.field_name);
+            w.push(if *negated { " not in (" } else { " in (" });
+            let inner = joins.attach(&sub.nodes);
+            let root = inner.entity(0);
+            w.push("select ").column(inner.alias(0), &p.field_name);
+            w.push(" from ").ident(&root.table_name);
+            if let Some(a) = inner.alias(0) {
+                w.push(" as ").ident(a);
+            }
+            write_joins(w, &inner);
+            if let Some(c) = &sub.cond {
+                w.push(" where ");
+                write_cond(w, &inner, c, true);
+            }
+            w.push(")");
         }
     }
 }
