@@ -206,9 +206,44 @@ function allRelationPaths(meta: EntityMetadata, prefix = '', seen: EntityMetadat
   return out;
 }
 
-/** Filter to engine JSON: `Date` as ISO text, `bigint` as text, entities as their primary key. */
-function filterJson(where: unknown): string {
+/** Filter to engine JSON: `Date` as ISO text, `bigint` as text, entities as their primary key;
+ * values of custom-typed properties converted by their type. */
+function filterJson(where: unknown, meta?: EntityMetadata): string {
+  if (meta?.runtime.customTypes && where && typeof where === 'object') {
+    where = convertCustomTypes(meta, where as Dictionary);
+  }
   return JSON.stringify(where ?? {}, hasSpecialValues(where) ? specialValues : undefined);
+}
+
+const VALUE_OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$like', '$not']);
+
+/** A filter with the values of custom-typed properties converted to database values. */
+function convertCustomTypes(meta: EntityMetadata, where: Dictionary): Dictionary {
+  const out: Dictionary = {};
+  for (const [k, v] of Object.entries(where)) {
+    const prop = meta.properties[k];
+    if (k === '$and' || k === '$or') {
+      out[k] = (v as Dictionary[]).map(w => convertCustomTypes(meta, w));
+    } else if (k === '$not') {
+      out[k] = convertCustomTypes(meta, v as Dictionary);
+    } else {
+      out[k] = prop?.customType ? convertValue(prop, v) : v;
+    }
+  }
+  return out;
+}
+
+function convertValue(prop: EntityProperty, v: unknown): unknown {
+  if (v == null) {
+    return v;
+  }
+  if (Array.isArray(v)) {
+    return v.map(i => convertValue(prop, i));
+  }
+  if (typeof v === 'object' && Object.keys(v).length > 0 && Object.keys(v).every(k => VALUE_OPERATORS.has(k))) {
+    return Object.fromEntries(Object.entries(v).map(([op, arg]) => [op, convertValue(prop, arg)]));
+  }
+  return prop.customType!.convertToDatabaseValue(v, prop.platform!);
 }
 
 function normalizeOrder(orderBy: unknown): Dictionary[] {
@@ -414,7 +449,7 @@ export class EntityManager {
     const meta = em.ctx.metadata.get(entityName);
     await em.autoFlush(meta);
     const driver = await em.ready();
-    const query = `{"kind":"count","entity":${meta.index},"alias":${JSON.stringify(meta.alias)},"where":${filterJson(where)}}`;
+    const query = `{"kind":"count","entity":${meta.index},"alias":${JSON.stringify(meta.alias)},"where":${filterJson(where, meta)}}`;
     const res = driver.json<{ rows: { count: number }[] }>(() => driver.native.query(query, 'get', driver.logLevel()));
     return Number(res.rows[0]?.count ?? 0);
   }
@@ -487,7 +522,7 @@ export class EntityManager {
     }
     // The filter is serialized once and spliced in (it may need the special-value replacer).
     const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias, fields, orderBy, limit: limit ?? undefined, offset: options.offset, populate });
-    return `${rest.substring(0, rest.length - 1)},"where":${filterJson(where)}}`;
+    return `${rest.substring(0, rest.length - 1)},"where":${filterJson(where, meta)}}`;
   }
 
   /** @internal */
@@ -1349,7 +1384,7 @@ export class EntityManager {
     for (const [k, v] of Object.entries(data)) {
       values[k] = meta.properties[k] ? engineValue(meta.properties[k], v) : v;
     }
-    const query = `{"kind":"update","entity":${meta.index},"where":${filterJson(where)},"data":[${JSON.stringify(values)}]}`;
+    const query = `{"kind":"update","entity":${meta.index},"where":${filterJson(where, meta)},"data":[${JSON.stringify(values)}]}`;
     return driver.json<{ affectedRows: number }>(() => driver.native.query(query, 'run', driver.logLevel())).affectedRows;
   }
 
@@ -1357,7 +1392,7 @@ export class EntityManager {
     const em = this.getContext(false);
     const meta = em.ctx.metadata.get(entityName);
     const driver = await em.ready();
-    const query = `{"kind":"delete","entity":${meta.index},"where":${filterJson(where)}}`;
+    const query = `{"kind":"delete","entity":${meta.index},"where":${filterJson(where, meta)}}`;
     return driver.json<{ affectedRows: number }>(() => driver.native.query(query, 'run', driver.logLevel())).affectedRows;
   }
 

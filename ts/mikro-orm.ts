@@ -43,14 +43,15 @@ export class MikroORM<Driver extends DatabaseDriver = DatabaseDriver, EM extends
     const started = Date.now();
     logger.log('discovery', `ORM entity discovery started${initializing ? '' : ' in sync mode'}`);
     const entities = this.config.get('entities') ?? [];
-    const metas = discoverEntities(entities, this.config.getNamingStrategy(), { useReflection: usesReflection(this.config.get('metadataProvider')) });
+    const DriverCls = this.config.getDriverClass();
+    const platform = { name: (DriverCls as unknown as { dialect: string }).dialect };
+    const metas = discoverEntities(entities, this.config.getNamingStrategy(), { useReflection: usesReflection(this.config.get('metadataProvider')), platform });
     for (const m of metas) {
       logger.log('discovery', `- processing entity ${m.className}`);
       decorateEntity(m);
     }
     logger.log('discovery', `- entity discovery finished, found ${metas.length} entities, took ${Date.now() - started} ms`);
     this.metadata = new MetadataRegistry(metas);
-    const DriverCls = this.config.getDriverClass();
     this.driver = new DriverCls(this.config) as Driver;
     this.driver.init(metas);
     const events = new EventManager(this.metadata);

@@ -12,6 +12,10 @@ const MASK_BITS = 30;
 
 /** JS expression converting a database value `v` (not null) to the property's runtime value. */
 function fromDb(prop: EntityProperty, i = 0): string {
+  if (prop.customType) {
+    const base = fromDb({ ...prop, customType: undefined }, i);
+    return `ct[${i}].convertToJSValue(${base}, platform)`;
+  }
   if (prop.kind === 'm:1') {
     const key = fromDb({ ...prop, kind: 'scalar', runtimeType: prop.targetMeta!.properties[prop.targetMeta!.primaryKeys[0]].runtimeType });
     if (prop.mapToPk) {
@@ -129,11 +133,12 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
     }
     return out;`;
   const targets = meta.props.map(p => p.targetMeta);
-  return new Function('proto', 'safeJson', 'targets', 'Reference', `return function hydrate(cols, n, map, refresh, init, em) {${body}\n}`)(
+  return new Function('proto', 'safeJson', 'targets', 'Reference', 'ct', 'platform', `return function hydrate(cols, n, map, refresh, init, em) {${body}\n}`)(
     meta.prototype,
     safeJson,
     targets,
     Reference,
+    ...customTypes(meta),
   ) as Hydrator;
 }
 
@@ -150,7 +155,11 @@ function rowExpr(meta: EntityMetadata): string {
   }
   const values = meta.props.map((p, i) => {
     const conv = toEngine(p);
-    return conv === 'v' ? `v${i}` : `(v${i} == null ? v${i} : ${conv.replace(/\bv\b/g, `v${i}`)})`;
+    const value = p.customType ? `ct[${i}].convertToDatabaseValue(v${i}, platform)` : `v${i}`;
+    if (conv === 'v') {
+      return p.customType ? `(v${i} == null ? v${i} : ${value})` : value;
+    }
+    return `(v${i} == null ? v${i} : ${conv.replace(/\bv\b/g, p.customType ? `(${value})` : value)})`;
   });
   return `[${[...masks, ...values].join(', ')}]`;
 }
@@ -168,7 +177,7 @@ export type StateFn = (e: any, ctx: FlushContext) => unknown[];
 /** The flush row `[mask…, v0 … vn]` for an entity (see the engine's unit of work). */
 export function createStateFn(meta: EntityMetadata): StateFn {
   const reads = meta.props.map((p, i) => `const v${i} = e[${key(p.name)}];`).join('\n  ');
-  return new Function(`return function state(e, ctx) {\n  ${reads}\n  return ${rowExpr(meta)};\n}`)() as StateFn;
+  return new Function('ct', 'platform', `return function state(e, ctx) {\n  ${reads}\n  return ${rowExpr(meta)};\n}`)(...customTypes(meta)) as StateFn;
 }
 
 export type InsertStateFn = (e: any, em: unknown, ctx: FlushContext) => unknown[];
@@ -198,7 +207,12 @@ export function createInsertStateFn(meta: EntityMetadata, isRequired: (p: Entity
     }
   });
   const body = `let pending;\n  ${lines.join('\n  ')}\n  ctx.pending = pending;\n  return ${rowExpr(meta)};`;
-  return new Function('onCreate', 'defaults', 'missing', `return function insertState(e, em, ctx) {\n  ${body}\n}`)(onCreate, defaults, missing) as InsertStateFn;
+  return new Function('onCreate', 'defaults', 'missing', 'ct', 'platform', `return function insertState(e, em, ctx) {\n  ${body}\n}`)(
+    onCreate,
+    defaults,
+    missing,
+    ...customTypes(meta),
+  ) as InsertStateFn;
 }
 
 /** What `em.create()` needs from the EntityManager for relation values. */
@@ -265,10 +279,21 @@ export function createApplyDefaults(meta: EntityMetadata): (e: any, em: unknown)
   return new Function('onCreate', 'defaults', `return function applyDefaults(e, em) {\n  ${lines.join('\n  ')}\n}`)(onCreate, defaults) as (e: any, em: unknown) => void;
 }
 
+/** The custom types of an entity's column properties (by position) and their platform, for generated code. */
+function customTypes(meta: EntityMetadata): [unknown[], unknown] {
+  return [meta.props.map(p => p.customType), meta.props.find(p => p.platform)?.platform];
+}
+
 /** Converts one runtime value for the engine (used for `onUpdate` values and primary keys). */
 export function engineValue(prop: EntityProperty, v: unknown): unknown {
   if (v == null) {
     return v;
+  }
+  if (prop.customType) {
+    v = prop.customType.convertToDatabaseValue(v, prop.platform!);
+    if (v == null) {
+      return v;
+    }
   }
   if (v instanceof Date) {
     return prop.columnKind === 'date' ? v.toISOString().substring(0, 10) : v.getTime();
@@ -355,6 +380,9 @@ export function createToObject(meta: EntityMetadata): ToObjectFn {
     if ((p.kind === 'm:1' && !p.mapToPk) || p.kind === '1:1') {
       return `v = e[${k}]; if (${hidden}v !== undefined) { v = relation(v, ${k}, e, includeHidden, populate, walk); if (v !== OMIT) o[${k}] = v; }`;
     }
+    if (p.customType) {
+      return `v = e[${k}]; if (${hidden}v !== undefined) o[${k}] = v === null ? v : props[${k}].customType.toJSON(v, props[${k}].platform);`;
+    }
     const value = p.columnKind === 'bigint' ? "(typeof v === 'bigint' ? v.toString() : v)" : 'v';
     return `v = e[${k}]; if (${hidden}v !== undefined) o[${k}] = ${value};`;
   });
@@ -363,8 +391,9 @@ export function createToObject(meta: EntityMetadata): ToObjectFn {
     'collection',
     'Collection',
     'OMIT',
+    'props',
     `return function toObject(e, includeHidden, populate, walk) {\n  const o = {};\n  let v;\n  ${lines.join('\n  ')}\n  return o;\n}`,
-  )(relationObject, collectionObjects, Collection, OMIT) as ToObjectFn;
+  )(relationObject, collectionObjects, Collection, OMIT, meta.properties) as ToObjectFn;
 }
 
 export type RowMapper = (row: Record<string, unknown>) => Record<string, unknown>;
@@ -387,6 +416,9 @@ export function createRowMapper(meta: EntityMetadata): RowMapper {
 }
 
 export function convertFromDb(p: EntityProperty, v: unknown): unknown {
+  if (p.customType) {
+    return p.customType.convertToJSValue(convertFromDb({ ...p, customType: undefined }, v), p.platform!);
+  }
   switch (p.columnKind) {
     case 'datetime':
       return new Date(v as number);

@@ -298,6 +298,7 @@ export function decorateEntity(meta: EntityMetadata): void {
     cascadePersist: relations.filter(p => cascades(p, 'persist')),
     cascadeRemove: relations.filter(p => cascades(p, 'remove') || p.orphanRemoval),
     links: meta.collections.filter(p => p.kind === 'm:n' && !p.mappedBy),
+    customTypes: meta.props.some(p => p.customType),
   };
 }
 

@@ -61,6 +61,8 @@ class Serializer {
         if (v === undefined) {
           continue;
         }
+      } else if (prop.customType && v !== null) {
+        v = prop.customType.toJSON(v, prop.platform!);
       } else if (typeof v === 'bigint') {
         v = v.toString();
       }

@@ -1,3 +1,4 @@
+import type { Type } from './types-map.js';
 import type { Dictionary, EntityClass, Opt, Primary } from '../typings.js';
 import type { Ref } from '../entity/reference.js';
 import type { Collection } from '../entity/collection.js';
@@ -226,6 +227,9 @@ function scalar<V>(type: string, extra: PropertyOptions = {}): PropertyBuilder<V
   return new PropertyBuilder<V>({ type, ...extra });
 }
 
+/** The JS value of a mapped type given to `p.type()`. */
+type TypeValue<T> = T extends new (...args: any[]) => Type<infer J, any> ? J : T extends Type<infer J, any> ? J : unknown;
+
 /** Property builders, as MikroORM's `p`. */
 export const p = {
   string: () => scalar<string>('string'),
@@ -251,7 +255,8 @@ export const p = {
       enum: true,
       items: typeof items === 'function' ? (items as () => Dictionary<string | number>) : Array.isArray(items) ? items : enumValues(items as Dictionary<string | number>),
     }),
-  type: <V = unknown>(type: unknown) => new PropertyBuilder<V>({ type }),
+  /** A property of a mapped type: a `Type` subclass or instance (its JS type is the value's), or a type name. */
+  type: <T>(type: T) => new PropertyBuilder<TypeValue<T>>({ type }),
   /** A many-to-one relation to `target` (or a function returning it, for circular definitions). */
   manyToOne: <T extends object>(target: Target<T> | (() => Target<T>)) => new ManyToOneBuilder<T>({ kind: 'm:1', entity: target }),
   /** A one-to-one relation to `target` (`.owner()` holds the key, `.mappedBy()` the other side). */

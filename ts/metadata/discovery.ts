@@ -6,7 +6,7 @@ import { ENTITY_EVENTS } from '../events.js';
 import { EntitySchema } from './entity-schema.js';
 import { MetadataRegistry } from './registry.js';
 import { MetadataStorage } from './storage.js';
-import { resolveColumnKind, runtimeTypeOf } from './types-map.js';
+import { customTypeOf, resolveColumnKind, runtimeTypeOf, Type, type Platform } from './types-map.js';
 import type { ColumnKind, EntityMetadata, EntityProperty, EntitySchemaMetadata, PropertyOptions, RuntimeType } from './types.js';
 
 /** Static marker of `ReflectMetadataProvider` (legacy decorators), inherited by subclasses. */
@@ -120,7 +120,7 @@ const UNSUPPORTED_OPTIONS: [option: string, what: string][] = [
   ['eager', 'eager loading'],
 ];
 
-function normalizeProperty(entity: string, name: string, opts: PropertyOptions, naming: NamingStrategy): EntityProperty | undefined {
+function normalizeProperty(entity: string, name: string, opts: PropertyOptions, naming: NamingStrategy, platform: Platform): EntityProperty | undefined {
   for (const [option, what] of UNSUPPORTED_OPTIONS) {
     if (opts[option] !== undefined && opts[option] !== false) {
       throw new NotImplementedError(`${what} are not implemented in mikro-native yet (${entity}.${name}: '${option}')`);
@@ -132,9 +132,6 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
   }
   if (opts.version && !['integer', 'number', 'smallint', 'bigint'].includes(String(opts.type ?? 'integer'))) {
     throw new NotImplementedError(`optimistic locking with a non-integer version is not implemented in mikro-native yet (${entity}.${name})`);
-  }
-  if (opts.type !== null && typeof opts.type === 'object') {
-    throw new NotImplementedError(`custom Type instances are not implemented in mikro-native yet (${entity}.${name})`);
   }
   if (opts.kind === 'm:1' || (opts.reference as string | undefined) === 'm:1') {
     // Column type and name come from the target, resolved once every entity is discovered.
@@ -168,6 +165,14 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
     return undefined;
   }
   const items = typeof opts.items === 'function' ? enumValues(opts.items()) : opts.items;
+  const customType = customTypeOf(opts.type);
+  if (customType) {
+    // A user type converts in JS; its column is what it declares, or its built-in base's.
+    const columnType = opts.columnType ?? (customType.getColumnType !== Type.prototype.getColumnType ? customType.getColumnType({ ...opts, name }, platform) : undefined);
+    const kind = resolveColumnKind(customType.constructor) ?? resolveColumnKind(columnType) ?? 'text';
+    const fieldName = opts.fieldName ?? naming.propertyToColumnName(name);
+    return { ...opts, name, kind: 'scalar', type: customType.name, columnType, columnKind: kind, runtimeType: 'any', fieldName, fieldNames: [fieldName], primary: !!opts.primary, nullable: !!opts.nullable, customType, platform };
+  }
   let kind = resolveColumnKind(opts.type) ?? resolveColumnKind(opts.columnType);
   if (items && (opts.enum || !kind)) {
     kind = 'enum';
@@ -361,7 +366,8 @@ function checkEntity(meta: EntityMetadata): void {
 }
 
 /** Normalizes every entity definition into metadata and checks it. */
-export function discoverEntities(entities: readonly unknown[], naming: NamingStrategy, options: { useReflection?: boolean } = {}): EntityMetadata[] {
+export function discoverEntities(entities: readonly unknown[], naming: NamingStrategy, options: { useReflection?: boolean; platform?: Platform } = {}): EntityMetadata[] {
+  const platform = options.platform ?? { name: 'unknown' };
   const out: EntityMetadata[] = [];
   const seen = new Set<unknown>();
   for (const item of entities) {
@@ -389,7 +395,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       if (options.useReflection && opts.type == null && reflectedType != null) {
         opts.type = reflectedType;
       }
-      const prop = normalizeProperty(className, name, opts, naming);
+      const prop = normalizeProperty(className, name, opts, naming, platform);
       if (prop) {
         properties[name] = prop;
       }

@@ -1,10 +1,61 @@
 import type { ColumnKind, RuntimeType } from './types.js';
 
-/** Base of mapped types; subclasses name the column kind they map to. */
-export abstract class Type<JSType = unknown> {
+/** What a custom type's conversions receive as the platform: the dialect in use. */
+export interface Platform {
+  readonly name: string;
+}
+
+/**
+ * Base of mapped types, as MikroORM's `Type`. The built-in types below name the column kind the
+ * engine converts natively; a user subclass converts values in JS on the way in and out
+ * (`convertToDatabaseValue`, `convertToJSValue`), declares its column (`getColumnType`), and may
+ * serialize differently (`toJSON`).
+ */
+export abstract class Type<JSType = unknown, DBType = JSType> {
   static readonly columnKind: ColumnKind;
   declare readonly '~js'?: JSType;
+
+  convertToDatabaseValue(value: JSType, _platform: Platform, _context?: unknown): DBType {
+    return value as unknown as DBType;
+  }
+
+  convertToJSValue(value: DBType, _platform: Platform, _context?: unknown): JSType {
+    return value as unknown as JSType;
+  }
+
+  toJSON(value: JSType, _platform: Platform): JSType | DBType {
+    return value;
+  }
+
+  compareAsType(): string {
+    return 'any';
+  }
+
+  /** The column type; a subclass of a built-in type keeps the built-in's column by default. */
+  getColumnType(_prop: unknown, _platform: Platform): string {
+    return (this.constructor as unknown as { columnKind?: string }).columnKind ?? 'text';
+  }
+
+  get name(): string {
+    return this.constructor.name;
+  }
+
+  /** The shared instance of a type class. */
+  static getType<T extends Type<any, any>>(cls: new () => T): T {
+    let instance = instances.get(cls);
+    if (!instance) {
+      instance = new cls();
+      instances.set(cls, instance);
+    }
+    return instance as T;
+  }
+
+  static isMappedType(data: unknown): data is Type<any> {
+    return data instanceof Type;
+  }
 }
+
+const instances = new Map<unknown, Type<any, any>>();
 
 function typeClass<K extends ColumnKind>(kind: K, name: string) {
   const cls = class extends Type {
@@ -32,12 +83,28 @@ export const EnumType = typeClass('enum', 'EnumType');
 export const UuidType = typeClass('uuid', 'UuidType');
 export const BlobType = typeClass('blob', 'BlobType');
 
+const BUILT_IN = new Set<unknown>();
+
+/** A user's `Type` (class or instance) whose conversions run in JS; `undefined` for built-in and other types. */
+export function customTypeOf(type: unknown): Type<any, any> | undefined {
+  if (type instanceof Type) {
+    return BUILT_IN.has(type.constructor) ? undefined : type;
+  }
+  if (typeof type === 'function' && type.prototype instanceof Type && !BUILT_IN.has(type)) {
+    return Type.getType(type as new () => Type<any, any>);
+  }
+  return undefined;
+}
+
 export const types = {
   string: StringType, text: TextType, integer: IntegerType, smallint: SmallIntType, tinyint: TinyIntType,
   bigint: BigIntType, float: FloatType, double: DoubleType, decimal: DecimalType, boolean: BooleanType,
   datetime: DateTimeType, date: DateType, time: TimeType, json: JsonType, enum: EnumType, uuid: UuidType,
   blob: BlobType,
 } as const;
+for (const cls of Object.values(types)) {
+  BUILT_IN.add(cls);
+}
 
 const byName: Record<string, ColumnKind> = {
   string: 'string', varchar: 'string', character: 'string', char: 'string',

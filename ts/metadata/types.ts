@@ -78,6 +78,10 @@ export interface EntityProperty<Owner = any> extends PropertyOptions<Owner> {
   fieldNames: string[];
   primary: boolean;
   nullable: boolean;
+  /** A user `Type`: values convert in JS (`convertToDatabaseValue` / `convertToJSValue`). */
+  customType?: import('./types-map.js').Type<any, any>;
+  /** The platform custom type conversions receive. */
+  platform?: import('./types-map.js').Platform;
 }
 
 export interface IndexOptions {
@@ -145,5 +149,7 @@ export interface EntityMetadata<T = any> {
     mapRow: import('../entity/codegen.js').RowMapper;
     onUpdate: EntityProperty<T>[];
     onUpdateIndexes: number[];
+    /** Some property has a custom `Type` (filters convert its values). */
+    customTypes: boolean;
   };
 }
