@@ -6,7 +6,7 @@ import { Collection } from './entity/collection.js';
 import { ENTITY_EVENTS, type ChangeSet, type EntityEvent, type EventManager } from './events.js';
 import { Reference } from './entity/reference.js';
 import { assign, helper, identityKey, initHelper, nextIdentitySeq, type AssignOptions, type WrappedEntity } from './entity/helper.js';
-import { NotFoundError, NotImplementedError, ValidationError } from './errors.js';
+import { NotFoundError, NotImplementedError, OptimisticLockError, ValidationError } from './errors.js';
 import type { MetadataRegistry } from './metadata/registry.js';
 import { EntitySchema } from './metadata/entity-schema.js';
 import type { EntityMetadata, EntityProperty } from './metadata/types.js';
@@ -27,6 +27,25 @@ export interface FindOptions<T, P extends string = never> {
    * `balanced` (MikroORM 7's default: to-one relations joined). */
   strategy?: LoadStrategy;
   flushMode?: 'auto' | 'commit' | 'always';
+  /** Pessimistic modes lock the selected rows (inside a transaction). */
+  lockMode?: LockMode;
+}
+
+/** MikroORM's lock modes. */
+export enum LockMode {
+  NONE = 0,
+  OPTIMISTIC = 1,
+  PESSIMISTIC_READ = 2,
+  PESSIMISTIC_WRITE = 3,
+  PESSIMISTIC_PARTIAL_WRITE = 4,
+  PESSIMISTIC_WRITE_OR_FAIL = 5,
+  PESSIMISTIC_PARTIAL_READ = 6,
+  PESSIMISTIC_READ_OR_FAIL = 7,
+}
+
+export interface LockOptions {
+  /** `OPTIMISTIC`: the version the entity must have. */
+  lockVersion?: number | Date;
 }
 
 export type LoadStrategy = 'select-in' | 'joined' | 'balanced';
@@ -352,12 +371,44 @@ export class EntityManager {
 
   /** @internal */ flushModeOverride?: 'auto' | 'commit' | 'always';
 
+  /**
+   * Locks a loaded entity. `OPTIMISTIC` checks its version against `lockVersion` (no query);
+   * pessimistic modes select its row with the dialect's lock clause, inside a transaction.
+   */
+  async lock<T extends object>(entity: T, lockMode: LockMode, options: LockOptions | number | Date = {}): Promise<void> {
+    const em = this.getContext();
+    const opts = typeof options === 'number' || options instanceof Date ? { lockVersion: options } : options;
+    const h = helper(entity);
+    const meta = h.__meta;
+    if (lockMode === LockMode.NONE) {
+      return;
+    }
+    if (lockMode === LockMode.OPTIMISTIC) {
+      const version = meta.props.find(p => p.version);
+      if (!version) {
+        throw new OptimisticLockError(`Cannot obtain optimistic lock on unversioned entity ${meta.className}`, entity);
+      }
+      const expected = opts.lockVersion instanceof Date ? opts.lockVersion.getTime() : opts.lockVersion;
+      const actual = (entity as Dictionary)[version.name];
+      const current = actual instanceof Date ? actual.getTime() : actual;
+      if (expected !== undefined && expected !== current) {
+        throw new OptimisticLockError(`The optimistic lock failed, version ${expected} was expected, but is actually ${current}`, entity);
+      }
+      return;
+    }
+    if (!em.activeTransaction()) {
+      throw new ValidationError('An open transaction is required for this operation');
+    }
+    const where = Object.fromEntries(meta.primaryKeys.map(pk => [pk, (entity as Dictionary)[pk]]));
+    const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias: meta.alias, selectOne: true, lockMode });
+    const query = `${rest.substring(0, rest.length - 1)},"where":${filterJson(where, meta)}}`;
+    const driver = await em.ready();
+    driver.json(() => driver.native.query(query, 'all', driver.logLevel()));
+  }
+
   // ---- MikroORM API that mikro-native does not implement yet: a clear error instead of
   // `is not a function`.
 
-  lock(..._args: unknown[]): Promise<never> {
-    return notImplemented('em.lock() (pessimistic / optimistic locking)');
-  }
   findByCursor(..._args: unknown[]): Promise<never> {
     return notImplemented('em.findByCursor() (cursor pagination)');
   }
@@ -521,7 +572,11 @@ export class EntityManager {
       }
     }
     // The filter is serialized once and spliced in (it may need the special-value replacer).
-    const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias, fields, orderBy, limit: limit ?? undefined, offset: options.offset, populate });
+    const lockMode = options.lockMode && options.lockMode > LockMode.OPTIMISTIC ? options.lockMode : undefined;
+    if (lockMode && !this.activeTransaction()) {
+      throw new ValidationError('An open transaction is required for this operation');
+    }
+    const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias, fields, orderBy, limit: limit ?? undefined, offset: options.offset, populate, lockMode });
     return `${rest.substring(0, rest.length - 1)},"where":${filterJson(where, meta)}}`;
   }
 

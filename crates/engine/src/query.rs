@@ -63,6 +63,12 @@ pub struct Query {
     /// Insert: the columns to return instead of generated keys and defaults.
     #[serde(default)]
     pub returning: Option<Vec<String>>,
+    /// Select: MikroORM's `LockMode` number; pessimistic modes add the dialect's lock clause.
+    #[serde(default)]
+    pub lock_mode: Option<u8>,
+    /// Select `1` instead of columns (`em.lock()` checks a row exists while locking it).
+    #[serde(default)]
+    pub select_one: bool,
 }
 
 /// `on conflict (fields) do update set merge = excluded.merge` (or `do nothing`).
@@ -290,6 +296,8 @@ impl<'a> Compiler<'a> {
                 }
             }
             w.push(" as ").ident("count");
+        } else if q.select_one {
+            w.push("1");
         } else {
             match q.fields.as_deref() {
                 None => {
@@ -358,6 +366,9 @@ impl<'a> Compiler<'a> {
                 w.push(" limit ").param(Value::Int(-1));
             }
             w.push(" offset ").param(Value::Int(o as i64));
+        }
+        if let Some(clause) = q.lock_mode.and_then(|m| self.dialect.lock_clause(m)) {
+            w.push(" ").push(clause);
         }
         Ok((joined, inverse, repeats_rows))
     }

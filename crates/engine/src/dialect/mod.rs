@@ -89,6 +89,19 @@ pub trait Dialect: Send + Sync {
         "ilike"
     }
 
+    /// The clause a pessimistic `LockMode` (MikroORM's numbers) appends to a select.
+    fn lock_clause(&self, mode: u8) -> Option<&'static str> {
+        match mode {
+            2 => Some("for share"),
+            3 => Some("for update"),
+            4 => Some("for update skip locked"),
+            5 => Some("for update nowait"),
+            6 => Some("for share skip locked"),
+            7 => Some("for share nowait"),
+            _ => None,
+        }
+    }
+
     /// The regular expression match operator (`$re`).
     fn regexp_operator(&self) -> &'static str {
         "regexp"

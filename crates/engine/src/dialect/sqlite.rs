@@ -24,6 +24,11 @@ impl Dialect for Sqlite {
         "like"
     }
 
+    /// SQLite locks the whole database in a write transaction; selects take no lock clause.
+    fn lock_clause(&self, _mode: u8) -> Option<&'static str> {
+        None
+    }
+
     fn datetime_value(&self, ms: i64) -> Value {
         Value::Int(ms)
     }
