@@ -178,7 +178,6 @@ describe('bad input is reported with names', () => {
   test('MikroORM API that is not implemented yet says so', async () => {
     const em = await init();
     for (const [call, what] of [
-      [() => em.lock({}, 1), 'em.lock() (pessimistic / optimistic locking)'],
       [() => em.findByCursor(Author, {}), 'em.findByCursor() (cursor pagination)'],
       [() => em.stream(Author), 'em.stream()'],
       [() => em.addFilter('x', {}), 'em.addFilter() (filters)'],
