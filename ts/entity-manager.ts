@@ -29,6 +29,40 @@ export interface FindOptions<T, P extends string = never> {
   flushMode?: 'auto' | 'commit' | 'always';
   /** Pessimistic modes lock the selected rows (inside a transaction). */
   lockMode?: LockMode;
+  /** Conditions on populated relations: an object by relation, `'infer'` (the `where`'s own
+   * conditions on them) or `'all'` (the default: populated collections load every item). */
+  populateWhere?: FilterQuery<T> | 'all' | 'infer';
+  /** The order of populated relations' items, by relation. */
+  populateOrderBy?: OrderDefinition<T>;
+}
+
+/** Conditions and order for the relations a select-in populate loads, by relation name. */
+interface PopulateScope {
+  where?: Dictionary;
+  orderBy?: Dictionary;
+}
+
+/** The populate scope of a find: `populateWhere` (or, with `'infer'`, the `where`) and `populateOrderBy`. */
+function populateScope(where: unknown, options: FindOptions<any, any>): PopulateScope | undefined {
+  const pw = options.populateWhere;
+  const scopeWhere = pw === 'infer' ? where : pw === 'all' ? undefined : pw;
+  const orderBy = options.populateOrderBy as Dictionary | undefined;
+  if (!scopeWhere && !orderBy) {
+    return undefined;
+  }
+  return { where: scopeWhere && typeof scopeWhere === 'object' ? (scopeWhere as Dictionary) : undefined, orderBy };
+}
+
+/** The scope below relation `name`. */
+function subScope(scope: PopulateScope | undefined, name: string): PopulateScope | undefined {
+  const where = scope?.where?.[name];
+  const orderBy = scope?.orderBy?.[name];
+  return where || orderBy ? { where: where as Dictionary | undefined, orderBy: orderBy as Dictionary | undefined } : undefined;
+}
+
+/** Scalar conditions of a relation's scope (what its own query filters by). */
+function scopeWhere(scope: PopulateScope | undefined): Dictionary {
+  return scope?.where && typeof scope.where === 'object' ? scope.where : {};
 }
 
 /** MikroORM's lock modes. */
@@ -562,6 +596,15 @@ export class EntityManager {
       }
     }
     const populate = this.populatePlan(meta, options).joined;
+    const scope = populateScope(where, options);
+    for (const head of new Set(populate.map(p => p.split('.')[0]))) {
+      if (scope?.where?.[head] !== undefined) {
+        throw new NotImplementedError(`populateWhere on the relation ${meta.className}.${head} loaded with the 'joined' strategy is not implemented in mikro-native yet (use the 'select-in' strategy)`);
+      }
+      if (scope?.orderBy?.[head] !== undefined) {
+        orderBy.push({ [head]: scope.orderBy[head] });
+      }
+    }
     // A joined collection keeps its own order (`orderBy` of the one-to-many), after the query's.
     for (const path of populate) {
       const last = relationProps(meta, path).pop()!;
@@ -586,7 +629,7 @@ export class EntityManager {
     const plan = this.populatePlan(meta, options);
     const found = await this.runFind(meta, query, !!options.refresh, plan);
     if (plan.selectIn.length > 0) {
-      await this.populateSelectIn(meta, found, plan.selectIn, !!options.refresh);
+      await this.populateSelectIn(meta, found, plan.selectIn, !!options.refresh, populateScope(where, options));
     }
     return found;
   }
@@ -618,22 +661,23 @@ export class EntityManager {
   }
 
   /** Loads the to-one relations on `paths` of `entities`, one query per relation and level. */
-  private async populateSelectIn(meta: EntityMetadata, entities: object[], paths: string[], refresh: boolean): Promise<void> {
+  private async populateSelectIn(meta: EntityMetadata, entities: object[], paths: string[], refresh: boolean, scope?: PopulateScope): Promise<void> {
     const heads = [...new Set(paths.map(p => p.split('.')[0]))];
     for (const name of heads) {
       const prop = meta.properties[name];
       const target = prop.targetMeta!;
       const rest = paths.filter(p => p.startsWith(`${name}.`)).map(p => p.substring(name.length + 1));
+      const sub = subScope(scope, name);
       if (prop.kind === '1:1') {
         throw new NotImplementedError(`Populating the one-to-one ${meta.className}.${name} below another relation is not implemented in mikro-native yet`);
       }
       if (prop.kind === '1:m' || prop.kind === 'm:n') {
-        const items = prop.kind === '1:m' ? await this.loadCollections(entities, prop, refresh) : await this.loadPivotCollections(entities, prop, refresh);
+        const items = prop.kind === '1:m' ? await this.loadCollections(entities, prop, refresh, sub) : await this.loadPivotCollections(entities, prop, refresh, sub);
         for (const t of items) {
           mergePopulate(t, rest);
         }
         if (rest.length > 0) {
-          await this.populateSelectIn(target, items, rest, refresh);
+          await this.populateSelectIn(target, items, rest, refresh, sub);
         }
         continue;
       }
@@ -656,17 +700,18 @@ export class EntityManager {
         mergePopulate(t, rest);
       }
       if (rest.length > 0) {
-        await this.populateSelectIn(target, [...targets], rest, refresh);
+        await this.populateSelectIn(target, [...targets], rest, refresh, sub);
       }
     }
   }
 
   /** Loads the collection `prop` of every owner in `owners` with one query; returns the items. */
-  private async loadCollections(owners: object[], prop: EntityProperty, refresh: boolean): Promise<object[]> {
+  private async loadCollections(owners: object[], prop: EntityProperty, refresh: boolean, scope?: PopulateScope): Promise<object[]> {
     const pending = owners.filter(o => refresh || !((o as Dictionary)[prop.name] as Collection<object>).isInitialized());
     const keys = [...new Set(pending.map(o => helper(o).getPrimaryKey()))];
-    const orderBy = prop.orderBy as FindOptions<any, any>['orderBy'];
-    const items = keys.length > 0 ? await this.findInternal(prop.targetMeta!, { [prop.mappedBy!]: { $in: keys } }, { refresh, orderBy }, undefined) : [];
+    const orderBy = (scope?.orderBy ?? prop.orderBy) as FindOptions<any, any>['orderBy'];
+    const where = { [prop.mappedBy!]: { $in: keys }, ...scopeWhere(scope) };
+    const items = keys.length > 0 ? await this.findInternal(prop.targetMeta!, where, { refresh, orderBy }, undefined) : [];
     fillCollections(pending, prop, items);
     return owners.flatMap(o => ((o as Dictionary)[prop.name] as Collection<object>).getItems());
   }
@@ -675,11 +720,11 @@ export class EntityManager {
    * @internal Loads the many-to-many collection `prop` of `owners` with one query on the pivot
    * table joined to the items (MikroORM's shape); returns the items.
    */
-  async loadPivotCollections(owners: object[], prop: EntityProperty, refresh: boolean): Promise<object[]> {
+  async loadPivotCollections(owners: object[], prop: EntityProperty, refresh: boolean, scope?: PopulateScope): Promise<object[]> {
     const pending = owners.filter(o => refresh || !((o as Dictionary)[prop.name] as Collection<object>).isInitialized());
     const keys = [...new Set(pending.map(o => helper(o).getPrimaryKey()))];
     if (keys.length > 0) {
-      const byOwner = await this.pivotItems(prop, keys, refresh);
+      const byOwner = await this.pivotItems(prop, keys, refresh, { where: scopeWhere(scope), orderBy: scope?.orderBy });
       for (const o of pending) {
         ((o as Dictionary)[prop.name] as Collection<object>).hydrate(byOwner.get(helper(o).getPrimaryKey()) ?? []);
       }

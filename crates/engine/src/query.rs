@@ -9,7 +9,7 @@ use crate::convert::to_db;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::filter::{strip_alias, Cond, FilterParser};
-use crate::joins::{Joins, Via};
+use crate::joins::{Col, Joins, Via};
 use crate::meta::{EntityMeta, Metadata};
 use crate::sql::{Sql, Writer};
 use crate::value::Value;
@@ -263,6 +263,11 @@ impl<'a> Compiler<'a> {
             }
         }
         let cond = self.condition(&joins, q)?;
+        let order = if q.kind == QueryKind::Select {
+            self.resolve_order(&joins, &q.order_by)?
+        } else {
+            Vec::new()
+        };
         let joins = joins.into_inner();
         if q.limit.is_some()
             && joins.nodes.iter().any(|n| n.populate)
@@ -357,7 +362,7 @@ impl<'a> Compiler<'a> {
         if q.kind == QueryKind::Count {
             return Ok((joined, inverse, repeats_rows));
         }
-        self.order_by(w, &joins, &q.order_by)?;
+        self.order_by(w, &joins, &order);
         if let Some(l) = q.limit {
             w.push(" limit ").param(Value::Int(l as i64));
         }
@@ -375,33 +380,75 @@ impl<'a> Compiler<'a> {
 
     /// `order by`; a key `path.prop` orders by a property of the entity joined at `path` (a
     /// populated collection's own order).
-    fn order_by(&self, w: &mut Writer, joins: &Joins, order: &[Map<String, Json>]) -> Result<()> {
-        let mut first = true;
+    /// The columns to order by, joining relations ordered through (`{ author: { name: 'asc' } }`,
+    /// `{ books: { title: 'asc' } }`) as conditions do; `author.name` names a populated join.
+    fn resolve_order(
+        &self,
+        joins: &RefCell<Joins>,
+        order: &[Map<String, Json>],
+    ) -> Result<Vec<(Col, &'static str)>> {
+        let mut out = Vec::new();
         for map in order {
-            for (prop, dir) in map {
-                let name = strip_alias(joins.alias(0), prop);
-                let joined = name.rsplit_once('.').and_then(|(path, p)| {
-                    joins
-                        .nodes
-                        .iter()
-                        .position(|n| n.path == path)
-                        .map(|node| (node, p))
-                });
-                let (node, name) = joined.unwrap_or((0, name));
-                let entity = joins.entity(node);
-                let i = entity.prop_index(name).map_err(|_| {
-                    Error::plain(format!(
-                        "Trying to order by not existing property {}.{name}",
-                        entity.name
-                    ))
-                })?;
-                w.push(if first { " order by " } else { ", " });
-                first = false;
-                w.column(joins.alias(node), &entity.props[i].field_name);
-                w.push(" ").push(order_direction(entity, prop, dir)?);
+            self.order_level(joins, 0, map, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn order_level(
+        &self,
+        joins: &RefCell<Joins>,
+        node: usize,
+        map: &Map<String, Json>,
+        out: &mut Vec<(Col, &'static str)>,
+    ) -> Result<()> {
+        for (prop, dir) in map {
+            let name = if node == 0 {
+                strip_alias(joins.borrow().alias(0), prop)
+            } else {
+                prop.as_str()
+            };
+            if let Json::Object(nested) = dir {
+                let entity = joins.borrow().entity(node);
+                let next = match entity.collection(name) {
+                    Some(c) => joins.borrow_mut().join_collection(node, c)?,
+                    None => {
+                        let i = entity.prop_index(name)?;
+                        joins.borrow_mut().join(node, i)?
+                    }
+                };
+                self.order_level(joins, next, nested, out)?;
+                continue;
             }
+            let joined = name.rsplit_once('.').and_then(|(path, p)| {
+                joins
+                    .borrow()
+                    .nodes
+                    .iter()
+                    .position(|n| n.path == path)
+                    .map(|n| (n, p))
+            });
+            let (at, name) = joined.unwrap_or((node, name));
+            let entity = joins.borrow().entity(at);
+            let i = entity.prop_index(name).map_err(|_| {
+                Error::plain(format!(
+                    "Trying to order by not existing property {}.{name}",
+                    entity.name
+                ))
+            })?;
+            out.push((
+                Col { node: at, prop: i },
+                order_direction(entity, prop, dir)?,
+            ));
         }
         Ok(())
+    }
+
+    fn order_by(&self, w: &mut Writer, joins: &Joins, order: &[(Col, &'static str)]) {
+        for (n, (col, dir)) in order.iter().enumerate() {
+            w.push(if n == 0 { " order by " } else { ", " });
+            w.column(joins.alias(col.node), &joins.prop(*col).field_name);
+            w.push(" ").push(dir);
+        }
     }
 
     fn insert(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<Vec<usize>> {
