@@ -66,6 +66,14 @@ describe('serialize()', () => {
         { id: 2, title: 'B2', author, publisher: null },
       ],
     });
+    // Deliberate difference: MikroORM 7.2.2 throws a TypeError for `populate: true`.
+    expect(serialize(a, { populate: true })).toEqual({
+      ...author,
+      books: [
+        { id: 1, title: 'B1', author, publisher: 1 },
+        { id: 2, title: 'B2', author, publisher: null },
+      ],
+    });
     const b1 = a.books[0];
     expect(serialize(b1, { populate: ['author', 'publisher'] })).toEqual({ id: 1, title: 'B1', author: { ...author, books: [1, 2] }, publisher: 1 });
     expect(serialize(b1, { populate: ['author.books'] })).toEqual({
