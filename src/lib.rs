@@ -631,6 +631,24 @@ impl NativeOrm {
         Ok(s)
     }
 
+    /// Registers a merged entity's state (`[mask…, values…]`, as in a flush message) as its snapshot.
+    #[napi(catch_unwind)]
+    pub fn register(&self, env: Env, uow: &mut NativeUow, entity: u32, row: String) -> R<()> {
+        let idx = entity as usize;
+        let meta = self.meta.entity(idx).map_err(to_napi)?;
+        let values: Vec<&serde_json::value::RawValue> =
+            serde_json::from_str(&row).map_err(|e| {
+                to_napi(Error::validation(format!(
+                    "Invalid merged entity state: {e}"
+                )))
+            })?;
+        uow.uow
+            .register_state(self.dialect.as_ref(), meta, idx, &values)
+            .map_err(to_napi)?;
+        uow.sync_memory(&env);
+        Ok(())
+    }
+
     /// What a flush would write, without writing: per entity type, the changed managed rows and
     /// their changed properties, and whether any statement would run (for flush events).
     #[napi(catch_unwind)]

@@ -21,6 +21,7 @@ export interface NativeOrmHandle {
   execute(sql: string, params: string, method: string, log: number): string;
   transaction(op: 'begin' | 'commit' | 'rollback', log: number): string;
   flushPreview(uow: NativeUowHandle, message: string): string;
+  register(uow: NativeUowHandle, entity: number, row: string): void;
   upsert(uow: NativeUowHandle, query: string, log: number): string;
   flush(uow: NativeUowHandle, message: string, implicitTransactions: boolean, log: number): string;
   createSchemaSql(): string[][];

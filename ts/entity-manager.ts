@@ -406,6 +406,47 @@ export class EntityManager {
   /** @internal */ flushModeOverride?: 'auto' | 'commit' | 'always';
 
   /**
+   * Makes an entity managed by this EntityManager without a query: an entity instance (from
+   * another EntityManager, or detached), or data with the primary key, taken as the database state.
+   * An entity already in the identity map is returned (with the data assigned).
+   */
+  merge<T extends object>(entity: T): T;
+  merge<T extends object>(entityName: EntityName<T>, data: EntityData<T> | RequiredEntityData<T>): T;
+  merge<T extends object>(entityOrName: T | EntityName<T>, data?: EntityData<T> | RequiredEntityData<T>): T {
+    const em = this.getContext();
+    let entity: Dictionary;
+    let meta: EntityMetadata;
+    if (data === undefined) {
+      entity = entityOrName as Dictionary;
+      meta = helper(entity).__meta;
+    } else {
+      meta = em.ctx.metadata.get(entityOrName as EntityName<T>);
+      if (meta.primaryKeys.some(pk => (data as Dictionary)[pk] == null)) {
+        throw new ValidationError(`You cannot merge entity '${meta.className}' without identifier!`);
+      }
+      const existing = em.fromIdentityMap(meta, Object.fromEntries(meta.primaryKeys.map(pk => [pk, (data as Dictionary)[pk]])));
+      if (existing) {
+        return assign(existing, data as Dictionary, { em }) as T;
+      }
+      entity = Object.create(meta.prototype as object) as Dictionary;
+      meta.runtime.assignData(entity, data, em);
+      for (const p of meta.collections) {
+        initCollection(entity, p, false);
+      }
+    }
+    const h = initHelper(entity, meta, em, true);
+    const map = em.identityMap[meta.index];
+    const found = map.get(h.getIdentityKey());
+    if (found && found !== entity) {
+      return found as T;
+    }
+    const row = meta.runtime.state(entity, { ref: v => referenceValue(v, new Map()) });
+    em.ctx.driver.call(() => em.ctx.driver.native.register(em.uow, meta.index, JSON.stringify(row)));
+    map.set(h.getIdentityKey(), entity);
+    return entity as T;
+  }
+
+  /**
    * Locks a loaded entity. `OPTIMISTIC` checks its version against `lockVersion` (no query);
    * pessimistic modes select its row with the dialect's lock clause, inside a transaction.
    */
@@ -451,9 +492,6 @@ export class EntityManager {
   }
   countBy(..._args: unknown[]): Promise<never> {
     return notImplemented('em.countBy()');
-  }
-  merge(..._args: unknown[]): never {
-    throw new NotImplementedError('em.merge() is not implemented in mikro-native yet');
   }
   map(..._args: unknown[]): never {
     throw new NotImplementedError('em.map() is not implemented in mikro-native yet');

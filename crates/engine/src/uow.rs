@@ -404,6 +404,33 @@ impl UnitOfWork {
         }
     }
 
+    /// Registers an entity's current state (a flush message row) as its snapshot, as if it had
+    /// just been loaded (`em.merge()`). References must be keys, not new entities.
+    pub fn register_state(
+        &mut self,
+        d: &dyn Dialect,
+        entity: &EntityMeta,
+        idx: usize,
+        row: &[&RawValue],
+    ) -> Result<()> {
+        let mut refs = Vec::new();
+        let snap = Self::convert_row(d, entity, row, &mut refs)?;
+        if !refs.is_empty() {
+            return Err(Error::validation(format!(
+                "A merged {} entity references a new entity; flush that one first",
+                entity.name
+            )));
+        }
+        if Key::from_row(entity, &snap).is_none() {
+            return Err(Error::validation(format!(
+                "You cannot merge entity '{}' without identifier!",
+                entity.name
+            )));
+        }
+        self.register_loaded(entity, idx, snap, true);
+        Ok(())
+    }
+
     /// Forgets one entity (e.g. `em.clear()` of one, or a detached entity).
     pub fn unregister(&mut self, entity: usize, key: &Key) {
         if let Some(t) = self.snapshots.get_mut(entity) {
