@@ -33,6 +33,28 @@ pub struct Node<'m> {
     pub left: Option<bool>,
 }
 
+impl<'m> Node<'m> {
+    fn new(
+        alias: Option<String>,
+        entity: &'m EntityMeta,
+        entity_index: usize,
+        parent: Option<(usize, Via)>,
+        path: String,
+        left: Option<bool>,
+    ) -> Self {
+        Node {
+            alias,
+            entity,
+            entity_index,
+            parent,
+            populate: false,
+            key_only: false,
+            path,
+            left,
+        }
+    }
+}
+
 /// A node of a subquery's joins, without borrowed metadata (kept in a condition).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubNode {
@@ -52,8 +74,6 @@ pub struct Col {
 pub struct Joins<'m> {
     meta: &'m Metadata,
     pub nodes: Vec<Node<'m>>,
-    /// Added to a node's position to number its alias (a subquery continues the outer count).
-    base: usize,
     /// A collection-operator subquery: every join is inner, and many-to-many items take their
     /// own table's letter.
     pub subquery: bool,
@@ -63,17 +83,14 @@ impl<'m> Joins<'m> {
     pub fn new(meta: &'m Metadata, entity_index: usize, alias: Option<&str>) -> Result<Self> {
         Ok(Joins {
             meta,
-            nodes: vec![Node {
-                alias: alias.map(str::to_string),
-                entity: meta.entity(entity_index)?,
+            nodes: vec![Node::new(
+                alias.map(str::to_string),
+                meta.entity(entity_index)?,
                 entity_index,
-                parent: None,
-                populate: false,
-                key_only: false,
-                path: String::new(),
-                left: None,
-            }],
-            base: 0,
+                None,
+                String::new(),
+                None,
+            )],
             subquery: false,
         })
     }
@@ -84,17 +101,14 @@ impl<'m> Joins<'m> {
         let n = &self.nodes[node];
         Joins {
             meta: self.meta,
-            nodes: vec![Node {
-                alias: self.nodes[0].alias.clone(),
-                entity: n.entity,
-                entity_index: n.entity_index,
-                parent: None,
-                populate: false,
-                key_only: false,
-                path: String::new(),
-                left: None,
-            }],
-            base: 0,
+            nodes: vec![Node::new(
+                self.nodes[0].alias.clone(),
+                n.entity,
+                n.entity_index,
+                None,
+                String::new(),
+                None,
+            )],
             subquery: true,
         }
     }
@@ -118,18 +132,18 @@ impl<'m> Joins<'m> {
             meta,
             nodes: nodes
                 .iter()
-                .map(|n| Node {
-                    alias: n.alias.clone(),
-                    entity: &meta.entities[n.entity_index],
-                    entity_index: n.entity_index,
-                    parent: n.parent,
-                    populate: false,
-                    key_only: false,
-                    path: String::new(),
-                    left: n.left,
+                .map(|n| {
+                    let entity = &meta.entities[n.entity_index];
+                    Node::new(
+                        n.alias.clone(),
+                        entity,
+                        n.entity_index,
+                        n.parent,
+                        String::new(),
+                        n.left,
+                    )
                 })
                 .collect(),
-            base: 0,
             subquery: true,
         }
     }
@@ -173,7 +187,7 @@ impl<'m> Joins<'m> {
                 from.name, p.name
             )));
         };
-        self.add(parent, Via::Reference(prop), r.entity, &p.name, None)
+        self.add(parent, Via::Reference(prop), r.entity, &p.name)
     }
 
     /// The node joined from `parent` through its collection `index` (for a many-to-many, the
@@ -184,7 +198,7 @@ impl<'m> Joins<'m> {
             return self.join_pivot(parent, index, true).map(|(_, items)| items);
         }
         let (entity, name) = (c.entity, c.name.clone());
-        self.add(parent, Via::Collection(index), entity, &name, None)
+        self.add(parent, Via::Collection(index), entity, &name)
     }
 
     /// The pivot rows of `parent`'s many-to-many collection `index`, and with `items` the items
@@ -214,18 +228,16 @@ impl<'m> Joins<'m> {
             Some(p) => p,
             None => {
                 // The items' number comes first when both are new.
-                let number = self.base + self.nodes.len() + usize::from(items);
+                let number = self.nodes.len() + usize::from(items);
                 let path = format!("{}[pivot]", self.path_of(parent, &name));
-                self.nodes.push(Node {
-                    alias: Some(pivot_meta.alias(number)),
-                    entity: pivot_meta,
-                    entity_index: pivot.entity,
-                    parent: Some((parent, Via::Pivot(index))),
-                    populate: false,
-                    key_only: false,
+                self.nodes.push(Node::new(
+                    Some(pivot_meta.alias(number)),
+                    pivot_meta,
+                    pivot.entity,
+                    Some((parent, Via::Pivot(index))),
                     path,
                     left,
-                });
+                ));
                 self.nodes.len() - 1
             }
         };
@@ -236,9 +248,9 @@ impl<'m> Joins<'m> {
             return Ok((pivot_node, t));
         }
         let number = if existing.is_some() {
-            self.base + self.nodes.len()
+            self.nodes.len()
         } else {
-            self.base + self.nodes.len() - 1
+            self.nodes.len() - 1
         };
         let entity = self.meta.entity(target)?;
         let alias = if self.subquery {
@@ -246,16 +258,15 @@ impl<'m> Joins<'m> {
         } else {
             pivot_meta.alias(number)
         };
-        self.nodes.push(Node {
-            alias: Some(alias),
+        let path = self.path_of(parent, &name);
+        self.nodes.push(Node::new(
+            Some(alias),
             entity,
-            entity_index: target,
-            parent: Some((pivot_node, Via::Reference(item))),
-            populate: false,
-            key_only: false,
-            path: self.path_of(parent, &name),
+            target,
+            Some((pivot_node, Via::Reference(item))),
+            path,
             left,
-        });
+        ));
         Ok((pivot_node, self.nodes.len() - 1))
     }
 
@@ -272,29 +283,20 @@ impl<'m> Joins<'m> {
         }
     }
 
-    fn add(
-        &mut self,
-        parent: usize,
-        via: Via,
-        entity_index: usize,
-        name: &str,
-        left: Option<bool>,
-    ) -> Result<usize> {
+    fn add(&mut self, parent: usize, via: Via, entity_index: usize, name: &str) -> Result<usize> {
         if let Some(i) = self.find(parent, via) {
             return Ok(i);
         }
         let entity = self.meta.entity(entity_index)?;
         let path = self.path_of(parent, name);
-        self.nodes.push(Node {
-            alias: Some(entity.alias(self.base + self.nodes.len())),
+        self.nodes.push(Node::new(
+            Some(entity.alias(self.nodes.len())),
             entity,
             entity_index,
-            parent: Some((parent, via)),
-            populate: false,
-            key_only: false,
+            Some((parent, via)),
             path,
-            left: left.or(self.subquery.then_some(false)),
-        });
+            self.subquery.then_some(false),
+        ));
         Ok(self.nodes.len() - 1)
     }
 
