@@ -405,3 +405,54 @@ fn dependency_order_breaks_a_cycle_at_its_nullable_reference() {
     let plain = Metadata::from_json(META).unwrap();
     assert_eq!(dependency_order(&plain, &[0, 1], true), vec![1, 0]);
 }
+
+/// A dialect with only what a dialect must define: every other piece of SQL is the standard one.
+struct Standard;
+
+impl Dialect for Standard {
+    fn name(&self) -> &'static str {
+        "standard"
+    }
+
+    fn column_type(&self, _prop: &mikro_native_engine::meta::PropMeta) -> String {
+        "text".into()
+    }
+
+    fn autoincrement_pk(&self) -> &'static str {
+        "primary key"
+    }
+}
+
+#[test]
+fn pessimistic_lock_modes_append_the_standard_clause_and_sqlite_none() {
+    let meta = Metadata::from_json(META).unwrap();
+    let compile = |d: &dyn Dialect, mode: u8| {
+        let q = format!(
+            r#"{{"kind":"select","entity":0,"alias":"a0","where":{{"id":1}},"lockMode":{mode}}}"#
+        );
+        Compiler {
+            dialect: d,
+            meta: &meta,
+        }
+        .compile(&Query::from_json(&q).unwrap())
+        .unwrap()
+        .sql
+        .text
+    };
+    let base = "select \"a0\".* from \"author\" as \"a0\" where \"a0\".\"id\" = ?";
+    for (mode, clause) in [
+        (2, " for share"),
+        (3, " for update"),
+        (4, " for update skip locked"),
+        (5, " for update nowait"),
+        (6, " for share skip locked"),
+        (7, " for share nowait"),
+        (1, ""),
+    ] {
+        assert_eq!(compile(&Standard, mode), format!("{base}{clause}"));
+    }
+    assert_eq!(
+        compile(sqlite().as_ref(), 3),
+        "select `a0`.* from `author` as `a0` where `a0`.`id` = ?"
+    );
+}
