@@ -126,3 +126,20 @@ describe('Collection.matching()', () => {
     expect(b1.tags.isInitialized()).toBe(false);
   });
 });
+
+describe('Collection.loadCount() of a many-to-many collection', () => {
+  test('counts from the other side through its collection, from either side', async () => {
+    const em = orm.em.fork();
+    const b1 = await em.findOneOrFail(Book, 1);
+    const t1 = await em.findOneOrFail(Tag, 1);
+    take(lines);
+    expect(await run(() => b1.tags.loadCount())).toEqual([
+      ['[query] select count(distinct `t0`.`id`) as `count` from `tag` as `t0` left join `book_tags` as `b1` on `t0`.`id` = `b1`.`tag_id` where `b1`.`book_id` = 1'],
+      2,
+    ]);
+    expect(await run(() => t1.books.loadCount())).toEqual([
+      ['[query] select count(distinct `b0`.`id`) as `count` from `book` as `b0` left join `book_tags` as `b1` on `b0`.`id` = `b1`.`book_id` where `b1`.`tag_id` = 1'],
+      1,
+    ]);
+  });
+});

@@ -275,7 +275,12 @@ export class Collection<T extends object, O extends object = object> {
     }
     const prop = this.property;
     if (prop.kind === 'm:n') {
-      throw new NotImplementedError('Collection.loadCount() of a many-to-many collection is not implemented in mikro-native yet');
+      // Counted from the other side, through its collection (MikroORM's query).
+      const other = (prop.mappedBy ?? prop.inversedBy) as string | undefined;
+      if (!other) {
+        throw new NotImplementedError(`Collection.loadCount() of the unidirectional many-to-many ${prop.name} is not implemented in mikro-native yet`);
+      }
+      return this.loader().count(prop.targetMeta!.class, { [other]: this.ownerKey() });
     }
     return this.loader().count(prop.targetMeta!.class, { [prop.mappedBy!]: this.ownerKey() });
   }

@@ -473,6 +473,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
     for (const prop of meta.collections) {
       if (prop.kind === 'm:n' && prop.mappedBy) {
         const owning = prop.inverse!;
+        owning.inversedBy ??= prop.name;
         prop.pivotMeta = owning.pivotMeta;
         prop.pivotOwner = owning.pivotItem;
         prop.pivotItem = owning.pivotOwner;
