@@ -180,7 +180,6 @@ describe('bad input is reported with names', () => {
     for (const [call, what] of [
       [() => em.findByCursor(Author, {}), 'em.findByCursor() (cursor pagination)'],
       [() => em.stream(Author), 'em.stream()'],
-      [() => em.addFilter('x', {}), 'em.addFilter() (filters)'],
       [() => em.createQueryBuilder(Author).groupBy('name'), 'qb.groupBy()'],
       [() => em.createQueryBuilder(Author).leftJoin('a.books', 'b'), 'qb.leftJoin() (relations)'],
       [() => em.createQueryBuilder(Author).onConflict('email'), 'qb.onConflict() (upsert)'],

@@ -44,6 +44,8 @@ export interface Options {
   namingStrategy?: Constructor<NamingStrategy>;
   /** `ReflectMetadataProvider` (from `@mikro-native/decorators/legacy`) infers missing `type`s from `design:type`. */
   metadataProvider?: unknown;
+  /** Filters for every query of the entities they name (all when `entity` is omitted), by name. */
+  filters?: Dictionary<Omit<import('./filters.js').FilterDef, 'name'> & { name?: string }>;
   /** Event subscribers (entity events, flush events), as MikroORM's `subscribers`. */
   subscribers?: readonly import('./events.js').EventSubscriber[];
   pool?: PoolOptions;

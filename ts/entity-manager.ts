@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import type { Configuration } from './config.js';
+import { filterConditions, withConditions, type FilterDef, type FilterOptions, type FilterSources } from './filters.js';
 import type { DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
 import { convertFromDb, createHydrator, engineValue, type FlushContext } from './entity/codegen.js';
 import { Collection } from './entity/collection.js';
@@ -34,6 +35,8 @@ export interface FindOptions<T, P extends string = never> {
   populateWhere?: FilterQuery<T> | 'all' | 'infer';
   /** The order of populated relations' items, by relation. */
   populateOrderBy?: OrderDefinition<T>;
+  /** Filters: `false` turns all off, names enable, `{ name: false | args }` turns off or passes arguments. */
+  filters?: FilterOptions;
 }
 
 /** Conditions and order for the relations a select-in populate loads, by relation name. */
@@ -268,6 +271,14 @@ function filterJson(where: unknown, meta?: EntityMetadata): string {
   return JSON.stringify(where ?? {}, hasSpecialValues(where) ? specialValues : undefined);
 }
 
+/** `,"filterJoins":[…]` of a query (references joined for their targets' filters), or nothing. */
+function filterJoinsJson(meta: EntityMetadata, joins: { path: string; where: unknown }[] | undefined): string {
+  if (!joins) {
+    return '';
+  }
+  return `,"filterJoins":[${joins.map(j => `{"path":${JSON.stringify(j.path)},"where":${filterJson(j.where, meta.properties[j.path].targetMeta)}}`).join(',')}]`;
+}
+
 const VALUE_OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$like', '$not']);
 
 /** A filter with the values of custom-typed properties converted to database values. */
@@ -316,6 +327,8 @@ export class EntityManager {
   txContext?: TxContext;
   /** @internal */ persistStack = new Set<object>();
   /** @internal */ removeStack = new Set<object>();
+  /** @internal Filters added with `addFilter()`, by name. */ filters: Dictionary<FilterDef> = {};
+  /** @internal Filter arguments set with `setFilterParams()`, by filter name. */ filterParams: Dictionary<Dictionary> = {};
 
   constructor(
     /** @internal */ readonly ctx: OrmContext,
@@ -373,6 +386,8 @@ export class EntityManager {
     const fork = new (this.constructor as new (ctx: OrmContext, global: boolean) => EntityManager)(this.ctx, false);
     // A fork made inside a transaction works in it (instead of waiting for it forever).
     fork.txContext = source.activeTransaction();
+    fork.filters = { ...source.filters };
+    fork.filterParams = { ...source.filterParams };
     if (options.clear === false) {
       fork.uow.copyFrom(source.uow);
       source.identityMap.forEach((m, i) => m.forEach((e, k) => fork.identityMap[i].set(k, e)));
@@ -404,6 +419,58 @@ export class EntityManager {
   }
 
   /** @internal */ flushModeOverride?: 'auto' | 'commit' | 'always';
+
+  /** Registers a filter for the queries of this EntityManager (and its forks made afterwards). */
+  addFilter(options: FilterDef): void {
+    this.getContext(false).filters[options.name] = options;
+  }
+
+  /** Sets the arguments of a filter whose condition is a function. */
+  setFilterParams(name: string, args: Dictionary): void {
+    this.getContext(false).filterParams[name] = args;
+  }
+
+  getFilterParams<T extends Dictionary = Dictionary>(name: string): T {
+    return this.getContext(false).filterParams[name] as T;
+  }
+
+  /** @internal Where a query's filters come from. */
+  filterSources(): FilterSources {
+    const configured = Object.entries(this.config.get('filters') ?? {}).map(([name, def]) => ({ ...def, name: def.name ?? name }));
+    return {
+      global: [...configured, ...Object.values(this.filters)],
+      params: this.filterParams,
+      names: (entity, meta) => this.ctx.metadata.find(entity as EntityName<object>) === meta,
+      em: this,
+    };
+  }
+
+  /** @internal Whether any filter may apply to a query with these options. */
+  filtersApply(options: { filters?: FilterOptions }): boolean {
+    const any = this.ctx.metadata.hasEntityFilters || Object.keys(this.filters).length > 0 || this.config.get('filters') !== undefined;
+    return any && options.filters !== false;
+  }
+
+  /** @internal `where` with the root's filters, and the references joined for their targets'
+   * filters (call when `filtersApply()`; without filters a query takes no extra await). */
+  async applyFilters(meta: EntityMetadata, where: unknown, options: { filters?: FilterOptions }, type: 'read' | 'update' | 'delete' = 'read'): Promise<{ where: unknown; filterJoins?: { path: string; where: unknown }[] }> {
+    const sources = this.filterSources();
+    const own = await filterConditions(meta, options, type, sources, options);
+    if (type !== 'read') {
+      return { where: withConditions(meta, where, own) };
+    }
+    const filterJoins: { path: string; where: unknown }[] = [];
+    for (const p of meta.props) {
+      if (p.kind !== 'm:1') {
+        continue;
+      }
+      const conds = await filterConditions(p.targetMeta!, options, type, sources, options);
+      if (conds.length > 0) {
+        filterJoins.push({ path: p.name, where: conds.length === 1 ? conds[0] : { $and: conds } });
+      }
+    }
+    return { where: withConditions(meta, where, own), filterJoins: filterJoins.length > 0 ? filterJoins : undefined };
+  }
 
   /**
    * Makes an entity managed by this EntityManager without a query: an entity instance (from
@@ -496,12 +563,6 @@ export class EntityManager {
   map(..._args: unknown[]): never {
     throw new NotImplementedError('em.map() is not implemented in mikro-native yet');
   }
-  addFilter(..._args: unknown[]): never {
-    throw new NotImplementedError('em.addFilter() (filters) is not implemented in mikro-native yet');
-  }
-  setFilterParams(..._args: unknown[]): never {
-    throw new NotImplementedError('em.setFilterParams() (filters) is not implemented in mikro-native yet');
-  }
   getKysely(): never {
     throw new NotImplementedError('em.getKysely() is not available in mikro-native (no Kysely instance); use em.execute() or the QueryBuilder');
   }
@@ -567,12 +628,14 @@ export class EntityManager {
     return [items, count];
   }
 
-  async count<T extends object>(entityName: EntityName<T>, where: FilterQuery<T> = {} as FilterQuery<T>): Promise<number> {
+  async count<T extends object>(entityName: EntityName<T>, where: FilterQuery<T> = {} as FilterQuery<T>, options: { filters?: FilterOptions } = {}): Promise<number> {
     const em = this.getContext();
     const meta = em.ctx.metadata.get(entityName);
     await em.autoFlush(meta);
     const driver = await em.ready();
-    const query = `{"kind":"count","entity":${meta.index},"alias":${JSON.stringify(meta.alias)},"where":${filterJson(where, meta)}}`;
+    const filtered = em.filtersApply(options) ? await em.applyFilters(meta, where, options) : { where, filterJoins: undefined };
+    const joins = filterJoinsJson(meta, filtered.filterJoins);
+    const query = `{"kind":"count","entity":${meta.index},"alias":${JSON.stringify(meta.alias)}${joins},"where":${filterJson(filtered.where, meta)}}`;
     const res = driver.json<{ rows: { count: number }[] }>(() => driver.native.query(query, 'get', driver.logLevel()));
     return Number(res.rows[0]?.count ?? 0);
   }
@@ -618,7 +681,7 @@ export class EntityManager {
   }
 
   /** @internal */
-  queryJson(meta: EntityMetadata, where: unknown, options: FindOptions<any, any>, limit?: number, alias = meta.alias): string {
+  queryJson(meta: EntityMetadata, where: unknown, options: FindOptions<any, any>, limit?: number, alias = meta.alias, filterJoins?: { path: string; where: unknown }[]): string {
     let fields: string[] | undefined;
     if (options.fields) {
       fields = [...meta.primaryKeys, ...options.fields.filter(f => !meta.primaryKeys.includes(f))];
@@ -658,12 +721,15 @@ export class EntityManager {
       throw new ValidationError('An open transaction is required for this operation');
     }
     const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias, fields, orderBy, limit: limit ?? undefined, offset: options.offset, populate, lockMode });
-    return `${rest.substring(0, rest.length - 1)},"where":${filterJson(where, meta)}}`;
+    const joins = filterJoinsJson(meta, filterJoins);
+    return `${rest.substring(0, rest.length - 1)}${joins},"where":${filterJson(where, meta)}}`;
   }
 
   /** @internal */
   async findInternal(meta: EntityMetadata, where: unknown, options: FindOptions<any, any>, limit?: number): Promise<object[]> {
-    const query = this.queryJson(meta, where, options, limit);
+    const filtered = this.filtersApply(options) ? await this.applyFilters(meta, where, options) : { where, filterJoins: undefined };
+    where = filtered.where;
+    const query = this.queryJson(meta, where, options, limit, meta.alias, filtered.filterJoins);
     const plan = this.populatePlan(meta, options);
     const found = await this.runFind(meta, query, !!options.refresh, plan);
     if (plan.selectIn.length > 0) {
@@ -847,10 +913,15 @@ export class EntityManager {
     }
     let found = this.hydrate(meta, res.cols, res.n, refresh);
     for (const [name, keys] of Object.entries(res.inverse ?? {})) {
-      // The inverse side of a one-to-one: the owner's key, read through the join.
+      // Keys read through a join: the owner of an inverse one-to-one, or a reference whose
+      // target's filters the join checked (null when the target did not pass).
       const prop = meta.properties[name];
       for (let i = 0; i < found.length; i++) {
         const key = keys[i];
+        if (prop.mapToPk) {
+          (found[i] as Dictionary)[name] = key;
+          continue;
+        }
         const other = key == null ? null : this.reference(prop.targetMeta!, key);
         (found[i] as Dictionary)[name] = other && prop.ref ? Reference.create(other) : other;
       }
@@ -1514,7 +1585,7 @@ export class EntityManager {
     return ids;
   }
 
-  async nativeUpdate<T extends object>(entityName: EntityName<T>, where: FilterQuery<T>, data: EntityData<T>): Promise<number> {
+  async nativeUpdate<T extends object>(entityName: EntityName<T>, where: FilterQuery<T>, data: EntityData<T>, options: { filters?: FilterOptions } = {}): Promise<number> {
     const em = this.getContext(false);
     const meta = em.ctx.metadata.get(entityName);
     const driver = await em.ready();
@@ -1522,15 +1593,17 @@ export class EntityManager {
     for (const [k, v] of Object.entries(data)) {
       values[k] = meta.properties[k] ? engineValue(meta.properties[k], v) : v;
     }
-    const query = `{"kind":"update","entity":${meta.index},"where":${filterJson(where, meta)},"data":[${JSON.stringify(values)}]}`;
+    const filtered = em.filtersApply(options) ? await em.applyFilters(meta, where, options, 'update') : { where };
+    const query = `{"kind":"update","entity":${meta.index},"where":${filterJson(filtered.where, meta)},"data":[${JSON.stringify(values)}]}`;
     return driver.json<{ affectedRows: number }>(() => driver.native.query(query, 'run', driver.logLevel())).affectedRows;
   }
 
-  async nativeDelete<T extends object>(entityName: EntityName<T>, where: FilterQuery<T>): Promise<number> {
+  async nativeDelete<T extends object>(entityName: EntityName<T>, where: FilterQuery<T>, options: { filters?: FilterOptions } = {}): Promise<number> {
     const em = this.getContext(false);
     const meta = em.ctx.metadata.get(entityName);
     const driver = await em.ready();
-    const query = `{"kind":"delete","entity":${meta.index},"where":${filterJson(where, meta)}}`;
+    const filtered = em.filtersApply(options) ? await em.applyFilters(meta, where, options, 'delete') : { where };
+    const query = `{"kind":"delete","entity":${meta.index},"where":${filterJson(filtered.where, meta)}}`;
     return driver.json<{ affectedRows: number }>(() => driver.native.query(query, 'run', driver.logLevel())).affectedRows;
   }
 

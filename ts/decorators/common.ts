@@ -151,6 +151,12 @@ export function manyToManyOptions(entity: ManyToManyOptions | string | (() => un
   return { ...opts, kind: 'm:n', owner: owner || undefined, mappedBy, inversedBy };
 }
 
+/** Class-level `@Filter({ name, cond, default?, args? })`. */
+export function registerFilter(cls: EntityClass, options: import('../filters.js').FilterDef): void {
+  const meta = MetadataStorage.getMetadataFor(cls);
+  ((meta.filters ??= {}) as Dictionary)[options.name] = options;
+}
+
 /** Registers a method of `cls` as a hook for `event` (`@BeforeCreate()` …). */
 export function registerHook(cls: EntityClass, event: string, method: string): void {
   const meta = MetadataStorage.getMetadataFor(cls);
@@ -176,7 +182,6 @@ export function unsupportedDecorators(unsupported: (decorator: string) => Unsupp
     SerializedPrimaryKey: make('SerializedPrimaryKey'),
     Check: make('Check'),
     Trigger: make('Trigger'),
-    Filter: make('Filter'),
     Transactional: make('Transactional'),
     CreateRequestContext: make('CreateRequestContext'),
     EnsureRequestContext: make('EnsureRequestContext'),

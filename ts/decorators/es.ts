@@ -4,9 +4,10 @@
 import { MetadataStorage } from '../metadata/storage.js';
 import type { PropertyOptions } from '../metadata/types.js';
 import type { Dictionary, EntityClass } from '../typings.js';
+import type { FilterDef } from '../filters.js';
 import {
   type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type ManyToManyOptions, type ManyToOneOptions, type OneToManyOptions, type PrimaryKeyOptions, type UnsupportedDecorator,
-  enumOptions, registerHook, manyToManyOptions, oneToOneOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity,
+  enumOptions, registerHook, manyToManyOptions, oneToOneOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity, registerFilter,
 } from './common.js';
 
 export type { EntityOptions, EnumOptions, IndexDecoratorOptions, ManyToManyOptions, ManyToOneOptions, OneToManyOptions, PrimaryKeyOptions, UnsupportedDecorator };
@@ -183,8 +184,13 @@ function unsupported(decorator: string): UnsupportedDecorator {
 }
 
 export const {
-  Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Filter, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
+  Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
 } = unsupportedDecorators(unsupported);
+
+/** `@Filter({ name, cond, default?, args? })` on an entity class. */
+export function Filter<T extends object>(options: FilterDef<T>): (value: EntityClass<T>, context?: ClassDecoratorContext) => void {
+  return value => registerFilter(value as EntityClass, options as FilterDef);
+}
 
 function hook(event: string) {
   return () =>

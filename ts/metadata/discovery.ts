@@ -432,6 +432,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       indexes: list(raw.indexes),
       uniques: list(raw.uniques),
       hooks: resolveHooks(className, cls, raw.hooks),
+      filters: raw.filters ? Object.fromEntries(Object.entries(raw.filters as Dictionary<Dictionary>).map(([k, d]) => [k, { ...d, name: (d.name as string) ?? k }])) as EntityMetadata['filters'] : undefined,
       index: out.length,
       constructorParams: constructorParams(cls),
       alias: rootAlias(tableName),

@@ -7,12 +7,15 @@ import type { EntityMetadata } from './types.js';
 export class MetadataRegistry {
   private readonly byClass = new Map<unknown, EntityMetadata>();
   private readonly byName = new Map<string, EntityMetadata>();
+  /** Some entity has filters of its own. */
+  readonly hasEntityFilters: boolean;
 
   constructor(private readonly metas: EntityMetadata[]) {
     for (const m of metas) {
       this.byClass.set(m.class, m);
       this.byName.set(m.className, m);
     }
+    this.hasEntityFilters = metas.some(m => m.filters && Object.keys(m.filters).length > 0);
   }
 
   all(): EntityMetadata[] {

@@ -100,6 +100,8 @@ export interface EntitySchemaMetadata<T = any> {
   indexes?: IndexOptions[];
   uniques?: IndexOptions[];
   hooks?: Dictionary<(string | ((...args: any[]) => unknown))[]>;
+  /** Filters of this entity, by name (`name` defaults to the key). */
+  filters?: Dictionary<Omit<import('../filters.js').FilterDef<T>, 'name'> & { name?: string }>;
   extends?: unknown;
   [key: string]: unknown;
 }
@@ -124,6 +126,8 @@ export interface EntityMetadata<T = any> {
   indexes: { properties: string[]; name?: string }[];
   uniques: { properties: string[]; name?: string }[];
   hooks: Dictionary<((...args: any[]) => unknown)[]>;
+  /** The entity's own filters (`filters` option, `@Filter()`), by name. */
+  filters?: Dictionary<import('../filters.js').FilterDef>;
   /** Index of this entity in the engine's metadata. */
   index: number;
   /** Names of constructor parameters, for `em.create()`. */

@@ -3,6 +3,7 @@
 //! join's position).
 
 use crate::error::{Error, Result};
+use crate::filter::Cond;
 use crate::meta::{EntityMeta, Metadata, PropMeta};
 
 /// How a node is reached from its parent.
@@ -31,6 +32,9 @@ pub struct Node<'m> {
     pub path: String,
     /// A left (`true`) or inner join regardless of the relation's nullability.
     pub left: Option<bool>,
+    /// More conditions of the join (`… on b0.author_id = a1.id and a1.active = true`): the
+    /// target's filters.
+    pub on: Option<Cond>,
 }
 
 impl<'m> Node<'m> {
@@ -51,6 +55,7 @@ impl<'m> Node<'m> {
             key_only: false,
             path,
             left,
+            on: None,
         }
     }
 }
@@ -302,6 +307,11 @@ impl<'m> Joins<'m> {
 
     /// Joins every relation on `path` (`author.country`, `books`) and marks them populated.
     pub fn populate(&mut self, path: &str) -> Result<()> {
+        self.join_path(path, true).map(|_| ())
+    }
+
+    /// Joins every relation on `path`, marking them populated with `populate`; returns the last.
+    pub fn join_path(&mut self, path: &str, populate: bool) -> Result<usize> {
         let mut node = 0;
         for name in path.split('.') {
             let entity = self.entity(node);
@@ -324,9 +334,9 @@ impl<'m> Joins<'m> {
                     self.join(node, prop)?
                 }
             };
-            self.nodes[node].populate = true;
+            self.nodes[node].populate |= populate;
         }
-        Ok(())
+        Ok(node)
     }
 
     /// Whether a one-to-many join multiplies the root rows.

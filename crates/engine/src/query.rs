@@ -69,6 +69,18 @@ pub struct Query {
     /// Select `1` instead of columns (`em.lock()` checks a row exists while locking it).
     #[serde(default)]
     pub select_one: bool,
+    /// Relations joined for their target's filters, which go into the join condition.
+    #[serde(default)]
+    pub filter_joins: Vec<FilterJoin>,
+}
+
+/// A relation joined because its target has filters: only rows whose target passes them remain
+/// (or, for a nullable relation, the relation reads as null).
+#[derive(Debug, Deserialize)]
+pub struct FilterJoin {
+    pub path: String,
+    #[serde(rename = "where")]
+    pub filter: Json,
 }
 
 /// `on conflict (fields) do update set merge = excluded.merge` (or `do nothing`).
@@ -109,7 +121,8 @@ pub struct Compiled {
     pub entity: usize,
     /// Entities loaded through joins; their columns come as `alias__column`.
     pub joined: Vec<Joined>,
-    /// Inverse one-to-one properties of the root and the column holding the related key.
+    /// Relations of the root read through a join (inverse one-to-one, references joined for
+    /// their target's filters) and the column holding the related key.
     pub inverse: Vec<(String, String)>,
     /// Inserts: the properties of the `values` columns, in order.
     pub insert_columns: Vec<usize>,
@@ -260,6 +273,45 @@ impl<'a> Compiler<'a> {
                         inverse.push((meta.name.clone(), format!("{a}__{pk}")));
                     }
                 }
+            }
+        }
+        for fj in &q.filter_joins {
+            let before = joins.borrow().nodes.len();
+            let node = joins.borrow_mut().join_path(&fj.path, false)?;
+            if node >= before {
+                // A join made for filters is named after the property (`editor` → `e1`).
+                let name = fj.path.rsplit('.').next().unwrap_or_default();
+                let letter = name
+                    .chars()
+                    .find(char::is_ascii_alphabetic)
+                    .map_or('e', |c| c.to_ascii_lowercase());
+                joins.borrow_mut().nodes[node].alias = Some(format!("{letter}{node}"));
+            }
+            let parser = FilterParser {
+                dialect: self.dialect,
+                joins: &joins,
+                node,
+                alias: None,
+            };
+            let Some(c) = parser.parse(&fj.filter)? else {
+                continue;
+            };
+            let mut j = joins.borrow_mut();
+            let n = &mut j.nodes[node];
+            n.on = Some(match n.on.take() {
+                Some(prev) => Cond::And(vec![prev, c]),
+                None => c,
+            });
+            // The target's key tells whether it passed (`a1`.`id` as `a1__id`).
+            if q.kind == QueryKind::Select && q.fields.is_none() && !n.populate && !n.key_only {
+                n.key_only = true;
+                let pk = n
+                    .entity
+                    .pk
+                    .first()
+                    .map_or("id", |&i| n.entity.props[i].field_name.as_str());
+                let a = n.alias.as_deref().unwrap_or_default();
+                inverse.push((fj.path.clone(), format!("{a}__{pk}")));
             }
         }
         let cond = self.condition(&joins, q)?;
@@ -651,6 +703,10 @@ fn write_joins(w: &mut Writer, joins: &Joins) {
         w.push(" on ");
         w.column(joins.alias(parent), parent_col).push(" = ");
         w.column(node.alias.as_deref(), node_col);
+        if let Some(c) = &node.on {
+            w.push(" and ");
+            write_cond(w, joins, c, true);
+        }
     }
 }
 
