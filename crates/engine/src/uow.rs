@@ -117,6 +117,13 @@ pub enum StepKind {
     Delete,
     /// The select that finds the versioned rows a batched update is about to change.
     VersionCheck,
+    /// `update … set fk = ? where pk = ?` for a reference of a row inserted by this flush
+    /// to a row inserted after it (same type, or a cycle): `group`'s insert `row`, property `prop`.
+    ExtraUpdate {
+        group: usize,
+        row: usize,
+        prop: usize,
+    },
 }
 
 /// How the flush writes its statements.
@@ -255,8 +262,8 @@ impl FlushPlan {
         let fixups = std::mem::take(&mut self.steps[index].fixups);
         for f in &fixups {
             let v = self.generated_key(f.target, keys).ok_or_else(|| {
-                Error::not_implemented(
-                    "A flush where an entity references a new entity of its own type in the same batch, or a cycle of new entities",
+                Error::validation(
+                    "A reference to an entity inserted by this flush has no key: its insert did not return one",
                 )
             })?;
             if let Some((g, u, c)) = f.change {
@@ -594,6 +601,16 @@ impl UnitOfWork {
             .iter()
             .map(|g| meta.entity(g.entity).is_ok_and(|e| e.pivot))
             .collect();
+        let extra = defer_forward_refs(&mut groups, &commit, &pivots);
+        // The row's own key, when it is known before the insert (not generated).
+        let own_keys: Vec<Option<Value>> = extra
+            .iter()
+            .map(|&(gi, row, _, _)| {
+                let entity = meta.entity(groups[gi].entity).ok()?;
+                let pk = *entity.pk.first()?;
+                groups[gi].inserts.get(row)?[pk].clone()
+            })
+            .collect();
         let is_pivot = |gi: usize| pivots[gi];
         for &gi in commit.iter().filter(|&&gi| !is_pivot(gi)) {
             // The values move into the statements; `apply` takes the snapshots back from them.
@@ -616,6 +633,14 @@ impl UnitOfWork {
                     steps.push(update_step(d, entity, chunk, (gi, n * batch), true));
                 }
             }
+        }
+        for (&(gi, row, prop, target), own) in extra.iter().zip(own_keys) {
+            let entity = meta.entity(groups[gi].entity)?;
+            let own = own.ok_or(NewRef {
+                entity: groups[gi].entity,
+                row,
+            });
+            steps.push(extra_update_step(d, entity, gi, row, prop, target, own));
         }
         // Pivot rows (many-to-many links): removed links first, then the new ones.
         for &gi in commit.iter().filter(|&&gi| is_pivot(gi)) {
@@ -670,18 +695,25 @@ impl UnitOfWork {
             }
         }
         let mut inserted: Vec<Vec<Snapshot>> = vec![Vec::new(); plan.groups.len()];
-        for step in plan.steps {
+        for step in &plan.steps {
             let StepKind::Insert { group, count, .. } = step.kind else {
                 continue;
             };
             let props = meta.entity(plan.groups[group].entity)?.props.len();
-            let mut params = step.sql.params.into_iter();
+            let mut params = step.sql.params.iter().cloned();
             for _ in 0..count {
                 let mut row: Snapshot = vec![None; props];
                 for &ci in &step.columns {
                     row[ci] = params.next();
                 }
                 inserted[group].push(row);
+            }
+        }
+        for step in &plan.steps {
+            if let StepKind::ExtraUpdate { group, row, prop } = step.kind {
+                if let Some(snap) = inserted[group].get_mut(row) {
+                    snap[prop] = step.sql.params.first().cloned();
+                }
             }
         }
         let mut out = Vec::with_capacity(plan.groups.len());
@@ -730,6 +762,88 @@ impl UnitOfWork {
             out.push((g.entity, gen, updated));
         }
         Ok(out)
+    }
+}
+
+/// Takes out of the inserts the references to rows not inserted before them (same type, or a
+/// type later in commit order): they are inserted without them and set by an extra update, as
+/// MikroORM does. Pivot rows are inserted after every entity and keep theirs. Returns (group,
+/// insert row, property, target) for each.
+fn defer_forward_refs(
+    groups: &mut [GroupPlan],
+    commit: &[usize],
+    pivots: &[bool],
+) -> Vec<(usize, usize, usize, NewRef)> {
+    let position = |groups: &[GroupPlan], entity: usize| {
+        commit.iter().position(|&gi| groups[gi].entity == entity)
+    };
+    let mut extra = Vec::new();
+    for (pos, &gi) in commit.iter().enumerate() {
+        if pivots[gi] || groups[gi].insert_refs.is_empty() {
+            continue;
+        }
+        let entity = groups[gi].entity;
+        let mut kept = Vec::new();
+        for (row, prop, target) in std::mem::take(&mut groups[gi].insert_refs) {
+            let later =
+                target.entity == entity || position(groups, target.entity).is_some_and(|p| p > pos);
+            if !later {
+                kept.push((row, prop, target));
+                continue;
+            }
+            if let Some(r) = groups[gi].inserts.get_mut(row) {
+                r[prop] = None;
+            }
+            extra.push((gi, row, prop, target));
+        }
+        groups[gi].insert_refs = kept;
+    }
+    extra
+}
+
+/// `update t set fk = ? where pk = ?` for a deferred reference: both values are keys generated
+/// by this flush's inserts (the row's own key only when its table generates it).
+fn extra_update_step(
+    d: &dyn Dialect,
+    entity: &EntityMeta,
+    group: usize,
+    row: usize,
+    prop: usize,
+    target: NewRef,
+    own: std::result::Result<Value, NewRef>,
+) -> Step {
+    let mut w = Writer::new(d);
+    w.push("update ").ident(&entity.table_name).push(" set ");
+    w.ident(&entity.props[prop].field_name).push(" = ");
+    let mut fixups = vec![Fixup {
+        param: w.params.len(),
+        target,
+        change: None,
+    }];
+    w.param(Value::Null);
+    let pk = entity.pk.first().copied().unwrap_or(0);
+    w.push(" where ")
+        .ident(&entity.props[pk].field_name)
+        .push(" = ");
+    match own {
+        Ok(key) => {
+            w.param(key);
+        }
+        Err(generated) => {
+            fixups.push(Fixup {
+                param: w.params.len(),
+                target: generated,
+                change: None,
+            });
+            w.param(Value::Null);
+        }
+    }
+    Step {
+        sql: w.finish(),
+        kind: StepKind::ExtraUpdate { group, row, prop },
+        columns: Vec::new(),
+        fixups,
+        expect: None,
     }
 }
 
