@@ -236,8 +236,8 @@ describe('metadata errors at init', () => {
 
   test('property options that are not implemented yet fail at init', async () => {
     for (const [option, value, message] of [
-      ['formula', 'a + b', "formula properties are not implemented in mikro-native yet (Book.rev: 'formula')"],
-      ['lazy', true, "lazy scalar properties are not implemented in mikro-native yet (Book.rev: 'lazy')"],
+      ['generated', 'a + b', "generated columns are not implemented in mikro-native yet (Book.rev: 'generated')"],
+      ['eager', true, "eager loading are not implemented in mikro-native yet (Book.rev: 'eager')"],
     ] as const) {
       const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), rev: { type: 'integer', [option]: value } as never } });
       const err = await failure(init([Author, Book]));

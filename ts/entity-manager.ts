@@ -92,6 +92,8 @@ interface PopulatePlan {
   joined: string[];
   selectIn: string[];
   paths: string[];
+  /** Lazy scalar properties to select too. */
+  lazy?: string[];
 }
 
 const NO_POPULATE: PopulatePlan = { joined: [], selectIn: [], paths: [] };
@@ -696,7 +698,8 @@ export class EntityManager {
         }
       }
     }
-    const populate = this.populatePlan(meta, options).joined;
+    const plan = this.populatePlan(meta, options);
+    const populate = plan.joined;
     const scope = populateScope(where, options);
     for (const head of new Set(populate.map(p => p.split('.')[0]))) {
       if (scope?.where?.[head] !== undefined) {
@@ -720,7 +723,8 @@ export class EntityManager {
     if (lockMode && !this.activeTransaction()) {
       throw new ValidationError('An open transaction is required for this operation');
     }
-    const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias, fields, orderBy, limit: limit ?? undefined, offset: options.offset, populate, lockMode });
+    const loadLazy = plan.lazy ? true : undefined;
+    const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias, fields, orderBy, limit: limit ?? undefined, offset: options.offset, populate, lockMode, loadLazy });
     const joins = filterJoinsJson(meta, filterJoins);
     return `${rest.substring(0, rest.length - 1)}${joins},"where":${filterJson(where, meta)}}`;
   }
@@ -740,9 +744,15 @@ export class EntityManager {
 
   /** @internal Splits a populate hint: to-one relations are joined unless `select-in` (or `*`). */
   populatePlan(meta: EntityMetadata, options: { populate?: readonly string[] | boolean; strategy?: LoadStrategy }): PopulatePlan {
-    const hint = options.populate === true ? ['*'] : options.populate || [];
+    let hint = options.populate === true ? ['*'] : options.populate || [];
     if (hint.length === 0) {
       return NO_POPULATE;
+    }
+    // Lazy scalar properties are populated by selecting them with the entity.
+    const lazy = hint.filter(h => meta.properties[h]?.lazy && meta.properties[h].kind === 'scalar');
+    if (lazy.length > 0) {
+      hint = hint.filter(h => !lazy.includes(h));
+      return { ...this.populatePlan(meta, { ...options, populate: hint }), lazy };
     }
     const all = hint.includes('*');
     const paths = all ? allRelationPaths(meta) : [...new Set(hint.flatMap(p => relationPath(meta, p)))];
@@ -879,6 +889,12 @@ export class EntityManager {
     const em = this.getContext();
     const meta = helper(list[0]).__meta;
     const plan = em.populatePlan(meta, { populate, strategy: 'select-in' });
+    if (plan.lazy) {
+      // Lazy properties: one query for the entities' keys and those columns.
+      const pk = meta.primaryKeys[0];
+      const keys = list.map(e => (e as Dictionary)[pk]);
+      await em.findInternal(meta, { [pk]: { $in: keys } }, { fields: plan.lazy }, undefined);
+    }
     await em.populateSelectIn(meta, list, plan.paths, !!options.refresh);
     for (const e of list) {
       const h = helper(e);

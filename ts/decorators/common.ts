@@ -178,7 +178,6 @@ export function unsupportedDecorators(unsupported: (decorator: string) => Unsupp
   return {
     Embedded: make('Embedded'),
     Embeddable: make('Embeddable'),
-    Formula: make('Formula'),
     SerializedPrimaryKey: make('SerializedPrimaryKey'),
     Check: make('Check'),
     Trigger: make('Trigger'),

@@ -5,6 +5,7 @@ import { MetadataStorage } from '../metadata/storage.js';
 import type { PropertyOptions } from '../metadata/types.js';
 import type { Dictionary, EntityClass } from '../typings.js';
 import type { FilterDef } from '../filters.js';
+import type { FormulaCallback } from '../metadata/define-entity.js';
 import {
   type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type ManyToManyOptions, type ManyToOneOptions, type OneToManyOptions, type PrimaryKeyOptions, type UnsupportedDecorator,
   enumOptions, registerHook, manyToManyOptions, oneToOneOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity, registerFilter,
@@ -119,6 +120,11 @@ export function Property<T extends object>(options: PropertyOptions<T> = {}): (v
   return (_value, context) => addProperty(context as MemberContext, options);
 }
 
+/** `@Formula(cols => \`${cols.price} * 1.19\`)`: a computed property, selected instead of stored. */
+export function Formula<T extends object>(formula: string | FormulaCallback, options: PropertyOptions<T> = {}): (value: unknown, context: PropertyDecoratorContext) => void {
+  return (_value, context) => addProperty(context as MemberContext, { ...options, formula });
+}
+
 export function PrimaryKey<T extends object>(options: PrimaryKeyOptions<T> = {}): (value: unknown, context: ClassFieldDecoratorContext<any, any>) => void {
   return (_value, context) => addProperty(context as MemberContext, { ...options, primary: true });
 }
@@ -184,7 +190,7 @@ function unsupported(decorator: string): UnsupportedDecorator {
 }
 
 export const {
-  Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
+  Embedded, Embeddable, SerializedPrimaryKey, Check, Trigger, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
 } = unsupportedDecorators(unsupported);
 
 /** `@Filter({ name, cond, default?, args? })` on an entity class. */

@@ -6,6 +6,7 @@ import { MetadataStorage } from '../metadata/storage.js';
 import type { PropertyOptions } from '../metadata/types.js';
 import type { Dictionary, EntityClass } from '../typings.js';
 import type { FilterDef } from '../filters.js';
+import type { FormulaCallback } from '../metadata/define-entity.js';
 import {
   type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type ManyToManyOptions, type ManyToOneOptions, type OneToManyOptions, type PrimaryKeyOptions, type UnsupportedDecorator,
   enumOptions, registerHook, manyToManyOptions, oneToOneOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity, registerFilter,
@@ -58,6 +59,11 @@ export function Entity<T extends EntityClass<unknown>>(options?: EntityOptions<T
 
 export function Property<T extends object>(options: PropertyOptions<T> = {}): (target: T, propertyName: string, descriptor?: PropertyDescriptor) => void {
   return (target, propertyName) => addProperty(target, propertyName, options);
+}
+
+/** `@Formula(cols => \`${cols.price} * 1.19\`)`: a computed property, selected instead of stored. */
+export function Formula<T extends object>(formula: string | FormulaCallback, options: PropertyOptions<T> = {}): (target: T, propertyName: string) => void {
+  return (target, propertyName) => addProperty(target, propertyName, { ...options, formula });
 }
 
 export function PrimaryKey<T extends object>(options: PrimaryKeyOptions<T> = {}): (target: T, propertyName: string) => void {
@@ -114,7 +120,7 @@ function unsupported(decorator: string): UnsupportedDecorator {
 }
 
 export const {
-  Embedded, Embeddable, Formula, SerializedPrimaryKey, Check, Trigger, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
+  Embedded, Embeddable, SerializedPrimaryKey, Check, Trigger, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
 } = unsupportedDecorators(unsupported);
 
 /** `@Filter({ name, cond, default?, args? })` on an entity class. */

@@ -287,7 +287,7 @@ export function decorateEntity(meta: EntityMetadata): void {
     onUpdateIndexes: onUpdate.map(p => meta.props.indexOf(p)),
     insertState: createInsertStateFn(
       meta,
-      p => !p.nullable && !p.autoincrement && p.default === undefined && p.defaultRaw === undefined && !p.onCreate && !p.version,
+      p => !p.nullable && !p.autoincrement && p.default === undefined && p.defaultRaw === undefined && !p.onCreate && !p.version && p.formula === undefined,
       (e, name, v) => {
         throw new ValidationError(`Value for ${meta.className}.${name} is required, '${v}' found\nentity: ${inspect(e)}`, e);
       },

@@ -91,7 +91,18 @@ export class PropertyBuilder<Value, Nullable extends boolean = false, Optional e
   optional(): PropertyBuilder<Value, Nullable, true> {
     return this.with({});
   }
+  /** A computed property: SQL selected instead of a column (`cols => \`${cols.price} * 1.19\``). */
+  formula(formula: string | FormulaCallback): PropertyBuilder<Value, Nullable, true> {
+    return this.with({ formula });
+  }
+  /** Left out of selects unless populated (`populate: ['bio']`). */
+  lazy(lazy = true): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ lazy });
+  }
 }
+
+/** A formula: gets the columns (`cols.price` is the aliased column) and the table, returns SQL. */
+export type FormulaCallback = (columns: Record<string, string> & { toString(): string }, table: { alias: string; name: string; qualifiedName: string; toString(): string }) => string;
 
 /** A many-to-one property definition: the target entity plus relation options. */
 export class ManyToOneBuilder<Value, Nullable extends boolean = false, Optional extends boolean = false> extends PropertyBuilder<Value, Nullable, Optional> {
@@ -257,6 +268,8 @@ export const p = {
     }),
   /** A property of a mapped type: a `Type` subclass or instance (its JS type is the value's), or a type name. */
   type: <T>(type: T) => new PropertyBuilder<TypeValue<T>>({ type }),
+  /** A computed property of any type: `p.formula<number>(cols => \`${cols.price} * 1.19\`)`. */
+  formula: <T = unknown>(formula: string | FormulaCallback) => new PropertyBuilder<T, false, true>({ type: 'any', formula }),
   /** A many-to-one relation to `target` (or a function returning it, for circular definitions). */
   manyToOne: <T extends object>(target: Target<T> | (() => Target<T>)) => new ManyToOneBuilder<T>({ kind: 'm:1', entity: target }),
   /** A one-to-one relation to `target` (`.owner()` holds the key, `.mappedBy()` the other side). */

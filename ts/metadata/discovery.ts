@@ -113,8 +113,6 @@ function enumValues(target: Dictionary<string | number>): (string | number)[] {
 
 /** Property options MikroORM has and mikro-native does not implement yet: a loud error, not a silent no-op. */
 const UNSUPPORTED_OPTIONS: [option: string, what: string][] = [
-  ['formula', 'formula properties'],
-  ['lazy', 'lazy scalar properties'],
   ['embedded', 'embeddables'],
   ['generated', 'generated columns'],
   ['eager', 'eager loading'],
@@ -177,6 +175,11 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
   if (items && (opts.enum || !kind)) {
     kind = 'enum';
   }
+  if (!kind && opts.formula !== undefined) {
+    // A formula of no declared type (`p.formula()`): its values pass through as read.
+    kind = 'string';
+    opts = { ...opts, runtimeType: opts.runtimeType ?? 'any' };
+  }
   if (!kind) {
     throw new MetadataError(`Please provide either 'type' or 'entity' attribute in ${entity}.${name}.`);
   }
@@ -195,6 +198,30 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
     nullable: !!opts.nullable,
     items,
   };
+}
+
+/**
+ * A formula's SQL with the alias left as a marker for the engine: `cols.price` is `\u0000.price`
+ * (the alias, never quoted), the alias on its own (`${cols}` or `table.alias`) is `\u0001`.
+ */
+function formulaSql(entity: string, prop: EntityProperty, properties: Dictionary<EntityProperty>): string {
+  const formula = prop.formula as string | ((cols: unknown, table: unknown) => unknown);
+  if (typeof formula === 'string') {
+    return formula;
+  }
+  const cols: Dictionary<string> = {};
+  for (const p of Object.values(properties)) {
+    if (p.fieldName) {
+      cols[p.name] = `\u0000.${p.fieldName}`;
+    }
+  }
+  Object.defineProperty(cols, 'toString', { value: () => '\u0001', enumerable: false });
+  const table = { alias: '\u0001', name: entity, qualifiedName: entity, toString: () => '\u0001' };
+  const sql = formula(cols, table);
+  if (typeof sql !== 'string') {
+    throw new NotImplementedError(`formulas returning a raw() fragment are not implemented in mikro-native yet (${entity}.${prop.name})`);
+  }
+  return sql;
 }
 
 /** MikroORM's root alias: the table's first letter and `0` (`a0`). */
@@ -400,6 +427,11 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
         properties[name] = prop;
       }
     }
+    for (const prop of Object.values(properties)) {
+      if (prop.formula !== undefined) {
+        prop.formulaSql = formulaSql(className, prop, properties);
+      }
+    }
     const isCollection = (p: EntityProperty) => p.kind === '1:m' || p.kind === 'm:n';
     const props = Object.values(properties).filter(p => !isCollection(p) && p.kind !== '1:1');
     const collections = Object.values(properties).filter(isCollection);
@@ -536,6 +568,8 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
           nullable: p.nullable,
           default: p.defaultRaw ?? renderDefault(p.default) ?? (p.version ? '1' : undefined),
           version: !!p.version,
+          formula: p.formulaSql,
+          lazy: !!p.lazy,
           length: p.length,
           precision: p.precision,
           scale: p.scale,

@@ -78,6 +78,8 @@ export interface EntityProperty<Owner = any> extends PropertyOptions<Owner> {
   fieldNames: string[];
   primary: boolean;
   nullable: boolean;
+  /** A formula's SQL for the engine (see discovery's `formulaSql`). */
+  formulaSql?: string;
   /** A user `Type`: values convert in JS (`convertToDatabaseValue` / `convertToJSValue`). */
   customType?: import('./types-map.js').Type<any, any>;
   /** The platform custom type conversions receive. */

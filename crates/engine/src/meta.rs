@@ -64,6 +64,20 @@ pub struct PropMeta {
     /// An integer version (optimistic locking): incremented by every update, checked in its `where`.
     #[serde(default)]
     pub version: bool,
+    /// A formula: SQL selected instead of a column (never written). `\u{0}` stands for the
+    /// alias, `\u{1}` for the alias where MikroORM quotes it (the root's `*` select).
+    #[serde(default)]
+    pub formula: Option<String>,
+    /// Left out of selects unless populated (or named in `fields`).
+    #[serde(default)]
+    pub lazy: bool,
+}
+
+impl PropMeta {
+    /// Whether the property is a table column (not a formula).
+    pub fn is_column(&self) -> bool {
+        self.formula.is_none()
+    }
 }
 
 /// A one-to-many relation: the target's rows whose `mapped_by` foreign key points back.

@@ -10,7 +10,7 @@ use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::filter::{strip_alias, Cond, FilterParser};
 use crate::joins::{Col, Joins, Via};
-use crate::meta::{EntityMeta, Metadata};
+use crate::meta::{EntityMeta, Metadata, PropMeta};
 use crate::sql::{Sql, Writer};
 use crate::value::Value;
 
@@ -72,6 +72,9 @@ pub struct Query {
     /// Relations joined for their target's filters, which go into the join condition.
     #[serde(default)]
     pub filter_joins: Vec<FilterJoin>,
+    /// Select lazy properties too (they are populated).
+    #[serde(default)]
+    pub load_lazy: bool,
 }
 
 /// A relation joined because its target has filters: only rows whose target passes them remain
@@ -357,13 +360,7 @@ impl<'a> Compiler<'a> {
             w.push("1");
         } else {
             match q.fields.as_deref() {
-                None => {
-                    w.column(alias, "*");
-                }
-                Some(fields) if fields.iter().any(|f| f == "*") => {
-                    w.column(alias, "*");
-                }
-                Some(fields) => {
+                Some(fields) if !fields.iter().any(|f| f == "*") => {
                     let mut cols: Vec<usize> = Vec::with_capacity(fields.len() + 1);
                     for f in fields {
                         let i = entity.prop_index(strip_alias(alias, f))?;
@@ -375,7 +372,26 @@ impl<'a> Compiler<'a> {
                         if n > 0 {
                             w.push(", ");
                         }
-                        w.column(alias, &entity.props[*i].field_name);
+                        select_prop(w, alias, &entity.props[*i], None, false);
+                    }
+                }
+                _ => {
+                    // Lazy properties are left out by naming the other columns; formulas follow.
+                    let skip_lazy = !q.load_lazy && entity.props.iter().any(|p| p.lazy);
+                    if skip_lazy {
+                        let columns = entity.props.iter().filter(|p| p.is_column() && !p.lazy);
+                        for (n, p) in columns.enumerate() {
+                            if n > 0 {
+                                w.push(", ");
+                            }
+                            w.column(alias, &p.field_name);
+                        }
+                    } else {
+                        w.column(alias, "*");
+                    }
+                    for p in entity.props.iter().filter(|p| !p.is_column()) {
+                        w.push(", ");
+                        select_prop(w, alias, p, None, !skip_lazy);
                     }
                 }
             }
@@ -391,9 +407,9 @@ impl<'a> Compiler<'a> {
         }
         for node in joins.nodes.iter().skip(1).filter(|n| n.populate) {
             let a = node.alias.as_deref().unwrap_or_default();
-            for p in &node.entity.props {
-                w.push(", ").column(Some(a), &p.field_name).push(" as ");
-                w.ident(&format!("{a}__{}", p.field_name));
+            for p in node.entity.props.iter().filter(|p| !p.lazy) {
+                w.push(", ");
+                select_prop(w, Some(a), p, Some(a), false);
             }
             joined.push(Joined {
                 alias: a.to_string(),
@@ -498,7 +514,7 @@ impl<'a> Compiler<'a> {
     fn order_by(&self, w: &mut Writer, joins: &Joins, order: &[(Col, &'static str)]) {
         for (n, (col, dir)) in order.iter().enumerate() {
             w.push(if n == 0 { " order by " } else { ", " });
-            w.column(joins.alias(col.node), &joins.prop(*col).field_name);
+            write_prop(w, joins.alias(col.node), joins.prop(*col), false);
             w.push(" ").push(dir);
         }
     }
@@ -710,6 +726,48 @@ fn write_joins(w: &mut Writer, joins: &Joins) {
     }
 }
 
+/// A property's column, or its formula's SQL with the alias filled in (quoted where `star`).
+fn write_prop(w: &mut Writer, alias: Option<&str>, p: &PropMeta, star: bool) {
+    let Some(formula) = &p.formula else {
+        w.column(alias, &p.field_name);
+        return;
+    };
+    let Some(a) = alias else {
+        // No alias (update, delete): bare column names.
+        w.push(&formula.replace("\u{0}.", "").replace("\u{1}.", ""));
+        return;
+    };
+    let mut quoted = String::new();
+    if star {
+        w.dialect.quote_ident(&mut quoted, a);
+    }
+    let text = formula
+        .replace('\u{0}', a)
+        .replace('\u{1}', if star { &quoted } else { a });
+    w.push(&text);
+}
+
+/// A selected property: its column or formula, named `prefix__field` for a joined entity (or
+/// after the field for a formula).
+fn select_prop(
+    w: &mut Writer,
+    alias: Option<&str>,
+    p: &PropMeta,
+    prefix: Option<&str>,
+    star: bool,
+) {
+    write_prop(w, alias, p, star);
+    match prefix {
+        Some(a) => {
+            w.push(" as ").ident(&format!("{a}__{}", p.field_name));
+        }
+        None if !p.is_column() => {
+            w.push(" as ").ident(&p.field_name);
+        }
+        None => {}
+    }
+}
+
 fn pk_column(entity: &EntityMeta) -> &str {
     entity
         .pk
@@ -769,12 +827,12 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
         }
         Cond::Cmp { col, op, value } => {
             let p = joins.prop(*col);
-            w.column(joins.alias(col.node), &p.field_name);
+            write_prop(w, joins.alias(col.node), p, false);
             let op = op.sql(w.dialect);
             w.push(" ").push(op).push(" ").prop_param(p, value.clone());
         }
         Cond::IsNull { col, negated } => {
-            w.column(joins.alias(col.node), &joins.prop(*col).field_name);
+            write_prop(w, joins.alias(col.node), joins.prop(*col), false);
             w.push(if *negated { " is not null" } else { " is null" });
         }
         Cond::In {
@@ -787,7 +845,7 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
                 return;
             }
             let p = joins.prop(*col);
-            w.column(joins.alias(col.node), &p.field_name);
+            write_prop(w, joins.alias(col.node), p, false);
             w.push(if *negated { " not in (" } else { " in (" });
             for (n, v) in values.iter().enumerate() {
                 if n > 0 {

@@ -93,8 +93,9 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
         let mut group = Vec::new();
         let mut w = Writer::new(d);
         w.push("create table ").ident(&e.table_name).push(" (");
-        for i in 0..e.props.len() {
-            if i > 0 {
+        let columns = (0..e.props.len()).filter(|&i| e.props[i].is_column());
+        for (n, i) in columns.enumerate() {
+            if n > 0 {
                 w.push(", ");
             }
             column_def(d, &mut w, e, i);

@@ -464,7 +464,7 @@ impl UnitOfWork {
         let defined = masks(row, off);
         let mut out = Vec::with_capacity(n);
         for (i, p) in entity.props.iter().enumerate() {
-            out.push(if !is_defined(&defined, i) {
+            out.push(if !is_defined(&defined, i) || !p.is_column() {
                 None
             } else if let Some(r) = p.reference.as_ref().and(new_ref(row[off + i])) {
                 refs.push((i, r));
@@ -529,7 +529,7 @@ impl UnitOfWork {
                 let mut changes: Vec<(usize, Value)> = Vec::new();
                 let mut refs = Vec::new();
                 for (i, p) in entity.props.iter().enumerate() {
-                    if p.primary || p.version {
+                    if p.primary || p.version || !p.is_column() {
                         continue;
                     }
                     if !is_defined(&defined, i) {
