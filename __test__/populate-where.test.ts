@@ -56,7 +56,7 @@ describe('populateWhere and populateOrderBy', () => {
     ]);
   });
 
-  test('populateOrderBy orders each level, joining what it orders through; joined relations take it into the main order', async () => {
+  test('populateOrderBy orders each level, joining what it orders through; joined relations take it into the main order, and populateWhere into their join', async () => {
     let em = orm.em.fork();
     expect(shape(await em.find(Author, {}, { populate: ['books.tags'], populateOrderBy: { books: { title: 'desc', tags: { name: 'desc' } } } }))).toEqual([
       ['A', [['B2', ['T2']], ['B1', ['T2', 'T']]]],
@@ -71,7 +71,12 @@ describe('populateWhere and populateOrderBy', () => {
     expect(sql()).toEqual([
       '[query] select `a0`.*, `b1`.`id` as `b1__id`, `b1`.`title` as `b1__title`, `b1`.`author_id` as `b1__author_id` from `author` as `a0` left join `book` as `b1` on `a0`.`id` = `b1`.`author_id` order by `b1`.`title` desc',
     ]);
-    const err = await failure(em.find(Author, {}, { populate: ['books'], strategy: 'joined', populateWhere: { books: { title: 'B1' } } }));
+    em = orm.em.fork();
+    expect(shape(await em.find(Author, {}, { populate: ['books'], strategy: 'joined', populateWhere: { books: { title: 'B1' } } }))).toEqual([['A', [['B1', null]]]]);
+    expect(sql()).toEqual([
+      "[query] select `a0`.*, `b1`.`id` as `b1__id`, `b1`.`title` as `b1__title`, `b1`.`author_id` as `b1__author_id` from `author` as `a0` left join `book` as `b1` on `a0`.`id` = `b1`.`author_id` and `b1`.`title` = 'B1'",
+    ]);
+    const err = await failure(em.find(Author, { books: { title: 'B1' } }, { populate: ['books'], strategy: 'joined', populateWhere: 'infer' }));
     expect(err).toBeInstanceOf(NotImplementedError);
   });
 

@@ -703,7 +703,11 @@ export class EntityManager {
     const scope = populateScope(where, options);
     for (const head of new Set(populate.map(p => p.split('.')[0]))) {
       if (scope?.where?.[head] !== undefined) {
-        throw new NotImplementedError(`populateWhere on the relation ${meta.className}.${head} loaded with the 'joined' strategy is not implemented in mikro-native yet (use the 'select-in' strategy)`);
+        if (options.populateWhere === 'infer') {
+          throw new NotImplementedError(`populateWhere: 'infer' on the relation ${meta.className}.${head} loaded with the 'joined' strategy is not implemented in mikro-native yet (use the 'select-in' strategy)`);
+        }
+        // A joined relation's populateWhere goes into its join condition.
+        filterJoins = [...(filterJoins ?? []), { path: head, where: scope.where[head] }];
       }
       if (scope?.orderBy?.[head] !== undefined) {
         orderBy.push({ [head]: scope.orderBy[head] });
