@@ -246,11 +246,16 @@ describe('metadata errors at init', () => {
     }
   });
 
-  test('embedded properties are not implemented yet', async () => {
+  test('an embedded property needs an embeddable; arrays of embeddables are not implemented yet', async () => {
     const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), cover: { kind: 'embedded', entity: () => Author } as never } });
     const err = await failure(init([Author, Book]));
-    expect(err).toBeInstanceOf(NotImplementedError);
-    expect(err.message).toBe('Relations are not implemented in mikro-native yet: Book.cover (embedded)');
+    expect(err).toBeInstanceOf(MetadataError);
+    expect(err.message).toBe("Book.cover embeds Author, which is not an embeddable (set 'embeddable: true')");
+    const Cover = defineEntity({ name: 'Cover', embeddable: true, properties: { color: p.string() } });
+    const Book2 = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), covers: () => p.embedded(Cover).array() } });
+    const err2 = await failure(init([Author, Book2]));
+    expect(err2).toBeInstanceOf(NotImplementedError);
+    expect(err2.message).toBe('arrays of embeddables are not implemented in mikro-native yet (Book.covers)');
   });
 });
 

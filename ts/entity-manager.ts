@@ -267,6 +267,9 @@ function allRelationPaths(meta: EntityMetadata, prefix = '', seen: EntityMetadat
 /** Filter to engine JSON: `Date` as ISO text, `bigint` as text, entities as their primary key;
  * values of custom-typed properties converted by their type. */
 function filterJson(where: unknown, meta?: EntityMetadata): string {
+  if (meta?.runtime.embedded && where && typeof where === 'object') {
+    where = flattenEmbedded(meta, where as Dictionary);
+  }
   if (meta?.runtime.customTypes && where && typeof where === 'object') {
     where = convertCustomTypes(meta, where as Dictionary);
   }
@@ -279,6 +282,27 @@ function filterJoinsJson(meta: EntityMetadata, joins: { path: string; where: unk
     return '';
   }
   return `,"filterJoins":[${joins.map(j => `{"path":${JSON.stringify(j.path)},"where":${filterJson(j.where, meta.properties[j.path].targetMeta)}}`).join(',')}]`;
+}
+
+/** A filter or order with inline embeddables named by column property: `{ address: { city } }`
+ * is `{ 'address.city': … }`. */
+function flattenEmbedded(meta: EntityMetadata, where: Dictionary): Dictionary {
+  const out: Dictionary = {};
+  for (const [k, v] of Object.entries(where)) {
+    const prop = meta.properties[k];
+    if (k === '$and' || k === '$or') {
+      out[k] = (v as Dictionary[]).map(w => flattenEmbedded(meta, w));
+    } else if (k === '$not') {
+      out[k] = flattenEmbedded(meta, v as Dictionary);
+    } else if (prop?.kind === 'embedded' && v && typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).some(op => op.startsWith('$'))) {
+      for (const [child, cv] of Object.entries(v)) {
+        out[`${k}.${child}`] = cv;
+      }
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
 }
 
 const VALUE_OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$like', '$not']);
@@ -690,10 +714,10 @@ export class EntityManager {
     } else if (options.exclude) {
       fields = meta.props.filter(p => p.primary || !options.exclude!.includes(p.name)).map(p => p.name);
     }
-    const orderBy = normalizeOrder(options.orderBy);
+    const orderBy = normalizeOrder(options.orderBy).map(o => (meta.runtime.embedded ? flattenEmbedded(meta, o) : o));
     for (const o of orderBy) {
       for (const k in o) {
-        if (!meta.properties[k]) {
+        if (!meta.properties[k] && !meta.props.some(p => p.name === k)) {
           throw new Error(`Trying to order by not existing property ${meta.className}.${k}`);
         }
       }

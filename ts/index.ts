@@ -10,7 +10,7 @@ export { RequestContext } from './request-context.js';
 export { DefaultLogger, SimpleLogger, type Logger, type LoggerNamespace, type LoggerOptions, type LogContext } from './logger.js';
 export { AbstractNamingStrategy, UnderscoreNamingStrategy, EntityCaseNamingStrategy, type NamingStrategy } from './naming.js';
 export { EntitySchema } from './metadata/entity-schema.js';
-export { defineEntity, p, PropertyBuilder, ManyToOneBuilder, OneToOneBuilder, OneToManyBuilder, ManyToManyBuilder, Cascade, type CascadeType, type InferEntity, type InferEntityFromProperties } from './metadata/define-entity.js';
+export { defineEntity, p, PropertyBuilder, EmbeddedBuilder, ManyToOneBuilder, OneToOneBuilder, OneToManyBuilder, ManyToManyBuilder, Cascade, type CascadeType, type InferEntity, type InferEntityFromProperties } from './metadata/define-entity.js';
 export { Reference, ref, type Ref } from './entity/reference.js';
 export { Collection } from './entity/collection.js';
 export { MetadataStorage } from './metadata/storage.js';

@@ -176,8 +176,6 @@ export type UnsupportedDecorator = (...args: any[]) => any;
 export function unsupportedDecorators(unsupported: (decorator: string) => UnsupportedDecorator) {
   const make = (name: string) => (..._args: unknown[]): UnsupportedDecorator => unsupported(name);
   return {
-    Embedded: make('Embedded'),
-    Embeddable: make('Embeddable'),
     SerializedPrimaryKey: make('SerializedPrimaryKey'),
     Check: make('Check'),
     Trigger: make('Trigger'),

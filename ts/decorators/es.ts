@@ -125,6 +125,20 @@ export function Formula<T extends object>(formula: string | FormulaCallback, opt
   return (_value, context) => addProperty(context as MemberContext, { ...options, formula });
 }
 
+/** `@Embeddable()`: a value object embedded in entities (`@Embedded()`), with no table of its own. */
+export function Embeddable<T extends EntityClass<unknown>>(options: EntityOptions<T> = {}): (target: T, context: ClassDecoratorContext<any>) => void {
+  return (target, context) => {
+    registerCollected(target, context.metadata as Metadata | undefined);
+    registerEntity(target, { ...options, embeddable: true } as EntityOptions<T>);
+  };
+}
+
+/** `@Embedded(() => Address, { prefix?, object?, nullable? })`. */
+export function Embedded<T extends object>(entity?: PropertyOptions<T> | (() => unknown), options: PropertyOptions<T> = {}): (value: unknown, context: ClassFieldDecoratorContext<any, any>) => void {
+  const opts = typeof entity === 'function' ? { ...options, entity } : { ...entity, ...options };
+  return (_value, context) => addProperty(context as MemberContext, { ...opts, kind: 'embedded' });
+}
+
 export function PrimaryKey<T extends object>(options: PrimaryKeyOptions<T> = {}): (value: unknown, context: ClassFieldDecoratorContext<any, any>) => void {
   return (_value, context) => addProperty(context as MemberContext, { ...options, primary: true });
 }
@@ -190,7 +204,7 @@ function unsupported(decorator: string): UnsupportedDecorator {
 }
 
 export const {
-  Embedded, Embeddable, SerializedPrimaryKey, Check, Trigger, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
+  SerializedPrimaryKey, Check, Trigger, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
 } = unsupportedDecorators(unsupported);
 
 /** `@Filter({ name, cond, default?, args? })` on an entity class. */

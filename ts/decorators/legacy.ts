@@ -66,6 +66,17 @@ export function Formula<T extends object>(formula: string | FormulaCallback, opt
   return (target, propertyName) => addProperty(target, propertyName, { ...options, formula });
 }
 
+/** `@Embeddable()`: a value object embedded in entities (`@Embedded()`), with no table of its own. */
+export function Embeddable<T extends EntityClass<unknown>>(options: EntityOptions<T> = {}): (target: T) => void {
+  return target => registerEntity(target, { ...options, embeddable: true } as EntityOptions<T>);
+}
+
+/** `@Embedded(() => Address, { prefix?, object?, nullable? })`. */
+export function Embedded<T extends object>(entity?: PropertyOptions<T> | (() => unknown), options: PropertyOptions<T> = {}): (target: T, propertyName: string) => void {
+  const opts = typeof entity === 'function' ? { ...options, entity } : { ...entity, ...options };
+  return (target, propertyName) => addProperty(target, propertyName, { ...opts, kind: 'embedded' });
+}
+
 export function PrimaryKey<T extends object>(options: PrimaryKeyOptions<T> = {}): (target: T, propertyName: string) => void {
   return (target, propertyName) => addProperty(target, propertyName, { ...options, primary: true });
 }
@@ -120,7 +131,7 @@ function unsupported(decorator: string): UnsupportedDecorator {
 }
 
 export const {
-  Embedded, Embeddable, SerializedPrimaryKey, Check, Trigger, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
+  SerializedPrimaryKey, Check, Trigger, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
 } = unsupportedDecorators(unsupported);
 
 /** `@Filter({ name, cond, default?, args? })` on an entity class. */

@@ -12,6 +12,10 @@ const MASK_BITS = 30;
 
 /** JS expression converting a database value `v` (not null) to the property's runtime value. */
 function fromDb(prop: EntityProperty, i = 0): string {
+  if (prop.embeddedClass) {
+    // An embeddable stored as one JSON column.
+    return `embed(targets[${i}], v)`;
+  }
   if (prop.customType) {
     const base = fromDb({ ...prop, customType: undefined }, i);
     return `ct[${i}].convertToJSValue(${base}, platform)`;
@@ -95,16 +99,17 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
   const keyExpr = pkIdx.length === 1 ? `c${pkIdx[0]}[i]` : pkIdx.map(i => `c${i}[i]`).join(" + '~' + ");
   const assigns = meta.props
     .map((p, i) => {
-      if (!present[i]) {
+      if (!present[i] || p.embedded) {
         return '';
       }
       const conv = fromDb(p, i);
       return conv === 'v' ? `e[${key(p.name)}] = c${i}[i];` : `v = c${i}[i]; e[${key(p.name)}] = v === null ? null : ${conv};`;
     })
+    .concat(embeddedAssigns(meta, present))
     .join('\n      ');
   const fills = meta.props
     .map((p, i) => {
-      if (!present[i] || p.primary) {
+      if (!present[i] || p.primary || p.embedded) {
         return '';
       }
       const conv = fromDb(p, i);
@@ -132,14 +137,57 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
       out[i] = e;
     }
     return out;`;
-  const targets = meta.props.map(p => p.targetMeta);
-  return new Function('proto', 'safeJson', 'targets', 'Reference', 'ct', 'platform', `return function hydrate(cols, n, map, refresh, init, em) {${body}\n}`)(
+  const targets = meta.props.map(p => p.targetMeta ?? p.embeddedClass);
+  const embedded = Object.values(meta.properties).map(p => (p.kind === 'embedded' ? p.embeddedClass!.prototype : undefined));
+  return new Function('proto', 'safeJson', 'targets', 'Reference', 'ct', 'platform', 'embed', 'embeddedProtos', `return function hydrate(cols, n, map, refresh, init, em) {${body}\n}`)(
     meta.prototype,
     safeJson,
     targets,
     Reference,
     ...customTypes(meta),
+    embed,
+    embedded,
   ) as Hydrator;
+}
+
+/** An embeddable instance from a plain object (JSON column, `em.create()` data). */
+export function embed(cls: { prototype: object }, v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || v instanceof (cls as unknown as new () => object)) {
+    return v;
+  }
+  return Object.assign(Object.create(cls.prototype) as object, v);
+}
+
+/**
+ * Hydration of inline embeddables: an instance built from its columns; a nullable one whose
+ * columns are all null is null.
+ */
+function embeddedAssigns(meta: EntityMetadata, present: boolean[]): string[] {
+  return Object.values(meta.properties)
+    .map((e, k) => {
+      if (e.kind !== 'embedded') {
+        return '';
+      }
+      const children = e.embeddedProps!.map(c => [c, meta.props.indexOf(c)] as const).filter(([, i]) => present[i]);
+      if (children.length === 0) {
+        return '';
+      }
+      const sets = children.map(([c, i]) => {
+        const conv = fromDb({ ...c, embedded: undefined }, i);
+        return `v = c${i}[i]; if (v !== null) any = true; o[${key(c.embedded![1])}] = v === null ? null : ${conv};`;
+      });
+      return `{ const o = Object.create(embeddedProtos[${k}]); let any = false; ${sets.join(' ')} e[${key(e.name)}] = any || ${!e.nullable} ? o : null; }`;
+    })
+    .filter(l => l !== '');
+}
+
+/** How generated code reads a column property of an entity `e`: an inline embeddable's through its instance. */
+function read(p: EntityProperty): string {
+  if (!p.embedded) {
+    return `e[${key(p.name)}]`;
+  }
+  const owner = `e[${key(p.embedded[0])}]`;
+  return `(${owner} == null ? ${owner} : ${owner}[${key(p.embedded[1])}])`;
 }
 
 /** The flush row `[mask…, v0 … vn]` as a JS expression over the locals `v0 … vn`. */
@@ -176,7 +224,7 @@ export type StateFn = (e: any, ctx: FlushContext) => unknown[];
 
 /** The flush row `[mask…, v0 … vn]` for an entity (see the engine's unit of work). */
 export function createStateFn(meta: EntityMetadata): StateFn {
-  const reads = meta.props.map((p, i) => `const v${i} = e[${key(p.name)}];`).join('\n  ');
+  const reads = meta.props.map((p, i) => `const v${i} = ${read(p)};`).join('\n  ');
   return new Function('ct', 'platform', `return function state(e, ctx) {\n  ${reads}\n  return ${rowExpr(meta)};\n}`)(...customTypes(meta)) as StateFn;
 }
 
@@ -192,7 +240,10 @@ export function createInsertStateFn(meta: EntityMetadata, isRequired: (p: Entity
   const defaults: unknown[] = [];
   const onCreate: ((e: any, em: unknown) => unknown)[] = [];
   meta.props.forEach((p, i) => {
-    lines.push(`let v${i} = e[${key(p.name)}];`);
+    lines.push(`let v${i} = ${read(p)};`);
+    if (p.embedded) {
+      return;
+    }
     if (p.onCreate) {
       onCreate[i] = p.onCreate as (e: any, em: unknown) => unknown;
       lines.push(`if (v${i} === undefined) { v${i} = onCreate[${i}](e, em); (pending ??= {})[${key(p.name)}] = v${i}; }`);
@@ -253,13 +304,26 @@ function relation(prop: EntityProperty, v: unknown, em: RelationFactory): unknow
  */
 export function createAssignData(meta: EntityMetadata): AssignDataFn {
   const params = new Set(meta.constructorParams);
+  // Embedded values (inline or JSON) become instances of the embeddable.
+  const embeddedLines = Object.values(meta.properties)
+    .filter(p => p.kind === 'embedded')
+    .map(p => `v = data[${key(p.name)}]; if (v !== undefined) e[${key(p.name)}] = embed(classes[${key(p.name)}], v);`);
   const lines = meta.props.map((p, i) => {
+    if (p.embedded) {
+      return '';
+    }
     const k = key(p.name);
     const skip = params.has(p.name) ? ` && e[${k}] !== v` : '';
-    const value = p.kind === 'm:1' && !p.mapToPk ? `relation(props[${i}], v, em)` : 'v';
+    const value = p.kind === 'm:1' && !p.mapToPk ? `relation(props[${i}], v, em)` : p.embeddedClass ? `embed(classes[${k}], v)` : 'v';
     return `v = data[${k}]; if (v !== undefined${skip}) e[${k}] = ${value};`;
   });
-  return new Function('relation', 'props', `return function assignData(e, data, em) {\n  let v;\n  ${lines.join('\n  ')}\n}`)(relation, meta.props) as AssignDataFn;
+  const classes = Object.fromEntries(Object.values(meta.properties).filter(p => p.embeddedClass).map(p => [p.name, p.embeddedClass]));
+  return new Function('relation', 'props', 'embed', 'classes', `return function assignData(e, data, em) {\n  let v;\n  ${[...lines, ...embeddedLines].join('\n  ')}\n}`)(
+    relation,
+    meta.props,
+    embed,
+    classes,
+  ) as AssignDataFn;
 }
 
 /** Fills undefined properties from `onCreate` and literal defaults (for `em.create()`). */
@@ -268,6 +332,9 @@ export function createApplyDefaults(meta: EntityMetadata): (e: any, em: unknown)
   const onCreate: ((e: any, em: unknown) => unknown)[] = [];
   const lines: string[] = [];
   meta.props.forEach((p, i) => {
+    if (p.embedded) {
+      return;
+    }
     if (p.onCreate) {
       onCreate[i] = p.onCreate as (e: any, em: unknown) => unknown;
       lines.push(`if (e[${key(p.name)}] === undefined) e[${key(p.name)}] = onCreate[${i}](e, em);`);
@@ -382,6 +449,9 @@ export function createToObject(meta: EntityMetadata): ToObjectFn {
     }
     if (p.customType) {
       return `v = e[${k}]; if (${hidden}v !== undefined) o[${k}] = v === null ? v : props[${k}].customType.toJSON(v, props[${k}].platform);`;
+    }
+    if (p.embeddedClass) {
+      return `v = e[${k}]; if (${hidden}v !== undefined) o[${k}] = v === null ? v : { ...v };`;
     }
     const value = p.columnKind === 'bigint' ? "(typeof v === 'bigint' ? v.toString() : v)" : 'v';
     return `v = e[${k}]; if (${hidden}v !== undefined) o[${k}] = ${value};`;

@@ -299,6 +299,7 @@ export function decorateEntity(meta: EntityMetadata): void {
     cascadeRemove: relations.filter(p => cascades(p, 'remove') || p.orphanRemoval),
     links: meta.collections.filter(p => p.kind === 'm:n' && !p.mappedBy),
     customTypes: meta.props.some(p => p.customType),
+    embedded: meta.props.some(p => p.embedded),
   };
 }
 

@@ -47,7 +47,7 @@ class Serializer {
       if (v === undefined) {
         continue;
       }
-      if (prop.kind !== 'scalar' && !prop.mapToPk) {
+      if (prop.kind !== 'scalar' && prop.kind !== 'embedded' && !prop.mapToPk) {
         if (this.path.some(([m, name]) => m === meta && name === prop.name)) {
           continue;
         }
@@ -61,6 +61,8 @@ class Serializer {
         if (v === undefined) {
           continue;
         }
+      } else if (prop.embeddedClass && v !== null) {
+        v = { ...(v as object) };
       } else if (prop.customType && v !== null) {
         v = prop.customType.toJSON(v, prop.platform!);
       } else if (typeof v === 'bigint') {

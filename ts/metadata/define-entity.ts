@@ -104,6 +104,28 @@ export class PropertyBuilder<Value, Nullable extends boolean = false, Optional e
 /** A formula: gets the columns (`cols.price` is the aliased column) and the table, returns SQL. */
 export type FormulaCallback = (columns: Record<string, string> & { toString(): string }, table: { alias: string; name: string; qualifiedName: string; toString(): string }) => string;
 
+/** An embedded property definition: the embeddable plus how it is stored. */
+export class EmbeddedBuilder<Value, Nullable extends boolean = false, Optional extends boolean = false> extends PropertyBuilder<Value, Nullable, Optional> {
+  private emb<N extends boolean = Nullable, O extends boolean = Optional>(options: PropertyOptions): EmbeddedBuilder<Value, N, O> {
+    return new EmbeddedBuilder<Value, N, O>({ ...this['~options'], ...options });
+  }
+
+  override nullable(): EmbeddedBuilder<Value, true, true> {
+    return this.emb({ nullable: true });
+  }
+  /** The columns' prefix (default: the property's column name and `_`; `false` for none). */
+  prefix(prefix: string | false): EmbeddedBuilder<Value, Nullable, Optional> {
+    return this.emb({ prefix });
+  }
+  /** Stored as one JSON column instead of a column per property. */
+  object(object = true): EmbeddedBuilder<Value, Nullable, Optional> {
+    return this.emb({ object });
+  }
+  array(array = true): EmbeddedBuilder<Value[], Nullable, Optional> {
+    return new EmbeddedBuilder<Value[], Nullable, Optional>({ ...this['~options'], array });
+  }
+}
+
 /** A many-to-one property definition: the target entity plus relation options. */
 export class ManyToOneBuilder<Value, Nullable extends boolean = false, Optional extends boolean = false> extends PropertyBuilder<Value, Nullable, Optional> {
   private rel<V = Value, N extends boolean = Nullable, O extends boolean = Optional>(options: PropertyOptions): ManyToOneBuilder<V, N, O> {
@@ -270,6 +292,8 @@ export const p = {
   type: <T>(type: T) => new PropertyBuilder<TypeValue<T>>({ type }),
   /** A computed property of any type: `p.formula<number>(cols => \`${cols.price} * 1.19\`)`. */
   formula: <T = unknown>(formula: string | FormulaCallback) => new PropertyBuilder<T, false, true>({ type: 'any', formula }),
+  /** An embeddable (`defineEntity({ embeddable: true, … })` or an `@Embeddable()` class). */
+  embedded: <T extends object>(target: Target<T> | (() => Target<T>)) => new EmbeddedBuilder<T>({ kind: 'embedded', entity: target }),
   /** A many-to-one relation to `target` (or a function returning it, for circular definitions). */
   manyToOne: <T extends object>(target: Target<T> | (() => Target<T>)) => new ManyToOneBuilder<T>({ kind: 'm:1', entity: target }),
   /** A one-to-one relation to `target` (`.owner()` holds the key, `.mappedBy()` the other side). */

@@ -113,7 +113,6 @@ function enumValues(target: Dictionary<string | number>): (string | number)[] {
 
 /** Property options MikroORM has and mikro-native does not implement yet: a loud error, not a silent no-op. */
 const UNSUPPORTED_OPTIONS: [option: string, what: string][] = [
-  ['embedded', 'embeddables'],
   ['generated', 'generated columns'],
   ['eager', 'eager loading'],
 ];
@@ -392,26 +391,67 @@ function checkEntity(meta: EntityMetadata): void {
   }
 }
 
+/** The definition behind an entry of `entities` (or a relation/embedded target): its raw metadata and class. */
+function definitionOf(item: unknown): { raw: EntitySchemaMetadata; cls: EntityClass } {
+  if (item instanceof EntitySchema) {
+    return { raw: item.meta, cls: item.class };
+  }
+  if (typeof item === 'function') {
+    return { raw: fromClass(item as EntityClass), cls: item as EntityClass };
+  }
+  if (typeof item === 'string') {
+    throw new NotImplementedError(`Entity discovery by path is not implemented in mikro-native yet ('${item}'); pass entity classes or schemas in 'entities'`);
+  }
+  throw new MetadataError(`Invalid entity in 'entities': expected a class or an EntitySchema, got ${String(item)}`);
+}
+
+/**
+ * An embedded property. Inline (the default), the embeddable's properties become columns of the
+ * owner, prefixed (`address_city`; `prefix: false` for none); with `object: true` it is one JSON
+ * column. Either way the value is an instance of the embeddable.
+ */
+function embeddedProperty(entity: string, name: string, opts: PropertyOptions, naming: NamingStrategy, platform: Platform): EntityProperty {
+  const target = typeof opts.entity === 'function' && !(opts.entity as { prototype?: unknown }).prototype ? (opts.entity as () => unknown)() : opts.entity;
+  if (!target) {
+    throw new MetadataError(`${entity}.${name} is embedded but names no embeddable ('entity')`);
+  }
+  const { raw, cls } = definitionOf(target);
+  if (!raw.embeddable) {
+    throw new MetadataError(`${entity}.${name} embeds ${raw.className ?? cls.name}, which is not an embeddable (set 'embeddable: true')`);
+  }
+  if (opts.array) {
+    throw new NotImplementedError(`arrays of embeddables are not implemented in mikro-native yet (${entity}.${name})`);
+  }
+  const fieldName = opts.fieldName ?? naming.propertyToColumnName(name);
+  const base = { ...opts, name, embeddedClass: cls, primary: false, nullable: !!opts.nullable };
+  if (opts.object) {
+    return { ...base, kind: 'scalar', type: 'json', columnKind: 'json', runtimeType: 'object', fieldName, fieldNames: [fieldName] };
+  }
+  const prefix = opts.prefix === false ? '' : typeof opts.prefix === 'string' ? opts.prefix : `${fieldName}_`;
+  const embeddedProps: EntityProperty[] = [];
+  for (const [child, def] of Object.entries(raw.properties)) {
+    const childOpts = optionsOf(def);
+    if (childOpts.kind === 'embedded' || childOpts.kind !== undefined && childOpts.kind !== 'scalar') {
+      throw new NotImplementedError(`relations and nested embeddables inside an embeddable are not implemented in mikro-native yet (${entity}.${name}.${child})`);
+    }
+    const p = normalizeProperty(`${entity}.${name}`, child, childOpts, naming, platform);
+    if (!p) {
+      continue;
+    }
+    const column = prefix + (childOpts.fieldName ?? naming.propertyToColumnName(child));
+    embeddedProps.push({ ...p, name: `${name}.${child}`, fieldName: column, fieldNames: [column], nullable: p.nullable || !!opts.nullable, embedded: [name, child] });
+  }
+  return { ...base, kind: 'embedded', type: 'embedded', columnKind: 'json', runtimeType: 'object', fieldName: '', fieldNames: [], embeddedProps };
+}
+
 /** Normalizes every entity definition into metadata and checks it. */
 export function discoverEntities(entities: readonly unknown[], naming: NamingStrategy, options: { useReflection?: boolean; platform?: Platform } = {}): EntityMetadata[] {
   const platform = options.platform ?? { name: 'unknown' };
   const out: EntityMetadata[] = [];
   const seen = new Set<unknown>();
   for (const item of entities) {
-    let raw: EntitySchemaMetadata;
-    let cls: EntityClass;
-    if (item instanceof EntitySchema) {
-      raw = item.meta;
-      cls = item.class;
-    } else if (typeof item === 'function') {
-      raw = fromClass(item as EntityClass);
-      cls = item as EntityClass;
-    } else if (typeof item === 'string') {
-      throw new NotImplementedError(`Entity discovery by path is not implemented in mikro-native yet ('${item}'); pass entity classes or schemas in 'entities'`);
-    } else {
-      throw new MetadataError(`Invalid entity in 'entities': expected a class or an EntitySchema, got ${String(item)}`);
-    }
-    if (seen.has(cls) || raw.abstract) {
+    const { raw, cls } = definitionOf(item);
+    if (seen.has(cls) || raw.abstract || raw.embeddable) {
       continue;
     }
     seen.add(cls);
@@ -422,7 +462,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       if (options.useReflection && opts.type == null && reflectedType != null) {
         opts.type = reflectedType;
       }
-      const prop = normalizeProperty(className, name, opts, naming, platform);
+      const prop = opts.kind === 'embedded' ? embeddedProperty(className, name, opts, naming, platform) : normalizeProperty(className, name, opts, naming, platform);
       if (prop) {
         properties[name] = prop;
       }
@@ -433,7 +473,10 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       }
     }
     const isCollection = (p: EntityProperty) => p.kind === '1:m' || p.kind === 'm:n';
-    const props = Object.values(properties).filter(p => !isCollection(p) && p.kind !== '1:1');
+    // An inline embeddable's columns stand where it is defined.
+    const props = Object.values(properties)
+      .filter(p => !isCollection(p) && p.kind !== '1:1')
+      .flatMap(p => (p.kind === 'embedded' ? p.embeddedProps! : [p]));
     const collections = Object.values(properties).filter(isCollection);
     const inverses = Object.values(properties).filter(p => p.kind === '1:1');
     const primaryKeys = props.filter(p => p.primary).map(p => p.name);

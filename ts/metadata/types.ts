@@ -57,7 +57,7 @@ export interface PropertyOptions<Owner = any> {
 
 export interface EntityProperty<Owner = any> extends PropertyOptions<Owner> {
   name: string;
-  kind: 'scalar' | 'm:1' | '1:m' | 'm:n' | '1:1';
+  kind: 'scalar' | 'm:1' | '1:m' | 'm:n' | '1:1' | 'embedded';
   /** Many-to-one owning a one-to-one (its foreign key is unique). */
   oneToOne?: boolean;
   /** Many-to-many: the pivot table's metadata (an internal entity with both foreign keys). */
@@ -78,6 +78,12 @@ export interface EntityProperty<Owner = any> extends PropertyOptions<Owner> {
   fieldNames: string[];
   primary: boolean;
   nullable: boolean;
+  /** Embedded: the embeddable's class (values are its instances). */
+  embeddedClass?: EntityClass;
+  /** Inline embedded: its columns, as properties of the owner named `address.city`. */
+  embeddedProps?: EntityProperty[];
+  /** A column of an inline embeddable: the embedded property and the embeddable's property. */
+  embedded?: [string, string];
   /** A formula's SQL for the engine (see discovery's `formulaSql`). */
   formulaSql?: string;
   /** A user `Type`: values convert in JS (`convertToDatabaseValue` / `convertToJSValue`). */
@@ -102,6 +108,8 @@ export interface EntitySchemaMetadata<T = any> {
   indexes?: IndexOptions[];
   uniques?: IndexOptions[];
   hooks?: Dictionary<(string | ((...args: any[]) => unknown))[]>;
+  /** A value object embedded in entities (no table of its own). */
+  embeddable?: boolean;
   /** Filters of this entity, by name (`name` defaults to the key). */
   filters?: Dictionary<Omit<import('../filters.js').FilterDef<T>, 'name'> & { name?: string }>;
   extends?: unknown;
@@ -157,5 +165,7 @@ export interface EntityMetadata<T = any> {
     onUpdateIndexes: number[];
     /** Some property has a custom `Type` (filters convert its values). */
     customTypes: boolean;
+    /** Some property is an inline embeddable (filters and orders name its columns). */
+    embedded: boolean;
   };
 }

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { defineEntity, EntitySchema, NotImplementedError, p, wrap, type MikroORM } from '@mikro-native/sqlite';
+import * as legacy from '@mikro-native/decorators/legacy';
+import { failure, setup, take } from './helpers.js';
+
+// Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
+
+const Address = defineEntity({ name: 'Address', embeddable: true, properties: { street: p.string(), city: p.string().nullable() } });
+const User = defineEntity({
+  name: 'User',
+  properties: {
+    id: p.integer().primary(),
+    name: p.string(),
+    address: () => p.embedded(Address),
+    billing: () => p.embedded(Address).nullable().prefix('bill_'),
+    meta: () => p.embedded(Address).object().nullable(),
+  },
+});
+
+let orm: MikroORM | undefined;
+let lines: string[];
+afterEach(async () => {
+  await orm?.close();
+  orm = undefined;
+});
+
+/** The logged statements without timing. */
+const sql = () => take(lines).map(l => l.replace(/ \[took X ms.*\]$/, ''));
+
+describe('embeddables', () => {
+  test('inline columns with a prefix, or one JSON column; instances of the embeddable; diffs per column', async () => {
+    const ctx = await setup({ entities: [User, Address], schema: false });
+    orm = ctx.orm;
+    lines = ctx.lines;
+    expect(await orm.schema.getCreateSchemaSQL()).toBe(
+      'create table `user` (`id` integer not null primary key autoincrement, `name` text not null, `address_street` text not null, `address_city` text null, `bill_street` text null, `bill_city` text null, `meta` json null);\n',
+    );
+    await orm.schema.create();
+    let em = orm.em.fork();
+    const u = em.create(User, { name: 'u', address: { street: 's1', city: 'c1' }, meta: { street: 'ms', city: null } });
+    expect(u.address).toBeInstanceOf(Address.class);
+    take(lines);
+    await em.flush();
+    expect(sql()).toContain(`[query] insert into \`user\` (\`name\`, \`address_street\`, \`address_city\`, \`meta\`) values ('u', 's1', 'c1', '{"street":"ms","city":null}') returning \`id\``);
+
+    em = orm.em.fork();
+    const [x] = await em.find(User, { address: { city: 'c1' } }, { orderBy: { address: { city: 'desc' } } });
+    expect(sql()).toEqual(["[query] select `u0`.* from `user` as `u0` where `u0`.`address_city` = 'c1' order by `u0`.`address_city` desc"]);
+    expect(x.address).toBeInstanceOf(Address.class);
+    expect(x.meta).toBeInstanceOf(Address.class);
+    expect([{ ...x.address }, x.billing, { ...x.meta }]).toEqual([{ street: 's1', city: 'c1' }, null, { street: 'ms', city: null }]);
+    expect(wrap(x).toObject()).toEqual({ id: 1, name: 'u', address: { street: 's1', city: 'c1' }, billing: null, meta: { street: 'ms', city: null } });
+
+    x.address.city = 'c2';
+    await em.flush();
+    x.billing = em.create(User, { name: 'tmp', address: { street: 'b', city: 'bc' } }, { persist: false }).address;
+    await em.flush();
+    x.meta!.city = 'mc';
+    await em.flush();
+    x.billing = null;
+    await em.flush();
+    expect(sql()).toEqual([
+      '[query] begin',
+      "[query] update `user` set `address_city` = 'c2' where `id` = 1",
+      '[query] commit',
+      '[query] begin',
+      "[query] update `user` set `bill_street` = 'b', `bill_city` = 'bc' where `id` = 1",
+      '[query] commit',
+      '[query] begin',
+      `[query] update \`user\` set \`meta\` = '{"street":"ms","city":"mc"}' where \`id\` = 1`,
+      '[query] commit',
+      '[query] begin',
+      '[query] update `user` set `bill_street` = null, `bill_city` = null where `id` = 1',
+      '[query] commit',
+    ]);
+    // Conditions inside a JSON column need json_extract: not yet.
+    expect(await failure(em.find(User, { meta: { street: 'ms' } }))).toBeInstanceOf(NotImplementedError);
+  });
+
+  test('EntitySchema without a prefix, and decorated classes', async () => {
+    const Point = new EntitySchema({ name: 'Point', embeddable: true, properties: { x: { type: 'integer' }, y: { type: 'integer' } } });
+    const Shape = new EntitySchema({ name: 'Shape', properties: { id: { type: 'integer', primary: true }, at: { kind: 'embedded', entity: () => Point, prefix: false } } });
+    class Money {
+      amount!: number;
+      currency!: string;
+    }
+    legacy.Property({ type: 'integer' })(Money.prototype, 'amount');
+    legacy.Property({ type: 'string' })(Money.prototype, 'currency');
+    legacy.Embeddable()(Money);
+    class Order {
+      id!: number;
+      total!: Money;
+    }
+    legacy.PrimaryKey({ type: 'integer' })(Order.prototype, 'id');
+    legacy.Embedded(() => Money)(Order.prototype, 'total');
+    legacy.Entity()(Order);
+    const ctx = await setup({ entities: [Shape, Point, Order, Money], schema: false });
+    orm = ctx.orm;
+    expect(await orm.schema.getCreateSchemaSQL()).toBe(
+      [
+        'create table `order` (`id` integer not null primary key autoincrement, `total_amount` integer not null, `total_currency` text not null);',
+        '',
+        'create table `shape` (`id` integer not null primary key autoincrement, `x` integer not null, `y` integer not null);',
+        '',
+      ].join('\n'),
+    );
+    await orm.schema.create();
+    const em = orm.em.fork();
+    em.create(Order, { total: { amount: 5, currency: 'EUR' } });
+    em.create(Shape, { at: { x: 1, y: 2 } } as never);
+    await em.flush();
+    const [o] = await orm.em.fork().find(Order, {});
+    expect(o.total).toBeInstanceOf(Money);
+    expect({ ...o.total }).toEqual({ amount: 5, currency: 'EUR' });
+    expect(await orm.em.fork().count(Shape, { at: { x: 1 } } as never)).toBe(1);
+  });
+});
