@@ -98,7 +98,7 @@ const MIKRO_ORM_LEGACY_EXPORTS = (
   'ReflectMetadataProvider SerializedPrimaryKey Transactional Trigger Unique'
 ).split(' ');
 const UNSUPPORTED = MIKRO_ORM_LEGACY_EXPORTS.filter(
-  n => !['Entity', 'PrimaryKey', 'Property', 'Enum', 'Index', 'Unique', 'ManyToOne', 'OneToMany', 'ManyToMany', 'BeforeCreate', 'AfterCreate', 'BeforeUpdate', 'AfterUpdate', 'BeforeDelete', 'AfterDelete', 'OnInit', 'OnLoad', 'OneToOne', 'Filter', 'Formula', 'Embedded', 'Embeddable', 'ReflectMetadataProvider'].includes(n),
+  n => !['Entity', 'PrimaryKey', 'Property', 'Enum', 'Index', 'Unique', 'ManyToOne', 'OneToMany', 'ManyToMany', 'BeforeCreate', 'AfterCreate', 'BeforeUpdate', 'AfterUpdate', 'BeforeDelete', 'AfterDelete', 'OnInit', 'OnLoad', 'OneToOne', 'Filter', 'Formula', 'Embedded', 'Embeddable', 'BeforeUpsert', 'AfterUpsert', 'ReflectMetadataProvider'].includes(n),
 );
 
 const styles: [string, unknown, object][] = [

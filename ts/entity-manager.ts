@@ -1225,11 +1225,11 @@ export class EntityManager {
       this.flushInternal();
       await run('after');
       if (own) {
-        this.endTransaction(tx!, 'commit');
+        await this.finishTransaction(tx!, 'commit');
       }
     } catch (e) {
       if (own && this.ctx.driver.native.inTransaction()) {
-        this.endTransaction(tx!, 'rollback');
+        await this.finishTransaction(tx!, 'rollback');
       }
       throw e;
     }
@@ -1543,12 +1543,18 @@ export class EntityManager {
       { kind: 'insert', entity: meta.index, data, onConflict: { fields, merge, ignore: options.onConflictAction === 'ignore' }, returning },
       (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
     );
+    const events = em.ctx.events;
+    if (events.hasListeners('beforeUpsert', meta)) {
+      for (const r of all) {
+        await events.dispatch('beforeUpsert', { entity: r, em, meta });
+      }
+    }
     const driver = await em.ready();
     const res = driver.json<{ n: number; cols: (unknown[] | null)[] }>(() => driver.native.upsert(em.uow, query, driver.logLevel()));
     const found = em.hydrate(meta, res.cols, res.n, true);
     await em.announceLoaded();
     // An entity instance that was upserted becomes the managed one.
-    return found.map((e, i) => {
+    const out = found.map((e, i) => {
       const mine = given[i];
       if (!mine || mine === e) {
         return e;
@@ -1561,6 +1567,12 @@ export class EntityManager {
       em.persistStack.delete(mine);
       return mine;
     });
+    if (events.hasListeners('afterUpsert', meta)) {
+      for (const e of out) {
+        await events.dispatch('afterUpsert', { entity: e, em, meta });
+      }
+    }
+    return out;
   }
 
   // ---- native operations (no unit of work, no hooks)
@@ -1671,11 +1683,14 @@ export class EntityManager {
     const em = this.getContext(false);
     const driver = this.ctx.driver;
     const current = em.activeTransaction();
+    const events = this.ctx.events.transactional ? this.ctx.events : undefined;
+    await events?.dispatchTransaction('beforeTransactionStart', { em, transaction: current });
     if (current) {
       // Nested: a savepoint in the open transaction.
       await em.ready();
       em.txContext = current;
       driver.transaction('begin');
+      await events?.dispatchTransaction('afterTransactionStart', { em, transaction: current });
       return;
     }
     const tx = await driver.acquireTransaction();
@@ -1687,19 +1702,20 @@ export class EntityManager {
       throw e;
     }
     em.txContext = tx;
+    await events?.dispatchTransaction('afterTransactionStart', { em, transaction: tx });
   }
 
   async commit(): Promise<void> {
     const em = this.getContext(false);
     const tx = em.requireTransaction();
     await em.flush();
-    em.endTransaction(tx, 'commit');
+    await em.finishTransaction(tx, 'commit');
   }
 
   async rollback(): Promise<void> {
     const em = this.getContext(false);
     const tx = em.requireTransaction();
-    em.endTransaction(tx, 'rollback');
+    await em.finishTransaction(tx, 'rollback');
     em.persistStack.clear();
     em.removeStack.clear();
   }
@@ -1710,6 +1726,15 @@ export class EntityManager {
       throw new ValidationError('An open transaction is required for this operation');
     }
     return tx;
+  }
+
+  /** Commits or rolls back one level, with the transaction events around it. */
+  private async finishTransaction(tx: TxContext, op: 'commit' | 'rollback'): Promise<void> {
+    const events = this.ctx.events.transactional ? this.ctx.events : undefined;
+    const [before, after] = op === 'commit' ? (['beforeTransactionCommit', 'afterTransactionCommit'] as const) : (['beforeTransactionRollback', 'afterTransactionRollback'] as const);
+    await events?.dispatchTransaction(before, { em: this, transaction: tx });
+    this.endTransaction(tx, op);
+    await events?.dispatchTransaction(after, { em: this, transaction: tx });
   }
 
   /** Commits or rolls back one level; the outermost level gives the connection back. */
@@ -1736,7 +1761,7 @@ export class EntityManager {
     try {
       const ret = await driver.runInTransaction(tx, () => cb(fork));
       await driver.runInTransaction(tx, () => fork.flush());
-      fork.endTransaction(tx, 'commit');
+      await fork.finishTransaction(tx, 'commit');
       if (!parent.global || parent.config.get('allowGlobalContext')) {
         parent.uow.copyFrom(fork.uow);
         fork.identityMap.forEach((m, i) => m.forEach((e, k) => parent.identityMap[i].set(k, e)));
@@ -1744,7 +1769,7 @@ export class EntityManager {
       return ret;
     } catch (e) {
       if (tx.active && driver.isConnected() && driver.native.inTransaction()) {
-        fork.endTransaction(tx, 'rollback');
+        await fork.finishTransaction(tx, 'rollback');
       }
       throw e;
     }

@@ -12,15 +12,32 @@ export const EventType = {
   afterUpdate: 'afterUpdate',
   beforeDelete: 'beforeDelete',
   afterDelete: 'afterDelete',
+  beforeUpsert: 'beforeUpsert',
+  afterUpsert: 'afterUpsert',
   beforeFlush: 'beforeFlush',
   onFlush: 'onFlush',
   afterFlush: 'afterFlush',
+  beforeTransactionStart: 'beforeTransactionStart',
+  afterTransactionStart: 'afterTransactionStart',
+  beforeTransactionCommit: 'beforeTransactionCommit',
+  afterTransactionCommit: 'afterTransactionCommit',
+  beforeTransactionRollback: 'beforeTransactionRollback',
+  afterTransactionRollback: 'afterTransactionRollback',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
 /** Entity events that entity hooks (`hooks`, `@BeforeCreate()`, …) can handle. */
-export const ENTITY_EVENTS = ['onInit', 'onLoad', 'beforeCreate', 'afterCreate', 'beforeUpdate', 'afterUpdate', 'beforeDelete', 'afterDelete'] as const;
+export const ENTITY_EVENTS = ['onInit', 'onLoad', 'beforeCreate', 'afterCreate', 'beforeUpdate', 'afterUpdate', 'beforeDelete', 'afterDelete', 'beforeUpsert', 'afterUpsert'] as const;
 export type EntityEvent = (typeof ENTITY_EVENTS)[number];
+
+/** Transaction events of subscribers, around `begin`, `commit` and `rollback` (savepoints too). */
+export type TransactionEvent =
+  | 'beforeTransactionStart'
+  | 'afterTransactionStart'
+  | 'beforeTransactionCommit'
+  | 'afterTransactionCommit'
+  | 'beforeTransactionRollback'
+  | 'afterTransactionRollback';
 
 /** A change about to be written (or just written), as far as hooks see it. */
 export interface ChangeSet<T = any> {
@@ -42,6 +59,12 @@ export interface FlushEventArgs {
   em: unknown;
 }
 
+export interface TransactionEventArgs {
+  em: unknown;
+  /** The open transaction (for `beforeTransactionStart`, the one a savepoint goes into, if any). */
+  transaction?: unknown;
+}
+
 /** MikroORM's `EventSubscriber`: entity events (optionally only for some entities) and flush events. */
 export interface EventSubscriber<T = any> {
   getSubscribedEntities?(): EntityName<T>[];
@@ -53,9 +76,17 @@ export interface EventSubscriber<T = any> {
   afterUpdate?(args: EventArgs<T>): void | Promise<void>;
   beforeDelete?(args: EventArgs<T>): void | Promise<void>;
   afterDelete?(args: EventArgs<T>): void | Promise<void>;
+  beforeUpsert?(args: EventArgs<T>): void | Promise<void>;
+  afterUpsert?(args: EventArgs<T>): void | Promise<void>;
   beforeFlush?(args: FlushEventArgs): void | Promise<void>;
   onFlush?(args: FlushEventArgs): void | Promise<void>;
   afterFlush?(args: FlushEventArgs): void | Promise<void>;
+  beforeTransactionStart?(args: TransactionEventArgs): void | Promise<void>;
+  afterTransactionStart?(args: TransactionEventArgs): void | Promise<void>;
+  beforeTransactionCommit?(args: TransactionEventArgs): void | Promise<void>;
+  afterTransactionCommit?(args: TransactionEventArgs): void | Promise<void>;
+  beforeTransactionRollback?(args: TransactionEventArgs): void | Promise<void>;
+  afterTransactionRollback?(args: TransactionEventArgs): void | Promise<void>;
 }
 
 type Handler = (args: unknown) => unknown;
@@ -70,13 +101,32 @@ export class EventManager {
   registerSubscriber(subscriber: EventSubscriber): void {
     this.subscribers.push(subscriber);
     this.activeCache = undefined;
+    this.transactionalCache = undefined;
     const names = subscriber.getSubscribedEntities?.();
     this.filters.set(subscriber, names ? new Set(names.map(n => this.metadata.get(n))) : undefined);
   }
 
-  /** Whether flushes need the events path (hooks or subscribers for writes or flushes). */
+  /** Whether flushes need the events path (hooks or subscribers for writes, flushes or transactions). */
   get active(): boolean {
-    return (this.activeCache ??= (['beforeCreate', 'afterCreate', 'beforeUpdate', 'afterUpdate', 'beforeDelete', 'afterDelete', 'beforeFlush', 'onFlush', 'afterFlush'] as const).some(e => this.hasListeners(e)));
+    return (this.activeCache ??= (['beforeCreate', 'afterCreate', 'beforeUpdate', 'afterUpdate', 'beforeDelete', 'afterDelete', 'beforeFlush', 'onFlush', 'afterFlush'] as const).some(e => this.hasListeners(e)) || this.transactional);
+  }
+
+  /** Whether a subscriber listens to transaction events. */
+  get transactional(): boolean {
+    return (this.transactionalCache ??= this.subscribers.some(s =>
+      (['beforeTransactionStart', 'afterTransactionStart', 'beforeTransactionCommit', 'afterTransactionCommit', 'beforeTransactionRollback', 'afterTransactionRollback'] as const).some(e => typeof s[e] === 'function'),
+    ));
+  }
+
+  private transactionalCache?: boolean;
+
+  async dispatchTransaction(event: TransactionEvent, args: TransactionEventArgs): Promise<void> {
+    for (const s of this.subscribers) {
+      const handler = s[event] as Handler | undefined;
+      if (handler) {
+        await handler.call(s, args);
+      }
+    }
   }
 
   private activeCache?: boolean;

@@ -182,7 +182,5 @@ export function unsupportedDecorators(unsupported: (decorator: string) => Unsupp
     Transactional: make('Transactional'),
     CreateRequestContext: make('CreateRequestContext'),
     EnsureRequestContext: make('EnsureRequestContext'),
-    BeforeUpsert: make('BeforeUpsert'),
-    AfterUpsert: make('AfterUpsert'),
   };
 }

@@ -204,7 +204,7 @@ function unsupported(decorator: string): UnsupportedDecorator {
 }
 
 export const {
-  SerializedPrimaryKey, Check, Trigger, Transactional, CreateRequestContext, EnsureRequestContext, BeforeUpsert, AfterUpsert,
+  SerializedPrimaryKey, Check, Trigger, Transactional, CreateRequestContext, EnsureRequestContext,
 } = unsupportedDecorators(unsupported);
 
 /** `@Filter({ name, cond, default?, args? })` on an entity class. */
@@ -229,6 +229,8 @@ export const BeforeDelete = hook('beforeDelete');
 export const AfterDelete = hook('afterDelete');
 export const OnInit = hook('onInit');
 export const OnLoad = hook('onLoad');
+export const BeforeUpsert = hook('beforeUpsert');
+export const AfterUpsert = hook('afterUpsert');
 
 /** `@OneToOne(() => Profile, profile => profile.user)` on the inverse side, `@OneToOne({ entity: () => User, owner: true })` on the owner. */
 export function OneToOne<T extends object>(entity?: ManyToOneOptions<T> | string | (() => unknown), mappedBy?: string | ((item: any) => unknown) | ManyToOneOptions<T>, options?: ManyToOneOptions<T>): (value: unknown, context: ClassFieldDecoratorContext<any, any>) => void {

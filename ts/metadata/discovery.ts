@@ -358,7 +358,7 @@ function resolveHooks(className: string, cls: EntityClass, hooks: EntitySchemaMe
   const out: EntityMetadata['hooks'] = {};
   for (const [event, list] of Object.entries(hooks ?? {})) {
     if (!(ENTITY_EVENTS as readonly string[]).includes(event)) {
-      throw new NotImplementedError(`The ${event} hook is not implemented in mikro-native yet (used on ${className})`);
+      throw new MetadataError(`Unknown hook '${event}' on ${className}: expected one of ${ENTITY_EVENTS.join(', ')}`);
     }
     out[event] = (list ?? []).map(h => {
       const fn = typeof h === 'function' ? h : (cls.prototype as Dictionary)[h];
