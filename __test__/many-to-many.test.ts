@@ -144,3 +144,37 @@ describe.each([
     expect(await failure(em.find('Book', {}, { populate: ['tags'], strategy: 'joined' }))).toBeInstanceOf(NotImplementedError);
   });
 });
+
+describe('many-to-many orderBy', () => {
+  test('items load in the collection order, from either side; populateOrderBy wins', async () => {
+    const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), title: p.string(), tags: () => p.manyToMany(Tag).orderBy({ name: 'desc' }) } });
+    const Tag = defineEntity({ name: 'Tag', properties: { id: p.integer().primary(), name: p.string(), books: () => p.manyToMany(Book).mappedBy('tags').orderBy({ title: 'asc' }) } });
+    const { orm, lines } = await setup({ entities: [Book, Tag] });
+    try {
+      let em = orm.em.fork();
+      const a = em.create(Tag, { name: 'A' });
+      const b = em.create(Tag, { name: 'B' });
+      em.create(Book, { title: 'x', tags: [a, b] });
+      em.create(Book, { title: 'y', tags: [b] });
+      await em.flush();
+      em = orm.em.fork();
+      take(lines);
+      const [x] = await em.find(Book, {}, { populate: ['tags'] });
+      expect(x.tags.getItems().map(t => t.name)).toEqual(['B', 'A']);
+      const tb = await em.findOneOrFail(Tag, { name: 'B' });
+      await tb.books.init();
+      expect(tb.books.getItems().map(t => t.title)).toEqual(['x', 'y']);
+      expect(take(lines).map(l => l.replace(/ \[took.*$/, ''))).toEqual([
+        '[query] select `b0`.* from `book` as `b0`',
+        '[query] select `b0`.`tag_id`, `b0`.`book_id`, `t1`.`id` as `t1__id`, `t1`.`name` as `t1__name` from `book_tags` as `b0` inner join `tag` as `t1` on `b0`.`tag_id` = `t1`.`id` where `b0`.`book_id` in (1, 2) order by `t1`.`name` desc',
+        "[query] select `t0`.* from `tag` as `t0` where `t0`.`name` = 'B' limit 1",
+        '[query] select `b0`.`book_id`, `b0`.`tag_id`, `b1`.`id` as `b1__id`, `b1`.`title` as `b1__title` from `book_tags` as `b0` inner join `book` as `b1` on `b0`.`book_id` = `b1`.`id` where `b0`.`tag_id` in (2) order by `b1`.`title` asc',
+      ]);
+      em = orm.em.fork();
+      const [x2] = await em.find(Book, {}, { populate: ['tags'], populateOrderBy: { tags: { name: 'asc' } } });
+      expect(x2.tags.getItems().map(t => t.name)).toEqual(['A', 'B']);
+    } finally {
+      await orm.close();
+    }
+  });
+});

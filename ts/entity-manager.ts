@@ -866,7 +866,7 @@ export class EntityManager {
     const pending = owners.filter(o => refresh || !((o as Dictionary)[prop.name] as Collection<object>).isInitialized());
     const keys = [...new Set(pending.map(o => helper(o).getPrimaryKey()))];
     if (keys.length > 0) {
-      const byOwner = await this.pivotItems(prop, keys, refresh, { where: scopeWhere(scope), orderBy: scope?.orderBy });
+      const byOwner = await this.pivotItems(prop, keys, refresh, { where: scopeWhere(scope), orderBy: scope?.orderBy ?? prop.orderBy });
       for (const o of pending) {
         ((o as Dictionary)[prop.name] as Collection<object>).hydrate(byOwner.get(helper(o).getPrimaryKey()) ?? []);
       }

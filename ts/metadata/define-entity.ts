@@ -209,6 +209,10 @@ export class ManyToManyBuilder<Value extends object> extends PropertyBuilder<Col
   fixedOrder(fixedOrder = true): ManyToManyBuilder<Value> {
     return this.rel({ fixedOrder });
   }
+  /** The order items are loaded in (select-in, `init()`). */
+  orderBy(orderBy: Dictionary<'asc' | 'desc' | 'ASC' | 'DESC' | 1 | -1>): ManyToManyBuilder<Value> {
+    return this.rel({ orderBy });
+  }
   cascade(...cascade: CascadeType[]): ManyToManyBuilder<Value> {
     return this.rel({ cascade });
   }

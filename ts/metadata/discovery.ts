@@ -145,9 +145,6 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
     return { ...opts, entity, oneToOne: true, name, kind: 'm:1', type: 'm:1', columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: !!opts.primary, nullable: !!opts.nullable };
   }
   if (relationKind === '1:m' || relationKind === 'm:n') {
-    if (relationKind === 'm:n' && opts.orderBy) {
-      throw new NotImplementedError(`orderBy of a many-to-many collection is not implemented in mikro-native yet (${entity}.${name})`);
-    }
     if (opts.fixedOrder) {
       throw new NotImplementedError(`Relations are not implemented in mikro-native yet: ${entity}.${name} (fixedOrder)`);
     }
