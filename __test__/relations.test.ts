@@ -360,3 +360,19 @@ describe('many-to-one: loading', () => {
     expect((await failure(missing.loadOrFail())).message).toBe('Publisher not found (42)');
   });
 });
+
+describe('aliases', () => {
+  test('are named after the entity, not its table (MikroORM 7.2.2 output)', async () => {
+    const Writer = defineEntity({ name: 'Author', tableName: 'writers', properties: { id: p.integer().primary(), name: p.string() } });
+    const Work = defineEntity({ name: 'Book', tableName: 'zbooks', properties: { id: p.integer().primary(), author: () => p.manyToOne(Writer) } });
+    const { orm: o, lines } = await setup({ entities: [Writer, Work] });
+    try {
+      await o.em.fork().find(Work, { author: { name: 'x' } }, { populate: ['author'] });
+      expect(take(lines)).toEqual([
+        "[query] select `b0`.*, `a1`.`id` as `a1__id`, `a1`.`name` as `a1__name` from `zbooks` as `b0` inner join `writers` as `a1` on `b0`.`author_id` = `a1`.`id` where `a1`.`name` = 'x' [took X ms, 0 results]",
+      ]);
+    } finally {
+      await o.close();
+    }
+  });
+});

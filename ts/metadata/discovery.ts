@@ -220,9 +220,9 @@ function formulaSql(entity: string, prop: EntityProperty, properties: Dictionary
   return sql;
 }
 
-/** MikroORM's root alias: the table's first letter and `0` (`a0`). */
-function rootAlias(tableName: string): string {
-  return `${(tableName.match(/[a-z]/i)?.[0] ?? 'e').toLowerCase()}0`;
+/** MikroORM's root alias: the entity's first letter and `0` (`a0`); a pivot's is its table's. */
+function rootAlias(name: string): string {
+  return `${(name.match(/[a-z]/i)?.[0] ?? 'e').toLowerCase()}0`;
 }
 
 /** The metadata of a relation's target (`entity`: a class, schema, name, or a function returning one). */
@@ -507,7 +507,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       filters: raw.filters ? Object.fromEntries(Object.entries(raw.filters as Dictionary<Dictionary>).map(([k, d]) => [k, { ...d, name: (d.name as string) ?? k }])) as EntityMetadata['filters'] : undefined,
       index: out.length,
       constructorParams: constructorParams(cls),
-      alias: rootAlias(tableName),
+      alias: rootAlias(className),
       runtime: undefined as unknown as EntityMetadata['runtime'],
     };
     out.push(meta);

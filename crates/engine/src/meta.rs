@@ -185,10 +185,15 @@ impl EntityMeta {
         self.collections.iter().position(|c| c.name == name)
     }
 
-    /// MikroORM's alias for the `n`-th table of a query: the table's first letter and `n` (`a0`).
+    /// MikroORM's alias for the `n`-th table of a query: the entity's first letter and `n` (`a0`).
     pub fn alias(&self, n: usize) -> String {
-        let letter = self
-            .table_name
+        // MikroORM names aliases after the entity (a pivot table's entity after its table).
+        let source = if self.pivot {
+            &self.table_name
+        } else {
+            &self.name
+        };
+        let letter = source
             .chars()
             .find(char::is_ascii_alphabetic)
             .map_or('e', |c| c.to_ascii_lowercase());
