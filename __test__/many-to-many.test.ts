@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { defineEntity, EntitySchema, NotImplementedError, p, wrap, type MikroORM } from '@mikro-native/sqlite';
+import { defineEntity, EntitySchema, p, wrap, type MikroORM } from '@mikro-native/sqlite';
 import { failure, setup, take } from './helpers.js';
 
 // Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
@@ -137,11 +137,31 @@ describe.each([
     expect(await orm!.em.fork().execute('select tag_id from book_tags where book_id = 1 order by tag_id')).toEqual([{ tag_id: 1 }, { tag_id: 2 }, { tag_id: 3 }]);
   });
 
-  test('what is not implemented yet says so', async () => {
-    await init();
+  test('joined loading: the pivot and the items joined, rows paired into collections, from either side', async () => {
+    const { lines } = await init();
     await orm!.schema.create();
-    const em = orm!.em.fork();
-    expect(await failure(em.find('Book', {}, { populate: ['tags'], strategy: 'joined' }))).toBeInstanceOf(NotImplementedError);
+    await seed();
+    let em = orm!.em.fork();
+    take(lines);
+    const books = (await em.find('Book', {}, { populate: ['tags'], strategy: 'joined', orderBy: { id: 'asc' } })) as any[];
+    expect(books.map(b => [b.title, b.tags.isInitialized(), b.tags.getItems().map((t: any) => t.name)])).toEqual([
+      ['B1', true, ['T1', 'T2']],
+      ['B2', true, ['T2', 'T3']],
+    ]);
+    em = orm!.em.fork();
+    const tags = (await em.find('Tag', {}, { populate: ['books'], strategy: 'joined', orderBy: { id: 'asc' } })) as any[];
+    expect(tags.map(t => [t.name, t.books.getItems().map((b: any) => b.title)])).toEqual([
+      ['T1', ['B1']],
+      ['T2', ['B1', 'B2']],
+      ['T3', ['B2']],
+    ]);
+    const one = (await orm!.em.fork().findOne('Book', 1, { populate: ['tags'], strategy: 'joined' })) as any;
+    expect(wrap(one).toObject()).toEqual({ id: 1, title: 'B1', tags: [{ id: 1, name: 'T1' }, { id: 2, name: 'T2' }] });
+    expect(take(lines).map(l => l.replace(/ \[took.*$/, ''))).toEqual([
+      '[query] select `b0`.*, `t1`.`id` as `t1__id`, `t1`.`name` as `t1__name` from `book` as `b0` left join `book_tags` as `b2` on `b0`.`id` = `b2`.`book_id` left join `tag` as `t1` on `b2`.`tag_id` = `t1`.`id` order by `b0`.`id` asc',
+      '[query] select `t0`.*, `b1`.`id` as `b1__id`, `b1`.`title` as `b1__title` from `tag` as `t0` left join `book_tags` as `b2` on `t0`.`id` = `b2`.`tag_id` left join `book` as `b1` on `b2`.`book_id` = `b1`.`id` order by `t0`.`id` asc',
+      '[query] select `b0`.*, `t1`.`id` as `t1__id`, `t1`.`name` as `t1__name` from `book` as `b0` left join `book_tags` as `b2` on `b0`.`id` = `b2`.`book_id` left join `tag` as `t1` on `b2`.`tag_id` = `t1`.`id` where `b0`.`id` = 1',
+    ]);
   });
 });
 

@@ -112,6 +112,38 @@ pub fn joined_rows(rows: &Rows, alias: &str, entity: &EntityMeta) -> Rows {
     }
 }
 
+/// `,"pairs":[[owner,item],…]`: the distinct (owner key, item key) pairs of a joined many-to-many
+/// collection, in row order.
+pub fn pairs(rows: &Rows, owner: &str, alias: &str, entity: &EntityMeta) -> String {
+    let item = entity
+        .pk
+        .first()
+        .map(|&i| format!("{alias}__{}", entity.props[i].field_name));
+    let col = |name: &str| rows.columns.iter().position(|c| c == name);
+    let (Some(o), Some(i)) = (col(owner), item.as_deref().and_then(col)) else {
+        return String::new();
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::from(",\"pairs\":[");
+    let mut first = true;
+    for row in &rows.rows {
+        if row[i] == Value::Null || !seen.insert((Key::of(&row[o]), Key::of(&row[i]))) {
+            continue;
+        }
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push('[');
+        row[o].write_json(&mut out);
+        out.push(',');
+        row[i].write_json(&mut out);
+        out.push(']');
+    }
+    out.push(']');
+    out
+}
+
 /// `"rows":[{col: value}],"affectedRows":n,"insertId":id` (no braces).
 pub fn output(out: &mut String, o: &Output) {
     match o {

@@ -390,8 +390,13 @@ impl NativeOrm {
             let body = encode::entity_rows(target, sub, |snap| {
                 uow.uow.register_loaded(target, j.entity, snap, refresh)
             });
+            let pairs = j
+                .owner_key
+                .as_ref()
+                .map(|owner| encode::pairs(&rows, owner, &j.alias, target))
+                .unwrap_or_default();
             joined.push_str(&format!(
-                "{{\"entity\":{},\"path\":{},{}}}",
+                "{{\"entity\":{},\"path\":{}{pairs},{}}}",
                 j.entity,
                 serde_json::to_string(&j.path).unwrap_or_default(),
                 &body[1..]

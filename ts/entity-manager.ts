@@ -634,7 +634,7 @@ export class EntityManager {
       }
     }
     // With a joined collection the rows of one entity are many: MikroORM then drops the limit.
-    const joinsCollection = em.populatePlan(meta, options).joined.some(path => relationProps(meta, path).some(p => p.kind === '1:m'));
+    const joinsCollection = em.populatePlan(meta, options).joined.some(path => relationProps(meta, path).some(p => p.kind === '1:m' || p.kind === 'm:n'));
     const [found] = await em.findInternal(meta, where, options, joinsCollection ? undefined : 1);
     return (found ?? null) as Loaded<T, P> | null;
   }
@@ -791,10 +791,6 @@ export class EntityManager {
       return { joined: paths.filter(inverse), selectIn: paths.filter(p => !inverse(p)), paths };
     }
     if (strategy === 'joined') {
-      const manyToMany = paths.find(path => relationProps(meta, path).some(p => p.kind === 'm:n'));
-      if (manyToMany) {
-        throw new NotImplementedError(`Populating the many-to-many collection ${meta.className}.${manyToMany} with the 'joined' strategy is not implemented in mikro-native yet`);
-      }
       return { joined: paths, selectIn: [], paths };
     }
     // Balanced: to-one relations are joined; a collection (and what is below it) is select-in.
@@ -937,7 +933,7 @@ export class EntityManager {
     const res = driver.json<{
       n: number;
       cols: (unknown[] | null)[];
-      joined?: { entity: number; path: string; n: number; cols: (unknown[] | null)[] }[];
+      joined?: { entity: number; path: string; n: number; cols: (unknown[] | null)[]; pairs?: [unknown, unknown][] }[];
       inverse?: Dictionary<unknown[]>;
       repeats?: boolean;
     }>(() => driver.native.find(this.uow, query, refresh, driver.logLevel()));
@@ -982,10 +978,25 @@ export class EntityManager {
       for (const j of res.joined ?? []) {
         const props = relationProps(meta, j.path);
         const prop = props[props.length - 1];
+        const parent = j.path.includes('.') ? j.path.substring(0, j.path.lastIndexOf('.')) : '';
+        const owners = parent ? byPath.get(parent) ?? [] : found;
         if (prop.kind === '1:m') {
-          const parent = j.path.includes('.') ? j.path.substring(0, j.path.lastIndexOf('.')) : '';
-          const owners = parent ? byPath.get(parent) ?? [] : found;
           fillCollections(owners, prop, byPath.get(j.path) ?? []);
+        } else if (prop.kind === 'm:n' && j.pairs) {
+          // Rows pair owners with items (owner key, item key).
+          const items = new Map((byPath.get(j.path) ?? []).map(e => [helper(e).getIdentityKey(), e]));
+          const byOwner = new Map<unknown, object[]>();
+          for (const [owner, item] of j.pairs) {
+            const e = items.get(typeof item === 'bigint' ? String(item) : item);
+            if (e) {
+              const list = byOwner.get(owner) ?? [];
+              list.push(e);
+              byOwner.set(owner, list);
+            }
+          }
+          for (const o of owners) {
+            ((o as Dictionary)[prop.name] as Collection<object>).hydrate(byOwner.get(helper(o).getIdentityKey()) ?? []);
+          }
         }
       }
     }

@@ -312,7 +312,7 @@ impl<'m> FilterParser<'_, 'm> {
                 let (node, _) = self
                     .joins
                     .borrow_mut()
-                    .join_pivot(self.node, index, false)?;
+                    .join_pivot(self.node, index, false, false)?;
                 let prop = self.joins.borrow().entity(node).prop_index(&pivot.item)?;
                 (node, prop)
             }

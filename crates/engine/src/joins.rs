@@ -200,7 +200,10 @@ impl<'m> Joins<'m> {
     pub fn join_collection(&mut self, parent: usize, index: usize) -> Result<usize> {
         let c = &self.nodes[parent].entity.collections[index];
         if c.many_to_many {
-            return self.join_pivot(parent, index, true).map(|(_, items)| items);
+            let own_letter = self.subquery;
+            return self
+                .join_pivot(parent, index, true, own_letter)
+                .map(|(_, items)| items);
         }
         let (entity, name) = (c.entity, c.name.clone());
         self.add(parent, Via::Collection(index), entity, &name)
@@ -209,12 +212,14 @@ impl<'m> Joins<'m> {
     /// The pivot rows of `parent`'s many-to-many collection `index`, and with `items` the items
     /// joined from them, added if new. MikroORM numbers the items before the pivot, and in a
     /// plain query names both after the pivot table: `left join book_tags as b2 … left join tag
-    /// as b1`. Returns the pivot's node and the items' (the pivot's when `items` is false).
+    /// as b1` (the items take their own letter when populated and in subqueries: `own_letter`).
+    /// Returns the pivot's node and the items' (the pivot's when `items` is false).
     pub fn join_pivot(
         &mut self,
         parent: usize,
         index: usize,
         items: bool,
+        own_letter: bool,
     ) -> Result<(usize, usize)> {
         let from = self.nodes[parent].entity;
         let c = &from.collections[index];
@@ -258,7 +263,7 @@ impl<'m> Joins<'m> {
             self.nodes.len() - 1
         };
         let entity = self.meta.entity(target)?;
-        let alias = if self.subquery {
+        let alias = if own_letter {
             entity.alias(number)
         } else {
             pivot_meta.alias(number)
@@ -317,10 +322,7 @@ impl<'m> Joins<'m> {
             let entity = self.entity(node);
             node = match entity.collection(name) {
                 Some(c) if entity.collections[c].many_to_many => {
-                    return Err(Error::not_implemented(format!(
-                        "joining the many-to-many collection {}.{name} (populate it with the select-in strategy)",
-                        entity.name
-                    )))
+                    self.join_pivot(node, c, true, populate)?.1
                 }
                 Some(c) => self.join_collection(node, c)?,
                 None => {

@@ -143,6 +143,25 @@ pub struct Joined {
     pub entity: usize,
     /// The relation path from the root entity (`author.country`).
     pub path: String,
+    /// Items of a many-to-many collection: the column with their owner's key in each row, so
+    /// rows pair owners with items.
+    pub owner_key: Option<String>,
+}
+
+/// For the items of a joined many-to-many collection: the column holding the owner's key (the
+/// root's own key column, or a joined owner's `alias__key`).
+fn many_to_many_owner_key(joins: &Joins, node: &crate::joins::Node) -> Option<String> {
+    let (pivot, _) = node.parent?;
+    let (owner, Via::Pivot(_)) = joins.nodes[pivot].parent? else {
+        return None;
+    };
+    let entity = joins.entity(owner);
+    let pk = &entity.props[*entity.pk.first()?].field_name;
+    Some(if owner == 0 {
+        pk.clone()
+    } else {
+        format!("{}__{pk}", joins.alias(owner).unwrap_or_default())
+    })
 }
 
 pub struct Compiler<'a> {
@@ -415,6 +434,7 @@ impl<'a> Compiler<'a> {
                 alias: a.to_string(),
                 entity: node.entity_index,
                 path: node.path.clone(),
+                owner_key: many_to_many_owner_key(&joins, node),
             });
         }
         w.push(" from ").ident(&entity.table_name);
