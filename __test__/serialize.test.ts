@@ -124,3 +124,23 @@ describe('serialize()', () => {
     });
   });
 });
+
+describe('wrap() helpers', () => {
+  test('toReference, serialize and populate', async () => {
+    const em = await seed();
+    const a = await em.findOneOrFail(Author, 1);
+    const ref = wrap(a).toReference();
+    expect([ref.isInitialized(), ref.unwrap()]).toEqual([true, a]);
+    await wrap(a).populate(['books']);
+    expect(a.books.isInitialized()).toBe(true);
+    expect(wrap(a).serialize({ populate: ['books'], exclude: ['books.title'] })).toEqual({
+      id: 1,
+      name: 'A',
+      age: null,
+      books: [
+        { id: 1, author: 1, publisher: 1 },
+        { id: 2, author: 1, publisher: null },
+      ],
+    });
+  });
+});

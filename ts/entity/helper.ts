@@ -4,7 +4,7 @@ import type { EntityMetadata, EntityProperty } from '../metadata/types.js';
 import type { Dictionary, EntityData, EntityDTO } from '../typings.js';
 import type { Collection } from './collection.js';
 import { Reference } from './reference.js';
-import { toPOJO } from './serializer.js';
+import { serialize, toPOJO, type SerializeOptions } from './serializer.js';
 import { createApplyDefaults, createAssignData, createInsertStateFn, createRowMapper, createStateFn, createToObject } from './codegen.js';
 
 /** What MikroORM calls the wrapped entity: per-instance ORM state plus helpers (`wrap(e)`). */
@@ -100,6 +100,25 @@ export class WrappedEntity<T extends object = any> {
 
   assign(data: EntityData<T>, options: AssignOptions = {}): T {
     return assign(this.entity, data, options);
+  }
+
+  /** The entity wrapped in a `Reference`. */
+  toReference(): Reference<T> {
+    return Reference.create(this.entity);
+  }
+
+  /** `serialize(entity, options)`. */
+  serialize(options: SerializeOptions = {}): EntityDTO<T> {
+    return serialize(this.entity, options);
+  }
+
+  /** Loads relations of this entity, as `em.populate(entity, populate)`. */
+  async populate(populate: readonly string[] | boolean, options: { refresh?: boolean } = {}): Promise<T> {
+    if (!this.__em) {
+      throw new ValidationError(`Entity ${this.__meta.className} is not managed by an EntityManager, cannot populate it`);
+    }
+    await this.__em.populate(this.entity, populate, options);
+    return this.entity;
   }
 
   async init(options: { refresh?: boolean } = {}): Promise<T> {
