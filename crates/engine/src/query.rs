@@ -54,7 +54,7 @@ pub struct Query {
     /// object, so user-supplied filters cannot inject SQL.
     #[serde(default)]
     pub clause: Option<Clause>,
-    /// Many-to-one paths loaded by joining (`author`, `author.country`).
+    /// Relation paths loaded by joining (`author`, `author.country`, `books`, `tags`).
     #[serde(default)]
     pub populate: Vec<String>,
     /// Insert: what to do when a row conflicts with an existing one (`em.upsert`).
@@ -69,7 +69,8 @@ pub struct Query {
     /// Select `1` instead of columns (`em.lock()` checks a row exists while locking it).
     #[serde(default)]
     pub select_one: bool,
-    /// Relations joined for their target's filters, which go into the join condition.
+    /// Conditions that go into a relation's join: its target's filters, or the `populateWhere`
+    /// of a joined relation.
     #[serde(default)]
     pub filter_joins: Vec<FilterJoin>,
     /// Select lazy properties too (they are populated).
@@ -77,8 +78,8 @@ pub struct Query {
     pub load_lazy: bool,
 }
 
-/// A relation joined because its target has filters: only rows whose target passes them remain
-/// (or, for a nullable relation, the relation reads as null).
+/// A condition in a relation's join. For a reference joined for its target's filters, only rows
+/// whose target passes them remain (or, for a nullable relation, the relation reads as null).
 #[derive(Debug, Deserialize)]
 pub struct FilterJoin {
     pub path: String,
