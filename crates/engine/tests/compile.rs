@@ -456,3 +456,65 @@ fn pessimistic_lock_modes_append_the_standard_clause_and_sqlite_none() {
         "select `a0`.* from `author` as `a0` where `a0`.`id` = ?"
     );
 }
+
+/// Author 1:m Book m:n Tag (pivot `book_tags`), and a formula on Book.
+const RELATIONS: &str = r#"{"entities":[
+  {"name":"Author","tableName":"author","props":[
+    {"name":"id","fieldName":"id","type":"integer","primary":true,"autoincrement":true},
+    {"name":"name","fieldName":"name","type":"string"}
+  ],"collections":[{"name":"books","entity":1,"mappedBy":"author"}]},
+  {"name":"Book","tableName":"book","props":[
+    {"name":"id","fieldName":"id","type":"integer","primary":true,"autoincrement":true},
+    {"name":"price","fieldName":"price","type":"float"},
+    {"name":"taxed","fieldName":"taxed","type":"float","formula":"\u0000.price * 2"},
+    {"name":"author","fieldName":"author_id","type":"integer",
+     "reference":{"entity":0,"fieldName":"id","constraint":"book_author_id_foreign"}}
+  ],"collections":[{"name":"tags","entity":2,"manyToMany":true,"owner":true,
+     "pivot":{"entity":3,"owner":"book","item":"tag"}}]},
+  {"name":"Tag","tableName":"tag","props":[
+    {"name":"id","fieldName":"id","type":"integer","primary":true,"autoincrement":true},
+    {"name":"name","fieldName":"name","type":"string"}
+  ]},
+  {"name":"BookTagsPivot","tableName":"book_tags","pivot":true,"props":[
+    {"name":"book","fieldName":"book_id","type":"integer","primary":true,
+     "reference":{"entity":1,"fieldName":"id","constraint":"book_tags_book_id_foreign"}},
+    {"name":"tag","fieldName":"tag_id","type":"integer","primary":true,
+     "reference":{"entity":2,"fieldName":"id","constraint":"book_tags_tag_id_foreign"}}
+  ]}
+]}"#;
+
+fn relations(query: &str) -> String {
+    let meta = Metadata::from_json(RELATIONS).unwrap();
+    let d = sqlite();
+    let c = Compiler {
+        dialect: d.as_ref(),
+        meta: &meta,
+    }
+    .compile(&Query::from_json(query).unwrap())
+    .unwrap();
+    format_sql(d.as_ref(), &c.sql.text, &c.sql.params)
+}
+
+#[test]
+fn many_to_many_conditions_join_through_the_pivot_and_collection_operators_are_subqueries() {
+    assert_eq!(
+        relations(r#"{"kind":"select","entity":1,"alias":"b0","where":{"tags":{"name":"T"}}}"#),
+        "select `b0`.*, b0.price * 2 as `taxed` from `book` as `b0` left join `book_tags` as `b2` on `b0`.`id` = `b2`.`book_id` left join `tag` as `b1` on `b2`.`tag_id` = `b1`.`id` where `b1`.`name` = 'T'"
+    );
+    assert_eq!(
+        relations(r#"{"kind":"count","entity":1,"alias":"b0","where":{"tags":[1,2]}}"#),
+        "select count(distinct `b0`.`id`) as `count` from `book` as `b0` left join `book_tags` as `b1` on `b0`.`id` = `b1`.`book_id` where `b1`.`tag_id` in (1, 2)"
+    );
+    assert_eq!(
+        relations(r#"{"kind":"select","entity":0,"alias":"a0","where":{"books":{"$every":{"taxed":{"$gt":1}}}}}"#),
+        "select `a0`.* from `author` as `a0` where `a0`.`id` not in (select `a0`.`id` from `author` as `a0` inner join `book` as `b1` on `a0`.`id` = `b1`.`author_id` where not (b1.price * 2 > 1))"
+    );
+}
+
+#[test]
+fn filter_joins_put_conditions_into_the_join_and_read_the_target_key() {
+    assert_eq!(
+        relations(r#"{"kind":"select","entity":1,"alias":"b0","filterJoins":[{"path":"author","where":{"name":"A"}}],"populate":["tags"]}"#),
+        "select `b0`.*, b0.price * 2 as `taxed`, `a3`.`id` as `a3__id`, `t1`.`id` as `t1__id`, `t1`.`name` as `t1__name` from `book` as `b0` left join `book_tags` as `b2` on `b0`.`id` = `b2`.`book_id` left join `tag` as `t1` on `b2`.`tag_id` = `t1`.`id` inner join `author` as `a3` on `b0`.`author_id` = `a3`.`id` and `a3`.`name` = 'A'"
+    );
+}
