@@ -156,3 +156,37 @@ describe('filters', () => {
     expect((await em.find(Note, {})).map(n => n.text)).toEqual(['abc']);
   });
 });
+
+describe('filters of collection items', () => {
+  test('a joined collection takes them in its join, select-in loading (many-to-many too) in its where', async () => {
+    const Writer = defineEntity({ name: 'Author', properties: { id: p.integer().primary(), name: p.string(), books: () => p.oneToMany(Novel).mappedBy('author') } });
+    const Novel = defineEntity({
+      name: 'Book',
+      filters: { live: { name: 'live', cond: { deleted: false }, default: true } },
+      properties: { id: p.integer().primary(), title: p.string(), deleted: p.boolean().default(false), author: () => p.manyToOne(Writer), tags: () => p.manyToMany(Label) },
+    });
+    const Label = defineEntity({ name: 'Tag', filters: { live: { name: 'live', cond: { hidden: false }, default: true } }, properties: { id: p.integer().primary(), name: p.string(), hidden: p.boolean().default(false) } });
+    const ctx = await setup({ entities: [Writer, Novel, Label] });
+    orm = ctx.orm;
+    lines = ctx.lines;
+    let em = orm.em.fork();
+    const a = em.create(Writer, { name: 'A' });
+    em.create(Novel, { title: 'b1', author: a, tags: [em.create(Label, { name: 'T' }), em.create(Label, { name: 'H', hidden: true })] });
+    em.create(Novel, { title: 'b2', author: a, deleted: true });
+    await em.flush();
+    take(lines);
+    em = orm.em.fork();
+    expect((await em.find(Writer, {}, { populate: ['books'], strategy: 'joined' })).map(x => x.books.getItems().map(b => b.title))).toEqual([['b1']]);
+    em = orm.em.fork();
+    expect((await em.find(Writer, {}, { populate: ['books'] })).map(x => x.books.getItems().map(b => b.title))).toEqual([['b1']]);
+    em = orm.em.fork();
+    expect((await em.find(Novel, {}, { populate: ['tags'] })).map(x => x.tags.getItems().map(t => t.name))).toEqual([['T']]);
+    expect(sql()).toEqual([
+      '[query] select `a0`.*, `b1`.`id` as `b1__id`, `b1`.`title` as `b1__title`, `b1`.`deleted` as `b1__deleted`, `b1`.`author_id` as `b1__author_id` from `author` as `a0` left join `book` as `b1` on `a0`.`id` = `b1`.`author_id` and `b1`.`deleted` = false',
+      '[query] select `a0`.* from `author` as `a0`',
+      '[query] select `b0`.* from `book` as `b0` where `b0`.`deleted` = false and `b0`.`author_id` in (1)',
+      '[query] select `b0`.* from `book` as `b0` where `b0`.`deleted` = false',
+      '[query] select `b0`.`tag_id`, `b0`.`book_id`, `t1`.`id` as `t1__id`, `t1`.`name` as `t1__name`, `t1`.`hidden` as `t1__hidden` from `book_tags` as `b0` inner join `tag` as `t1` on `b0`.`tag_id` = `t1`.`id` where `b0`.`book_id` in (1) and `t1`.`hidden` = false',
+    ]);
+  });
+});

@@ -486,14 +486,21 @@ export class EntityManager {
       return { where: withConditions(meta, where, own) };
     }
     const filterJoins: { path: string; where: unknown }[] = [];
+    const join = async (path: string, target: EntityMetadata) => {
+      const conds = await filterConditions(target, options, type, sources, options);
+      if (conds.length > 0 && !filterJoins.some(j => j.path === path)) {
+        filterJoins.push({ path, where: conds.length === 1 ? conds[0] : { $and: conds } });
+      }
+    };
     for (const p of meta.props) {
-      if (p.kind !== 'm:1') {
-        continue;
+      if (p.kind === 'm:1') {
+        await join(p.name, p.targetMeta!);
       }
-      const conds = await filterConditions(p.targetMeta!, options, type, sources, options);
-      if (conds.length > 0) {
-        filterJoins.push({ path: p.name, where: conds.length === 1 ? conds[0] : { $and: conds } });
-      }
+    }
+    // Relations loaded by joining (collections, nested references) take their targets' filters too.
+    for (const path of this.populatePlan(meta, options as FindOptions<any, any>).joined) {
+      const props = relationProps(meta, path);
+      await join(path, props[props.length - 1].targetMeta!);
     }
     return { where: withConditions(meta, where, own), filterJoins: filterJoins.length > 0 ? filterJoins : undefined };
   }
@@ -872,14 +879,21 @@ export class EntityManager {
 
   /** @internal The items of the many-to-many `prop` of the owners with these keys, read
    * through the pivot table (optionally only those matching `where`), by owner key. */
-  async pivotItems(prop: EntityProperty, keys: unknown[], refresh: boolean, options: { where?: unknown; orderBy?: unknown; limit?: number; offset?: number } = {}): Promise<Map<unknown, object[]>> {
+  async pivotItems(prop: EntityProperty, keys: unknown[], refresh: boolean, options: { where?: unknown; orderBy?: unknown; limit?: number; offset?: number; filters?: FilterOptions } = {}): Promise<Map<unknown, object[]>> {
     const pivot = prop.pivotMeta!;
     const [ownerProp, itemProp] = [prop.pivotOwner!, prop.pivotItem!];
     const orderBy = normalizeOrder(options.orderBy).map(o => ({ [itemProp.name]: o }));
     const rest = JSON.stringify({ kind: 'select', entity: pivot.index, alias: pivot.alias, fields: [itemProp.name, ownerProp.name], populate: [itemProp.name], orderBy, limit: options.limit, offset: options.offset });
     const where: Dictionary = { [ownerProp.name]: { $in: keys } };
+    // The items' own filters apply, then the scope's conditions.
+    const item = this.filtersApply(options) ? await filterConditions(prop.targetMeta!, options, 'read', this.filterSources(), options) : [];
     if (options.where && Object.keys(options.where).length > 0) {
-      where[itemProp.name] = options.where;
+      item.push(options.where as Dictionary);
+    }
+    if (item.length === 1) {
+      where[itemProp.name] = item[0];
+    } else if (item.length > 1) {
+      where.$and = item.map(c => ({ [itemProp.name]: c }));
     }
     const query = `${rest.substring(0, rest.length - 1)},"where":${filterJson(where)}}`;
     const driver = await this.ready();
