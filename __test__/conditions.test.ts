@@ -143,3 +143,29 @@ describe('Collection.loadCount() of a many-to-many collection', () => {
     ]);
   });
 });
+
+describe('a unidirectional many-to-many', () => {
+  test('loadCount() counts through the pivot from the items; the owner is not ordered after its items', async () => {
+    const Work = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), title: p.string(), tags: () => p.manyToMany(Label) } });
+    const Label = defineEntity({ name: 'Tag', properties: { id: p.integer().primary(), name: p.string() } });
+    const ctx = await setup({ entities: [Work, Label] });
+    try {
+      const em = ctx.orm.em.fork();
+      em.create(Work, { title: 'B1', tags: [em.create(Label, { name: 'T' }), em.create(Label, { name: 'T2' })] });
+      await em.flush();
+      const b = await ctx.orm.em.fork().findOneOrFail(Work, 1);
+      expect(await b.tags.loadCount()).toBe(2);
+      expect(take(ctx.lines).map(l => l.replace(/ \[took.*$/, ''))).toEqual([
+        '[query] begin',
+        "[query] insert into `book` (`title`) values ('B1') returning `id`",
+        "[query] insert into `tag` (`name`) values ('T'), ('T2') returning `id`",
+        '[query] insert into `book_tags` (`tag_id`, `book_id`) values (1, 1), (2, 1)',
+        '[query] commit',
+        '[query] select `b0`.* from `book` as `b0` where `b0`.`id` = 1 limit 1',
+        '[query] select count(distinct `t0`.`id`) as `count` from `tag` as `t0` left join `book_tags` as `b1` on `t0`.`id` = `b1`.`tag_id` where `b1`.`book_id` = 1',
+      ]);
+    } finally {
+      await ctx.orm.close();
+    }
+  });
+});

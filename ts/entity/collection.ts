@@ -1,4 +1,5 @@
-import { NotImplementedError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
+import { unidirectionalInverse } from '../metadata/discovery.js';
 import type { EntityMetadata, EntityProperty } from '../metadata/types.js';
 import type { Dictionary, FilterQuery, OrderDefinition } from '../typings.js';
 import { Reference } from './reference.js';
@@ -277,10 +278,8 @@ export class Collection<T extends object, O extends object = object> {
     if (prop.kind === 'm:n') {
       // Counted from the other side, through its collection (MikroORM's query).
       const other = (prop.mappedBy ?? prop.inversedBy) as string | undefined;
-      if (!other) {
-        throw new NotImplementedError(`Collection.loadCount() of the unidirectional many-to-many ${prop.name} is not implemented in mikro-native yet`);
-      }
-      return this.loader().count(prop.targetMeta!.class, { [other]: this.ownerKey() });
+      const ownerMeta = (this.owner as { __helper: { __meta: EntityMetadata } }).__helper.__meta;
+      return this.loader().count(prop.targetMeta!.class, { [other ?? unidirectionalInverse(ownerMeta, prop)]: this.ownerKey() });
     }
     return this.loader().count(prop.targetMeta!.class, { [prop.mappedBy!]: this.ownerKey() });
   }

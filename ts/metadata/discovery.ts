@@ -568,6 +568,11 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
 }
 
 /** The engine's view of the metadata, sent once at init. */
+/** The engine's name for the missing other side of a unidirectional many-to-many `owner.prop`. */
+export function unidirectionalInverse(owner: EntityMetadata, prop: EntityProperty): string {
+  return `~${owner.className}.${prop.name}`;
+}
+
 export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy): string {
   return JSON.stringify({
     entities: metas.map(m => {
@@ -632,10 +637,22 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
             entity: p.targetMeta!.index,
             mappedBy: p.kind === '1:m' ? p.mappedBy : undefined,
             manyToMany: p.kind === 'm:n',
-            owner: p.kind === 'm:n' && !p.mappedBy,
+            // MikroORM orders a many-to-many's owner after its items only when both sides exist.
+            owner: p.kind === 'm:n' && !p.mappedBy && !!p.inversedBy,
             pivot: p.pivotMeta ? { entity: p.pivotMeta.index, owner: p.pivotOwner!.name, item: p.pivotItem!.name } : undefined,
           })),
           ...m.inverses.map(p => ({ name: p.name, entity: p.targetMeta!.index, mappedBy: p.mappedBy, oneToOne: true })),
+          // The other side of a unidirectional many-to-many, for queries only (`loadCount()`).
+          ...metas.flatMap(o =>
+            o.collections
+              .filter(p => p.kind === 'm:n' && !p.mappedBy && !p.inversedBy && p.targetMeta === m)
+              .map(p => ({
+                name: unidirectionalInverse(o, p),
+                entity: o.index,
+                manyToMany: true,
+                pivot: { entity: p.pivotMeta!.index, owner: p.pivotItem!.name, item: p.pivotOwner!.name },
+              })),
+          ),
         ],
         // A pivot's rows are written target key first, as MikroORM does.
         insertOrder: m.pivot ? [m.props[1].name, m.props[0].name] : undefined,

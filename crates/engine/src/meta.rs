@@ -93,7 +93,7 @@ pub struct CollectionMeta {
     /// A many-to-many collection (joined through its pivot table).
     #[serde(default)]
     pub many_to_many: bool,
-    /// The owning side of a many-to-many: its items are written before it.
+    /// The owning side of a bidirectional many-to-many: its items are written before it.
     #[serde(default)]
     pub owner: bool,
     /// The inverse side of a one-to-one: a single entity, joined on every select to read its key.

@@ -4,7 +4,8 @@
 //! The walk: a depth-first visit from each type, in the given order, to the types that
 //! reference it; a type is listed once everything it reaches is listed, and the reverse of that
 //! list is the result. Each reference is an edge weighted 1 when its column is required and 0
-//! when nullable (in a flush, a many-to-many owner's items count as a nullable reference); one
+//! when nullable (in a flush, the items of a bidirectional many-to-many's owner count as a
+//! nullable reference); one
 //! edge per pair of types, the last reference seen wins. Reaching a type that
 //! is still being visited (a cycle) lists that type right away when the edge back to it is
 //! weaker than the edge being followed. This is the order MikroORM's commit order calculator
@@ -13,7 +14,7 @@
 use crate::meta::Metadata;
 
 /// `nodes`: entity indices in visiting order. Returns them in dependency order. With
-/// `many_to_many` (flushes, not DDL), a many-to-many owner also comes after its items.
+/// `many_to_many` (flushes, not DDL), a bidirectional many-to-many's owner also comes after its items.
 pub fn dependency_order(meta: &Metadata, nodes: &[usize], many_to_many: bool) -> Vec<usize> {
     let n = nodes.len();
     let pos = |entity: usize| nodes.iter().position(|&e| e == entity);
