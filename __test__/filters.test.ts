@@ -90,11 +90,19 @@ describe('filters', () => {
     let em = orm!.em.fork();
     const books = await em.find(Book, {}, { orderBy: { id: 'asc' } });
     expect(books.map(b => [b.title, b.author.id, b.editor?.id ?? null])).toEqual([['B1', 1, null]]);
+    // The reference reads as null without being a change: the next flush writes nothing.
+    books[0].title = 'B1x';
+    await em.flush();
+    expect(await em.execute('select title, editor_id from book where id = 1')).toEqual([{ title: 'B1x', editor_id: 2 }]);
     expect(sql()).toEqual([
       '[query] select `b0`.*, `a1`.`id` as `a1__id`, `e2`.`id` as `e2__id` from `book` as `b0` inner join `author` as `a1` on `b0`.`author_id` = `a1`.`id` and `a1`.`active` = true left join `author` as `e2` on `b0`.`editor_id` = `e2`.`id` and `e2`.`active` = true order by `b0`.`id` asc',
+      '[query] begin',
+      "[query] update `book` set `title` = 'B1x' where `id` = 1",
+      '[query] commit',
+      '[query] select title, editor_id from book where id = 1',
     ]);
     em = orm!.em.fork();
-    expect((await em.find(Book, {}, { filters: { tenant: { id: 1 } } })).map(b => b.title)).toEqual(['B1']);
+    expect((await em.find(Book, {}, { filters: { tenant: { id: 1 } } })).map(b => b.title)).toEqual(['B1x']);
     expect(sql()).toEqual([
       '[query] select `b0`.*, `a1`.`id` as `a1__id`, `e2`.`id` as `e2__id` from `book` as `b0` inner join `author` as `a1` on `b0`.`author_id` = `a1`.`id` and `a1`.`tenant` = 1 and `a1`.`active` = true left join `author` as `e2` on `b0`.`editor_id` = `e2`.`id` and `e2`.`tenant` = 1 and `e2`.`active` = true where `b0`.`tenant` = 1',
     ]);

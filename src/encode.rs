@@ -112,6 +112,19 @@ pub fn joined_rows(rows: &Rows, alias: &str, entity: &EntityMeta) -> Rows {
     }
 }
 
+/// Sets column `target` to null in the rows where column `when` is null.
+pub fn null_where_null(rows: &mut Rows, target: &str, when: &str) {
+    let col = |name: &str| rows.columns.iter().position(|c| c == name);
+    let (Some(t), Some(w)) = (col(target), col(when)) else {
+        return;
+    };
+    for row in &mut rows.rows {
+        if row[w] == Value::Null {
+            row[t] = Value::Null;
+        }
+    }
+}
+
 /// `,"pairs":[[owner,item],…]`: the distinct (owner key, item key) pairs of a joined many-to-many
 /// collection, in row order.
 pub fn pairs(rows: &Rows, owner: &str, alias: &str, entity: &EntityMeta) -> String {

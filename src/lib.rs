@@ -367,9 +367,13 @@ impl NativeOrm {
         let (out, log) = self.with_conn(log, |ex, _| {
             ex.run(&c.sql.text, &c.sql.params, LogMode::Results)
         })?;
-        let Output::Rows(rows) = out else {
+        let Output::Rows(mut rows) = out else {
             return Ok(format!("{{\"n\":0,\"cols\":[],\"log\":{log}}}"));
         };
+        // A reference whose target did not pass its filters reads as null.
+        for (fk, key) in &c.filtered {
+            encode::null_where_null(&mut rows, fk, key);
+        }
         // Inverse one-to-one keys, one per root row.
         let mut inverse = String::new();
         for (name, column) in &c.inverse {

@@ -281,7 +281,7 @@ function filterJoinsJson(meta: EntityMetadata, joins: { path: string; where: unk
   if (!joins) {
     return '';
   }
-  return `,"filterJoins":[${joins.map(j => `{"path":${JSON.stringify(j.path)},"where":${filterJson(j.where, meta.properties[j.path].targetMeta)}}`).join(',')}]`;
+  return `,"filterJoins":[${joins.map(j => `{"path":${JSON.stringify(j.path)},"where":${filterJson(j.where, relationProps(meta, j.path).pop()!.targetMeta)}}`).join(',')}]`;
 }
 
 /** A filter or order with inline embeddables named by column property: `{ address: { city } }`
@@ -508,7 +508,7 @@ export class EntityManager {
   /**
    * Makes an entity managed by this EntityManager without a query: an entity instance (from
    * another EntityManager, or detached), or data with the primary key, taken as the database state.
-   * An entity already in the identity map is returned (with the data assigned).
+   * An entity already in the identity map is returned as it is.
    */
   merge<T extends object>(entity: T): T;
   merge<T extends object>(entityName: EntityName<T>, data: EntityData<T> | RequiredEntityData<T>): T;
@@ -526,7 +526,7 @@ export class EntityManager {
       }
       const existing = em.fromIdentityMap(meta, Object.fromEntries(meta.primaryKeys.map(pk => [pk, (data as Dictionary)[pk]])));
       if (existing) {
-        return assign(existing, data as Dictionary, { em }) as T;
+        return existing as T;
       }
       entity = Object.create(meta.prototype as object) as Dictionary;
       meta.runtime.assignData(entity, data, em);
@@ -573,6 +573,9 @@ export class EntityManager {
     }
     if (!em.activeTransaction()) {
       throw new ValidationError('An open transaction is required for this operation');
+    }
+    if (!h.hasPrimaryKey()) {
+      throw new ValidationError(`Cannot lock ${meta.className} entity without a primary key (flush it first)`);
     }
     const where = Object.fromEntries(meta.primaryKeys.map(pk => [pk, (entity as Dictionary)[pk]]));
     const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias: meta.alias, selectOne: true, lockMode });
@@ -967,15 +970,10 @@ export class EntityManager {
     }
     let found = this.hydrate(meta, res.cols, res.n, refresh);
     for (const [name, keys] of Object.entries(res.inverse ?? {})) {
-      // Keys read through a join: the owner of an inverse one-to-one, or a reference whose
-      // target's filters the join checked (null when the target did not pass).
+      // The inverse side of a one-to-one: the owner's key, read through the join.
       const prop = meta.properties[name];
       for (let i = 0; i < found.length; i++) {
         const key = keys[i];
-        if (prop.mapToPk) {
-          (found[i] as Dictionary)[name] = key;
-          continue;
-        }
         const other = key == null ? null : this.reference(prop.targetMeta!, key);
         (found[i] as Dictionary)[name] = other && prop.ref ? Reference.create(other) : other;
       }
@@ -1001,11 +999,11 @@ export class EntityManager {
           const items = new Map((byPath.get(j.path) ?? []).map(e => [helper(e).getIdentityKey(), e]));
           const byOwner = new Map<unknown, object[]>();
           for (const [owner, item] of j.pairs) {
-            const e = items.get(typeof item === 'bigint' ? String(item) : item);
+            const e = items.get(identityKey([item]));
             if (e) {
-              const list = byOwner.get(owner) ?? [];
+              const list = byOwner.get(identityKey([owner])) ?? [];
               list.push(e);
-              byOwner.set(owner, list);
+              byOwner.set(identityKey([owner]), list);
             }
           }
           for (const o of owners) {
@@ -1454,8 +1452,7 @@ export class EntityManager {
     this.removeStack.clear();
   }
 
-  /** @internal Persists new entities reachable through many-to-one references (cascade persist). */
-  /** Adds new entities reachable along persist-cascading relations to the persist stack. */
+  /** @internal Adds new entities reachable along persist-cascading relations to the persist stack. */
   cascadePersist(): void {
     const add = (target: object | null | undefined) => {
       const h = (target as { __helper?: WrappedEntity } | null | undefined)?.__helper;
@@ -1542,6 +1539,13 @@ export class EntityManager {
     if (all.length === 0) {
       return [];
     }
+    // `beforeUpsert` may still change the data.
+    const events = em.ctx.events;
+    if (events.hasListeners('beforeUpsert', meta)) {
+      for (const r of all) {
+        await events.dispatch('beforeUpsert', { entity: r, em, meta });
+      }
+    }
     const given = all.map(r => ((r as { __helper?: unknown }).__helper ? r : undefined));
     const data = all.map(r => {
       const o: Dictionary = {};
@@ -1568,12 +1572,6 @@ export class EntityManager {
       { kind: 'insert', entity: meta.index, data, onConflict: { fields, merge, ignore: options.onConflictAction === 'ignore' }, returning },
       (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
     );
-    const events = em.ctx.events;
-    if (events.hasListeners('beforeUpsert', meta)) {
-      for (const r of all) {
-        await events.dispatch('beforeUpsert', { entity: r, em, meta });
-      }
-    }
     const driver = await em.ready();
     const res = driver.json<{ n: number; cols: (unknown[] | null)[] }>(() => driver.native.upsert(em.uow, query, driver.logLevel()));
     const found = em.hydrate(meta, res.cols, res.n, true);
@@ -1757,8 +1755,11 @@ export class EntityManager {
   private async finishTransaction(tx: TxContext, op: 'commit' | 'rollback'): Promise<void> {
     const events = this.ctx.events.transactional ? this.ctx.events : undefined;
     const [before, after] = op === 'commit' ? (['beforeTransactionCommit', 'afterTransactionCommit'] as const) : (['beforeTransactionRollback', 'afterTransactionRollback'] as const);
-    await events?.dispatchTransaction(before, { em: this, transaction: tx });
-    this.endTransaction(tx, op);
+    try {
+      await events?.dispatchTransaction(before, { em: this, transaction: tx });
+    } finally {
+      this.endTransaction(tx, op);
+    }
     await events?.dispatchTransaction(after, { em: this, transaction: tx });
   }
 

@@ -567,12 +567,12 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
   return out;
 }
 
-/** The engine's view of the metadata, sent once at init. */
 /** The engine's name for the missing other side of a unidirectional many-to-many `owner.prop`. */
 export function unidirectionalInverse(owner: EntityMetadata, prop: EntityProperty): string {
   return `~${owner.className}.${prop.name}`;
 }
 
+/** The engine's view of the metadata, sent once at init. */
 export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy): string {
   return JSON.stringify({
     entities: metas.map(m => {

@@ -66,7 +66,7 @@ pub struct Query {
     /// Select: MikroORM's `LockMode` number; pessimistic modes add the dialect's lock clause.
     #[serde(default)]
     pub lock_mode: Option<u8>,
-    /// Select `1` instead of columns (`em.lock()` checks a row exists while locking it).
+    /// Select `1` instead of columns (`em.lock()` only needs the row locked).
     #[serde(default)]
     pub select_one: bool,
     /// Conditions that go into a relation's join: its target's filters, or the `populateWhere`
@@ -125,18 +125,25 @@ pub struct Compiled {
     pub entity: usize,
     /// Entities loaded through joins; their columns come as `alias__column`.
     pub joined: Vec<Joined>,
-    /// Relations of the root read through a join (inverse one-to-one, references joined for
-    /// their target's filters) and the column holding the related key.
+    /// Inverse one-to-one properties of the root and the column holding the related key.
     pub inverse: Vec<(String, String)>,
+    /// References of the root joined for their target's filters: the foreign key column and the
+    /// column with the target's key, null when the target did not pass (the reference then
+    /// reads as null, in the entity and its snapshot alike).
+    pub filtered: Vec<(String, String)>,
     /// Inserts: the properties of the `values` columns, in order.
     pub insert_columns: Vec<usize>,
     /// A to-many join may repeat a root row (once per matching item).
     pub repeats_rows: bool,
 }
 
-/// What a select loads besides the root rows: joined entities and inverse one-to-one keys.
-/// Joined entities, inverse one-to-one keys, and whether a to-many join repeats root rows.
-type Selected = (Vec<Joined>, Vec<(String, String)>, bool);
+/// What a select loads besides the root rows (see `Compiled`).
+struct Selected {
+    joined: Vec<Joined>,
+    inverse: Vec<(String, String)>,
+    filtered: Vec<(String, String)>,
+    repeats_rows: bool,
+}
 
 #[derive(Debug, Clone)]
 pub struct Joined {
@@ -174,14 +181,15 @@ impl<'a> Compiler<'a> {
     pub fn compile(&self, q: &Query) -> Result<Compiled> {
         let entity = self.meta.entity(q.entity)?;
         let mut w = Writer::new(self.dialect);
-        let mut joined = Vec::new();
-        let mut inverse = Vec::new();
+        let mut selected = Selected {
+            joined: Vec::new(),
+            inverse: Vec::new(),
+            filtered: Vec::new(),
+            repeats_rows: false,
+        };
         let mut insert_columns = Vec::new();
-        let mut repeats_rows = false;
         match q.kind {
-            QueryKind::Select | QueryKind::Count => {
-                (joined, inverse, repeats_rows) = self.select(&mut w, entity, q)?;
-            }
+            QueryKind::Select | QueryKind::Count => selected = self.select(&mut w, entity, q)?,
             QueryKind::Insert => insert_columns = self.insert(&mut w, entity, q)?,
             QueryKind::Update => self.update(&mut w, entity, q)?,
             QueryKind::Delete => self.delete(&mut w, entity, q)?,
@@ -190,10 +198,11 @@ impl<'a> Compiler<'a> {
             sql: w.finish(),
             kind: q.kind,
             entity: q.entity,
-            joined,
-            inverse,
+            joined: selected.joined,
+            inverse: selected.inverse,
+            filtered: selected.filtered,
             insert_columns,
-            repeats_rows,
+            repeats_rows: selected.repeats_rows,
         })
     }
 
@@ -275,6 +284,7 @@ impl<'a> Compiler<'a> {
         let alias = q.alias.as_deref();
         let joins = RefCell::new(Joins::new(self.meta, q.entity, alias)?);
         let mut inverse = Vec::new();
+        let mut filtered = Vec::new();
         if q.kind == QueryKind::Select {
             for path in &q.populate {
                 joins.borrow_mut().populate(path)?;
@@ -334,7 +344,9 @@ impl<'a> Compiler<'a> {
                     .first()
                     .map_or("id", |&i| n.entity.props[i].field_name.as_str());
                 let a = n.alias.as_deref().unwrap_or_default();
-                inverse.push((fj.path.clone(), format!("{a}__{pk}")));
+                if let Some(fk) = entity.prop(&fj.path) {
+                    filtered.push((fk.field_name.clone(), format!("{a}__{pk}")));
+                }
             }
         }
         let cond = self.condition(&joins, q)?;
@@ -449,7 +461,12 @@ impl<'a> Compiler<'a> {
         }
         let repeats_rows = joins.has_collection_joins();
         if q.kind == QueryKind::Count {
-            return Ok((joined, inverse, repeats_rows));
+            return Ok(Selected {
+                joined,
+                inverse,
+                filtered,
+                repeats_rows,
+            });
         }
         self.order_by(w, &joins, &order);
         if let Some(l) = q.limit {
@@ -464,11 +481,14 @@ impl<'a> Compiler<'a> {
         if let Some(clause) = q.lock_mode.and_then(|m| self.dialect.lock_clause(m)) {
             w.push(" ").push(clause);
         }
-        Ok((joined, inverse, repeats_rows))
+        Ok(Selected {
+            joined,
+            inverse,
+            filtered,
+            repeats_rows,
+        })
     }
 
-    /// `order by`; a key `path.prop` orders by a property of the entity joined at `path` (a
-    /// populated collection's own order).
     /// The columns to order by, joining relations ordered through (`{ author: { name: 'asc' } }`,
     /// `{ books: { title: 'asc' } }`) as conditions do; `author.name` names a populated join.
     fn resolve_order(
@@ -532,6 +552,7 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// ` order by …` of resolved columns (or formulas).
     fn order_by(&self, w: &mut Writer, joins: &Joins, order: &[(Col, &'static str)]) {
         for (n, (col, dir)) in order.iter().enumerate() {
             w.push(if n == 0 { " order by " } else { ", " });
