@@ -96,6 +96,11 @@ describe('conditions on collections', () => {
       ],
       ['B1', 'B2'],
     ]);
+    // Without an alias (delete), the subquery still names its root.
+    expect(await run(() => em.nativeDelete(Author, { books: { $none: {} } }))).toEqual([
+      ['[query] delete from `author` where `id` not in (select `a0`.`id` from `author` as `a0` inner join `book` as `b1` on `a0`.`id` = `b1`.`author_id`)'],
+      1,
+    ]);
     expect(await run(() => em.count(Author, { books: { $some: { title: 'B1' } } }))).toEqual([
       ["[query] select count(*) as `count` from `author` as `a0` where `a0`.`id` in (select `a0`.`id` from `author` as `a0` inner join `book` as `b1` on `a0`.`id` = `b1`.`author_id` where `b1`.`title` = 'B1')"],
       1,

@@ -73,6 +73,9 @@ describe('embeddables', () => {
       '[query] update `user` set `bill_street` = null, `bill_city` = null where `id` = 1',
       '[query] commit',
     ]);
+    // assign() makes embeddable instances too.
+    em.assign(x, { billing: { street: 'a', city: 'b' } });
+    expect(x.billing).toBeInstanceOf(Address.class);
     // Conditions inside a JSON column need json_extract: not yet.
     expect(await failure(em.find(User, { meta: { street: 'ms' } }))).toBeInstanceOf(NotImplementedError);
   });

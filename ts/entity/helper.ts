@@ -5,7 +5,7 @@ import type { Dictionary, EntityData, EntityDTO } from '../typings.js';
 import type { Collection } from './collection.js';
 import { Reference } from './reference.js';
 import { serialize, toPOJO, type SerializeOptions } from './serializer.js';
-import { createApplyDefaults, createAssignData, createInsertStateFn, createRowMapper, createStateFn, createToObject } from './codegen.js';
+import { embed, createApplyDefaults, createAssignData, createInsertStateFn, createRowMapper, createStateFn, createToObject } from './codegen.js';
 
 /** What MikroORM calls the wrapped entity: per-instance ORM state plus helpers (`wrap(e)`). */
 /**
@@ -213,12 +213,16 @@ export function assign<T extends object>(entity: T, data: EntityData<T> | Dictio
       }
       continue;
     }
+    if (prop.embeddedClass) {
+      e[k] = embed(prop.embeddedClass, v);
+      continue;
+    }
     if (prop.kind === 'scalar' || prop.mapToPk) {
       e[k] = options.mergeObjectProperties && prop.columnKind === 'json' ? mergeObjects(e[k], v) : v;
       continue;
     }
     if (prop.kind === '1:m' || prop.kind === 'm:n') {
-      const items = (Array.isArray(v) ? v : [v]).map(item => relatedEntity(prop, item, em(), options));
+      const items = (v == null ? [] : Array.isArray(v) ? v : [v]).map(item => relatedEntity(prop, item, em(), options));
       (e[k] as Collection<object>).set(items);
       continue;
     }

@@ -106,8 +106,9 @@ impl<'m> Joins<'m> {
         let n = &self.nodes[node];
         Joins {
             meta: self.meta,
+            // Without an alias (update, delete) the subquery still needs one.
             nodes: vec![Node::new(
-                self.nodes[0].alias.clone(),
+                Some(self.nodes[0].alias.clone().unwrap_or_else(|| n.entity.alias(0))),
                 n.entity,
                 n.entity_index,
                 None,
