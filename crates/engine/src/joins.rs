@@ -108,7 +108,12 @@ impl<'m> Joins<'m> {
             meta: self.meta,
             // Without an alias (update, delete) the subquery still needs one.
             nodes: vec![Node::new(
-                Some(self.nodes[0].alias.clone().unwrap_or_else(|| n.entity.alias(0))),
+                Some(
+                    self.nodes[0]
+                        .alias
+                        .clone()
+                        .unwrap_or_else(|| n.entity.alias(0)),
+                ),
                 n.entity,
                 n.entity_index,
                 None,
