@@ -144,6 +144,13 @@ describe('filters', () => {
       '[query] select `b0`.*, `a1`.`id` as `a1__id`, `e2`.`id` as `e2__id` from `book` as `b0` inner join `author` as `a1` on `b0`.`author_id` = `a1`.`id` and `a1`.`active` = true left join `author` as `e2` on `b0`.`editor_id` = `e2`.`id` and `e2`.`active` = true',
       '[query] select `a0`.* from `author` as `a0` where `a0`.`active` = true and `a0`.`id` in (1)',
     ]);
+    // `filters: false` reaches the select-in queries too.
+    const all = await orm!.em.fork().find(Book, {}, { populate: ['author'], strategy: 'select-in', filters: false, orderBy: { id: 'asc' } });
+    expect(all.map(b => [b.title, b.author.name])).toEqual([
+      ['B1', 'A'],
+      ['B2', 'B'],
+    ]);
+    expect(sql()).toEqual(['[query] select `b0`.* from `book` as `b0` order by `b0`.`id` asc', '[query] select `a0`.* from `author` as `a0` where `a0`.`id` in (1, 2)']);
   });
 
   test('@Filter() on a decorated class', async () => {

@@ -43,6 +43,8 @@ export interface FindOptions<T, P extends string = never> {
 interface PopulateScope {
   where?: Dictionary;
   orderBy?: Dictionary;
+  /** The find's `filters` option, for the queries of every level. */
+  filters?: FilterOptions;
 }
 
 /** The populate scope of a find: `populateWhere` (or, with `'infer'`, the `where`) and `populateOrderBy`. */
@@ -50,17 +52,18 @@ function populateScope(where: unknown, options: FindOptions<any, any>): Populate
   const pw = options.populateWhere;
   const scopeWhere = pw === 'infer' ? where : pw === 'all' ? undefined : pw;
   const orderBy = options.populateOrderBy as Dictionary | undefined;
-  if (!scopeWhere && !orderBy) {
+  if (!scopeWhere && !orderBy && options.filters === undefined) {
     return undefined;
   }
-  return { where: scopeWhere && typeof scopeWhere === 'object' ? (scopeWhere as Dictionary) : undefined, orderBy };
+  return { where: scopeWhere && typeof scopeWhere === 'object' ? (scopeWhere as Dictionary) : undefined, orderBy, filters: options.filters };
 }
 
 /** The scope below relation `name`. */
 function subScope(scope: PopulateScope | undefined, name: string): PopulateScope | undefined {
   const where = scope?.where?.[name];
   const orderBy = scope?.orderBy?.[name];
-  return where || orderBy ? { where: where as Dictionary | undefined, orderBy: orderBy as Dictionary | undefined } : undefined;
+  const filters = scope?.filters;
+  return where || orderBy || filters !== undefined ? { where: where as Dictionary | undefined, orderBy: orderBy as Dictionary | undefined, filters } : undefined;
 }
 
 /** Scalar conditions of a relation's scope (what its own query filters by). */
@@ -842,7 +845,7 @@ export class EntityManager {
       }
       if (missing.size > 0) {
         const pk = target.primaryKeys[0];
-        await this.findInternal(target, { [pk]: { $in: [...missing.keys()] } }, { refresh }, undefined);
+        await this.findInternal(target, { [pk]: { $in: [...missing.keys()] } }, { refresh, filters: sub?.filters }, undefined);
       }
       for (const t of targets) {
         mergePopulate(t, rest);
@@ -859,7 +862,7 @@ export class EntityManager {
     const keys = [...new Set(pending.map(o => helper(o).getPrimaryKey()))];
     const orderBy = (scope?.orderBy ?? prop.orderBy) as FindOptions<any, any>['orderBy'];
     const where = { [prop.mappedBy!]: { $in: keys }, ...scopeWhere(scope) };
-    const items = keys.length > 0 ? await this.findInternal(prop.targetMeta!, where, { refresh, orderBy }, undefined) : [];
+    const items = keys.length > 0 ? await this.findInternal(prop.targetMeta!, where, { refresh, orderBy, filters: scope?.filters }, undefined) : [];
     fillCollections(pending, prop, items);
     return owners.flatMap(o => ((o as Dictionary)[prop.name] as Collection<object>).getItems());
   }
@@ -872,7 +875,7 @@ export class EntityManager {
     const pending = owners.filter(o => refresh || !((o as Dictionary)[prop.name] as Collection<object>).isInitialized());
     const keys = [...new Set(pending.map(o => helper(o).getPrimaryKey()))];
     if (keys.length > 0) {
-      const byOwner = await this.pivotItems(prop, keys, refresh, { where: scopeWhere(scope), orderBy: scope?.orderBy ?? prop.orderBy });
+      const byOwner = await this.pivotItems(prop, keys, refresh, { where: scopeWhere(scope), orderBy: scope?.orderBy ?? prop.orderBy, filters: scope?.filters });
       for (const o of pending) {
         ((o as Dictionary)[prop.name] as Collection<object>).hydrate(byOwner.get(helper(o).getPrimaryKey()) ?? []);
       }
