@@ -13,7 +13,7 @@ use napi_derive::napi;
 
 use driver::{ConnectOptions, Connection, Output};
 use engine::dialect::{dialect_by_name, Dialect};
-use engine::meta::Metadata;
+use engine::meta::{EntityMeta, Metadata};
 use engine::query::{Compiler, Query, QueryKind};
 use engine::sql::format_sql;
 use engine::uow::{FlushInput, PlanOptions, StepKind, UnitOfWork};
@@ -205,6 +205,19 @@ impl NativeOrm {
         }
         .compile(&q)
     }
+
+    /// Compiles an entity query and runs it: the compiled query, its entity, the output and log.
+    fn run_entity_query(
+        &self,
+        query_json: &str,
+        log: LogLevel,
+        mode: LogMode,
+    ) -> R<(engine::query::Compiled, &EntityMeta, Output, String)> {
+        let c = self.compile(query_json).map_err(to_napi)?;
+        let entity = self.meta.entity(c.entity).map_err(to_napi)?;
+        let (out, log) = self.with_conn(log, |ex, _| ex.run(&c.sql.text, &c.sql.params, mode))?;
+        Ok((c, entity, out, log))
+    }
 }
 
 /// Closes an unterminated JSON object answer with its `log`.
@@ -362,11 +375,7 @@ impl NativeOrm {
         refresh: bool,
         log: LogLevel,
     ) -> R<String> {
-        let c = self.compile(&query_json).map_err(to_napi)?;
-        let entity = self.meta.entity(c.entity).map_err(to_napi)?;
-        let (out, log) = self.with_conn(log, |ex, _| {
-            ex.run(&c.sql.text, &c.sql.params, LogMode::Results)
-        })?;
+        let (c, entity, out, log) = self.run_entity_query(&query_json, log, LogMode::Results)?;
         let Output::Rows(mut rows) = out else {
             return Ok(format!("{{\"n\":0,\"cols\":[],\"log\":{log}}}"));
         };
@@ -436,11 +445,7 @@ impl NativeOrm {
         query_json: String,
         log: LogLevel,
     ) -> R<String> {
-        let c = self.compile(&query_json).map_err(to_napi)?;
-        let entity = self.meta.entity(c.entity).map_err(to_napi)?;
-        let (out, log) = self.with_conn(log, |ex, _| {
-            ex.run(&c.sql.text, &c.sql.params, LogMode::Affected)
-        })?;
+        let (c, entity, out, log) = self.run_entity_query(&query_json, log, LogMode::Affected)?;
         let width = c.insert_columns.len().max(1);
         let mut columns: Vec<String> = c
             .insert_columns

@@ -254,6 +254,22 @@ function initCollection(entity: object, prop: EntityProperty, initialized: boole
   return coll;
 }
 
+/** Many-to-many items grouped by their owner's identity key, from (owner key, item key) pairs. */
+function itemsByOwner(items: object[], pairs: [unknown, unknown][]): Map<unknown, object[]> {
+  const byKey = new Map(items.map(e => [helper(e).getIdentityKey(), e]));
+  const out = new Map<unknown, object[]>();
+  for (const [owner, item] of pairs) {
+    const e = byKey.get(identityKey([item]));
+    if (e) {
+      const key = identityKey([owner]);
+      const list = out.get(key) ?? [];
+      list.push(e);
+      out.set(key, list);
+    }
+  }
+  return out;
+}
+
 /** Every relation path (`populate: ['*']`), not revisiting an entity type on a path. */
 function allRelationPaths(meta: EntityMetadata, prefix = '', seen: EntityMetadata[] = [meta]): string[] {
   const out: string[] = [];
@@ -270,11 +286,8 @@ function allRelationPaths(meta: EntityMetadata, prefix = '', seen: EntityMetadat
 /** Filter to engine JSON: `Date` as ISO text, `bigint` as text, entities as their primary key;
  * values of custom-typed properties converted by their type. */
 function filterJson(where: unknown, meta?: EntityMetadata): string {
-  if (meta?.runtime.embedded && where && typeof where === 'object') {
-    where = flattenEmbedded(meta, where as Dictionary);
-  }
-  if (meta?.runtime.customTypes && where && typeof where === 'object') {
-    where = convertCustomTypes(meta, where as Dictionary);
+  if ((meta?.runtime.embedded || meta?.runtime.customTypes) && where && typeof where === 'object') {
+    where = rewriteFilter(meta, where as Dictionary, true);
   }
   return JSON.stringify(where ?? {}, hasSpecialValues(where) ? specialValues : undefined);
 }
@@ -287,40 +300,28 @@ function filterJoinsJson(meta: EntityMetadata, joins: { path: string; where: unk
   return `,"filterJoins":[${joins.map(j => `{"path":${JSON.stringify(j.path)},"where":${filterJson(j.where, relationProps(meta, j.path).pop()!.targetMeta)}}`).join(',')}]`;
 }
 
-/** A filter or order with inline embeddables named by column property: `{ address: { city } }`
- * is `{ 'address.city': … }`. */
-function flattenEmbedded(meta: EntityMetadata, where: Dictionary): Dictionary {
-  const out: Dictionary = {};
-  for (const [k, v] of Object.entries(where)) {
-    const prop = meta.properties[k];
-    if (k === '$and' || k === '$or') {
-      out[k] = (v as Dictionary[]).map(w => flattenEmbedded(meta, w));
-    } else if (k === '$not') {
-      out[k] = flattenEmbedded(meta, v as Dictionary);
-    } else if (prop?.kind === 'embedded' && v && typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).some(op => op.startsWith('$'))) {
-      for (const [child, cv] of Object.entries(v)) {
-        out[`${k}.${child}`] = cv;
-      }
-    } else {
-      out[k] = v;
-    }
-  }
-  return out;
-}
-
 const VALUE_OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$like', '$not']);
 
-/** A filter with the values of custom-typed properties converted to database values. */
-function convertCustomTypes(meta: EntityMetadata, where: Dictionary): Dictionary {
+/**
+ * A filter (or, without `convert`, an order) rewritten for the engine: inline embeddables named
+ * by column property (`{ address: { city } }` is `{ 'address.city': … }`), and with `convert`
+ * the values of custom-typed properties converted to database values.
+ */
+function rewriteFilter(meta: EntityMetadata, where: Dictionary, convert: boolean): Dictionary {
+  const value = (prop: EntityProperty | undefined, v: unknown) => (convert && prop?.customType ? convertValue(prop, v) : v);
   const out: Dictionary = {};
   for (const [k, v] of Object.entries(where)) {
     const prop = meta.properties[k];
     if (k === '$and' || k === '$or') {
-      out[k] = (v as Dictionary[]).map(w => convertCustomTypes(meta, w));
+      out[k] = (v as Dictionary[]).map(w => rewriteFilter(meta, w, convert));
     } else if (k === '$not') {
-      out[k] = convertCustomTypes(meta, v as Dictionary);
+      out[k] = rewriteFilter(meta, v as Dictionary, convert);
+    } else if (prop?.kind === 'embedded' && v && typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).some(op => op.startsWith('$'))) {
+      for (const [child, cv] of Object.entries(v)) {
+        out[`${k}.${child}`] = value(prop.embeddedProps!.find(p => p.embedded![1] === child), cv);
+      }
     } else {
-      out[k] = prop?.customType ? convertValue(prop, v) : v;
+      out[k] = value(prop, v);
     }
   }
   return out;
@@ -727,7 +728,7 @@ export class EntityManager {
     } else if (options.exclude) {
       fields = meta.props.filter(p => p.primary || !options.exclude!.includes(p.name)).map(p => p.name);
     }
-    const orderBy = normalizeOrder(options.orderBy).map(o => (meta.runtime.embedded ? flattenEmbedded(meta, o) : o));
+    const orderBy = normalizeOrder(options.orderBy).map(o => (meta.runtime.embedded ? rewriteFilter(meta, o, false) : o));
     for (const o of orderBy) {
       for (const k in o) {
         if (!meta.properties[k] && !meta.props.some(p => p.name === k)) {
@@ -877,7 +878,7 @@ export class EntityManager {
     if (keys.length > 0) {
       const byOwner = await this.pivotItems(prop, keys, refresh, { where: scopeWhere(scope), orderBy: scope?.orderBy ?? prop.orderBy, filters: scope?.filters });
       for (const o of pending) {
-        ((o as Dictionary)[prop.name] as Collection<object>).hydrate(byOwner.get(helper(o).getPrimaryKey()) ?? []);
+        ((o as Dictionary)[prop.name] as Collection<object>).hydrate(byOwner.get(helper(o).getIdentityKey()) ?? []);
       }
     }
     return owners.flatMap(o => ((o as Dictionary)[prop.name] as Collection<object>).getItems());
@@ -909,19 +910,9 @@ export class EntityManager {
     const target = prop.targetMeta!;
     const loaded = res.joined?.[0] ? this.hydrate(target, res.joined[0].cols, res.joined[0].n, refresh) : [];
     await this.announceLoaded();
-    const byKey = new Map(loaded.map(e => [helper(e).getPrimaryKey(), e]));
     const ownerCol = res.cols[pivot.props.indexOf(ownerProp)] ?? [];
     const itemCol = res.cols[pivot.props.indexOf(itemProp)] ?? [];
-    const byOwner = new Map<unknown, object[]>();
-    for (let i = 0; i < res.n; i++) {
-      const item = byKey.get(itemCol[i]);
-      if (item) {
-        const list = byOwner.get(ownerCol[i]) ?? [];
-        list.push(item);
-        byOwner.set(ownerCol[i], list);
-      }
-    }
-    return byOwner;
+    return itemsByOwner(loaded, ownerCol.map((owner, i) => [owner, itemCol[i]] as [unknown, unknown]));
   }
 
   /** Loads relations of already loaded entities (select-in), as MikroORM's `em.populate()`. */
@@ -999,16 +990,7 @@ export class EntityManager {
           fillCollections(owners, prop, byPath.get(j.path) ?? []);
         } else if (prop.kind === 'm:n' && j.pairs) {
           // Rows pair owners with items (owner key, item key).
-          const items = new Map((byPath.get(j.path) ?? []).map(e => [helper(e).getIdentityKey(), e]));
-          const byOwner = new Map<unknown, object[]>();
-          for (const [owner, item] of j.pairs) {
-            const e = items.get(identityKey([item]));
-            if (e) {
-              const list = byOwner.get(identityKey([owner])) ?? [];
-              list.push(e);
-              byOwner.set(identityKey([owner]), list);
-            }
-          }
+          const byOwner = itemsByOwner(byPath.get(j.path) ?? [], j.pairs);
           for (const o of owners) {
             ((o as Dictionary)[prop.name] as Collection<object>).hydrate(byOwner.get(helper(o).getIdentityKey()) ?? []);
           }

@@ -11,6 +11,7 @@ type Helper = {
   __populate: true | readonly string[];
   __em?: CollectionLoader;
   getPrimaryKey(): unknown;
+  getIdentityKey(): unknown;
 };
 
 /** What a collection needs from its owner's EntityManager. */
@@ -296,7 +297,7 @@ export class Collection<T extends object, O extends object = object> {
     if (prop.kind === 'm:n') {
       const key = this.ownerKey();
       const byOwner = await em.pivotItems(prop, [key], false, { where, orderBy, limit, offset });
-      items = (byOwner.get(key) ?? []) as T[];
+      items = (byOwner.get(helperOf(this.owner)!.getIdentityKey()) ?? []) as T[];
     } else {
       const own = { [prop.mappedBy!]: this.ownerKey() };
       const filter = prop.mappedBy! in (where as Dictionary) ? { $and: [where, own] } : { ...(where as Dictionary), ...own };

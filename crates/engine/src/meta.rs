@@ -167,6 +167,15 @@ pub struct EntityMeta {
     pub by_field: HashMap<String, usize>,
 }
 
+/// MikroORM's alias: the first letter of `name`, lower case, and a number (`a0`, `b1`).
+pub fn alias_of(name: &str, n: usize) -> String {
+    let letter = name
+        .chars()
+        .find(char::is_ascii_alphabetic)
+        .map_or('e', |c| c.to_ascii_lowercase());
+    format!("{letter}{n}")
+}
+
 impl EntityMeta {
     pub fn prop(&self, name: &str) -> Option<&PropMeta> {
         self.by_name.get(name).map(|&i| &self.props[i])
@@ -188,16 +197,21 @@ impl EntityMeta {
     /// MikroORM's alias for the `n`-th table of a query: the entity's first letter and `n` (`a0`).
     pub fn alias(&self, n: usize) -> String {
         // MikroORM names aliases after the entity (a pivot table's entity after its table).
-        let source = if self.pivot {
-            &self.table_name
-        } else {
-            &self.name
-        };
-        let letter = source
-            .chars()
-            .find(char::is_ascii_alphabetic)
-            .map_or('e', |c| c.to_ascii_lowercase());
-        format!("{letter}{n}")
+        alias_of(
+            if self.pivot {
+                &self.table_name
+            } else {
+                &self.name
+            },
+            n,
+        )
+    }
+
+    /// The primary key's column (the first one of a composite key).
+    pub fn pk_column(&self) -> &str {
+        self.pk
+            .first()
+            .map_or("id", |&i| self.props[i].field_name.as_str())
     }
 
     /// The version property, if the entity has one.

@@ -10,7 +10,7 @@ use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::filter::{strip_alias, Cond, FilterParser};
 use crate::joins::{Col, Joins, Via};
-use crate::meta::{EntityMeta, Metadata, PropMeta};
+use crate::meta::{alias_of, EntityMeta, Metadata, PropMeta};
 use crate::sql::{Sql, Writer};
 use crate::value::Value;
 
@@ -297,11 +297,7 @@ impl<'a> Compiler<'a> {
                         let mut j = joins.borrow_mut();
                         let n = &mut j.nodes[node];
                         n.key_only = !n.populate;
-                        let pk = n
-                            .entity
-                            .pk
-                            .first()
-                            .map_or("id", |&i| n.entity.props[i].field_name.as_str());
+                        let pk = n.entity.pk_column();
                         let a = n.alias.as_deref().unwrap_or_default();
                         inverse.push((meta.name.clone(), format!("{a}__{pk}")));
                     }
@@ -314,11 +310,7 @@ impl<'a> Compiler<'a> {
             if node >= before {
                 // A join made for filters is named after the property (`editor` → `e1`).
                 let name = fj.path.rsplit('.').next().unwrap_or_default();
-                let letter = name
-                    .chars()
-                    .find(char::is_ascii_alphabetic)
-                    .map_or('e', |c| c.to_ascii_lowercase());
-                joins.borrow_mut().nodes[node].alias = Some(format!("{letter}{node}"));
+                joins.borrow_mut().nodes[node].alias = Some(alias_of(name, node));
             }
             let parser = FilterParser {
                 dialect: self.dialect,
@@ -338,11 +330,7 @@ impl<'a> Compiler<'a> {
             // The target's key tells whether it passed (`a1`.`id` as `a1__id`).
             if q.kind == QueryKind::Select && q.fields.is_none() && !n.populate && !n.key_only {
                 n.key_only = true;
-                let pk = n
-                    .entity
-                    .pk
-                    .first()
-                    .map_or("id", |&i| n.entity.props[i].field_name.as_str());
+                let pk = n.entity.pk_column();
                 let a = n.alias.as_deref().unwrap_or_default();
                 if let Some(fk) = entity.prop(&fj.path) {
                     filtered.push((fk.field_name.clone(), format!("{a}__{pk}")));
@@ -740,7 +728,7 @@ fn write_joins(w: &mut Writer, joins: &Joins) {
                     .entity
                     .prop(&from.collections[c].mapped_by)
                     .map_or("", |p| p.field_name.as_str());
-                (true, pk_column(from), owning)
+                (true, from.pk_column(), owning)
             }
             // `b0`.`id` = `b2`.`book_id`: the pivot row's owner key.
             Via::Pivot(c) => {
@@ -749,7 +737,7 @@ fn write_joins(w: &mut Writer, joins: &Joins) {
                     .as_ref()
                     .and_then(|p| node.entity.prop(&p.owner))
                     .map_or("", |p| p.field_name.as_str());
-                (true, pk_column(from), owner)
+                (true, from.pk_column(), owner)
             }
         };
         let left = node.left.unwrap_or(left);
@@ -808,13 +796,6 @@ fn select_prop(
         }
         None => {}
     }
-}
-
-fn pk_column(entity: &EntityMeta) -> &str {
-    entity
-        .pk
-        .first()
-        .map_or("id", |&i| entity.props[i].field_name.as_str())
 }
 
 /// Writes a condition; `top` means no surrounding parentheses are needed.

@@ -29,7 +29,12 @@ fn sqlite() -> Box<dyn Dialect> {
 
 /// Compiles a query and returns the SQL with parameters inlined.
 fn formatted(query: &str) -> String {
-    let meta = Metadata::from_json(META).unwrap();
+    formatted_with(META, query)
+}
+
+/// `formatted` over other metadata.
+fn formatted_with(meta: &str, query: &str) -> String {
+    let meta = Metadata::from_json(meta).unwrap();
     let d = sqlite();
     let c = Compiler {
         dialect: d.as_ref(),
@@ -484,15 +489,7 @@ const RELATIONS: &str = r#"{"entities":[
 ]}"#;
 
 fn relations(query: &str) -> String {
-    let meta = Metadata::from_json(RELATIONS).unwrap();
-    let d = sqlite();
-    let c = Compiler {
-        dialect: d.as_ref(),
-        meta: &meta,
-    }
-    .compile(&Query::from_json(query).unwrap())
-    .unwrap();
-    format_sql(d.as_ref(), &c.sql.text, &c.sql.params)
+    formatted_with(RELATIONS, query)
 }
 
 #[test]
