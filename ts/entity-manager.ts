@@ -689,6 +689,8 @@ export class EntityManager {
         return undefined;
       }
       pks = meta.primaryKeys.map(pk => (where as Dictionary)[pk]);
+    } else if (Array.isArray(where) && where.length === meta.primaryKeys.length && meta.primaryKeys.length > 1 && !where.some(Array.isArray)) {
+      pks = where;
     } else if (meta.primaryKeys.length !== 1) {
       return undefined;
     }
@@ -1055,7 +1057,12 @@ export class EntityManager {
       return existing as T;
     }
     const entity = Object.create(meta.prototype as object) as Dictionary;
-    meta.primaryKeys.forEach((pk, i) => (entity[pk] = ids[i]));
+    meta.primaryKeys.forEach((pk, i) => {
+      // A relation in the key holds a reference to its target.
+      const p = meta.properties[pk];
+      const v = ids[i];
+      entity[pk] = p.kind === 'm:1' && !p.mapToPk && (typeof v !== 'object' || v === null) ? em.reference(p.targetMeta!, v) : v;
+    });
     initHelper(entity, meta, em, false);
     map.set(key, entity);
     return entity as T;

@@ -356,6 +356,12 @@ export function engineValue(prop: EntityProperty, v: unknown): unknown {
   if (v == null) {
     return v;
   }
+  if (prop.kind === 'm:1' && typeof v === 'object' && !(v instanceof Date)) {
+    // An entity or Reference: its key (a foreign key as primary key, `remove` of such a row).
+    const target = (v instanceof Reference ? v.unwrap() : v) as Dictionary;
+    const t = prop.targetMeta!;
+    return engineValue(t.properties[t.primaryKeys[0]], target[t.primaryKeys[0]]);
+  }
   if (prop.customType) {
     v = prop.customType.convertToDatabaseValue(v, prop.platform!);
     if (v == null) {

@@ -14,10 +14,30 @@ import { embed, createApplyDefaults, createAssignData, createInsertStateFn, crea
  */
 export function identityKey(values: unknown[]): unknown {
   if (values.length === 1) {
-    const v = values[0];
-    return typeof v === 'bigint' ? v.toString() : v;
+    return keyPart(values[0]);
   }
-  return values.map(v => (typeof v === 'bigint' ? v.toString() : String(v))).join('~');
+  return values.map(v => String(keyPart(v))).join('~');
+}
+
+/** A key value as `getPrimaryKey()` gives it: an entity or `Reference` stands for its key. */
+function primaryValue(v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
+    const h = (v instanceof Reference ? v.unwrap() : v) as { __helper?: WrappedEntity };
+    return h.__helper ? h.__helper.getPrimaryKey() : v;
+  }
+  return v;
+}
+
+/** One key value: an entity or `Reference` (a foreign key as primary key) stands for its own key. */
+function keyPart(v: unknown): unknown {
+  if (typeof v === 'bigint') {
+    return v.toString();
+  }
+  if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
+    const h = (v instanceof Reference ? v.unwrap() : v) as { __helper?: WrappedEntity };
+    return h.__helper ? h.__helper.getIdentityKey() : v;
+  }
+  return v;
 }
 
 let identitySeq = 0;
@@ -55,9 +75,13 @@ export class WrappedEntity<T extends object = any> {
     return this.__meta.primaryKeys.every(pk => (this.entity as Dictionary)[pk] != null);
   }
 
+  /** The key value; a relation in the key gives its target's key; a composite key is an object. */
   getPrimaryKey(): unknown {
-    const pks = this.__meta.primaryKeys.map(pk => (this.entity as Dictionary)[pk]);
-    return pks.length === 1 ? pks[0] : pks;
+    const pks = this.__meta.primaryKeys;
+    if (pks.length === 1) {
+      return primaryValue((this.entity as Dictionary)[pks[0]]);
+    }
+    return Object.fromEntries(pks.map(pk => [pk, primaryValue((this.entity as Dictionary)[pk])]));
   }
 
   /** @internal The key of this entity in its identity map. */
@@ -65,7 +89,7 @@ export class WrappedEntity<T extends object = any> {
     const pks = this.__meta.primaryKeys;
     if (pks.length === 1) {
       const v = (this.entity as Dictionary)[pks[0]];
-      return typeof v === 'bigint' ? v.toString() : v;
+      return typeof v === 'bigint' ? v.toString() : typeof v === 'object' && v !== null ? keyPart(v) : v;
     }
     return identityKey(pks.map(pk => (this.entity as Dictionary)[pk]));
   }

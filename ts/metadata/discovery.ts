@@ -250,6 +250,11 @@ function resolveManyToOne(meta: EntityMetadata, prop: EntityProperty, registry: 
   prop.columnKind = pk.columnKind;
   prop.fieldName = prop.joinColumn ?? (prop.fieldName || naming.joinKeyColumnName(prop.name, pk.fieldName));
   prop.fieldNames = [prop.fieldName];
+  if (prop.primary && prop.oneToOne) {
+    // A one-to-one that is the primary key lives and dies with its target, as in MikroORM.
+    prop.deleteRule ??= 'cascade';
+    prop.updateRule ??= 'cascade';
+  }
   if (prop.deleteRule === undefined && prop.nullable) {
     prop.deleteRule = 'set null';
   }
@@ -483,7 +488,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
     if (primaryKeys.length === 1) {
       const pk = properties[primaryKeys[0]];
       if (pk.autoincrement === undefined) {
-        pk.autoincrement = INTEGER_KINDS.has(pk.columnKind);
+        pk.autoincrement = pk.kind === 'scalar' && INTEGER_KINDS.has(pk.columnKind);
       }
     }
     const tableName = raw.tableName ?? raw.collection ?? naming.classToTableName(className);
@@ -579,7 +584,9 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
       const indexes: { properties: string[]; name: string; unique: boolean }[] = [];
       const colsOf = (props: string[]) => props.map(p => m.properties[p].fieldName);
       for (const p of m.props) {
-        if (p.kind === 'm:1' && p.oneToOne && !p.index && !p.unique) {
+        if (p.kind === 'm:1' && p.oneToOne && p.primary) {
+          // The primary key is unique already.
+        } else if (p.kind === 'm:1' && p.oneToOne && !p.index && !p.unique) {
           indexes.push({ properties: [p.name], unique: true, name: naming.indexName(m.tableName, [p.fieldName], 'unique') });
         } else if (p.kind === 'm:1' && !p.index && !p.unique) {
           indexes.push({ properties: [p.name], unique: false, name: naming.indexName(m.tableName, [p.fieldName], 'index') });

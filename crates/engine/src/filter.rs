@@ -61,6 +61,11 @@ pub enum Cond {
         values: Vec<Value>,
         negated: bool,
     },
+    /// `(c1, c2) in ((?, ?), …)`: a composite primary key given as values.
+    TupleIn {
+        cols: Vec<Col>,
+        rows: Vec<Vec<Value>>,
+    },
     /// User-written SQL with its parameters (`qb.where('name = ?', ['x'])`), in parentheses.
     Raw {
         sql: String,
@@ -135,12 +140,48 @@ impl<'m> FilterParser<'_, 'm> {
     fn primary_key(&self, v: &Json) -> Result<Cond> {
         let entity = self.entity();
         let [pk] = entity.pk.as_slice() else {
-            return Err(Error::validation(format!(
-                "{} has a composite primary key; pass an object filter",
-                entity.name
-            )));
+            return self.composite_key(v);
         };
         self.prop_value(*pk, v)
+    }
+
+    /// `em.findOne(Car, ['a', 2020])` / `em.find(Car, [['a', 2020], ['b', 2021]])`
+    fn composite_key(&self, v: &Json) -> Result<Cond> {
+        let entity = self.entity();
+        let expected = || {
+            Error::validation(format!(
+                "{} has a composite primary key ({}); expected an array of {} values or an array of such arrays, got {v}",
+                entity.name,
+                entity.pk.iter().map(|&i| entity.props[i].name.as_str()).collect::<Vec<_>>().join(", "),
+                entity.pk.len()
+            ))
+        };
+        let Json::Array(items) = v else {
+            return Err(expected());
+        };
+        let rows: Vec<&Vec<Json>> = if items.iter().all(Json::is_array) {
+            items.iter().filter_map(Json::as_array).collect()
+        } else {
+            vec![items]
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            if row.len() != entity.pk.len() {
+                return Err(expected());
+            }
+            out.push(
+                entity
+                    .pk
+                    .iter()
+                    .zip(row)
+                    .map(|(&i, v)| self.value(i, v))
+                    .collect::<Result<Vec<_>>>()?,
+            );
+        }
+        Ok(Cond::TupleIn {
+            cols: entity.pk.iter().map(|&i| self.col(i)).collect(),
+            rows: out,
+        })
     }
 
     fn object(&self, map: &Map<String, Json>) -> Result<Vec<Cond>> {

@@ -878,6 +878,27 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
             }
             w.push(")");
         }
+        Cond::TupleIn { cols, rows } => {
+            w.push("(");
+            for (n, col) in cols.iter().enumerate() {
+                if n > 0 {
+                    w.push(", ");
+                }
+                write_prop(w, joins.alias(col.node), joins.prop(*col), false);
+            }
+            w.push(") in (");
+            for (r, row) in rows.iter().enumerate() {
+                w.push(if r > 0 { ", (" } else { "(" });
+                for (n, (col, v)) in cols.iter().zip(row).enumerate() {
+                    if n > 0 {
+                        w.push(", ");
+                    }
+                    w.prop_param(joins.prop(*col), v.clone());
+                }
+                w.push(")");
+            }
+            w.push(")");
+        }
         Cond::Raw { sql, params } => {
             w.push("(").raw(sql, params).push(")");
         }

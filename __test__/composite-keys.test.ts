@@ -1,0 +1,135 @@
+import { afterEach, expect, test } from 'vitest';
+import { defineEntity, p, wrap, type MikroORM } from '@mikro-native/sqlite';
+import { setup, take } from './helpers.js';
+
+// Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
+
+const Car = defineEntity({ name: 'Car', properties: { name: p.string().primary(), year: p.integer().primary(), price: p.integer() } });
+const User = defineEntity({
+  name: 'User',
+  properties: { id: p.integer().primary(), name: p.string(), profile: () => p.oneToOne(Profile).mappedBy('user').nullable() },
+});
+const Profile = defineEntity({ name: 'Profile', properties: { user: () => p.oneToOne(User).primary(), bio: p.string() } });
+const UserStat = defineEntity({ name: 'UserStat', properties: { user: () => p.manyToOne(User).primary(), day: p.integer().primary(), n: p.integer() } });
+
+let orm: MikroORM | undefined;
+afterEach(async () => {
+  await orm?.close();
+  orm = undefined;
+});
+
+test('composite primary keys and foreign keys as primary keys', async () => {
+  const ctx = await setup({ entities: [Car, User, Profile, UserStat], schema: false });
+  orm = ctx.orm;
+  const sql = () => take(ctx.lines).map(l => l.replace(/ \[took X ms.*\]$/, ''));
+  expect(await orm.schema.getCreateSchemaSQL()).toBe(
+    [
+      'create table `car` (`name` text not null, `year` integer not null, `price` integer not null, primary key (`name`, `year`));\n',
+      'create table `user` (`id` integer not null primary key autoincrement, `name` text not null);\n',
+      'create table `profile` (`user_id` integer not null primary key, `bio` text not null, constraint `profile_user_id_foreign` foreign key (`user_id`) references `user` (`id`) on update cascade on delete cascade);\n',
+      'create table `user_stat` (`user_id` integer not null, `day` integer not null, `n` integer not null, primary key (`user_id`, `day`), constraint `user_stat_user_id_foreign` foreign key (`user_id`) references `user` (`id`));\ncreate index `user_stat_user_id_index` on `user_stat` (`user_id`);\n',
+    ].join('\n'),
+  );
+  await orm.schema.create();
+  sql();
+
+  let em = orm.em.fork();
+  em.create(Car, { name: 'a', year: 2020, price: 1 });
+  em.create(Car, { name: 'b', year: 2021, price: 2 });
+  const u = em.create(User, { name: 'u' });
+  em.create(Profile, { user: u, bio: 'b' });
+  em.create(UserStat, { user: u, day: 1, n: 1 });
+  em.create(UserStat, { user: u, day: 2, n: 2 });
+  await em.flush();
+  expect(sql()).toEqual([
+    '[query] begin',
+    "[query] insert into `user` (`name`) values ('u') returning `id`",
+    '[query] insert into `user_stat` (`user_id`, `day`, `n`) values (1, 1, 1), (1, 2, 2)',
+    "[query] insert into `profile` (`user_id`, `bio`) values (1, 'b')",
+    "[query] insert into `car` (`name`, `year`, `price`) values ('a', 2020, 1), ('b', 2021, 2)",
+    '[query] commit',
+  ]);
+
+  em = orm.em.fork();
+  const car = (await em.findOne(Car, ['a', 2020]))!;
+  expect(sql()).toEqual(["[query] select `c0`.* from `car` as `c0` where (`c0`.`name`, `c0`.`year`) in (('a', 2020)) limit 1"]);
+  expect(wrap(car).toObject()).toEqual({ name: 'a', year: 2020, price: 1 });
+  expect(wrap(car).getPrimaryKey()).toEqual({ name: 'a', year: 2020 });
+  expect(await em.findOne(Car, ['a', 2020])).toBe(car);
+  expect(em.getReference(Car, ['a', 2020])).toBe(car);
+  expect(sql()).toEqual([]);
+  const ref = orm.em.fork().getReference(Car, ['b', 2021]);
+  expect([wrap(ref).isInitialized(), ref.name, ref.year]).toEqual([false, 'b', 2021]);
+
+  car.price = 5;
+  em.remove(await em.findOneOrFail(Car, { name: 'b' }));
+  await em.flush();
+  expect(sql()).toEqual([
+    "[query] select `c0`.* from `car` as `c0` where `c0`.`name` = 'b' limit 1",
+    '[query] begin',
+    "[query] update `car` set `price` = 5 where `name` = 'a' and `year` = 2020",
+    "[query] delete from `car` where (`name`, `year`) in (('b', 2021))",
+    '[query] commit',
+  ]);
+  expect(await orm.em.fork().count(Car, { price: { $gt: 0 } })).toBe(1);
+  const upserted = await orm.em.fork().upsert(Car, { name: 'a', year: 2020, price: 7 });
+  expect(wrap(upserted).toObject()).toEqual({ name: 'a', year: 2020, price: 7 });
+  expect(sql()).toEqual([
+    '[query] select count(*) as `count` from `car` as `c0` where `c0`.`price` > 0',
+    "[query] insert into `car` (`name`, `year`, `price`) values ('a', 2020, 7) on conflict (`name`, `year`) do update set `price` = excluded.`price`",
+  ]);
+
+  // A one-to-one as the primary key: found by the target's key, written as it.
+  em = orm.em.fork();
+  const profile = (await em.findOne(Profile, 1))!;
+  expect(await em.findOne(Profile, { user: 1 })).toBe(profile);
+  expect(wrap(profile).getPrimaryKey()).toBe(1);
+  expect(wrap(profile).toObject()).toEqual({ user: 1, bio: 'b' });
+  profile.bio = 'x';
+  await em.flush();
+  expect(sql()).toEqual([
+    '[query] select `p0`.* from `profile` as `p0` where `p0`.`user_id` = 1 limit 1',
+    '[query] begin',
+    "[query] update `profile` set `bio` = 'x' where `user_id` = 1",
+    '[query] commit',
+  ]);
+  const users = await orm.em.fork().find(User, {}, { populate: ['profile'] });
+  expect(sql()).toEqual([
+    '[query] select `u0`.*, `p1`.`user_id` as `p1__user_id`, `p1`.`bio` as `p1__bio` from `user` as `u0` left join `profile` as `p1` on `u0`.`id` = `p1`.`user_id`',
+  ]);
+  expect(users.map(x => wrap(x).toObject())).toEqual([{ id: 1, name: 'u', profile: { user: 1, bio: 'x' } }]);
+
+  // A many-to-one in a composite key.
+  em = orm.em.fork();
+  const stats = await em.find(UserStat, { user: 1 }, { orderBy: { day: 'asc' }, populate: ['user'] });
+  expect(sql()).toEqual([
+    '[query] select `u0`.*, `u1`.`id` as `u1__id`, `u1`.`name` as `u1__name` from `user_stat` as `u0` inner join `user` as `u1` on `u0`.`user_id` = `u1`.`id` where `u0`.`user_id` = 1 order by `u0`.`day` asc',
+  ]);
+  expect(stats.map(x => wrap(x).toObject())).toEqual([
+    { user: { id: 1, name: 'u' }, day: 1, n: 1 },
+    { user: { id: 1, name: 'u' }, day: 2, n: 2 },
+  ]);
+  expect(wrap(stats[0]).getPrimaryKey()).toEqual({ user: 1, day: 1 });
+  expect(em.getReference(UserStat, [1, 2])).toBe(stats[1]);
+  const statRef = orm.em.fork().getReference(UserStat, [1, 2]);
+  expect([wrap(statRef).isInitialized(), wrap(statRef.user).isInitialized(), statRef.user.id, statRef.day]).toEqual([false, false, 1, 2]);
+  stats[0].n = 9;
+  em.remove(stats[1]);
+  await em.flush();
+  expect(sql()).toEqual([
+    '[query] begin',
+    '[query] update `user_stat` set `n` = 9 where `user_id` = 1 and `day` = 1',
+    '[query] delete from `user_stat` where (`user_id`, `day`) in ((1, 2))',
+    '[query] commit',
+  ]);
+  em.remove(await em.findOneOrFail(Profile, 1));
+  await em.flush();
+  expect(sql()).toEqual([
+    '[query] select `p0`.* from `profile` as `p0` where `p0`.`user_id` = 1 limit 1',
+    '[query] begin',
+    '[query] delete from `profile` where `user_id` in (1)',
+    '[query] commit',
+  ]);
+  const left = await orm.em.fork().find(UserStat, {});
+  expect(left.map(x => wrap(x).toObject())).toEqual([{ user: 1, day: 1, n: 9 }]);
+});
