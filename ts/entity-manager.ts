@@ -365,7 +365,9 @@ export class EntityManager {
     readonly global = false,
   ) {
     this.uow = ctx.driver.createUow();
-    this.identityMap = ctx.metadata.all().map(() => new Map());
+    const maps = ctx.metadata.all().map(() => new Map());
+    // A single-table hierarchy shares one identity map (its root's), keyed by primary key.
+    this.identityMap = ctx.metadata.all().map(m => maps[m.root?.index ?? m.index]);
   }
 
   get config(): Configuration {
@@ -698,7 +700,7 @@ export class EntityManager {
       return undefined;
     }
     const e = this.identityMap[meta.index].get(identityKey(pks)) as { __helper: WrappedEntity } | undefined;
-    return e && e.__helper.__initialized ? e : undefined;
+    return e && e.__helper.__initialized && (!meta.root || e instanceof meta.class) ? e : undefined;
   }
 
   /** @internal */
@@ -1003,6 +1005,40 @@ export class EntityManager {
   }
 
   private hydrate(meta: EntityMetadata, cols: (unknown[] | null)[], n: number, refresh: boolean): object[] {
+    return meta.root ? this.hydrateHierarchy(meta, cols, n, refresh) : this.hydrateAs(meta, cols, n, refresh);
+  }
+
+  /** Single-table inheritance: each row becomes an instance of the entity its discriminator names. */
+  private hydrateHierarchy(meta: EntityMetadata, cols: (unknown[] | null)[], n: number, refresh: boolean): object[] {
+    const root = meta.root!;
+    const disc = cols[meta.props.findIndex(p => p.discriminator)];
+    const rows = new Map<EntityMetadata, number[]>();
+    for (let i = 0; i < n; i++) {
+      const m = (disc && root.discriminatorMap!.get(String(disc[i]))) || meta;
+      let list = rows.get(m);
+      if (!list) {
+        rows.set(m, (list = []));
+      }
+      list.push(i);
+    }
+    const out = new Array<object>(n);
+    const map = this.identityMap[root.index];
+    for (const [m, idx] of rows) {
+      const sub = cols.map(c => c && idx.map(i => c[i]));
+      const pk = sub[m.props.findIndex(p => p.primary)];
+      for (const k of pk ?? []) {
+        // A reference created as a parent entity becomes the entity its row belongs to.
+        const e = map.get(typeof k === 'bigint' ? k.toString() : k) as { __helper: WrappedEntity } | undefined;
+        if (e && !e.__helper.__initialized && !(e instanceof m.class)) {
+          Object.setPrototypeOf(e, m.prototype as object);
+        }
+      }
+      this.hydrateAs(m, sub, idx.length, refresh).forEach((e, j) => (out[idx[j]] = e));
+    }
+    return out;
+  }
+
+  private hydrateAs(meta: EntityMetadata, cols: (unknown[] | null)[], n: number, refresh: boolean): object[] {
     const present = cols.map(c => c !== null);
     const shape = present.map(p => (p ? '1' : '0')).join('');
     let hydrate = meta.runtime.hydrators.get(shape);
@@ -1089,7 +1125,12 @@ export class EntityManager {
 
   create<T extends object>(entityName: EntityName<T>, data: RequiredEntityData<T>, options: CreateOptions = {}): T {
     const em = this.getContext();
-    const meta = em.ctx.metadata.get(entityName);
+    let meta = em.ctx.metadata.get(entityName);
+    const disc = meta.root && (data as Dictionary)[meta.props.find(p => p.discriminator)!.name];
+    if (disc !== undefined && disc !== null) {
+      // Single-table inheritance: the discriminator value picks the entity.
+      meta = meta.root!.discriminatorMap!.get(String(disc)) ?? meta;
+    }
     const entity = em.construct(meta, data as Dictionary) as T;
     if (options.persist ?? em.config.get('persistOnCreate')) {
       em.persist(entity);
@@ -1271,8 +1312,11 @@ export class EntityManager {
       removeAt?: number;
     };
     const groups: (Group | undefined)[] = new Array(metas.length);
-    const group = (meta: EntityMetadata): Group =>
-      (groups[meta.index] ??= { meta, insert: [], insertRows: [], created: [], managed: [], managedRows: [], managedSeq: [], remove: [], removed: [] });
+    // A single-table hierarchy is flushed as its root (one table, one snapshot map).
+    const group = (entity: EntityMetadata): Group => {
+      const meta = entity.root ?? entity;
+      return (groups[meta.index] ??= { meta, insert: [], insertRows: [], created: [], managed: [], managedRows: [], managedSeq: [], remove: [], removed: [] });
+    };
 
     this.cascadePersist();
     let persisted = 0;
@@ -1282,14 +1326,14 @@ export class EntityManager {
       const meta = (e as { __meta: EntityMetadata }).__meta;
       const g = group(meta);
       g.insertAt ??= persisted++;
-      newIndex.set(e, [meta.index, g.insert.length]);
+      newIndex.set(e, [g.meta.index, g.insert.length]);
       g.insert.push(e as Dictionary);
     }
     const ctx: FlushContext = { ref: v => referenceValue(v, newIndex) };
     for (const g of groups) {
       for (const e of g?.insert ?? []) {
         // onCreate/default values land on the entity only once the flush succeeded.
-        g!.insertRows.push(g!.meta.runtime.insertState(e, this, ctx));
+        g!.insertRows.push((g!.meta.root ? helper(e).__meta : g!.meta).runtime.insertState(e, this, ctx));
         g!.created.push(ctx.pending);
       }
     }
@@ -1304,10 +1348,12 @@ export class EntityManager {
     }
     for (const meta of metas) {
       const map = this.identityMap[meta.index];
-      if (map.size === 0) {
+      if (map.size === 0 || (meta.root && meta.root !== meta)) {
         continue;
       }
-      const { state, onUpdate } = meta.runtime;
+      const { onUpdate } = meta.runtime;
+      // Entities of a single-table hierarchy each write their own discriminator value.
+      const state: typeof meta.runtime.state = meta.root ? (e, c) => helper(e).__meta.runtime.state(e, c) : meta.runtime.state;
       let g: Group | undefined;
       for (const e of map.values()) {
         if (!(e as { __helper: WrappedEntity }).__helper.__initialized || this.removeStack.has(e)) {

@@ -99,7 +99,7 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
   const keyExpr = pkIdx.length === 1 ? `c${pkIdx[0]}[i]` : pkIdx.map(i => `c${i}[i]`).join(" + '~' + ");
   const assigns = meta.props
     .map((p, i) => {
-      if (!present[i] || p.embedded) {
+      if (!present[i] || p.embedded || p.foreign || p.discriminator) {
         return '';
       }
       const conv = fromDb(p, i);
@@ -109,7 +109,7 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
     .join('\n      ');
   const fills = meta.props
     .map((p, i) => {
-      if (!present[i] || p.primary || p.embedded) {
+      if (!present[i] || p.primary || p.embedded || p.foreign || p.discriminator) {
         return '';
       }
       const conv = fromDb(p, i);
@@ -182,7 +182,13 @@ function embeddedAssigns(meta: EntityMetadata, present: boolean[]): string[] {
 }
 
 /** How generated code reads a column property of an entity `e`: an inline embeddable's through its instance. */
-function read(p: EntityProperty): string {
+function read(meta: EntityMetadata, p: EntityProperty): string {
+  if (p.foreign) {
+    return 'undefined';
+  }
+  if (p.discriminator) {
+    return JSON.stringify(meta.discriminatorValue);
+  }
   if (!p.embedded) {
     return `e[${key(p.name)}]`;
   }
@@ -224,7 +230,7 @@ export type StateFn = (e: any, ctx: FlushContext) => unknown[];
 
 /** The flush row `[mask…, v0 … vn]` for an entity (see the engine's unit of work). */
 export function createStateFn(meta: EntityMetadata): StateFn {
-  const reads = meta.props.map((p, i) => `const v${i} = ${read(p)};`).join('\n  ');
+  const reads = meta.props.map((p, i) => `const v${i} = ${read(meta, p)};`).join('\n  ');
   return new Function('ct', 'platform', `return function state(e, ctx) {\n  ${reads}\n  return ${rowExpr(meta)};\n}`)(...customTypes(meta)) as StateFn;
 }
 
@@ -240,8 +246,8 @@ export function createInsertStateFn(meta: EntityMetadata, isRequired: (p: Entity
   const defaults: unknown[] = [];
   const onCreate: ((e: any, em: unknown) => unknown)[] = [];
   meta.props.forEach((p, i) => {
-    lines.push(`let v${i} = ${read(p)};`);
-    if (p.embedded) {
+    lines.push(`let v${i} = ${read(meta, p)};`);
+    if (p.embedded || p.foreign || p.discriminator) {
       return;
     }
     if (p.onCreate) {
@@ -309,7 +315,7 @@ export function createAssignData(meta: EntityMetadata): AssignDataFn {
     .filter(p => p.kind === 'embedded')
     .map(p => `v = data[${key(p.name)}]; if (v !== undefined) e[${key(p.name)}] = embed(classes[${key(p.name)}], v);`);
   const lines = meta.props.map((p, i) => {
-    if (p.embedded) {
+    if (p.embedded || p.foreign || p.discriminator) {
       return '';
     }
     const k = key(p.name);
@@ -332,7 +338,7 @@ export function createApplyDefaults(meta: EntityMetadata): (e: any, em: unknown)
   const onCreate: ((e: any, em: unknown) => unknown)[] = [];
   const lines: string[] = [];
   meta.props.forEach((p, i) => {
-    if (p.embedded) {
+    if (p.embedded || p.foreign || p.discriminator) {
       return;
     }
     if (p.onCreate) {

@@ -323,8 +323,9 @@ export function decorateEntity(meta: EntityMetadata): void {
   if (!Object.prototype.hasOwnProperty.call(proto, 'toJSON') && !('toJSON' in proto)) {
     Object.defineProperty(proto, 'toJSON', { value: entityToJSON, configurable: true, writable: true });
   }
-  const onUpdate = meta.props.filter(p => p.onUpdate);
-  const relations = [...meta.props.filter(p => p.kind === 'm:1' && !p.mapToPk), ...meta.inverses, ...meta.collections];
+  const own = meta.props.filter(p => !p.foreign);
+  const onUpdate = own.filter(p => p.onUpdate);
+  const relations = [...own.filter(p => p.kind === 'm:1' && !p.mapToPk), ...meta.inverses, ...meta.collections];
   meta.runtime = {
     hydrators: new Map(),
     state: createStateFn(meta),
@@ -341,7 +342,7 @@ export function decorateEntity(meta: EntityMetadata): void {
     ),
     applyDefaults: createApplyDefaults(meta),
     assignData: createAssignData(meta),
-    references: meta.props.filter(p => p.kind === 'm:1' && !p.mapToPk),
+    references: own.filter(p => p.kind === 'm:1' && !p.mapToPk),
     cascadePersist: relations.filter(p => cascades(p, 'persist')),
     cascadeRemove: relations.filter(p => cascades(p, 'remove') || p.orphanRemoval),
     links: meta.collections.filter(p => p.kind === 'm:n' && !p.mappedBy),

@@ -396,7 +396,13 @@ function checkEntity(meta: EntityMetadata): void {
 /** The definition behind an entry of `entities` (or a relation/embedded target): its raw metadata and class. */
 function definitionOf(item: unknown): { raw: EntitySchemaMetadata; cls: EntityClass } {
   if (item instanceof EntitySchema) {
-    return { raw: item.meta, cls: item.class };
+    const raw = item.meta;
+    if (raw.extends) {
+      // Inherited properties come first, as with class inheritance.
+      const base = definitionOf(raw.extends).raw;
+      return { raw: { ...raw, properties: { ...base.properties, ...raw.properties } }, cls: item.class };
+    }
+    return { raw, cls: item.class };
   }
   if (typeof item === 'function') {
     return { raw: fromClass(item as EntityClass), cls: item as EntityClass };
@@ -450,6 +456,7 @@ function embeddedProperty(entity: string, name: string, opts: PropertyOptions, n
 export function discoverEntities(entities: readonly unknown[], naming: NamingStrategy, options: { useReflection?: boolean; platform?: Platform } = {}): EntityMetadata[] {
   const platform = options.platform ?? { name: 'unknown' };
   const out: EntityMetadata[] = [];
+  const raws: EntitySchemaMetadata[] = [];
   const seen = new Set<unknown>();
   for (const item of entities) {
     const { raw, cls } = definitionOf(item);
@@ -457,6 +464,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       continue;
     }
     seen.add(cls);
+    raws.push(raw);
     const className = raw.className ?? cls.name;
     const properties: Dictionary<EntityProperty> = {};
     for (const [name, def] of Object.entries(raw.properties)) {
@@ -539,6 +547,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       }
     }
   }
+  singleTableInheritance(out, raws, naming);
   // Owning sides first: an inverse side finds its owner's pivot.
   for (const meta of [...out]) {
     for (const prop of meta.collections) {
@@ -562,7 +571,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
     checkEntity(meta);
   }
   const tables = new Map<string, string>();
-  for (const m of out) {
+  for (const m of out.filter(m => !m.root || m.root === m)) {
     const other = tables.get(m.tableName);
     if (other) {
       throw new MetadataError(`Duplicate table names are not allowed: ${m.tableName}`);
@@ -570,6 +579,98 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
     tables.set(m.tableName, m.className);
   }
   return out;
+}
+
+/**
+ * Single-table inheritance: an entity extending an entity whose root has a `discriminatorColumn`
+ * lives in the root's table. Every entity of the hierarchy gets the root's column layout: the
+ * root's columns, the discriminator, then the subclasses' columns (nullable in the table); the
+ * columns of other entities of the hierarchy are `foreign` (never set on its instances).
+ */
+function singleTableInheritance(out: EntityMetadata[], raws: EntitySchemaMetadata[], naming: NamingStrategy): void {
+  const byClass = new Map(out.map(m => [m.class as unknown, m]));
+  const parentOf = (m: EntityMetadata): EntityMetadata | undefined => {
+    for (let c = Object.getPrototypeOf(m.class); typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+      const parent = byClass.get(c);
+      if (parent) {
+        return parent;
+      }
+    }
+    return undefined;
+  };
+  const parents = new Map(out.map(m => [m, parentOf(m)]));
+  const children = (m: EntityMetadata) => out.filter(c => parents.get(c) === m);
+  for (const [i, root] of out.entries()) {
+    const raw = raws[i];
+    const column = raw?.discriminatorColumn as string | undefined;
+    if (!column || parents.get(root)) {
+      continue;
+    }
+    // Descendants depth-first, in discovery order.
+    const members: EntityMetadata[] = [];
+    const visit = (m: EntityMetadata) => {
+      members.push(m);
+      children(m).forEach(visit);
+    };
+    visit(root);
+    const explicit = raw.discriminatorMap as Dictionary<unknown> | undefined;
+    const valueOf = (m: EntityMetadata): string => {
+      const own = raws[out.indexOf(m)]?.discriminatorValue as string | undefined;
+      const mapped = Object.entries(explicit ?? {}).find(([, v]) => v === m.className || v === m.class || (v instanceof EntitySchema && v.class === m.class));
+      return own ?? mapped?.[0] ?? naming.classToTableName(m.className);
+    };
+    for (const m of members) {
+      m.discriminatorValue = valueOf(m);
+    }
+    const map = new Map<string, EntityMetadata>(
+      explicit
+        ? Object.keys(explicit).map(v => [v, members.find(m => m.discriminatorValue === v)!])
+        : members.map(m => [m.discriminatorValue!, m] as [string, EntityMetadata]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+    for (const [v, m] of map) {
+      if (!m) {
+        throw new MetadataError(`${root.className}.discriminatorMap names '${v}', which is not an entity of its hierarchy`);
+      }
+    }
+    root.discriminatorMap = map;
+    const descendants = (m: EntityMetadata): EntityMetadata[] => children(m).flatMap(c => [c, ...descendants(c)]);
+    for (const m of members) {
+      m.root = root;
+      m.discriminatorValues = [m.discriminatorValue!, ...descendants(m).reverse().map(d => d.discriminatorValue!)];
+    }
+    const disc: EntityProperty = root.properties[column] ?? {
+      name: column,
+      kind: 'scalar',
+      type: 'string',
+      columnKind: 'enum',
+      runtimeType: 'string',
+      fieldName: naming.propertyToColumnName(column),
+      fieldNames: [naming.propertyToColumnName(column)],
+      primary: false,
+      nullable: false,
+      items: [...map.keys()],
+      index: true,
+    };
+    disc.discriminator = true;
+    const layout = root.props.filter(p => p !== disc);
+    layout.push(disc);
+    for (const m of members.slice(1)) {
+      for (const p of m.props) {
+        if (!layout.some(l => l.name === p.name)) {
+          layout.push({ ...p, nullable: true });
+        }
+      }
+      root.indexes.push(...m.indexes.filter(x => !root.indexes.includes(x)));
+      root.uniques.push(...m.uniques.filter(x => !root.uniques.includes(x)));
+    }
+    for (const m of members) {
+      m.tableName = root.tableName;
+      m.collection = root.collection;
+      m.properties[column] = disc;
+      const own = new Map(m.props.map(p => [p.name, p]));
+      m.props = layout.map(l => (l === disc ? disc : (own.get(l.name) ?? { ...l, foreign: true, nullable: true })));
+    }
+  }
 }
 
 /** The engine's name for the missing other side of a unidirectional many-to-many `owner.prop`. */
@@ -661,8 +762,16 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
               })),
           ),
         ],
-        // A pivot's rows are written target key first, as MikroORM does.
-        insertOrder: m.pivot ? [m.props[1].name, m.props[0].name] : undefined,
+        // A pivot's rows are written target key first, a single-table hierarchy's discriminator first.
+        insertOrder: m.pivot ? [m.props[1].name, m.props[0].name] : m.root ? [...m.props.filter(p => p.discriminator), ...m.props.filter(p => !p.discriminator)].map(p => p.name) : undefined,
+        discriminator: m.root
+          ? {
+              root: m.root.index,
+              prop: m.props.find(p => p.discriminator)!.name,
+              values: m.discriminatorValues,
+              classes: m === m.root ? Object.fromEntries([...m.discriminatorMap!].map(([v, c]) => [v, c.discriminatorValues])) : undefined,
+            }
+          : undefined,
         pivot: !!m.pivot,
       };
     }),

@@ -22,7 +22,9 @@ export class EntitySchema<Entity = any, _Base = never> {
   get class(): EntityClass<Entity> {
     if (!this.meta.class) {
       const name = this.meta.className;
-      const cls = { [name]: class {} }[name] as unknown as EntityClass<Entity>;
+      // A schema extending another entity gets a subclass of that entity's class.
+      const base = this.meta.extends instanceof EntitySchema ? this.meta.extends.class : typeof this.meta.extends === 'function' ? this.meta.extends : Object;
+      const cls = { [name]: class extends (base as new () => object) {} }[name] as unknown as EntityClass<Entity>;
       this.meta.class = cls;
     }
     return this.meta.class;

@@ -90,6 +90,10 @@ export interface EntityProperty<Owner = any> extends PropertyOptions<Owner> {
   customType?: import('./types-map.js').Type<any, any>;
   /** The platform custom type conversions receive. */
   platform?: import('./types-map.js').Platform;
+  /** Single-table inheritance: a column of another entity of the hierarchy (never set here). */
+  foreign?: boolean;
+  /** Single-table inheritance: the discriminator column (its value follows the entity's class). */
+  discriminator?: boolean;
 }
 
 export interface IndexOptions {
@@ -140,6 +144,14 @@ export interface EntityMetadata<T = any> {
   filters?: Dictionary<import('../filters.js').FilterDef>;
   /** Index of this entity in the engine's metadata. */
   index: number;
+  /** Single-table inheritance: the hierarchy's root (the owner of the table). */
+  root?: EntityMetadata;
+  /** Single-table inheritance: this entity's discriminator value, and the values of its rows
+   * and its subclasses' rows (its own first), as queries select them. */
+  discriminatorValue?: string;
+  discriminatorValues?: string[];
+  /** On the root of a single-table hierarchy: the entity of each discriminator value. */
+  discriminatorMap?: Map<string, EntityMetadata>;
   /** Names of constructor parameters, for `em.create()`. */
   constructorParams: string[];
   /** Root alias in queries: first letter of the table + `0`, as MikroORM. */

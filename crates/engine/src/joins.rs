@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::filter::Cond;
-use crate::meta::{EntityMeta, Metadata, PropMeta};
+use crate::meta::{alias_of, EntityMeta, Metadata, PropMeta};
 
 /// How a node is reached from its parent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -269,7 +269,10 @@ impl<'m> Joins<'m> {
             self.nodes.len() - 1
         };
         let entity = self.meta.entity(target)?;
-        let alias = if own_letter {
+        let alias = if own_letter && !self.subquery {
+            // Populated items are named after the collection property.
+            alias_of(&name, number)
+        } else if own_letter {
             entity.alias(number)
         } else {
             pivot_meta.alias(number)
@@ -326,6 +329,7 @@ impl<'m> Joins<'m> {
         let mut node = 0;
         for name in path.split('.') {
             let entity = self.entity(node);
+            let count = self.nodes.len();
             node = match entity.collection(name) {
                 Some(c) if entity.collections[c].many_to_many => {
                     self.join_pivot(node, c, true, populate)?.1
@@ -342,6 +346,10 @@ impl<'m> Joins<'m> {
                     self.join(node, prop)?
                 }
             };
+            if populate && node == count && !self.subquery {
+                // A populated relation is named after its property (`writer` → `w1`).
+                self.nodes[node].alias = Some(alias_of(name, node));
+            }
             self.nodes[node].populate |= populate;
         }
         Ok(node)

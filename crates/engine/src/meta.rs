@@ -131,6 +131,22 @@ pub struct Reference {
     pub delete_rule: Option<String>,
 }
 
+/// Single-table inheritance: the entity lives in its root's table, its rows told apart by a
+/// discriminator column.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Discriminator {
+    /// The root entity's index (the owner of the table).
+    pub root: usize,
+    /// The discriminator property.
+    pub prop: String,
+    /// The values of this entity's rows and its subclasses' rows, its own first.
+    pub values: Vec<String>,
+    /// On the root: the `values` of the entity each discriminator value stands for.
+    #[serde(default)]
+    pub classes: HashMap<String, Vec<String>>,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 pub struct IndexMeta {
     pub properties: Vec<String>,
@@ -158,6 +174,9 @@ pub struct EntityMeta {
     /// deletes first.
     #[serde(default)]
     pub pivot: bool,
+    /// Single-table inheritance (every entity of the hierarchy has the root's properties).
+    #[serde(default)]
+    pub discriminator: Option<Discriminator>,
     /// Indices into `props` of the primary key, in order.
     #[serde(skip)]
     pub pk: Vec<usize>,
@@ -266,13 +285,21 @@ impl Metadata {
         Ok(meta)
     }
 
+    /// The entity owning `idx`'s table: the root of a single-table hierarchy, else `idx`.
+    pub fn table_owner(&self, idx: usize) -> usize {
+        self.entities
+            .get(idx)
+            .and_then(|e| e.discriminator.as_ref())
+            .map_or(idx, |d| d.root)
+    }
+
     /// Entities a row of `idx` references (its many-to-one targets), in property order.
     pub fn references(&self, idx: usize) -> impl Iterator<Item = usize> + '_ {
         self.entities
             .get(idx)
             .into_iter()
             .flat_map(|e| e.props.iter().filter_map(|p| p.reference.as_ref()))
-            .map(|r| r.entity)
+            .map(|r| self.table_owner(r.entity))
     }
 
     pub fn entity(&self, idx: usize) -> Result<&EntityMeta> {

@@ -25,7 +25,11 @@ pub fn dependency_order(meta: &Metadata, nodes: &[usize], many_to_many: bool) ->
             continue;
         };
         for p in &e.props {
-            let Some(i) = p.reference.as_ref().and_then(|r| pos(r.entity)) else {
+            let Some(i) = p
+                .reference
+                .as_ref()
+                .and_then(|r| pos(meta.table_owner(r.entity)))
+            else {
                 continue;
             };
             let weight = u8::from(!p.nullable);
@@ -40,7 +44,7 @@ pub fn dependency_order(meta: &Metadata, nodes: &[usize], many_to_many: bool) ->
             .iter()
             .filter(|c| many_to_many && c.many_to_many && c.owner);
         for c in owned {
-            if let Some(i) = pos(c.entity).filter(|&i| i != j) {
+            if let Some(i) = pos(meta.table_owner(c.entity)).filter(|&i| i != j) {
                 if !edges[i].iter().any(|(to, _)| *to == j) {
                     edges[i].push((j, 0));
                 }

@@ -223,10 +223,28 @@ impl<'a> Compiler<'a> {
 
     /// The query's condition: the QueryBuilder clause if there is one, else the filter.
     fn condition(&self, joins: &RefCell<Joins<'a>>, q: &Query) -> Result<Option<Cond>> {
-        match &q.clause {
-            Some(c) => self.clause(joins, q.alias.as_deref(), c),
-            None => self.parse_filter(joins, q.alias.as_deref(), &q.filter),
-        }
+        let c = match &q.clause {
+            Some(c) => self.clause(joins, q.alias.as_deref(), c)?,
+            None => self.parse_filter(joins, q.alias.as_deref(), &q.filter)?,
+        };
+        let entity = self.meta.entity(q.entity)?;
+        let Some(d) = &entity.discriminator else {
+            return Ok(c);
+        };
+        // Single-table inheritance: the entity's rows, after the user's condition.
+        let col = Col {
+            node: 0,
+            prop: entity.prop_index(&d.prop)?,
+        };
+        let disc = discriminator_cond(col, &d.values);
+        Ok(Some(match c {
+            None => disc,
+            Some(Cond::And(mut parts)) => {
+                parts.push(disc);
+                Cond::And(parts)
+            }
+            Some(c) => Cond::And(vec![c, disc]),
+        }))
     }
 
     /// The condition of an update or delete, which cannot join (MikroORM uses a subquery).
@@ -921,6 +939,22 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
             }
             w.push(")");
         }
+    }
+}
+
+/// `type = 'manager'`, or `type in ('employee', 'manager')` for several values.
+fn discriminator_cond(col: Col, values: &[String]) -> Cond {
+    match values {
+        [one] => Cond::Cmp {
+            col,
+            op: crate::filter::Op::Eq,
+            value: Value::Text(one.clone()),
+        },
+        _ => Cond::In {
+            col,
+            values: values.iter().cloned().map(Value::Text).collect(),
+            negated: false,
+        },
     }
 }
 

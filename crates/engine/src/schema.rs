@@ -55,7 +55,10 @@ fn index_columns(e: &EntityMeta, props: &[String]) -> Vec<String> {
 /// Tables in creation order: referenced tables first (see `order`), visited by table name in
 /// descending order, which leaves unrelated tables sorted by name.
 fn creation_order(meta: &Metadata) -> Vec<&EntityMeta> {
-    let mut nodes: Vec<usize> = (0..meta.entities.len()).collect();
+    // Entities of a single-table hierarchy share their root's table.
+    let mut nodes: Vec<usize> = (0..meta.entities.len())
+        .filter(|&i| meta.table_owner(i) == i)
+        .collect();
     nodes.sort_by(|&a, &b| {
         meta.entities[b]
             .table_name

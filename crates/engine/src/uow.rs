@@ -209,6 +209,8 @@ struct Update {
     refs: Vec<(usize, NewRef)>,
     /// The loaded version of a versioned entity.
     version: Option<Value>,
+    /// Single-table inheritance: the discriminator values its entity's rows have.
+    class: Vec<String>,
 }
 
 /// Whether an unparsed JSON value equals a snapshot value, for the cases decidable without
@@ -395,6 +397,8 @@ impl UnitOfWork {
         let Some(key) = Key::from_row(entity, &row) else {
             return;
         };
+        // A single-table hierarchy keeps its snapshots (and flushes) under its root.
+        let idx = entity.discriminator.as_ref().map_or(idx, |d| d.root);
         let table = self.table(idx);
         match table.get_mut(&key) {
             Some(snap) if !refresh => {
@@ -574,6 +578,7 @@ impl UnitOfWork {
                     changes,
                     refs,
                     version,
+                    class: row_class(entity, snap),
                 });
             }
             for pk in &ch.remove {
@@ -621,17 +626,40 @@ impl UnitOfWork {
             insert_steps(d, entity, gi, rows, refs, batch, increment, &mut steps);
         }
         for &gi in &commit {
-            let g = &groups[gi];
-            let entity = meta.entity(g.entity)?;
-            if opts.row_updates {
-                row_update_steps(d, entity, gi, &g.updates, &mut steps);
-            } else {
-                for (n, chunk) in g.updates.chunks(batch).enumerate() {
-                    if chunk.len() > 1 && entity.version_prop().is_some() {
-                        steps.push(version_check_step(d, entity, chunk));
+            let entity = meta.entity(groups[gi].entity)?;
+            if entity.discriminator.is_some() {
+                // Each entity of a single-table hierarchy is updated on its own.
+                let mut classes: Vec<Vec<String>> = Vec::new();
+                for u in &groups[gi].updates {
+                    if !classes.contains(&u.class) {
+                        classes.push(u.class.clone());
                     }
-                    steps.push(update_step(d, entity, chunk, (gi, n * batch), true));
                 }
+                groups[gi]
+                    .updates
+                    .sort_by_key(|u| classes.iter().position(|c| *c == u.class));
+            }
+            let g = &groups[gi];
+            let mut start = 0;
+            while start < g.updates.len() {
+                let end = start
+                    + g.updates[start..]
+                        .iter()
+                        .take_while(|u| u.class == g.updates[start].class)
+                        .count();
+                let run = &g.updates[start..end];
+                if opts.row_updates {
+                    row_update_steps(d, entity, gi, start, run, &mut steps);
+                } else {
+                    for (n, chunk) in run.chunks(batch).enumerate() {
+                        if chunk.len() > 1 && entity.version_prop().is_some() {
+                            steps.push(version_check_step(d, entity, chunk));
+                        }
+                        let at = (gi, start + n * batch);
+                        steps.push(update_step(d, entity, chunk, at, true));
+                    }
+                }
+                start = end;
             }
         }
         for (&(gi, row, prop, target), own) in extra.iter().zip(own_keys) {
@@ -1019,6 +1047,7 @@ fn update_step(
         }
         w.push(" where ");
         write_pk_match(&mut w, entity, &u.pk);
+        write_discriminator(&mut w, entity, &u.class);
         if let Some(f) = version {
             w.push(" and ").ident(f).push(" = ");
             w.param(u.version.clone().unwrap_or(Value::Null));
@@ -1060,6 +1089,7 @@ fn update_step(
         }
         w.push(" where ");
         write_pk_in(&mut w, entity, chunk.iter().map(|u| u.pk.iter().cloned()));
+        write_discriminator(&mut w, entity, &chunk[0].class);
         write_returning_pk(&mut w, entity);
         if let Some(f) = version {
             w.push(", ").ident(f);
@@ -1079,6 +1109,7 @@ fn row_update_steps(
     d: &dyn Dialect,
     entity: &EntityMeta,
     group: usize,
+    base: usize,
     updates: &[Update],
     steps: &mut Vec<Step>,
 ) {
@@ -1088,7 +1119,8 @@ fn row_update_steps(
     };
     let mut first = 0;
     while first < updates.len() {
-        let mut step = update_step(d, entity, &updates[first..=first], (group, first), false);
+        let at = (group, base + first);
+        let mut step = update_step(d, entity, &updates[first..=first], at, false);
         let width = step.sql.params.len();
         let mut end = first + 1;
         while end < updates.len() && same_columns(&updates[first], &updates[end]) {
@@ -1097,13 +1129,16 @@ fn row_update_steps(
                 step.fixups.push(Fixup {
                     param: (end - first) * width + c,
                     target,
-                    change: Some((group, end, c)),
+                    change: Some((group, base + end, c)),
                 });
             }
             step.sql
                 .params
                 .extend(u.changes.iter().map(|(_, v)| v.clone()));
             step.sql.params.extend(u.pk.iter().cloned());
+            step.sql
+                .params
+                .extend(u.class.iter().cloned().map(Value::Text));
             if entity.version_prop().is_some() {
                 step.sql
                     .params
@@ -1116,7 +1151,7 @@ fn row_update_steps(
         }
         step.kind = StepKind::UpdateRows {
             group,
-            first,
+            first: base + first,
             width,
         };
         steps.push(step);
@@ -1278,5 +1313,43 @@ fn delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
         .ident(&entity.table_name)
         .push(" where ");
     write_pk_in(&mut w, entity, chunk.iter().map(key_values));
+    if let Some(d) = &entity.discriminator {
+        write_discriminator(&mut w, entity, &d.values);
+    }
     Step::statement(w, StepKind::Delete)
+}
+
+/// The discriminator values of the entity a row of a single-table hierarchy belongs to.
+fn row_class(entity: &EntityMeta, snap: &Snapshot) -> Vec<String> {
+    let Some(d) = &entity.discriminator else {
+        return Vec::new();
+    };
+    match entity.by_name.get(&d.prop).and_then(|&i| snap[i].as_ref()) {
+        Some(Value::Text(v)) => d.classes.get(v).cloned().unwrap_or_else(|| vec![v.clone()]),
+        _ => d.values.clone(),
+    }
+}
+
+/// ` and `type` = ?` (or `in (?, …)`): the rows of one entity of a single-table hierarchy.
+fn write_discriminator(w: &mut Writer, entity: &EntityMeta, values: &[String]) {
+    let Some(p) = entity
+        .discriminator
+        .as_ref()
+        .and_then(|d| entity.prop(&d.prop))
+    else {
+        return;
+    };
+    w.push(" and ").ident(&p.field_name);
+    if let [one] = values {
+        w.push(" = ").param(Value::Text(one.clone()));
+        return;
+    }
+    w.push(" in (");
+    for (n, v) in values.iter().enumerate() {
+        if n > 0 {
+            w.push(", ");
+        }
+        w.param(Value::Text(v.clone()));
+    }
+    w.push(")");
 }
