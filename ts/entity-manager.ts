@@ -1310,6 +1310,7 @@ export class EntityManager {
       removed: object[];
       insertAt?: number;
       removeAt?: number;
+      ignoreConflicts?: boolean;
     };
     const groups: (Group | undefined)[] = new Array(metas.length);
     // A single-table hierarchy is flushed as its root (one table, one snapshot map).
@@ -1324,6 +1325,14 @@ export class EntityManager {
     const newIndex = new Map<object, [number, number]>();
     for (const e of this.persistStack) {
       const meta = (e as { __meta: EntityMetadata }).__meta;
+      // MikroORM visits the new items of a many-to-many collection before its owner.
+      for (const p of meta.runtime.links) {
+        const coll = (e as Dictionary)[p.name];
+        const item = coll instanceof Collection ? coll.getItems(false).find(i => this.persistStack.has(i)) : undefined;
+        if (item) {
+          group(p.targetMeta!).insertAt ??= persisted++;
+        }
+      }
       const g = group(meta);
       g.insertAt ??= persisted++;
       newIndex.set(e, [g.meta.index, g.insert.length]);
@@ -1388,7 +1397,7 @@ export class EntityManager {
       const meta = (owner as { __meta: EntityMetadata }).__meta;
       for (const p of meta.runtime.links) {
         const coll = (owner as Dictionary)[p.name];
-        if (!(coll instanceof Collection) || !coll.isInitialized() || this.removeStack.has(owner)) {
+        if (!(coll instanceof Collection) || this.removeStack.has(owner)) {
           continue;
         }
         const { added, removed } = coll.pivotChanges();
@@ -1398,6 +1407,8 @@ export class EntityManager {
         linked.push(coll);
         const pivot = p.pivotMeta!;
         const g = group(pivot);
+        // Items added to a collection never loaded may be linked already.
+        g.ignoreConflicts ||= !coll.isInitialized();
         for (const item of added) {
           g.insertRows.push(pivot.runtime.insertState({ [p.pivotOwner!.name]: owner, [p.pivotItem!.name]: item }, this, ctx));
         }
@@ -1418,6 +1429,7 @@ export class EntityManager {
         onUpdate: g.meta.runtime.onUpdateIndexes,
         remove: g.remove,
         insertAt: g.insertAt,
+        ignoreConflicts: g.ignoreConflicts,
         managedSeq: g.managedSeq,
         removeAt: g.removeAt,
       })),

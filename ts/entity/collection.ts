@@ -203,6 +203,9 @@ export class Collection<T extends object, O extends object = object> {
   remove(...items: (T | Reference<T> | (T | Reference<T>)[])[]): number {
     const prop = this.property;
     const owning = prop.inverse!;
+    if (prop.kind === 'm:n' && !this.#initialized) {
+      throw this.notInitialized();
+    }
     for (const raw of items.flat()) {
       const item = Reference.unwrapReference(raw as T);
       if (!this.#members.has(item)) {

@@ -209,6 +209,14 @@ export class ManyToManyBuilder<Value extends object> extends PropertyBuilder<Col
   fixedOrder(fixedOrder = true): ManyToManyBuilder<Value> {
     return this.rel({ fixedOrder });
   }
+  /** The column fixed-order links are ordered by (`id` by default), the pivot's primary key. */
+  fixedOrderColumn(fixedOrderColumn: string): ManyToManyBuilder<Value> {
+    return this.rel({ fixedOrderColumn, fixedOrder: true });
+  }
+  /** An entity of its own for the pivot table, with a many-to-one to each side (and more properties). */
+  pivotEntity(pivotEntity: unknown): ManyToManyBuilder<Value> {
+    return this.rel({ pivotEntity });
+  }
   /** The order items are loaded in (select-in, `init()`). */
   orderBy(orderBy: Dictionary<'asc' | 'desc' | 'ASC' | 'DESC' | 1 | -1>): ManyToManyBuilder<Value> {
     return this.rel({ orderBy });

@@ -302,9 +302,22 @@ function resolveManyToMany(meta: EntityMetadata, prop: EntityProperty, registry:
 }
 
 /** The internal entity of a many-to-many pivot table (`book_tags`: `book_id`, `tag_id`). */
-function pivotEntity(meta: EntityMetadata, prop: EntityProperty, index: number, naming: NamingStrategy): EntityMetadata {
+function pivotEntity(meta: EntityMetadata, prop: EntityProperty, index: number, naming: NamingStrategy, registry: MetadataRegistry): EntityMetadata {
   const target = prop.targetMeta!;
-  const tableName = prop.pivotTable ?? `${meta.tableName}_${naming.propertyToColumnName(prop.name)}`;
+  // `pivotEntity`: a user entity owns the table; the links are written through its two relations.
+  const user = prop.pivotEntity ? relationTarget(meta, { ...prop, entity: prop.pivotEntity }, registry) : undefined;
+  const userOwner = user?.props.find(p => p.kind === 'm:1' && p.targetMeta === meta);
+  const userItem = user?.props.find(p => p.kind === 'm:1' && p.targetMeta === target && p !== userOwner);
+  if (user && (!userOwner || !userItem)) {
+    throw new MetadataError(`${meta.className}.${prop.name} has pivotEntity ${user.className}, which needs a many-to-one to ${meta.className} and one to ${target.className}`);
+  }
+  for (const p of [userOwner, userItem]) {
+    if (p) {
+      p.deleteRule ??= 'cascade';
+      p.updateRule ??= 'cascade';
+    }
+  }
+  const tableName = user?.tableName ?? prop.pivotTable ?? `${meta.tableName}_${naming.propertyToColumnName(prop.name)}`;
   const fk = (name: string, to: EntityMetadata, fieldName: string): EntityProperty => ({
     name,
     kind: 'm:1',
@@ -320,12 +333,12 @@ function pivotEntity(meta: EntityMetadata, prop: EntityProperty, index: number, 
     deleteRule: 'cascade',
     updateRule: 'cascade',
   });
-  const ownerName = naming.classToTableName(meta.className);
+  const ownerName = userOwner?.name ?? naming.classToTableName(meta.className);
   const targetName = naming.classToTableName(target.className);
-  const owner = fk(ownerName, meta, prop.joinColumn ?? naming.joinKeyColumnName(ownerName, meta.properties[meta.primaryKeys[0]].fieldName));
+  const owner = fk(ownerName, meta, userOwner?.fieldName ?? prop.joinColumn ?? naming.joinKeyColumnName(ownerName, meta.properties[meta.primaryKeys[0]].fieldName));
   // A self-referencing pivot names its second column apart (`tag_id`, `tag2_id`).
-  const itemName = ownerName === targetName ? `${targetName}2` : targetName;
-  const item = fk(itemName, target, prop.inverseJoinColumn ?? naming.joinKeyColumnName(itemName, target.properties[target.primaryKeys[0]].fieldName));
+  const itemName = userItem?.name ?? (ownerName === targetName ? `${targetName}2` : targetName);
+  const item = fk(itemName, target, userItem?.fieldName ?? prop.inverseJoinColumn ?? naming.joinKeyColumnName(itemName, target.properties[target.primaryKeys[0]].fieldName));
   const className = `${meta.className}${prop.name[0].toUpperCase()}${prop.name.substring(1)}Pivot`;
   const cls = { [className]: class {} }[className] as unknown as EntityClass;
   const pivot: EntityMetadata = {
@@ -348,6 +361,7 @@ function pivotEntity(meta: EntityMetadata, prop: EntityProperty, index: number, 
     constructorParams: [],
     alias: rootAlias(tableName),
     runtime: undefined as unknown as EntityMetadata['runtime'],
+    tableOf: user,
   };
   prop.pivotMeta = pivot;
   prop.pivotOwner = owner;
@@ -552,7 +566,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
   for (const meta of [...out]) {
     for (const prop of meta.collections) {
       if (prop.kind === 'm:n' && !prop.mappedBy) {
-        out.push(pivotEntity(meta, prop, out.length, naming));
+        out.push(pivotEntity(meta, prop, out.length, naming, registry));
       }
     }
   }
@@ -571,7 +585,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
     checkEntity(meta);
   }
   const tables = new Map<string, string>();
-  for (const m of out.filter(m => !m.root || m.root === m)) {
+  for (const m of out.filter(m => (!m.root || m.root === m) && !m.tableOf)) {
     const other = tables.get(m.tableName);
     if (other) {
       throw new MetadataError(`Duplicate table names are not allowed: ${m.tableName}`);
@@ -773,6 +787,7 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
             }
           : undefined,
         pivot: !!m.pivot,
+        tableOf: m.tableOf?.index,
       };
     }),
   });

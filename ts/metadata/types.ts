@@ -136,6 +136,8 @@ export interface EntityMetadata<T = any> {
   inverses: EntityProperty<T>[];
   /** Set on the internal entity of a many-to-many pivot table. */
   pivot?: boolean;
+  /** The entity whose table this one uses (a pivot's `pivotEntity`): it creates the table. */
+  tableOf?: EntityMetadata;
   primaryKeys: string[];
   indexes: { properties: string[]; name?: string }[];
   uniques: { properties: string[]; name?: string }[];

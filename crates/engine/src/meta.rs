@@ -177,6 +177,9 @@ pub struct EntityMeta {
     /// Single-table inheritance (every entity of the hierarchy has the root's properties).
     #[serde(default)]
     pub discriminator: Option<Discriminator>,
+    /// The entity that owns (creates) this entity's table: a pivot's `pivotEntity`.
+    #[serde(default)]
+    pub table_of: Option<usize>,
     /// Indices into `props` of the primary key, in order.
     #[serde(skip)]
     pub pk: Vec<usize>,
@@ -287,10 +290,14 @@ impl Metadata {
 
     /// The entity owning `idx`'s table: the root of a single-table hierarchy, else `idx`.
     pub fn table_owner(&self, idx: usize) -> usize {
-        self.entities
-            .get(idx)
-            .and_then(|e| e.discriminator.as_ref())
-            .map_or(idx, |d| d.root)
+        let Some(e) = self.entities.get(idx) else {
+            return idx;
+        };
+        e.discriminator
+            .as_ref()
+            .map(|d| d.root)
+            .or(e.table_of)
+            .unwrap_or(idx)
     }
 
     /// Entities a row of `idx` references (its many-to-one targets), in property order.

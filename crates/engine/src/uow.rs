@@ -94,6 +94,10 @@ pub struct EntityChanges<'a> {
     /// Where this entity type first appears among the removed entities.
     #[serde(default)]
     pub remove_at: Option<u64>,
+    /// Pivot rows added to collections that were never loaded: they may exist already
+    /// (`on conflict do nothing`).
+    #[serde(default)]
+    pub ignore_conflicts: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -621,9 +625,13 @@ impl UnitOfWork {
             // The values move into the statements; `apply` takes the snapshots back from them.
             let rows = std::mem::take(&mut groups[gi].inserts);
             let entity = meta.entity(groups[gi].entity)?;
-            let increment = opts.increment_keys.contains(&groups[gi].entity);
+            let how = InsertHow {
+                batch,
+                increment_keys: opts.increment_keys.contains(&groups[gi].entity),
+                ignore_conflicts: false,
+            };
             let refs = &groups[gi].insert_refs;
-            insert_steps(d, entity, gi, rows, refs, batch, increment, &mut steps);
+            insert_steps(d, entity, gi, rows, refs, how, &mut steps);
         }
         for &gi in &commit {
             let entity = meta.entity(groups[gi].entity)?;
@@ -678,7 +686,13 @@ impl UnitOfWork {
             }
             let rows = std::mem::take(&mut groups[gi].inserts);
             let refs = &groups[gi].insert_refs;
-            insert_steps(d, entity, gi, rows, refs, batch, false, &mut steps);
+            let ignore = input.entities[gi].ignore_conflicts;
+            let how = InsertHow {
+                batch,
+                increment_keys: false,
+                ignore_conflicts: ignore,
+            };
+            insert_steps(d, entity, gi, rows, refs, how, &mut steps);
         }
         for &gi in commit.iter().rev().filter(|&&gi| !is_pivot(gi)) {
             let g = &groups[gi];
@@ -900,24 +914,41 @@ fn commit_order(meta: &Metadata, groups: &[GroupPlan], input: &[EntityChanges]) 
     };
     let mut appearance: Vec<usize> = (0..groups.len()).collect();
     appearance.sort_by_key(|&gi| key(gi));
-    let entities: Vec<usize> = appearance.iter().map(|&gi| groups[gi].entity).collect();
+    // Pivot rows are written after every entity, so they take no part in the ordering.
+    let is_pivot = |gi: &usize| meta.entity(groups[*gi].entity).is_ok_and(|e| e.pivot);
+    let (pivots, entities): (Vec<usize>, Vec<usize>) = appearance.into_iter().partition(is_pivot);
+    let entities: Vec<usize> = entities.iter().map(|&gi| groups[gi].entity).collect();
     dependency_order(meta, &entities, true)
         .into_iter()
         .filter_map(|e| groups.iter().position(|g| g.entity == e))
+        .chain(pivots)
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
+/// How a group's inserts are written.
+#[derive(Clone, Copy)]
+struct InsertHow {
+    batch: usize,
+    /// Generated keys may be counted back from the last insert id.
+    increment_keys: bool,
+    /// `on conflict (pk) do nothing`.
+    ignore_conflicts: bool,
+}
+
 fn insert_steps(
     d: &dyn Dialect,
     entity: &EntityMeta,
     group: usize,
     mut rows: Vec<Snapshot>,
     refs: &[(usize, usize, NewRef)],
-    batch: usize,
-    increment_keys: bool,
+    how: InsertHow,
     steps: &mut Vec<Step>,
 ) {
+    let InsertHow {
+        batch,
+        increment_keys,
+        ignore_conflicts,
+    } = how;
     let auto = entity.autoincrement_pk();
     let refs: HashMap<(usize, usize), NewRef> = refs.iter().map(|&(r, p, t)| ((r, p), t)).collect();
     for (n, chunk) in rows.chunks_mut(batch).enumerate() {
@@ -946,7 +977,17 @@ fn insert_steps(
         }
         let mut w = Writer::new(d);
         w.push("insert into ").ident(&entity.table_name);
-        if cols.is_empty() {
+        if let (true, Some(pk)) = (cols.is_empty(), auto) {
+            // No values: MikroORM inserts a null key (`(id) select null as id`).
+            let field = &entity.props[pk].field_name;
+            w.push(" (").ident(field).push(")");
+            if chunk.len() == 1 {
+                w.push(" select null as ").ident(field);
+            } else {
+                w.push(" values ");
+                w.push(&vec!["(null)"; chunk.len()].join(", "));
+            }
+        } else if cols.is_empty() {
             w.push(" default values");
         } else {
             w.push(" (");
@@ -974,6 +1015,14 @@ fn insert_steps(
                 }
                 w.push(")");
             }
+        }
+        if ignore_conflicts {
+            let pk: Vec<&str> = entity
+                .pk
+                .iter()
+                .map(|&i| entity.props[i].field_name.as_str())
+                .collect();
+            d.write_on_conflict(&mut w, &pk, &[]);
         }
         if returning {
             write_returning_pk(&mut w, entity);
