@@ -763,6 +763,10 @@ export class EntityManager {
           orderBy.push({ [`${path}.${k}`]: dir });
         }
       }
+      if (last.kind === 'm:n' && last.pivotMeta!.primaryKeys.length === 1) {
+        // A fixed-order collection: its links' key (the pivot's node is `path[pivot]`).
+        orderBy.push({ [`${path}[pivot].${last.pivotMeta!.primaryKeys[0]}`]: 'asc' });
+      }
     }
     // The filter is serialized once and spliced in (it may need the special-value replacer).
     const lockMode = options.lockMode && options.lockMode > LockMode.OPTIMISTIC ? options.lockMode : undefined;
@@ -893,8 +897,14 @@ export class EntityManager {
   async pivotItems(prop: EntityProperty, keys: unknown[], refresh: boolean, options: { where?: unknown; orderBy?: unknown; limit?: number; offset?: number; filters?: FilterOptions } = {}): Promise<Map<unknown, object[]>> {
     const pivot = prop.pivotMeta!;
     const [ownerProp, itemProp] = [prop.pivotOwner!, prop.pivotItem!];
-    const orderBy = normalizeOrder(options.orderBy).map(o => ({ [itemProp.name]: o }));
-    const rest = JSON.stringify({ kind: 'select', entity: pivot.index, alias: pivot.alias, fields: [itemProp.name, ownerProp.name], populate: [itemProp.name], orderBy, limit: options.limit, offset: options.offset });
+    // A fixed-order collection's links come in the order of their key.
+    const fixed = pivot.primaryKeys.length === 1 ? pivot.primaryKeys[0] : undefined;
+    const orderBy: Dictionary[] = normalizeOrder(options.orderBy).map(o => ({ [itemProp.name]: o }));
+    if (fixed && orderBy.length === 0) {
+      orderBy.push({ [fixed]: 'asc' });
+    }
+    const fields = [...(fixed ? [fixed] : []), itemProp.name, ownerProp.name];
+    const rest = JSON.stringify({ kind: 'select', entity: pivot.index, alias: pivot.alias, fields, populate: [itemProp.name], orderBy, limit: options.limit, offset: options.offset });
     const where: Dictionary = { [ownerProp.name]: { $in: keys } };
     // The items' own filters apply, then the scope's conditions.
     const item = this.filtersApply(options) ? await filterConditions(prop.targetMeta!, options, 'read', this.filterSources(), options) : [];
@@ -1400,7 +1410,7 @@ export class EntityManager {
         if (!(coll instanceof Collection) || this.removeStack.has(owner)) {
           continue;
         }
-        const { added, removed } = coll.pivotChanges();
+        const { added, removed } = coll.pivotChanges(!!p.fixedOrder);
         if (added.length === 0 && removed.length === 0) {
           continue;
         }

@@ -244,6 +244,10 @@ export class Collection<T extends object, O extends object = object> {
     }
     this.#initialized = true;
     this.add(...next);
+    // The items take the given order.
+    const order = new Map(next.map((item, n) => [item, n]));
+    this.#items.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+    this.#items.forEach((item, n) => ((this as unknown as Dictionary)[n] = item));
   }
 
   /** Loads the items (one query), unless already loaded. */
@@ -330,11 +334,18 @@ export class Collection<T extends object, O extends object = object> {
   }
 
   /** @internal Many-to-many: the pivot rows to insert and delete at the next flush. */
-  pivotChanges(): { added: T[]; removed: T[] } {
-    return {
-      added: this.#items.filter(i => !this.#persisted.has(i)),
-      removed: [...this.#persisted].filter(i => !this.#members.has(i)),
-    };
+  pivotChanges(fixedOrder = false): { added: T[]; removed: T[] } {
+    const added = this.#items.filter(i => !this.#persisted.has(i));
+    const removed = [...this.#persisted].filter(i => !this.#members.has(i));
+    if (fixedOrder && this.#initialized) {
+      // A fixed order is rewritten whole when items were added or moved, as MikroORM does.
+      const kept = this.#items.filter(i => this.#persisted.has(i));
+      const before = [...this.#persisted].filter(i => this.#members.has(i));
+      if (added.length > 0 || kept.some((i, n) => before[n] !== i)) {
+        return { added: [...this.#items], removed: [...this.#persisted] };
+      }
+    }
+    return { added, removed };
   }
 
   /** @internal Many-to-many: the flush wrote the pivot rows. */

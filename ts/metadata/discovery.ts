@@ -145,9 +145,6 @@ function normalizeProperty(entity: string, name: string, opts: PropertyOptions, 
     return { ...opts, entity, oneToOne: true, name, kind: 'm:1', type: 'm:1', columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: !!opts.primary, nullable: !!opts.nullable };
   }
   if (relationKind === '1:m' || relationKind === 'm:n') {
-    if (opts.fixedOrder) {
-      throw new NotImplementedError(`Relations are not implemented in mikro-native yet: ${entity}.${name} (fixedOrder)`);
-    }
     return { ...opts, name, kind: relationKind, type: relationKind, columnKind: 'integer', runtimeType: 'object', fieldName: '', fieldNames: [], primary: false, nullable: true };
   }
   if ((opts.kind && RELATION_KINDS.has(opts.kind)) || opts.entity) {
@@ -318,6 +315,8 @@ function pivotEntity(meta: EntityMetadata, prop: EntityProperty, index: number, 
     }
   }
   const tableName = user?.tableName ?? prop.pivotTable ?? `${meta.tableName}_${naming.propertyToColumnName(prop.name)}`;
+  // `fixedOrder`: the links are rows with an autoincrement key (`id`), loaded in its order.
+  const orderColumn = prop.fixedOrder ? String(prop.fixedOrderColumn ?? 'id') : undefined;
   const fk = (name: string, to: EntityMetadata, fieldName: string): EntityProperty => ({
     name,
     kind: 'm:1',
@@ -327,7 +326,7 @@ function pivotEntity(meta: EntityMetadata, prop: EntityProperty, index: number, 
     runtimeType: 'object',
     fieldName,
     fieldNames: [fieldName],
-    primary: true,
+    primary: !orderColumn,
     nullable: false,
     autoincrement: false,
     deleteRule: 'cascade',
@@ -341,6 +340,9 @@ function pivotEntity(meta: EntityMetadata, prop: EntityProperty, index: number, 
   const item = fk(itemName, target, userItem?.fieldName ?? prop.inverseJoinColumn ?? naming.joinKeyColumnName(itemName, target.properties[target.primaryKeys[0]].fieldName));
   const className = `${meta.className}${prop.name[0].toUpperCase()}${prop.name.substring(1)}Pivot`;
   const cls = { [className]: class {} }[className] as unknown as EntityClass;
+  const order: EntityProperty[] = orderColumn
+    ? [{ name: orderColumn, kind: 'scalar', type: 'integer', columnKind: 'integer', runtimeType: 'number', fieldName: orderColumn, fieldNames: [orderColumn], primary: true, nullable: false, autoincrement: true }]
+    : [];
   const pivot: EntityMetadata = {
     name: className,
     className,
@@ -348,12 +350,12 @@ function pivotEntity(meta: EntityMetadata, prop: EntityProperty, index: number, 
     prototype: cls.prototype,
     tableName,
     collection: tableName,
-    properties: { [owner.name]: owner, [item.name]: item },
-    props: [owner, item],
+    properties: Object.fromEntries([...order, owner, item].map(p => [p.name, p])),
+    props: [...order, owner, item],
     collections: [],
     inverses: [],
     pivot: true,
-    primaryKeys: [owner.name, item.name],
+    primaryKeys: orderColumn ? [orderColumn] : [owner.name, item.name],
     indexes: [],
     uniques: [],
     hooks: {},
@@ -777,7 +779,7 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
           ),
         ],
         // A pivot's rows are written target key first, a single-table hierarchy's discriminator first.
-        insertOrder: m.pivot ? [m.props[1].name, m.props[0].name] : m.root ? [...m.props.filter(p => p.discriminator), ...m.props.filter(p => !p.discriminator)].map(p => p.name) : undefined,
+        insertOrder: m.pivot ? m.props.filter(p => p.kind === 'm:1').map(p => p.name).reverse() : m.root ? [...m.props.filter(p => p.discriminator), ...m.props.filter(p => !p.discriminator)].map(p => p.name) : undefined,
         discriminator: m.root
           ? {
               root: m.root.index,

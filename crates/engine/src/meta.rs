@@ -236,6 +236,18 @@ impl EntityMeta {
             .map_or("id", |&i| self.props[i].field_name.as_str())
     }
 
+    /// The properties a removed row is named by: a pivot's two foreign keys (its primary key,
+    /// unless it has an order column), else the primary key.
+    pub fn removal_key(&self) -> Vec<usize> {
+        if self.pivot {
+            (0..self.props.len())
+                .filter(|&i| self.props[i].reference.is_some())
+                .collect()
+        } else {
+            self.pk.clone()
+        }
+    }
+
     /// The version property, if the entity has one.
     pub fn version_prop(&self) -> Option<usize> {
         self.props.iter().position(|p| p.version)

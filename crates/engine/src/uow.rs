@@ -398,6 +398,10 @@ impl UnitOfWork {
         row: Snapshot,
         refresh: bool,
     ) {
+        if entity.pivot {
+            // Links keep no snapshots (see `apply`).
+            return;
+        }
         let Some(key) = Key::from_row(entity, &row) else {
             return;
         };
@@ -585,12 +589,12 @@ impl UnitOfWork {
                     class: row_class(entity, snap),
                 });
             }
+            let removal_key = entity.removal_key();
             for pk in &ch.remove {
-                let key = match (entity.pk.as_slice(), pk.as_slice()) {
+                let key = match (removal_key.as_slice(), pk.as_slice()) {
                     ([i], [v]) => Key::of(&raw_to_db(d, entity, &entity.props[*i], v)?),
                     _ => Key::Composite(
-                        entity
-                            .pk
+                        removal_key
                             .iter()
                             .zip(pk)
                             .map(|(&i, v)| {
@@ -770,6 +774,11 @@ impl UnitOfWork {
                 continue;
             };
             let entity = meta.entity(g.entity)?;
+            if entity.pivot {
+                // Links keep no snapshots: collections know their persisted items.
+                out.push((g.entity, gen, Vec::new()));
+                continue;
+            }
             let auto = entity.autoincrement_pk();
             let table = self.table(g.entity);
             table.reserve(inserted[gi].len());
@@ -1315,13 +1324,10 @@ fn key_values(k: &Key) -> impl Iterator<Item = Value> + '_ {
 /// `delete from `book_tags` where `tag_id` = 1 and `book_id` = 1`, several links joined by
 /// `or`; columns in the pivot's insert order, as MikroORM writes them.
 fn pivot_delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Step {
-    let mut order: Vec<usize> = (0..entity.pk.len()).collect();
+    let links = entity.removal_key();
+    let mut order: Vec<usize> = (0..links.len()).collect();
     if let Some(names) = &entity.insert_order {
-        order.sort_by_key(|&k| {
-            names
-                .iter()
-                .position(|n| *n == entity.props[entity.pk[k]].name)
-        });
+        order.sort_by_key(|&k| names.iter().position(|n| *n == entity.props[links[k]].name));
     }
     let mut w = Writer::new(d);
     w.push("delete from ")
@@ -1343,7 +1349,7 @@ fn pivot_delete_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Key]) -> Ste
             if m > 0 {
                 w.push(" and ");
             }
-            w.ident(&entity.props[entity.pk[k]].field_name).push(" = ");
+            w.ident(&entity.props[links[k]].field_name).push(" = ");
             w.param(values.get(k).cloned().unwrap_or(Value::Null));
         }
         if many {
