@@ -2,7 +2,8 @@ import { inspect } from 'node:util';
 import type { Configuration } from './config.js';
 import { filterConditions, withConditions, type FilterDef, type FilterOptions, type FilterSources } from './filters.js';
 import type { DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
-import { convertFromDb, createHydrator, engineValue, type FlushContext } from './entity/codegen.js';
+import { convertFromDb, createHydrator, embed, engineValue, type FlushContext } from './entity/codegen.js';
+import { MetadataStorage } from './metadata/storage.js';
 import { Collection } from './entity/collection.js';
 import { ENTITY_EVENTS, type ChangeSet, type EntityEvent, type EventManager } from './events.js';
 import { Reference } from './entity/reference.js';
@@ -252,6 +253,17 @@ function initCollection(entity: object, prop: EntityProperty, initialized: boole
   coll.setProperty(prop);
   (entity as Dictionary)[prop.name] = coll;
   return coll;
+}
+
+/** The class of an embeddable (`defineEntity({ embeddable: true })`, `@Embeddable()`), if `name` is one. */
+function embeddableClass(name: unknown): { prototype: object } | undefined {
+  if (name instanceof EntitySchema) {
+    return name.meta.embeddable ? name.class : undefined;
+  }
+  if (typeof name === 'function' && MetadataStorage.getMetadata().get(name as never)?.embeddable) {
+    return name as { prototype: object };
+  }
+  return undefined;
 }
 
 /** Many-to-many items grouped by their owner's identity key, from (owner key, item key) pairs. */
@@ -1134,6 +1146,11 @@ export class EntityManager {
   // ---- writing
 
   create<T extends object>(entityName: EntityName<T>, data: RequiredEntityData<T>, options: CreateOptions = {}): T {
+    const embeddable = embeddableClass(entityName);
+    if (embeddable) {
+      // An embeddable is a value: an instance with the data, nothing to manage.
+      return embed(embeddable, data) as T;
+    }
     const em = this.getContext();
     let meta = em.ctx.metadata.get(entityName);
     const disc = meta.root && (data as Dictionary)[meta.props.find(p => p.discriminator)!.name];

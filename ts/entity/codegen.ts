@@ -152,6 +152,9 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
 
 /** An embeddable instance from a plain object (JSON column, `em.create()` data). */
 export function embed(cls: { prototype: object }, v: unknown): unknown {
+  if (Array.isArray(v)) {
+    return v.map(item => embed(cls, item));
+  }
   if (v === null || typeof v !== 'object' || v instanceof (cls as unknown as new () => object)) {
     return v;
   }
@@ -463,7 +466,7 @@ export function createToObject(meta: EntityMetadata): ToObjectFn {
       return `v = e[${k}]; if (${hidden}v !== undefined) o[${k}] = v === null ? v : props[${k}].customType.toJSON(v, props[${k}].platform);`;
     }
     if (p.embeddedClass) {
-      return `v = e[${k}]; if (${hidden}v !== undefined) o[${k}] = v === null ? v : { ...v };`;
+      return `v = e[${k}]; if (${hidden}v !== undefined) o[${k}] = v === null ? v : Array.isArray(v) ? v.map(x => ({ ...x })) : { ...v };`;
     }
     const value = p.columnKind === 'bigint' ? "(typeof v === 'bigint' ? v.toString() : v)" : 'v';
     return `v = e[${k}]; if (${hidden}v !== undefined) o[${k}] = ${value};`;

@@ -62,7 +62,7 @@ class Serializer {
           continue;
         }
       } else if (prop.embeddedClass && v !== null) {
-        v = { ...(v as object) };
+        v = Array.isArray(v) ? v.map(x => ({ ...(x as object) })) : { ...(v as object) };
       } else if (prop.customType && v !== null) {
         v = prop.customType.toJSON(v, prop.platform!);
       } else if (typeof v === 'bigint') {

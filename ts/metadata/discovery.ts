@@ -443,12 +443,10 @@ function embeddedProperty(entity: string, name: string, opts: PropertyOptions, n
   if (!raw.embeddable) {
     throw new MetadataError(`${entity}.${name} embeds ${raw.className ?? cls.name}, which is not an embeddable (set 'embeddable: true')`);
   }
-  if (opts.array) {
-    throw new NotImplementedError(`arrays of embeddables are not implemented in mikro-native yet (${entity}.${name})`);
-  }
   const fieldName = opts.fieldName ?? naming.propertyToColumnName(name);
   const base = { ...opts, name, embeddedClass: cls, primary: false, nullable: !!opts.nullable };
-  if (opts.object) {
+  // An array of embeddables is one JSON column too.
+  if (opts.object || opts.array) {
     return { ...base, kind: 'scalar', type: 'json', columnKind: 'json', runtimeType: 'object', fieldName, fieldNames: [fieldName] };
   }
   const prefix = opts.prefix === false ? '' : typeof opts.prefix === 'string' ? opts.prefix : `${fieldName}_`;
