@@ -133,3 +133,82 @@ test('composite primary keys and foreign keys as primary keys', async () => {
   const left = await orm.em.fork().find(UserStat, {});
   expect(left.map(x => wrap(x).toObject())).toEqual([{ user: 1, day: 1, n: 9 }]);
 });
+
+test('many-to-one and one-to-many over a composite key', async () => {
+  const Vehicle = defineEntity({
+    name: 'Car',
+    properties: { name: p.string().primary(), year: p.integer().primary(), price: p.integer(), owners: () => p.oneToMany(CarOwner).mappedBy('car') },
+  });
+  const CarOwner = defineEntity({ name: 'CarOwner', properties: { id: p.integer().primary(), name: p.string(), car: () => p.manyToOne(Vehicle).nullable() } });
+  const ctx = await setup({ entities: [Vehicle, CarOwner], schema: false });
+  orm = ctx.orm;
+  const sql = () => take(ctx.lines).map(l => l.replace(/ \[took X ms.*\]$/, ''));
+  expect(await orm.schema.getCreateSchemaSQL()).toBe(
+    'create table `car` (`name` text not null, `year` integer not null, `price` integer not null, primary key (`name`, `year`));\n\n' +
+      'create table `car_owner` (`id` integer not null primary key autoincrement, `name` text not null, `car_name` text null, `car_year` integer null, constraint `car_owner_car_name_car_year_foreign` foreign key (`car_name`, `car_year`) references `car` (`name`, `year`) on update cascade on delete set null);\n' +
+      'create index `car_owner_car_name_car_year_index` on `car_owner` (`car_name`, `car_year`);\n',
+  );
+  await orm.schema.create();
+  sql();
+  let em = orm.em.fork();
+  const a = em.create(Vehicle, { name: 'a', year: 2020, price: 1 });
+  em.create(Vehicle, { name: 'b', year: 2021, price: 2 });
+  em.create(CarOwner, { name: 'o', car: a });
+  await em.flush();
+
+  const joined = await orm.em.fork().find(CarOwner, {}, { populate: ['car'] });
+  expect(joined.map(x => wrap(x).toObject())).toEqual([{ id: 1, name: 'o', car: { name: 'a', year: 2020, price: 1 } }]);
+  const [plain] = await orm.em.fork().find(CarOwner, {});
+  expect([wrap(plain).toObject(), wrap(plain.car!).isInitialized(), plain.car!.name, plain.car!.year]).toEqual([{ id: 1, name: 'o', car: { name: 'a', year: 2020 } }, false, 'a', 2020]);
+  expect(await orm.em.fork().count(CarOwner, { car: { name: 'a' } })).toBe(1);
+  expect(await orm.em.fork().count(CarOwner, { car: ['a', 2020] })).toBe(1);
+  expect(sql()).toEqual([
+    '[query] begin',
+    "[query] insert into `car` (`name`, `year`, `price`) values ('a', 2020, 1), ('b', 2021, 2)",
+    "[query] insert into `car_owner` (`name`, `car_name`, `car_year`) values ('o', 'a', 2020) returning `id`",
+    '[query] commit',
+    '[query] select `c0`.*, `c1`.`name` as `c1__name`, `c1`.`year` as `c1__year`, `c1`.`price` as `c1__price` from `car_owner` as `c0` left join `car` as `c1` on `c0`.`car_name` = `c1`.`name` and `c0`.`car_year` = `c1`.`year`',
+    '[query] select `c0`.* from `car_owner` as `c0`',
+    "[query] select count(*) as `count` from `car_owner` as `c0` where `c0`.`car_name` = 'a'",
+    "[query] select count(*) as `count` from `car_owner` as `c0` where (`c0`.`car_name`, `c0`.`car_year`) = ('a', 2020)",
+  ]);
+
+  em = orm.em.fork();
+  const owner = await em.findOneOrFail(CarOwner, 1);
+  owner.car = em.getReference(Vehicle, ['b', 2021]);
+  await em.flush();
+  owner.car = null;
+  await em.flush();
+  owner.car = await em.findOneOrFail(Vehicle, { name: 'a' });
+  await em.flush();
+  await wrap(em.getReference(Vehicle, ['b', 2021])).init();
+  expect(sql()).toEqual([
+    '[query] select `c0`.* from `car_owner` as `c0` where `c0`.`id` = 1 limit 1',
+    '[query] begin',
+    "[query] update `car_owner` set `car_name` = 'b', `car_year` = 2021 where `id` = 1",
+    '[query] commit',
+    '[query] begin',
+    '[query] update `car_owner` set `car_name` = null, `car_year` = null where `id` = 1',
+    '[query] commit',
+    "[query] select `c0`.* from `car` as `c0` where `c0`.`name` = 'a' limit 1",
+    '[query] begin',
+    "[query] update `car_owner` set `car_name` = 'a', `car_year` = 2020 where `id` = 1",
+    '[query] commit',
+    "[query] select `c0`.* from `car` as `c0` where (`c0`.`name`, `c0`.`year`) in (('b', 2021)) limit 1",
+  ]);
+
+  const expected = [
+    { name: 'a', year: 2020, price: 1, owners: [{ id: 1, name: 'o', car: { name: 'a', year: 2020 } }] },
+    { name: 'b', year: 2021, price: 2, owners: [] },
+  ];
+  const selectIn = await orm.em.fork().find(Vehicle, {}, { populate: ['owners'], orderBy: { name: 'asc' } });
+  expect(selectIn.map(x => wrap(x).toObject())).toEqual(expected);
+  const viaJoin = await orm.em.fork().find(Vehicle, {}, { populate: ['owners'], strategy: 'joined', orderBy: { name: 'asc' } });
+  expect(viaJoin.map(x => wrap(x).toObject())).toEqual(expected);
+  expect(sql()).toEqual([
+    '[query] select `c0`.* from `car` as `c0` order by `c0`.`name` asc',
+    "[query] select `c0`.* from `car_owner` as `c0` where (`c0`.`car_name`, `c0`.`car_year`) in (('a', 2020), ('b', 2021))",
+    '[query] select `c0`.*, `o1`.`id` as `o1__id`, `o1`.`name` as `o1__name`, `o1`.`car_name` as `o1__car_name`, `o1`.`car_year` as `o1__car_year` from `car` as `c0` left join `car_owner` as `o1` on `c0`.`name` = `o1`.`car_name` and `c0`.`year` = `o1`.`car_year` order by `c0`.`name` asc',
+  ]);
+  expect(wrap(selectIn[0]).getSerializedPrimaryKey()).toBe('a~~~2020');
+});

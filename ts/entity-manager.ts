@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import type { Configuration } from './config.js';
 import { filterConditions, withConditions, type FilterDef, type FilterOptions, type FilterSources } from './filters.js';
 import type { DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
-import { convertFromDb, createHydrator, embed, engineValue, type FlushContext } from './entity/codegen.js';
+import { convertFromDb, createHydrator, embed, engineValue, keyPart, type FlushContext } from './entity/codegen.js';
 import { MetadataStorage } from './metadata/storage.js';
 import { Collection } from './entity/collection.js';
 import { ENTITY_EVENTS, type ChangeSet, type EntityEvent, type EventManager } from './events.js';
@@ -865,8 +865,11 @@ export class EntityManager {
         }
       }
       if (missing.size > 0) {
-        const pk = target.primaryKeys[0];
-        await this.findInternal(target, { [pk]: { $in: [...missing.keys()] } }, { refresh, filters: sub?.filters }, undefined);
+        const pks = target.primaryKeys;
+        const keys = [...missing.keys()];
+        // A composite key: `(name, year) in ((?, ?), …)`.
+        const where = pks.length > 1 ? keys.map(k => pks.map(n => (k as Dictionary)[n])) : { [pks[0]]: { $in: keys } };
+        await this.findInternal(target, where, { refresh, filters: sub?.filters }, undefined);
       }
       for (const t of targets) {
         mergePopulate(t, rest);
@@ -1130,7 +1133,7 @@ export class EntityManager {
     const h = helper(entity);
     const em = h.__em ?? this.getContext();
     const meta = h.__meta;
-    const where = Object.fromEntries(meta.primaryKeys.map(pk => [pk, (entity as Dictionary)[pk]]));
+    const where = meta.primaryKeys.length > 1 ? [meta.primaryKeys.map(pk => keyPart((entity as Dictionary)[pk], 0))] : Object.fromEntries(meta.primaryKeys.map(pk => [pk, (entity as Dictionary)[pk]]));
     const [found] = await (em as EntityManager).findInternal(meta, where, { refresh: true }, 1);
     return (found as T) ?? null;
   }
@@ -1568,11 +1571,16 @@ export class EntityManager {
   /** @internal The entity with this key in the identity map, or a new not-loaded reference to it. */
   reference(meta: EntityMetadata, pk: unknown): object {
     const map = this.identityMap[meta.index];
-    const key = typeof pk === 'bigint' ? pk.toString() : pk;
+    const composite = Array.isArray(pk);
+    const key = composite ? identityKey(pk) : typeof pk === 'bigint' ? pk.toString() : pk;
     let e = map.get(key);
     if (!e) {
       e = Object.create(meta.prototype as object) as object;
-      (e as Dictionary)[meta.primaryKeys[0]] = pk;
+      if (composite) {
+        meta.primaryKeys.forEach((name, n) => ((e as Dictionary)[name] = (pk as unknown[])[n]));
+      } else {
+        (e as Dictionary)[meta.primaryKeys[0]] = pk;
+      }
       initHelper(e, meta, this, false, NO_PATHS);
       for (const p of meta.collections) {
         initCollection(e, p, false);
@@ -1586,7 +1594,9 @@ export class EntityManager {
   async loadReference(entity: object): Promise<object | null> {
     const h = helper(entity);
     const meta = h.__meta;
-    const [found] = await this.findInternal(meta, h.getPrimaryKey(), {}, 1);
+    // A composite key is looked up as `(a, b) in ((?, ?))`, as MikroORM.
+    const where = meta.primaryKeys.length > 1 ? [meta.primaryKeys.map(pk => keyPart((entity as Dictionary)[pk], 0))] : h.getPrimaryKey();
+    const [found] = await this.findInternal(meta, where, {}, 1);
     return found ?? null;
   }
 

@@ -49,6 +49,10 @@ function fromDb(prop: EntityProperty, i = 0): string {
 
 /** JS expression converting a runtime value `v` (defined) to what the engine receives as JSON. */
 function toEngine(prop: EntityProperty): string {
+  if (prop.keyParts || prop.keyPart) {
+    // A column of a composite foreign key: `read` gave its value already.
+    return 'v';
+  }
   if (prop.kind === 'm:1') {
     // An entity, a Reference or a bare key: the flush context turns it into a key (or a marker).
     return 'ctx.ref(v)';
@@ -99,8 +103,11 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
   const keyExpr = pkIdx.length === 1 ? `c${pkIdx[0]}[i]` : pkIdx.map(i => `c${i}[i]`).join(" + '~' + ");
   const assigns = meta.props
     .map((p, i) => {
-      if (!present[i] || p.embedded || p.foreign || p.discriminator) {
+      if (!present[i] || p.embedded || p.foreign || p.discriminator || p.keyPart) {
         return '';
+      }
+      if (p.keyParts) {
+        return `v = c${i}[i]; e[${key(p.name)}] = v === null ? null : ${compositeReference(meta, p, i)};`;
       }
       const conv = fromDb(p, i);
       return conv === 'v' ? `e[${key(p.name)}] = c${i}[i];` : `v = c${i}[i]; e[${key(p.name)}] = v === null ? null : ${conv};`;
@@ -109,10 +116,10 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
     .join('\n      ');
   const fills = meta.props
     .map((p, i) => {
-      if (!present[i] || p.primary || p.embedded || p.foreign || p.discriminator) {
+      if (!present[i] || p.primary || p.embedded || p.foreign || p.discriminator || p.keyPart) {
         return '';
       }
-      const conv = fromDb(p, i);
+      const conv = p.keyParts ? compositeReference(meta, p, i) : fromDb(p, i);
       return `if (e[${key(p.name)}] === undefined) { v = c${i}[i]; e[${key(p.name)}] = v === null ? null : ${conv}; }`;
     })
     .join('\n        ');
@@ -148,6 +155,13 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
     embed,
     embedded,
   ) as Hydrator;
+}
+
+/** The reference a composite foreign key's columns (`c{i}` and its parts') name. */
+function compositeReference(meta: EntityMetadata, p: EntityProperty, i: number): string {
+  const cols = [`v`, ...p.keyParts!.map(k => `c${meta.props.indexOf(k)}[i]`)];
+  const entity = `em.reference(targets[${i}], [${cols.join(', ')}])`;
+  return p.ref ? `Reference.create(${entity})` : entity;
 }
 
 /** An embeddable instance from a plain object (JSON column, `em.create()` data). */
@@ -188,6 +202,12 @@ function embeddedAssigns(meta: EntityMetadata, present: boolean[]): string[] {
 function read(meta: EntityMetadata, p: EntityProperty): string {
   if (p.foreign) {
     return 'undefined';
+  }
+  if (p.keyPart) {
+    return `keyPart(e[${key(p.keyPart[0])}], ${p.keyPart[1]})`;
+  }
+  if (p.keyParts) {
+    return `keyPart(e[${key(p.name)}], 0)`;
   }
   if (p.discriminator) {
     return JSON.stringify(meta.discriminatorValue);
@@ -234,7 +254,7 @@ export type StateFn = (e: any, ctx: FlushContext) => unknown[];
 /** The flush row `[mask…, v0 … vn]` for an entity (see the engine's unit of work). */
 export function createStateFn(meta: EntityMetadata): StateFn {
   const reads = meta.props.map((p, i) => `const v${i} = ${read(meta, p)};`).join('\n  ');
-  return new Function('ct', 'platform', `return function state(e, ctx) {\n  ${reads}\n  return ${rowExpr(meta)};\n}`)(...customTypes(meta)) as StateFn;
+  return new Function('ct', 'platform', 'keyPart', `return function state(e, ctx) {\n  ${reads}\n  return ${rowExpr(meta)};\n}`)(...customTypes(meta), keyPart) as StateFn;
 }
 
 export type InsertStateFn = (e: any, em: unknown, ctx: FlushContext) => unknown[];
@@ -250,7 +270,7 @@ export function createInsertStateFn(meta: EntityMetadata, isRequired: (p: Entity
   const onCreate: ((e: any, em: unknown) => unknown)[] = [];
   meta.props.forEach((p, i) => {
     lines.push(`let v${i} = ${read(meta, p)};`);
-    if (p.embedded || p.foreign || p.discriminator) {
+    if (p.embedded || p.foreign || p.discriminator || p.keyPart) {
       return;
     }
     if (p.onCreate) {
@@ -267,12 +287,33 @@ export function createInsertStateFn(meta: EntityMetadata, isRequired: (p: Entity
     }
   });
   const body = `let pending;\n  ${lines.join('\n  ')}\n  ctx.pending = pending;\n  return ${rowExpr(meta)};`;
-  return new Function('onCreate', 'defaults', 'missing', 'ct', 'platform', `return function insertState(e, em, ctx) {\n  ${body}\n}`)(
+  return new Function('onCreate', 'defaults', 'missing', 'ct', 'platform', 'keyPart', `return function insertState(e, em, ctx) {\n  ${body}\n}`)(
     onCreate,
     defaults,
     missing,
     ...customTypes(meta),
+    keyPart,
   ) as InsertStateFn;
+}
+
+/**
+ * Column `n` of a composite foreign key's value: of the target entity's key, or of a key given
+ * as an array (or an object by key property).
+ */
+export function keyPart(v: unknown, n: number): unknown {
+  if (v == null) {
+    return v;
+  }
+  const t = (v instanceof Reference ? v.unwrap() : v) as Dictionary & { __helper?: { __meta: EntityMetadata } };
+  if (Array.isArray(t)) {
+    return t[n];
+  }
+  const meta = t.__helper?.__meta;
+  if (meta) {
+    const pk = meta.properties[meta.primaryKeys[n]];
+    return engineValue(pk, t[pk.name]);
+  }
+  return typeof t === 'object' ? Object.values(t)[n] : n === 0 ? t : undefined;
 }
 
 /** What `em.create()` needs from the EntityManager for relation values. */
@@ -318,7 +359,7 @@ export function createAssignData(meta: EntityMetadata): AssignDataFn {
     .filter(p => p.kind === 'embedded')
     .map(p => `v = data[${key(p.name)}]; if (v !== undefined) e[${key(p.name)}] = embed(classes[${key(p.name)}], v);`);
   const lines = meta.props.map((p, i) => {
-    if (p.embedded || p.foreign || p.discriminator) {
+    if (p.embedded || p.foreign || p.discriminator || p.keyPart) {
       return '';
     }
     const k = key(p.name);
@@ -341,7 +382,7 @@ export function createApplyDefaults(meta: EntityMetadata): (e: any, em: unknown)
   const onCreate: ((e: any, em: unknown) => unknown)[] = [];
   const lines: string[] = [];
   meta.props.forEach((p, i) => {
-    if (p.embedded || p.foreign || p.discriminator) {
+    if (p.embedded || p.foreign || p.discriminator || p.keyPart) {
       return;
     }
     if (p.onCreate) {

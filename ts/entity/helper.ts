@@ -94,8 +94,10 @@ export class WrappedEntity<T extends object = any> {
     return identityKey(pks.map(pk => (this.entity as Dictionary)[pk]));
   }
 
+  /** The key as text; a composite key's values joined by `~~~`, as MikroORM. */
   getSerializedPrimaryKey(): string {
-    return String(this.getPrimaryKey());
+    const pk = this.getPrimaryKey();
+    return pk !== null && typeof pk === 'object' && !(pk instanceof Date) ? Object.values(pk).map(String).join('~~~') : String(pk);
   }
 
   getEntityManager(): unknown {

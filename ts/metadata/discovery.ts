@@ -240,7 +240,8 @@ function relationTarget(meta: EntityMetadata, prop: EntityProperty, registry: Me
 function resolveManyToOne(meta: EntityMetadata, prop: EntityProperty, registry: MetadataRegistry, naming: NamingStrategy): void {
   const targetMeta = relationTarget(meta, prop, registry);
   if (targetMeta.primaryKeys.length !== 1) {
-    throw new NotImplementedError(`Relations to entities with composite primary keys are not implemented in mikro-native yet: ${meta.className}.${prop.name}`);
+    compositeManyToOne(meta, prop, targetMeta, naming);
+    return;
   }
   const pk = targetMeta.properties[targetMeta.primaryKeys[0]];
   prop.targetMeta = targetMeta;
@@ -255,6 +256,44 @@ function resolveManyToOne(meta: EntityMetadata, prop: EntityProperty, registry: 
   if (prop.deleteRule === undefined && prop.nullable) {
     prop.deleteRule = 'set null';
   }
+}
+
+/**
+ * A many-to-one to an entity with a composite key: one column per key column (`car_name`,
+ * `car_year`). The first is the property's own; the others are column properties `car~year`.
+ */
+function compositeManyToOne(meta: EntityMetadata, prop: EntityProperty, targetMeta: EntityMetadata, naming: NamingStrategy): void {
+  if (prop.primary) {
+    throw new NotImplementedError(`A many-to-one to a composite key as (part of) the primary key is not implemented in mikro-native yet: ${meta.className}.${prop.name}`);
+  }
+  const pks = targetMeta.primaryKeys.map(k => targetMeta.properties[k]);
+  const given = prop.joinColumns as string[] | undefined;
+  const names = given ?? pks.map(pk => naming.joinKeyColumnName(prop.name, pk.fieldName));
+  if (names.length !== pks.length) {
+    throw new MetadataError(`${meta.className}.${prop.name} has ${names.length} joinColumns; the key of ${targetMeta.className} has ${pks.length} columns`);
+  }
+  prop.targetMeta = targetMeta;
+  prop.columnKind = pks[0].columnKind;
+  prop.fieldName = names[0];
+  prop.fieldNames = names;
+  // A natural key may change: MikroORM cascades updates to it.
+  prop.updateRule ??= 'cascade';
+  if (prop.deleteRule === undefined && prop.nullable) {
+    prop.deleteRule = 'set null';
+  }
+  prop.keyParts = pks.slice(1).map((pk, n) => ({
+    name: `${prop.name}~${pk.name}`,
+    kind: 'scalar',
+    type: pk.columnKind,
+    columnKind: pk.columnKind,
+    runtimeType: pk.runtimeType,
+    fieldName: names[n + 1],
+    fieldNames: [names[n + 1]],
+    primary: false,
+    nullable: prop.nullable,
+    keyPart: [prop.name, n + 1],
+  }));
+  meta.props.splice(meta.props.indexOf(prop) + 1, 0, ...prop.keyParts);
 }
 
 /** Points a one-to-many at its target and at the target's owning many-to-one. */
@@ -704,7 +743,8 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
         } else if (p.kind === 'm:1' && p.oneToOne && !p.index && !p.unique) {
           indexes.push({ properties: [p.name], unique: true, name: naming.indexName(m.tableName, [p.fieldName], 'unique') });
         } else if (p.kind === 'm:1' && !p.index && !p.unique) {
-          indexes.push({ properties: [p.name], unique: false, name: naming.indexName(m.tableName, [p.fieldName], 'index') });
+          const parts = (p.keyParts ?? []).map(k => k.name);
+          indexes.push({ properties: [p.name, ...parts], unique: false, name: naming.indexName(m.tableName, p.fieldNames, 'index') });
         }
         if (p.primary) {
           continue;
@@ -746,9 +786,11 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
             ? {
                 entity: p.targetMeta.index,
                 fieldName: p.targetMeta.properties[p.targetMeta.primaryKeys[0]].fieldName,
-                constraint: naming.indexName(m.tableName, [p.fieldName], 'foreign'),
+                constraint: naming.indexName(m.tableName, p.fieldNames, 'foreign'),
                 updateRule: p.updateRule,
                 deleteRule: p.deleteRule,
+                parts: p.keyParts?.map(k => k.name),
+                partFields: p.keyParts?.map(k => p.targetMeta!.properties[p.targetMeta!.primaryKeys[k.keyPart![1]]].fieldName),
               }
             : undefined,
         })),

@@ -94,6 +94,10 @@ export interface EntityProperty<Owner = any> extends PropertyOptions<Owner> {
   foreign?: boolean;
   /** Single-table inheritance: the discriminator column (its value follows the entity's class). */
   discriminator?: boolean;
+  /** A many-to-one to a composite key: the columns after its first (properties `car~year`). */
+  keyParts?: EntityProperty[];
+  /** One of those columns: the many-to-one's name and the column's position in the key. */
+  keyPart?: [string, number];
 }
 
 export interface IndexOptions {

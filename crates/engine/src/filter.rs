@@ -66,6 +66,11 @@ pub enum Cond {
         cols: Vec<Col>,
         rows: Vec<Vec<Value>>,
     },
+    /// `(c1, c2) = (?, ?)`: a composite foreign key compared with one key.
+    TupleEq {
+        cols: Vec<Col>,
+        values: Vec<Value>,
+    },
     /// User-written SQL with its parameters (`qb.where('name = ?', ['x'])`), in parentheses.
     Raw {
         sql: String,
@@ -253,6 +258,13 @@ impl<'m> FilterParser<'_, 'm> {
 
     fn prop_value(&self, prop: usize, v: &Json) -> Result<Cond> {
         let entity = self.entity();
+        if entity.props[prop]
+            .reference
+            .as_ref()
+            .is_some_and(|r| !r.parts.is_empty())
+        {
+            return self.composite_fk(prop, v);
+        }
         let col = self.col(prop);
         match v {
             Json::Null => Ok(Cond::IsNull {
@@ -285,6 +297,111 @@ impl<'m> FilterParser<'_, 'm> {
                 )))
             }
             v => Ok(self.cmp(prop, Op::Eq, v)?),
+        }
+    }
+
+    /// A composite foreign key: `['a', 2020]` and `{ name: 'a', year: 2020 }` compare all its
+    /// columns, `{ name: 'a' }` one of them, `$in` / `$nin` a list of keys; other conditions on
+    /// the target join it.
+    fn composite_fk(&self, prop: usize, v: &Json) -> Result<Cond> {
+        let entity = self.entity();
+        let target = self.joins.borrow().target(self.node, prop)?;
+        let columns: Vec<(usize, &str)> = entity
+            .fk_columns(prop)
+            .into_iter()
+            .map(|(i, field)| {
+                let name = target
+                    .by_field
+                    .get(field)
+                    .map_or(field, |&t| target.props[t].name.as_str());
+                (i, name)
+            })
+            .collect();
+        let cols: Vec<Col> = columns.iter().map(|&(i, _)| self.col(i)).collect();
+        let expected = || {
+            Error::validation(format!(
+                "{}.{} is a composite foreign key: expected an array of {} values, an object with {}, or a list of those, got {v}",
+                entity.name,
+                entity.props[prop].name,
+                columns.len(),
+                columns.iter().map(|c| c.1).collect::<Vec<_>>().join(", ")
+            ))
+        };
+        // One key as values in column order, from an array or an object keyed by target names.
+        let key = |k: &Json| -> Result<Vec<Value>> {
+            let values: Vec<&Json> = match k {
+                Json::Array(items) if items.len() == columns.len() => items.iter().collect(),
+                Json::Object(map) => columns
+                    .iter()
+                    .map(|(_, n)| map.get(*n).unwrap_or(&Json::Null))
+                    .collect(),
+                _ => return Err(expected()),
+            };
+            columns
+                .iter()
+                .zip(values)
+                .map(|(&(i, _), v)| self.value(i, v))
+                .collect()
+        };
+        let is_key = |i: &Json| i.is_array() || i.is_object();
+        match v {
+            Json::Null => Ok(Cond::IsNull {
+                col: cols[0],
+                negated: false,
+            }),
+            Json::Array(items) if items.iter().all(is_key) => Ok(Cond::TupleIn {
+                rows: items.iter().map(key).collect::<Result<_>>()?,
+                cols,
+            }),
+            Json::Array(_) => Ok(Cond::TupleEq {
+                values: key(v)?,
+                cols,
+            }),
+            Json::Object(ops)
+                if ops.len() == 1 && (ops.contains_key("$in") || ops.contains_key("$nin")) =>
+            {
+                let (op, list) = ops.iter().next().ok_or_else(expected)?;
+                let Json::Array(items) = list else {
+                    return Err(expected());
+                };
+                let c = Cond::TupleIn {
+                    rows: items.iter().map(key).collect::<Result<_>>()?,
+                    cols,
+                };
+                Ok(if op == "$nin" {
+                    Cond::Not(Box::new(c))
+                } else {
+                    c
+                })
+            }
+            Json::Object(map) if map.keys().all(|k| columns.iter().any(|c| c.1 == k)) => {
+                if map.len() == columns.len() {
+                    return Ok(Cond::TupleEq {
+                        values: key(v)?,
+                        cols,
+                    });
+                }
+                let mut parts = Vec::with_capacity(map.len());
+                for (&(i, name), col) in columns.iter().zip(&cols) {
+                    if let Some(x) = map.get(name) {
+                        parts.push(Cond::Cmp {
+                            col: *col,
+                            op: Op::Eq,
+                            value: self.value(i, x)?,
+                        });
+                    }
+                }
+                Ok(if parts.len() == 1 {
+                    parts.remove(0)
+                } else {
+                    Cond::And(parts)
+                })
+            }
+            Json::Object(nested) => {
+                let node = self.joins.borrow_mut().join(self.node, prop)?;
+                self.nested(node, nested)
+            }
+            _ => Err(expected()),
         }
     }
 

@@ -129,6 +129,12 @@ pub struct Reference {
     pub update_rule: Option<String>,
     #[serde(default)]
     pub delete_rule: Option<String>,
+    /// A composite foreign key: the properties holding its other columns, in key order...
+    #[serde(default)]
+    pub parts: Vec<String>,
+    /// ...and the target's columns they reference.
+    #[serde(default)]
+    pub part_fields: Vec<String>,
 }
 
 /// Single-table inheritance: the entity lives in its root's table, its rows told apart by a
@@ -246,6 +252,20 @@ impl EntityMeta {
         } else {
             self.pk.clone()
         }
+    }
+
+    /// A foreign key's columns: (property, referenced column) for each, its own first.
+    pub fn fk_columns(&self, prop: usize) -> Vec<(usize, &str)> {
+        let Some(r) = &self.props[prop].reference else {
+            return vec![(prop, "id")];
+        };
+        let mut out = vec![(prop, r.field_name.as_str())];
+        for (name, field) in r.parts.iter().zip(&r.part_fields) {
+            if let Some(&i) = self.by_name.get(name) {
+                out.push((i, field.as_str()));
+            }
+        }
+        out
     }
 
     /// The version property, if the entity has one.

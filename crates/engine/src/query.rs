@@ -734,19 +734,28 @@ fn write_joins(w: &mut Writer, joins: &Joins) {
             continue;
         };
         let from = joins.entity(parent);
-        let (left, parent_col, node_col) = match via {
+        // (parent column, node column) pairs: several for a composite foreign key.
+        let (left, pairs): (bool, Vec<(&str, &str)>) = match via {
             Via::Reference(prop) => {
-                let p = &from.props[prop];
-                let target = p.reference.as_ref().map_or("id", |r| r.field_name.as_str());
-                (p.nullable, p.field_name.as_str(), target)
+                let pairs = from
+                    .fk_columns(prop)
+                    .into_iter()
+                    .map(|(i, target)| (from.props[i].field_name.as_str(), target))
+                    .collect();
+                (from.props[prop].nullable, pairs)
             }
             // `a0`.`id` = `b1`.`author_id`: the item's foreign key points at the parent.
             Via::Collection(c) => {
-                let owning = node
-                    .entity
-                    .prop(&from.collections[c].mapped_by)
-                    .map_or("", |p| p.field_name.as_str());
-                (true, from.pk_column(), owning)
+                let e = node.entity;
+                let pairs = match e.by_name.get(&from.collections[c].mapped_by) {
+                    Some(&owning) => e
+                        .fk_columns(owning)
+                        .into_iter()
+                        .map(|(i, target)| (target, e.props[i].field_name.as_str()))
+                        .collect(),
+                    None => vec![(from.pk_column(), "")],
+                };
+                (true, pairs)
             }
             // `b0`.`id` = `b2`.`book_id`: the pivot row's owner key.
             Via::Pivot(c) => {
@@ -755,7 +764,7 @@ fn write_joins(w: &mut Writer, joins: &Joins) {
                     .as_ref()
                     .and_then(|p| node.entity.prop(&p.owner))
                     .map_or("", |p| p.field_name.as_str());
-                (true, from.pk_column(), owner)
+                (true, vec![(from.pk_column(), owner)])
             }
         };
         let left = node.left.unwrap_or(left);
@@ -765,8 +774,13 @@ fn write_joins(w: &mut Writer, joins: &Joins) {
             w.push(" as ").ident(a);
         }
         w.push(" on ");
-        w.column(joins.alias(parent), parent_col).push(" = ");
-        w.column(node.alias.as_deref(), node_col);
+        for (n, (parent_col, node_col)) in pairs.into_iter().enumerate() {
+            if n > 0 {
+                w.push(" and ");
+            }
+            w.column(joins.alias(parent), parent_col).push(" = ");
+            w.column(node.alias.as_deref(), node_col);
+        }
         if let Some(c) = &node.on {
             w.push(" and ");
             write_cond(w, joins, c, true);
@@ -914,6 +928,23 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
                     w.prop_param(joins.prop(*col), v.clone());
                 }
                 w.push(")");
+            }
+            w.push(")");
+        }
+        Cond::TupleEq { cols, values } => {
+            w.push("(");
+            for (n, col) in cols.iter().enumerate() {
+                if n > 0 {
+                    w.push(", ");
+                }
+                write_prop(w, joins.alias(col.node), joins.prop(*col), false);
+            }
+            w.push(") = (");
+            for (n, (col, v)) in cols.iter().zip(values).enumerate() {
+                if n > 0 {
+                    w.push(", ");
+                }
+                w.prop_param(joins.prop(*col), v.clone());
             }
             w.push(")");
         }

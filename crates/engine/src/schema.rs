@@ -70,17 +70,23 @@ fn creation_order(meta: &Metadata) -> Vec<&EntityMeta> {
         .collect()
 }
 
-fn foreign_key(w: &mut Writer, meta: &Metadata, p: &PropMeta, r: &Reference) {
+fn foreign_key(w: &mut Writer, meta: &Metadata, e: &EntityMeta, p: &PropMeta, r: &Reference) {
     let target = &meta.entities[r.entity];
     w.push(", constraint ")
         .ident(&r.constraint)
         .push(" foreign key (")
-        .ident(&p.field_name)
-        .push(") references ")
+        .ident(&p.field_name);
+    for part in r.parts.iter().filter_map(|n| e.prop(n)) {
+        w.push(", ").ident(&part.field_name);
+    }
+    w.push(") references ")
         .ident(&target.table_name)
         .push(" (")
-        .ident(&r.field_name)
-        .push(")");
+        .ident(&r.field_name);
+    for f in &r.part_fields {
+        w.push(", ").ident(f);
+    }
+    w.push(")");
     if let Some(rule) = &r.update_rule {
         w.push(" on update ").push(rule);
     }
@@ -115,7 +121,7 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
         }
         for p in &e.props {
             if let Some(r) = &p.reference {
-                foreign_key(&mut w, meta, p, r);
+                foreign_key(&mut w, meta, e, p, r);
             }
         }
         w.push(");");
