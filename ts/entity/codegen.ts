@@ -308,6 +308,9 @@ export function keyPart(v: unknown, n: number): unknown {
   if (Array.isArray(t)) {
     return t[n];
   }
+  if (t instanceof Date) {
+    return n === 0 ? t : undefined;
+  }
   const meta = t.__helper?.__meta;
   if (meta) {
     const pk = meta.properties[meta.primaryKeys[n]];
