@@ -911,42 +911,20 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
             w.push(")");
         }
         Cond::TupleIn { cols, rows } => {
-            w.push("(");
-            for (n, col) in cols.iter().enumerate() {
-                if n > 0 {
+            write_tuple_cols(w, joins, cols);
+            w.push(" in (");
+            for (r, row) in rows.iter().enumerate() {
+                if r > 0 {
                     w.push(", ");
                 }
-                write_prop(w, joins.alias(col.node), joins.prop(*col), false);
-            }
-            w.push(") in (");
-            for (r, row) in rows.iter().enumerate() {
-                w.push(if r > 0 { ", (" } else { "(" });
-                for (n, (col, v)) in cols.iter().zip(row).enumerate() {
-                    if n > 0 {
-                        w.push(", ");
-                    }
-                    w.prop_param(joins.prop(*col), v.clone());
-                }
-                w.push(")");
+                write_tuple_values(w, joins, cols, row);
             }
             w.push(")");
         }
         Cond::TupleEq { cols, values } => {
-            w.push("(");
-            for (n, col) in cols.iter().enumerate() {
-                if n > 0 {
-                    w.push(", ");
-                }
-                write_prop(w, joins.alias(col.node), joins.prop(*col), false);
-            }
-            w.push(") = (");
-            for (n, (col, v)) in cols.iter().zip(values).enumerate() {
-                if n > 0 {
-                    w.push(", ");
-                }
-                w.prop_param(joins.prop(*col), v.clone());
-            }
-            w.push(")");
+            write_tuple_cols(w, joins, cols);
+            w.push(" = ");
+            write_tuple_values(w, joins, cols, values);
         }
         Cond::Raw { sql, params } => {
             w.push("(").raw(sql, params).push(")");
@@ -974,6 +952,30 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
 }
 
 /// `type = 'manager'`, or `type in ('employee', 'manager')` for several values.
+/// `(a0.name, a0.year)`
+fn write_tuple_cols(w: &mut Writer, joins: &Joins, cols: &[Col]) {
+    w.push("(");
+    for (n, col) in cols.iter().enumerate() {
+        if n > 0 {
+            w.push(", ");
+        }
+        write_prop(w, joins.alias(col.node), joins.prop(*col), false);
+    }
+    w.push(")");
+}
+
+/// `(?, ?)`, each value bound as its column's property.
+fn write_tuple_values(w: &mut Writer, joins: &Joins, cols: &[Col], values: &[Value]) {
+    w.push("(");
+    for (n, (col, v)) in cols.iter().zip(values).enumerate() {
+        if n > 0 {
+            w.push(", ");
+        }
+        w.prop_param(joins.prop(*col), v.clone());
+    }
+    w.push(")");
+}
+
 fn discriminator_cond(col: Col, values: &[String]) -> Cond {
     match values {
         [one] => Cond::Cmp {
