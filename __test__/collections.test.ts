@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { Cascade, Collection, defineEntity, ForeignKeyConstraintViolationException, MetadataError, NotImplementedError, p, ValidationError, wrap, type MikroORM } from '@mikro-native/sqlite';
+import { Cascade, Collection, defineEntity, ForeignKeyConstraintViolationException, MetadataError, p, ValidationError, wrap, type MikroORM } from '@mikro-native/sqlite';
 import { driver, failure, setup, take } from './helpers.js';
 
 // Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
@@ -195,8 +195,12 @@ describe('one-to-many collections', () => {
       '[query] select `b0`.* from `book` as `b0` where `b0`.`author_id` in (1, 2) [took X ms, 3 results]',
       '[query] select `a0`.*, `b1`.`id` as `b1__id`, `b1`.`title` as `b1__title`, `b1`.`author_id` as `b1__author_id` from `author` as `a0` left join `book` as `b1` on `a0`.`id` = `b1`.`author_id` order by `a0`.`id` asc [took X ms, 3 results]',
     ]);
-    const err = await failure(orm!.em.fork().find(Author, {}, { populate: ['books'], strategy: 'joined', limit: 1 }));
-    expect(err).toBeInstanceOf(NotImplementedError);
+    // A page of authors, not of rows: the keys come from a subquery, as MikroORM.
+    const page = await orm!.em.fork().find(Author, {}, { populate: ['books'], strategy: 'joined', limit: 1 });
+    expect(page.map(a => wrap(a).toObject())).toEqual(expected.slice(0, 1));
+    expect(take(lines)).toEqual([
+      '[query] select `a0`.*, `b1`.`id` as `b1__id`, `b1`.`title` as `b1__title`, `b1`.`author_id` as `b1__author_id` from `author` as `a0` left join `book` as `b1` on `a0`.`id` = `b1`.`author_id` where `a0`.`id` in (select `a0`.`id` from (select `a0`.`id` from `author` as `a0` left join `book` as `b1` on `a0`.`id` = `b1`.`author_id` group by `a0`.`id` limit 1) as `a0`) [took X ms, 2 results]',
+    ]);
   });
 
   test('an author without books gets a loaded empty collection', async () => {

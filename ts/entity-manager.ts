@@ -677,19 +677,22 @@ export class EntityManager {
   }
 
   async findAndCount<T extends object, P extends string = never>(entityName: EntityName<T>, where: FilterQuery<T>, options: FindOptions<T, P> = {}): Promise<[Loaded<T, P>[], number]> {
-    const count = await this.count(entityName, where);
+    // The count joins the relations the find joins, as MikroORM.
+    const plan = this.populatePlan(this.getContext().ctx.metadata.get(entityName), options);
+    const count = await this.count(entityName, where, { filters: options.filters, populate: plan.joined });
     const items = await this.find(entityName, where, options);
     return [items, count];
   }
 
-  async count<T extends object>(entityName: EntityName<T>, where: FilterQuery<T> = {} as FilterQuery<T>, options: { filters?: FilterOptions } = {}): Promise<number> {
+  async count<T extends object>(entityName: EntityName<T>, where: FilterQuery<T> = {} as FilterQuery<T>, options: { filters?: FilterOptions; populate?: readonly string[] } = {}): Promise<number> {
     const em = this.getContext();
     const meta = em.ctx.metadata.get(entityName);
     await em.autoFlush(meta);
     const driver = await em.ready();
     const filtered = em.filtersApply(options) ? await em.applyFilters(meta, where, options) : { where, filterJoins: undefined };
     const joins = filterJoinsJson(meta, filtered.filterJoins);
-    const query = `{"kind":"count","entity":${meta.index},"alias":${JSON.stringify(meta.alias)}${joins},"where":${filterJson(filtered.where, meta)}}`;
+    const populate = options.populate?.length ? `,"populate":${JSON.stringify(options.populate)}` : '';
+    const query = `{"kind":"count","entity":${meta.index},"alias":${JSON.stringify(meta.alias)}${populate}${joins},"where":${filterJson(filtered.where, meta)}}`;
     const res = driver.json<{ rows: { count: number }[] }>(() => driver.native.query(query, 'get', driver.logLevel()));
     return Number(res.rows[0]?.count ?? 0);
   }

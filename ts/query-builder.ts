@@ -3,6 +3,7 @@ import { NotImplementedError, ValidationError } from './errors.js';
 import type { EntityMetadata } from './metadata/types.js';
 import type { Dictionary, EntityData, FilterQuery, Loaded, OrderDefinition } from './typings.js';
 import { engineValue } from './entity/codegen.js';
+import { isRaw, rawParam, type RawQueryFragment } from './raw.js';
 
 function notImplemented(what: string): never {
   throw new NotImplementedError(`${what} is not implemented in mikro-native yet`);
@@ -13,8 +14,21 @@ type Kind = 'select' | 'count' | 'insert' | 'update' | 'delete';
 /** The condition as the engine receives it: filters and raw SQL fragments combined with and/or. */
 type Clause = { and: Clause[] } | { or: Clause[] } | { filter: Dictionary } | { raw: { sql: string; params: unknown[] } };
 
-function rawParam(v: unknown): unknown {
-  return v instanceof Date ? v.getTime() : typeof v === 'bigint' ? v.toString() : v;
+/** A selected field: a property path or a raw fragment. */
+type Field = string | RawQueryFragment;
+
+/** `join` types, as MikroORM's `JoinType` values. */
+export const JoinType = { leftJoin: 'left join', innerJoin: 'inner join' } as const;
+
+/** A join as the engine receives it (see the engine's `QbJoin`). */
+interface Join {
+  path: string;
+  alias: string;
+  left: boolean;
+  select: boolean;
+  cond?: Dictionary;
+  /** The relation path from the root (`books.tags`), for hydration. */
+  relation: string;
 }
 
 export interface QueryResult {
@@ -29,7 +43,11 @@ export interface QueryResult {
  */
 export class QueryBuilder<T extends object = any> {
   private kind: Kind = 'select';
-  private fields?: string[];
+  private fields?: Field[];
+  private joins: Join[] = [];
+  private groups: string[] = [];
+  private havingClause?: Clause;
+  private distinctRows = false;
   private clause?: Clause;
   private order: Dictionary[] = [];
   private limitValue?: number;
@@ -47,44 +65,117 @@ export class QueryBuilder<T extends object = any> {
     this.alias = alias ?? meta.alias;
   }
 
-  select(fields: string | readonly string[], distinct = false): this {
-    if (distinct) {
-      throw new NotImplementedError('QueryBuilder.select(fields, distinct) is not implemented in mikro-native yet');
-    }
+  select(fields: Field | readonly Field[], distinct = false): this {
     this.kind = 'select';
-    const list = Array.isArray(fields) ? [...fields] : [fields as string];
-    this.fields = list.map(f => this.stripAlias(f));
+    const list = Array.isArray(fields) ? [...fields] : [fields as Field];
+    this.fields = list.map(f => this.field(f));
+    this.distinctRows = distinct;
     return this;
   }
 
-  addSelect(fields: string | readonly string[]): this {
-    const list = Array.isArray(fields) ? [...fields] : [fields as string];
-    this.fields = [...(this.fields ?? ['*']), ...list.map(f => this.stripAlias(f))];
+  addSelect(fields: Field | readonly Field[]): this {
+    const list = Array.isArray(fields) ? [...fields] : [fields as Field];
+    this.fields = [...(this.fields ?? ['*']), ...list.map(f => this.field(f))];
     return this;
+  }
+
+  /** `select distinct …`. */
+  distinct(): this {
+    this.distinctRows = true;
+    return this;
+  }
+
+  private field(f: Field): Field {
+    return isRaw(f) ? f : this.stripAlias(f);
   }
 
   private stripAlias(field: string): string {
     return field.startsWith(`${this.alias}.`) ? field.substring(this.alias.length + 1) : field;
   }
 
-  where(cond: FilterQuery<T> | string, params: unknown[] = []): this {
+  where(cond: FilterQuery<T> | string | RawQueryFragment, params: unknown[] = []): this {
     this.clause = this.toClause(cond, params);
     return this;
   }
 
-  andWhere(cond: FilterQuery<T> | string, params: unknown[] = []): this {
+  andWhere(cond: FilterQuery<T> | string | RawQueryFragment, params: unknown[] = []): this {
     return this.combine('and', this.toClause(cond, params));
   }
 
-  orWhere(cond: FilterQuery<T> | string, params: unknown[] = []): this {
+  orWhere(cond: FilterQuery<T> | string | RawQueryFragment, params: unknown[] = []): this {
     return this.combine('or', this.toClause(cond, params));
   }
 
-  private toClause(cond: FilterQuery<T> | string, params: unknown[]): Clause {
+  private toClause(cond: FilterQuery<T> | string | RawQueryFragment, params: unknown[]): Clause {
+    if (isRaw(cond)) {
+      return { raw: { sql: cond.sql, params: cond.params.map(rawParam) } };
+    }
     if (typeof cond === 'string') {
       return { raw: { sql: cond, params: params.map(rawParam) } };
     }
     return { filter: cond as Dictionary };
+  }
+
+  /**
+   * Joins the relation `field` (`'b.author'`: an alias and a property, or a property of the
+   * root) as `alias`; `cond` adds conditions to the join. `join` is an inner join.
+   */
+  join(field: string, alias: string, cond: FilterQuery<any> = {}, type: (typeof JoinType)[keyof typeof JoinType] = JoinType.innerJoin): this {
+    return this.addJoin(field, alias, cond as Dictionary, type === JoinType.leftJoin, false);
+  }
+
+  innerJoin(field: string, alias: string, cond: FilterQuery<any> = {}): this {
+    return this.addJoin(field, alias, cond as Dictionary, false, false);
+  }
+
+  leftJoin(field: string, alias: string, cond: FilterQuery<any> = {}): this {
+    return this.addJoin(field, alias, cond as Dictionary, true, false);
+  }
+
+  /** Joins and selects the relation: `getResultList()` returns entities with it populated. */
+  joinAndSelect(field: string, alias: string, cond: FilterQuery<any> = {}, type: (typeof JoinType)[keyof typeof JoinType] = JoinType.innerJoin): this {
+    return this.addJoin(field, alias, cond as Dictionary, type === JoinType.leftJoin, true);
+  }
+
+  innerJoinAndSelect(field: string, alias: string, cond: FilterQuery<any> = {}): this {
+    return this.addJoin(field, alias, cond as Dictionary, false, true);
+  }
+
+  leftJoinAndSelect(field: string, alias: string, cond: FilterQuery<any> = {}): this {
+    return this.addJoin(field, alias, cond as Dictionary, true, true);
+  }
+
+  private addJoin(field: string, alias: string, cond: Dictionary, left: boolean, select: boolean): this {
+    const dot = field.indexOf('.');
+    const from = dot < 0 ? this.alias : field.substring(0, dot);
+    const name = dot < 0 ? field : field.substring(dot + 1);
+    const parent = from === this.alias ? '' : this.joins.find(j => j.alias === from)?.relation;
+    if (parent === undefined) {
+      throw new ValidationError(`Trying to join ${field}, but '${from}' is not a known alias (the root's is '${this.alias}')`);
+    }
+    const relation = parent ? `${parent}.${name}` : name;
+    this.joins.push({ path: field, alias, left, select, cond: Object.keys(cond).length > 0 ? cond : undefined, relation });
+    return this;
+  }
+
+  /** `group by` the fields (`'author'`, `'a.name'`). */
+  groupBy(fields: string | readonly string[]): this {
+    const list = Array.isArray(fields) ? [...fields] : [fields as string];
+    this.groups.push(...list.map(f => this.stripAlias(f)));
+    return this;
+  }
+
+  /** `having`: a condition object, SQL with `?` parameters, or a raw fragment. */
+  having(cond: FilterQuery<T> | string | RawQueryFragment, params: unknown[] = []): this {
+    this.havingClause = this.toClause(cond, params);
+    return this;
+  }
+
+  andHaving(cond: FilterQuery<T> | string | RawQueryFragment, params: unknown[] = []): this {
+    const item = this.toClause(cond, params);
+    const cur = this.havingClause;
+    this.havingClause = !cur ? item : 'and' in cur ? { and: [...cur.and, item] } : { and: [cur, item] };
+    return this;
   }
 
   private combine(op: 'and' | 'or', item: Clause): this {
@@ -163,13 +254,16 @@ export class QueryBuilder<T extends object = any> {
         entity: this.meta.index,
         alias: this.alias,
         fields: kind === 'select' ? this.fields : undefined,
+        joins: this.joins.map(({ relation: _relation, ...j }) => j),
+        groupBy: kind === 'select' ? this.groups : undefined,
+        having: kind === 'select' ? this.havingClause : undefined,
         clause: this.clause,
         orderBy: kind === 'select' ? this.order : [],
         limit: kind === 'select' ? limit : undefined,
         offset: kind === 'select' ? this.offsetValue : undefined,
         data: this.data,
         countField: kind === 'count' ? this.countField : undefined,
-        distinct: this.countDistinct,
+        distinct: kind === 'count' ? this.countDistinct : this.distinctRows,
       },
       (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Date ? v.toISOString() : v),
     );
@@ -204,6 +298,9 @@ export class QueryBuilder<T extends object = any> {
 
   /** Runs the query: `all` → rows, `get` → one row, `run` → `{ affectedRows, insertId, row, rows }`. */
   async execute<R = any>(method: 'all' | 'get' | 'run' = 'all', mapResults = true): Promise<R> {
+    if (this.kind === 'select' && this.joins.some(j => j.select)) {
+      throw new NotImplementedError('qb.execute() with joined and selected relations (nested result objects) is not implemented in mikro-native yet; use qb.getResultList()');
+    }
     const driver = await this.em.ready();
     const limit = method === 'get' && this.kind === 'select' ? 1 : this.limitValue;
     const query = this.toJson(this.kind, limit);
@@ -219,7 +316,13 @@ export class QueryBuilder<T extends object = any> {
     if (this.kind !== 'select') {
       throw new ValidationError(`You cannot merge entity '${this.meta.className}' without identifier!`);
     }
-    return (await this.em.runFind(this.meta, this.toJson(), false)) as Loaded<T>[];
+    return (await this.em.runFind(this.meta, this.toJson(), false, this.populated())) as Loaded<T>[];
+  }
+
+  /** The relations `…AndSelect` joins populate. */
+  private populated(): { joined: string[]; selectIn: string[]; paths: string[] } {
+    const paths = this.joins.filter(j => j.select).map(j => j.relation);
+    return { joined: paths, selectIn: [], paths };
   }
 
   async getResult(): Promise<Loaded<T>[]> {
@@ -227,7 +330,7 @@ export class QueryBuilder<T extends object = any> {
   }
 
   async getSingleResult(): Promise<Loaded<T> | null> {
-    const [first] = (await this.em.runFind(this.meta, this.toJson('select', 1), false)) as Loaded<T>[];
+    const [first] = (await this.em.runFind(this.meta, this.toJson('select', 1), false, this.populated())) as Loaded<T>[];
     return first ?? null;
   }
 
@@ -243,32 +346,8 @@ export class QueryBuilder<T extends object = any> {
 
   // ---- MikroORM QueryBuilder API that mikro-native does not implement yet.
 
-  groupBy(..._args: unknown[]): never {
-    return notImplemented('qb.groupBy()');
-  }
-  having(..._args: unknown[]): never {
-    return notImplemented('qb.having()');
-  }
-  join(..._args: unknown[]): never {
-    return notImplemented('qb.join() (relations)');
-  }
-  leftJoin(..._args: unknown[]): never {
-    return notImplemented('qb.leftJoin() (relations)');
-  }
-  innerJoin(..._args: unknown[]): never {
-    return notImplemented('qb.innerJoin() (relations)');
-  }
-  leftJoinAndSelect(..._args: unknown[]): never {
-    return notImplemented('qb.leftJoinAndSelect() (relations)');
-  }
-  innerJoinAndSelect(..._args: unknown[]): never {
-    return notImplemented('qb.innerJoinAndSelect() (relations)');
-  }
   populate(..._args: unknown[]): never {
     return notImplemented('qb.populate() (relations)');
-  }
-  distinct(): never {
-    return notImplemented('qb.distinct()');
   }
   returning(..._args: unknown[]): never {
     return notImplemented('qb.returning()');
@@ -291,7 +370,7 @@ export class QueryBuilder<T extends object = any> {
 
   clone(): QueryBuilder<T> {
     const qb = new QueryBuilder<T>(this.meta, this.em, this.alias);
-    Object.assign(qb, { ...this, order: [...this.order], data: [...this.data], fields: this.fields && [...this.fields] });
+    Object.assign(qb, { ...this, order: [...this.order], data: [...this.data], fields: this.fields && [...this.fields], joins: [...this.joins], groups: [...this.groups] });
     return qb;
   }
 }

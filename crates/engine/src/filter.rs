@@ -220,6 +220,16 @@ impl<'m> FilterParser<'_, 'm> {
                     }
                 }
                 k => {
+                    // `{ 'a.name': … }`: a property of the QueryBuilder join aliased `a`.
+                    let aliased = k
+                        .split_once('.')
+                        .and_then(|(a, rest)| Some((self.joins.borrow().by_alias(a)?, rest)));
+                    if let Some((node, rest)) = aliased {
+                        let mut one = Map::new();
+                        one.insert(rest.to_string(), v.clone());
+                        out.extend(self.at(node).object(&one)?);
+                        continue;
+                    }
                     let name = if self.node == 0 {
                         strip_alias(self.alias, k)
                     } else {

@@ -35,6 +35,8 @@ pub struct Node<'m> {
     /// More conditions of the join (`… on b0.author_id = a1.id and a1.active = true`): the
     /// target's filters.
     pub on: Option<Cond>,
+    /// Joined by the QueryBuilder under the user's alias (it takes no number).
+    pub explicit: bool,
 }
 
 impl<'m> Node<'m> {
@@ -56,6 +58,7 @@ impl<'m> Node<'m> {
             path,
             left,
             on: None,
+            explicit: false,
         }
     }
 }
@@ -188,6 +191,53 @@ impl<'m> Joins<'m> {
         }
     }
 
+    /// The number the next generated alias takes (`b1`): the nodes named so far, the root
+    /// included; QueryBuilder aliases take none.
+    fn next_number(&self) -> usize {
+        self.nodes.iter().filter(|n| !n.explicit).count()
+    }
+
+    /// The node with this QueryBuilder alias.
+    pub fn by_alias(&self, alias: &str) -> Option<usize> {
+        self.nodes
+            .iter()
+            .position(|n| n.explicit && n.alias.as_deref() == Some(alias))
+    }
+
+    /// A QueryBuilder join: `parent`'s relation `name` under `alias`, inner or `left`. A
+    /// many-to-many's pivot gets a generated alias (`b1`).
+    pub fn join_as(&mut self, parent: usize, name: &str, alias: &str, left: bool) -> Result<usize> {
+        let entity = self.nodes[parent].entity;
+        let (pivot, node) = match entity.collection(name) {
+            Some(c) if entity.collections[c].many_to_many => {
+                let (pivot, items) = self.join_pivot(parent, c, true, true)?;
+                (Some(pivot), items)
+            }
+            Some(c) => (None, self.join_collection(parent, c)?),
+            None => {
+                let prop = entity.prop_index(name)?;
+                if entity.props[prop].reference.is_none() {
+                    return Err(Error::validation(format!(
+                        "{}.{name} is not a relation, it cannot be joined",
+                        entity.name
+                    )));
+                }
+                (None, self.join(parent, prop)?)
+            }
+        };
+        let n = &mut self.nodes[node];
+        n.alias = Some(alias.to_string());
+        n.explicit = true;
+        n.left = Some(left);
+        if let Some(p) = pivot {
+            let number = self.nodes[..p].iter().filter(|n| !n.explicit).count();
+            let pn = &mut self.nodes[p];
+            pn.alias = Some(pn.entity.alias(number));
+            pn.left = Some(left);
+        }
+        Ok(node)
+    }
+
     /// The node joined from `parent` through its many-to-one `prop`, added if new.
     pub fn join(&mut self, parent: usize, prop: usize) -> Result<usize> {
         let from = self.nodes[parent].entity;
@@ -244,7 +294,7 @@ impl<'m> Joins<'m> {
             Some(p) => p,
             None => {
                 // The items' number comes first when both are new.
-                let number = self.nodes.len() + usize::from(items);
+                let number = self.next_number() + usize::from(items);
                 let path = format!("{}[pivot]", self.path_of(parent, &name));
                 self.nodes.push(Node::new(
                     Some(pivot_meta.alias(number)),
@@ -264,9 +314,9 @@ impl<'m> Joins<'m> {
             return Ok((pivot_node, t));
         }
         let number = if existing.is_some() {
-            self.nodes.len()
+            self.next_number()
         } else {
-            self.nodes.len() - 1
+            self.next_number() - 1
         };
         let entity = self.meta.entity(target)?;
         let alias = if own_letter && !self.subquery {
@@ -309,7 +359,7 @@ impl<'m> Joins<'m> {
         let entity = self.meta.entity(entity_index)?;
         let path = self.path_of(parent, name);
         self.nodes.push(Node::new(
-            Some(entity.alias(self.nodes.len())),
+            Some(entity.alias(self.next_number())),
             entity,
             entity_index,
             Some((parent, via)),
@@ -348,7 +398,8 @@ impl<'m> Joins<'m> {
             };
             if populate && node == count && !self.subquery {
                 // A populated relation is named after its property (`writer` → `w1`).
-                self.nodes[node].alias = Some(alias_of(name, node));
+                let number = self.next_number() - 1;
+                self.nodes[node].alias = Some(alias_of(name, number));
             }
             self.nodes[node].populate |= populate;
         }

@@ -32,7 +32,7 @@ pub struct Query {
     #[serde(default)]
     pub alias: Option<String>,
     #[serde(default)]
-    pub fields: Option<Vec<String>>,
+    pub fields: Option<Vec<Field>>,
     #[serde(default, rename = "where")]
     pub filter: Json,
     #[serde(default)]
@@ -76,6 +76,47 @@ pub struct Query {
     /// Select lazy properties too (they are populated).
     #[serde(default)]
     pub load_lazy: bool,
+    /// QueryBuilder joins (`qb.leftJoin('b.author', 'a')`), in call order.
+    #[serde(default)]
+    pub joins: Vec<QbJoin>,
+    /// `group by` properties (`author`, `a.name`).
+    #[serde(default)]
+    pub group_by: Vec<String>,
+    #[serde(default)]
+    pub having: Option<Clause>,
+}
+
+/// A selected field: a property (`title`, `a.name`) or a raw SQL fragment from `raw()` / `sql`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Field {
+    Prop(String),
+    Raw {
+        raw: String,
+        #[serde(default)]
+        params: Vec<Json>,
+    },
+}
+
+impl Field {
+    fn is_star(&self) -> bool {
+        matches!(self, Field::Prop(p) if p == "*")
+    }
+}
+
+/// A QueryBuilder join: the relation `path` (`b.author`: an alias and a property; or a root
+/// property), the alias to join it as, and whether its columns are selected (`…AndSelect`).
+#[derive(Debug, Deserialize)]
+pub struct QbJoin {
+    pub path: String,
+    pub alias: String,
+    #[serde(default)]
+    pub left: bool,
+    #[serde(default)]
+    pub select: bool,
+    /// More conditions of the join (`leftJoin('a.books', 'b', { 'b.price': { $gt: 5 } })`).
+    #[serde(default)]
+    pub cond: Option<Json>,
 }
 
 /// A condition in a relation's join. For a reference joined for its target's filters, only rows
@@ -266,6 +307,68 @@ impl<'a> Compiler<'a> {
         Ok((joins, c))
     }
 
+    /// The QueryBuilder's joins, in call order: each from the root or an earlier join's alias.
+    fn qb_joins(&self, joins: &RefCell<Joins<'a>>, q: &Query) -> Result<()> {
+        for j in &q.joins {
+            let (parent, name) = match j.path.split_once('.') {
+                Some((a, name)) if q.alias.as_deref() == Some(a) => (0, name),
+                Some((a, name)) => match joins.borrow().by_alias(a) {
+                    Some(node) => (node, name),
+                    None => return Err(Error::validation(format!(
+                        "Trying to join {}, but '{a}' is not a known alias (the root's is '{}')",
+                        j.path,
+                        q.alias.as_deref().unwrap_or_default()
+                    ))),
+                },
+                None => (0, j.path.as_str()),
+            };
+            let node = joins.borrow_mut().join_as(parent, name, &j.alias, j.left)?;
+            joins.borrow_mut().nodes[node].populate = j.select;
+            if let Some(cond) = &j.cond {
+                let parser = FilterParser {
+                    dialect: self.dialect,
+                    joins,
+                    node,
+                    alias: None,
+                };
+                if let Some(c) = parser.parse(cond)? {
+                    let mut all = joins.borrow_mut();
+                    let n = &mut all.nodes[node];
+                    n.on = Some(match n.on.take() {
+                        Some(prev) => Cond::And(vec![prev, c]),
+                        None => c,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A field named in `select` or `groupBy`: a root property (with or without the root's
+    /// alias) or a joined alias's (`a.name`).
+    fn field_col(&self, joins: &Joins, alias: Option<&str>, name: &str) -> Result<Col> {
+        if let Some((a, prop)) = name.split_once('.') {
+            if let Some(node) = joins.by_alias(a) {
+                return Ok(Col {
+                    node,
+                    prop: joins.entity(node).prop_index(prop)?,
+                });
+            }
+        }
+        let entity = joins.entity(0);
+        Ok(Col {
+            node: 0,
+            prop: entity.prop_index(strip_alias(alias, name))?,
+        })
+    }
+
+    fn raw_params(&self, params: &[Json]) -> Result<Vec<Value>> {
+        params
+            .iter()
+            .map(|p| crate::convert::plain(self.dialect, p))
+            .collect()
+    }
+
     fn clause(
         &self,
         joins: &RefCell<Joins<'a>>,
@@ -303,12 +406,14 @@ impl<'a> Compiler<'a> {
         let joins = RefCell::new(Joins::new(self.meta, q.entity, alias)?);
         let mut inverse = Vec::new();
         let mut filtered = Vec::new();
+        self.qb_joins(&joins, q)?;
+        // A count joins what its find populates (`findAndCount`): to-many joins count distinct keys.
+        for path in &q.populate {
+            joins.borrow_mut().populate(path)?;
+        }
         if q.kind == QueryKind::Select {
-            for path in &q.populate {
-                joins.borrow_mut().populate(path)?;
-            }
             // An inverse one-to-one is read through a join of its owner (MikroORM does so too).
-            if q.fields.is_none() {
+            if q.fields.is_none() && q.group_by.is_empty() {
                 for (c, meta) in entity.collections.iter().enumerate() {
                     if meta.one_to_one {
                         let node = joins.borrow_mut().join_collection(0, c)?;
@@ -361,16 +466,16 @@ impl<'a> Compiler<'a> {
         } else {
             Vec::new()
         };
+        let having = match &q.having {
+            Some(h) => self.clause(&joins, alias, h)?,
+            None => None,
+        };
         let joins = joins.into_inner();
-        if q.limit.is_some()
+        // A joined collection repeats its owner's rows: `limit` then counts owners, in a subquery.
+        let paginate = q.kind == QueryKind::Select
+            && (q.limit.is_some() || q.offset.is_some())
             && joins.nodes.iter().any(|n| n.populate)
-            && joins.has_collection_joins()
-        {
-            return Err(Error::not_implemented(format!(
-                "limit with a joined collection (paginating {} through a subquery)",
-                entity.name
-            )));
-        }
+            && joins.has_collection_joins();
         w.push("select ");
         if q.kind == QueryKind::Count {
             match &q.count_field {
@@ -397,20 +502,34 @@ impl<'a> Compiler<'a> {
         } else if q.select_one {
             w.push("1");
         } else {
+            if q.distinct {
+                w.push("distinct ");
+            }
             match q.fields.as_deref() {
-                Some(fields) if !fields.iter().any(|f| f == "*") => {
-                    let mut cols: Vec<usize> = Vec::with_capacity(fields.len() + 1);
+                Some(fields) if !fields.iter().any(Field::is_star) => {
+                    let mut cols: Vec<Col> = Vec::with_capacity(fields.len() + 1);
+                    let mut n = 0;
                     for f in fields {
-                        let i = entity.prop_index(strip_alias(alias, f))?;
-                        if !cols.contains(&i) {
-                            cols.push(i);
+                        let col = match f {
+                            Field::Prop(name) => self.field_col(&joins, alias, name)?,
+                            Field::Raw { raw, params } => {
+                                if n > 0 {
+                                    w.push(", ");
+                                }
+                                n += 1;
+                                w.raw(raw, &self.raw_params(params)?);
+                                continue;
+                            }
+                        };
+                        if cols.contains(&col) {
+                            continue;
                         }
-                    }
-                    for (n, i) in cols.iter().enumerate() {
+                        cols.push(col);
                         if n > 0 {
                             w.push(", ");
                         }
-                        select_prop(w, alias, &entity.props[*i], None, false);
+                        n += 1;
+                        select_prop(w, joins.alias(col.node), joins.prop(col), None, false);
                     }
                 }
                 _ => {
@@ -435,7 +554,13 @@ impl<'a> Compiler<'a> {
             }
         }
         let mut joined = Vec::new();
-        for node in joins.nodes.iter().skip(1).filter(|n| n.key_only) {
+        let selects_joins = q.kind == QueryKind::Select;
+        for node in joins
+            .nodes
+            .iter()
+            .skip(1)
+            .filter(|n| n.key_only && selects_joins)
+        {
             let a = node.alias.as_deref().unwrap_or_default();
             for &i in &node.entity.pk {
                 let f = &node.entity.props[i].field_name;
@@ -443,7 +568,12 @@ impl<'a> Compiler<'a> {
                 w.ident(&format!("{a}__{f}"));
             }
         }
-        for node in joins.nodes.iter().skip(1).filter(|n| n.populate) {
+        for node in joins
+            .nodes
+            .iter()
+            .skip(1)
+            .filter(|n| n.populate && selects_joins)
+        {
             let a = node.alias.as_deref().unwrap_or_default();
             for p in node.entity.props.iter().filter(|p| !p.lazy) {
                 w.push(", ");
@@ -461,9 +591,20 @@ impl<'a> Compiler<'a> {
             w.push(" as ").ident(a);
         }
         write_joins(w, &joins);
-        if let Some(c) = cond {
+        if paginate {
+            self.paginated_keys(w, entity, &joins, cond.as_ref(), &order, q);
+        } else if let Some(c) = cond {
             w.push(" where ");
             write_cond(w, &joins, &c, true);
+        }
+        for (n, g) in q.group_by.iter().enumerate() {
+            w.push(if n == 0 { " group by " } else { ", " });
+            let col = self.field_col(&joins, alias, g)?;
+            write_prop(w, joins.alias(col.node), joins.prop(col), false);
+        }
+        if let Some(h) = having {
+            w.push(" having ");
+            write_cond(w, &joins, &h, true);
         }
         let repeats_rows = joins.has_collection_joins();
         if q.kind == QueryKind::Count {
@@ -475,6 +616,14 @@ impl<'a> Compiler<'a> {
             });
         }
         self.order_by(w, &joins, &order);
+        if paginate {
+            return Ok(Selected {
+                joined,
+                inverse,
+                filtered,
+                repeats_rows,
+            });
+        }
         if let Some(l) = q.limit {
             w.push(" limit ").param(Value::Int(l as i64));
         }
@@ -534,12 +683,11 @@ impl<'a> Compiler<'a> {
                 self.order_level(joins, next, nested, out)?;
                 continue;
             }
+            // `author.name` (a populated path) or `a.name` (a QueryBuilder alias).
             let joined = name.rsplit_once('.').and_then(|(path, p)| {
-                joins
-                    .borrow()
-                    .nodes
-                    .iter()
-                    .position(|n| n.path == path)
+                let j = joins.borrow();
+                j.by_alias(path)
+                    .or_else(|| j.nodes.iter().position(|n| n.path == path))
                     .map(|n| (n, p))
             });
             let (at, name) = joined.unwrap_or((node, name));
@@ -559,6 +707,49 @@ impl<'a> Compiler<'a> {
     }
 
     /// ` order by …` of resolved columns (or formulas).
+    /// ` where a0.id in (select a0.id from (select a0.id from … where … group by a0.id order by
+    /// min(a0.name) desc limit ? offset ?) as a0)`: the page of owners, as MikroORM writes it.
+    fn paginated_keys(
+        &self,
+        w: &mut Writer,
+        entity: &EntityMeta,
+        joins: &Joins,
+        cond: Option<&Cond>,
+        order: &[(Col, &'static str)],
+        q: &Query,
+    ) {
+        let alias = joins.alias(0);
+        let pk = entity.pk_column();
+        w.push(" where ").column(alias, pk).push(" in (select ");
+        w.column(alias, pk).push(" from (select ").column(alias, pk);
+        w.push(" from ").ident(&entity.table_name);
+        if let Some(a) = alias {
+            w.push(" as ").ident(a);
+        }
+        write_joins(w, joins);
+        if let Some(c) = cond {
+            w.push(" where ");
+            write_cond(w, joins, c, true);
+        }
+        w.push(" group by ").column(alias, pk);
+        for (n, (col, dir)) in order.iter().enumerate() {
+            w.push(if n == 0 { " order by min(" } else { ", min(" });
+            write_prop(w, joins.alias(col.node), joins.prop(*col), false);
+            w.push(") ").push(dir);
+        }
+        w.push(" limit ")
+            .param(Value::Int(q.limit.map_or(-1, |l| l as i64)));
+        if let Some(o) = q.offset {
+            w.push(" offset ").param(Value::Int(o as i64));
+        }
+        w.push(") as ");
+        match alias {
+            Some(a) => w.ident(a),
+            None => w.ident(&entity.alias(0)),
+        };
+        w.push(")");
+    }
+
     fn order_by(&self, w: &mut Writer, joins: &Joins, order: &[(Col, &'static str)]) {
         for (n, (col, dir)) in order.iter().enumerate() {
             w.push(if n == 0 { " order by " } else { ", " });

@@ -68,10 +68,13 @@ impl<'d> Writer<'d> {
 
     /// User-written SQL (`qb.where('name = ?', ['x'])`): copied as is, its `?` placeholders
     /// (outside quotes) bound to `params` in order.
+    /// User SQL: `?` binds the next parameter, `??` writes it as a quoted identifier
+    /// (`b.title` → `b`.`title`); quoted text is copied as it is.
     pub fn raw(&mut self, sql: &str, params: &[Value]) -> &mut Self {
         let mut next = 0usize;
         let mut quote: Option<char> = None;
-        for c in sql.chars() {
+        let mut chars = sql.chars().peekable();
+        while let Some(c) = chars.next() {
             if let Some(q) = quote {
                 self.text.push(c);
                 if c == q {
@@ -83,6 +86,18 @@ impl<'d> Writer<'d> {
                 '\'' | '"' | '`' => {
                     quote = Some(c);
                     self.text.push(c);
+                }
+                '?' if next < params.len() && chars.peek() == Some(&'?') => {
+                    chars.next();
+                    if let Value::Text(name) = &params[next] {
+                        for (n, part) in name.split('.').enumerate() {
+                            if n > 0 {
+                                self.text.push('.');
+                            }
+                            self.ident(part);
+                        }
+                    }
+                    next += 1;
                 }
                 '?' if next < params.len() => {
                     self.param(params[next].clone());

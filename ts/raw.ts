@@ -1,0 +1,64 @@
+/**
+ * Raw SQL fragments: `raw('count(*) as cnt')`, the `sql` tag, `sql.ref('b.title')`. In the text,
+ * `?` binds the next parameter and `??` names an identifier (quoted by the dialect). Every value
+ * stays a bound parameter: the engine writes the text, never the values.
+ */
+export class RawQueryFragment {
+  constructor(
+    readonly sql: string,
+    readonly params: readonly unknown[] = [],
+  ) {}
+
+  /** What the engine receives in a select list or a condition. */
+  toJSON(): { raw: string; params: readonly unknown[] } {
+    return { raw: this.sql, params: this.params.map(rawParam) };
+  }
+}
+
+/** A parameter as the engine binds it. */
+export function rawParam(v: unknown): unknown {
+  return v instanceof Date ? v.getTime() : typeof v === 'bigint' ? v.toString() : v;
+}
+
+/** `raw('lower(name) = ?', ['x'])`: a fragment of SQL with its parameters. */
+export function raw(sql: string | RawQueryFragment, params: readonly unknown[] = []): RawQueryFragment {
+  return sql instanceof RawQueryFragment ? sql : new RawQueryFragment(sql, params);
+}
+
+export function isRaw(v: unknown): v is RawQueryFragment {
+  return v instanceof RawQueryFragment;
+}
+
+/** An identifier: `ref('b.title')` is written `b`.`title` in MySQL/SQLite, "b"."title" in PostgreSQL. */
+function ref(...keys: string[]): RawQueryFragment {
+  return new RawQueryFragment('??', [keys.join('.')]);
+}
+
+/** The `sql` tag: interpolated values become parameters, interpolated fragments are inlined. */
+function tag(strings: TemplateStringsArray, ...values: unknown[]): RawQueryFragment {
+  let text = strings[0];
+  const params: unknown[] = [];
+  values.forEach((v, i) => {
+    if (v instanceof RawQueryFragment) {
+      text += v.sql;
+      params.push(...v.params);
+    } else {
+      text += '?';
+      params.push(v);
+    }
+    text += strings[i + 1];
+  });
+  return new RawQueryFragment(text, params);
+}
+
+const fn = (name: string) => (key: string | RawQueryFragment) => {
+  const inner = typeof key === 'string' ? ref(key) : key;
+  return new RawQueryFragment(`${name}(${inner.sql})`, inner.params);
+};
+
+export const sql = Object.assign(tag, {
+  ref,
+  now: () => new RawQueryFragment('current_timestamp'),
+  lower: fn('lower'),
+  upper: fn('upper'),
+});
