@@ -9,13 +9,33 @@ function notImplemented(what: string): never {
   throw new NotImplementedError(`${what} is not implemented in mikro-native yet`);
 }
 
-type Kind = 'select' | 'count' | 'insert' | 'update' | 'delete';
+type Kind = 'select' | 'count' | 'insert' | 'update' | 'delete' | 'truncate';
 
 /** The condition as the engine receives it: filters and raw SQL fragments combined with and/or. */
 type Clause = { and: Clause[] } | { or: Clause[] } | { filter: Dictionary } | { raw: { sql: string; params: unknown[] } };
 
-/** A selected field: a property path or a raw fragment. */
-type Field = string | RawQueryFragment;
+/** A subquery selected as a column: `qb.as('cnt')`. */
+class SubQueryField {
+  constructor(
+    readonly qb: QueryBuilder,
+    readonly alias: string,
+  ) {}
+
+  toJSON(): unknown {
+    return { query: this.qb.toObject(), as: this.alias };
+  }
+}
+
+/** A selected field: a property path, a raw fragment or a subquery. */
+type Field = string | RawQueryFragment | SubQueryField;
+
+/** `onConflict(…)`: what to do when an inserted row conflicts (see `merge()` / `ignore()`). */
+interface OnConflict {
+  fields: string[];
+  merge: string[];
+  mergeData?: Dictionary;
+  ignore: boolean;
+}
 
 /** `join` types, as MikroORM's `JoinType` values. */
 export const JoinType = { leftJoin: 'left join', innerJoin: 'inner join' } as const;
@@ -48,6 +68,9 @@ export class QueryBuilder<T extends object = any> {
   private groups: string[] = [];
   private havingClause?: Clause;
   private distinctRows = false;
+  private conflict?: OnConflict;
+  private returningFields?: string[];
+  private lockMode?: number;
   private clause?: Clause;
   private order: Dictionary[] = [];
   private limitValue?: number;
@@ -86,7 +109,7 @@ export class QueryBuilder<T extends object = any> {
   }
 
   private field(f: Field): Field {
-    return isRaw(f) ? f : this.stripAlias(f);
+    return typeof f === 'string' ? this.stripAlias(f) : f;
   }
 
   private stripAlias(field: string): string {
@@ -245,11 +268,71 @@ export class QueryBuilder<T extends object = any> {
     return out;
   }
 
-  private toJson(kind: Kind = this.kind, limit = this.limitValue): string {
+  /** `insert … on conflict (fields)`: then `merge()` or `ignore()`. */
+  onConflict(fields: string | string[]): this {
+    this.conflict = { fields: Array.isArray(fields) ? fields : [fields], merge: [], ignore: false };
+    return this;
+  }
+
+  /** Updates the conflicting row: with the inserted values (of `fields`), or with `data`. */
+  merge(data?: string[] | EntityData<T>): this {
+    const c = this.requireConflict('merge');
+    if (Array.isArray(data)) {
+      c.merge = data;
+    } else if (data) {
+      c.mergeData = this.toEngine(data as Dictionary);
+    } else {
+      c.merge = [...new Set(this.data.flatMap(d => Object.keys(d)))];
+    }
+    return this;
+  }
+
+  /** Leaves the conflicting row as it is (`do nothing`). */
+  ignore(): this {
+    this.requireConflict('ignore').ignore = true;
+    return this;
+  }
+
+  private requireConflict(what: string): OnConflict {
+    if (!this.conflict) {
+      throw new ValidationError(`qb.${what}() needs qb.onConflict() first`);
+    }
+    return this.conflict;
+  }
+
+  /** The columns an insert, update or delete returns (`'*'` for all). */
+  returning(fields: string | string[]): this {
+    this.returningFields = Array.isArray(fields) ? fields : [fields];
+    return this;
+  }
+
+  /** Deletes every row (`truncate`, or `delete from` where the dialect has none). */
+  truncate(): this {
+    this.kind = 'truncate';
+    return this;
+  }
+
+  /** A pessimistic lock on the selected rows (needs a transaction when executed). */
+  setLockMode(mode?: number): this {
+    this.lockMode = mode;
+    return this;
+  }
+
+  /** This query as a column of another (`select([..., sub.as('cnt')])`). */
+  as(alias: string): SubQueryField {
+    return new SubQueryField(this, alias);
+  }
+
+  /** As a value in a condition (`{ id: { $in: qb } }`) the query is a subquery. */
+  toJSON(): unknown {
+    return { $query: this.toObject() };
+  }
+
+  /** @internal The engine's query model. */
+  toObject(kind: Kind = this.kind, limit = this.limitValue): Dictionary {
     // The alias is sent for every kind (it is stripped from `alias.prop` keys); only selects
     // write it.
-    return JSON.stringify(
-      {
+    return {
         kind,
         entity: this.meta.index,
         alias: this.alias,
@@ -264,9 +347,14 @@ export class QueryBuilder<T extends object = any> {
         data: this.data,
         countField: kind === 'count' ? this.countField : undefined,
         distinct: kind === 'count' ? this.countDistinct : this.distinctRows,
-      },
-      (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Date ? v.toISOString() : v),
-    );
+        onConflict: kind === 'insert' ? this.conflict : undefined,
+        returning: this.returningFields,
+        lockMode: kind === 'select' ? this.lockMode : undefined,
+    };
+  }
+
+  private toJson(kind: Kind = this.kind, limit = this.limitValue): string {
+    return JSON.stringify(this.toObject(kind, limit), (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
   }
 
   private compiled(): { sql: string; params: unknown[]; formatted: string } {
@@ -301,18 +389,27 @@ export class QueryBuilder<T extends object = any> {
     if (this.kind === 'select' && this.joins.some(j => j.select)) {
       throw new NotImplementedError('qb.execute() with joined and selected relations (nested result objects) is not implemented in mikro-native yet; use qb.getResultList()');
     }
+    this.checkLock();
     const driver = await this.em.ready();
     const limit = method === 'get' && this.kind === 'select' ? 1 : this.limitValue;
     const query = this.toJson(this.kind, limit);
     const res = driver.json<{ rows: Dictionary[]; affectedRows: number; insertId?: number }>(() => driver.native.query(query, method, driver.logLevel()));
-    if (this.kind === 'insert' || this.kind === 'update' || this.kind === 'delete' || method === 'run') {
+    if ((this.kind !== 'select' && this.kind !== 'count') || method === 'run') {
       return { affectedRows: res.affectedRows, insertId: this.kind === 'insert' ? undefined : res.insertId, row: res.rows[0], rows: res.rows } as R;
     }
     const rows = mapResults ? res.rows.map(this.meta.runtime.mapRow) : res.rows;
     return (method === 'get' ? rows[0] : rows) as R;
   }
 
+  /** Pessimistic locks need a transaction, as in MikroORM. */
+  private checkLock(): void {
+    if (this.kind === 'select' && this.lockMode !== undefined && this.lockMode > 1 && !this.em.activeTransaction()) {
+      throw new ValidationError('An open transaction is required for this operation');
+    }
+  }
+
   async getResultList(): Promise<Loaded<T>[]> {
+    this.checkLock();
     if (this.kind !== 'select') {
       throw new ValidationError(`You cannot merge entity '${this.meta.className}' without identifier!`);
     }
@@ -348,18 +445,6 @@ export class QueryBuilder<T extends object = any> {
 
   populate(..._args: unknown[]): never {
     return notImplemented('qb.populate() (relations)');
-  }
-  returning(..._args: unknown[]): never {
-    return notImplemented('qb.returning()');
-  }
-  onConflict(..._args: unknown[]): never {
-    return notImplemented('qb.onConflict() (upsert)');
-  }
-  truncate(): never {
-    return notImplemented('qb.truncate()');
-  }
-  setLockMode(..._args: unknown[]): never {
-    return notImplemented('qb.setLockMode() (locking)');
   }
   cache(..._args: unknown[]): never {
     return notImplemented('qb.cache() (result cache)');

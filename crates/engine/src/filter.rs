@@ -71,6 +71,12 @@ pub enum Cond {
         cols: Vec<Col>,
         values: Vec<Value>,
     },
+    /// `col [not] in (select …)`: a QueryBuilder given as the value of `$in` / `$nin`.
+    InQuery {
+        col: Col,
+        negated: bool,
+        query: SubSelect,
+    },
     /// User-written SQL with its parameters (`qb.where('name = ?', ['x'])`), in parentheses.
     Raw {
         sql: String,
@@ -83,6 +89,16 @@ pub enum Cond {
         negated: bool,
         sub: Box<SubQuery>,
     },
+}
+
+/// A nested QueryBuilder query, checked when parsed and written with the statement.
+#[derive(Clone, Debug)]
+pub struct SubSelect(pub std::sync::Arc<crate::query::Query>);
+
+impl PartialEq for SubSelect {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// The joins and condition of a collection operator's subquery.
@@ -580,6 +596,22 @@ impl<'m> FilterParser<'_, 'm> {
                 col,
                 negated: arg.as_bool().unwrap_or(true),
             },
+            "$in" | "$nin" if arg.get("$query").is_some() => {
+                let json = arg.get("$query").cloned().unwrap_or(Json::Null);
+                let query: crate::query::Query = serde_json::from_value(json)
+                    .map_err(|e| Error::validation(format!("Invalid subquery: {e}")))?;
+                // Compiled once here so that its errors surface now.
+                let compiler = crate::query::Compiler {
+                    dialect: self.dialect,
+                    meta: self.joins.borrow().meta(),
+                };
+                compiler.subquery(&mut crate::sql::Writer::new(self.dialect), &query)?;
+                Cond::InQuery {
+                    col,
+                    negated: op == "$nin",
+                    query: SubSelect(std::sync::Arc::new(query)),
+                }
+            }
             "$in" | "$nin" => Cond::In {
                 col,
                 values: self.list(prop, op, arg)?,

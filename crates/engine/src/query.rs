@@ -22,6 +22,7 @@ pub enum QueryKind {
     Insert,
     Update,
     Delete,
+    Truncate,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +97,12 @@ pub enum Field {
         #[serde(default)]
         params: Vec<Json>,
     },
+    /// `qb.as('cnt')`: a subquery selected as a column.
+    Sub {
+        query: Box<Query>,
+        #[serde(rename = "as")]
+        alias: String,
+    },
 }
 
 impl Field {
@@ -130,10 +137,14 @@ pub struct FilterJoin {
 
 /// `on conflict (fields) do update set merge = excluded.merge` (or `do nothing`).
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OnConflict {
     pub fields: Vec<String>,
     #[serde(default)]
     pub merge: Vec<String>,
+    /// `merge({ age: 9 })`: the values to set instead of the inserted ones.
+    #[serde(default)]
+    pub merge_data: Option<Map<String, Json>>,
     #[serde(default)]
     pub ignore: bool,
 }
@@ -234,6 +245,7 @@ impl<'a> Compiler<'a> {
             QueryKind::Insert => insert_columns = self.insert(&mut w, entity, q)?,
             QueryKind::Update => self.update(&mut w, entity, q)?,
             QueryKind::Delete => self.delete(&mut w, entity, q)?,
+            QueryKind::Truncate => self.dialect.write_truncate(&mut w, &entity.table_name),
         }
         Ok(Compiled {
             sql: w.finish(),
@@ -305,6 +317,17 @@ impl<'a> Compiler<'a> {
             )));
         }
         Ok((joins, c))
+    }
+
+    /// A nested select (a QueryBuilder used as a value), written into the same statement.
+    pub fn subquery(&self, w: &mut Writer, q: &Query) -> Result<()> {
+        if !matches!(q.kind, QueryKind::Select | QueryKind::Count) {
+            return Err(Error::validation(
+                "A subquery must be a select or a count".to_string(),
+            ));
+        }
+        let entity = self.meta.entity(q.entity)?;
+        self.select(w, entity, q).map(|_| ())
     }
 
     /// The QueryBuilder's joins, in call order: each from the root or an earlier join's alias.
@@ -518,6 +541,16 @@ impl<'a> Compiler<'a> {
                                 }
                                 n += 1;
                                 w.raw(raw, &self.raw_params(params)?);
+                                continue;
+                            }
+                            Field::Sub { query, alias } => {
+                                if n > 0 {
+                                    w.push(", ");
+                                }
+                                n += 1;
+                                w.push("(");
+                                self.subquery(w, query)?;
+                                w.push(") as ").ident(alias);
                                 continue;
                             }
                         };
@@ -816,12 +849,23 @@ impl<'a> Compiler<'a> {
                     .collect()
             };
             let fields = columns(&c.fields)?;
-            let merge = columns(&c.merge)?;
-            let merge: &[&str] = if c.ignore { &[] } else { &merge };
-            self.dialect.write_on_conflict(w, &fields, merge);
+            match (&c.merge_data, c.ignore) {
+                (Some(data), false) => {
+                    self.dialect.write_conflict_update(w, &fields);
+                    self.write_assignments(w, entity, data)?;
+                }
+                _ => {
+                    let merge = columns(&c.merge)?;
+                    let merge: &[&str] = if c.ignore { &[] } else { &merge };
+                    self.dialect.write_on_conflict(w, &fields, merge);
+                }
+            }
         }
         // Back come the generated key and the columns the database filled with defaults.
         let returned: Vec<usize> = match &q.returning {
+            Some(names) if names.iter().any(|n| n == "*") => (0..entity.props.len())
+                .filter(|&i| entity.props[i].is_column())
+                .collect(),
             Some(names) => names
                 .iter()
                 .map(|n| entity.prop_index(n))
@@ -855,6 +899,17 @@ impl<'a> Compiler<'a> {
             )));
         };
         w.push("update ").ident(&entity.table_name).push(" set ");
+        self.write_assignments(w, entity, data)?;
+        if let (joins, Some(c)) = self.plain_condition(entity, q)? {
+            w.push(" where ");
+            write_cond(w, &joins, &c, true);
+        }
+        self.write_returning(w, entity, q)?;
+        Ok(())
+    }
+
+    /// `name` = ?, `age` = ?
+    fn write_assignments(&self, w: &mut Writer, entity: &EntityMeta, data: &Map<String, Json>) -> Result<()> {
         for (n, (key, v)) in data.iter().enumerate() {
             let i = entity.prop_index(key)?;
             let p = &entity.props[i];
@@ -864,9 +919,25 @@ impl<'a> Compiler<'a> {
             w.ident(&p.field_name).push(" = ");
             w.prop_param(p, to_db(self.dialect, entity, p, v)?);
         }
-        if let (joins, Some(c)) = self.plain_condition(entity, q)? {
-            w.push(" where ");
-            write_cond(w, &joins, &c, true);
+        Ok(())
+    }
+
+    /// `qb.returning(…)` of an update or delete: ` returning *` or the named columns.
+    fn write_returning(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {
+        let Some(names) = q.returning.as_ref().filter(|_| self.dialect.supports_returning()) else {
+            return Ok(());
+        };
+        w.push(" returning ");
+        for (n, name) in names.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            if name == "*" {
+                w.push("*");
+            } else {
+                let i = entity.prop_index(name)?;
+                w.ident(&entity.props[i].field_name);
+            }
         }
         Ok(())
     }
@@ -877,7 +948,7 @@ impl<'a> Compiler<'a> {
             w.push(" where ");
             write_cond(w, &joins, &c, true);
         }
-        Ok(())
+        self.write_returning(w, entity, q)
     }
 }
 
@@ -1116,6 +1187,21 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
             write_tuple_cols(w, joins, cols);
             w.push(" = ");
             write_tuple_values(w, joins, cols, values);
+        }
+        Cond::InQuery {
+            col,
+            negated,
+            query,
+        } => {
+            write_prop(w, joins.alias(col.node), joins.prop(*col), false);
+            w.push(if *negated { " not in (" } else { " in (" });
+            let compiler = Compiler {
+                dialect: w.dialect,
+                meta: joins.meta(),
+            };
+            // Checked when parsed (see `Cond::InQuery`): it compiles.
+            let _ = compiler.subquery(w, &query.0);
+            w.push(")");
         }
         Cond::Raw { sql, params } => {
             w.push("(").raw(sql, params).push(")");

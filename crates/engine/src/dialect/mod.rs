@@ -117,6 +117,22 @@ pub trait Dialect: Send + Sync {
     /// An upsert's conflict clause: ` on conflict (`email`) do update set `name` = excluded.`name``,
     /// or `do nothing` without columns to merge.
     fn write_on_conflict(&self, w: &mut crate::sql::Writer, fields: &[&str], merge: &[&str]) {
+        if merge.is_empty() {
+            self.write_conflict_target(w, fields);
+            w.push(" do nothing");
+            return;
+        }
+        self.write_conflict_update(w, fields);
+        for (n, f) in merge.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            w.ident(f).push(" = excluded.").ident(f);
+        }
+    }
+
+    /// ` on conflict (`email`)`
+    fn write_conflict_target(&self, w: &mut crate::sql::Writer, fields: &[&str]) {
         w.push(" on conflict (");
         for (n, f) in fields.iter().enumerate() {
             if n > 0 {
@@ -125,17 +141,17 @@ pub trait Dialect: Send + Sync {
             w.ident(f);
         }
         w.push(")");
-        if merge.is_empty() {
-            w.push(" do nothing");
-            return;
-        }
+    }
+
+    /// ` on conflict (`email`) do update set ` — the assignments follow.
+    fn write_conflict_update(&self, w: &mut crate::sql::Writer, fields: &[&str]) {
+        self.write_conflict_target(w, fields);
         w.push(" do update set ");
-        for (n, f) in merge.iter().enumerate() {
-            if n > 0 {
-                w.push(", ");
-            }
-            w.ident(f).push(" = excluded.").ident(f);
-        }
+    }
+
+    /// `qb.truncate()`.
+    fn write_truncate(&self, w: &mut crate::sql::Writer, table: &str) {
+        w.push("truncate table ").ident(table);
     }
 
     /// The check MikroORM runs first on a new connection when `ensureDatabase` is on, if any.

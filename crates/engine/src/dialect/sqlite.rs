@@ -68,6 +68,11 @@ impl Dialect for Sqlite {
         Some("select name as table_name from sqlite_master where type = 'table' and name != 'sqlite_sequence' and name != 'geometry_columns' and name != 'spatial_ref_sys' union all select name as table_name from sqlite_temp_master where type = 'table' order by name")
     }
 
+    /// SQLite has no `truncate`; MikroORM deletes every row.
+    fn write_truncate(&self, w: &mut crate::sql::Writer, table: &str) {
+        w.push("delete from ").ident(table);
+    }
+
     fn autoincrement_pk(&self) -> &'static str {
         "not null primary key autoincrement"
     }
