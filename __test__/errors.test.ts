@@ -181,7 +181,7 @@ describe('bad input is reported with names', () => {
       [() => em.findByCursor(Author, {}), 'em.findByCursor() (cursor pagination)'],
       [() => em.stream(Author), 'em.stream()'],
       [() => em.createQueryBuilder(Author).populate(['books']), 'qb.populate() (relations)'],
-      [() => em.createQueryBuilder(Author).onConflict('email'), 'qb.onConflict() (upsert)'],
+      [() => em.createQueryBuilder(Author).cache(), 'qb.cache() (result cache)'],
     ] as const) {
       const err = await failure(call);
       expect(err).toBeInstanceOf(NotImplementedError);

@@ -150,7 +150,7 @@ describe('select', () => {
         .getFormattedQuery(),
     ).toBe("select `a`.`id`, `a`.`name` from `author` as `a` where `a`.`name` = 'x' and (`a`.`age` = 1 or `a`.`age` = 2) order by `a`.`id` desc");
     expect(em.createQueryBuilder(Author).where({ 'a0.name': 'x' } as never).getFormattedQuery()).toBe("select `a0`.* from `author` as `a0` where `a0`.`name` = 'x'");
-    expect(em.createQueryBuilder(Author, 'a').update({ age: 1 }).where({ 'a.id': 1 } as never).getFormattedQuery()).toBe('update `author` set `age` = 1 where `id` = 1');
+    expect(em.createQueryBuilder(Author, 'a').update({ age: 1 }).where({ 'a.id': 1 } as never).getFormattedQuery()).toBe('update `author` as `a` set `age` = 1 where `a`.`id` = 1');
   });
 
   test('the root alias is the first letter of the table', () => {

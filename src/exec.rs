@@ -51,6 +51,15 @@ impl Exec<'_> {
         } else {
             write_json_str(&mut self.log, sql);
         }
+        // The parameters too, for loggers that read them (`LogContext.params`).
+        self.log.push_str(",\"params\":[");
+        for (n, p) in params.iter().enumerate() {
+            if n > 0 {
+                self.log.push(',');
+            }
+            p.write_json(&mut self.log);
+        }
+        self.log.push(']');
         if let Some(t) = took {
             let _ = write!(self.log, ",\"took\":{t}");
         }

@@ -45,6 +45,7 @@ const txStorage = new AsyncLocalStorage<TxContext>();
 
 interface LogEntry {
   sql: string;
+  params?: unknown[];
   took?: number;
   results?: number;
   affected?: number;
@@ -118,7 +119,7 @@ export abstract class DatabaseDriver {
     }
     const logger = this.config.getLogger();
     for (const e of entries) {
-      const context: LogContext = { query: e.sql, took: e.took, results: e.results, affected: e.affected, level: e.error ? 'error' : undefined };
+      const context: LogContext = { query: e.sql, params: e.params, took: e.took, results: e.results, affected: e.affected, level: e.error ? 'error' : undefined };
       logger.logQuery(context);
     }
   }

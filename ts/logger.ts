@@ -4,6 +4,8 @@ export type LoggerNamespace = 'query' | 'query-params' | 'schema' | 'discovery' 
 
 export interface LogContext {
   query?: string;
+  /** The statement's parameters. */
+  params?: readonly unknown[];
   took?: number;
   results?: number;
   affected?: number;

@@ -1,5 +1,5 @@
 import type { EntityManager } from './entity-manager.js';
-import { NotImplementedError, ValidationError } from './errors.js';
+import { NotImplementedError, OptimisticLockError, ValidationError } from './errors.js';
 import type { EntityMetadata } from './metadata/types.js';
 import type { Dictionary, EntityData, FilterQuery, Loaded, OrderDefinition } from './typings.js';
 import { engineValue } from './entity/codegen.js';
@@ -49,6 +49,8 @@ interface Join {
   cond?: Dictionary;
   /** The relation path from the root (`books.tags`), for hydration. */
   relation: string;
+  /** `…AndSelect(…, fields)`: the joined entity's selected properties. */
+  fields?: string[];
 }
 
 export interface QueryResult {
@@ -71,6 +73,8 @@ export class QueryBuilder<T extends object = any> {
   private conflict?: OnConflict;
   private returningFields?: string[];
   private lockMode?: number;
+  /** The alias was given (`createQueryBuilder(Author, 'a')`): writes name the table by it. */
+  private readonly qualify: boolean;
   private clause?: Clause;
   private order: Dictionary[] = [];
   private limitValue?: number;
@@ -86,6 +90,7 @@ export class QueryBuilder<T extends object = any> {
     alias?: string,
   ) {
     this.alias = alias ?? meta.alias;
+    this.qualify = alias !== undefined;
   }
 
   select(fields: Field | readonly Field[], distinct = false): this {
@@ -155,20 +160,20 @@ export class QueryBuilder<T extends object = any> {
     return this.addJoin(field, alias, cond as Dictionary, true, false);
   }
 
-  /** Joins and selects the relation: `getResultList()` returns entities with it populated. */
-  joinAndSelect(field: string, alias: string, cond: FilterQuery<any> = {}, type: (typeof JoinType)[keyof typeof JoinType] = JoinType.innerJoin): this {
-    return this.addJoin(field, alias, cond as Dictionary, type === JoinType.leftJoin, true);
+  /** Joins and selects the relation (`fields`: only those): `getResultList()` populates it. */
+  joinAndSelect(field: string, alias: string, cond: FilterQuery<any> = {}, type: (typeof JoinType)[keyof typeof JoinType] = JoinType.innerJoin, _path?: string, fields?: string[]): this {
+    return this.addJoin(field, alias, (cond ?? {}) as Dictionary, type === JoinType.leftJoin, true, fields);
   }
 
-  innerJoinAndSelect(field: string, alias: string, cond: FilterQuery<any> = {}): this {
-    return this.addJoin(field, alias, cond as Dictionary, false, true);
+  innerJoinAndSelect(field: string, alias: string, cond: FilterQuery<any> = {}, fields?: string[]): this {
+    return this.addJoin(field, alias, (cond ?? {}) as Dictionary, false, true, fields);
   }
 
-  leftJoinAndSelect(field: string, alias: string, cond: FilterQuery<any> = {}): this {
-    return this.addJoin(field, alias, cond as Dictionary, true, true);
+  leftJoinAndSelect(field: string, alias: string, cond: FilterQuery<any> = {}, fields?: string[]): this {
+    return this.addJoin(field, alias, (cond ?? {}) as Dictionary, true, true, fields);
   }
 
-  private addJoin(field: string, alias: string, cond: Dictionary, left: boolean, select: boolean): this {
+  private addJoin(field: string, alias: string, cond: Dictionary, left: boolean, select: boolean, fields?: string[]): this {
     const dot = field.indexOf('.');
     const from = dot < 0 ? this.alias : field.substring(0, dot);
     const name = dot < 0 ? field : field.substring(dot + 1);
@@ -177,7 +182,7 @@ export class QueryBuilder<T extends object = any> {
       throw new ValidationError(`Trying to join ${field}, but '${from}' is not a known alias (the root's is '${this.alias}')`);
     }
     const relation = parent ? `${parent}.${name}` : name;
-    this.joins.push({ path: field, alias, left, select, cond: Object.keys(cond).length > 0 ? cond : undefined, relation });
+    this.joins.push({ path: field, alias, left, select, cond: Object.keys(cond).length > 0 ? cond : undefined, relation, fields: fields?.map(f => (f.startsWith(`${alias}.`) ? f.substring(alias.length + 1) : f)) });
     return this;
   }
 
@@ -213,7 +218,14 @@ export class QueryBuilder<T extends object = any> {
     return this;
   }
 
+  /** Sets the order (replacing an earlier one, as MikroORM). */
   orderBy(order: OrderDefinition<T>): this {
+    this.order = [];
+    return this.andOrderBy(order);
+  }
+
+  /** Adds to the order. */
+  andOrderBy(order: OrderDefinition<T>): this {
     const list = (Array.isArray(order) ? order : [order]) as Dictionary[];
     this.order.push(...list);
     return this;
@@ -312,9 +324,13 @@ export class QueryBuilder<T extends object = any> {
     return this;
   }
 
-  /** A pessimistic lock on the selected rows (needs a transaction when executed). */
+  /** A lock on the selected rows: pessimistic modes need a transaction; `OPTIMISTIC` a version. */
   setLockMode(mode?: number): this {
+    if (mode === 1 && !this.meta.props.some(p => p.version)) {
+      throw new OptimisticLockError(`The optimistic lock on entity ${this.meta.className} failed`);
+    }
     this.lockMode = mode;
+    this.checkLock();
     return this;
   }
 
@@ -331,24 +347,28 @@ export class QueryBuilder<T extends object = any> {
   /** @internal The engine's query model. */
   toObject(kind: Kind = this.kind, limit = this.limitValue): Dictionary {
     // The alias is sent for every kind (it is stripped from `alias.prop` keys); only selects
-    // write it.
+    // and queries given an alias write it.
+    const reading = kind === 'select' || kind === 'count';
     return {
         kind,
         entity: this.meta.index,
         alias: this.alias,
         fields: kind === 'select' ? this.fields : undefined,
         joins: this.joins.map(({ relation: _relation, ...j }) => j),
-        groupBy: kind === 'select' ? this.groups : undefined,
-        having: kind === 'select' ? this.havingClause : undefined,
+        groupBy: reading ? this.groups : undefined,
+        having: reading ? this.havingClause : undefined,
         clause: this.clause,
-        orderBy: kind === 'select' ? this.order : [],
-        limit: kind === 'select' ? limit : undefined,
-        offset: kind === 'select' ? this.offsetValue : undefined,
+        orderBy: reading ? this.order : [],
+        limit: reading ? limit : undefined,
+        offset: reading ? this.offsetValue : undefined,
+        plainCount: true,
+        qualify: this.qualify,
         data: this.data,
         countField: kind === 'count' ? this.countField : undefined,
         distinct: kind === 'count' ? this.countDistinct : this.distinctRows,
         onConflict: kind === 'insert' ? this.conflict : undefined,
-        returning: this.returningFields,
+        // MikroORM writes no `returning` for a delete.
+        returning: kind === 'delete' ? undefined : this.returningFields,
         lockMode: kind === 'select' ? this.lockMode : undefined,
     };
   }
@@ -433,7 +453,9 @@ export class QueryBuilder<T extends object = any> {
 
   async getCount(): Promise<number> {
     const driver = await this.em.ready();
-    const res = driver.json<{ rows: { count: number }[] }>(() => driver.native.query(this.toJson('count'), 'get', driver.logLevel()));
+    // The count of all matching rows: without the page and order, keys counted once.
+    const query = { ...this.toObject('count'), orderBy: [], limit: undefined, offset: undefined, plainCount: false };
+    const res = driver.json<{ rows: { count: number }[] }>(() => driver.native.query(JSON.stringify(query, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)), 'get', driver.logLevel()));
     return Number(res.rows[0]?.count ?? 0);
   }
 

@@ -37,6 +37,8 @@ pub struct Node<'m> {
     pub on: Option<Cond>,
     /// Joined by the QueryBuilder under the user's alias (it takes no number).
     pub explicit: bool,
+    /// Populated with only these properties (`leftJoinAndSelect(…, fields)`).
+    pub fields: Option<Vec<usize>>,
 }
 
 impl<'m> Node<'m> {
@@ -59,6 +61,7 @@ impl<'m> Node<'m> {
             left,
             on: None,
             explicit: false,
+            fields: None,
         }
     }
 }
@@ -85,6 +88,9 @@ pub struct Joins<'m> {
     /// A collection-operator subquery: every join is inner, and many-to-many items take their
     /// own table's letter.
     pub subquery: bool,
+    /// Conditions join relations anew instead of reusing populated joins (MikroORM keeps the
+    /// rows a condition selects apart from the items it loads: `left join book as b2`).
+    pub separate_conditions: bool,
 }
 
 impl<'m> Joins<'m> {
@@ -100,6 +106,7 @@ impl<'m> Joins<'m> {
                 None,
             )],
             subquery: false,
+            separate_conditions: false,
         })
     }
 
@@ -124,6 +131,7 @@ impl<'m> Joins<'m> {
                 None,
             )],
             subquery: true,
+            separate_conditions: false,
         }
     }
 
@@ -159,6 +167,7 @@ impl<'m> Joins<'m> {
                 })
                 .collect(),
             subquery: true,
+            separate_conditions: false,
         }
     }
 
@@ -340,9 +349,21 @@ impl<'m> Joins<'m> {
     }
 
     fn find(&self, parent: usize, via: Via) -> Option<usize> {
-        self.nodes
-            .iter()
-            .position(|n| n.parent == Some((parent, via)))
+        let to_many = matches!(via, Via::Collection(_) | Via::Pivot(_));
+        (0..self.nodes.len()).find(|&i| {
+            self.nodes[i].parent == Some((parent, via))
+                && !(self.separate_conditions && to_many && self.loads(i))
+        })
+    }
+
+    /// Whether `node` is populated or leads to a populated node (a many-to-many's pivot).
+    pub fn loads(&self, node: usize) -> bool {
+        self.nodes[node].populate
+            || self
+                .nodes
+                .iter()
+                .enumerate()
+                .any(|(i, n)| n.parent.is_some_and(|(p, _)| p == node) && self.loads(i))
     }
 
     fn path_of(&self, parent: usize, name: &str) -> String {

@@ -85,6 +85,12 @@ pub struct Query {
     pub group_by: Vec<String>,
     #[serde(default)]
     pub having: Option<Clause>,
+    /// `qb.count()`: `count(*)` even over to-many joins (`em.count` counts distinct keys).
+    #[serde(default)]
+    pub plain_count: bool,
+    /// Insert, update, delete: name the table by the QueryBuilder's alias (`update author as a`).
+    #[serde(default)]
+    pub qualify: bool,
 }
 
 /// A selected field: a property (`title`, `a.name`) or a raw SQL fragment from `raw()` / `sql`.
@@ -124,6 +130,9 @@ pub struct QbJoin {
     /// More conditions of the join (`leftJoin('a.books', 'b', { 'b.price': { $gt: 5 } })`).
     #[serde(default)]
     pub cond: Option<Json>,
+    /// `…AndSelect(…, fields)`: only these properties of the joined entity.
+    #[serde(default)]
+    pub fields: Option<Vec<String>>,
 }
 
 /// A condition in a relation's join. For a reference joined for its target's filters, only rows
@@ -161,6 +170,27 @@ pub enum Clause {
         #[serde(default)]
         params: Vec<Json>,
     },
+}
+
+impl Clause {
+    /// Whether some key of its filters starts with `alias.`.
+    fn mentions_alias(&self, alias: &str) -> bool {
+        fn keys(v: &Json, prefix: &str) -> bool {
+            match v {
+                Json::Object(m) => m
+                    .iter()
+                    .any(|(k, v)| k.starts_with(prefix) || keys(v, prefix)),
+                Json::Array(items) => items.iter().any(|v| keys(v, prefix)),
+                _ => false,
+            }
+        }
+        let prefix = format!("{alias}.");
+        match self {
+            Clause::And(items) | Clause::Or(items) => items.iter().any(|c| c.mentions_alias(alias)),
+            Clause::Filter(f) => keys(f, &prefix),
+            Clause::Raw { .. } => false,
+        }
+    }
 }
 
 impl Query {
@@ -302,7 +332,13 @@ impl<'a> Compiler<'a> {
 
     /// The condition of an update or delete, which cannot join (MikroORM uses a subquery).
     fn plain_condition(&self, entity: &EntityMeta, q: &Query) -> Result<(Joins<'a>, Option<Cond>)> {
-        let joins = RefCell::new(Joins::new(self.meta, q.entity, None)?);
+        // MikroORM qualifies the columns of an aliased update/delete only where the condition's
+        // keys carry the alias (`{ 'a.id': 1 }`; `{ id: 1 }` stays `id`).
+        let alias = q
+            .alias
+            .as_deref()
+            .filter(|a| q.qualify && q.clause.as_ref().is_some_and(|c| c.mentions_alias(a)));
+        let joins = RefCell::new(Joins::new(self.meta, q.entity, alias)?);
         let c = self.condition(&joins, q)?;
         let joins = joins.into_inner();
         if joins.has_joins() {
@@ -337,16 +373,26 @@ impl<'a> Compiler<'a> {
                 Some((a, name)) if q.alias.as_deref() == Some(a) => (0, name),
                 Some((a, name)) => match joins.borrow().by_alias(a) {
                     Some(node) => (node, name),
-                    None => return Err(Error::validation(format!(
+                    None => {
+                        return Err(Error::validation(format!(
                         "Trying to join {}, but '{a}' is not a known alias (the root's is '{}')",
                         j.path,
                         q.alias.as_deref().unwrap_or_default()
-                    ))),
+                    )))
+                    }
                 },
                 None => (0, j.path.as_str()),
             };
             let node = joins.borrow_mut().join_as(parent, name, &j.alias, j.left)?;
             joins.borrow_mut().nodes[node].populate = j.select;
+            if let Some(fields) = &j.fields {
+                let entity = joins.borrow().entity(node);
+                let list = fields
+                    .iter()
+                    .map(|f| entity.prop_index(f))
+                    .collect::<Result<Vec<_>>>()?;
+                joins.borrow_mut().nodes[node].fields = Some(list);
+            }
             if let Some(cond) = &j.cond {
                 let parser = FilterParser {
                     dialect: self.dialect,
@@ -483,12 +529,14 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        let cond = self.condition(&joins, q)?;
-        let order = if q.kind == QueryKind::Select {
-            self.resolve_order(&joins, &q.order_by)?
-        } else {
-            Vec::new()
-        };
+        // A condition on a populated relation joins it anew (`b2`), as MikroORM does.
+        let populating =
+            q.kind == QueryKind::Select && joins.borrow().nodes.iter().any(|n| n.populate);
+        joins.borrow_mut().separate_conditions = populating;
+        let cond = self.condition(&joins, q);
+        joins.borrow_mut().separate_conditions = false;
+        let cond = cond?;
+        let order = self.resolve_order(&joins, &q.order_by)?;
         let having = match &q.having {
             Some(h) => self.clause(&joins, alias, h)?,
             None => None,
@@ -497,7 +545,6 @@ impl<'a> Compiler<'a> {
         // A joined collection repeats its owner's rows: `limit` then counts owners, in a subquery.
         let paginate = q.kind == QueryKind::Select
             && (q.limit.is_some() || q.offset.is_some())
-            && joins.nodes.iter().any(|n| n.populate)
             && joins.has_collection_joins();
         w.push("select ");
         if q.kind == QueryKind::Count {
@@ -512,7 +559,7 @@ impl<'a> Compiler<'a> {
                     w.column(alias, &entity.props[i].field_name).push(")");
                 }
                 // A to-many join repeats rows: MikroORM then counts distinct keys.
-                None if joins.has_collection_joins() && !entity.pk.is_empty() => {
+                None if !q.plain_count && joins.has_collection_joins() && !entity.pk.is_empty() => {
                     w.push("count(distinct ");
                     w.column(alias, &entity.props[entity.pk[0]].field_name)
                         .push(")");
@@ -608,7 +655,11 @@ impl<'a> Compiler<'a> {
             .filter(|n| n.populate && selects_joins)
         {
             let a = node.alias.as_deref().unwrap_or_default();
-            for p in node.entity.props.iter().filter(|p| !p.lazy) {
+            let chosen = |i: usize| node.fields.as_ref().is_none_or(|f| f.contains(&i));
+            for (i, p) in node.entity.props.iter().enumerate() {
+                if p.lazy || !chosen(i) {
+                    continue;
+                }
                 w.push(", ");
                 select_prop(w, Some(a), p, Some(a), false);
             }
@@ -623,12 +674,17 @@ impl<'a> Compiler<'a> {
         if let Some(a) = alias {
             w.push(" as ").ident(a);
         }
-        write_joins(w, &joins);
         if paginate {
+            // The page's keys come from a subquery with every join; the query itself only
+            // joins what it loads.
+            write_joins_of(w, &joins, |i| joins.loads(i));
             self.paginated_keys(w, entity, &joins, cond.as_ref(), &order, q);
-        } else if let Some(c) = cond {
-            w.push(" where ");
-            write_cond(w, &joins, &c, true);
+        } else {
+            write_joins(w, &joins);
+            if let Some(c) = cond {
+                w.push(" where ");
+                write_cond(w, &joins, &c, true);
+            }
         }
         for (n, g) in q.group_by.iter().enumerate() {
             w.push(if n == 0 { " group by " } else { ", " });
@@ -640,14 +696,6 @@ impl<'a> Compiler<'a> {
             write_cond(w, &joins, &h, true);
         }
         let repeats_rows = joins.has_collection_joins();
-        if q.kind == QueryKind::Count {
-            return Ok(Selected {
-                joined,
-                inverse,
-                filtered,
-                repeats_rows,
-            });
-        }
         self.order_by(w, &joins, &order);
         if paginate {
             return Ok(Selected {
@@ -810,6 +858,7 @@ impl<'a> Compiler<'a> {
             }
         }
         w.push("insert into ").ident(&entity.table_name);
+        self.write_qualifier(w, q);
         if cols.is_empty() {
             w.push(" default values");
         } else {
@@ -862,10 +911,15 @@ impl<'a> Compiler<'a> {
             }
         }
         // Back come the generated key and the columns the database filled with defaults.
+        let star = q
+            .returning
+            .as_ref()
+            .is_some_and(|n| n.iter().any(|n| n == "*"));
+        if star && self.dialect.supports_returning() {
+            w.push(" returning *");
+            return Ok(cols);
+        }
         let returned: Vec<usize> = match &q.returning {
-            Some(names) if names.iter().any(|n| n == "*") => (0..entity.props.len())
-                .filter(|&i| entity.props[i].is_column())
-                .collect(),
             Some(names) => names
                 .iter()
                 .map(|n| entity.prop_index(n))
@@ -898,7 +952,9 @@ impl<'a> Compiler<'a> {
                 entity.name
             )));
         };
-        w.push("update ").ident(&entity.table_name).push(" set ");
+        w.push("update ").ident(&entity.table_name);
+        self.write_qualifier(w, q);
+        w.push(" set ");
         self.write_assignments(w, entity, data)?;
         if let (joins, Some(c)) = self.plain_condition(entity, q)? {
             w.push(" where ");
@@ -908,8 +964,20 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// ` as `a``: the QueryBuilder's alias of the table written to.
+    fn write_qualifier(&self, w: &mut Writer, q: &Query) {
+        if let Some(a) = q.alias.as_deref().filter(|_| q.qualify) {
+            w.push(" as ").ident(a);
+        }
+    }
+
     /// `name` = ?, `age` = ?
-    fn write_assignments(&self, w: &mut Writer, entity: &EntityMeta, data: &Map<String, Json>) -> Result<()> {
+    fn write_assignments(
+        &self,
+        w: &mut Writer,
+        entity: &EntityMeta,
+        data: &Map<String, Json>,
+    ) -> Result<()> {
         for (n, (key, v)) in data.iter().enumerate() {
             let i = entity.prop_index(key)?;
             let p = &entity.props[i];
@@ -924,7 +992,11 @@ impl<'a> Compiler<'a> {
 
     /// `qb.returning(…)` of an update or delete: ` returning *` or the named columns.
     fn write_returning(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {
-        let Some(names) = q.returning.as_ref().filter(|_| self.dialect.supports_returning()) else {
+        let Some(names) = q
+            .returning
+            .as_ref()
+            .filter(|_| self.dialect.supports_returning())
+        else {
             return Ok(());
         };
         w.push(" returning ");
@@ -944,6 +1016,7 @@ impl<'a> Compiler<'a> {
 
     fn delete(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {
         w.push("delete from ").ident(&entity.table_name);
+        self.write_qualifier(w, q);
         if let (joins, Some(c)) = self.plain_condition(entity, q)? {
             w.push(" where ");
             write_cond(w, &joins, &c, true);
@@ -991,7 +1064,15 @@ fn order_direction(entity: &EntityMeta, prop: &str, dir: &Json) -> Result<&'stat
 /// ` inner join `author` as `a1` on `b0`.`author_id` = `a1`.`id``: a required relation joins
 /// inner, a nullable one left.
 fn write_joins(w: &mut Writer, joins: &Joins) {
-    for node in joins.nodes.iter().skip(1) {
+    write_joins_of(w, joins, |_| true);
+}
+
+/// The joins of the nodes `keep` accepts (ancestors before their children, as added).
+fn write_joins_of(w: &mut Writer, joins: &Joins, keep: impl Fn(usize) -> bool) {
+    for (i, node) in joins.nodes.iter().enumerate().skip(1) {
+        if !keep(i) {
+            continue;
+        }
         let Some((parent, via)) = node.parent else {
             continue;
         };

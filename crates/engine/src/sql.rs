@@ -60,7 +60,7 @@ impl<'d> Writer<'d> {
 
     /// A parameter bound to `prop`'s column.
     pub fn prop_param(&mut self, prop: &PropMeta, v: Value) -> &mut Self {
-        if prop.ty == PropType::Datetime && v != Value::Null {
+        if matches!(prop.ty, PropType::Datetime | PropType::Date) && v != Value::Null {
             self.dates.push(self.params.len());
         }
         self.param(v)
