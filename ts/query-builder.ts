@@ -281,8 +281,8 @@ export class QueryBuilder<T extends object = any> {
   }
 
   /** `insert … on conflict (fields)`: then `merge()` or `ignore()`. */
-  onConflict(fields: string | string[]): this {
-    this.conflict = { fields: Array.isArray(fields) ? fields : [fields], merge: [], ignore: false };
+  onConflict(fields?: string | string[]): this {
+    this.conflict = { fields: fields === undefined ? [] : Array.isArray(fields) ? fields : [fields], merge: [], ignore: false };
     return this;
   }
 

@@ -834,8 +834,9 @@ impl<'a> Compiler<'a> {
     fn order_by(&self, w: &mut Writer, joins: &Joins, order: &[(Col, &'static str)]) {
         for (n, (col, dir)) in order.iter().enumerate() {
             w.push(if n == 0 { " order by " } else { ", " });
-            write_prop(w, joins.alias(col.node), joins.prop(*col), false);
-            w.push(" ").push(dir);
+            let mut column = Writer::new(w.dialect);
+            write_prop(&mut column, joins.alias(col.node), joins.prop(*col), false);
+            w.dialect.write_order(w, &column.text, dir);
         }
     }
 
@@ -857,7 +858,13 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        w.push("insert into ").ident(&entity.table_name);
+        let ignore = q.on_conflict.as_ref().is_some_and(|c| c.ignore);
+        w.push(if ignore && self.dialect.insert_ignore_prefix() {
+            "insert ignore into "
+        } else {
+            "insert into "
+        });
+        w.ident(&entity.table_name);
         self.write_qualifier(w, q);
         if cols.is_empty() {
             w.push(" default values");

@@ -985,7 +985,12 @@ fn insert_steps(
             cols.sort_by_key(|&i| order.iter().position(|n| *n == entity.props[i].name));
         }
         let mut w = Writer::new(d);
-        w.push("insert into ").ident(&entity.table_name);
+        w.push(if ignore_conflicts && d.insert_ignore_prefix() {
+            "insert ignore into "
+        } else {
+            "insert into "
+        });
+        w.ident(&entity.table_name);
         if let (true, Some(pk)) = (cols.is_empty(), auto) {
             // No values: MikroORM inserts a null key (`(id) select null as id`).
             let field = &entity.props[pk].field_name;

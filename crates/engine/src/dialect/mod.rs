@@ -1,8 +1,12 @@
 //! One `Dialect` per database. Defaults write standard SQL; each dialect file overrides only what
 //! differs. Shared code never matches on a dialect.
 
+mod mysql;
+mod postgres;
 mod sqlite;
 
+pub use mysql::MySql;
+pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
 use crate::meta::PropMeta;
@@ -133,6 +137,10 @@ pub trait Dialect: Send + Sync {
 
     /// ` on conflict (`email`)`
     fn write_conflict_target(&self, w: &mut crate::sql::Writer, fields: &[&str]) {
+        if fields.is_empty() {
+            w.push(" on conflict");
+            return;
+        }
         w.push(" on conflict (");
         for (n, f) in fields.iter().enumerate() {
             if n > 0 {
@@ -147,6 +155,17 @@ pub trait Dialect: Send + Sync {
     fn write_conflict_update(&self, w: &mut crate::sql::Writer, fields: &[&str]) {
         self.write_conflict_target(w, fields);
         w.push(" do update set ");
+    }
+
+    /// `insert ignore into …` instead of a conflict clause that does nothing.
+    fn insert_ignore_prefix(&self) -> bool {
+        false
+    }
+
+    /// One `order by` item: `column` (already written SQL) and its direction (`asc`,
+    /// `desc nulls last`).
+    fn write_order(&self, w: &mut crate::sql::Writer, column: &str, dir: &str) {
+        w.push(column).push(" ").push(dir);
     }
 
     /// `qb.truncate()`.
@@ -173,6 +192,8 @@ pub trait Dialect: Send + Sync {
 pub fn dialect_by_name(name: &str) -> Option<Box<dyn Dialect>> {
     match name {
         "sqlite" | "libsql" => Some(Box::new(Sqlite)),
+        "postgresql" => Some(Box::new(Postgres)),
+        "mysql" | "mariadb" => Some(Box::new(MySql)),
         _ => None,
     }
 }

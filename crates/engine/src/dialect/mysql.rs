@@ -1,0 +1,127 @@
+//! MySQL and MariaDB: backticks, no `returning` (keys come from the insert id),
+//! `on duplicate key update`, `insert ignore`, `lock in share mode`, emulated `nulls first/last`.
+
+use super::Dialect;
+use crate::meta::{PropMeta, PropType};
+use crate::sql::Writer;
+
+pub struct MySql;
+
+impl Dialect for MySql {
+    fn name(&self) -> &'static str {
+        "mysql"
+    }
+
+    fn quote_char(&self) -> char {
+        '`'
+    }
+
+    fn supports_returning(&self) -> bool {
+        false
+    }
+
+    fn ilike_operator(&self) -> &'static str {
+        "like"
+    }
+
+    fn lock_clause(&self, mode: u8) -> Option<&'static str> {
+        match mode {
+            2 => Some("lock in share mode"),
+            3 => Some("for update"),
+            4 => Some("for update skip locked"),
+            5 => Some("for update nowait"),
+            6 => Some("lock in share mode skip locked"),
+            7 => Some("lock in share mode nowait"),
+            _ => None,
+        }
+    }
+
+    /// ` on duplicate key update `name` = values(`name`)` (the conflict target is implied).
+    fn write_on_conflict(&self, w: &mut Writer, _fields: &[&str], merge: &[&str]) {
+        if merge.is_empty() {
+            // `insert ignore into …` (see `insert_ignore_prefix`).
+            return;
+        }
+        self.write_conflict_update(w, &[]);
+        for (n, f) in merge.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            w.ident(f).push(" = values(").ident(f).push(")");
+        }
+    }
+
+    fn write_conflict_update(&self, w: &mut Writer, _fields: &[&str]) {
+        w.push(" on duplicate key update ");
+    }
+
+    fn insert_ignore_prefix(&self) -> bool {
+        true
+    }
+
+    /// MySQL has no `nulls first/last`: `x is not null, x asc` sorts the nulls first.
+    fn write_order(&self, w: &mut Writer, column: &str, dir: &str) {
+        let (dir, nulls) = match dir.split_once(" nulls ") {
+            Some((d, n)) => (d, Some(n)),
+            None => (dir, None),
+        };
+        match nulls {
+            Some("first") => {
+                w.push(column).push(" is not null, ");
+            }
+            Some(_) => {
+                w.push(column).push(" is null, ");
+            }
+            None => {}
+        }
+        w.push(column).push(" ").push(dir);
+    }
+
+    fn column_type(&self, prop: &PropMeta) -> String {
+        match prop.ty {
+            PropType::String | PropType::Uuid => {
+                return format!("varchar({})", prop.length.unwrap_or(255))
+            }
+            PropType::Text => "text",
+            PropType::Enum => {
+                let items = prop.items.as_deref().unwrap_or_default();
+                return format!(
+                    "enum({})",
+                    items
+                        .iter()
+                        .map(|i| format!("'{}'", i.replace('\'', "''")))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            PropType::Integer => "int",
+            PropType::Smallint => "smallint",
+            PropType::Tinyint => "tinyint",
+            PropType::Bigint => "bigint",
+            PropType::Float => "float",
+            PropType::Double => "double",
+            PropType::Decimal => {
+                return format!(
+                    "numeric({},{})",
+                    prop.precision.unwrap_or(10),
+                    prop.scale.unwrap_or(0)
+                )
+            }
+            PropType::Boolean => "tinyint(1)",
+            PropType::Datetime => "datetime",
+            PropType::Date => "date",
+            PropType::Time => "time",
+            PropType::Json => "json",
+            PropType::Blob => "blob",
+        }
+        .to_string()
+    }
+
+    fn autoincrement_pk(&self) -> &'static str {
+        "not null auto_increment primary key"
+    }
+
+    fn autoincrement_pk_type(&self) -> Option<&'static str> {
+        Some("int unsigned")
+    }
+}
