@@ -121,7 +121,11 @@ export class QueryBuilder<T extends object = any> {
     return field.startsWith(`${this.alias}.`) ? field.substring(this.alias.length + 1) : field;
   }
 
-  where(cond: FilterQuery<T> | string | RawQueryFragment, params: unknown[] = []): this {
+  /** Sets the condition; with `'$and'` / `'$or'` as the second argument, combines it with the one set. */
+  where(cond: FilterQuery<T> | string | RawQueryFragment, params: unknown[] | '$and' | '$or' = []): this {
+    if (params === '$and' || params === '$or') {
+      return this.combine(params === '$and' ? 'and' : 'or', this.toClause(cond, []));
+    }
     this.clause = this.toClause(cond, params);
     return this;
   }

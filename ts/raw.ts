@@ -13,6 +13,11 @@ export class RawQueryFragment {
   toJSON(): { raw: string; params: readonly unknown[] } {
     return { raw: this.sql, params: this.params.map(rawParam) };
   }
+
+  /** `… as alias` (the alias quoted), for a select list. */
+  as(alias: string): RawQueryFragment {
+    return new RawQueryFragment(`${this.sql} as ??`, [...this.params, alias]);
+  }
 }
 
 /** A parameter as the engine binds it. */
@@ -51,14 +56,15 @@ function tag(strings: TemplateStringsArray, ...values: unknown[]): RawQueryFragm
   return new RawQueryFragment(text, params);
 }
 
+/** `lower(name)`: the key is written as given (a fragment with its parameters). */
 const fn = (name: string) => (key: string | RawQueryFragment) => {
-  const inner = typeof key === 'string' ? ref(key) : key;
+  const inner = typeof key === 'string' ? new RawQueryFragment(key) : key;
   return new RawQueryFragment(`${name}(${inner.sql})`, inner.params);
 };
 
 export const sql = Object.assign(tag, {
   ref,
-  now: () => new RawQueryFragment('current_timestamp'),
+  now: (precision?: number) => new RawQueryFragment(precision === undefined ? 'current_timestamp' : `current_timestamp(${Number(precision)})`),
   lower: fn('lower'),
   upper: fn('upper'),
 });

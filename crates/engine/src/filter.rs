@@ -473,6 +473,8 @@ impl<'m> FilterParser<'_, 'm> {
         if let Some(op) = nested.keys().find(|k| k.starts_with('$')) {
             return match (op.as_str(), nested.len()) {
                 ("$some" | "$none" | "$every", 1) => self.collection_operator(index, op, &nested[op]),
+                // `{ books: { $in: [1, 2] } }`: items named by key.
+                ("$in", 1) => self.collection_keys(index, target, &nested[op]),
                 _ => Err(Error::not_implemented(format!(
                     "the operator {op} on the collection {}.{name} (use $some, $none or $every alone, or item conditions)",
                     entity.name

@@ -265,7 +265,8 @@ impl<'m> Joins<'m> {
     pub fn join_collection(&mut self, parent: usize, index: usize) -> Result<usize> {
         let c = &self.nodes[parent].entity.collections[index];
         if c.many_to_many {
-            let own_letter = self.subquery;
+            // A collection operator's subquery names its collection's items by their own letter.
+            let own_letter = self.subquery && parent == 0;
             return self
                 .join_pivot(parent, index, true, own_letter)
                 .map(|(_, items)| items);
@@ -296,7 +297,7 @@ impl<'m> Joins<'m> {
         };
         let pivot_meta = self.meta.entity(pivot.entity)?;
         let item = pivot_meta.prop_index(&pivot.item)?;
-        let left = Some(!self.subquery);
+        let left = Some(!(self.subquery && parent == 0));
         let (name, target) = (c.name.clone(), c.entity);
         let existing = self.find(parent, Via::Pivot(index));
         let pivot_node = match existing {
@@ -385,7 +386,8 @@ impl<'m> Joins<'m> {
             entity_index,
             Some((parent, via)),
             path,
-            self.subquery.then_some(false),
+            // A subquery joins its collection inner; what is below it joins as usual.
+            (self.subquery && parent == 0).then_some(false),
         ));
         Ok(self.nodes.len() - 1)
     }

@@ -581,6 +581,18 @@ impl<'a> Compiler<'a> {
                     let mut n = 0;
                     for f in fields {
                         let col = match f {
+                            // `name as n`: a column under another name.
+                            Field::Prop(name) if name.contains(" as ") => {
+                                let (prop, as_name) = name.split_once(" as ").unwrap_or((name, ""));
+                                let col = self.field_col(&joins, alias, prop.trim())?;
+                                if n > 0 {
+                                    w.push(", ");
+                                }
+                                n += 1;
+                                write_prop(w, joins.alias(col.node), joins.prop(col), false);
+                                w.push(" as ").ident(as_name.trim());
+                                continue;
+                            }
                             Field::Prop(name) => self.field_col(&joins, alias, name)?,
                             Field::Raw { raw, params } => {
                                 if n > 0 {
@@ -639,19 +651,6 @@ impl<'a> Compiler<'a> {
             .nodes
             .iter()
             .skip(1)
-            .filter(|n| n.key_only && selects_joins)
-        {
-            let a = node.alias.as_deref().unwrap_or_default();
-            for &i in &node.entity.pk {
-                let f = &node.entity.props[i].field_name;
-                w.push(", ").column(Some(a), f).push(" as ");
-                w.ident(&format!("{a}__{f}"));
-            }
-        }
-        for node in joins
-            .nodes
-            .iter()
-            .skip(1)
             .filter(|n| n.populate && selects_joins)
         {
             let a = node.alias.as_deref().unwrap_or_default();
@@ -669,6 +668,20 @@ impl<'a> Compiler<'a> {
                 path: node.path.clone(),
                 owner_key: many_to_many_owner_key(&joins, node),
             });
+        }
+        // Keys of joins made for filters and inverse one-to-ones come after the loaded columns.
+        for node in joins
+            .nodes
+            .iter()
+            .skip(1)
+            .filter(|n| n.key_only && selects_joins)
+        {
+            let a = node.alias.as_deref().unwrap_or_default();
+            for &i in &node.entity.pk {
+                let f = &node.entity.props[i].field_name;
+                w.push(", ").column(Some(a), f).push(" as ");
+                w.ident(&format!("{a}__{f}"));
+            }
         }
         w.push(" from ").ident(&entity.table_name);
         if let Some(a) = alias {
