@@ -77,6 +77,13 @@ pub enum Cond {
         negated: bool,
         query: SubSelect,
     },
+    /// `col <op> <raw SQL>`: a `raw()` / `sql` fragment given as a value.
+    CmpRaw {
+        col: Col,
+        op: Op,
+        sql: String,
+        params: Vec<Value>,
+    },
     /// User-written SQL with its parameters (`qb.where('name = ?', ['x'])`), in parentheses.
     Raw {
         sql: String,
@@ -89,6 +96,27 @@ pub enum Cond {
         negated: bool,
         sub: Box<SubQuery>,
     },
+}
+
+/// A `raw()` / `sql` fragment given as a value (`{ "raw": "age + ?", "params": [1] }`).
+pub fn raw_fragment(d: &dyn Dialect, v: &Json) -> Result<Option<(String, Vec<Value>)>> {
+    let Json::Object(map) = v else {
+        return Ok(None);
+    };
+    let Some(Json::String(sql)) = map.get("raw") else {
+        return Ok(None);
+    };
+    if map.keys().any(|k| k != "raw" && k != "params") {
+        return Ok(None);
+    }
+    let params = match map.get("params") {
+        Some(Json::Array(items)) => items
+            .iter()
+            .map(|p| crate::convert::plain(d, p))
+            .collect::<Result<Vec<_>>>()?,
+        _ => Vec::new(),
+    };
+    Ok(Some((sql.clone(), params)))
 }
 
 /// A nested QueryBuilder query, checked when parsed and written with the statement.
@@ -290,6 +318,9 @@ impl<'m> FilterParser<'_, 'm> {
             .is_some_and(|r| !r.parts.is_empty())
         {
             return self.composite_fk(prop, v);
+        }
+        if raw_fragment(self.dialect, v)?.is_some() {
+            return self.cmp(prop, Op::Eq, v);
         }
         let col = self.col(prop);
         match v {
@@ -570,6 +601,14 @@ impl<'m> FilterParser<'_, 'm> {
     }
 
     fn cmp(&self, prop: usize, op: Op, v: &Json) -> Result<Cond> {
+        if let Some((sql, params)) = raw_fragment(self.dialect, v)? {
+            return Ok(Cond::CmpRaw {
+                col: self.col(prop),
+                op,
+                sql,
+                params,
+            });
+        }
         Ok(Cond::Cmp {
             col: self.col(prop),
             op,

@@ -901,7 +901,7 @@ impl<'a> Compiler<'a> {
                     }
                     let p = &entity.props[*i];
                     let v = row.get(&p.name).unwrap_or(&Json::Null);
-                    w.prop_param(p, to_db(self.dialect, entity, p, v)?);
+                    self.write_value(w, entity, p, v)?;
                 }
                 w.push(")");
             }
@@ -984,6 +984,25 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// A value written to `p`'s column: a bound parameter, or a `raw()` fragment's SQL.
+    fn write_value(
+        &self,
+        w: &mut Writer,
+        entity: &EntityMeta,
+        p: &PropMeta,
+        v: &Json,
+    ) -> Result<()> {
+        match crate::filter::raw_fragment(self.dialect, v)? {
+            Some((sql, params)) => {
+                w.raw(&sql, &params);
+            }
+            None => {
+                w.prop_param(p, to_db(self.dialect, entity, p, v)?);
+            }
+        }
+        Ok(())
+    }
+
     /// ` as `a``: the QueryBuilder's alias of the table written to.
     fn write_qualifier(&self, w: &mut Writer, q: &Query) {
         if let Some(a) = q.alias.as_deref().filter(|_| q.qualify) {
@@ -1005,7 +1024,7 @@ impl<'a> Compiler<'a> {
                 w.push(", ");
             }
             w.ident(&p.field_name).push(" = ");
-            w.prop_param(p, to_db(self.dialect, entity, p, v)?);
+            self.write_value(w, entity, p, v)?;
         }
         Ok(())
     }
@@ -1303,6 +1322,16 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
             // Checked when parsed (see `Cond::InQuery`): it compiles.
             let _ = compiler.subquery(w, &query.0);
             w.push(")");
+        }
+        Cond::CmpRaw {
+            col,
+            op,
+            sql,
+            params,
+        } => {
+            write_prop(w, joins.alias(col.node), joins.prop(*col), false);
+            let op = op.sql(w.dialect);
+            w.push(" ").push(op).push(" ").raw(sql, params);
         }
         Cond::Raw { sql, params } => {
             w.push("(").raw(sql, params).push(")");
