@@ -75,3 +75,24 @@ test('subqueries as values and columns; raw fragments as values; locks', async (
   const locked = await em.transactional(tx => tx.createQueryBuilder(Author, 'a').where({ id: 2 }).setLockMode(LockMode.PESSIMISTIC_WRITE).getResultList());
   expect(locked.map(a => a.name)).toEqual(['b']);
 });
+
+test('common table expressions, unions and from(): the rows they select', async () => {
+  await qb().insert([{ name: 'a', email: 'a@x', age: 10 }, { name: 'b', email: 'b@x', age: 40 }, { name: 'c', email: 'c@x', age: 70 }]).execute();
+  take(lines);
+  const em = orm.em.fork();
+  const young = em.createQueryBuilder(Author, 'y').select(['id']).where({ age: { $lt: 20 } });
+  expect(await em.createQueryBuilder(Author, 'a').with('young', young).select('*').where({ id: { $in: raw('(select id from young)') } }).execute()).toEqual([{ id: 1, name: 'a', email: 'a@x', age: 10 }]);
+  const union = em.createQueryBuilder(Author, 'a').select(['id', 'name']).where({ age: { $lt: 18 } }).union(em.createQueryBuilder(Author, 'a2').select(['id', 'name']).where({ age: { $gt: 60 } }));
+  expect(await union.execute()).toEqual([{ id: 1, name: 'a' }, { id: 3, name: 'c' }]);
+  const sub = em.createQueryBuilder(Author, 'a').select(['id', 'name']).orderBy({ id: 'desc' }).limit(2);
+  expect(await em.createQueryBuilder(Author).from(sub, 'sub').where({ name: { $like: 'b%' } }).execute()).toEqual([{ id: 2, name: 'b' }]);
+  const seq = await em.createQueryBuilder(Author).withRecursive('seq', raw('select 1 as n union all select n + 1 from seq where n < ?', [3])).select('*').from('seq').execute('all', false);
+  expect(seq).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+  expect(sqlOf()).toEqual([
+    "[query] with `young` as (select `y`.`id` from `author` as `y` where `y`.`age` < 20) select `a`.* from `author` as `a` where `a`.`id` in ((select id from young))",
+    // Deliberate difference: MikroORM 7.2.2 parenthesizes each select, which SQLite rejects.
+    "[query] select `a`.`id`, `a`.`name` from `author` as `a` where `a`.`age` < 18 union select `a2`.`id`, `a2`.`name` from `author` as `a2` where `a2`.`age` > 60",
+    "[query] select `sub`.* from (select `a`.`id`, `a`.`name` from `author` as `a` order by `a`.`id` desc limit 2) as `sub` where `sub`.`name` like 'b%'",
+    '[query] with recursive `seq` as (select 1 as n union all select n + 1 from seq where n < 3) select `a0`.* from `seq` as `a0`',
+  ]);
+});

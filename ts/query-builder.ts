@@ -1,7 +1,7 @@
 import type { EntityManager } from './entity-manager.js';
 import { NotImplementedError, OptimisticLockError, ValidationError } from './errors.js';
 import type { EntityMetadata } from './metadata/types.js';
-import type { Dictionary, EntityData, FilterQuery, Loaded, OrderDefinition } from './typings.js';
+import type { Dictionary, EntityData, EntityName, FilterQuery, Loaded, OrderDefinition } from './typings.js';
 import { engineValue } from './entity/codegen.js';
 import { isRaw, rawParam, type RawQueryFragment } from './raw.js';
 
@@ -75,6 +75,10 @@ export class QueryBuilder<T extends object = any> {
   private lockMode?: number;
   /** The alias was given (`createQueryBuilder(Author, 'a')`): writes name the table by it. */
   private readonly qualify: boolean;
+  private ctes: Dictionary[] = [];
+  private source?: Dictionary;
+  private unionOf?: { all: boolean; parts: QueryBuilder[] };
+  private fromAlias?: string;
   private clause?: Clause;
   private order: Dictionary[] = [];
   private limitValue?: number;
@@ -85,7 +89,7 @@ export class QueryBuilder<T extends object = any> {
   readonly alias: string;
 
   constructor(
-    private readonly meta: EntityMetadata<T>,
+    private meta: EntityMetadata<T>,
     private readonly em: EntityManager,
     alias?: string,
   ) {
@@ -338,6 +342,57 @@ export class QueryBuilder<T extends object = any> {
     return this;
   }
 
+  /** `with name as (query)`: a common table expression (`columns`, `materialized` as options). */
+  with(name: string, query: QueryBuilder | RawQueryFragment, options: { columns?: string[]; materialized?: boolean } = {}): this {
+    return this.addCte(name, query, options, false);
+  }
+
+  withRecursive(name: string, query: QueryBuilder | RawQueryFragment, options: { columns?: string[]; materialized?: boolean } = {}): this {
+    return this.addCte(name, query, options, true);
+  }
+
+  private addCte(name: string, query: QueryBuilder | RawQueryFragment, options: { columns?: string[]; materialized?: boolean }, recursive: boolean): this {
+    const body = isRaw(query) ? { raw: query.sql, params: query.params.map(rawParam) } : { query: query.toObject() };
+    this.ctes.push({ name, ...body, columns: options.columns, materialized: options.materialized, recursive });
+    return this;
+  }
+
+  /**
+   * Reads from another source: a subquery (`from(qb, 'sub')`), a named table such as a CTE
+   * (`from('adults', 'ad')`), or another entity (`from(Book)`).
+   */
+  from(source: QueryBuilder | string | EntityName<any>, alias?: string): this {
+    if (source instanceof QueryBuilder) {
+      this.source = { query: source.toObject() };
+      // Without an alias, the next one of the entity's letter (`a1`), as MikroORM.
+      this.fromAlias = alias ?? `${this.meta.alias.replace(/\d+$/, '')}1`;
+    } else if (typeof source === 'string' && !this.em.getMetadata().find(source)) {
+      this.source = { table: source };
+      this.fromAlias = alias;
+    } else {
+      const meta = this.em.getMetadata().get(source as EntityName<any>);
+      this.meta = meta as EntityMetadata<T>;
+      this.fromAlias = alias;
+    }
+    return this;
+  }
+
+  /** `(this) union (other) …`: rows of every select, without duplicates. */
+  union(...others: QueryBuilder[]): QueryBuilder<T> {
+    return this.combineWith(false, others);
+  }
+
+  /** `(this) union all (other) …`: rows of every select. */
+  unionAll(...others: QueryBuilder[]): QueryBuilder<T> {
+    return this.combineWith(true, others);
+  }
+
+  private combineWith(all: boolean, others: QueryBuilder[]): QueryBuilder<T> {
+    const qb = this.clone();
+    qb.unionOf = { all, parts: others };
+    return qb;
+  }
+
   /** This query as a column of another (`select([..., sub.as('cnt')])`). */
   as(alias: string): SubQueryField {
     return new SubQueryField(this, alias);
@@ -352,11 +407,14 @@ export class QueryBuilder<T extends object = any> {
   toObject(kind: Kind = this.kind, limit = this.limitValue): Dictionary {
     // The alias is sent for every kind (it is stripped from `alias.prop` keys); only selects
     // and queries given an alias write it.
-    const reading = kind === 'select' || kind === 'count';
+    const reading = (kind === 'select' || kind === 'count') && !this.unionOf;
     return {
         kind,
         entity: this.meta.index,
-        alias: this.alias,
+        alias: this.fromAlias ?? this.alias,
+        ctes: this.ctes.length > 0 ? this.ctes : undefined,
+        from: this.source,
+        union: this.unionOf && { all: this.unionOf.all, parts: this.unionOf.parts.map(p => p.toObject()) },
         fields: kind === 'select' ? this.fields : undefined,
         joins: this.joins.map(({ relation: _relation, ...j }) => j),
         groupBy: reading ? this.groups : undefined,

@@ -77,6 +77,13 @@ pub enum Cond {
         negated: bool,
         query: SubSelect,
     },
+    /// `col [not] in (<raw SQL>)`: a fragment given to `$in` / `$nin`.
+    InRaw {
+        col: Col,
+        negated: bool,
+        sql: String,
+        params: Vec<Value>,
+    },
     /// `col <op> <raw SQL>`: a `raw()` / `sql` fragment given as a value.
     CmpRaw {
         col: Col,
@@ -637,6 +644,15 @@ impl<'m> FilterParser<'_, 'm> {
                 col,
                 negated: arg.as_bool().unwrap_or(true),
             },
+            "$in" | "$nin" if raw_fragment(self.dialect, arg)?.is_some() => {
+                let (sql, params) = raw_fragment(self.dialect, arg)?.unwrap_or_default();
+                Cond::InRaw {
+                    col,
+                    negated: op == "$nin",
+                    sql,
+                    params,
+                }
+            }
             "$in" | "$nin" if arg.get("$query").is_some() => {
                 let json = arg.get("$query").cloned().unwrap_or(Json::Null);
                 let query: crate::query::Query = serde_json::from_value(json)

@@ -91,6 +91,50 @@ pub struct Query {
     /// Insert, update, delete: name the table by the QueryBuilder's alias (`update author as a`).
     #[serde(default)]
     pub qualify: bool,
+    /// `qb.with(…)` / `qb.withRecursive(…)`: common table expressions before the statement.
+    #[serde(default)]
+    pub ctes: Vec<Cte>,
+    /// `qb.from(…)`: rows from a subquery or a named table (a CTE) instead of the entity's table.
+    #[serde(default)]
+    pub from: Option<FromSource>,
+    /// `qb.union(…)` / `qb.unionAll(…)`: the other selects, each in parentheses.
+    #[serde(default)]
+    pub union: Option<Union>,
+}
+
+/// A common table expression: `name [(columns)] as [materialized] (query)`.
+#[derive(Debug, Deserialize)]
+pub struct Cte {
+    pub name: String,
+    #[serde(default)]
+    pub query: Option<Box<Query>>,
+    #[serde(default)]
+    pub raw: Option<String>,
+    #[serde(default)]
+    pub params: Vec<Json>,
+    #[serde(default)]
+    pub columns: Vec<String>,
+    #[serde(default)]
+    pub materialized: Option<bool>,
+    #[serde(default)]
+    pub recursive: bool,
+}
+
+/// What a select reads from instead of its entity's table.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FromSource {
+    /// A subquery (`from (select …) as sub`).
+    Query(Box<Query>),
+    /// A named table: a CTE (`from adults as ad`).
+    Table(String),
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Union {
+    #[serde(default)]
+    pub all: bool,
+    pub parts: Vec<Query>,
 }
 
 /// A selected field: a property (`title`, `a.name`) or a raw SQL fragment from `raw()` / `sql`.
@@ -270,6 +314,7 @@ impl<'a> Compiler<'a> {
             repeats_rows: false,
         };
         let mut insert_columns = Vec::new();
+        self.write_ctes(&mut w, q)?;
         match q.kind {
             QueryKind::Select | QueryKind::Count => selected = self.select(&mut w, entity, q)?,
             QueryKind::Insert => insert_columns = self.insert(&mut w, entity, q)?,
@@ -364,6 +409,56 @@ impl<'a> Compiler<'a> {
         }
         let entity = self.meta.entity(q.entity)?;
         self.select(w, entity, q).map(|_| ())
+    }
+
+    /// `with [recursive] name [(columns)] as [materialized] (…), …`
+    fn write_ctes(&self, w: &mut Writer, q: &Query) -> Result<()> {
+        if q.ctes.is_empty() {
+            return Ok(());
+        }
+        w.push(if q.ctes.iter().any(|c| c.recursive) {
+            "with recursive "
+        } else {
+            "with "
+        });
+        for (n, c) in q.ctes.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            w.ident(&c.name);
+            if !c.columns.is_empty() {
+                w.push(" (");
+                for (k, col) in c.columns.iter().enumerate() {
+                    if k > 0 {
+                        w.push(", ");
+                    }
+                    w.ident(col);
+                }
+                w.push(")");
+            }
+            w.push(" as ");
+            match c.materialized {
+                Some(true) => w.push("materialized "),
+                Some(false) => w.push("not materialized "),
+                None => w,
+            };
+            w.push("(");
+            match (&c.query, &c.raw) {
+                (Some(sub), _) => self.subquery(w, sub)?,
+                (None, Some(sql)) => {
+                    w.raw(sql, &self.raw_params(&c.params)?);
+                }
+                (None, None) => {
+                    return Err(Error::validation(format!(
+                        "The common table expression {} has no query",
+                        c.name
+                    )))
+                }
+            }
+            w.push(")");
+        }
+        w.push(" ");
+        Ok(())
     }
 
     /// The QueryBuilder's joins, in call order: each from the root or an earlier join's alias.
@@ -471,6 +566,32 @@ impl<'a> Compiler<'a> {
     }
 
     fn select(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<Selected> {
+        let Some(union) = &q.union else {
+            return self.select_one(w, entity, q);
+        };
+        // `(select …) union [all] (select …)`: MikroORM leaves order and limit out.
+        let parens = self.dialect.parenthesized_union();
+        if parens {
+            w.push("(");
+        }
+        let selected = self.select_one(w, entity, q)?;
+        for part in &union.parts {
+            if parens {
+                w.push(")");
+            }
+            w.push(if union.all { " union all " } else { " union " });
+            if parens {
+                w.push("(");
+            }
+            self.subquery(w, part)?;
+        }
+        if parens {
+            w.push(")");
+        }
+        Ok(selected)
+    }
+
+    fn select_one(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<Selected> {
         let alias = q.alias.as_deref();
         let joins = RefCell::new(Joins::new(self.meta, q.entity, alias)?);
         let mut inverse = Vec::new();
@@ -683,7 +804,20 @@ impl<'a> Compiler<'a> {
                 w.ident(&format!("{a}__{f}"));
             }
         }
-        w.push(" from ").ident(&entity.table_name);
+        w.push(" from ");
+        match &q.from {
+            Some(FromSource::Query(sub)) => {
+                w.push("(");
+                self.subquery(w, sub)?;
+                w.push(")");
+            }
+            Some(FromSource::Table(name)) => {
+                w.ident(name);
+            }
+            None => {
+                w.ident(&entity.table_name);
+            }
+        }
         if let Some(a) = alias {
             w.push(" as ").ident(a);
         }
@@ -1322,6 +1456,16 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
             // Checked when parsed (see `Cond::InQuery`): it compiles.
             let _ = compiler.subquery(w, &query.0);
             w.push(")");
+        }
+        Cond::InRaw {
+            col,
+            negated,
+            sql,
+            params,
+        } => {
+            write_prop(w, joins.alias(col.node), joins.prop(*col), false);
+            w.push(if *negated { " not in (" } else { " in (" });
+            w.raw(sql, params).push(")");
         }
         Cond::CmpRaw {
             col,

@@ -157,6 +157,11 @@ pub trait Dialect: Send + Sync {
         w.push(" do update set ");
     }
 
+    /// Whether the selects of a `union` may be parenthesized (`(select …) union (select …)`).
+    fn parenthesized_union(&self) -> bool {
+        true
+    }
+
     /// `insert ignore into …` instead of a conflict clause that does nothing.
     fn insert_ignore_prefix(&self) -> bool {
         false

@@ -73,6 +73,11 @@ impl Dialect for Sqlite {
         w.push("delete from ").ident(table);
     }
 
+    /// SQLite rejects `(select …) union (select …)`, which MikroORM writes.
+    fn parenthesized_union(&self) -> bool {
+        false
+    }
+
     fn autoincrement_pk(&self) -> &'static str {
         "not null primary key autoincrement"
     }
