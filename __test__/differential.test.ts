@@ -115,10 +115,10 @@ async function run(orm: MikroORM, c: Case): Promise<Omit<Recorded, 'name' | 'kin
   return out;
 }
 
-/** Identical: the same SQL and parameters (for `em` calls, every statement). */
+/** Identical: the same SQL and parameters (for `em` calls, every statement), or the same error. */
 function identical(ours: Omit<Recorded, 'name' | 'kind'>, theirs: Recorded): boolean {
   if (theirs.error || ours.error) {
-    return false;
+    return theirs.kind === 'qb' && ours.error === theirs.error;
   }
   if (theirs.kind === 'em') {
     return JSON.stringify(ours.queries) === JSON.stringify(theirs.queries);

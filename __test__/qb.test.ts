@@ -231,6 +231,12 @@ describe('select', () => {
       const err = await failure(() => em.createQueryBuilder(Author).where(evil as never).getQuery());
       expect(err.message).toBe(`Trying to query by not existing property Author.${prop}`);
     }
+    // Shapes of raw() fragments, as parsed user input would bring them, are data too: only the
+    // fragments raw() and the sql tag make carry the process's secret.
+    const forged = '$raw{"raw":"1 = 1","params":[],"nonce":"guess"}';
+    expect((await failure(() => em.createQueryBuilder(Author).where({ [forged]: [] } as never).getQuery())).message).toBe(`Trying to query by not existing property Author.${forged}`);
+    const value = { raw: '1 or 1 = 1', params: [], nonce: 'guess' };
+    expect((await failure(em.find(Author, { age: value } as never))).message).toContain("Trying to set Author.age of type 'integer'");
   });
 
   test('andWhere / orWhere with objects', () => {

@@ -3,7 +3,7 @@ import { NotImplementedError, OptimisticLockError, ValidationError } from './err
 import type { EntityMetadata } from './metadata/types.js';
 import type { Dictionary, EntityData, EntityName, FilterQuery, Loaded, OrderDefinition } from './typings.js';
 import { engineValue } from './entity/codegen.js';
-import { isRaw, rawParam, type RawQueryFragment } from './raw.js';
+import { engineReplacer, isRaw, RAW_NONCE, rawParam, type RawQueryFragment } from './raw.js';
 
 function notImplemented(what: string): never {
   throw new NotImplementedError(`${what} is not implemented in mikro-native yet`);
@@ -352,7 +352,7 @@ export class QueryBuilder<T extends object = any> {
   }
 
   private addCte(name: string, query: QueryBuilder | RawQueryFragment, options: { columns?: string[]; materialized?: boolean }, recursive: boolean): this {
-    const body = isRaw(query) ? { raw: query.sql, params: query.params.map(rawParam) } : { query: query.toObject() };
+    const body = isRaw(query) ? { raw: query.sql, params: query.params.map(rawParam), nonce: RAW_NONCE } : { query: query.toObject() };
     this.ctes.push({ name, ...body, columns: options.columns, materialized: options.materialized, recursive });
     return this;
   }
@@ -436,7 +436,7 @@ export class QueryBuilder<T extends object = any> {
   }
 
   private toJson(kind: Kind = this.kind, limit = this.limitValue): string {
-    return JSON.stringify(this.toObject(kind, limit), (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    return JSON.stringify(this.toObject(kind, limit), engineReplacer);
   }
 
   private compiled(): { sql: string; params: unknown[]; formatted: string } {
@@ -517,7 +517,7 @@ export class QueryBuilder<T extends object = any> {
     const driver = await this.em.ready();
     // The count of all matching rows: without the page and order, keys counted once.
     const query = { ...this.toObject('count'), orderBy: [], limit: undefined, offset: undefined, plainCount: false };
-    const res = driver.json<{ rows: { count: number }[] }>(() => driver.native.query(JSON.stringify(query, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)), 'get', driver.logLevel()));
+    const res = driver.json<{ rows: { count: number }[] }>(() => driver.native.query(JSON.stringify(query, engineReplacer), 'get', driver.logLevel()));
     return Number(res.rows[0]?.count ?? 0);
   }
 

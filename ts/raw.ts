@@ -1,23 +1,74 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * A secret every fragment sent to the engine carries (the engine receives it with the metadata):
+ * an object that merely looks like a fragment, say from parsed user input, stays data.
+ */
+export const RAW_NONCE = randomBytes(16).toString('hex');
+
 /**
  * Raw SQL fragments: `raw('count(*) as cnt')`, the `sql` tag, `sql.ref('b.title')`. In the text,
  * `?` binds the next parameter and `??` names an identifier (quoted by the dialect). Every value
  * stays a bound parameter: the engine writes the text, never the values.
  */
 export class RawQueryFragment {
+  #key?: string;
+
   constructor(
     readonly sql: string,
     readonly params: readonly unknown[] = [],
   ) {}
 
+  /** As an object key (`{ [raw('lower(name)')]: 'x' }`): a token standing for this fragment. */
+  toString(): string {
+    if (!this.#key) {
+      this.#key = `${KEY_PREFIX}${++keys}`;
+      registry.set(this.#key, this);
+      if (registry.size > MAX_KEYS) {
+        registry.delete(registry.keys().next().value as string);
+      }
+    }
+    return this.#key;
+  }
+
   /** What the engine receives in a select list or a condition. */
-  toJSON(): { raw: string; params: readonly unknown[] } {
-    return { raw: this.sql, params: this.params.map(rawParam) };
+  toJSON(): { raw: string; params: readonly unknown[]; nonce: string } {
+    return { raw: this.sql, params: this.params.map(rawParam), nonce: RAW_NONCE };
   }
 
   /** `… as alias` (the alias quoted), for a select list. */
   as(alias: string): RawQueryFragment {
     return new RawQueryFragment(`${this.sql} as ??`, [...this.params, alias]);
   }
+}
+
+const KEY_PREFIX = '\u0001raw:';
+const MAX_KEYS = 10_000;
+let keys = 0;
+/** Fragments used as object keys, by token (the oldest are forgotten past `MAX_KEYS`). */
+const registry = new Map<string, RawQueryFragment>();
+
+/**
+ * A `JSON.stringify` replacer for the engine: object keys that stand for fragments become
+ * `$raw{"raw":…,"params":[…]}` keys, bigints text.
+ */
+export function engineReplacer(_key: string, v: unknown): unknown {
+  if (typeof v === 'bigint') {
+    return v.toString();
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof RawQueryFragment) {
+    return v;
+  }
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (!entries.some(([k]) => k.startsWith(KEY_PREFIX))) {
+    return v;
+  }
+  return Object.fromEntries(
+    entries.map(([k, value]) => {
+      const fragment = k.startsWith(KEY_PREFIX) ? registry.get(k) : undefined;
+      return [fragment ? `$raw${JSON.stringify(fragment.toJSON())}` : k, value];
+    }),
+  );
 }
 
 /** A parameter as the engine binds it. */

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { RAW_NONCE } from '../raw.js';
 import { MetadataError, NotImplementedError } from '../errors.js';
 import type { NamingStrategy } from '../naming.js';
 import type { Dictionary, EntityClass, EntityName } from '../typings.js';
@@ -734,6 +735,7 @@ export function unidirectionalInverse(owner: EntityMetadata, prop: EntityPropert
 /** The engine's view of the metadata, sent once at init. */
 export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy): string {
   return JSON.stringify({
+    rawNonce: RAW_NONCE,
     entities: metas.map(m => {
       const indexes: { properties: string[]; name: string; unique: boolean }[] = [];
       const colsOf = (props: string[]) => props.map(p => m.properties[p].fieldName);

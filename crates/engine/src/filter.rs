@@ -77,6 +77,13 @@ pub enum Cond {
         negated: bool,
         query: SubSelect,
     },
+    /// A `raw()` fragment used as a key (`{ [raw('lower(name)')]: 'x' }`): `lower(name) = ?`,
+    /// or the fragment alone for an empty array (`{ [raw('age > ?', [5])]: [] }`).
+    RawKey {
+        sql: String,
+        params: Vec<Value>,
+        test: RawTest,
+    },
     /// `col [not] in (<raw SQL>)`: a fragment given to `$in` / `$nin`.
     InRaw {
         col: Col,
@@ -105,15 +112,48 @@ pub enum Cond {
     },
 }
 
+/// What a raw key is compared with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RawTest {
+    None,
+    Cmp(Op, Value),
+    In(Vec<Value>),
+    IsNull(bool),
+}
+
+/// The prefix JS gives a key holding a fragment: `$raw{"raw":"lower(name)","params":[]}`.
+pub const RAW_KEY: &str = "$raw";
+
+/// A fragment key's SQL and parameters.
+pub fn raw_key(d: &dyn Dialect, nonce: &str, key: &str) -> Result<Option<(String, Vec<Value>)>> {
+    let Some(json) = key.strip_prefix(RAW_KEY).filter(|j| j.starts_with('{')) else {
+        return Ok(None);
+    };
+    let Ok(v) = serde_json::from_str::<Json>(json) else {
+        return Ok(None);
+    };
+    raw_fragment(d, nonce, &v)
+}
+
 /// A `raw()` / `sql` fragment given as a value (`{ "raw": "age + ?", "params": [1] }`).
-pub fn raw_fragment(d: &dyn Dialect, v: &Json) -> Result<Option<(String, Vec<Value>)>> {
+pub fn raw_fragment(
+    d: &dyn Dialect,
+    nonce: &str,
+    v: &Json,
+) -> Result<Option<(String, Vec<Value>)>> {
     let Json::Object(map) = v else {
         return Ok(None);
     };
     let Some(Json::String(sql)) = map.get("raw") else {
         return Ok(None);
     };
-    if map.keys().any(|k| k != "raw" && k != "params") {
+    // Only fragments JS made (they carry the secret) are SQL; anything else is data.
+    let signed = !nonce.is_empty() && map.get("nonce").and_then(Json::as_str) == Some(nonce);
+    if !signed
+        || map
+            .keys()
+            .any(|k| k != "raw" && k != "params" && k != "nonce")
+    {
         return Ok(None);
     }
     let params = match map.get("params") {
@@ -270,6 +310,14 @@ impl<'m> FilterParser<'_, 'm> {
                         out.push(Cond::Not(Box::new(c)));
                     }
                 }
+                k if self.raw_key(k)?.is_some() => {
+                    let (sql, params) = self.raw_key(k)?.unwrap_or_default();
+                    out.push(Cond::RawKey {
+                        sql,
+                        params,
+                        test: self.raw_test(v)?,
+                    });
+                }
                 k => {
                     // `{ 'a.name': … }`: a property of the QueryBuilder join aliased `a`.
                     let aliased = k
@@ -326,7 +374,7 @@ impl<'m> FilterParser<'_, 'm> {
         {
             return self.composite_fk(prop, v);
         }
-        if raw_fragment(self.dialect, v)?.is_some() {
+        if self.raw(v)?.is_some() {
             return self.cmp(prop, Op::Eq, v);
         }
         let col = self.col(prop);
@@ -607,8 +655,54 @@ impl<'m> FilterParser<'_, 'm> {
         }
     }
 
+    /// A signed `raw()` fragment given as a value (see `raw_fragment`).
+    fn raw(&self, v: &Json) -> Result<Option<(String, Vec<Value>)>> {
+        let meta = self.joins.borrow().meta();
+        raw_fragment(self.dialect, &meta.raw_nonce, v)
+    }
+
+    /// A signed `raw()` fragment used as a key.
+    fn raw_key(&self, k: &str) -> Result<Option<(String, Vec<Value>)>> {
+        let meta = self.joins.borrow().meta();
+        raw_key(self.dialect, &meta.raw_nonce, k)
+    }
+
+    /// The comparison of a raw key with its value (plain values: no property to convert by).
+    fn raw_test(&self, v: &Json) -> Result<RawTest> {
+        let plain = |v: &Json| crate::convert::plain(self.dialect, v);
+        Ok(match v {
+            Json::Array(items) if items.is_empty() => RawTest::None,
+            Json::Array(items) => RawTest::In(items.iter().map(plain).collect::<Result<_>>()?),
+            Json::Null => RawTest::IsNull(false),
+            Json::Object(ops) if ops.len() == 1 => {
+                let (op, arg) = ops
+                    .iter()
+                    .next()
+                    .ok_or_else(|| Error::validation("Empty raw condition".to_string()))?;
+                let op = match op.as_str() {
+                    "$eq" => Op::Eq,
+                    "$ne" if arg.is_null() => return Ok(RawTest::IsNull(true)),
+                    "$ne" => Op::Ne,
+                    "$gt" => Op::Gt,
+                    "$gte" => Op::Gte,
+                    "$lt" => Op::Lt,
+                    "$lte" => Op::Lte,
+                    "$like" => Op::Like,
+                    "$in" => return self.raw_test(arg),
+                    other => {
+                        return Err(Error::not_implemented(format!(
+                            "operator {other} on a raw() key"
+                        )))
+                    }
+                };
+                RawTest::Cmp(op, plain(arg)?)
+            }
+            v => RawTest::Cmp(Op::Eq, plain(v)?),
+        })
+    }
+
     fn cmp(&self, prop: usize, op: Op, v: &Json) -> Result<Cond> {
-        if let Some((sql, params)) = raw_fragment(self.dialect, v)? {
+        if let Some((sql, params)) = self.raw(v)? {
             return Ok(Cond::CmpRaw {
                 col: self.col(prop),
                 op,
@@ -644,8 +738,8 @@ impl<'m> FilterParser<'_, 'm> {
                 col,
                 negated: arg.as_bool().unwrap_or(true),
             },
-            "$in" | "$nin" if raw_fragment(self.dialect, arg)?.is_some() => {
-                let (sql, params) = raw_fragment(self.dialect, arg)?.unwrap_or_default();
+            "$in" | "$nin" if self.raw(arg)?.is_some() => {
+                let (sql, params) = self.raw(arg)?.unwrap_or_default();
                 Cond::InRaw {
                     col,
                     negated: op == "$nin",

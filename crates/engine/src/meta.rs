@@ -285,6 +285,10 @@ impl EntityMeta {
 #[derive(Clone, Debug, Deserialize)]
 pub struct Metadata {
     pub entities: Vec<EntityMeta>,
+    /// A secret JS puts in the raw SQL fragments it sends (`raw()`, `sql`): a fragment without
+    /// it is data, so a filter object from user input cannot carry SQL.
+    #[serde(default, rename = "rawNonce")]
+    pub raw_nonce: String,
 }
 
 impl Metadata {

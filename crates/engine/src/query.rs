@@ -112,6 +112,9 @@ pub struct Cte {
     pub raw: Option<String>,
     #[serde(default)]
     pub params: Vec<Json>,
+    /// The raw fragment's secret (see `Metadata::raw_nonce`).
+    #[serde(default)]
+    pub nonce: String,
     #[serde(default)]
     pub columns: Vec<String>,
     #[serde(default)]
@@ -137,6 +140,24 @@ pub struct Union {
     pub parts: Vec<Query>,
 }
 
+/// What a query is ordered by: a column, or a `raw()` key's SQL.
+#[derive(Debug, Clone)]
+pub enum Sort {
+    Col(Col),
+    Raw(String, Vec<Value>),
+}
+
+impl Sort {
+    fn write(&self, w: &mut Writer, joins: &Joins) {
+        match self {
+            Sort::Col(col) => write_prop(w, joins.alias(col.node), joins.prop(*col), false),
+            Sort::Raw(sql, params) => {
+                w.raw(sql, params);
+            }
+        }
+    }
+}
+
 /// A selected field: a property (`title`, `a.name`) or a raw SQL fragment from `raw()` / `sql`.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
@@ -146,6 +167,8 @@ pub enum Field {
         raw: String,
         #[serde(default)]
         params: Vec<Json>,
+        #[serde(default)]
+        nonce: String,
     },
     /// `qb.as('cnt')`: a subquery selected as a column.
     Sub {
@@ -445,12 +468,12 @@ impl<'a> Compiler<'a> {
             w.push("(");
             match (&c.query, &c.raw) {
                 (Some(sub), _) => self.subquery(w, sub)?,
-                (None, Some(sql)) => {
+                (None, Some(sql)) if !c.nonce.is_empty() && c.nonce == self.meta.raw_nonce => {
                     w.raw(sql, &self.raw_params(&c.params)?);
                 }
-                (None, None) => {
+                _ => {
                     return Err(Error::validation(format!(
-                        "The common table expression {} has no query",
+                        "The common table expression {} has no query (raw SQL comes from raw() or the sql tag)",
                         c.name
                     )))
                 }
@@ -715,7 +738,12 @@ impl<'a> Compiler<'a> {
                                 continue;
                             }
                             Field::Prop(name) => self.field_col(&joins, alias, name)?,
-                            Field::Raw { raw, params } => {
+                            Field::Raw { raw, params, nonce } => {
+                                if nonce.is_empty() || *nonce != self.meta.raw_nonce {
+                                    return Err(Error::validation(format!(
+                                        "Invalid field {raw}: raw SQL comes from raw() or the sql tag"
+                                    )));
+                                }
                                 if n > 0 {
                                     w.push(", ");
                                 }
@@ -878,7 +906,7 @@ impl<'a> Compiler<'a> {
         &self,
         joins: &RefCell<Joins>,
         order: &[Map<String, Json>],
-    ) -> Result<Vec<(Col, &'static str)>> {
+    ) -> Result<Vec<(Sort, &'static str)>> {
         let mut out = Vec::new();
         for map in order {
             self.order_level(joins, 0, map, &mut out)?;
@@ -891,9 +919,17 @@ impl<'a> Compiler<'a> {
         joins: &RefCell<Joins>,
         node: usize,
         map: &Map<String, Json>,
-        out: &mut Vec<(Col, &'static str)>,
+        out: &mut Vec<(Sort, &'static str)>,
     ) -> Result<()> {
         for (prop, dir) in map {
+            // `{ [raw('lower(name)')]: 'asc' }`
+            if let Some((sql, params)) =
+                crate::filter::raw_key(self.dialect, &self.meta.raw_nonce, prop)?
+            {
+                let entity = joins.borrow().entity(node);
+                out.push((Sort::Raw(sql, params), order_direction(entity, prop, dir)?));
+                continue;
+            }
             let name = if node == 0 {
                 strip_alias(joins.borrow().alias(0), prop)
             } else {
@@ -927,14 +963,13 @@ impl<'a> Compiler<'a> {
                 ))
             })?;
             out.push((
-                Col { node: at, prop: i },
+                Sort::Col(Col { node: at, prop: i }),
                 order_direction(entity, prop, dir)?,
             ));
         }
         Ok(())
     }
 
-    /// ` order by …` of resolved columns (or formulas).
     /// ` where a0.id in (select a0.id from (select a0.id from … where … group by a0.id order by
     /// min(a0.name) desc limit ? offset ?) as a0)`: the page of owners, as MikroORM writes it.
     fn paginated_keys(
@@ -943,7 +978,7 @@ impl<'a> Compiler<'a> {
         entity: &EntityMeta,
         joins: &Joins,
         cond: Option<&Cond>,
-        order: &[(Col, &'static str)],
+        order: &[(Sort, &'static str)],
         q: &Query,
     ) {
         let alias = joins.alias(0);
@@ -960,9 +995,9 @@ impl<'a> Compiler<'a> {
             write_cond(w, joins, c, true);
         }
         w.push(" group by ").column(alias, pk);
-        for (n, (col, dir)) in order.iter().enumerate() {
+        for (n, (sort, dir)) in order.iter().enumerate() {
             w.push(if n == 0 { " order by min(" } else { ", min(" });
-            write_prop(w, joins.alias(col.node), joins.prop(*col), false);
+            sort.write(w, joins);
             w.push(") ").push(dir);
         }
         w.push(" limit ")
@@ -978,12 +1013,20 @@ impl<'a> Compiler<'a> {
         w.push(")");
     }
 
-    fn order_by(&self, w: &mut Writer, joins: &Joins, order: &[(Col, &'static str)]) {
-        for (n, (col, dir)) in order.iter().enumerate() {
+    fn order_by(&self, w: &mut Writer, joins: &Joins, order: &[(Sort, &'static str)]) {
+        for (n, (sort, dir)) in order.iter().enumerate() {
             w.push(if n == 0 { " order by " } else { ", " });
-            let mut column = Writer::new(w.dialect);
-            write_prop(&mut column, joins.alias(col.node), joins.prop(*col), false);
-            w.dialect.write_order(w, &column.text, dir);
+            match sort {
+                Sort::Col(col) => {
+                    let mut column = Writer::new(w.dialect);
+                    write_prop(&mut column, joins.alias(col.node), joins.prop(*col), false);
+                    w.dialect.write_order(w, &column.text, dir);
+                }
+                Sort::Raw(..) => {
+                    sort.write(w, joins);
+                    w.push(" ").push(dir);
+                }
+            }
         }
     }
 
@@ -1126,7 +1169,7 @@ impl<'a> Compiler<'a> {
         p: &PropMeta,
         v: &Json,
     ) -> Result<()> {
-        match crate::filter::raw_fragment(self.dialect, v)? {
+        match crate::filter::raw_fragment(self.dialect, &self.meta.raw_nonce, v)? {
             Some((sql, params)) => {
                 w.raw(&sql, &params);
             }
@@ -1456,6 +1499,29 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
             // Checked when parsed (see `Cond::InQuery`): it compiles.
             let _ = compiler.subquery(w, &query.0);
             w.push(")");
+        }
+        Cond::RawKey { sql, params, test } => {
+            w.raw(sql, params);
+            match test {
+                crate::filter::RawTest::None => {}
+                crate::filter::RawTest::Cmp(op, v) => {
+                    let op = op.sql(w.dialect);
+                    w.push(" ").push(op).push(" ").param(v.clone());
+                }
+                crate::filter::RawTest::In(values) => {
+                    w.push(" in (");
+                    for (n, v) in values.iter().enumerate() {
+                        if n > 0 {
+                            w.push(", ");
+                        }
+                        w.param(v.clone());
+                    }
+                    w.push(")");
+                }
+                crate::filter::RawTest::IsNull(negated) => {
+                    w.push(if *negated { " is not null" } else { " is null" });
+                }
+            }
         }
         Cond::InRaw {
             col,
