@@ -4,7 +4,12 @@
 
 import { performance } from 'node:perf_hooks';
 
-export const STEP_NAMES = ['create', 'find', 'serialize', 'update', 'delete', 'findOne', 'populateSelectIn', 'populateJoined', 'collectionFlush', 'manyToManyFlush'];
+export const STEP_NAMES = ['create', 'find', 'serialize', 'update', 'delete', 'findOne', 'populateSelectIn', 'populateJoined', 'collectionFlush', 'manyToManyFlush', 'paginateJoined', 'compile'];
+
+/** The compile step: QueryBuilder getQuery() calls per run. */
+export const COMPILES = 100_000;
+/** The paginated joined find: writers per page. */
+export const PAGE_SIZE = 100;
 
 /** Relation steps: authors x books per author for populate, items in one collection for the flush. */
 export const RELATION_AUTHORS = 1_000;

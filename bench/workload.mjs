@@ -6,7 +6,7 @@
 // plus a findOne latency step. Every iteration uses a fresh fork; `orm.schema.clear()` after each one.
 
 import { performance } from 'node:perf_hooks';
-import { resolveOptions, measure, summarize, median, randomPassword, check, RELATION_AUTHORS, BOOKS_PER_AUTHOR, COLLECTION_ITEMS, LINK_BOOKS, LINK_TAGS } from './harness.mjs';
+import { resolveOptions, measure, summarize, median, randomPassword, check, RELATION_AUTHORS, BOOKS_PER_AUTHOR, COLLECTION_ITEMS, LINK_BOOKS, LINK_TAGS, COMPILES, PAGE_SIZE } from './harness.mjs';
 
 /**
  * @param {{ MikroORM: any, defineEntity: any, p: any, wrap: any }} api
@@ -196,6 +196,44 @@ export async function run({ MikroORM, defineEntity, p, wrap }, options = {}) {
         cleanup,
       });
       result[step] = summarize(samples);
+    }
+
+    if (want.has('paginateJoined')) {
+      const { samples } = await measure(opts, `page of ${PAGE_SIZE} writers with their books (joined, paginated)`, {
+        setup: seedWriters,
+        body: () => orm.em.fork().find(Writer, { name: { $like: 'Writer%' } }, { populate: ['books'], strategy: 'joined', orderBy: { name: 'asc' }, limit: PAGE_SIZE, offset: PAGE_SIZE }),
+        verify: (_ctx, writers) => {
+          check(writers.length === PAGE_SIZE, `the page has ${writers.length} writers, expected ${PAGE_SIZE}`);
+          check(writers.every((w) => w.books.getItems().length === BOOKS_PER_AUTHOR), 'a writer of the page lacks books');
+        },
+        cleanup,
+      });
+      result.paginateJoined = summarize(samples);
+    }
+
+    if (want.has('compile')) {
+      // A 3-join QueryBuilder with conditions on each level, compiled to SQL (no database).
+      const build = (em, i) =>
+        em
+          .createQueryBuilder(Novel, 'n')
+          .select(['n.id', 'n.title', 'w.name'])
+          .leftJoin('n.writer', 'w')
+          .leftJoin('w.books', 'b')
+          .leftJoin('b.writer', 'w2')
+          .where({ 'w.name': { $like: 'Writer%' }, 'b.title': { $ne: null }, 'w2.id': { $gt: i % 10 }, title: { $in: ['a', 'b', 'c'] } })
+          .orderBy({ 'w.name': 'asc', id: 'desc' });
+      const expected = build(orm.em.fork(), 0).getQuery();
+      const { samples } = await measure(opts, `QueryBuilder getQuery() x${COMPILES} (3 joins, conditions)`, {
+        body: () => {
+          const em = orm.em.fork();
+          let last;
+          for (let i = 0; i < COMPILES; i++) last = build(em, i).getQuery();
+          return last;
+        },
+        verify: (_ctx, sqlText) => check(sqlText === expected && /join/.test(sqlText), `unexpected SQL: ${sqlText}`),
+        cleanup: () => {},
+      });
+      result.compile = summarize(samples);
     }
 
     if (want.has('collectionFlush')) {

@@ -365,6 +365,12 @@ impl NativeOrm {
         Ok(out)
     }
 
+    /// The SQL text alone, for `getQuery()`.
+    #[napi(catch_unwind)]
+    pub fn compile_sql(&self, query_json: String) -> R<String> {
+        Ok(self.compile(&query_json).map_err(to_napi)?.sql.text)
+    }
+
     /// Entity query: rows come back columnar in property order and are registered as snapshots.
     #[napi(catch_unwind)]
     pub fn find(

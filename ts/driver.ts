@@ -16,6 +16,7 @@ export interface NativeOrmHandle {
   close(): void;
   inTransaction(): boolean;
   compileQuery(query: string): string;
+  compileSql(query: string): string;
   find(uow: NativeUowHandle, query: string, refresh: boolean, log: number): string;
   query(query: string, method: string, log: number): string;
   execute(sql: string, params: string, method: string, log: number): string;

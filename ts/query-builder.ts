@@ -450,7 +450,8 @@ export class QueryBuilder<T extends object = any> {
   }
 
   getQuery(): string {
-    return this.compiled().sql;
+    const driver = this.em.getDriver();
+    return driver.call(() => driver.native.compileSql(this.toJson()));
   }
 
   getParams(): unknown[] {

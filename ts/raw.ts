@@ -59,12 +59,18 @@ export function engineReplacer(_key: string, v: unknown): unknown {
   if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof RawQueryFragment) {
     return v;
   }
-  const entries = Object.entries(v as Record<string, unknown>);
-  if (!entries.some(([k]) => k.startsWith(KEY_PREFIX))) {
+  let fragmentKeys = false;
+  for (const k in v as Record<string, unknown>) {
+    if (k.charCodeAt(0) === 1 && k.startsWith(KEY_PREFIX)) {
+      fragmentKeys = true;
+      break;
+    }
+  }
+  if (!fragmentKeys) {
     return v;
   }
   return Object.fromEntries(
-    entries.map(([k, value]) => {
+    Object.entries(v as Record<string, unknown>).map(([k, value]) => {
       const fragment = k.startsWith(KEY_PREFIX) ? registry.get(k) : undefined;
       return [fragment ? `$raw${JSON.stringify(fragment.toJSON())}` : k, value];
     }),
