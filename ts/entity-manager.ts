@@ -13,6 +13,8 @@ import type { MetadataRegistry } from './metadata/registry.js';
 import { EntitySchema } from './metadata/entity-schema.js';
 import type { EntityMetadata, EntityProperty } from './metadata/types.js';
 import { QueryBuilder } from './query-builder.js';
+import { Cursor, cursorCondition, cursorOrder, type FindByCursorOptions } from './cursor.js';
+import { raw } from './raw.js';
 import { EntityRepository } from './repository.js';
 import { RequestContext } from './request-context.js';
 import type { Dictionary, EntityData, EntityName, FilterQuery, Loaded, OrderDefinition, Primary, RequiredEntityData } from './typings.js';
@@ -605,14 +607,54 @@ export class EntityManager {
   // ---- MikroORM API that mikro-native does not implement yet: a clear error instead of
   // `is not a function`.
 
-  findByCursor(..._args: unknown[]): Promise<never> {
-    return notImplemented('em.findByCursor() (cursor pagination)');
+  /**
+   * A page of `first` entities after a cursor (or `last` before one), ordered by `orderBy`, with
+   * whether more pages exist and (unless `includeCount: false`) the total count.
+   */
+  async findByCursor<T extends object>(entityName: EntityName<T>, options: FindByCursorOptions<T>): Promise<Cursor<T>> {
+    const em = this.getContext();
+    const meta = em.ctx.metadata.get(entityName);
+    const { where = {}, orderBy, first, last, after, before, includeCount = true, ...rest } = options;
+    const order = cursorOrder(meta, orderBy);
+    const backward = last !== undefined && first === undefined;
+    const size = first ?? last;
+    const conditions: Dictionary[] = Object.keys(where).length > 0 ? [where] : [];
+    if (after !== undefined) {
+      conditions.push(cursorCondition(order, after, true));
+    }
+    if (before !== undefined) {
+      conditions.push(cursorCondition(order, before, false));
+    }
+    const cond = (conditions.length === 1 ? conditions[0] : conditions.length > 1 ? { $and: conditions } : {}) as FilterQuery<T>;
+    const totalCount = includeCount ? await em.count(entityName, where as FilterQuery<T>) : undefined;
+    // Backwards, the page is read in the reverse order and turned around.
+    const pageOrder = order.map(([name, dir]) => ({ [name]: backward === (dir === 'asc') ? 'desc' : 'asc' }));
+    const found = (await em.find(entityName, cond, { ...(rest as FindOptions<T>), orderBy: pageOrder as OrderDefinition<T>, limit: size === undefined ? undefined : size + 1 })) as T[];
+    const more = size !== undefined && found.length > size;
+    const items = more ? found.slice(0, size) : found;
+    if (backward) {
+      items.reverse();
+    }
+    return new Cursor(items, totalCount, backward ? more : after !== undefined, backward ? before !== undefined : more, order);
   }
   stream(..._args: unknown[]): never {
     throw new NotImplementedError('em.stream() is not implemented in mikro-native yet');
   }
-  countBy(..._args: unknown[]): Promise<never> {
-    return notImplemented('em.countBy()');
+  /** Counts by the values of `groupBy` (keys of several properties joined by `~~~`). */
+  async countBy<T extends object>(entityName: EntityName<T>, groupBy: string | readonly string[], options: { where?: FilterQuery<T> } = {}): Promise<Dictionary<number>> {
+    const em = this.getContext();
+    const meta = em.ctx.metadata.get(entityName);
+    const fields = typeof groupBy === 'string' ? [groupBy] : [...groupBy];
+    const qb = new QueryBuilder<T>(meta as EntityMetadata<T>, em, meta.alias).select([...fields, raw('count(*) as cnt')]).groupBy(fields);
+    if (options.where) {
+      qb.where(options.where);
+    }
+    const rows = (await qb.execute('all')) as Dictionary[];
+    const out: Dictionary<number> = {};
+    for (const row of rows) {
+      out[fields.map(f => String(row[f])).join('~~~')] = Number(row.cnt);
+    }
+    return out;
   }
   map(..._args: unknown[]): never {
     throw new NotImplementedError('em.map() is not implemented in mikro-native yet');

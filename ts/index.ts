@@ -6,6 +6,7 @@ export { EntityManager as SqlEntityManager } from './entity-manager.js';
 export { EntityRepository, EntityRepository as SqlEntityRepository } from './repository.js';
 export { QueryBuilder, JoinType, type QueryResult } from './query-builder.js';
 export { raw, sql, RawQueryFragment } from './raw.js';
+export { Cursor, type FindByCursorOptions } from './cursor.js';
 export { SchemaGenerator, SchemaGenerator as SqlSchemaGenerator } from './schema-generator.js';
 export { RequestContext } from './request-context.js';
 export { DefaultLogger, SimpleLogger, type Logger, type LoggerNamespace, type LoggerOptions, type LogContext } from './logger.js';
