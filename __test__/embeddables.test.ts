@@ -76,8 +76,10 @@ describe('embeddables', () => {
     // assign() makes embeddable instances too.
     em.assign(x, { billing: { street: 'a', city: 'b' } });
     expect(x.billing).toBeInstanceOf(Address.class);
-    // Conditions inside a JSON column need json_extract: not yet.
-    expect(await failure(em.find(User, { meta: { street: 'ms' } }))).toBeInstanceOf(NotImplementedError);
+    // Conditions inside a JSON column name the key's path.
+    take(lines);
+    expect((await orm.em.fork().find(User, { meta: { street: 'ms' } })).map(u => u.id)).toEqual([1]);
+    expect(sql()).toEqual(["[query] select `u0`.* from `user` as `u0` where json_extract(`u0`.`meta`, '$.street') = 'ms'"]);
   });
 
   test('EntitySchema without a prefix, and decorated classes', async () => {
@@ -164,7 +166,15 @@ describe('embeddables', () => {
       "[query] update `user` set `addresses` = '[]' where `id` = 1",
       '[query] commit',
     ]);
-    // MikroORM queries the items with json_each/json_extract: JSON paths are not implemented yet.
-    expect(await failure(orm.em.fork().find(Person, { addresses: { city: 'c1' } } as never))).toBeInstanceOf(NotImplementedError);
+    // A condition on the items holds when some item matches (json_each), as MikroORM.
+    x.addresses = [{ street: 's1', city: 'c1' }, { street: 's2' }] as never;
+    await em.flush();
+    take(lines);
+    expect((await orm.em.fork().find(Person, { addresses: { city: 'c1' } } as never)).length).toBe(1);
+    expect((await orm.em.fork().find(Person, { addresses: { city: 'zz' } } as never)).length).toBe(0);
+    expect(sql()).toEqual([
+      "[query] select `u0`.* from `user` as `u0` where exists (select 1 from json_each(`u0`.`addresses`) as `__je0` where json_extract(`__je0`.value, '$.city') = 'c1')",
+      "[query] select `u0`.* from `user` as `u0` where exists (select 1 from json_each(`u0`.`addresses`) as `__je0` where json_extract(`__je0`.value, '$.city') = 'zz')",
+    ]);
   });
 });

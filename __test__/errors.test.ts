@@ -169,9 +169,9 @@ describe('bad input is reported with names', () => {
     const op = await failure(em.find(Author, { name: { $foo: 1 } } as never));
     expect(op).toBeInstanceOf(NotImplementedError);
     expect(op.message).toBe('Not implemented in mikro-native yet: operator $foo (used on Author.name)');
-    const json = await failure(em.find(Author, { meta: { a: 1 } }));
+    const json = await failure(em.find(Author, { meta: { a: { $foo: 1 } } }));
     expect(json).toBeInstanceOf(NotImplementedError);
-    expect(json.message).toMatch(/JSON property Author\.meta/);
+    expect(json.message).toBe('Not implemented in mikro-native yet: operator $foo on a key inside a JSON property or a raw() key');
     expect(take(lines)).toEqual([]);
   });
 

@@ -779,6 +779,7 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
           version: !!p.version,
           formula: p.formulaSql,
           lazy: !!p.lazy,
+          jsonArray: !!(p.embeddedClass && p.array),
           length: p.length,
           precision: p.precision,
           scale: p.scale,

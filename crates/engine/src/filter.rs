@@ -84,6 +84,19 @@ pub enum Cond {
         params: Vec<Value>,
         test: RawTest,
     },
+    /// A condition on a key inside a JSON column (`{ meta: { a: { b: 1 } } }`): the dialect's
+    /// path expression (`json_extract(col, '$.a.b')`, `col->'a'->>'b'`) tested as a raw key is.
+    JsonPath {
+        col: Col,
+        path: Vec<String>,
+        test: RawTest,
+    },
+    /// `exists (select 1 from json_each(col) …)`: some element of a JSON array matches `conds`
+    /// (their columns are the element: `JsonPath` with `col` unused).
+    JsonSome {
+        col: Col,
+        conds: Vec<Cond>,
+    },
     /// `col [not] in (<raw SQL>)`: a fragment given to `$in` / `$nin`.
     InRaw {
         col: Col,
@@ -402,11 +415,27 @@ impl<'m> FilterParser<'_, 'm> {
             Json::Object(nested) if entity.props[prop].reference.is_some() => {
                 self.relation(prop, nested)
             }
-            Json::Object(_) if entity.props[prop].ty == PropType::Json => {
-                Err(Error::not_implemented(format!(
-                    "querying the JSON property {}.{} by nested keys (json_extract)",
-                    entity.name, entity.props[prop].name
-                )))
+            Json::Object(nested) if entity.props[prop].ty == PropType::Json => {
+                let mut parts = Vec::new();
+                self.json_paths(prop, &mut Vec::new(), nested, &mut parts)?;
+                if entity.props[prop].json_array {
+                    if !self.dialect.supports_json_each() {
+                        return Err(Error::not_implemented(format!(
+                            "conditions on the items of {}.{} on {} (json_table)",
+                            entity.name,
+                            entity.props[prop].name,
+                            self.dialect.name()
+                        )));
+                    }
+                    return Ok(Cond::JsonSome {
+                        col: self.col(prop),
+                        conds: parts,
+                    });
+                }
+                Ok(match parts.len() {
+                    1 => parts.remove(0),
+                    _ => Cond::And(parts),
+                })
             }
             v => Ok(self.cmp(prop, Op::Eq, v)?),
         }
@@ -655,6 +684,31 @@ impl<'m> FilterParser<'_, 'm> {
         }
     }
 
+    /// Conditions on keys of a JSON column, depth first (`{ a: { b: 1 }, c: { $gt: 2 } }`).
+    fn json_paths(
+        &self,
+        prop: usize,
+        path: &mut Vec<String>,
+        map: &Map<String, Json>,
+        out: &mut Vec<Cond>,
+    ) -> Result<()> {
+        for (key, v) in map {
+            path.push(key.clone());
+            match v {
+                Json::Object(inner) if !inner.keys().any(|k| k.starts_with('$')) => {
+                    self.json_paths(prop, path, inner, out)?;
+                }
+                v => out.push(Cond::JsonPath {
+                    col: self.col(prop),
+                    path: path.clone(),
+                    test: self.raw_test(v)?,
+                }),
+            }
+            path.pop();
+        }
+        Ok(())
+    }
+
     /// A signed `raw()` fragment given as a value (see `raw_fragment`).
     fn raw(&self, v: &Json) -> Result<Option<(String, Vec<Value>)>> {
         let meta = self.joins.borrow().meta();
@@ -691,7 +745,7 @@ impl<'m> FilterParser<'_, 'm> {
                     "$in" => return self.raw_test(arg),
                     other => {
                         return Err(Error::not_implemented(format!(
-                            "operator {other} on a raw() key"
+                            "operator {other} on a key inside a JSON property or a raw() key"
                         )))
                     }
                 };

@@ -71,6 +71,9 @@ pub struct PropMeta {
     /// Left out of selects unless populated (or named in `fields`).
     #[serde(default)]
     pub lazy: bool,
+    /// A JSON array of objects (an array of embeddables): conditions test its elements.
+    #[serde(default)]
+    pub json_array: bool,
 }
 
 impl PropMeta {

@@ -1500,28 +1500,28 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
             let _ = compiler.subquery(w, &query.0);
             w.push(")");
         }
-        Cond::RawKey { sql, params, test } => {
-            w.raw(sql, params);
-            match test {
-                crate::filter::RawTest::None => {}
-                crate::filter::RawTest::Cmp(op, v) => {
-                    let op = op.sql(w.dialect);
-                    w.push(" ").push(op).push(" ").param(v.clone());
+        Cond::JsonPath { col, path, test } => {
+            let mut column = Writer::new(w.dialect);
+            write_prop(&mut column, joins.alias(col.node), joins.prop(*col), false);
+            write_json_test(w, &column.text, path, test);
+        }
+        Cond::JsonSome { col, conds } => {
+            let mut column = Writer::new(w.dialect);
+            write_prop(&mut column, joins.alias(col.node), joins.prop(*col), false);
+            let element = w.dialect.write_json_each(w, &column.text);
+            for (n, c) in conds.iter().enumerate() {
+                if n > 0 {
+                    w.push(" and ");
                 }
-                crate::filter::RawTest::In(values) => {
-                    w.push(" in (");
-                    for (n, v) in values.iter().enumerate() {
-                        if n > 0 {
-                            w.push(", ");
-                        }
-                        w.param(v.clone());
-                    }
-                    w.push(")");
-                }
-                crate::filter::RawTest::IsNull(negated) => {
-                    w.push(if *negated { " is not null" } else { " is null" });
+                if let Cond::JsonPath { path, test, .. } = c {
+                    write_json_test(w, &element, path, test);
                 }
             }
+            w.push(")");
+        }
+        Cond::RawKey { sql, params, test } => {
+            w.raw(sql, params);
+            write_test(w, test);
         }
         Cond::InRaw {
             col,
@@ -1569,6 +1569,39 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
 }
 
 /// `type = 'manager'`, or `type in ('employee', 'manager')` for several values.
+/// A JSON path of `column` tested as a raw key is (`json_extract(…) = ?`).
+fn write_json_test(w: &mut Writer, column: &str, path: &[String], test: &crate::filter::RawTest) {
+    use crate::filter::RawTest;
+    let numeric = matches!(test, RawTest::Cmp(_, Value::Int(_) | Value::Real(_)));
+    w.dialect.write_json_path(w, column, path, numeric);
+    write_test(w, test);
+}
+
+/// ` = ?`, ` in (?, …)`, ` is null`: what a raw key or JSON path is compared with.
+fn write_test(w: &mut Writer, test: &crate::filter::RawTest) {
+    use crate::filter::RawTest;
+    match test {
+        RawTest::None => {}
+        RawTest::Cmp(op, v) => {
+            let op = op.sql(w.dialect);
+            w.push(" ").push(op).push(" ").param(v.clone());
+        }
+        RawTest::In(values) => {
+            w.push(" in (");
+            for (n, v) in values.iter().enumerate() {
+                if n > 0 {
+                    w.push(", ");
+                }
+                w.param(v.clone());
+            }
+            w.push(")");
+        }
+        RawTest::IsNull(negated) => {
+            w.push(if *negated { " is not null" } else { " is null" });
+        }
+    }
+}
+
 /// `(a0.name, a0.year)`
 fn write_tuple_cols(w: &mut Writer, joins: &Joins, cols: &[Col]) {
     w.push("(");

@@ -157,6 +157,39 @@ pub trait Dialect: Send + Sync {
         w.push(" do update set ");
     }
 
+    /// The value at `path` in a JSON column: `json_extract(`u`.`meta`, '$.a.b')`. Keys are
+    /// written as string literals (quotes doubled). `numeric`: the value is compared with a number.
+    fn write_json_path(
+        &self,
+        w: &mut crate::sql::Writer,
+        column: &str,
+        path: &[String],
+        _numeric: bool,
+    ) {
+        w.push("json_extract(").push(column).push(", '$");
+        for key in path {
+            w.push(".").push(&key.replace('\'', "''"));
+        }
+        w.push("')");
+    }
+
+    /// Whether `write_json_each` is available (MySQL would need `json_table`).
+    fn supports_json_each(&self) -> bool {
+        true
+    }
+
+    /// The start of a test on the elements of a JSON array column, and the expression naming
+    /// an element: ` exists (select 1 from json_each(col) as `__je0` where ` and `` `__je0`.value ``.
+    fn write_json_each(&self, w: &mut crate::sql::Writer, column: &str) -> String {
+        w.push("exists (select 1 from json_each(")
+            .push(column)
+            .push(") as ");
+        w.ident("__je0").push(" where ");
+        let mut element = crate::sql::Writer::new(w.dialect);
+        element.ident("__je0").push(".value");
+        element.text
+    }
+
     /// Whether the selects of a `union` may be parenthesized (`(select …) union (select …)`).
     fn parenthesized_union(&self) -> bool {
         true

@@ -77,6 +77,10 @@ impl Dialect for MySql {
         w.push(column).push(" ").push(dir);
     }
 
+    fn supports_json_each(&self) -> bool {
+        false
+    }
+
     fn column_type(&self, prop: &PropMeta) -> String {
         match prop.ty {
             PropType::String | PropType::Uuid => {

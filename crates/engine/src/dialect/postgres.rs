@@ -50,6 +50,37 @@ impl Dialect for Postgres {
         Some("serial")
     }
 
+    /// `"u"."meta"->'a'->>'b'`, cast to `float8` when compared with a number.
+    fn write_json_path(
+        &self,
+        w: &mut crate::sql::Writer,
+        column: &str,
+        path: &[String],
+        numeric: bool,
+    ) {
+        if numeric {
+            w.push("(");
+        }
+        w.push(column);
+        for (n, key) in path.iter().enumerate() {
+            w.push(if n + 1 == path.len() { "->>'" } else { "->'" });
+            w.push(&key.replace('\'', "''")).push("'");
+        }
+        if numeric {
+            w.push(")::float8");
+        }
+    }
+
+    fn write_json_each(&self, w: &mut crate::sql::Writer, column: &str) -> String {
+        w.push("exists (select 1 from jsonb_array_elements(")
+            .push(column)
+            .push(") as ");
+        w.ident("__je0").push(" where ");
+        let mut element = crate::sql::Writer::new(w.dialect);
+        element.ident("__je0");
+        element.text
+    }
+
     fn write_truncate(&self, w: &mut crate::sql::Writer, table: &str) {
         w.push("truncate table ")
             .ident(table)
