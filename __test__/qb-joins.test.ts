@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { defineEntity, NotImplementedError, p, raw, sql, wrap, type MikroORM } from '@mikro-native/sqlite';
-import { failure, setup, take } from './helpers.js';
+import { defineEntity, p, raw, sql, wrap, type MikroORM } from '@mikro-native/sqlite';
+import { setup, take } from './helpers.js';
 
 // Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
 
@@ -82,8 +82,19 @@ test('…AndSelect joins populate the relations of getResultList()', async () =>
     "[query] select `b`.*, `t`.`id` as `t__id`, `t`.`name` as `t__name` from `book` as `b` left join `book_tags` as `b1` on `b`.`id` = `b1`.`book_id` left join `tag` as `t` on `b1`.`tag_id` = `t`.`id` where `t`.`name` = 't2'",
     '[query] select `a`.*, `b`.`id` as `b__id`, `b`.`title` as `b__title`, `b`.`price` as `b__price`, `b`.`author_id` as `b__author_id` from `author` as `a` left join `book` as `b` on `a`.`id` = `b`.`author_id` where `a`.`id` in (select `a`.`id` from (select `a`.`id` from `author` as `a` left join `book` as `b` on `a`.`id` = `b`.`author_id` group by `a`.`id` limit 1) as `a`)',
   ]);
-  // MikroORM maps these rows to nested objects in execute(); not yet here.
-  expect(await failure(qb(Book, 'b').leftJoinAndSelect('b.author', 'a').execute('all'))).toBeInstanceOf(NotImplementedError);
+  // execute() maps the joined rows to nested objects, as MikroORM.
+  expect(await qb(Book, 'b').leftJoinAndSelect('b.author', 'a').where({ 'a.name': 'a' }).execute('all')).toEqual([
+    { id: 1, title: 'b1', price: 10, author: { id: 1, name: 'a', age: 30 } },
+    { id: 2, title: 'b2', price: 20, author: { id: 1, name: 'a', age: 30 } },
+  ]);
+  expect(await qb(Author, 'a').leftJoinAndSelect('a.books', 'b').orderBy({ 'a.id': 'asc', 'b.id': 'asc' }).execute('all')).toEqual([
+    { id: 1, name: 'a', age: 30, books: [{ id: 1, title: 'b1', price: 10, author: 1 }, { id: 2, title: 'b2', price: 20, author: 1 }] },
+    { id: 2, name: 'b', age: 40, books: [{ id: 3, title: 'b3', price: null, author: 2 }] },
+  ]);
+  expect(await qb(Book, 'b').leftJoinAndSelect('b.tags', 't').where({ 't.name': 't2' }).execute('all')).toEqual([
+    { id: 1, title: 'b1', price: 10, author: 1, tags: [{ id: 2, name: 't2' }] },
+    { id: 2, title: 'b2', price: 20, author: 1, tags: [{ id: 2, name: 't2' }] },
+  ]);
 });
 
 test('a limit with a joined collection pages the owners, as MikroORM', async () => {

@@ -14,6 +14,35 @@ type Kind = 'select' | 'count' | 'insert' | 'update' | 'delete' | 'truncate';
 /** The condition as the engine receives it: filters and raw SQL fragments combined with and/or. */
 type Clause = { and: Clause[] } | { or: Clause[] } | { filter: Dictionary } | { raw: { sql: string; params: unknown[] } };
 
+/**
+ * An entity as the plain row `execute()` gives for it: its column values (a relation as its key),
+ * and the relations on `paths` (from `prefix`) as nested rows.
+ */
+function plainRow(entity: object, paths: readonly string[], prefix: string): Dictionary {
+  const meta = (entity as { __meta: EntityMetadata }).__meta;
+  const out: Dictionary = {};
+  const nested = (name: string) => paths.includes(prefix + name);
+  for (const p of meta.props) {
+    if (p.foreign || p.discriminator || p.keyPart || p.embedded) {
+      continue;
+    }
+    const v = (entity as Dictionary)[p.name];
+    if (p.kind === 'm:1' && v != null && typeof v === 'object') {
+      const target = (v as { unwrap?: () => object }).unwrap?.() ?? v;
+      out[p.name] = nested(p.name) ? plainRow(target, paths, `${prefix}${p.name}.`) : (target as { __helper: { getPrimaryKey(): unknown } }).__helper.getPrimaryKey();
+    } else if (v !== undefined) {
+      out[p.name] = v;
+    }
+  }
+  for (const p of meta.collections) {
+    if (nested(p.name)) {
+      const items = ((entity as Dictionary)[p.name] as { getItems(): object[] }).getItems();
+      out[p.name] = items.map(i => plainRow(i, paths, `${prefix}${p.name}.`));
+    }
+  }
+  return out;
+}
+
 /** A subquery selected as a column: `qb.as('cnt')`. */
 class SubQueryField {
   constructor(
@@ -469,8 +498,15 @@ export class QueryBuilder<T extends object = any> {
 
   /** Runs the query: `all` → rows, `get` → one row, `run` → `{ affectedRows, insertId, row, rows }`. */
   async execute<R = any>(method: 'all' | 'get' | 'run' = 'all', mapResults = true): Promise<R> {
-    if (this.kind === 'select' && this.joins.some(j => j.select)) {
-      throw new NotImplementedError('qb.execute() with joined and selected relations (nested result objects) is not implemented in mikro-native yet; use qb.getResultList()');
+    if (this.kind === 'select' && this.joins.some(j => j.select) && method !== 'run') {
+      // Rows of joined relations become nested objects (one per root row), as MikroORM maps them:
+      // loaded through a fork of their own, so the caller's identity map stays as it was.
+      this.checkLock();
+      const fork = this.em.fork();
+      const found = await fork.runFind(this.meta, this.toJson('select', method === 'get' ? 1 : this.limitValue), false, this.populated());
+      const paths = this.populated().paths;
+      const rows = found.map(e => plainRow(e, paths, ''));
+      return (method === 'get' ? rows[0] : rows) as R;
     }
     this.checkLock();
     const driver = await this.em.ready();
