@@ -227,6 +227,15 @@ pub trait Dialect: Send + Sync {
     }
 }
 
+/// `numeric(precision,scale)`, MikroORM's defaults 10 and 0.
+fn numeric_type(prop: &PropMeta) -> String {
+    format!(
+        "numeric({},{})",
+        prop.precision.unwrap_or(10),
+        prop.scale.unwrap_or(0)
+    )
+}
+
 pub fn dialect_by_name(name: &str) -> Option<Box<dyn Dialect>> {
     match name {
         "sqlite" | "libsql" => Some(Box::new(Sqlite)),

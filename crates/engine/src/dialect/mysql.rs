@@ -104,13 +104,7 @@ impl Dialect for MySql {
             PropType::Bigint => "bigint",
             PropType::Float => "float",
             PropType::Double => "double",
-            PropType::Decimal => {
-                return format!(
-                    "numeric({},{})",
-                    prop.precision.unwrap_or(10),
-                    prop.scale.unwrap_or(0)
-                )
-            }
+            PropType::Decimal => return super::numeric_type(prop),
             PropType::Boolean => "tinyint(1)",
             PropType::Datetime => "datetime",
             PropType::Date => "date",

@@ -25,13 +25,7 @@ impl Dialect for Postgres {
             PropType::Bigint => "bigint",
             PropType::Float => "real",
             PropType::Double => "double precision",
-            PropType::Decimal => {
-                return format!(
-                    "numeric({},{})",
-                    prop.precision.unwrap_or(10),
-                    prop.scale.unwrap_or(0)
-                )
-            }
+            PropType::Decimal => return super::numeric_type(prop),
             PropType::Boolean => "boolean",
             PropType::Datetime => "timestamptz",
             PropType::Date => "date",

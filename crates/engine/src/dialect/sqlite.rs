@@ -41,13 +41,7 @@ impl Dialect for Sqlite {
             PropType::Bigint => "bigint",
             PropType::Float => "real",
             PropType::Double => "double",
-            PropType::Decimal => {
-                return format!(
-                    "numeric({},{})",
-                    prop.precision.unwrap_or(10),
-                    prop.scale.unwrap_or(0)
-                )
-            }
+            PropType::Decimal => return super::numeric_type(prop),
             PropType::Boolean => "integer",
             PropType::Datetime => "datetime",
             PropType::Date => "date",
