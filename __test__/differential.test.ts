@@ -144,7 +144,7 @@ async function differential(dialect: 'sqlite' | 'postgresql' | 'mysql'): Promise
     await orm.schema.create();
     await seed(orm, E);
   }
-  bind({ Author: E.Author, Book: E.Book, Publisher: E.Publisher, Tag: E.Tag, sql: api.sql, raw: api.raw, ref: api.ref, QueryOrder: api.QueryOrder, QueryFlag: {}, LockMode: api.LockMode, JoinType: api.JoinType, dialect });
+  bind({ Author: E.Author, Book: E.Book, Publisher: E.Publisher, Tag: E.Tag, sql: api.sql, raw: api.raw, ref: api.ref, QueryOrder: api.QueryOrder, QueryFlag: api.QueryFlag, LockMode: api.LockMode, JoinType: api.JoinType, dialect });
   const theirs = recorded(dialect);
   const same: string[] = [];
   const report: unknown[] = [];

@@ -14,7 +14,7 @@ import { EntitySchema } from './metadata/entity-schema.js';
 import type { EntityMetadata, EntityProperty } from './metadata/types.js';
 import { QueryBuilder } from './query-builder.js';
 import { Cursor, cursorCondition, cursorOrder, type FindByCursorOptions } from './cursor.js';
-import { raw } from './raw.js';
+import { engineReplacer, raw } from './raw.js';
 import { EntityRepository } from './repository.js';
 import { RequestContext } from './request-context.js';
 import type { Dictionary, EntityData, EntityName, FilterQuery, Loaded, OrderDefinition, Primary, RequiredEntityData } from './typings.js';
@@ -138,8 +138,9 @@ async function notImplemented(what: string): Promise<never> {
   throw new NotImplementedError(`${what} is not implemented in mikro-native yet`);
 }
 /** Whether a filter holds values plain JSON cannot carry: bigints or entity instances. */
+/** Whether a filter needs `engineReplacer` (bigints, entities, references, regular expressions, fragment keys). */
 function hasSpecialValues(v: unknown): boolean {
-  if (typeof v === 'bigint') {
+  if (typeof v === 'bigint' || v instanceof RegExp) {
     return true;
   }
   if (!v || typeof v !== 'object' || v instanceof Date) {
@@ -148,22 +149,15 @@ function hasSpecialValues(v: unknown): boolean {
   if ((v as { __helper?: unknown }).__helper || v instanceof Reference) {
     return true;
   }
-  return (Array.isArray(v) ? v : Object.values(v)).some(hasSpecialValues);
-}
-
-/** Bigints as text, entities as their primary key (read from the holder: `toJSON` runs first). */
-function specialValues(this: Record<string, unknown>, key: string, value: unknown): unknown {
-  const original = this[key] as { __helper?: { getPrimaryKey(): unknown } } | bigint | undefined;
-  if (typeof original === 'bigint') {
-    return original.toString();
+  if (Array.isArray(v)) {
+    return v.some(hasSpecialValues);
   }
-  if (original instanceof Reference) {
-    return original.getPrimaryKey();
+  for (const k in v) {
+    if (k.charCodeAt(0) === 1 || hasSpecialValues((v as Dictionary)[k])) {
+      return true;
+    }
   }
-  if (original && typeof original === 'object' && original.__helper) {
-    return original.__helper.getPrimaryKey();
-  }
-  return value;
+  return false;
 }
 
 /** The engine value of a many-to-one property: the target's key, or a marker for a target
@@ -303,7 +297,7 @@ function filterJson(where: unknown, meta?: EntityMetadata): string {
   if ((meta?.runtime.embedded || meta?.runtime.customTypes) && where && typeof where === 'object') {
     where = rewriteFilter(meta, where as Dictionary, true);
   }
-  return JSON.stringify(where ?? {}, hasSpecialValues(where) ? specialValues : undefined);
+  return JSON.stringify(where ?? {}, hasSpecialValues(where) ? engineReplacer : undefined);
 }
 
 /** `,"filterJoins":[…]` of a query (references joined for their targets' filters), or nothing. */

@@ -31,3 +31,5 @@ export { OptionalProps, HiddenProps, PrimaryKeyProp } from './typings.js';
 export type QueryOrderType = import('./typings.js').QueryOrder;
 export const QueryOrder = { ASC: 'asc', DESC: 'desc', asc: 'asc', desc: 'desc', ASC_NULLS_LAST: 'asc nulls last', ASC_NULLS_FIRST: 'asc nulls first', DESC_NULLS_LAST: 'desc nulls last', DESC_NULLS_FIRST: 'desc nulls first' } as const;
 export const FlushMode = { COMMIT: 'commit', AUTO: 'auto', ALWAYS: 'always' } as const;
+/** QueryBuilder flags (`qb.setFlag()`). */
+export const QueryFlag = { PAGINATE: 'PAGINATE', DISABLE_PAGINATE: 'DISABLE_PAGINATE' } as const;

@@ -3,7 +3,7 @@ import { NotImplementedError, OptimisticLockError, ValidationError } from './err
 import type { EntityMetadata } from './metadata/types.js';
 import type { Dictionary, EntityData, EntityName, FilterQuery, Loaded, OrderDefinition } from './typings.js';
 import { engineValue } from './entity/codegen.js';
-import { engineReplacer, isRaw, RAW_NONCE, rawParam, type RawQueryFragment } from './raw.js';
+import { engineReplacer, isRaw, RAW_NONCE, rawParam, RawQueryFragment } from './raw.js';
 
 function notImplemented(what: string): never {
   throw new NotImplementedError(`${what} is not implemented in mikro-native yet`);
@@ -41,6 +41,13 @@ function plainRow(entity: object, paths: readonly string[], prefix: string): Dic
     }
   }
   return out;
+}
+
+/** A compiled query as a fragment; as a column it is parenthesized (`(select …) as x`). */
+class NativeQuery extends RawQueryFragment {
+  override as(alias: string): RawQueryFragment {
+    return new RawQueryFragment(`(${this.sql}) as ??`, [...this.params, alias]);
+  }
 }
 
 /** A subquery selected as a column: `qb.as('cnt')`. */
@@ -108,6 +115,13 @@ export class QueryBuilder<T extends object = any> {
   private source?: Dictionary;
   private unionOf?: { all: boolean; parts: QueryBuilder[] };
   private fromAlias?: string;
+  private comments: string[] = [];
+  private hintComments: string[] = [];
+  private indexHintSql?: string;
+  private collationName?: string;
+  private schemaName?: string;
+  private flags = new Set<string>();
+  private distinctOnFields: string[] = [];
   private clause?: Clause;
   private order: Dictionary[] = [];
   private limitValue?: number;
@@ -144,6 +158,67 @@ export class QueryBuilder<T extends object = any> {
   distinct(): this {
     this.distinctRows = true;
     return this;
+  }
+
+  /** `select distinct on (…)` (PostgreSQL). */
+  distinctOn(fields: string | string[]): this {
+    this.distinctOnFields = (Array.isArray(fields) ? fields : [fields]).map(f => this.stripAlias(f));
+    return this;
+  }
+
+  /** A `/* text *\/` comment before the statement. */
+  comment(text: string | string[]): this {
+    this.comments.push(...(Array.isArray(text) ? text : [text]));
+    return this;
+  }
+
+  /** An optimizer hint: `select /*+ text *\/ …`. */
+  hintComment(text: string | string[]): this {
+    this.hintComments.push(...(Array.isArray(text) ? text : [text]));
+    return this;
+  }
+
+  /** SQL written after the table, such as `force index(…)` (MySQL). */
+  indexHint(sql: string): this {
+    this.indexHintSql = sql;
+    return this;
+  }
+
+  /** The collation ordered columns compare by. */
+  collation(name: string): this {
+    this.collationName = name;
+    return this;
+  }
+
+  /** The schema of the queried table. */
+  withSchema(schema: string): this {
+    this.schemaName = schema;
+    return this;
+  }
+
+  /** `QueryFlag` values: `DISABLE_PAGINATE` makes a limit over to-many joins limit rows. */
+  setFlag(flag: string): this {
+    this.flags.add(flag);
+    return this;
+  }
+
+  unsetFlag(flag: string): this {
+    this.flags.delete(flag);
+    return this;
+  }
+
+  hasFlag(flag: string): boolean {
+    return this.flags.has(flag);
+  }
+
+  /** The query as a raw fragment, usable as a value or (with `.as()`) a column. */
+  toRaw(): RawQueryFragment {
+    return new NativeQuery(this.getQuery(), this.getParams());
+  }
+
+  /** As `toRaw()`: there is no separate native query object in mikro-native. */
+  getNativeQuery(): RawQueryFragment {
+    return this.toRaw();
   }
 
   private field(f: Field): Field {
@@ -240,6 +315,12 @@ export class QueryBuilder<T extends object = any> {
     const item = this.toClause(cond, params);
     const cur = this.havingClause;
     this.havingClause = !cur ? item : 'and' in cur ? { and: [...cur.and, item] } : { and: [cur, item] };
+    return this;
+  }
+
+  orHaving(cond: FilterQuery<T> | string | RawQueryFragment, params: unknown[] = []): this {
+    const item = this.toClause(cond, params);
+    this.havingClause = this.havingClause ? { or: [this.havingClause, item] } : item;
     return this;
   }
 
@@ -461,6 +542,13 @@ export class QueryBuilder<T extends object = any> {
         // MikroORM writes no `returning` for a delete.
         returning: kind === 'delete' ? undefined : this.returningFields,
         lockMode: kind === 'select' ? this.lockMode : undefined,
+        comments: this.comments.length > 0 ? this.comments : undefined,
+        hintComments: this.hintComments.length > 0 ? this.hintComments : undefined,
+        indexHint: this.indexHintSql,
+        collation: this.collationName,
+        schema: this.schemaName,
+        disablePaginate: this.flags.has('DISABLE_PAGINATE') || undefined,
+        distinctOn: this.distinctOnFields.length > 0 ? this.distinctOnFields : undefined,
     };
   }
 
@@ -569,9 +657,6 @@ export class QueryBuilder<T extends object = any> {
   }
   cache(..._args: unknown[]): never {
     return notImplemented('qb.cache() (result cache)');
-  }
-  getNativeQuery(): never {
-    return notImplemented('qb.getNativeQuery() (there is no Kysely query in mikro-native; use getQuery()/getParams())');
   }
 
   clone(): QueryBuilder<T> {

@@ -49,12 +49,38 @@ let keys = 0;
 const registry = new Map<string, RawQueryFragment>();
 
 /**
- * A `JSON.stringify` replacer for the engine: object keys that stand for fragments become
- * `$raw{"raw":…,"params":[…]}` keys, bigints text.
+ * A simple `RegExp` as MikroORM sends it: `/^Jo.*n$/` is `like 'Jo%n'`; other patterns `$re`.
  */
-export function engineReplacer(_key: string, v: unknown): unknown {
-  if (typeof v === 'bigint') {
-    return v.toString();
+function regexpCondition(re: RegExp): unknown {
+  const m = /^(\^?)((?:[^\\^$.*+?()[\]{}|]|\.\*)*)(\$?)$/.exec(re.source);
+  if (!m || re.flags) {
+    return { $re: re.source };
+  }
+  const body = m[2].replace(/\.\*/g, '%');
+  return { $like: `${m[1] ? '' : '%'}${body}${m[3] ? '' : '%'}` };
+}
+
+/**
+ * A `JSON.stringify` replacer for the engine: object keys that stand for fragments become
+ * `$raw{"raw":…,"params":[…]}` keys, bigints text, entities and references their key, simple
+ * regular expressions `like` patterns (the holder's original value is read: `toJSON` ran first).
+ */
+export function engineReplacer(this: unknown, key: string, v: unknown): unknown {
+  const original = this && typeof this === 'object' ? (this as Record<string, unknown>)[key] : v;
+  if (typeof original === 'bigint') {
+    return original.toString();
+  }
+  if (original instanceof RegExp) {
+    return regexpCondition(original);
+  }
+  if (original && typeof original === 'object') {
+    const entity = original as { __helper?: { getPrimaryKey(): unknown }; getPrimaryKey?: () => unknown; unwrap?: () => unknown };
+    if (entity.__helper && !(original instanceof RawQueryFragment)) {
+      return entity.__helper.getPrimaryKey();
+    }
+    if (typeof entity.unwrap === 'function' && typeof entity.getPrimaryKey === 'function') {
+      return entity.getPrimaryKey();
+    }
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof RawQueryFragment) {
     return v;

@@ -100,6 +100,32 @@ pub struct Query {
     /// `qb.union(…)` / `qb.unionAll(…)`: the other selects, each in parentheses.
     #[serde(default)]
     pub union: Option<Union>,
+    /// `qb.comment(…)`: `/* … */` before the statement.
+    #[serde(default)]
+    pub comments: Vec<String>,
+    /// `qb.hintComment(…)`: `/*+ … */` after `select`.
+    #[serde(default)]
+    pub hint_comments: Vec<String>,
+    /// `qb.indexHint(…)`: SQL after the table (`force index(…)`).
+    #[serde(default)]
+    pub index_hint: Option<String>,
+    /// `qb.collation(…)`: `collate` of every ordered column.
+    #[serde(default)]
+    pub collation: Option<String>,
+    /// `qb.withSchema(…)`: the table's schema.
+    #[serde(default)]
+    pub schema: Option<String>,
+    /// `QueryFlag.DISABLE_PAGINATE`: a limit over to-many joins limits rows, not owners.
+    #[serde(default)]
+    pub disable_paginate: bool,
+    /// `qb.distinctOn(…)`: `select distinct on (…)`.
+    #[serde(default)]
+    pub distinct_on: Vec<String>,
+}
+
+/// A comment's text, unable to end the comment early.
+fn comment_text(text: &str) -> String {
+    text.replace("*/", "* /")
 }
 
 /// A common table expression: `name [(columns)] as [materialized] (query)`.
@@ -337,6 +363,9 @@ impl<'a> Compiler<'a> {
             repeats_rows: false,
         };
         let mut insert_columns = Vec::new();
+        for c in &q.comments {
+            w.push("/* ").push(&comment_text(c)).push(" */ ");
+        }
         self.write_ctes(&mut w, q)?;
         match q.kind {
             QueryKind::Select | QueryKind::Count => selected = self.select(&mut w, entity, q)?,
@@ -688,9 +717,13 @@ impl<'a> Compiler<'a> {
         let joins = joins.into_inner();
         // A joined collection repeats its owner's rows: `limit` then counts owners, in a subquery.
         let paginate = q.kind == QueryKind::Select
+            && !q.disable_paginate
             && (q.limit.is_some() || q.offset.is_some())
             && joins.has_collection_joins();
         w.push("select ");
+        for c in &q.hint_comments {
+            w.push("/*+ ").push(&comment_text(c)).push(" */ ");
+        }
         if q.kind == QueryKind::Count {
             match &q.count_field {
                 Some(f) => {
@@ -718,6 +751,14 @@ impl<'a> Compiler<'a> {
         } else {
             if q.distinct {
                 w.push("distinct ");
+            }
+            for (n, f) in q.distinct_on.iter().enumerate() {
+                w.push(if n == 0 { "distinct on (" } else { ", " });
+                let col = self.field_col(&joins, alias, f)?;
+                write_prop(w, joins.alias(col.node), joins.prop(col), false);
+                if n + 1 == q.distinct_on.len() {
+                    w.push(") ");
+                }
             }
             match q.fields.as_deref() {
                 Some(fields) if !fields.iter().any(Field::is_star) => {
@@ -843,11 +884,17 @@ impl<'a> Compiler<'a> {
                 w.ident(name);
             }
             None => {
+                if let Some(schema) = &q.schema {
+                    w.ident(schema).push(".");
+                }
                 w.ident(&entity.table_name);
             }
         }
         if let Some(a) = alias {
             w.push(" as ").ident(a);
+        }
+        if let Some(hint) = &q.index_hint {
+            w.push(" ").push(hint);
         }
         if paginate {
             // The page's keys come from a subquery with every join; the query itself only
@@ -871,7 +918,7 @@ impl<'a> Compiler<'a> {
             write_cond(w, &joins, &h, true);
         }
         let repeats_rows = joins.has_collection_joins();
-        self.order_by(w, &joins, &order);
+        self.order_by(w, &joins, &order, q.collation.as_deref());
         if paginate {
             return Ok(Selected {
                 joined,
@@ -1013,13 +1060,22 @@ impl<'a> Compiler<'a> {
         w.push(")");
     }
 
-    fn order_by(&self, w: &mut Writer, joins: &Joins, order: &[(Sort, &'static str)]) {
+    fn order_by(
+        &self,
+        w: &mut Writer,
+        joins: &Joins,
+        order: &[(Sort, &'static str)],
+        collation: Option<&str>,
+    ) {
         for (n, (sort, dir)) in order.iter().enumerate() {
             w.push(if n == 0 { " order by " } else { ", " });
             match sort {
                 Sort::Col(col) => {
                     let mut column = Writer::new(w.dialect);
                     write_prop(&mut column, joins.alias(col.node), joins.prop(*col), false);
+                    if let Some(c) = collation {
+                        column.push(" collate ").ident(c);
+                    }
                     w.dialect.write_order(w, &column.text, dir);
                 }
                 Sort::Raw(..) => {
