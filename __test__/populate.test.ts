@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { defineEntity, NotImplementedError, p, ValidationError, wrap, type FindOptions, type MikroORM } from '@mikro-native/sqlite';
+import { defineEntity, p, ValidationError, wrap, type FindOptions, type MikroORM } from '@mikro-native/sqlite';
 import { failure, setup, take } from './helpers.js';
 
 // Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
@@ -215,10 +215,16 @@ describe('conditions on related entities join them', () => {
     ]);
   });
 
-  test('update and delete with conditions on relations are not implemented yet', async () => {
+  test('update and delete with conditions on relations select the keys in a subquery', async () => {
     const em = orm!.em.fork();
-    const err = await failure(em.nativeUpdate(Book, { author: { name: 'A1' } }, { title: 'x' }));
-    expect(err).toBeInstanceOf(NotImplementedError);
-    expect(err.message).toBe('Not implemented in mikro-native yet: conditions on relations in update queries (used on Book)');
+    take(lines);
+    const updated = await em.nativeUpdate(Book, { author: { name: 'A1' } }, { title: 'x' });
+    const titles = (await orm!.em.fork().find(Book, {}, { orderBy: { id: 'asc' } })).map(b => b.title);
+    const deleted = await em.nativeDelete(Book, { author: { name: 'A1' } });
+    expect([updated, titles.filter(t => t === 'x').length, deleted]).toEqual([2, 2, 2]);
+    expect(take(lines).filter(l => !l.includes('select `b0`.* from')).map(l => l.replace(/ \[took X ms.*\]$/, ''))).toEqual([
+      "[query] update `book` set `title` = 'x' where `id` in (select `b0`.`id` from (select distinct `b0`.`id` from `book` as `b0` inner join `author` as `a1` on `b0`.`author_id` = `a1`.`id` where `a1`.`name` = 'A1') as `b0`)",
+      "[query] delete from `book` where `id` in (select `b0`.`id` from (select distinct `b0`.`id` from `book` as `b0` inner join `author` as `a1` on `b0`.`author_id` = `a1`.`id` where `a1`.`name` = 'A1') as `b0`)",
+    ]);
   });
 });

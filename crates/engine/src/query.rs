@@ -428,7 +428,10 @@ impl<'a> Compiler<'a> {
     }
 
     /// The condition of an update or delete, which cannot join (MikroORM uses a subquery).
-    fn plain_condition(&self, entity: &EntityMeta, q: &Query) -> Result<(Joins<'a>, Option<Cond>)> {
+    /// ` where …` of an update or delete. A condition on relations selects the keys in a
+    /// subquery, as MikroORM: ` where id in (select b0.id from (select distinct b0.id from book
+    /// as b0 inner join … where …) as b0)`.
+    fn write_plain_condition(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {
         // MikroORM qualifies the columns of an aliased update/delete only where the condition's
         // keys carry the alias (`{ 'a.id': 1 }`; `{ id: 1 }` stays `id`).
         let alias = q
@@ -438,18 +441,32 @@ impl<'a> Compiler<'a> {
         let joins = RefCell::new(Joins::new(self.meta, q.entity, alias)?);
         let c = self.condition(&joins, q)?;
         let joins = joins.into_inner();
-        if joins.has_joins() {
-            return Err(Error::not_implemented(format!(
-                "conditions on relations in {} queries (used on {})",
-                if q.kind == QueryKind::Update {
-                    "update"
-                } else {
-                    "delete"
-                },
-                entity.name
-            )));
+        let Some(c) = c else {
+            return Ok(());
+        };
+        if !joins.has_joins() {
+            w.push(" where ");
+            write_cond(w, &joins, &c, true);
+            return Ok(());
         }
-        Ok((joins, c))
+        let root = entity.alias(0);
+        let joins = RefCell::new(Joins::new(self.meta, q.entity, Some(&root))?);
+        let Some(c) = self.condition(&joins, q)? else {
+            return Ok(());
+        };
+        let joins = joins.into_inner();
+        let pk = entity.pk_column();
+        w.push(" where ").ident(pk).push(" in (select ");
+        w.column(Some(&root), pk).push(" from (select distinct ");
+        w.column(Some(&root), pk)
+            .push(" from ")
+            .ident(&entity.table_name);
+        w.push(" as ").ident(&root);
+        write_joins(w, &joins);
+        w.push(" where ");
+        write_cond(w, &joins, &c, true);
+        w.push(") as ").ident(&root).push(")");
+        Ok(())
     }
 
     /// A nested select (a QueryBuilder used as a value), written into the same statement.
@@ -1209,10 +1226,7 @@ impl<'a> Compiler<'a> {
         self.write_qualifier(w, q);
         w.push(" set ");
         self.write_assignments(w, entity, data)?;
-        if let (joins, Some(c)) = self.plain_condition(entity, q)? {
-            w.push(" where ");
-            write_cond(w, &joins, &c, true);
-        }
+        self.write_plain_condition(w, entity, q)?;
         self.write_returning(w, entity, q)?;
         Ok(())
     }
@@ -1289,10 +1303,7 @@ impl<'a> Compiler<'a> {
     fn delete(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {
         w.push("delete from ").ident(&entity.table_name);
         self.write_qualifier(w, q);
-        if let (joins, Some(c)) = self.plain_condition(entity, q)? {
-            w.push(" where ");
-            write_cond(w, &joins, &c, true);
-        }
+        self.write_plain_condition(w, entity, q)?;
         self.write_returning(w, entity, q)
     }
 }
