@@ -138,6 +138,29 @@ async function notImplemented(what: string): Promise<never> {
   throw new NotImplementedError(`${what} is not implemented in mikro-native yet`);
 }
 /** Whether a filter holds values plain JSON cannot carry: bigints or entity instances. */
+/**
+ * `fields: ['title', 'author.name']`: the relation is joined and populated with those of its
+ * properties (and its key); the root selects its own fields and the relation's key column.
+ */
+function relationFields<O extends FindOptions<any, any>>(meta: EntityMetadata, options: O): O & { populateFields?: Dictionary<string[]> } {
+  const dotted = options.fields?.filter(f => f.includes('.'));
+  if (!dotted?.length) {
+    return options;
+  }
+  const populateFields: Dictionary<string[]> = {};
+  for (const f of dotted) {
+    const [rel, prop] = [f.substring(0, f.indexOf('.')), f.substring(f.indexOf('.') + 1)];
+    if (meta.properties[rel]?.kind !== 'm:1' || prop.includes('.')) {
+      throw new NotImplementedError(`fields through ${meta.className}.${rel} ('${f}') are implemented for a many-to-one and one level only in mikro-native yet`);
+    }
+    (populateFields[rel] ??= []).push(prop);
+  }
+  const rels = Object.keys(populateFields);
+  const own = options.fields!.filter(f => !f.includes('.'));
+  const populate = [...((Array.isArray(options.populate) ? options.populate : []) as string[]), ...rels.filter(r => !(options.populate as string[] | undefined)?.includes(r))];
+  return { ...options, fields: [...own, ...rels.filter(r => !own.includes(r))], populate, populateFields, strategy: options.strategy ?? 'joined' };
+}
+
 /** Whether a filter needs `engineReplacer` (bigints, entities, references, regular expressions, fragment keys). */
 function hasSpecialValues(v: unknown): boolean {
   if (typeof v === 'bigint' || v instanceof RegExp) {
@@ -679,7 +702,7 @@ export class EntityManager {
     const em = this.getContext();
     const meta = em.ctx.metadata.get(entityName);
     await em.autoFlush(meta, options.flushMode);
-    return em.findInternal(meta, where, options, options.limit) as Promise<Loaded<T, P>[]>;
+    return em.findInternal(meta, where, relationFields(meta, options), options.limit) as Promise<Loaded<T, P>[]>;
   }
 
   async findAll<T extends object, P extends string = never>(entityName: EntityName<T>, options: FindOptions<T, P> & { where?: FilterQuery<T> } = {}): Promise<Loaded<T, P>[]> {
@@ -776,7 +799,7 @@ export class EntityManager {
   }
 
   /** @internal */
-  queryJson(meta: EntityMetadata, where: unknown, options: FindOptions<any, any>, limit?: number, alias = meta.alias, filterJoins?: { path: string; where: unknown }[]): string {
+  queryJson(meta: EntityMetadata, where: unknown, options: FindOptions<any, any> & { populateFields?: Dictionary<string[]> }, limit?: number, alias = meta.alias, filterJoins?: { path: string; where: unknown }[]): string {
     let fields: string[] | undefined;
     if (options.fields) {
       fields = [...meta.primaryKeys, ...options.fields.filter(f => !meta.primaryKeys.includes(f))];
@@ -825,7 +848,7 @@ export class EntityManager {
       throw new ValidationError('An open transaction is required for this operation');
     }
     const loadLazy = plan.lazy ? true : undefined;
-    const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias, fields, orderBy, limit: limit ?? undefined, offset: options.offset, populate, lockMode, loadLazy });
+    const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias, fields, orderBy, limit: limit ?? undefined, offset: options.offset, populate, lockMode, loadLazy, populateFields: options.populateFields });
     const joins = filterJoinsJson(meta, filterJoins);
     return `${rest.substring(0, rest.length - 1)}${joins},"where":${filterJson(where, meta)}}`;
   }

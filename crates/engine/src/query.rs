@@ -121,6 +121,9 @@ pub struct Query {
     /// `qb.distinctOn(…)`: `select distinct on (…)`.
     #[serde(default)]
     pub distinct_on: Vec<String>,
+    /// `fields: ['author.name']`: the properties of a populated relation to select, by path.
+    #[serde(default)]
+    pub populate_fields: std::collections::HashMap<String, Vec<String>>,
 }
 
 /// A comment's text, unable to end the comment early.
@@ -669,6 +672,24 @@ impl<'a> Compiler<'a> {
         // A count joins what its find populates (`findAndCount`): to-many joins count distinct keys.
         for path in &q.populate {
             joins.borrow_mut().populate(path)?;
+        }
+        for (path, fields) in &q.populate_fields {
+            let node = joins
+                .borrow()
+                .nodes
+                .iter()
+                .position(|n| n.path == *path && n.populate);
+            if let Some(node) = node {
+                let entity = joins.borrow().entity(node);
+                let mut list: Vec<usize> = entity.pk.clone();
+                for f in fields {
+                    let i = entity.prop_index(f)?;
+                    if !list.contains(&i) {
+                        list.push(i);
+                    }
+                }
+                joins.borrow_mut().nodes[node].fields = Some(list);
+            }
         }
         if q.kind == QueryKind::Select {
             // An inverse one-to-one is read through a join of its owner (MikroORM does so too).
