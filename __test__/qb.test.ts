@@ -135,7 +135,7 @@ describe('select', () => {
 
   test('unknown properties', async () => {
     const order = await failure(() => em.createQueryBuilder(Author).orderBy({ foo: 'asc' } as never).getQuery());
-    expect(order.message).toBe('Trying to order by not existing property Author.foo');
+    expect(order.message).toBe('Trying to query by not existing property Author.foo');
     const where = await failure(() => em.createQueryBuilder(Author).where({ foo: 1 } as never).getQuery());
     expect(where.message).toBe('Trying to query by not existing property Author.foo');
   });

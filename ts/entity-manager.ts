@@ -1675,12 +1675,13 @@ export class EntityManager {
 
   async upsertMany<T extends object>(entityNameOrEntities: EntityName<T> | T[], data?: (EntityData<T> | T)[], options: UpsertOptions<T> = {}): Promise<T[]> {
     if (Array.isArray(entityNameOrEntities)) {
-      return entityNameOrEntities.length === 0 ? [] : ((await this.upsertRows(entityNameOrEntities[0], entityNameOrEntities.slice(1), options, true)) as T[]);
+      return entityNameOrEntities.length === 0 ? [] : ((await this.upsertRows(entityNameOrEntities[0], entityNameOrEntities.slice(1), options, true, true)) as T[]);
     }
-    return (await this.upsertRows(entityNameOrEntities, data ?? [], options)) as T[];
+    return (await this.upsertRows(entityNameOrEntities, data ?? [], options, false, true)) as T[];
   }
 
-  private async upsertRows(target: unknown, rows: unknown[] | undefined, options: UpsertOptions<any>, firstIsEntity = false): Promise<object[]> {
+  /** `many`: `upsertMany()`, whose rows also return their keys (to match them up), as MikroORM. */
+  private async upsertRows(target: unknown, rows: unknown[] | undefined, options: UpsertOptions<any>, firstIsEntity = false, many = false): Promise<object[]> {
     const em = this.getContext();
     const byEntity = firstIsEntity || (rows === undefined && typeof target === 'object' && target !== null && !(target instanceof EntitySchema));
     const meta = byEntity ? helper(target as object).__meta : em.ctx.metadata.get(target as EntityName<object>);
@@ -1716,7 +1717,7 @@ export class EntityManager {
       throw new ValidationError(`Unique property value required for upsert, provide one of: ${[...pk, ...meta.props.filter(p => p.unique).map(p => p.name)].join(', ')}`);
     }
     const merge = (options.onConflictMergeFields as string[] | undefined) ?? keys.filter(k => !fields.includes(k));
-    const returning = meta.props.filter(p => !keys.includes(p.name)).map(p => p.name);
+    const returning = meta.props.filter(p => !keys.includes(p.name) || (many && p.primary)).map(p => p.name);
     const query = JSON.stringify(
       { kind: 'insert', entity: meta.index, data, onConflict: { fields, merge, ignore: options.onConflictAction === 'ignore' }, returning },
       (_k, v) => (typeof v === 'bigint' ? v.toString() : v),

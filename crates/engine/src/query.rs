@@ -1043,7 +1043,7 @@ impl<'a> Compiler<'a> {
             let entity = joins.borrow().entity(at);
             let i = entity.prop_index(name).map_err(|_| {
                 Error::plain(format!(
-                    "Trying to order by not existing property {}.{name}",
+                    "Trying to query by not existing property {}.{name}",
                     entity.name
                 ))
             })?;
