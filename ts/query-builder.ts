@@ -103,7 +103,7 @@ export class QueryBuilder<T extends object = any> {
   private kind: Kind = 'select';
   private fields?: Field[];
   private joins: Join[] = [];
-  private groups: string[] = [];
+  private groups: Field[] = [];
   private havingClause?: Clause;
   private distinctRows = false;
   private conflict?: OnConflict;
@@ -298,10 +298,10 @@ export class QueryBuilder<T extends object = any> {
     return this;
   }
 
-  /** `group by` the fields (`'author'`, `'a.name'`). */
-  groupBy(fields: string | readonly string[]): this {
-    const list = Array.isArray(fields) ? [...fields] : [fields as string];
-    this.groups.push(...list.map(f => this.stripAlias(f)));
+  /** `group by` the fields (`'author'`, `'a.name'`, or raw fragments). */
+  groupBy(fields: Field | readonly Field[]): this {
+    const list = Array.isArray(fields) ? [...fields] : [fields as Field];
+    this.groups.push(...list.map(f => this.field(f)));
     return this;
   }
 

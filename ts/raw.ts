@@ -108,9 +108,27 @@ export function rawParam(v: unknown): unknown {
   return v instanceof Date ? v.getTime() : typeof v === 'bigint' ? v.toString() : v;
 }
 
-/** `raw('lower(name) = ?', ['x'])`: a fragment of SQL with its parameters. */
-export function raw(sql: string | RawQueryFragment, params: readonly unknown[] = []): RawQueryFragment {
-  return sql instanceof RawQueryFragment ? sql : new RawQueryFragment(sql, params);
+/**
+ * `raw('lower(name) = ?', ['x'])`: a fragment of SQL with its parameters; named parameters
+ * (`raw('age > :min', { min: 18 })`) become positional ones.
+ */
+export function raw(sql: string | RawQueryFragment, params: readonly unknown[] | Record<string, unknown> = []): RawQueryFragment {
+  if (sql instanceof RawQueryFragment) {
+    return sql;
+  }
+  if (!Array.isArray(params)) {
+    const named = params as Record<string, unknown>;
+    const values: unknown[] = [];
+    const text = sql.replace(/(?<![:\w]):(\w+)/g, (match, name: string) => {
+      if (!(name in named)) {
+        return match;
+      }
+      values.push(named[name]);
+      return '?';
+    });
+    return new RawQueryFragment(text, values);
+  }
+  return new RawQueryFragment(sql, params);
 }
 
 export function isRaw(v: unknown): v is RawQueryFragment {

@@ -80,9 +80,9 @@ pub struct Query {
     /// QueryBuilder joins (`qb.leftJoin('b.author', 'a')`), in call order.
     #[serde(default)]
     pub joins: Vec<QbJoin>,
-    /// `group by` properties (`author`, `a.name`).
+    /// `group by` properties (`author`, `a.name`) or raw fragments.
     #[serde(default)]
-    pub group_by: Vec<String>,
+    pub group_by: Vec<Field>,
     #[serde(default)]
     pub having: Option<Clause>,
     /// `qb.count()`: `count(*)` even over to-many joins (`em.count` counts distinct keys).
@@ -948,8 +948,22 @@ impl<'a> Compiler<'a> {
         }
         for (n, g) in q.group_by.iter().enumerate() {
             w.push(if n == 0 { " group by " } else { ", " });
-            let col = self.field_col(&joins, alias, g)?;
-            write_prop(w, joins.alias(col.node), joins.prop(col), false);
+            match g {
+                Field::Prop(name) => {
+                    let col = self.field_col(&joins, alias, name)?;
+                    write_prop(w, joins.alias(col.node), joins.prop(col), false);
+                }
+                Field::Raw { raw, params, nonce }
+                    if !nonce.is_empty() && *nonce == self.meta.raw_nonce =>
+                {
+                    w.raw(raw, &self.raw_params(params)?);
+                }
+                _ => {
+                    return Err(Error::validation(
+                        "qb.groupBy() takes property names and raw() fragments".to_string(),
+                    ))
+                }
+            }
         }
         if let Some(h) = having {
             w.push(" having ");
