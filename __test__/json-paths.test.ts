@@ -8,7 +8,7 @@ import { failure } from './helpers.js';
 const Address = defineEntity({ name: 'Address', embeddable: true, properties: { street: p.string(), city: p.string().nullable() } });
 const User = defineEntity({
   name: 'User',
-  properties: { id: p.integer().primary(), meta: p.json().nullable(), addr: () => p.embedded(Address).object().nullable(), addrs: () => p.embedded(Address).array().nullable() },
+  properties: { id: p.integer().primary(), meta: p.json().nullable(), tags: p.json().nullable(), addr: () => p.embedded(Address).object().nullable(), addrs: () => p.embedded(Address).array().nullable() },
 });
 
 const CASES: Record<string, unknown> = {
@@ -20,6 +20,8 @@ const CASES: Record<string, unknown> = {
   two: { meta: { a: 1, b: 'x' } },
   embObj: { addr: { city: 'c1' } },
   embArr: { addrs: { city: 'c1' } },
+  contains: { tags: { $contains: ['a'] } },
+  hasKey: { meta: { $hasKey: 'foo' } },
 };
 
 const EXPECTED: Record<string, Record<string, [string, unknown[]]>> = {
@@ -32,6 +34,8 @@ const EXPECTED: Record<string, Record<string, [string, unknown[]]>> = {
     two: ["select `u`.* from `user` as `u` where json_extract(`u`.`meta`, '$.a') = ? and json_extract(`u`.`meta`, '$.b') = ?", [1, 'x']],
     embObj: ["select `u`.* from `user` as `u` where json_extract(`u`.`addr`, '$.city') = ?", ['c1']],
     embArr: ["select `u`.* from `user` as `u` where exists (select 1 from json_each(`u`.`addrs`) as `__je0` where json_extract(`__je0`.value, '$.city') = ?)", ['c1']],
+    contains: ['select `u`.* from `user` as `u` where `u`.`tags` @> ?', ['["a"]']],
+    hasKey: ['select `u`.* from `user` as `u` where `u`.`meta` \\? ?', ['foo']],
   },
   postgresql: {
     path: ['select "u".* from "user" as "u" where "u"."meta"->>\'foo\' = ?', ['bar']],
@@ -42,6 +46,8 @@ const EXPECTED: Record<string, Record<string, [string, unknown[]]>> = {
     two: ['select "u".* from "user" as "u" where ("u"."meta"->>\'a\')::float8 = ? and "u"."meta"->>\'b\' = ?', [1, 'x']],
     embObj: ['select "u".* from "user" as "u" where "u"."addr"->>\'city\' = ?', ['c1']],
     embArr: ['select "u".* from "user" as "u" where exists (select 1 from jsonb_array_elements("u"."addrs") as "__je0" where "__je0"->>\'city\' = ?)', ['c1']],
+    contains: ['select "u".* from "user" as "u" where "u"."tags" @> ?', ['["a"]']],
+    hasKey: ['select "u".* from "user" as "u" where "u"."meta" \\? ?', ['foo']],
   },
   mysql: {
     path: ["select `u`.* from `user` as `u` where json_extract(`u`.`meta`, '$.foo') = ?", ['bar']],
@@ -51,10 +57,12 @@ const EXPECTED: Record<string, Record<string, [string, unknown[]]>> = {
     nullv: ["select `u`.* from `user` as `u` where json_extract(`u`.`meta`, '$.k') is null", []],
     two: ["select `u`.* from `user` as `u` where json_extract(`u`.`meta`, '$.a') = ? and json_extract(`u`.`meta`, '$.b') = ?", [1, 'x']],
     embObj: ["select `u`.* from `user` as `u` where json_extract(`u`.`addr`, '$.city') = ?", ['c1']],
+    contains: ['select `u`.* from `user` as `u` where `u`.`tags` @> ?', ['["a"]']],
+    hasKey: ['select `u`.* from `user` as `u` where `u`.`meta` \\? ?', ['foo']],
   },
 };
 
-test('conditions on keys inside JSON properties, per dialect', async () => {
+test('conditions on keys inside JSON properties and PostgreSQL JSON operators, per dialect', async () => {
   for (const dialect of ['sqlite', 'postgresql', 'mysql']) {
     const driver = class extends SqliteDriver {
       static override dialect = dialect;

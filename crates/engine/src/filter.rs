@@ -24,6 +24,15 @@ pub enum Op {
     Ilike,
     /// `$re`: the dialect's regular expression match.
     Regexp,
+    /// PostgreSQL array and JSON operators, as MikroORM writes them on every dialect:
+    /// `$contains` (`@>`), `$contained` (`<@`), `$overlap` (`&&`), `$hasKey` (`?`),
+    /// `$hasKeys` (`?&`), `$hasSomeKeys` (`?|`); the question mark escaped from placeholders.
+    Contains,
+    Contained,
+    Overlap,
+    HasKey,
+    HasKeys,
+    HasSomeKeys,
 }
 
 impl Op {
@@ -38,6 +47,12 @@ impl Op {
             Op::Lt => "<",
             Op::Lte => "<=",
             Op::Like => "like",
+            Op::Contains => "@>",
+            Op::Contained => "<@",
+            Op::Overlap => "&&",
+            Op::HasKey => "\\?",
+            Op::HasKeys => "\\?&",
+            Op::HasSomeKeys => "\\?|",
         }
     }
 }
@@ -96,6 +111,17 @@ pub enum Cond {
     JsonSome {
         col: Col,
         conds: Vec<Cond>,
+    },
+    /// `col <op> (?, …)`: an array operator with a list of values.
+    CmpList {
+        col: Col,
+        op: Op,
+        values: Vec<Value>,
+    },
+    /// `$fulltext`: the dialect's full-text match of `col` against `query`.
+    Fulltext {
+        col: Col,
+        query: Value,
     },
     /// `col [not] in (<raw SQL>)`: a fragment given to `$in` / `$nin`.
     InRaw {
@@ -788,6 +814,42 @@ impl<'m> FilterParser<'_, 'm> {
             "$like" => self.cmp(prop, Op::Like, arg)?,
             "$ilike" => self.cmp(prop, Op::Ilike, arg)?,
             "$re" => self.cmp(prop, Op::Regexp, arg)?,
+            // On a JSON property the value goes as its JSON text; on another a list of values.
+            "$contains" | "$contained" | "$overlap" | "$hasKeys" | "$hasSomeKeys" => {
+                let op = match op {
+                    "$contains" => Op::Contains,
+                    "$contained" => Op::Contained,
+                    "$overlap" => Op::Overlap,
+                    "$hasKeys" => Op::HasKeys,
+                    _ => Op::HasSomeKeys,
+                };
+                match arg {
+                    Json::Array(items) if self.entity().props[prop].ty != PropType::Json => {
+                        Cond::CmpList {
+                            col,
+                            op,
+                            values: items
+                                .iter()
+                                .map(|i| self.value(prop, i))
+                                .collect::<Result<_>>()?,
+                        }
+                    }
+                    _ => Cond::Cmp {
+                        col,
+                        op,
+                        value: Value::Text(arg.to_string()),
+                    },
+                }
+            }
+            "$hasKey" => Cond::Cmp {
+                col,
+                op: Op::HasKey,
+                value: crate::convert::plain(self.dialect, arg)?,
+            },
+            "$fulltext" => Cond::Fulltext {
+                col,
+                query: crate::convert::plain(self.dialect, arg)?,
+            },
             "$exists" => Cond::IsNull {
                 col,
                 negated: arg.as_bool().unwrap_or(true),

@@ -1602,6 +1602,24 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
             let _ = compiler.subquery(w, &query.0);
             w.push(")");
         }
+        Cond::CmpList { col, op, values } => {
+            let p = joins.prop(*col);
+            write_prop(w, joins.alias(col.node), p, false);
+            let op = op.sql(w.dialect);
+            w.push(" ").push(op).push(" (");
+            for (n, v) in values.iter().enumerate() {
+                if n > 0 {
+                    w.push(", ");
+                }
+                w.prop_param(p, v.clone());
+            }
+            w.push(")");
+        }
+        Cond::Fulltext { col, query } => {
+            let mut column = Writer::new(w.dialect);
+            write_prop(&mut column, joins.alias(col.node), joins.prop(*col), false);
+            w.dialect.write_fulltext(w, &column.text, query.clone());
+        }
         Cond::JsonPath { col, path, test } => {
             let mut column = Writer::new(w.dialect);
             write_prop(&mut column, joins.alias(col.node), joins.prop(*col), false);

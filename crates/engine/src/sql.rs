@@ -124,7 +124,8 @@ pub fn format_sql(dialect: &dyn Dialect, sql: &str, params: &[Value]) -> String 
     let mut out = String::with_capacity(sql.len() + params.len() * 8);
     let mut next = 0usize;
     let mut quote: Option<char> = None;
-    for c in sql.chars() {
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
         if let Some(q) = quote {
             out.push(c);
             if c == q {
@@ -136,6 +137,12 @@ pub fn format_sql(dialect: &dyn Dialect, sql: &str, params: &[Value]) -> String 
             '\'' | '"' | '`' => {
                 quote = Some(c);
                 out.push(c);
+            }
+            // `\?`: the `?` operator (`$hasKey`), not a placeholder.
+            '\\' if chars.peek() == Some(&'?') => {
+                out.push(c);
+                out.push('?');
+                chars.next();
             }
             '?' if next < params.len() => {
                 dialect.inline_value(&mut out, &params[next]);

@@ -190,6 +190,11 @@ pub trait Dialect: Send + Sync {
         element.text
     }
 
+    /// `$fulltext`: SQLite's `column match ?` (an FTS table's column).
+    fn write_fulltext(&self, w: &mut crate::sql::Writer, column: &str, query: Value) {
+        w.push(column).push(" match ").param(query);
+    }
+
     /// Whether the selects of a `union` may be parenthesized (`(select …) union (select …)`).
     fn parenthesized_union(&self) -> bool {
         true

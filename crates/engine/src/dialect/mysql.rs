@@ -77,6 +77,14 @@ impl Dialect for MySql {
         w.push(column).push(" ").push(dir);
     }
 
+    fn write_fulltext(&self, w: &mut Writer, column: &str, query: crate::value::Value) {
+        w.push("match(")
+            .push(column)
+            .push(") against (")
+            .param(query)
+            .push(" in boolean mode)");
+    }
+
     fn supports_json_each(&self) -> bool {
         false
     }

@@ -75,6 +75,14 @@ impl Dialect for Postgres {
         element.text
     }
 
+    fn write_fulltext(&self, w: &mut crate::sql::Writer, column: &str, query: crate::value::Value) {
+        w.push("to_tsvector('simple', ")
+            .push(column)
+            .push(") @@ plainto_tsquery('simple', ")
+            .param(query)
+            .push(")");
+    }
+
     fn write_truncate(&self, w: &mut crate::sql::Writer, table: &str) {
         w.push("truncate table ")
             .ident(table)
