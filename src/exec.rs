@@ -92,6 +92,18 @@ impl Exec<'_> {
         })
     }
 
+    /// Opens a cursor for streaming; logged as MikroORM logs a stream, without `[took …]`.
+    pub fn open_cursor(&mut self, sql: &str, params: &[Value]) -> Result<(u32, Vec<String>)> {
+        let res = self.conn.open_cursor(sql, params);
+        if self.level > 0 {
+            self.entry(sql, params, None, None, res.is_err());
+        }
+        res.map_err(|mut e| {
+            e.sql = Some(format_sql(self.dialect, sql, params));
+            e
+        })
+    }
+
     /// Runs a statement once per row of `width` parameters, unlogged (the flush chooses this only
     /// when no query log is on). A failing row's error carries the SQL `sql_for(row)` names.
     pub fn run_rows(

@@ -4,6 +4,7 @@
 mod driver;
 mod encode;
 mod exec;
+mod stream;
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -61,6 +62,7 @@ pub struct NativeOrm {
     opts: ConnectOptions,
     batch_size: usize,
     session: Mutex<Session>,
+    streams: Mutex<stream::Streams>,
 }
 
 /// Snapshots live in native memory that V8 cannot see: their size is reported with
@@ -218,6 +220,71 @@ impl NativeOrm {
         let (out, log) = self.with_conn(log, |ex, _| ex.run(&c.sql.text, &c.sql.params, mode))?;
         Ok((c, entity, out, log))
     }
+
+    /// An entity query's rows as the `find` answer (unterminated JSON object), registering each
+    /// row's snapshot in `uow`.
+    fn entity_answer(
+        &self,
+        uow: &mut NativeUow,
+        c: &engine::query::Compiled,
+        entity: &EntityMeta,
+        mut rows: driver::Rows,
+        refresh: bool,
+    ) -> R<String> {
+        // A reference whose target did not pass its filters reads as null.
+        for (fk, key) in &c.filtered {
+            encode::null_where_null(&mut rows, fk, key);
+        }
+        // Inverse one-to-one keys, one per root row.
+        let mut inverse = String::new();
+        for (name, column) in &c.inverse {
+            let values: Vec<engine::Value> = match rows.columns.iter().position(|c| c == column) {
+                Some(i) => rows.rows.iter().map(|r| r[i].clone()).collect(),
+                None => Vec::new(),
+            };
+            inverse.push(if inverse.is_empty() { '{' } else { ',' });
+            engine::value::write_json_str(&mut inverse, name);
+            inverse.push(':');
+            encode::values(&mut inverse, &values);
+        }
+        let mut joined = String::new();
+        for j in &c.joined {
+            let target = self.meta.entity(j.entity).map_err(to_napi)?;
+            let sub = encode::joined_rows(&rows, &j.alias, target);
+            joined.push_str(if joined.is_empty() { "[" } else { "," });
+            let body = encode::entity_rows(target, sub, |snap| {
+                uow.uow.register_loaded(target, j.entity, snap, refresh)
+            });
+            let pairs = j
+                .owner_key
+                .as_ref()
+                .map(|owner| encode::pairs(&rows, owner, &j.alias, target))
+                .unwrap_or_default();
+            joined.push_str(&format!(
+                "{{\"entity\":{},\"path\":{}{pairs},{}}}",
+                j.entity,
+                serde_json::to_string(&j.path).unwrap_or_default(),
+                &body[1..]
+            ));
+        }
+        let mut s = encode::entity_rows(entity, rows, |snap| {
+            uow.uow.register_loaded(entity, c.entity, snap, refresh)
+        });
+        if !joined.is_empty() {
+            s.push_str(",\"joined\":");
+            s.push_str(&joined);
+            s.push(']');
+        }
+        if !inverse.is_empty() {
+            s.push_str(",\"inverse\":");
+            s.push_str(&inverse);
+            s.push('}');
+        }
+        if c.repeats_rows {
+            s.push_str(",\"repeats\":true");
+        }
+        Ok(s)
+    }
 }
 
 /// Closes an unterminated JSON object answer with its `log`.
@@ -306,6 +373,7 @@ impl NativeOrm {
                 conn: None,
                 tx_depth: 0,
             }),
+            streams: Mutex::new(stream::Streams::new()),
         })
     }
 
@@ -337,6 +405,7 @@ impl NativeOrm {
 
     #[napi(catch_unwind)]
     pub fn close(&self) -> R<()> {
+        self.streams.lock().map(|mut s| s.clear()).ok();
         let mut s = self.session().map_err(to_napi)?;
         s.tx_depth = 0;
         if let Some(mut c) = s.conn.take() {
@@ -382,61 +451,10 @@ impl NativeOrm {
         log: LogLevel,
     ) -> R<String> {
         let (c, entity, out, log) = self.run_entity_query(&query_json, log, LogMode::Results)?;
-        let Output::Rows(mut rows) = out else {
+        let Output::Rows(rows) = out else {
             return Ok(format!("{{\"n\":0,\"cols\":[],\"log\":{log}}}"));
         };
-        // A reference whose target did not pass its filters reads as null.
-        for (fk, key) in &c.filtered {
-            encode::null_where_null(&mut rows, fk, key);
-        }
-        // Inverse one-to-one keys, one per root row.
-        let mut inverse = String::new();
-        for (name, column) in &c.inverse {
-            let values: Vec<engine::Value> = match rows.columns.iter().position(|c| c == column) {
-                Some(i) => rows.rows.iter().map(|r| r[i].clone()).collect(),
-                None => Vec::new(),
-            };
-            inverse.push(if inverse.is_empty() { '{' } else { ',' });
-            engine::value::write_json_str(&mut inverse, name);
-            inverse.push(':');
-            encode::values(&mut inverse, &values);
-        }
-        let mut joined = String::new();
-        for j in &c.joined {
-            let target = self.meta.entity(j.entity).map_err(to_napi)?;
-            let sub = encode::joined_rows(&rows, &j.alias, target);
-            joined.push_str(if joined.is_empty() { "[" } else { "," });
-            let body = encode::entity_rows(target, sub, |snap| {
-                uow.uow.register_loaded(target, j.entity, snap, refresh)
-            });
-            let pairs = j
-                .owner_key
-                .as_ref()
-                .map(|owner| encode::pairs(&rows, owner, &j.alias, target))
-                .unwrap_or_default();
-            joined.push_str(&format!(
-                "{{\"entity\":{},\"path\":{}{pairs},{}}}",
-                j.entity,
-                serde_json::to_string(&j.path).unwrap_or_default(),
-                &body[1..]
-            ));
-        }
-        let mut s = encode::entity_rows(entity, rows, |snap| {
-            uow.uow.register_loaded(entity, c.entity, snap, refresh)
-        });
-        if !joined.is_empty() {
-            s.push_str(",\"joined\":");
-            s.push_str(&joined);
-            s.push(']');
-        }
-        if !inverse.is_empty() {
-            s.push_str(",\"inverse\":");
-            s.push_str(&inverse);
-            s.push('}');
-        }
-        if c.repeats_rows {
-            s.push_str(",\"repeats\":true");
-        }
+        let s = self.entity_answer(uow, &c, entity, rows, refresh)?;
         uow.sync_memory(&env);
         Ok(with_log(s, &log))
     }

@@ -18,6 +18,10 @@ export interface NativeOrmHandle {
   compileQuery(query: string): string;
   compileSql(query: string): string;
   find(uow: NativeUowHandle, query: string, refresh: boolean, log: number): string;
+  openStream(query: string, log: number): string;
+  streamEntities(uow: NativeUowHandle, id: number, max: number, wholeRoots: boolean): string;
+  streamRows(id: number, max: number): string;
+  closeStream(id: number): void;
   query(query: string, method: string, log: number): string;
   execute(sql: string, params: string, method: string, log: number): string;
   transaction(op: 'begin' | 'commit' | 'rollback', log: number): string;

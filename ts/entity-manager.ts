@@ -42,6 +42,15 @@ export interface FindOptions<T, P extends string = never> {
   filters?: FilterOptions;
 }
 
+/** `em.stream()` options: those of `find` (no cursor or strategy: relations are always joined). */
+export interface StreamOptions<T, P extends string = never> extends Omit<FindOptions<T, P>, 'strategy' | 'refresh'> {
+  where?: FilterQuery<T>;
+  /** Rows read per step (default 100); entities are still yielded one at a time. */
+  chunkSize?: number;
+  /** `false` yields one entity per row: a joined collection then holds at most one item. */
+  mergeResults?: boolean;
+}
+
 /** Conditions and order for the relations a select-in populate loads, by relation name. */
 interface PopulateScope {
   where?: Dictionary;
@@ -100,6 +109,15 @@ interface PopulatePlan {
   paths: string[];
   /** Lazy scalar properties to select too. */
   lazy?: string[];
+}
+
+/** The engine's answer to an entity query: root columns, joined entities, inverse one-to-one keys. */
+export interface FindAnswer {
+  n: number;
+  cols: (unknown[] | null)[];
+  joined?: { entity: number; path: string; n: number; cols: (unknown[] | null)[]; pairs?: [unknown, unknown][] }[];
+  inverse?: Dictionary<unknown[]>;
+  repeats?: boolean;
 }
 
 const NO_POPULATE: PopulatePlan = { joined: [], selectIn: [], paths: [] };
@@ -654,8 +672,47 @@ export class EntityManager {
     }
     return new Cursor(items, totalCount, backward ? more : after !== undefined, backward ? before !== undefined : more, order);
   }
-  stream(..._args: unknown[]): never {
-    throw new NotImplementedError('em.stream() is not implemented in mikro-native yet');
+  /**
+   * Streams the matching entities, one at a time, reading `chunkSize` rows per step. Entities
+   * are not managed: each chunk has an identity map of its own. Relations are always joined, and a
+   * root with a joined collection comes once, complete (unless `mergeResults: false`).
+   */
+  async *stream<T extends object, P extends string = never>(entityName: EntityName<T>, options: StreamOptions<T, P> = {}): AsyncIterableIterator<Loaded<T, P>> {
+    const em = this.getContext();
+    const meta = em.ctx.metadata.get(entityName);
+    const hint = options.populate === true ? ['*'] : options.populate || [];
+    const populate = hint.includes('*') ? allRelationPaths(meta) : [...hint];
+    const findOptions = { ...relationFields(meta, options as FindOptions<T, P>), populate, strategy: 'joined' as LoadStrategy };
+    const filtered = em.filtersApply(findOptions) ? await em.applyFilters(meta, options.where ?? {}, findOptions) : { where: options.where ?? {}, filterJoins: undefined };
+    const query = em.queryJson(meta, filtered.where, findOptions, options.limit, meta.alias, filtered.filterJoins);
+    const plan = em.populatePlan(meta, findOptions);
+    yield* em.streamQuery(meta, query, plan, options.chunkSize ?? 100, options.mergeResults !== false) as AsyncIterableIterator<Loaded<T, P>>;
+  }
+
+  /** @internal Streams an entity query's results, hydrated chunk by chunk outside this identity map. */
+  async *streamQuery(meta: EntityMetadata, query: string, plan: PopulatePlan, chunkSize: number, merge: boolean): AsyncIterableIterator<object> {
+    if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+      throw new ValidationError(`Invalid chunkSize ${String(chunkSize)} for ${meta.className}: expected a positive integer`);
+    }
+    const driver = await this.ready();
+    const { id } = driver.json<{ id: number }>(() => driver.native.openStream(query, driver.logLevel()));
+    let done = false;
+    // One fork, cleared per chunk: each chunk's entities are a graph of their own, and what the
+    // stream holds stays bounded by the chunk size.
+    const fork = this.fork();
+    try {
+      while (!done) {
+        fork.clear();
+        // Without merging, every row is an entity graph of its own.
+        const res = driver.json<FindAnswer & { done: boolean }>(() => driver.native.streamEntities(fork.uow, id, merge ? chunkSize : 1, merge));
+        done = res.done;
+        yield* await fork.hydrateAnswer(meta, res, false, plan);
+      }
+    } finally {
+      if (!done) {
+        driver.call(() => driver.native.closeStream(id));
+      }
+    }
   }
   /** Counts by the values of `groupBy` (keys of several properties joined by `~~~`). */
   async countBy<T extends object>(entityName: EntityName<T>, groupBy: string | readonly string[], options: { where?: FilterQuery<T> } = {}): Promise<Dictionary<number>> {
@@ -1032,13 +1089,12 @@ export class EntityManager {
   /** @internal Runs an entity query and hydrates the batch through the identity map. */
   async runFind(meta: EntityMetadata, query: string, refresh: boolean, plan: PopulatePlan = NO_POPULATE): Promise<object[]> {
     const driver = await this.ready();
-    const res = driver.json<{
-      n: number;
-      cols: (unknown[] | null)[];
-      joined?: { entity: number; path: string; n: number; cols: (unknown[] | null)[]; pairs?: [unknown, unknown][] }[];
-      inverse?: Dictionary<unknown[]>;
-      repeats?: boolean;
-    }>(() => driver.native.find(this.uow, query, refresh, driver.logLevel()));
+    const res = driver.json<FindAnswer>(() => driver.native.find(this.uow, query, refresh, driver.logLevel()));
+    return this.hydrateAnswer(meta, res, refresh, plan);
+  }
+
+  /** @internal Hydrates the engine's answer to an entity query through the identity map. */
+  async hydrateAnswer(meta: EntityMetadata, res: FindAnswer, refresh: boolean, plan: PopulatePlan): Promise<object[]> {
     if (res.n === 0) {
       return [];
     }

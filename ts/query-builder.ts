@@ -99,6 +99,9 @@ export interface QueryResult {
 /**
  * Records query-builder calls; the engine compiles them to SQL (no SQL text is built in JS).
  */
+/** Rows read per step by `qb.stream()`. */
+const STREAM_CHUNK = 100;
+
 export class QueryBuilder<T extends object = any> {
   private kind: Kind = 'select';
   private fields?: Field[];
@@ -606,6 +609,44 @@ export class QueryBuilder<T extends object = any> {
     }
     const rows = mapResults ? res.rows.map(this.meta.runtime.mapRow) : res.rows;
     return (method === 'get' ? rows[0] : rows) as R;
+  }
+
+  /**
+   * Streams the results one at a time, reading 100 rows per step: entities (not managed; a
+   * joined collection's owner comes once, complete, unless `mergeResults: false`), plain objects
+   * with `mapResults: false`, or the driver's rows with `rawResults: true`.
+   */
+  async *stream(options: { mapResults?: boolean; mergeResults?: boolean; rawResults?: boolean } = {}): AsyncIterableIterator<any> {
+    this.checkLock();
+    if (this.kind !== 'select') {
+      throw new ValidationError(`qb.stream() needs a select query (this one is a ${this.kind} of ${this.meta.className})`);
+    }
+    const plain = options.mapResults === false;
+    if (options.rawResults || (plain && !this.joins.some(j => j.select))) {
+      yield* this.streamRows(!options.rawResults);
+      return;
+    }
+    const populated = this.populated();
+    for await (const e of this.em.streamQuery(this.meta, this.toJson(), populated, STREAM_CHUNK, options.mergeResults !== false)) {
+      yield plain ? plainRow(e, populated.paths, '') : e;
+    }
+  }
+
+  private async *streamRows(map: boolean): AsyncIterableIterator<Dictionary> {
+    const driver = await this.em.ready();
+    const { id } = driver.json<{ id: number }>(() => driver.native.openStream(this.toJson(), driver.logLevel()));
+    let done = false;
+    try {
+      while (!done) {
+        const res = driver.json<{ rows: Dictionary[]; done: boolean }>(() => driver.native.streamRows(id, STREAM_CHUNK));
+        done = res.done;
+        yield* map ? res.rows.map(this.meta.runtime.mapRow) : res.rows;
+      }
+    } finally {
+      if (!done) {
+        driver.call(() => driver.native.closeStream(id));
+      }
+    }
   }
 
   /** Pessimistic locks need a transaction, as in MikroORM. */

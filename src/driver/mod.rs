@@ -21,7 +21,7 @@ pub enum Output {
     Exec(ExecResult),
 }
 
-pub trait Connection: Send {
+pub trait Connection {
     /// Runs one statement; statements that produce columns return rows.
     fn run(&mut self, sql: &str, params: &[Value]) -> Result<Output>;
 
@@ -48,6 +48,17 @@ pub trait Connection: Send {
     fn sequential_insert_keys(&mut self, _table: &str) -> Result<bool> {
         Ok(false)
     }
+
+    /// Starts a query whose rows are read in batches by `next_rows` (streaming); returns the
+    /// cursor's id and the column names.
+    fn open_cursor(&mut self, sql: &str, params: &[Value]) -> Result<(u32, Vec<String>)>;
+
+    /// Up to `max` more rows of a cursor; fewer means the rows are exhausted and the cursor is
+    /// closed.
+    fn next_rows(&mut self, cursor: u32, max: usize) -> Result<Vec<Vec<Value>>>;
+
+    /// Closes a cursor before its end (a cursor already closed is ignored).
+    fn close_cursor(&mut self, cursor: u32);
 
     fn load_extension(&mut self, path: &str, entry: Option<&str>) -> Result<()>;
 

@@ -1,13 +1,20 @@
 //! SQLite through rusqlite (bundled SQLite), on the calling thread.
 
 use rusqlite::types::ValueRef;
-use rusqlite::{ffi, params_from_iter, ToSql};
+use std::collections::HashMap;
+
+use rusqlite::{ffi, params_from_iter, Statement, ToSql};
 
 use super::{Connection, ExecResult, Output, Rows};
 use engine::{Error, ErrorKind, Result, Value};
 
 pub struct SqliteConnection {
-    conn: Option<rusqlite::Connection>,
+    /// Open cursors (streams). They borrow the connection, so this field comes first and is
+    /// dropped before `conn`; `close()` drops them first too.
+    cursors: HashMap<u32, Statement<'static>>,
+    next_cursor: u32,
+    /// Boxed so that the cursors' borrow stays valid: the connection never moves.
+    conn: Option<Box<rusqlite::Connection>>,
 }
 
 fn map_err(e: rusqlite::Error) -> Error {
@@ -106,11 +113,15 @@ impl SqliteConnection {
         conn.set_prepared_statement_cache_capacity(256);
         conn.execute_batch("pragma foreign_keys = on;")
             .map_err(map_err)?;
-        Ok(SqliteConnection { conn: Some(conn) })
+        Ok(SqliteConnection {
+            cursors: HashMap::new(),
+            next_cursor: 0,
+            conn: Some(Box::new(conn)),
+        })
     }
 
     fn conn(&self) -> Result<&rusqlite::Connection> {
-        self.conn.as_ref().ok_or_else(|| {
+        self.conn.as_deref().ok_or_else(|| {
             Error::new(
                 ErrorKind::ConnectionError,
                 "The SQLite connection is closed",
@@ -179,6 +190,68 @@ impl Connection for SqliteConnection {
         Ok(triggers == 0)
     }
 
+    fn open_cursor(&mut self, sql: &str, params: &[Value]) -> Result<(u32, Vec<String>)> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(sql).map_err(map_err)?;
+        for (i, p) in params.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, Param(p)).map_err(map_err)?;
+        }
+        let columns = stmt.column_names().iter().map(|c| c.to_string()).collect();
+        // SAFETY: the statement borrows the boxed connection, whose address never changes; every
+        // cursor is dropped before the connection (field order, `close`), so the borrow it
+        // holds never dangles.
+        let stmt: Statement<'static> = unsafe { std::mem::transmute(stmt) };
+        self.next_cursor += 1;
+        self.cursors.insert(self.next_cursor, stmt);
+        Ok((self.next_cursor, columns))
+    }
+
+    fn next_rows(&mut self, cursor: u32, max: usize) -> Result<Vec<Vec<Value>>> {
+        let stmt = self.cursors.get_mut(&cursor).ok_or_else(|| {
+            Error::new(ErrorKind::Driver, format!("The cursor {cursor} is closed"))
+        })?;
+        let n = stmt.column_count();
+        let mut out = Vec::new();
+        let mut rows = stmt.raw_query();
+        let mut failed = None;
+        while out.len() < max {
+            match rows.next() {
+                Ok(Some(row)) => {
+                    let mut r = Vec::with_capacity(n);
+                    for i in 0..n {
+                        match row.get_ref(i) {
+                            Ok(v) => r.push(value_of(v)),
+                            Err(e) => failed = Some(map_err(e)),
+                        }
+                    }
+                    out.push(r);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    failed = Some(map_err(e));
+                    break;
+                }
+            }
+            if failed.is_some() {
+                break;
+            }
+        }
+        // Dropping `Rows` would reset the statement to its first row: the cursor keeps its place.
+        std::mem::forget(rows);
+        if let Some(e) = failed {
+            self.cursors.remove(&cursor);
+            return Err(e);
+        }
+        if out.len() < max {
+            self.cursors.remove(&cursor);
+        }
+        Ok(out)
+    }
+
+    fn close_cursor(&mut self, cursor: u32) {
+        self.cursors.remove(&cursor);
+    }
+
     fn load_extension(&mut self, path: &str, entry: Option<&str>) -> Result<()> {
         let conn = self.conn()?;
         // SAFETY: loading an extension runs its native code; the user asked for it by path.
@@ -189,8 +262,9 @@ impl Connection for SqliteConnection {
     }
 
     fn close(&mut self) -> Result<()> {
+        self.cursors.clear();
         if let Some(c) = self.conn.take() {
-            c.close().map_err(|(_, e)| map_err(e))?;
+            (*c).close().map_err(|(_, e)| map_err(e))?;
         }
         Ok(())
     }
