@@ -15,7 +15,8 @@ use napi_derive::napi;
 use driver::{ConnectOptions, Connection, Output};
 use engine::dialect::{dialect_by_name, Dialect};
 use engine::meta::{EntityMeta, Metadata};
-use engine::query::{Compiler, Query, QueryKind};
+use engine::query::QueryKind;
+use engine::shape::ShapeCache;
 use engine::sql::format_sql;
 use engine::uow::{FlushInput, PlanOptions, StepKind, UnitOfWork};
 use engine::{Error, ErrorKind};
@@ -63,6 +64,7 @@ pub struct NativeOrm {
     batch_size: usize,
     session: Mutex<Session>,
     streams: Mutex<stream::Streams>,
+    shapes: Mutex<ShapeCache>,
 }
 
 /// Snapshots live in native memory that V8 cannot see: their size is reported with
@@ -199,13 +201,12 @@ impl NativeOrm {
         Ok(out)
     }
 
+    /// Compiles a query through the shape cache.
     fn compile(&self, json: &str) -> engine::Result<engine::query::Compiled> {
-        let q = Query::from_json(json)?;
-        Compiler {
-            dialect: self.dialect.as_ref(),
-            meta: &self.meta,
-        }
-        .compile(&q)
+        self.shapes
+            .lock()
+            .map_err(|_| Error::new(ErrorKind::Driver, "The query cache lock is poisoned"))?
+            .compile(self.dialect.as_ref(), &self.meta, json)
     }
 
     /// Compiles an entity query and runs it: the compiled query, its entity, the output and log.
@@ -374,6 +375,7 @@ impl NativeOrm {
                 tx_depth: 0,
             }),
             streams: Mutex::new(stream::Streams::new()),
+            shapes: Mutex::new(ShapeCache::default()),
         })
     }
 
@@ -438,6 +440,18 @@ impl NativeOrm {
     #[napi(catch_unwind)]
     pub fn compile_sql(&self, query_json: String) -> R<String> {
         Ok(self.compile(&query_json).map_err(to_napi)?.sql.text)
+    }
+
+    /// `{"hits","misses"}` of the compiled-query cache (tests and benchmarks).
+    #[napi(catch_unwind)]
+    pub fn query_cache_stats(&self) -> R<String> {
+        let c = self.shapes.lock().map_err(|_| {
+            to_napi(Error::new(
+                ErrorKind::Driver,
+                "The query cache lock is poisoned",
+            ))
+        })?;
+        Ok(format!("{{\"hits\":{},\"misses\":{}}}", c.hits, c.misses))
     }
 
     /// Entity query: rows come back columnar in property order and are registered as snapshots.

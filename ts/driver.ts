@@ -17,6 +17,7 @@ export interface NativeOrmHandle {
   inTransaction(): boolean;
   compileQuery(query: string): string;
   compileSql(query: string): string;
+  queryCacheStats(): string;
   find(uow: NativeUowHandle, query: string, refresh: boolean, log: number): string;
   openStream(query: string, log: number): string;
   streamEntities(uow: NativeUowHandle, id: number, max: number, wholeRoots: boolean): string;

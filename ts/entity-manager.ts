@@ -14,7 +14,7 @@ import { EntitySchema } from './metadata/entity-schema.js';
 import type { EntityMetadata, EntityProperty } from './metadata/types.js';
 import { QueryBuilder } from './query-builder.js';
 import { Cursor, cursorCondition, cursorOrder, type FindByCursorOptions } from './cursor.js';
-import { engineReplacer, raw } from './raw.js';
+import { engineReplacer, needsReplacer, raw } from './raw.js';
 import { EntityRepository } from './repository.js';
 import { RequestContext } from './request-context.js';
 import type { Dictionary, EntityData, EntityName, FilterQuery, Loaded, OrderDefinition, Primary, RequiredEntityData } from './typings.js';
@@ -179,28 +179,6 @@ function relationFields<O extends FindOptions<any, any>>(meta: EntityMetadata, o
   return { ...options, fields: [...own, ...rels.filter(r => !own.includes(r))], populate, populateFields, strategy: options.strategy ?? 'joined' };
 }
 
-/** Whether a filter needs `engineReplacer` (bigints, entities, references, regular expressions, fragment keys). */
-function hasSpecialValues(v: unknown): boolean {
-  if (typeof v === 'bigint' || v instanceof RegExp) {
-    return true;
-  }
-  if (!v || typeof v !== 'object' || v instanceof Date) {
-    return false;
-  }
-  if ((v as { __helper?: unknown }).__helper || v instanceof Reference) {
-    return true;
-  }
-  if (Array.isArray(v)) {
-    return v.some(hasSpecialValues);
-  }
-  for (const k in v) {
-    if (k.charCodeAt(0) === 1 || hasSpecialValues((v as Dictionary)[k])) {
-      return true;
-    }
-  }
-  return false;
-}
-
 /** The engine value of a many-to-one property: the target's key, or a marker for a target
  * inserted by the same flush. */
 function referenceValue(v: unknown, newIndex: Map<object, [number, number]>): unknown {
@@ -338,7 +316,7 @@ function filterJson(where: unknown, meta?: EntityMetadata): string {
   if ((meta?.runtime.embedded || meta?.runtime.customTypes) && where && typeof where === 'object') {
     where = rewriteFilter(meta, where as Dictionary, true);
   }
-  return JSON.stringify(where ?? {}, hasSpecialValues(where) ? engineReplacer : undefined);
+  return JSON.stringify(where ?? {}, needsReplacer(where) ? engineReplacer : undefined);
 }
 
 /** `,"filterJoins":[…]` of a query (references joined for their targets' filters), or nothing. */

@@ -3,7 +3,7 @@ import { NotImplementedError, OptimisticLockError, ValidationError } from './err
 import type { EntityMetadata } from './metadata/types.js';
 import type { Dictionary, EntityData, EntityName, FilterQuery, Loaded, OrderDefinition } from './typings.js';
 import { engineValue } from './entity/codegen.js';
-import { engineReplacer, isRaw, RAW_NONCE, rawParam, RawQueryFragment } from './raw.js';
+import { engineReplacer, isRaw, needsReplacer, RAW_NONCE, rawParam, RawQueryFragment } from './raw.js';
 
 function notImplemented(what: string): never {
   throw new NotImplementedError(`${what} is not implemented in mikro-native yet`);
@@ -556,7 +556,8 @@ export class QueryBuilder<T extends object = any> {
   }
 
   private toJson(kind: Kind = this.kind, limit = this.limitValue): string {
-    return JSON.stringify(this.toObject(kind, limit), engineReplacer);
+    const query = this.toObject(kind, limit);
+    return JSON.stringify(query, needsReplacer(query) ? engineReplacer : undefined);
   }
 
   private compiled(): { sql: string; params: unknown[]; formatted: string } {
@@ -683,7 +684,7 @@ export class QueryBuilder<T extends object = any> {
     const driver = await this.em.ready();
     // The count of all matching rows: without the page and order, keys counted once.
     const query = { ...this.toObject('count'), orderBy: [], limit: undefined, offset: undefined, plainCount: false };
-    const res = driver.json<{ rows: { count: number }[] }>(() => driver.native.query(JSON.stringify(query, engineReplacer), 'get', driver.logLevel()));
+    const res = driver.json<{ rows: { count: number }[] }>(() => driver.native.query(JSON.stringify(query, needsReplacer(query) ? engineReplacer : undefined), 'get', driver.logLevel()));
     return Number(res.rows[0]?.count ?? 0);
   }
 

@@ -63,6 +63,9 @@ fn number(n: &serde_json::Number) -> Value {
 
 /// Converts one JS value for `prop` into what is bound for it.
 pub fn to_db(d: &dyn Dialect, entity: &EntityMeta, prop: &PropMeta, v: &Json) -> Result<Value> {
+    if let Some(slot) = crate::shape::marker_for_prop(v, entity, prop) {
+        return Ok(slot);
+    }
     let bad = || mismatch(entity, prop, v);
     Ok(match (prop.ty, v) {
         (_, Json::Null) => Value::Null,
@@ -101,6 +104,9 @@ pub fn to_db(d: &dyn Dialect, entity: &EntityMeta, prop: &PropMeta, v: &Json) ->
 
 /// Converts a filter value when the property is unknown to the type system (raw columns).
 pub fn plain(d: &dyn Dialect, v: &Json) -> Result<Value> {
+    if let Some(slot) = crate::shape::marker_plain(v) {
+        return Ok(slot);
+    }
     Ok(match v {
         Json::Null => Value::Null,
         Json::Bool(b) => d.bool_value(*b),

@@ -192,6 +192,9 @@ pub struct EntityMeta {
     /// Indices into `props` of the primary key, in order.
     #[serde(skip)]
     pub pk: Vec<usize>,
+    /// This entity's index in `Metadata::entities`.
+    #[serde(skip)]
+    pub index: usize,
     #[serde(skip)]
     pub by_name: HashMap<String, usize>,
     #[serde(skip)]
@@ -298,7 +301,8 @@ impl Metadata {
     pub fn from_json(json: &str) -> Result<Metadata> {
         let mut meta: Metadata = serde_json::from_str(json)
             .map_err(|e| Error::validation(format!("Invalid metadata: {e}")))?;
-        for e in &mut meta.entities {
+        for (index, e) in meta.entities.iter_mut().enumerate() {
+            e.index = index;
             for (i, p) in e.props.iter().enumerate() {
                 e.by_name.insert(p.name.clone(), i);
                 e.by_field.insert(p.field_name.clone(), i);
