@@ -65,7 +65,7 @@ test('subqueries as values and columns; raw fragments as values; locks', async (
   expect(sqlOf()).toEqual([
     "[query] select `a`.* from `author` as `a` where `a`.`id` in (select `x`.`id` from `author` as `x` where `x`.`age` = 3)",
     '[query] select `a`.`id`, (select count(*) as `count` from `author` as `x` where `x`.`age` > 0) as `cnt` from `author` as `a`',
-    '[query] update `author` set `age` = age + 10 where `id` = 1',
+    '[query] update `author` set `age` = age + 10 where `id` = 1 returning `age`',
     '[query] select `a`.`name`, `a`.`age` from `author` as `a` where `a`.`age` = a.id + 12',
     '[query] select upper(name) as `up` from `author` as `a` order by `a`.`id` asc',
   ]);

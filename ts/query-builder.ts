@@ -153,7 +153,7 @@ export class QueryBuilder<T extends object = any> {
 
   addSelect(fields: Field | readonly Field[]): this {
     const list = Array.isArray(fields) ? [...fields] : [fields as Field];
-    this.fields = [...(this.fields ?? ['*']), ...list.map(f => this.field(f))];
+    this.fields = [...(this.fields ?? []), ...list.map(f => this.field(f))];
     return this;
   }
 
@@ -606,6 +606,14 @@ export class QueryBuilder<T extends object = any> {
     const query = this.toJson(this.kind, limit);
     const res = driver.json<{ rows: Dictionary[]; affectedRows: number; insertId?: number }>(() => driver.native.query(query, method, driver.logLevel()));
     if ((this.kind !== 'select' && this.kind !== 'count') || method === 'run') {
+      // As MikroORM: `get` gives the first returned row (or null); `all` gives the rows an update
+      // or delete returned; otherwise the result object.
+      if (method === 'get' && this.kind !== 'select' && this.kind !== 'count') {
+        return (res.rows.length > 0 ? this.meta.runtime.mapRow(res.rows[0]) : null) as R;
+      }
+      if (method === 'all' && (this.kind === 'update' || this.kind === 'delete') && res.rows.length > 0) {
+        return res.rows.map(this.meta.runtime.mapRow) as R;
+      }
       return { affectedRows: res.affectedRows, insertId: this.kind === 'insert' ? undefined : res.insertId, row: res.rows[0], rows: res.rows } as R;
     }
     const rows = mapResults ? res.rows.map(this.meta.runtime.mapRow) : res.rows;

@@ -799,7 +799,7 @@ impl<'a> Compiler<'a> {
                 }
             }
             match q.fields.as_deref() {
-                Some(fields) if !fields.iter().any(Field::is_star) => {
+                Some(fields) if !fields.iter().all(Field::is_star) => {
                     let mut cols: Vec<Col> = Vec::with_capacity(fields.len() + 1);
                     let mut n = 0;
                     for f in fields {
@@ -814,6 +814,24 @@ impl<'a> Compiler<'a> {
                                 n += 1;
                                 write_prop(w, joins.alias(col.node), joins.prop(col), false);
                                 w.push(" as ").ident(as_name.trim());
+                                continue;
+                            }
+                            // `*` among other fields: the root's columns at its place.
+                            Field::Prop(name) if name == "*" => {
+                                if n > 0 {
+                                    w.push(", ");
+                                }
+                                n += 1;
+                                write_star(w, entity, alias, q.load_lazy);
+                                continue;
+                            }
+                            // `b.*`: every column of a joined alias.
+                            Field::Prop(name) if name.ends_with(".*") => {
+                                if n > 0 {
+                                    w.push(", ");
+                                }
+                                n += 1;
+                                w.column(Some(&name[..name.len() - 2]), "*");
                                 continue;
                             }
                             Field::Prop(name) => self.field_col(&joins, alias, name)?,
@@ -852,25 +870,7 @@ impl<'a> Compiler<'a> {
                         select_prop(w, joins.alias(col.node), joins.prop(col), None, false);
                     }
                 }
-                _ => {
-                    // Lazy properties are left out by naming the other columns; formulas follow.
-                    let skip_lazy = !q.load_lazy && entity.props.iter().any(|p| p.lazy);
-                    if skip_lazy {
-                        let columns = entity.props.iter().filter(|p| p.is_column() && !p.lazy);
-                        for (n, p) in columns.enumerate() {
-                            if n > 0 {
-                                w.push(", ");
-                            }
-                            w.column(alias, &p.field_name);
-                        }
-                    } else {
-                        w.column(alias, "*");
-                    }
-                    for p in entity.props.iter().filter(|p| !p.is_column()) {
-                        w.push(", ");
-                        select_prop(w, alias, p, None, !skip_lazy);
-                    }
-                }
+                _ => write_star(w, entity, alias, q.load_lazy),
             }
         }
         let mut joined = Vec::new();
@@ -1262,7 +1262,25 @@ impl<'a> Compiler<'a> {
         w.push(" set ");
         self.write_assignments(w, entity, data)?;
         self.write_plain_condition(w, entity, q)?;
-        self.write_returning(w, entity, q)?;
+        if q.returning.is_some() {
+            return self.write_returning(w, entity, q);
+        }
+        // Columns set by `raw()` fragments are returned (their values are computed), as MikroORM.
+        let mut computed = Vec::new();
+        for (key, v) in data {
+            if crate::filter::raw_fragment(self.dialect, &self.meta.raw_nonce, v)?.is_some() {
+                computed.push(&entity.props[entity.prop_index(key)?].field_name);
+            }
+        }
+        if !computed.is_empty() && self.dialect.supports_returning() {
+            w.push(" returning ");
+            for (n, field) in computed.into_iter().enumerate() {
+                if n > 0 {
+                    w.push(", ");
+                }
+                w.ident(field);
+            }
+        }
         Ok(())
     }
 
@@ -1340,6 +1358,27 @@ impl<'a> Compiler<'a> {
         self.write_qualifier(w, q);
         self.write_plain_condition(w, entity, q)?;
         self.write_returning(w, entity, q)
+    }
+}
+
+/// The root's columns for `*`: `a`.* and its formulas; without its lazy properties (unless they
+/// are loaded), the other columns by name.
+fn write_star(w: &mut Writer, entity: &EntityMeta, alias: Option<&str>, load_lazy: bool) {
+    let skip_lazy = !load_lazy && entity.props.iter().any(|p| p.lazy);
+    if skip_lazy {
+        let columns = entity.props.iter().filter(|p| p.is_column() && !p.lazy);
+        for (n, p) in columns.enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            w.column(alias, &p.field_name);
+        }
+    } else {
+        w.column(alias, "*");
+    }
+    for p in entity.props.iter().filter(|p| !p.is_column()) {
+        w.push(", ");
+        select_prop(w, alias, p, None, !skip_lazy);
     }
 }
 
@@ -1545,7 +1584,10 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
             let p = joins.prop(*col);
             write_prop(w, joins.alias(col.node), p, false);
             let op = op.sql(w.dialect);
-            w.push(" ").push(op).push(" ").prop_param(p, value.clone());
+            w.push(" ")
+                .push(op)
+                .push(" ")
+                .condition_param(p, value.clone());
         }
         Cond::IsNull { col, negated } => {
             write_prop(w, joins.alias(col.node), joins.prop(*col), false);
@@ -1567,7 +1609,7 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
                 if n > 0 {
                     w.push(", ");
                 }
-                w.prop_param(p, v.clone());
+                w.condition_param(p, v.clone());
             }
             w.push(")");
         }
@@ -1611,7 +1653,7 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
                 if n > 0 {
                     w.push(", ");
                 }
-                w.prop_param(p, v.clone());
+                w.condition_param(p, v.clone());
             }
             w.push(")");
         }
@@ -1741,7 +1783,7 @@ fn write_tuple_values(w: &mut Writer, joins: &Joins, cols: &[Col], values: &[Val
         if n > 0 {
             w.push(", ");
         }
-        w.prop_param(joins.prop(*col), v.clone());
+        w.condition_param(joins.prop(*col), v.clone());
     }
     w.push(")");
 }

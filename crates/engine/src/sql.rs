@@ -66,6 +66,17 @@ impl<'d> Writer<'d> {
         self.param(v)
     }
 
+    /// A condition's value for `prop`: like `prop_param`, but a `date` compared with a
+    /// date-only string keeps the string for `getParams()`, as MikroORM.
+    pub fn condition_param(&mut self, prop: &PropMeta, v: Value) -> &mut Self {
+        let date_only = matches!(&v, Value::Text(t) if prop.ty == PropType::Date && t.len() <= 10);
+        if matches!(prop.ty, PropType::Datetime | PropType::Date) && v != Value::Null && !date_only
+        {
+            self.dates.push(self.params.len());
+        }
+        self.param(v)
+    }
+
     /// User-written SQL (`qb.where('name = ?', ['x'])`): copied as is, its `?` placeholders
     /// (outside quotes) bound to `params` in order.
     /// User SQL: `?` binds the next parameter, `??` writes it as a quoted identifier

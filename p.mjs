@@ -1,0 +1,10 @@
+import { MikroORM, defineEntity, p, raw, sql } from '@mikro-native/sqlite';
+const Author = defineEntity({ name: 'Author', properties: { id: p.integer().primary(), name: p.string(), books: () => p.oneToMany(Book).mappedBy('author') } });
+const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), title: p.string(), author: () => p.manyToOne(Author) } });
+const orm = await MikroORM.init({ dbName: ':memory:', entities: [Author, Book] });
+const em = orm.em.fork();
+const sub = () => em.createQueryBuilder(Book, 'b').count().where({ author: sql.ref('a.id') }).as('book_count');
+console.log(em.createQueryBuilder(Author, 'a').select(['*', sub()]).getQuery());
+console.log(em.createQueryBuilder(Author, 'a').select(['a.*', sub()]).getQuery());
+console.log(em.createQueryBuilder(Author, 'a').select(['id', sub()]).getQuery());
+console.log(em.createQueryBuilder(Author, 'a').select(['*', raw('1 as x')]).getQuery());
