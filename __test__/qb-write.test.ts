@@ -96,3 +96,49 @@ test('common table expressions, unions and from(): the rows they select', async 
     '[query] with recursive `seq` as (select 1 as n union all select n + 1 from seq where n < 3) select `a0`.* from `seq` as `a0`',
   ]);
 });
+
+test('subqueries as compared values, raw(qb) and qb in the sql tag; having on select aliases; counts of several columns; execute() of writes', async () => {
+  await qb().insert([{ name: 'a', email: 'a@x', age: 10 }, { name: 'b', email: 'b@x', age: 20 }, { name: 'c', email: 'c@x', age: 20 }, { name: 'd', email: 'd@x', age: 30 }]).execute('run');
+  take(lines);
+  const em = orm.em.fork();
+  const avg = em.createQueryBuilder(Author, 'x').select(sql`avg(x.age)`);
+  expect(await em.createQueryBuilder(Author, 'a').select(['name']).where({ age: { $gt: avg } }).orderBy({ id: 'asc' }).execute()).toEqual([{ name: 'd' }]);
+  const max = em.createQueryBuilder(Author, 'x').select(sql`max(x.age)`);
+  expect(await em.createQueryBuilder(Author, 'a').select(['name']).where({ age: max }).execute()).toEqual([{ name: 'd' }]);
+  const ids = em.createQueryBuilder(Author, 'x').select('id').where({ age: 20 });
+  expect(await em.createQueryBuilder(Author, 'a').select(['name']).where({ id: { $in: raw(ids) } }).orderBy({ id: 'asc' }).execute()).toEqual([{ name: 'b' }, { name: 'c' }]);
+  const older = em.createQueryBuilder(Author, 'x').select('id').where({ age: { $gt: sql.ref('a.age') } });
+  expect(await em.createQueryBuilder(Author, 'a').select(['name']).where(sql`not exists (${older})`).execute()).toEqual([{ name: 'd' }]);
+  // An alias of the select list in `having`, after the conditions on properties.
+  const byAge = em.createQueryBuilder(Author, 'a').select(['age', raw('count(*) as cnt')]).groupBy('age').having({ cnt: { $gt: 1 }, age: { $gte: 0 } });
+  expect(await byAge.execute()).toEqual([{ age: 20, cnt: 2 }]);
+  expect(await em.createQueryBuilder(Author, 'a').count(['age'], true).execute('get')).toEqual({ count: 3 });
+  expect(await em.createQueryBuilder(Author, 'a').count(['name', 'age'], true).execute('get')).toEqual({ count: 4 });
+  const named = em.createQueryBuilder(Author, 'x').select(sql`count(*)`).where({ age: { $lt: sql.ref('a.age') } }).as(Author, 'age');
+  expect(await em.createQueryBuilder(Author, 'a').select(['name', named]).orderBy({ id: 'asc' }).execute()).toEqual([
+    { name: 'a', age: 0 },
+    { name: 'b', age: 1 },
+    { name: 'c', age: 1 },
+    { name: 'd', age: 3 },
+  ]);
+  // Writes: `get` gives the first returned row, `all` the rows an update returned (raw values
+  // are returned), `run` the result.
+  expect(await qb().update({ age: raw('age + 1') }).where({ name: 'a' }).execute('get')).toEqual({ age: 11 });
+  expect(await qb().update({ age: raw('age * 2') }).where({ age: 20 }).execute('all')).toEqual([{ age: 40 }, { age: 40 }]);
+  expect(await qb().update({ name: 'dd' }).where({ name: 'd' }).execute('get')).toBeNull();
+  expect(await qb().insert({ name: 'e', email: 'e@x' }).execute('get')).toEqual({ id: 5 });
+  expect(sqlOf()).toEqual([
+    '[query] select `a`.`name` from `author` as `a` where `a`.`age` > (select avg(x.age) from `author` as `x`) order by `a`.`id` asc',
+    '[query] select `a`.`name` from `author` as `a` where `a`.`age` = (select max(x.age) from `author` as `x`)',
+    '[query] select `a`.`name` from `author` as `a` where `a`.`id` in (select `x`.`id` from `author` as `x` where `x`.`age` = 20) order by `a`.`id` asc',
+    '[query] select `a`.`name` from `author` as `a` where (not exists (select `x`.`id` from `author` as `x` where `x`.`age` > `a`.`age`))',
+    '[query] select `a`.`age`, count(*) as cnt from `author` as `a` group by `a`.`age` having `a`.`age` >= 0 and `cnt` > 1',
+    '[query] select count(distinct `a`.`age`) as `count` from `author` as `a`',
+    '[query] select count(*) as `count` from ( select distinct `a`.`name`, `a`.`age` from `author` as `a` ) as `dcnt`',
+    '[query] select `a`.`name`, (select count(*) from `author` as `x` where `x`.`age` < `a`.`age`) as `age` from `author` as `a` order by `a`.`id` asc',
+    "[query] update `author` set `age` = age + 1 where `name` = 'a' returning `age`",
+    '[query] update `author` set `age` = age * 2 where `age` = 20 returning `age`',
+    "[query] update `author` set `name` = 'dd' where `name` = 'd'",
+    "[query] insert into `author` (`name`, `email`) values ('e', 'e@x') returning `id`",
+  ]);
+});

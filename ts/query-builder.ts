@@ -51,6 +51,14 @@ class NativeQuery extends RawQueryFragment {
 }
 
 /** A subquery selected as a column: `qb.as('cnt')`. */
+/** The alias a select fragment ends with (`count(*) as cnt`, `sql\`…\`.as('cnt')`). */
+function rawAlias(f: RawQueryFragment): string | undefined {
+  if (f.sql.endsWith(' as ??')) {
+    return String(f.params[f.params.length - 1]);
+  }
+  return /\sas\s+[`"]?(\w+)[`"]?\s*$/i.exec(f.sql)?.[1];
+}
+
 class SubQueryField {
   constructor(
     readonly qb: QueryBuilder,
@@ -131,6 +139,7 @@ export class QueryBuilder<T extends object = any> {
   private offsetValue?: number;
   private data: Dictionary[] = [];
   private countField?: string;
+  private countFields?: string[];
   private countDistinct = false;
   readonly alias: string;
 
@@ -310,11 +319,44 @@ export class QueryBuilder<T extends object = any> {
 
   /** `having`: a condition object, SQL with `?` parameters, or a raw fragment. */
   having(cond: FilterQuery<T> | string | RawQueryFragment, params: unknown[] = []): this {
-    this.havingClause = this.toClause(cond, params);
+    this.havingClause = this.toClause(this.aliasKeys(cond), params);
     return this;
   }
 
+  /**
+   * Keys of a `having` that name a select alias (`count(*) as cnt`, `qb.as('cnt')`) rather than a
+   * property become that identifier, after the properties' conditions, as MikroORM writes them.
+   */
+  private aliasKeys<C>(cond: C): C {
+    if (!cond || typeof cond !== 'object' || isRaw(cond)) {
+      return cond;
+    }
+    const aliases = new Set<string>();
+    for (const f of this.fields ?? []) {
+      const named = f instanceof SubQueryField ? f.alias : isRaw(f) ? rawAlias(f) : undefined;
+      if (named) {
+        aliases.add(named);
+      }
+    }
+    const keys = Object.keys(cond);
+    if (!keys.some(k => aliases.has(k) && !(k in this.meta.properties))) {
+      return cond;
+    }
+    const props: Dictionary = {};
+    const named: Dictionary = {};
+    for (const k of keys) {
+      const v = (cond as Dictionary)[k];
+      if (aliases.has(k) && !(k in this.meta.properties)) {
+        named[String(new RawQueryFragment('??', [k]))] = v;
+      } else {
+        props[k] = v;
+      }
+    }
+    return { ...props, ...named } as C;
+  }
+
   andHaving(cond: FilterQuery<T> | string | RawQueryFragment, params: unknown[] = []): this {
+    cond = this.aliasKeys(cond);
     const item = this.toClause(cond, params);
     const cur = this.havingClause;
     this.havingClause = !cur ? item : 'and' in cur ? { and: [...cur.and, item] } : { and: [cur, item] };
@@ -322,7 +364,7 @@ export class QueryBuilder<T extends object = any> {
   }
 
   orHaving(cond: FilterQuery<T> | string | RawQueryFragment, params: unknown[] = []): this {
-    const item = this.toClause(cond, params);
+    const item = this.toClause(this.aliasKeys(cond), params);
     this.havingClause = this.havingClause ? { or: [this.havingClause, item] } : item;
     return this;
   }
@@ -365,9 +407,11 @@ export class QueryBuilder<T extends object = any> {
     return this;
   }
 
-  count(field?: string, distinct = false): this {
+  count(field?: string | readonly string[], distinct = false): this {
     this.kind = 'count';
-    this.countField = field ? this.stripAlias(field) : undefined;
+    const fields = field === undefined ? [] : typeof field === 'string' ? [field] : [...field];
+    this.countField = fields.length === 1 ? this.stripAlias(fields[0]) : undefined;
+    this.countFields = fields.length > 1 ? fields.map(f => this.stripAlias(f)) : undefined;
     this.countDistinct = distinct;
     return this;
   }
@@ -507,8 +551,19 @@ export class QueryBuilder<T extends object = any> {
   }
 
   /** This query as a column of another (`select([..., sub.as('cnt')])`). */
-  as(alias: string): SubQueryField {
-    return new SubQueryField(this, alias);
+  /** The query as a column: `qb.as('alias')`, or `qb.as(Entity, 'prop')` under that property's column name. */
+  as(alias: string): SubQueryField;
+  as<E extends object>(entity: EntityName<E>, prop: string): SubQueryField;
+  as(aliasOrEntity: string | EntityName<object>, prop?: string): SubQueryField {
+    if (typeof aliasOrEntity === 'string') {
+      return new SubQueryField(this, aliasOrEntity);
+    }
+    const meta = this.em.getMetadata(aliasOrEntity);
+    const p = prop === undefined ? undefined : meta.properties[prop];
+    if (!p) {
+      throw new ValidationError(`qb.as(${meta.className}, '${String(prop)}'): ${meta.className} has no property '${String(prop)}'`);
+    }
+    return new SubQueryField(this, p.fieldNames[0]);
   }
 
   /** As a value in a condition (`{ id: { $in: qb } }`) the query is a subquery. */
@@ -540,6 +595,7 @@ export class QueryBuilder<T extends object = any> {
         qualify: this.qualify,
         data: this.data,
         countField: kind === 'count' ? this.countField : undefined,
+        countFields: kind === 'count' ? this.countFields : undefined,
         distinct: kind === 'count' ? this.countDistinct : this.distinctRows,
         onConflict: kind === 'insert' ? this.conflict : undefined,
         // MikroORM writes no `returning` for a delete.

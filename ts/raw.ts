@@ -139,9 +139,21 @@ export function rawParam(v: unknown): unknown {
  * `raw('lower(name) = ?', ['x'])`: a fragment of SQL with its parameters; named parameters
  * (`raw('age > :min', { min: 18 })`) become positional ones.
  */
-export function raw(sql: string | RawQueryFragment, params: readonly unknown[] | Record<string, unknown> = []): RawQueryFragment {
+/** Something that compiles to a fragment: a QueryBuilder (`raw(qb)`, `sql\`exists (${qb})\``). */
+interface ToRaw {
+  toRaw(): RawQueryFragment;
+}
+
+function isToRaw(v: unknown): v is ToRaw {
+  return typeof (v as ToRaw | null)?.toRaw === 'function';
+}
+
+export function raw(sql: string | RawQueryFragment | ToRaw, params: readonly unknown[] | Record<string, unknown> = []): RawQueryFragment {
   if (sql instanceof RawQueryFragment) {
     return sql;
+  }
+  if (isToRaw(sql)) {
+    return sql.toRaw();
   }
   if (!Array.isArray(params)) {
     const named = params as Record<string, unknown>;
@@ -172,6 +184,9 @@ function tag(strings: TemplateStringsArray, ...values: unknown[]): RawQueryFragm
   let text = strings[0];
   const params: unknown[] = [];
   values.forEach((v, i) => {
+    if (isToRaw(v)) {
+      v = v.toRaw();
+    }
     if (v instanceof RawQueryFragment) {
       text += v.sql;
       params.push(...v.params);

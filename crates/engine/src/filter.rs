@@ -413,7 +413,7 @@ impl<'m> FilterParser<'_, 'm> {
         {
             return self.composite_fk(prop, v);
         }
-        if self.raw(v)?.is_some() {
+        if self.raw(v)?.is_some() || v.get("$query").is_some() {
             return self.cmp(prop, Op::Eq, v);
         }
         let col = self.col(prop);
@@ -782,6 +782,24 @@ impl<'m> FilterParser<'_, 'm> {
     }
 
     fn cmp(&self, prop: usize, op: Op, v: &Json) -> Result<Cond> {
+        if let Some(query) = v.get("$query") {
+            // A QueryBuilder as the value: compared with its (single) value, in parentheses.
+            let query: crate::query::Query = serde_json::from_value(query.clone())
+                .map_err(|e| Error::validation(format!("Invalid subquery: {e}")))?;
+            let compiler = crate::query::Compiler {
+                dialect: self.dialect,
+                meta: self.joins.borrow().meta(),
+            };
+            let mut w = crate::sql::Writer::new(self.dialect);
+            compiler.subquery(&mut w, &query)?;
+            let sub = w.finish();
+            return Ok(Cond::CmpRaw {
+                col: self.col(prop),
+                op,
+                sql: format!("({})", sub.text),
+                params: sub.params,
+            });
+        }
         if let Some((sql, params)) = self.raw(v)? {
             return Ok(Cond::CmpRaw {
                 col: self.col(prop),

@@ -25,7 +25,7 @@ pub enum QueryKind {
     Truncate,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Query {
     pub kind: QueryKind,
@@ -48,6 +48,10 @@ pub struct Query {
     /// `count(distinct <field>)` instead of `count(*)`.
     #[serde(default)]
     pub count_field: Option<String>,
+    /// `qb.count(['a', 'b'])`: `count(a, b)`, or with `distinct` the rows of
+    /// `select distinct a, b` counted in a subquery.
+    #[serde(default)]
+    pub count_fields: Vec<String>,
     #[serde(default)]
     pub distinct: bool,
     /// The QueryBuilder's condition: filters and raw SQL fragments combined with and/or. Used
@@ -132,7 +136,7 @@ fn comment_text(text: &str) -> String {
 }
 
 /// A common table expression: `name [(columns)] as [materialized] (query)`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 pub struct Cte {
     pub name: String,
     #[serde(default)]
@@ -153,7 +157,7 @@ pub struct Cte {
 }
 
 /// What a select reads from instead of its entity's table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(rename_all = "lowercase")]
 pub enum FromSource {
     /// A subquery (`from (select …) as sub`).
@@ -162,7 +166,7 @@ pub enum FromSource {
     Table(String),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 pub struct Union {
     #[serde(default)]
     pub all: bool,
@@ -188,7 +192,7 @@ impl Sort {
 }
 
 /// A selected field: a property (`title`, `a.name`) or a raw SQL fragment from `raw()` / `sql`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(untagged)]
 pub enum Field {
     Prop(String),
@@ -215,7 +219,7 @@ impl Field {
 
 /// A QueryBuilder join: the relation `path` (`b.author`: an alias and a property; or a root
 /// property), the alias to join it as, and whether its columns are selected (`…AndSelect`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 pub struct QbJoin {
     pub path: String,
     pub alias: String,
@@ -233,7 +237,7 @@ pub struct QbJoin {
 
 /// A condition in a relation's join. For a reference joined for its target's filters, only rows
 /// whose target passes them remain (or, for a nullable relation, the relation reads as null).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 pub struct FilterJoin {
     pub path: String,
     #[serde(rename = "where")]
@@ -241,7 +245,7 @@ pub struct FilterJoin {
 }
 
 /// `on conflict (fields) do update set merge = excluded.merge` (or `do nothing`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct OnConflict {
     pub fields: Vec<String>,
@@ -255,7 +259,7 @@ pub struct OnConflict {
 }
 
 /// A QueryBuilder condition (`where`, `andWhere`, `orWhere`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(rename_all = "lowercase")]
 pub enum Clause {
     And(Vec<Clause>),
@@ -664,6 +668,27 @@ impl<'a> Compiler<'a> {
     }
 
     fn select_one(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<Selected> {
+        if q.kind == QueryKind::Count
+            && q.distinct
+            && q.count_fields.len() > 1
+            && !self.dialect.count_distinct_columns()
+        {
+            let mut rows = q.clone();
+            rows.kind = QueryKind::Select;
+            rows.fields = Some(q.count_fields.iter().cloned().map(Field::Prop).collect());
+            rows.count_fields.clear();
+            w.push("select count(*) as ")
+                .ident("count")
+                .push(" from ( ");
+            self.select_one(w, entity, &rows)?;
+            w.push(" ) as ").ident("dcnt");
+            return Ok(Selected {
+                joined: Vec::new(),
+                inverse: Vec::new(),
+                filtered: Vec::new(),
+                repeats_rows: false,
+            });
+        }
         let alias = q.alias.as_deref();
         let joins = RefCell::new(Joins::new(self.meta, q.entity, alias)?);
         let mut inverse = Vec::new();
@@ -764,6 +789,21 @@ impl<'a> Compiler<'a> {
         }
         if q.kind == QueryKind::Count {
             match &q.count_field {
+                None if !q.count_fields.is_empty() => {
+                    w.push(if q.distinct {
+                        "count(distinct "
+                    } else {
+                        "count("
+                    });
+                    for (n, f) in q.count_fields.iter().enumerate() {
+                        if n > 0 {
+                            w.push(", ");
+                        }
+                        let col = self.field_col(&joins, alias, f)?;
+                        write_prop(w, joins.alias(col.node), joins.prop(col), false);
+                    }
+                    w.push(")");
+                }
                 Some(f) => {
                     let i = entity.prop_index(f)?;
                     w.push(if q.distinct {
@@ -982,11 +1022,12 @@ impl<'a> Compiler<'a> {
         if let Some(l) = q.limit {
             w.push(" limit ").param(Value::Int(l as i64));
         }
-        if let Some(o) = q.offset {
-            if q.limit.is_none() {
-                w.push(" limit ").param(Value::Int(-1));
+        match (q.limit, q.offset) {
+            (Some(_), Some(o)) => {
+                w.push(" offset ").param(Value::Int(o as i64));
             }
-            w.push(" offset ").param(Value::Int(o as i64));
+            (None, Some(o)) => self.dialect.write_offset_only(w, o),
+            _ => {}
         }
         if let Some(clause) = q.lock_mode.and_then(|m| self.dialect.lock_clause(m)) {
             w.push(" ").push(clause);
@@ -1185,8 +1226,10 @@ impl<'a> Compiler<'a> {
                         w.push(", ");
                     }
                     let p = &entity.props[*i];
-                    let v = row.get(&p.name).unwrap_or(&Json::Null);
-                    self.write_value(w, entity, p, v)?;
+                    match row.get(&p.name) {
+                        Some(v) => self.write_value(w, entity, p, v)?,
+                        None => self.dialect.write_missing_value(w),
+                    }
                 }
                 w.push(")");
             }
@@ -1220,8 +1263,10 @@ impl<'a> Compiler<'a> {
             .returning
             .as_ref()
             .is_some_and(|n| n.iter().any(|n| n == "*"));
-        if star && self.dialect.supports_returning() {
-            w.push(" returning *");
+        if star {
+            if self.dialect.supports_returning() {
+                w.push(" returning *");
+            }
             return Ok(cols);
         }
         let returned: Vec<usize> = match &q.returning {

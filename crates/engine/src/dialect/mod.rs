@@ -211,6 +211,22 @@ pub trait Dialect: Send + Sync {
         w.push(column).push(" ").push(dir);
     }
 
+    /// A row of a multi-row insert without a value for a column: the column's default.
+    fn write_missing_value(&self, w: &mut crate::sql::Writer) {
+        w.push("default");
+    }
+
+    /// An `offset` without a `limit` (PostgreSQL takes it alone).
+    fn write_offset_only(&self, w: &mut crate::sql::Writer, offset: u64) {
+        w.push(" offset ").param(Value::Int(offset as i64));
+    }
+
+    /// `count(distinct a, b)` of several columns; without it the distinct rows are counted in a
+    /// subquery.
+    fn count_distinct_columns(&self) -> bool {
+        false
+    }
+
     /// `qb.truncate()`.
     fn write_truncate(&self, w: &mut crate::sql::Writer, table: &str) {
         w.push("truncate table ").ident(table);

@@ -55,6 +55,16 @@ impl Dialect for MySql {
         w.push(" on duplicate key update ");
     }
 
+    /// MySQL needs a `limit`: the largest one is none.
+    fn write_offset_only(&self, w: &mut Writer, offset: u64) {
+        w.push(" limit 18446744073709551615 offset ")
+            .param(crate::value::Value::Int(offset as i64));
+    }
+
+    fn count_distinct_columns(&self) -> bool {
+        true
+    }
+
     fn insert_ignore_prefix(&self) -> bool {
         true
     }

@@ -68,6 +68,19 @@ impl Dialect for Sqlite {
     }
 
     /// SQLite rejects `(select …) union (select …)`, which MikroORM writes.
+    /// SQLite has no `default` in `values`: MikroORM binds null.
+    fn write_missing_value(&self, w: &mut crate::sql::Writer) {
+        w.param(Value::Null);
+    }
+
+    /// SQLite needs a `limit`: -1 is none.
+    fn write_offset_only(&self, w: &mut crate::sql::Writer, offset: u64) {
+        w.push(" limit ")
+            .param(Value::Int(-1))
+            .push(" offset ")
+            .param(Value::Int(offset as i64));
+    }
+
     fn parenthesized_union(&self) -> bool {
         false
     }
