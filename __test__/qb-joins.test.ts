@@ -109,3 +109,37 @@ test('a limit with a joined collection pages the owners, as MikroORM', async () 
     '[query] select `a0`.*, `b1`.`id` as `b1__id`, `b1`.`title` as `b1__title`, `b1`.`price` as `b1__price`, `b1`.`author_id` as `b1__author_id` from `author` as `a0` left join `book` as `b1` on `a0`.`id` = `b1`.`author_id` where `a0`.`id` in (select `a0`.`id` from (select `a0`.`id` from `author` as `a0` left join `book` as `b1` on `a0`.`id` = `b1`.`author_id` group by `a0`.`id` limit 1) as `a0`)',
   ]);
 });
+
+test('joins of derived tables: a subquery or raw SQL under an alias, and a relation read from a subquery', async () => {
+  const em = orm.em.fork();
+  const counts = em.createQueryBuilder(Book, 'b').select(['author', sql`count(*)`.as('cnt')]).groupBy('author');
+  const withCounts = em.createQueryBuilder(Author, 'a').select(['a.name', 'sb.cnt']).leftJoin(counts, 'sb', { 'sb.author_id': sql.ref('a.id') }).orderBy({ id: 'asc' });
+  expect(await withCounts.execute()).toEqual([
+    { name: 'a', cnt: 2 },
+    { name: 'b', cnt: 1 },
+  ]);
+  const table = em.createQueryBuilder(Author, 'a').select(['a.name', 'r.x']).leftJoin(raw('(select 1 as x)'), 'r', { 'r.x': sql.ref('a.id') }).orderBy({ id: 'asc' });
+  expect(await table.execute()).toEqual([
+    { name: 'a', x: 1 },
+    { name: 'b', x: null },
+  ]);
+  // The relation's rows come from the subquery: only the books it selects are populated.
+  const pricey = em.createQueryBuilder(Book, 'b').where({ price: { $gt: 10 } });
+  const authors = await em.createQueryBuilder(Author, 'a').select('*').leftJoinAndSelect(['a.books', pricey], 'b').orderBy({ id: 'asc' }).getResultList();
+  expect(authors.map(a => [a.name, a.books.getItems().map(b => b.title)])).toEqual([
+    ['a', ['b2']],
+    ['b', []],
+  ]);
+  // SQLite has no lateral joins: the statement is MikroORM's, SQLite rejects it.
+  const latest = em.createQueryBuilder(Book, 'b').select('title').where({ author: sql.ref('a.id') }).orderBy({ id: 'desc' }).limit(1);
+  const lateral = em.createQueryBuilder(Author, 'a').select(['a.*', 'lb.title']).leftJoinLateral(latest, 'lb');
+  expect(lateral.getQuery()).toBe(
+    'select `a`.*, `lb`.`title` from `author` as `a` left join lateral (select `b`.`title` from `book` as `b` where `b`.`author_id` = `a`.`id` order by `b`.`id` desc limit ?) as `lb`',
+  );
+  await expect(lateral.execute()).rejects.toThrow(/syntax error/);
+  expect(sqlOf().slice(0, 3)).toEqual([
+    'select `a`.`name`, `sb`.`cnt` from `author` as `a` left join (select `b`.`author_id`, count(*) as `cnt` from `book` as `b` group by `b`.`author_id`) as `sb` on `sb`.`author_id` = `a`.`id` order by `a`.`id` asc'.replace(/^/, '[query] '),
+    '[query] select `a`.`name`, `r`.`x` from `author` as `a` left join ((select 1 as x)) as `r` on `r`.`x` = `a`.`id` order by `a`.`id` asc',
+    '[query] select `a`.*, `b`.`id` as `b__id`, `b`.`title` as `b__title`, `b`.`price` as `b__price`, `b`.`author_id` as `b__author_id` from `author` as `a` left join (select `b`.* from `book` as `b` where `b`.`price` > 10) as `b` on `a`.`id` = `b`.`author_id` order by `a`.`id` asc',
+  ]);
+});

@@ -95,7 +95,16 @@ interface Join {
   relation: string;
   /** `…AndSelect(…, fields)`: the joined entity's selected properties. */
   fields?: string[];
+  /** Read from a subquery or raw SQL (a derived table, or the rows of the relation `path`). */
+  source?: { query: Dictionary } | { raw: RawQueryFragment };
+  lateral?: boolean;
 }
+
+/**
+ * What a join reads: a relation (`'a.books'`), a subquery or raw SQL under the alias (a derived
+ * table), or a relation whose rows come from a subquery (`['a.books', qb]`).
+ */
+export type JoinTarget = string | QueryBuilder<any> | RawQueryFragment | readonly [string, QueryBuilder<any>];
 
 export interface QueryResult {
   affectedRows: number;
@@ -272,32 +281,70 @@ export class QueryBuilder<T extends object = any> {
    * Joins the relation `field` (`'b.author'`: an alias and a property, or a property of the
    * root) as `alias`; `cond` adds conditions to the join. `join` is an inner join.
    */
-  join(field: string, alias: string, cond: FilterQuery<any> = {}, type: (typeof JoinType)[keyof typeof JoinType] = JoinType.innerJoin): this {
+  join(field: JoinTarget, alias: string, cond: FilterQuery<any> = {}, type: (typeof JoinType)[keyof typeof JoinType] = JoinType.innerJoin): this {
     return this.addJoin(field, alias, cond as Dictionary, type === JoinType.leftJoin, false);
   }
 
-  innerJoin(field: string, alias: string, cond: FilterQuery<any> = {}): this {
+  innerJoin(field: JoinTarget, alias: string, cond: FilterQuery<any> = {}): this {
     return this.addJoin(field, alias, cond as Dictionary, false, false);
   }
 
-  leftJoin(field: string, alias: string, cond: FilterQuery<any> = {}): this {
+  leftJoin(field: JoinTarget, alias: string, cond: FilterQuery<any> = {}): this {
     return this.addJoin(field, alias, cond as Dictionary, true, false);
   }
 
   /** Joins and selects the relation (`fields`: only those): `getResultList()` populates it. */
-  joinAndSelect(field: string, alias: string, cond: FilterQuery<any> = {}, type: (typeof JoinType)[keyof typeof JoinType] = JoinType.innerJoin, _path?: string, fields?: string[]): this {
+  joinAndSelect(field: JoinTarget, alias: string, cond: FilterQuery<any> = {}, type: (typeof JoinType)[keyof typeof JoinType] = JoinType.innerJoin, _path?: string, fields?: string[]): this {
     return this.addJoin(field, alias, (cond ?? {}) as Dictionary, type === JoinType.leftJoin, true, fields);
   }
 
-  innerJoinAndSelect(field: string, alias: string, cond: FilterQuery<any> = {}, fields?: string[]): this {
+  innerJoinAndSelect(field: JoinTarget, alias: string, cond: FilterQuery<any> = {}, fields?: string[]): this {
     return this.addJoin(field, alias, (cond ?? {}) as Dictionary, false, true, fields);
   }
 
-  leftJoinAndSelect(field: string, alias: string, cond: FilterQuery<any> = {}, fields?: string[]): this {
+  leftJoinAndSelect(field: JoinTarget, alias: string, cond: FilterQuery<any> = {}, fields?: string[]): this {
     return this.addJoin(field, alias, (cond ?? {}) as Dictionary, true, true, fields);
   }
 
-  private addJoin(field: string, alias: string, cond: Dictionary, left: boolean, select: boolean, fields?: string[]): this {
+  /** `left join lateral (subquery) as alias [on cond]`: the subquery sees the tables before it. */
+  leftJoinLateral(field: QueryBuilder<any>, alias: string, cond: FilterQuery<any> = {}): this {
+    return this.addJoin(field, alias, cond as Dictionary, true, false, undefined, true);
+  }
+
+  innerJoinLateral(field: QueryBuilder<any>, alias: string, cond: FilterQuery<any> = {}): this {
+    return this.addJoin(field, alias, cond as Dictionary, false, false, undefined, true);
+  }
+
+  joinLateral(field: QueryBuilder<any>, alias: string, cond: FilterQuery<any> = {}, type: (typeof JoinType)[keyof typeof JoinType] = JoinType.innerJoin): this {
+    return this.addJoin(field, alias, cond as Dictionary, type === JoinType.leftJoin, false, undefined, true);
+  }
+
+  /** `alias.column` of a derived table: written as that identifier (the engine knows no such entity). */
+  private derivedRef(name: string): string | RawQueryFragment {
+    const dot = name.indexOf('.');
+    const derived = dot > 0 && this.joins.some(j => j.path === '' && j.alias === name.substring(0, dot));
+    return derived ? new RawQueryFragment('??', [name]) : name;
+  }
+
+  private derivedKeys(cond: Dictionary): Dictionary {
+    const out: Dictionary = {};
+    for (const [k, v] of Object.entries(cond)) {
+      const ref = this.derivedRef(k);
+      out[typeof ref === 'string' ? ref : String(ref)] = v;
+    }
+    return out;
+  }
+
+  private addJoin(target: JoinTarget, alias: string, cond: Dictionary, left: boolean, select: boolean, fields?: string[], lateral = false): this {
+    if (typeof target !== 'string' && !Array.isArray(target)) {
+      // A derived table: its columns are named `alias.column` in fields and conditions.
+      const source = isRaw(target) ? { raw: target as RawQueryFragment } : { query: (target as QueryBuilder<any>).toObject() };
+      this.joins.push({ path: '', alias, left, select: false, relation: '', source, lateral: lateral || undefined });
+      const on = Object.keys(cond).length > 0 ? this.derivedKeys(cond) : undefined;
+      this.joins[this.joins.length - 1].cond = on;
+      return this;
+    }
+    const [field, sub] = typeof target === 'string' ? [target, undefined] : (target as readonly [string, QueryBuilder<any>]);
     const dot = field.indexOf('.');
     const from = dot < 0 ? this.alias : field.substring(0, dot);
     const name = dot < 0 ? field : field.substring(dot + 1);
@@ -306,7 +353,16 @@ export class QueryBuilder<T extends object = any> {
       throw new ValidationError(`Trying to join ${field}, but '${from}' is not a known alias (the root's is '${this.alias}')`);
     }
     const relation = parent ? `${parent}.${name}` : name;
-    this.joins.push({ path: field, alias, left, select, cond: Object.keys(cond).length > 0 ? cond : undefined, relation, fields: fields?.map(f => (f.startsWith(`${alias}.`) ? f.substring(alias.length + 1) : f)) });
+    this.joins.push({
+      path: field,
+      alias,
+      left,
+      select,
+      cond: Object.keys(cond).length > 0 ? cond : undefined,
+      relation,
+      fields: fields?.map(f => (f.startsWith(`${alias}.`) ? f.substring(alias.length + 1) : f)),
+      source: sub && { query: sub.toObject() },
+    });
     return this;
   }
 
@@ -583,7 +639,7 @@ export class QueryBuilder<T extends object = any> {
         ctes: this.ctes.length > 0 ? this.ctes : undefined,
         from: this.source,
         union: this.unionOf && { all: this.unionOf.all, parts: this.unionOf.parts.map(p => p.toObject()) },
-        fields: kind === 'select' ? this.fields : undefined,
+        fields: kind === 'select' ? this.fields?.map(f => (typeof f === 'string' ? this.derivedRef(f) : f)) : undefined,
         joins: this.joins.map(({ relation: _relation, ...j }) => j),
         groupBy: reading ? this.groups : undefined,
         having: reading ? this.havingClause : undefined,

@@ -156,6 +156,8 @@ pub enum Cond {
 pub enum RawTest {
     None,
     Cmp(Op, Value),
+    /// Compared with a raw fragment (`sql.ref('a.id')`).
+    CmpRaw(Op, String, Vec<Value>),
     In(Vec<Value>),
     IsNull(bool),
 }
@@ -750,6 +752,9 @@ impl<'m> FilterParser<'_, 'm> {
     /// The comparison of a raw key with its value (plain values: no property to convert by).
     fn raw_test(&self, v: &Json) -> Result<RawTest> {
         let plain = |v: &Json| crate::convert::plain(self.dialect, v);
+        if let Some((sql, params)) = self.raw(v)? {
+            return Ok(RawTest::CmpRaw(Op::Eq, sql, params));
+        }
         Ok(match v {
             Json::Array(items) if items.is_empty() => RawTest::None,
             Json::Array(items) => RawTest::In(items.iter().map(plain).collect::<Result<_>>()?),
@@ -775,7 +780,10 @@ impl<'m> FilterParser<'_, 'm> {
                         )))
                     }
                 };
-                RawTest::Cmp(op, plain(arg)?)
+                match self.raw(arg)? {
+                    Some((sql, params)) => RawTest::CmpRaw(op, sql, params),
+                    None => RawTest::Cmp(op, plain(arg)?),
+                }
             }
             v => RawTest::Cmp(Op::Eq, plain(v)?),
         })

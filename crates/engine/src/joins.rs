@@ -16,6 +16,17 @@ pub enum Via {
     /// The pivot row of the parent's many-to-many collection (index into its collections); the
     /// items are joined from it through the pivot's item reference.
     Pivot(usize),
+    /// A derived table (a subquery or raw SQL) joined under its alias, on the user's condition.
+    Derived,
+}
+
+/// What a QueryBuilder join reads instead of a table: `(subquery)` or `(raw SQL)`.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub sql: String,
+    pub params: Vec<crate::Value>,
+    /// `join lateral (…)`: the subquery sees the tables joined before it.
+    pub lateral: bool,
 }
 
 pub struct Node<'m> {
@@ -39,6 +50,8 @@ pub struct Node<'m> {
     pub explicit: bool,
     /// Populated with only these properties (`leftJoinAndSelect(…, fields)`).
     pub fields: Option<Vec<usize>>,
+    /// Read from a subquery or raw SQL instead of the entity's table.
+    pub source: Option<Source>,
 }
 
 impl<'m> Node<'m> {
@@ -62,6 +75,7 @@ impl<'m> Node<'m> {
             on: None,
             explicit: false,
             fields: None,
+            source: None,
         }
     }
 }
@@ -245,6 +259,23 @@ impl<'m> Joins<'m> {
             pn.left = Some(left);
         }
         Ok(node)
+    }
+
+    /// A derived table joined under `alias` (its columns are named through raw references).
+    pub fn join_derived(&mut self, alias: &str, left: bool, source: Source) -> usize {
+        let root = &self.nodes[0];
+        let mut node = Node::new(
+            Some(alias.to_string()),
+            root.entity,
+            root.entity_index,
+            Some((0, Via::Derived)),
+            alias.to_string(),
+            Some(left),
+        );
+        node.explicit = true;
+        node.source = Some(source);
+        self.nodes.push(node);
+        self.nodes.len() - 1
     }
 
     /// The node joined from `parent` through its many-to-one `prop`, added if new.

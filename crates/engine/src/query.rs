@@ -233,6 +233,20 @@ pub struct QbJoin {
     /// `…AndSelect(…, fields)`: only these properties of the joined entity.
     #[serde(default)]
     pub fields: Option<Vec<String>>,
+    /// Read from a subquery or raw SQL: with a `path`, the relation's rows come from it; without,
+    /// it is a derived table joined on `cond` alone.
+    #[serde(default)]
+    pub source: Option<JoinSource>,
+    #[serde(default)]
+    pub lateral: bool,
+}
+
+/// A join's subquery (a QueryBuilder) or raw SQL (signed, like every fragment).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub enum JoinSource {
+    Query(Box<Query>),
+    Raw(Json),
 }
 
 /// A condition in a relation's join. For a reference joined for its target's filters, only rows
@@ -538,8 +552,57 @@ impl<'a> Compiler<'a> {
     }
 
     /// The QueryBuilder's joins, in call order: each from the root or an earlier join's alias.
+    /// A join's subquery or raw SQL, compiled.
+    fn join_source(&self, j: &QbJoin) -> Result<Option<crate::joins::Source>> {
+        let (sql, params) = match &j.source {
+            None => return Ok(None),
+            Some(JoinSource::Query(query)) => {
+                let mut w = Writer::new(self.dialect);
+                self.subquery(&mut w, query)?;
+                let sql = w.finish();
+                (sql.text, sql.params)
+            }
+            Some(JoinSource::Raw(raw)) => {
+                crate::filter::raw_fragment(self.dialect, &self.meta.raw_nonce, raw)?.ok_or_else(
+                    || {
+                        Error::validation(format!(
+                            "Invalid join source for '{}': raw SQL comes from raw() or the sql tag",
+                            j.alias
+                        ))
+                    },
+                )?
+            }
+        };
+        Ok(Some(crate::joins::Source {
+            sql,
+            params,
+            lateral: j.lateral,
+        }))
+    }
+
     fn qb_joins(&self, joins: &RefCell<Joins<'a>>, q: &Query) -> Result<()> {
         for j in &q.joins {
+            let source = self.join_source(j)?;
+            if j.path.is_empty() {
+                let Some(source) = source else {
+                    return Err(Error::validation(format!(
+                        "The join '{}' names no relation and no subquery",
+                        j.alias
+                    )));
+                };
+                let node = joins.borrow_mut().join_derived(&j.alias, j.left, source);
+                if let Some(cond) = &j.cond {
+                    let parser = FilterParser {
+                        dialect: self.dialect,
+                        joins,
+                        node: 0,
+                        alias: q.alias.as_deref(),
+                    };
+                    let on = parser.parse(cond)?;
+                    joins.borrow_mut().nodes[node].on = on;
+                }
+                continue;
+            }
             let (parent, name) = match j.path.split_once('.') {
                 Some((a, name)) if q.alias.as_deref() == Some(a) => (0, name),
                 Some((a, name)) => match joins.borrow().by_alias(a) {
@@ -556,6 +619,7 @@ impl<'a> Compiler<'a> {
             };
             let node = joins.borrow_mut().join_as(parent, name, &j.alias, j.left)?;
             joins.borrow_mut().nodes[node].populate = j.select;
+            joins.borrow_mut().nodes[node].source = source;
             if let Some(fields) = &j.fields {
                 let entity = joins.borrow().entity(node);
                 let list = fields
@@ -1481,6 +1545,17 @@ fn write_joins_of(w: &mut Writer, joins: &Joins, keep: impl Fn(usize) -> bool) {
         let from = joins.entity(parent);
         // (parent column, node column) pairs: several for a composite foreign key.
         let (left, pairs): (bool, Vec<(&str, &str)>) = match via {
+            // `left join [lateral] (…) as alias [on …]`: only the user's condition.
+            Via::Derived => {
+                let left = node.left.unwrap_or(true);
+                w.push(if left { " left join " } else { " inner join " });
+                write_source(w, node);
+                if let Some(c) = &node.on {
+                    w.push(" on ");
+                    write_cond(w, joins, c, true);
+                }
+                continue;
+            }
             Via::Reference(prop) => {
                 let pairs = from
                     .fk_columns(prop)
@@ -1514,10 +1589,7 @@ fn write_joins_of(w: &mut Writer, joins: &Joins, keep: impl Fn(usize) -> bool) {
         };
         let left = node.left.unwrap_or(left);
         w.push(if left { " left join " } else { " inner join " });
-        w.ident(&node.entity.table_name);
-        if let Some(a) = &node.alias {
-            w.push(" as ").ident(a);
-        }
+        write_source(w, node);
         w.push(" on ");
         for (n, (parent_col, node_col)) in pairs.into_iter().enumerate() {
             if n > 0 {
@@ -1530,6 +1602,24 @@ fn write_joins_of(w: &mut Writer, joins: &Joins, keep: impl Fn(usize) -> bool) {
             w.push(" and ");
             write_cond(w, joins, c, true);
         }
+    }
+}
+
+/// A join's table (or its subquery, `lateral` if so) and alias.
+fn write_source(w: &mut Writer, node: &crate::joins::Node) {
+    match &node.source {
+        Some(s) => {
+            if s.lateral {
+                w.push("lateral ");
+            }
+            w.push("(").raw(&s.sql, &s.params).push(")");
+        }
+        None => {
+            w.ident(&node.entity.table_name);
+        }
+    }
+    if let Some(a) = &node.alias {
+        w.push(" as ").ident(a);
     }
 }
 
@@ -1792,6 +1882,10 @@ fn write_test(w: &mut Writer, test: &crate::filter::RawTest) {
         RawTest::Cmp(op, v) => {
             let op = op.sql(w.dialect);
             w.push(" ").push(op).push(" ").param(v.clone());
+        }
+        RawTest::CmpRaw(op, sql, params) => {
+            let op = op.sql(w.dialect);
+            w.push(" ").push(op).push(" ").raw(sql, params);
         }
         RawTest::In(values) => {
             w.push(" in (");
