@@ -142,3 +142,25 @@ test('subqueries as compared values, raw(qb) and qb in the sql tag; having on se
     "[query] insert into `author` (`name`, `email`) values ('e', 'e@x') returning `id`",
   ]);
 });
+
+test('insertFrom, a raw conflict target, withSubQuery', async () => {
+  await qb().insert([{ name: 'a', email: 'a@x', age: 10 }, { name: 'b', email: 'b@x', age: 20 }]).execute('run');
+  take(lines);
+  const em = orm.em.fork();
+  // Copies of the authors over 15, with their email changed.
+  const copy = em.createQueryBuilder(Author, 'a').select([sql`a.name || '2'`, sql`'2' || a.email`, 'age']).where({ age: { $gt: 15 } });
+  expect(await em.createQueryBuilder(Author).insertFrom(copy, { columns: ['name', 'email', 'age'] }).execute('run')).toEqual({ affectedRows: 1, row: { id: 3 }, rows: [{ id: 3 }] });
+  // A partial unique index is the conflict target.
+  await em.execute('create unique index author_name_young on author (name) where age < 15');
+  const res = await em.createQueryBuilder(Author).insert({ name: 'a', email: 'a3@x', age: 1 }).onConflict(raw('(name) where age < 15')).ignore().execute('run');
+  expect(res.affectedRows).toBe(0);
+  const older = em.createQueryBuilder(Author, 'x').count().where({ age: { $gt: sql.ref('a.age') } });
+  const ranked = em.createQueryBuilder(Author, 'a').select(['name']).withSubQuery(older.toRaw(), 'a.olderCount').where({ olderCount: 0 } as never).orderBy({ id: 'asc' });
+  expect(await ranked.execute()).toEqual([{ name: 'b' }, { name: 'b2' }]);
+  expect(sqlOf()).toEqual([
+    "[query] insert into `author` (`name`, `email`, `age`) select a.name || '2', '2' || a.email, `a`.`age` from `author` as `a` where `a`.`age` > 15 returning `id`",
+    '[query] create unique index author_name_young on author (name) where age < 15',
+    "[query] insert into `author` (`name`, `email`, `age`) values ('a', 'a3@x', 1) on conflict (name) where age < 15 do nothing returning `id`",
+    '[query] select `a`.`name` from `author` as `a` where (select count(*) as `count` from `author` as `x` where `x`.`age` > `a`.`age`) = 0 order by `a`.`id` asc',
+  ]);
+});

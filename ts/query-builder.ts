@@ -76,6 +76,8 @@ type Field = string | RawQueryFragment | SubQueryField;
 /** `onConflict(…)`: what to do when an inserted row conflicts (see `merge()` / `ignore()`). */
 interface OnConflict {
   fields: string[];
+  /** A raw target instead of `fields`. */
+  target?: RawQueryFragment;
   merge: string[];
   mergeData?: Dictionary;
   ignore: boolean;
@@ -149,6 +151,8 @@ export class QueryBuilder<T extends object = any> {
   private data: Dictionary[] = [];
   private countField?: string;
   private countFields?: string[];
+  private insertSource?: { query: Dictionary; columns: string[] };
+  private subQueries = new Map<string, RawQueryFragment>();
   private countDistinct = false;
   readonly alias: string;
 
@@ -274,7 +278,30 @@ export class QueryBuilder<T extends object = any> {
     if (typeof cond === 'string') {
       return { raw: { sql: cond, params: params.map(rawParam) } };
     }
-    return { filter: cond as Dictionary };
+    return { filter: this.subQueryKeys(cond as Dictionary) };
+  }
+
+  /**
+   * `withSubQuery(sub, 'a.booksTotal')`: conditions and order on `booksTotal` compare the
+   * subquery's value.
+   */
+  withSubQuery(sub: RawQueryFragment | QueryBuilder<any>, alias: string): this {
+    const fragment = isRaw(sub) ? sub : sub.toRaw();
+    this.subQueries.set(this.stripAlias(alias), new RawQueryFragment(`(${fragment.sql})`, fragment.params));
+    return this;
+  }
+
+  /** Top-level keys naming a `withSubQuery()` alias become that subquery. */
+  private subQueryKeys(cond: Dictionary): Dictionary {
+    if (this.subQueries.size === 0 || !Object.keys(cond).some(k => this.subQueries.has(this.stripAlias(k)))) {
+      return cond;
+    }
+    const out: Dictionary = {};
+    for (const [k, v] of Object.entries(cond)) {
+      const sub = this.subQueries.get(this.stripAlias(k));
+      out[sub ? String(sub) : k] = v;
+    }
+    return out;
   }
 
   /**
@@ -446,7 +473,7 @@ export class QueryBuilder<T extends object = any> {
   /** Adds to the order. */
   andOrderBy(order: OrderDefinition<T>): this {
     const list = (Array.isArray(order) ? order : [order]) as Dictionary[];
-    this.order.push(...list);
+    this.order.push(...list.map(o => this.subQueryKeys(o)));
     return this;
   }
 
@@ -469,6 +496,25 @@ export class QueryBuilder<T extends object = any> {
     this.countField = fields.length === 1 ? this.stripAlias(fields[0]) : undefined;
     this.countFields = fields.length > 1 ? fields.map(f => this.stripAlias(f)) : undefined;
     this.countDistinct = distinct;
+    return this;
+  }
+
+  /**
+   * `insert into … select …`: the rows `source` selects. Its fields name the columns (a field
+   * `a.name` fills `name`); `columns` names them for raw fields.
+   */
+  insertFrom(source: QueryBuilder<any>, options: { columns?: readonly string[] } = {}): this {
+    const fields = source.fields ?? [];
+    const columns =
+      options.columns ??
+      fields.map(f => {
+        if (typeof f !== 'string') {
+          throw new ValidationError(`qb.insertFrom() into ${this.meta.className}: name the columns of raw fields with the columns option`);
+        }
+        return f.includes('.') ? f.substring(f.indexOf('.') + 1) : f;
+      });
+    this.kind = 'insert';
+    this.insertSource = { query: source.toObject(), columns: [...columns] };
     return this;
   }
 
@@ -502,7 +548,12 @@ export class QueryBuilder<T extends object = any> {
   }
 
   /** `insert … on conflict (fields)`: then `merge()` or `ignore()`. */
-  onConflict(fields?: string | string[]): this {
+  /** The conflict target: properties, or raw SQL (`raw('(email) where age is null')`). */
+  onConflict(fields?: string | string[] | RawQueryFragment): this {
+    if (isRaw(fields)) {
+      this.conflict = { fields: [], target: fields, merge: [], ignore: false };
+      return this;
+    }
     this.conflict = { fields: fields === undefined ? [] : Array.isArray(fields) ? fields : [fields], merge: [], ignore: false };
     return this;
   }
@@ -652,6 +703,7 @@ export class QueryBuilder<T extends object = any> {
         data: this.data,
         countField: kind === 'count' ? this.countField : undefined,
         countFields: kind === 'count' ? this.countFields : undefined,
+        insertFrom: kind === 'insert' ? this.insertSource : undefined,
         distinct: kind === 'count' ? this.countDistinct : this.distinctRows,
         onConflict: kind === 'insert' ? this.conflict : undefined,
         // MikroORM writes no `returning` for a delete.
@@ -823,7 +875,7 @@ export class QueryBuilder<T extends object = any> {
 
   clone(): QueryBuilder<T> {
     const qb = new QueryBuilder<T>(this.meta, this.em, this.alias);
-    Object.assign(qb, { ...this, order: [...this.order], data: [...this.data], fields: this.fields && [...this.fields], joins: [...this.joins], groups: [...this.groups] });
+    Object.assign(qb, { ...this, order: [...this.order], data: [...this.data], fields: this.fields && [...this.fields], joins: [...this.joins], groups: [...this.groups], subQueries: new Map(this.subQueries) });
     return qb;
   }
 }

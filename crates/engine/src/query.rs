@@ -52,6 +52,9 @@ pub struct Query {
     /// `select distinct a, b` counted in a subquery.
     #[serde(default)]
     pub count_fields: Vec<String>,
+    /// `qb.insertFrom(select)`: the rows of a select, into these properties' columns.
+    #[serde(default)]
+    pub insert_from: Option<InsertFrom>,
     #[serde(default)]
     pub distinct: bool,
     /// The QueryBuilder's condition: filters and raw SQL fragments combined with and/or. Used
@@ -241,6 +244,13 @@ pub struct QbJoin {
     pub lateral: bool,
 }
 
+/// `insert into … select …`: the select and the target properties its columns fill, in order.
+#[derive(Debug, Deserialize, Clone)]
+pub struct InsertFrom {
+    pub query: Box<Query>,
+    pub columns: Vec<String>,
+}
+
 /// A join's subquery (a QueryBuilder) or raw SQL (signed, like every fragment).
 #[derive(Debug, Deserialize, Clone)]
 #[serde(rename_all = "camelCase")]
@@ -263,6 +273,9 @@ pub struct FilterJoin {
 #[serde(rename_all = "camelCase")]
 pub struct OnConflict {
     pub fields: Vec<String>,
+    /// `onConflict(raw('(email) where age is null'))`: a raw target instead of `fields`.
+    #[serde(default)]
+    pub target: Option<Json>,
     #[serde(default)]
     pub merge: Vec<String>,
     /// `merge({ age: 9 })`: the values to set instead of the inserted ones.
@@ -1243,7 +1256,43 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// `insert into t (cols) select …` (`qb.insertFrom(select)`), the generated key returned.
+    fn insert_from(
+        &self,
+        w: &mut Writer,
+        entity: &EntityMeta,
+        q: &Query,
+        from: &InsertFrom,
+    ) -> Result<Vec<usize>> {
+        let cols = from
+            .columns
+            .iter()
+            .map(|c| entity.prop_index(c))
+            .collect::<Result<Vec<_>>>()?;
+        w.push("insert into ").ident(&entity.table_name).push(" (");
+        for (n, i) in cols.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            w.ident(&entity.props[*i].field_name);
+        }
+        w.push(") ");
+        self.subquery(w, &from.query)?;
+        if q.returning.is_some() {
+            self.write_returning(w, entity, q)?;
+        } else if let Some(pk) = entity
+            .autoincrement_pk()
+            .filter(|_| self.dialect.supports_returning())
+        {
+            w.push(" returning ").ident(&entity.props[pk].field_name);
+        }
+        Ok(cols)
+    }
+
     fn insert(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<Vec<usize>> {
+        if let Some(from) = &q.insert_from {
+            return self.insert_from(w, entity, q, from);
+        }
         let rows = &q.data;
         let Some(first) = rows.first() else {
             return Err(Error::validation(format!(
@@ -1309,16 +1358,37 @@ impl<'a> Compiler<'a> {
                     })
                     .collect()
             };
-            let fields = columns(&c.fields)?;
-            match (&c.merge_data, c.ignore) {
-                (Some(data), false) => {
-                    self.dialect.write_conflict_update(w, &fields);
-                    self.write_assignments(w, entity, data)?;
+            if let Some(raw) = &c.target {
+                let (sql, params) = crate::filter::raw_fragment(
+                    self.dialect,
+                    &self.meta.raw_nonce,
+                    raw,
+                )?
+                .ok_or_else(|| {
+                    Error::validation(
+                        "Invalid onConflict() target: raw SQL comes from raw() or the sql tag",
+                    )
+                })?;
+                if c.merge_data.is_some() && !c.ignore {
+                    return Err(Error::not_implemented(
+                        "onConflict(raw(…)).merge({ … }) (a raw conflict target with values to set)",
+                    ));
                 }
-                _ => {
-                    let merge = columns(&c.merge)?;
-                    let merge: &[&str] = if c.ignore { &[] } else { &merge };
-                    self.dialect.write_on_conflict(w, &fields, merge);
+                let merge = columns(&c.merge)?;
+                let merge: &[&str] = if c.ignore { &[] } else { &merge };
+                self.dialect.write_on_conflict_raw(w, &sql, &params, merge);
+            } else {
+                let fields = columns(&c.fields)?;
+                match (&c.merge_data, c.ignore) {
+                    (Some(data), false) => {
+                        self.dialect.write_conflict_update(w, &fields);
+                        self.write_assignments(w, entity, data)?;
+                    }
+                    _ => {
+                        let merge = columns(&c.merge)?;
+                        let merge: &[&str] = if c.ignore { &[] } else { &merge };
+                        self.dialect.write_on_conflict(w, &fields, merge);
+                    }
                 }
             }
         }

@@ -135,6 +135,28 @@ pub trait Dialect: Send + Sync {
         }
     }
 
+    /// `write_on_conflict` with a raw target (`on conflict (email) where age is null …`).
+    fn write_on_conflict_raw(
+        &self,
+        w: &mut crate::sql::Writer,
+        target: &str,
+        params: &[Value],
+        merge: &[&str],
+    ) {
+        w.push(" on conflict ").raw(target, params);
+        if merge.is_empty() {
+            w.push(" do nothing");
+            return;
+        }
+        w.push(" do update set ");
+        for (n, f) in merge.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            w.ident(f).push(" = excluded.").ident(f);
+        }
+    }
+
     /// ` on conflict (`email`)`
     fn write_conflict_target(&self, w: &mut crate::sql::Writer, fields: &[&str]) {
         if fields.is_empty() {

@@ -51,6 +51,17 @@ impl Dialect for MySql {
         }
     }
 
+    /// MySQL names no conflict target.
+    fn write_on_conflict_raw(
+        &self,
+        w: &mut Writer,
+        _target: &str,
+        _params: &[crate::value::Value],
+        merge: &[&str],
+    ) {
+        self.write_on_conflict(w, &[], merge);
+    }
+
     fn write_conflict_update(&self, w: &mut Writer, _fields: &[&str]) {
         w.push(" on duplicate key update ");
     }
