@@ -854,9 +854,6 @@ export class EntityManager {
     const scope = populateScope(where, options);
     for (const head of new Set(populate.map(p => p.split('.')[0]))) {
       if (scope?.where?.[head] !== undefined) {
-        if (options.populateWhere === 'infer') {
-          throw new NotImplementedError(`populateWhere: 'infer' on the relation ${meta.className}.${head} loaded with the 'joined' strategy is not implemented in mikro-native yet (use the 'select-in' strategy)`);
-        }
         // A joined relation's populateWhere goes into its join condition.
         filterJoins = [...(filterJoins ?? []), { path: head, where: scope.where[head] }];
       }
@@ -883,7 +880,8 @@ export class EntityManager {
       throw new ValidationError('An open transaction is required for this operation');
     }
     const loadLazy = plan.lazy ? true : undefined;
-    const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias, fields, orderBy, limit: limit ?? undefined, offset: options.offset, populate, lockMode, loadLazy, populateFields: options.populateFields });
+    const populateWhereInfer = options.populateWhere === 'infer' && populate.length > 0 ? true : undefined;
+    const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias, fields, orderBy, limit: limit ?? undefined, offset: options.offset, populate, lockMode, loadLazy, populateFields: options.populateFields, populateWhereInfer });
     const joins = filterJoinsJson(meta, filterJoins);
     return `${rest.substring(0, rest.length - 1)}${joins},"where":${filterJson(where, meta)}}`;
   }

@@ -55,6 +55,9 @@ pub struct Query {
     /// `qb.insertFrom(select)`: the rows of a select, into these properties' columns.
     #[serde(default)]
     pub insert_from: Option<InsertFrom>,
+    /// `populateWhere: 'infer'`: conditions on populated relations use their joins.
+    #[serde(default)]
+    pub populate_where_infer: bool,
     #[serde(default)]
     pub distinct: bool,
     /// The QueryBuilder's condition: filters and raw SQL fragments combined with and/or. Used
@@ -843,8 +846,10 @@ impl<'a> Compiler<'a> {
             }
         }
         // A condition on a populated relation joins it anew (`b2`), as MikroORM does.
-        let populating =
-            q.kind == QueryKind::Select && joins.borrow().nodes.iter().any(|n| n.populate);
+        // With `populateWhere: 'infer'` the condition uses the populated join itself.
+        let populating = q.kind == QueryKind::Select
+            && !q.populate_where_infer
+            && joins.borrow().nodes.iter().any(|n| n.populate);
         joins.borrow_mut().separate_conditions = populating;
         let cond = self.condition(&joins, q);
         joins.borrow_mut().separate_conditions = false;
