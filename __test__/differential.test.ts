@@ -126,10 +126,15 @@ function identical(ours: Omit<Recorded, 'name' | 'kind'>, theirs: Recorded): boo
   return ours.sql === theirs.sql && JSON.stringify(ours.params) === JSON.stringify(theirs.params);
 }
 
-/** The engine's SQL for another dialect, without its driver: QueryBuilder calls only compile. */
+/**
+ * The engine's SQL for another dialect, without its driver: QueryBuilder calls only compile.
+ * Transactions (the lock cases need one) begin and end without a connection.
+ */
 function compileOnly(dialect: string): typeof api.SqliteDriver {
   return class extends api.SqliteDriver {
     static override dialect = dialect;
+    override transaction(): void {}
+    override async ensureConnected(): Promise<void> {}
   };
 }
 

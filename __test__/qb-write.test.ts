@@ -164,3 +164,18 @@ test('insertFrom, a raw conflict target, withSubQuery', async () => {
     '[query] select `a`.`name` from `author` as `a` where (select count(*) as `count` from `author` as `x` where `x`.`age` > `a`.`age`) = 0 order by `a`.`id` asc',
   ]);
 });
+
+test('raw(alias => …) takes the query alias; a subquery as a condition key', async () => {
+  await qb().insert([{ name: 'Ann', email: 'a@x', age: 10 }, { name: 'bob', email: 'b@x', age: 20 }]).execute('run');
+  take(lines);
+  const em = orm.em.fork();
+  const found = await em.find(Author, { [raw(alias => `lower(${alias}.name)`)]: 'ann' } as never);
+  expect(found.map(a => a.name)).toEqual(['Ann']);
+  const younger = em.createQueryBuilder(Author, 'x').count().where({ age: { $lt: sql.ref('a.age') } });
+  const rows = await em.createQueryBuilder(Author, 'a').select(['name']).where({ [younger.as('cnt')]: { $gt: 0 } } as never).execute();
+  expect(rows).toEqual([{ name: 'bob' }]);
+  expect(sqlOf()).toEqual([
+    "[query] select `a0`.* from `author` as `a0` where lower(a0.name) = 'ann'",
+    '[query] select `a`.`name` from `author` as `a` where (select count(*) as `count` from `author` as `x` where `x`.`age` < `a`.`age`) > 0',
+  ]);
+});

@@ -68,6 +68,12 @@ class SubQueryField {
   toJSON(): unknown {
     return { query: this.qb.toObject(), as: this.alias };
   }
+
+  /** As an object key (`{ [qb.as('cnt')]: { $gt: 1 } }`): the subquery's value. */
+  toString(): string {
+    const sub = this.qb.toRaw();
+    return String(new RawQueryFragment(`(${sub.sql})`, sub.params));
+  }
 }
 
 /** A selected field: a property path, a raw fragment or a subquery. */
@@ -153,6 +159,7 @@ export class QueryBuilder<T extends object = any> {
   private countFields?: string[];
   private insertSource?: { query: Dictionary; columns: string[] };
   private subQueries = new Map<string, RawQueryFragment>();
+  private lockTables?: string[];
   private countDistinct = false;
   readonly alias: string;
 
@@ -597,11 +604,13 @@ export class QueryBuilder<T extends object = any> {
   }
 
   /** A lock on the selected rows: pessimistic modes need a transaction; `OPTIMISTIC` a version. */
-  setLockMode(mode?: number): this {
+  /** Locks the selected rows; `tables` (aliases) limits the lock to their rows where the database can. */
+  setLockMode(mode?: number, tables?: readonly string[]): this {
     if (mode === 1 && !this.meta.props.some(p => p.version)) {
       throw new OptimisticLockError(`The optimistic lock on entity ${this.meta.className} failed`);
     }
     this.lockMode = mode;
+    this.lockTables = tables && tables.length > 0 ? [...tables] : undefined;
     this.checkLock();
     return this;
   }
@@ -709,6 +718,7 @@ export class QueryBuilder<T extends object = any> {
         // MikroORM writes no `returning` for a delete.
         returning: kind === 'delete' ? undefined : this.returningFields,
         lockMode: kind === 'select' ? this.lockMode : undefined,
+        lockTables: kind === 'select' ? this.lockTables : undefined,
         comments: this.comments.length > 0 ? this.comments : undefined,
         hintComments: this.hintComments.length > 0 ? this.hintComments : undefined,
         indexHint: this.indexHintSql,

@@ -148,9 +148,13 @@ function isToRaw(v: unknown): v is ToRaw {
   return typeof (v as ToRaw | null)?.toRaw === 'function';
 }
 
-export function raw(sql: string | RawQueryFragment | ToRaw, params: readonly unknown[] | Record<string, unknown> = []): RawQueryFragment {
+export function raw(sql: string | RawQueryFragment | ToRaw | ((alias: string) => string), params: readonly unknown[] | Record<string, unknown> = []): RawQueryFragment {
   if (sql instanceof RawQueryFragment) {
     return sql;
+  }
+  if (typeof sql === 'function') {
+    // `raw(alias => \`lower(${alias}.name)\`)`: the engine writes the query's alias for the marker.
+    return raw(sql('[::alias::]'), params);
   }
   if (isToRaw(sql)) {
     return sql.toRaw();

@@ -77,6 +77,9 @@ pub struct Query {
     /// Select: MikroORM's `LockMode` number; pessimistic modes add the dialect's lock clause.
     #[serde(default)]
     pub lock_mode: Option<u8>,
+    /// `setLockMode(mode, ['b'])`: only these aliases' rows (`for update of "b"`).
+    #[serde(default)]
+    pub lock_tables: Vec<String>,
     /// Select `1` instead of columns (`em.lock()` only needs the row locked).
     #[serde(default)]
     pub select_one: bool,
@@ -747,7 +750,15 @@ impl<'a> Compiler<'a> {
         Ok(selected)
     }
 
+    /// One select, its alias standing for `[::alias::]` in its raw SQL.
     fn select_one(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<Selected> {
+        let outer = std::mem::replace(&mut w.alias, q.alias.clone());
+        let selected = self.select_body(w, entity, q);
+        w.alias = outer;
+        selected
+    }
+
+    fn select_body(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<Selected> {
         if q.kind == QueryKind::Count
             && q.distinct
             && q.count_fields.len() > 1
@@ -1113,6 +1124,15 @@ impl<'a> Compiler<'a> {
         }
         if let Some(clause) = q.lock_mode.and_then(|m| self.dialect.lock_clause(m)) {
             w.push(" ").push(clause);
+            if !q.lock_tables.is_empty() && self.dialect.locks_named_tables() {
+                w.push(" of ");
+                for (n, t) in q.lock_tables.iter().enumerate() {
+                    if n > 0 {
+                        w.push(", ");
+                    }
+                    w.ident(t);
+                }
+            }
         }
         Ok(Selected {
             joined,
@@ -1364,16 +1384,13 @@ impl<'a> Compiler<'a> {
                     .collect()
             };
             if let Some(raw) = &c.target {
-                let (sql, params) = crate::filter::raw_fragment(
-                    self.dialect,
-                    &self.meta.raw_nonce,
-                    raw,
-                )?
-                .ok_or_else(|| {
-                    Error::validation(
+                let (sql, params) =
+                    crate::filter::raw_fragment(self.dialect, &self.meta.raw_nonce, raw)?
+                        .ok_or_else(|| {
+                            Error::validation(
                         "Invalid onConflict() target: raw SQL comes from raw() or the sql tag",
                     )
-                })?;
+                        })?;
                 if c.merge_data.is_some() && !c.ignore {
                     return Err(Error::not_implemented(
                         "onConflict(raw(…)).merge({ … }) (a raw conflict target with values to set)",

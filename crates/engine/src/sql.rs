@@ -17,7 +17,13 @@ pub struct Writer<'d> {
     pub text: String,
     pub params: Vec<Value>,
     pub dates: Vec<usize>,
+    /// The alias of the select being written: raw SQL's `[::alias::]` (from
+    /// `raw(alias => …)`) stands for it.
+    pub alias: Option<String>,
 }
+
+/// What `raw(alias => …)` gives for the alias (MikroORM's marker).
+pub const ALIAS_MARKER: &str = "[::alias::]";
 
 impl<'d> Writer<'d> {
     pub fn new(dialect: &'d dyn Dialect) -> Self {
@@ -26,6 +32,7 @@ impl<'d> Writer<'d> {
             text: String::with_capacity(128),
             params: Vec::new(),
             dates: Vec::new(),
+            alias: None,
         }
     }
 
@@ -82,6 +89,10 @@ impl<'d> Writer<'d> {
     /// User SQL: `?` binds the next parameter, `??` writes it as a quoted identifier
     /// (`b.title` → `b`.`title`); quoted text is copied as it is.
     pub fn raw(&mut self, sql: &str, params: &[Value]) -> &mut Self {
+        if sql.contains(ALIAS_MARKER) {
+            let alias = self.alias.clone().unwrap_or_default();
+            return self.raw(&sql.replace(ALIAS_MARKER, &alias), params);
+        }
         let mut next = 0usize;
         let mut quote: Option<char> = None;
         let mut chars = sql.chars().peekable();

@@ -135,6 +135,11 @@ pub trait Dialect: Send + Sync {
         }
     }
 
+    /// `for update of "b"`: a lock limited to some tables of the select.
+    fn locks_named_tables(&self) -> bool {
+        false
+    }
+
     /// `write_on_conflict` with a raw target (`on conflict (email) where age is null …`).
     fn write_on_conflict_raw(
         &self,

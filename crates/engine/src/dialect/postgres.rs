@@ -14,6 +14,10 @@ impl Dialect for Postgres {
         "~"
     }
 
+    fn locks_named_tables(&self) -> bool {
+        true
+    }
+
     fn column_type(&self, prop: &PropMeta) -> String {
         match prop.ty {
             PropType::String | PropType::Uuid => {
