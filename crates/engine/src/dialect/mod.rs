@@ -127,12 +127,7 @@ pub trait Dialect: Send + Sync {
             return;
         }
         self.write_conflict_update(w, fields);
-        for (n, f) in merge.iter().enumerate() {
-            if n > 0 {
-                w.push(", ");
-            }
-            w.ident(f).push(" = excluded.").ident(f);
-        }
+        write_excluded(w, merge);
     }
 
     /// `for update of "b"`: a lock limited to some tables of the select.
@@ -154,12 +149,7 @@ pub trait Dialect: Send + Sync {
             return;
         }
         w.push(" do update set ");
-        for (n, f) in merge.iter().enumerate() {
-            if n > 0 {
-                w.push(", ");
-            }
-            w.ident(f).push(" = excluded.").ident(f);
-        }
+        write_excluded(w, merge);
     }
 
     /// ` on conflict (`email`)`
@@ -272,6 +262,16 @@ pub trait Dialect: Send + Sync {
     }
     fn rollback_sql(&self) -> &'static str {
         "rollback"
+    }
+}
+
+/// `name` = excluded.`name`, … (the columns an upsert takes from the conflicting row).
+fn write_excluded(w: &mut crate::sql::Writer, merge: &[&str]) {
+    for (n, f) in merge.iter().enumerate() {
+        if n > 0 {
+            w.push(", ");
+        }
+        w.ident(f).push(" = excluded.").ident(f);
     }
 }
 
