@@ -111,6 +111,13 @@ impl SqliteConnection {
             err
         })?;
         conn.set_prepared_statement_cache_capacity(256);
+        // Query planner stability: binding a new value (the `limit ?` of every find) would
+        // otherwise expire the cached statement and parse it again on each run.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )
+        .map_err(map_err)?;
         conn.execute_batch("pragma foreign_keys = on;")
             .map_err(map_err)?;
         Ok(SqliteConnection {
