@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { MikroORM, defineEntity, p, type NativeConnection } from '@mikro-native/sqlite';
+import { tempFolder } from './helpers.js';
 
 const Thing = defineEntity({ name: 'Thing', properties: { id: p.integer().primary() } });
 
@@ -17,7 +17,7 @@ function buildExtension(): string {
     throw new Error('libsqlite3-sys not found in cargo metadata');
   }
   const include = join(dirname(sys.manifest_path), 'sqlite3');
-  const dir = mkdtempSync(join(tmpdir(), 'mikro-native-ext-'));
+  const dir = tempFolder('mikro-native-ext-');
   const src = join(dir, 'half.c');
   writeFileSync(
     src,

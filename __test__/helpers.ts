@@ -1,7 +1,23 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { MikroORM, type Options } from '@mikro-native/sqlite';
+
+/** Folders of the database files this test file made, removed when it ends. */
+const folders: string[] = [];
+afterAll(() => {
+  for (const f of folders.splice(0)) {
+    rmSync(f, { recursive: true, force: true });
+  }
+});
+
+/** A new empty folder under the system's temporary folder, removed when the test file ends. */
+export function tempFolder(prefix = 'mikro-native-'): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  folders.push(folder);
+  return folder;
+}
 
 /**
  * Everything that depends on the driver under test lives here, so the suites can later run once
@@ -13,7 +29,7 @@ export const driver = {
   MikroORM,
   /** A fresh database: `:memory:` or a new file. */
   dbName(file = false): string {
-    return file ? join(mkdtempSync(join(tmpdir(), 'mikro-native-')), 'test.db') : ':memory:';
+    return file ? join(tempFolder(), 'test.db') : ':memory:';
   },
   /** The first query on a new connection when `ensureDatabase` is on. */
   ensureDatabaseSql:
