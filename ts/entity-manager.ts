@@ -17,6 +17,7 @@ import { Cursor, cursorCondition, cursorOrder, type FindByCursorOptions } from '
 import { engineReplacer, needsReplacer, raw } from './raw.js';
 import { EntityRepository } from './repository.js';
 import { RequestContext } from './request-context.js';
+import { UnitOfWork } from './unit-of-work.js';
 import type { Dictionary, EntityData, EntityName, FilterQuery, Loaded, OrderDefinition, Primary, RequiredEntityData } from './typings.js';
 
 export interface FindOptions<T, P extends string = never> {
@@ -399,6 +400,11 @@ export class EntityManager {
 
   get config(): Configuration {
     return this.ctx.config;
+  }
+
+  /** The state of this EntityManager's unit of work: identity map, persist and remove stacks. */
+  getUnitOfWork(): UnitOfWork {
+    return new UnitOfWork(this.getContext());
   }
 
   getDriver(): DatabaseDriver {

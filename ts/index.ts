@@ -33,3 +33,4 @@ export const QueryOrder = { ASC: 'asc', DESC: 'desc', asc: 'asc', desc: 'desc', 
 export const FlushMode = { COMMIT: 'commit', AUTO: 'auto', ALWAYS: 'always' } as const;
 /** QueryBuilder flags (`qb.setFlag()`). */
 export const QueryFlag = { PAGINATE: 'PAGINATE', DISABLE_PAGINATE: 'DISABLE_PAGINATE' } as const;
+export { IdentityMap, UnitOfWork } from './unit-of-work.js';

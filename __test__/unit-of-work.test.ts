@@ -1,0 +1,41 @@
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { defineEntity, NotImplementedError, p, type MikroORM } from '@mikro-native/sqlite';
+import { failure, setup } from './helpers.js';
+
+// What em.getUnitOfWork() shows was checked against MikroORM 7.2.2 running the same calls.
+
+const Author = defineEntity({ name: 'Author', properties: { id: p.integer().primary(), name: p.string() } });
+const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), title: p.string(), author: () => p.manyToOne(Author) } });
+
+let orm: MikroORM;
+beforeEach(async () => {
+  ({ orm } = await setup({ entities: [Author, Book] }));
+});
+afterEach(async () => {
+  await orm.close();
+});
+
+test('the identity map, entities by key and the persist and remove stacks', async () => {
+  const em = orm.em.fork();
+  const uow = em.getUnitOfWork();
+  const a = em.create(Author, { name: 'A' });
+  em.create(Book, { title: 'x', author: a });
+  // New entities have no key yet: they wait in the persist stack.
+  expect([uow.getIdentityMap().keys(), uow.getPersistStack().size]).toEqual([[], 2]);
+  await em.flush();
+  const map = uow.getIdentityMap();
+  expect([map.keys(), map.size, uow.getPersistStack().size]).toEqual([['Author-1', 'Book-1'], 2, 0]);
+  expect(map.values().map(e => e.constructor.name)).toEqual(['Author', 'Book']);
+  expect(uow.getById(Author, 1)).toBe(a);
+  expect(uow.getById(Author, 2)).toBeUndefined();
+  expect(map.get('Author-1')).toBe(a);
+  expect(map.getByHash(em.getMetadata(Author), '1')).toBe(a);
+  em.remove(a);
+  expect(uow.getRemoveStack().has(a)).toBe(true);
+  // Another fork has its own identity map.
+  expect(orm.em.fork().getUnitOfWork().getIdentityMap().keys()).toEqual([]);
+  em.clear();
+  expect(uow.getIdentityMap().keys()).toEqual([]);
+  const err = await failure(() => uow.computeChangeSets());
+  expect(err).toBeInstanceOf(NotImplementedError);
+});
