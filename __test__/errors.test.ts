@@ -178,7 +178,6 @@ describe('bad input is reported with names', () => {
   test('MikroORM API that is not implemented yet says so', async () => {
     const em = await init();
     for (const [call, what] of [
-      [() => em.map(Author, {}), 'em.map()'],
       [() => em.createQueryBuilder(Author).populate(['books']), 'qb.populate() (relations)'],
       [() => em.createQueryBuilder(Author).cache(), 'qb.cache() (result cache)'],
     ] as const) {

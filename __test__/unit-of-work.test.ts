@@ -39,3 +39,18 @@ test('the identity map, entities by key and the persist and remove stacks', asyn
   const err = await failure(() => uow.computeChangeSets());
   expect(err).toBeInstanceOf(NotImplementedError);
 });
+
+test('em.map() turns a raw row into a managed entity', async () => {
+  const Person = defineEntity({ name: 'Person', properties: { id: p.integer().primary(), fullName: p.string(), active: p.boolean(), born: p.datetime().nullable(), meta: p.json<{ a: number }>().nullable() } });
+  const { orm: other } = await setup({ entities: [Person] });
+  const em = other.em.fork();
+  await em.execute(`insert into person (id, full_name, active, born, meta) values (1, 'A', 1, 1700000000000, '{"a":1}')`);
+  const [row] = (await em.execute('select * from person')) as Record<string, unknown>[];
+  const person = em.map(Person, row);
+  expect([person.fullName, person.active, person.born?.toISOString(), person.meta]).toEqual(['A', true, '2023-11-14T22:13:20.000Z', { a: 1 }]);
+  expect(em.map(Person, row)).toBe(person);
+  person.fullName = 'B';
+  await em.flush();
+  expect(await em.execute('select full_name from person')).toEqual([{ full_name: 'B' }]);
+  await other.close();
+});

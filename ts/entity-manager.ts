@@ -714,8 +714,10 @@ export class EntityManager {
     }
     return out;
   }
-  map(..._args: unknown[]): never {
-    throw new NotImplementedError('em.map() is not implemented in mikro-native yet');
+  /** A raw result row (column names, database values) as a managed entity, merged into the identity map. */
+  map<T extends object>(entityName: EntityName<T>, result: Dictionary): T {
+    const meta = this.getContext().ctx.metadata.get(entityName);
+    return this.merge(entityName, meta.runtime.mapRow(result) as EntityData<T>);
   }
   getKysely(): never {
     throw new NotImplementedError('em.getKysely() is not available in mikro-native (no Kysely instance); use em.execute() or the QueryBuilder');
