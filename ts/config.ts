@@ -24,6 +24,10 @@ export type DriverClass = (new (config: Configuration) => DatabaseDriver) & { re
 export interface Options {
   entities?: readonly unknown[];
   entitiesTs?: readonly unknown[];
+  /** Folder-based discovery: take `entitiesTs` (TypeScript sources) rather than `entities`. Detected when unset (tsx, ts-node, vitest, jest). */
+  preferTs?: boolean;
+  /** The folder that relative entity paths start from (default: the working directory). */
+  baseDir?: string;
   dbName?: string;
   clientUrl?: string;
   driver?: DriverClass;

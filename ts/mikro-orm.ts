@@ -4,12 +4,25 @@ import { decorateEntity } from './entity/helper.js';
 import { EventManager } from './events.js';
 import { EntityManager } from './entity-manager.js';
 import { discoverEntities, usesReflection } from './metadata/discovery.js';
+import { discoverPaths, prefersTs } from './metadata/folders.js';
 import { MetadataRegistry } from './metadata/registry.js';
 import type { EntityMetadata } from './metadata/types.js';
 import { SchemaGenerator } from './schema-generator.js';
 import type { EntityName } from './typings.js';
 
 export const VERSION = '0.1.0';
+
+/** Folder-based discovery: the entity paths and globs replaced by the entities their files export. */
+async function withDiscoveredPaths(options: Options): Promise<Options> {
+  const ts = prefersTs(options.preferTs) && (options.entitiesTs?.length ?? 0) > 0;
+  const list = (ts ? options.entitiesTs : options.entities) ?? [];
+  const paths = list.filter((e): e is string => typeof e === 'string');
+  if (paths.length === 0) {
+    return ts ? { ...options, entities: list } : options;
+  }
+  const found = await discoverPaths(paths, options.baseDir ?? process.cwd());
+  return { ...options, entities: [...list.filter(e => typeof e !== 'string'), ...found] };
+}
 
 /** Set while `MikroORM.init()` constructs, so discovery logs as MikroORM does per entry point. */
 let initializing = false;
@@ -27,6 +40,7 @@ export class MikroORM<Driver extends DatabaseDriver = DatabaseDriver, EM extends
 
   /** Async variant of the constructor; like MikroORM 7, it does not connect yet. */
   static async init<D extends DatabaseDriver = DatabaseDriver, E extends EntityManager = EntityManager>(options: Options): Promise<MikroORM<D, E>> {
+    options = await withDiscoveredPaths(options);
     initializing = true;
     try {
       return new this(options) as MikroORM<D, E>;

@@ -464,7 +464,7 @@ function definitionOf(item: unknown): { raw: EntitySchemaMetadata; cls: EntityCl
     return { raw: fromClass(item as EntityClass), cls: item as EntityClass };
   }
   if (typeof item === 'string') {
-    throw new NotImplementedError(`Entity discovery by path is not implemented in mikro-native yet ('${item}'); pass entity classes or schemas in 'entities'`);
+    throw new MetadataError(`Folder-based discovery ('${item}') needs the async MikroORM.init(); new MikroORM() takes entity classes and schemas only`);
   }
   throw new MetadataError(`Invalid entity in 'entities': expected a class or an EntitySchema, got ${String(item)}`);
 }
