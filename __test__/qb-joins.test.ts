@@ -143,3 +143,9 @@ test('joins of derived tables: a subquery or raw SQL under an alias, and a relat
     '[query] select `a`.*, `b`.`id` as `b__id`, `b`.`title` as `b__title`, `b`.`price` as `b__price`, `b`.`author_id` as `b__author_id` from `author` as `a` left join (select `b`.* from `book` as `b` where `b`.`price` > 10) as `b` on `a`.`id` = `b`.`author_id` order by `a`.`id` asc',
   ]);
 });
+
+test('entities without their primary key selected cannot be managed (as MikroORM says)', async () => {
+  for (const q of [qb(Author, 'a').select(['name']), qb(Author, 'a').select(['name']).leftJoinAndSelect('a.books', 'b')]) {
+    await expect(q.getResultList()).rejects.toThrow("You cannot merge entity 'Author' without identifier!");
+  }
+});

@@ -101,3 +101,15 @@ test('QueryBuilder conditions and raw fragments', async () => {
   }
   expect(stats().hits - before.hits).toBeGreaterThanOrEqual(4);
 });
+
+test('a date compared with a Date or with a date-only string: getParams() shows each as given', async () => {
+  const Day = defineEntity({ name: 'Day', properties: { id: p.integer().primary(), on: p.date() } });
+  const { orm: other } = await setup({ entities: [Day] });
+  const em = other.em.fork();
+  const params = (on: unknown) => em.createQueryBuilder(Day, 'd').where({ on: { $gte: on } }).getParams();
+  expect(params(new Date('2024-01-05T00:00:00.000Z'))).toEqual([new Date('2024-01-05T00:00:00.000Z')]);
+  expect(params('2024-01-05')).toEqual(['2024-01-05']);
+  expect(params(new Date('2024-02-01T00:00:00.000Z'))).toEqual([new Date('2024-02-01T00:00:00.000Z')]);
+  expect(params('2024-02-01')).toEqual(['2024-02-01']);
+  await other.close();
+});

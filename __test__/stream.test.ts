@@ -169,3 +169,19 @@ test('qb.stream: entities, plain objects and raw rows', async () => {
   ]);
   expect((await failure(async () => em.createQueryBuilder(Author).delete().stream().next())).message).toBe('qb.stream() needs a select query (this one is a delete of Author)');
 });
+
+test('ordered by a joined collection, each root still comes once and complete (its key orders first)', async () => {
+  const got: [number, string[]][] = [];
+  for await (const a of orm.em.fork().stream(Author, { populate: ['books'], where: { id: { $lte: 4 } }, orderBy: { books: { title: 'desc' } }, chunkSize: 2 })) {
+    got.push([a.id, a.books.getItems().map(b => b.title)]);
+  }
+  expect(got).toEqual([
+    [1, ['b1.0']],
+    [2, ['b2.1', 'b2.0']],
+    [3, ['b3.2', 'b3.1', 'b3.0']],
+    [4, ['b4.3', 'b4.2', 'b4.1', 'b4.0']],
+  ]);
+  expect(take(lines).at(-1)).toBe(
+    '[query] select `a0`.*, `b1`.`id` as `b1__id`, `b1`.`title` as `b1__title`, `b1`.`author_id` as `b1__author_id` from `author` as `a0` left join `book` as `b1` on `a0`.`id` = `b1`.`author_id` where `a0`.`id` <= 4 order by `a0`.`id` asc, `b1`.`title` desc',
+  );
+});

@@ -203,10 +203,13 @@ impl NativeOrm {
 
     /// Compiles a query through the shape cache.
     fn compile(&self, json: &str) -> engine::Result<engine::query::Compiled> {
-        self.shapes
-            .lock()
-            .map_err(|_| Error::new(ErrorKind::Driver, "The query cache lock is poisoned"))?
-            .compile(self.dialect.as_ref(), &self.meta, json)
+        // A panic while the cache was held leaves it poisoned: it starts over empty.
+        let mut cache = self.shapes.lock().unwrap_or_else(|e| {
+            let mut c = e.into_inner();
+            *c = ShapeCache::default();
+            c
+        });
+        cache.compile(self.dialect.as_ref(), &self.meta, json)
     }
 
     /// Compiles an entity query and runs it: the compiled query, its entity, the output and log.
@@ -374,7 +377,7 @@ impl NativeOrm {
                 conn: None,
                 tx_depth: 0,
             }),
-            streams: Mutex::new(stream::Streams::new()),
+            streams: Mutex::new(stream::Streams::default()),
             shapes: Mutex::new(ShapeCache::default()),
         })
     }

@@ -13,7 +13,19 @@ use crate::{encode, to_napi, NativeOrm, NativeUow, R};
 use engine::query::Compiled;
 use engine::{Error, ErrorKind, Value};
 
-pub type Streams = HashMap<u32, Stream>;
+/// Open streams by id. Ids are never reused within an ORM (a cursor's id is only unique per
+/// connection), so an iterator left over from a closed connection finds nothing.
+#[derive(Default)]
+pub struct Streams {
+    open: HashMap<u32, Stream>,
+    next_id: u32,
+}
+
+impl Streams {
+    pub fn clear(&mut self) {
+        self.open.clear();
+    }
+}
 
 pub struct Stream {
     cursor: u32,
@@ -71,6 +83,18 @@ impl Stream {
 }
 
 impl NativeOrm {
+    /// Forgets stream `id`, closing its cursor if the rows did not run out.
+    fn drop_stream(&self, streams: &mut Streams, id: u32) {
+        if let Some(st) = streams.open.remove(&id) {
+            if !st.exhausted {
+                let _ = self.with_conn(0, |ex, _| {
+                    ex.conn.close_cursor(st.cursor);
+                    Ok(())
+                });
+            }
+        }
+    }
+
     fn streams(&self) -> R<MutexGuard<'_, Streams>> {
         self.streams
             .lock()
@@ -86,7 +110,7 @@ impl NativeOrm {
         f: impl FnOnce(&Stream, Rows) -> R<String>,
     ) -> R<String> {
         let mut streams = self.streams()?;
-        let st = streams.get_mut(&id).ok_or_else(|| {
+        let st = streams.open.get_mut(&id).ok_or_else(|| {
             to_napi(Error::new(
                 ErrorKind::Driver,
                 format!("The stream {id} is closed"),
@@ -97,15 +121,21 @@ impl NativeOrm {
         let rows = match read {
             Ok((rows, _)) => rows,
             Err(e) => {
-                streams.remove(&id);
+                self.drop_stream(&mut streams, id);
                 return Err(e);
             }
         };
         let columns = st.columns.clone();
-        let mut s = f(st, Rows { columns, rows })?;
+        let mut s = match f(st, Rows { columns, rows }) {
+            Ok(s) => s,
+            Err(e) => {
+                self.drop_stream(&mut streams, id);
+                return Err(e);
+            }
+        };
         let done = st.finished();
         if done {
-            streams.remove(&id);
+            streams.open.remove(&id);
         }
         s.push_str(if done {
             ",\"done\":true}"
@@ -142,8 +172,11 @@ impl NativeOrm {
             carry: Vec::new(),
             exhausted: false,
         };
-        self.streams()?.insert(cursor, stream);
-        Ok(format!("{{\"id\":{cursor},\"log\":{log}}}"))
+        let mut streams = self.streams()?;
+        streams.next_id += 1;
+        let id = streams.next_id;
+        streams.open.insert(id, stream);
+        Ok(format!("{{\"id\":{id},\"log\":{log}}}"))
     }
 
     /// The next chunk as entity rows (the `find` answer plus `"done"`), snapshots registered in
@@ -178,15 +211,8 @@ impl NativeOrm {
     /// Stops a stream before its end (`break` out of the loop); a finished stream is ignored.
     #[napi(catch_unwind)]
     pub fn close_stream(&self, id: u32) -> R<()> {
-        let Some(st) = self.streams()?.remove(&id) else {
-            return Ok(());
-        };
-        if !st.exhausted {
-            self.with_conn(0, |ex, _| {
-                ex.conn.close_cursor(st.cursor);
-                Ok(())
-            })?;
-        }
+        let mut streams = self.streams()?;
+        self.drop_stream(&mut streams, id);
         Ok(())
     }
 }

@@ -375,6 +375,33 @@ function normalizeOrder(orderBy: unknown): Dictionary[] {
   return (Array.isArray(orderBy) ? [...orderBy] : [orderBy]) as Dictionary[];
 }
 
+/** @internal Closes the cursors of streams whose iterators were dropped unfinished. */
+export const abandonedStreams = new FinalizationRegistry<{ driver: DatabaseDriver; id: number }>(({ driver, id }) => {
+  try {
+    driver.native.closeStream(id);
+  } catch {
+    // The ORM is closed: the cursor went with the connection.
+  }
+});
+
+/**
+ * The order of a stream with joined collections: each root's rows must be adjacent for it to
+ * come out once and complete, so the root's key follows the root's own order terms (before any
+ * term on a relation, which would interleave roots).
+ */
+function rootRowsTogether(meta: EntityMetadata, orderBy: Dictionary[]): Dictionary[] {
+  // One term per entry, in order.
+  const order = orderBy.flatMap(o => Object.entries(o).map(([k, v]) => ({ [k]: v })));
+  const onRoot = (o: Dictionary) => Object.keys(o).every(k => meta.properties[k] && !meta.properties[k].targetMeta);
+  const split = order.findIndex(o => !onRoot(o));
+  const at = split < 0 ? order.length : split;
+  const keys = Object.fromEntries(meta.primaryKeys.map(pk => [pk, 'asc']));
+  if (meta.primaryKeys.every(pk => order.slice(0, at).some(o => pk in o))) {
+    return orderBy;
+  }
+  return [...order.slice(0, at), keys, ...order.slice(at)];
+}
+
 /** Entity manager: identity map of entity instances and the API of MikroORM's `EntityManager`. */
 export class EntityManager {
   readonly id = ++counter;
@@ -667,6 +694,10 @@ export class EntityManager {
     const hint = options.populate === true ? ['*'] : options.populate || [];
     const populate = hint.includes('*') ? allRelationPaths(meta) : [...hint];
     const findOptions = { ...relationFields(meta, options as FindOptions<T, P>), populate, strategy: 'joined' as LoadStrategy };
+    const toMany = populate.some(path => relationProps(meta, path).some(p => p.kind === '1:m' || p.kind === 'm:n'));
+    if (toMany && options.mergeResults !== false && options.orderBy) {
+      findOptions.orderBy = rootRowsTogether(meta, normalizeOrder(options.orderBy)) as OrderDefinition<T>;
+    }
     const filtered = em.filtersApply(findOptions) ? await em.applyFilters(meta, options.where ?? {}, findOptions) : { where: options.where ?? {}, filterJoins: undefined };
     const query = em.queryJson(meta, filtered.where, findOptions, options.limit, meta.alias, filtered.filterJoins);
     const plan = em.populatePlan(meta, findOptions);
@@ -680,6 +711,10 @@ export class EntityManager {
     }
     const driver = await this.ready();
     const { id } = driver.json<{ id: number }>(() => driver.native.openStream(query, driver.logLevel()));
+    // A stream dropped unfinished (no `break`, no end) would keep its statement open: its cursor
+    // is closed when the iterator is collected.
+    const token = {};
+    abandonedStreams.register(token, { driver, id }, token);
     let done = false;
     // One fork, cleared per chunk: each chunk's entities are a graph of their own, and what the
     // stream holds stays bounded by the chunk size.
@@ -693,6 +728,7 @@ export class EntityManager {
         yield* await fork.hydrateAnswer(meta, res, false, plan);
       }
     } finally {
+      abandonedStreams.unregister(token);
       if (!done) {
         driver.call(() => driver.native.closeStream(id));
       }
@@ -1167,6 +1203,10 @@ export class EntityManager {
 
   private hydrateAs(meta: EntityMetadata, cols: (unknown[] | null)[], n: number, refresh: boolean): object[] {
     const present = cols.map(c => c !== null);
+    if (n > 0 && meta.props.some((p, i) => p.primary && !present[i])) {
+      // Rows without the primary key (`select(['name'])`) cannot become managed entities.
+      throw new ValidationError(`You cannot merge entity '${meta.className}' without identifier!`);
+    }
     const shape = present.map(p => (p ? '1' : '0')).join('');
     let hydrate = meta.runtime.hydrators.get(shape);
     if (!hydrate) {

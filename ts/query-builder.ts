@@ -1,4 +1,4 @@
-import type { EntityManager } from './entity-manager.js';
+import { abandonedStreams, type EntityManager } from './entity-manager.js';
 import { NotImplementedError, OptimisticLockError, ValidationError } from './errors.js';
 import type { EntityMetadata } from './metadata/types.js';
 import type { Dictionary, EntityData, EntityName, FilterQuery, Loaded, OrderDefinition } from './typings.js';
@@ -818,6 +818,8 @@ export class QueryBuilder<T extends object = any> {
   private async *streamRows(map: boolean): AsyncIterableIterator<Dictionary> {
     const driver = await this.em.ready();
     const { id } = driver.json<{ id: number }>(() => driver.native.openStream(this.toJson(), driver.logLevel()));
+    const token = {};
+    abandonedStreams.register(token, { driver, id }, token);
     let done = false;
     try {
       while (!done) {
@@ -826,6 +828,7 @@ export class QueryBuilder<T extends object = any> {
         yield* map ? res.rows.map(this.meta.runtime.mapRow) : res.rows;
       }
     } finally {
+      abandonedStreams.unregister(token);
       if (!done) {
         driver.call(() => driver.native.closeStream(id));
       }

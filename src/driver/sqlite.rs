@@ -137,6 +137,13 @@ impl SqliteConnection {
     }
 }
 
+/// The cursors borrow the connection: they go first, whatever the field order.
+impl Drop for SqliteConnection {
+    fn drop(&mut self) {
+        self.cursors.clear();
+    }
+}
+
 impl Connection for SqliteConnection {
     fn run(&mut self, sql: &str, params: &[Value]) -> Result<Output> {
         let conn = self.conn()?;

@@ -24,6 +24,11 @@ use crate::{Result, Value};
 
 /// Shapes kept per compiler cache; the cache starts over when it is full.
 const CAPACITY: usize = 1024;
+/// Queries with more values, or longer shapes (long `$in` lists), are not cached.
+const MAX_VALUES: usize = 64;
+const MAX_KEY: usize = 16 * 1024;
+/// Deeper JSON is left to serde (which refuses it), not scanned.
+const MAX_DEPTH: usize = 128;
 
 fn nonce() -> &'static str {
     static NONCE: OnceLock<String> = OnceLock::new();
@@ -90,7 +95,10 @@ impl ShapeCache {
         json: &str,
     ) -> Result<Compiled> {
         let compiler = Compiler { dialect, meta };
-        let Some((key, leaves)) = scan(json) else {
+        // Without values (nothing to bind) or with many, a query is compiled as it is.
+        let Some((key, leaves)) = scan(json).filter(|(key, leaves)| {
+            !leaves.is_empty() && leaves.len() <= MAX_VALUES && key.len() <= MAX_KEY
+        }) else {
             return compiler.compile(&Query::from_json(json)?);
         };
         if let Some(entry) = self.shapes.get(&key) {
@@ -146,7 +154,7 @@ fn template(
     slots: usize,
     leaves: &[Json],
 ) -> Option<Template> {
-    if s.sql.text != real.sql.text || s.sql.dates != real.sql.dates {
+    if s.sql.text != real.sql.text {
         return None;
     }
     let mut used = vec![false; slots];
@@ -179,7 +187,7 @@ fn template(
         params,
     };
     let bound = bind(dialect, meta, &t, leaves).ok()?;
-    (bound.sql.params == real.sql.params).then_some(t)
+    (bound.sql.params == real.sql.params && bound.sql.dates == real.sql.dates).then_some(t)
 }
 
 /// `<class><index>|<entity>.<prop>` or `<class><index>|plain`.
@@ -194,20 +202,31 @@ fn parse_slot(rest: &str) -> Option<(usize, Conv)> {
     Some((slot, conv))
 }
 
+/// The template's SQL with `leaves` bound. Which parameters are dates depends on the values
+/// for the properties' slots (conditions only: written values are never slots).
 fn bind(dialect: &dyn Dialect, meta: &Metadata, t: &Template, leaves: &[Json]) -> Result<Compiled> {
     let mut params = Vec::with_capacity(t.params.len());
-    for p in &t.params {
-        params.push(match p {
-            Param::Const(v) => v.clone(),
-            Param::Slot(i, Conv::Plain) => plain(dialect, &leaves[*i])?,
+    let mut dates = Vec::new();
+    for (n, p) in t.params.iter().enumerate() {
+        let (value, date) = match p {
+            Param::Const(v) => (v.clone(), t.compiled.sql.dates.contains(&n)),
+            Param::Slot(i, Conv::Plain) => (plain(dialect, &leaves[*i])?, false),
             Param::Slot(i, Conv::Prop(e, p)) => {
                 let entity = meta.entity(*e)?;
-                to_db(dialect, entity, &entity.props[*p], &leaves[*i])?
+                let prop = &entity.props[*p];
+                let v = to_db(dialect, entity, prop, &leaves[*i])?;
+                let date = crate::sql::is_condition_date(prop, &v);
+                (v, date)
             }
-        });
+        };
+        if date {
+            dates.push(n);
+        }
+        params.push(value);
     }
     let mut c = t.compiled.clone();
     c.sql.params = params;
+    c.sql.dates = dates;
     Ok(c)
 }
 
@@ -220,8 +239,12 @@ pub fn scan(json: &str) -> Option<(String, Vec<Json>)> {
         i: 0,
         key: String::with_capacity(json.len() + 64),
         leaves: Vec::new(),
+        depth: 0,
     };
     s.ws();
+    if s.b.first() != Some(&b'{') {
+        return None;
+    }
     s.object(Region::Top)?;
     s.ws();
     (s.i == s.b.len()).then_some((s.key, s.leaves))
@@ -245,6 +268,7 @@ struct Scanner<'a> {
     i: usize,
     key: String,
     leaves: Vec<Json>,
+    depth: usize,
 }
 
 impl Scanner<'_> {
@@ -261,8 +285,19 @@ impl Scanner<'_> {
     fn value(&mut self, region: Region) -> Option<()> {
         self.ws();
         match *self.b.get(self.i)? {
-            b'{' => self.object(region),
-            b'[' => self.array(region),
+            b'{' | b'[' if self.depth >= MAX_DEPTH => None,
+            b'{' => {
+                self.depth += 1;
+                let r = self.object(region);
+                self.depth -= 1;
+                r
+            }
+            b'[' => {
+                self.depth += 1;
+                let r = self.array(region);
+                self.depth -= 1;
+                r
+            }
             b'"' => {
                 let start = self.i;
                 let escaped = self.string()?;
@@ -459,6 +494,14 @@ mod tests {
         assert!(scan(r#"{"where":{"a":1}"#).is_none());
         assert!(scan(r#"{"where":{"a":1}} x"#).is_none());
         assert!(scan(r#"[1]"#).is_none());
+    }
+
+    #[test]
+    fn scan_leaves_deep_json_to_serde() {
+        let deep = format!(r#"{{"where":{{"a":{}1{}}}}}"#, "[".repeat(200), "]".repeat(200));
+        assert!(scan(&deep).is_none());
+        let fine = format!(r#"{{"where":{{"a":{}1{}}}}}"#, "[".repeat(100), "]".repeat(100));
+        assert!(scan(&fine).is_some());
     }
 
     #[test]

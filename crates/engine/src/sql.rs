@@ -22,6 +22,13 @@ pub struct Writer<'d> {
     pub alias: Option<String>,
 }
 
+/// Whether a condition's value for `prop` is shown as a `Date` by `getParams()`: the values of
+/// `datetime` and `date` properties, except a date given as a date-only string.
+pub fn is_condition_date(prop: &PropMeta, v: &Value) -> bool {
+    let date_only = matches!(v, Value::Text(t) if prop.ty == PropType::Date && t.len() <= 10);
+    matches!(prop.ty, PropType::Datetime | PropType::Date) && *v != Value::Null && !date_only
+}
+
 /// What `raw(alias => …)` gives for the alias (MikroORM's marker).
 pub const ALIAS_MARKER: &str = "[::alias::]";
 
@@ -76,9 +83,7 @@ impl<'d> Writer<'d> {
     /// A condition's value for `prop`: like `prop_param`, but a `date` compared with a
     /// date-only string keeps the string for `getParams()`, as MikroORM.
     pub fn condition_param(&mut self, prop: &PropMeta, v: Value) -> &mut Self {
-        let date_only = matches!(&v, Value::Text(t) if prop.ty == PropType::Date && t.len() <= 10);
-        if matches!(prop.ty, PropType::Datetime | PropType::Date) && v != Value::Null && !date_only
-        {
+        if is_condition_date(prop, &v) {
             self.dates.push(self.params.len());
         }
         self.param(v)
