@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const debug = process.argv.includes('--debug');
-const drivers = ['sqlite'];
+const drivers = ['sqlite', 'postgresql'];
 const platform = `${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : ''}`;
 const libName = process.platform === 'darwin' ? 'libmikro_native.dylib' : process.platform === 'win32' ? 'mikro_native.dll' : 'libmikro_native.so';
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs, builds the addon and the TS layer, then engine unit tests,
-# lint, the public typings check and the vitest suite against real databases.
+# lint (per driver build), the public typings check and the vitest suite against real databases
+# (SQLite files and memory, the PostgreSQL server on 127.0.0.1:5432).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
@@ -8,5 +9,6 @@ node scripts/build-native.mjs --debug
 npx tsc -p tsconfig.json
 cargo fmt --all -- --check
 cargo clippy --features sqlite --all-targets -- -D warnings
+cargo clippy --features postgresql --all-targets -- -D warnings
 cargo test -p mikro_native_engine
 npx vitest run

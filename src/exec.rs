@@ -33,6 +33,48 @@ pub struct Exec<'a> {
     pub log: String,
 }
 
+/// Appends one JSON log entry (`{"sql":…,"params":[…],"took":…,"results":…}`) to `log`.
+#[allow(clippy::too_many_arguments)]
+pub fn log_entry(
+    log: &mut String,
+    dialect: &dyn Dialect,
+    level: LogLevel,
+    sql: &str,
+    params: &[Value],
+    took: Option<u128>,
+    count: Option<(&str, u64)>,
+    failed: bool,
+) {
+    if !log.is_empty() {
+        log.push(',');
+    }
+    log.push_str("{\"sql\":");
+    if level >= 2 {
+        write_json_str(log, &format_sql(dialect, sql, params));
+    } else {
+        write_json_str(log, sql);
+    }
+    // The parameters too, for loggers that read them (`LogContext.params`).
+    log.push_str(",\"params\":[");
+    for (n, p) in params.iter().enumerate() {
+        if n > 0 {
+            log.push(',');
+        }
+        p.write_json(log);
+    }
+    log.push(']');
+    if let Some(t) = took {
+        let _ = write!(log, ",\"took\":{t}");
+    }
+    if let Some((key, n)) = count {
+        let _ = write!(log, ",\"{key}\":{n}");
+    }
+    if failed {
+        log.push_str(",\"error\":true");
+    }
+    log.push('}');
+}
+
 impl Exec<'_> {
     fn entry(
         &mut self,
@@ -42,34 +84,16 @@ impl Exec<'_> {
         count: Option<(&str, u64)>,
         failed: bool,
     ) {
-        if !self.log.is_empty() {
-            self.log.push(',');
-        }
-        self.log.push_str("{\"sql\":");
-        if self.level >= 2 {
-            write_json_str(&mut self.log, &format_sql(self.dialect, sql, params));
-        } else {
-            write_json_str(&mut self.log, sql);
-        }
-        // The parameters too, for loggers that read them (`LogContext.params`).
-        self.log.push_str(",\"params\":[");
-        for (n, p) in params.iter().enumerate() {
-            if n > 0 {
-                self.log.push(',');
-            }
-            p.write_json(&mut self.log);
-        }
-        self.log.push(']');
-        if let Some(t) = took {
-            let _ = write!(self.log, ",\"took\":{t}");
-        }
-        if let Some((key, n)) = count {
-            let _ = write!(self.log, ",\"{key}\":{n}");
-        }
-        if failed {
-            self.log.push_str(",\"error\":true");
-        }
-        self.log.push('}');
+        log_entry(
+            &mut self.log,
+            self.dialect,
+            self.level,
+            sql,
+            params,
+            took,
+            count,
+            failed,
+        );
     }
 
     pub fn run(&mut self, sql: &str, params: &[Value], mode: LogMode) -> Result<Output> {

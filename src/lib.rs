@@ -4,6 +4,8 @@
 mod driver;
 mod encode;
 mod exec;
+#[cfg(feature = "postgresql")]
+mod pg;
 mod stream;
 
 use std::sync::{Mutex, MutexGuard};

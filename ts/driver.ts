@@ -59,6 +59,13 @@ interface LogEntry {
   error?: boolean;
 }
 
+/** What raw SQL answers: its rows, or for a write the affected rows (and the last insert id). */
+export interface RawResult {
+  rows: Record<string, unknown>[];
+  affectedRows: number;
+  insertId?: number;
+}
+
 const ERROR_TAG = '\u0001mikro-native:';
 const ERROR_CLASSES: Record<string, new (e: Error & { code?: string }) => Error> = {
   UniqueConstraintViolationException: errors.UniqueConstraintViolationException,
@@ -150,6 +157,30 @@ export abstract class DatabaseDriver {
     const res = JSON.parse(this.call(fn)) as T & { log?: LogEntry[] };
     this.writeLog(res.log);
     return res;
+  }
+
+  /** Awaits an asynchronous engine call (server drivers) and parses its JSON answer, writing its log lines. */
+  async jsonAsync<T>(fn: () => Promise<string>): Promise<T> {
+    let text: unknown;
+    try {
+      text = await fn();
+    } catch (e) {
+      throw this.convertError(e);
+    }
+    // napi-rs resolves (rather than rejects) with the `Err` of some calls, as it returns them.
+    if (text instanceof Error) {
+      throw this.convertError(text);
+    }
+    const res = JSON.parse(text as string) as T & { log?: LogEntry[] };
+    this.writeLog(res.log);
+    return res;
+  }
+
+  /** Raw SQL (`em.execute()`) with bound parameters. */
+  async executeRaw(sql: string, params: readonly unknown[], method: 'all' | 'get' | 'run'): Promise<RawResult> {
+    await this.ensureConnected();
+    const p = JSON.stringify(params.map(v => (v instanceof Date ? v.getTime() : typeof v === 'bigint' ? v.toString() : v)));
+    return this.json<RawResult>(() => this.native.execute(sql, p, method, this.logLevel()));
   }
 
   /** Calls the engine for an answer that is only a log (a JSON array), writing it. */

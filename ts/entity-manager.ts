@@ -1919,8 +1919,7 @@ export class EntityManager {
   /** Raw SQL: `all` → rows, `get` → first row, `run` → `{ affectedRows, insertId, row, rows }`. */
   async execute<R = any>(sql: string, params: readonly unknown[] = [], method: 'all' | 'get' | 'run' = 'all'): Promise<R> {
     const driver = await this.getContext(false).ready();
-    const p = JSON.stringify(params.map(v => (v instanceof Date ? v.getTime() : typeof v === 'bigint' ? v.toString() : v)));
-    const res = driver.json<{ rows: Dictionary[]; affectedRows: number; insertId?: number }>(() => driver.native.execute(sql, p, method, driver.logLevel()));
+    const res = await driver.executeRaw(sql, params, method);
     if (method === 'get') {
       return res.rows[0] as R;
     }

@@ -1,5 +1,7 @@
 //! The `Connection` trait every driver implements. A backend's quirks stay in its own file.
 
+#[cfg(feature = "postgresql")]
+pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
@@ -66,13 +68,18 @@ pub trait Connection {
 }
 
 pub struct ConnectOptions {
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     pub db_name: String,
 }
 
+#[cfg_attr(not(feature = "sqlite"), allow(unused_variables))]
 pub fn connect(driver: &str, opts: &ConnectOptions) -> Result<Box<dyn Connection>> {
     match driver {
         #[cfg(feature = "sqlite")]
         "sqlite" => Ok(Box::new(sqlite::SqliteConnection::open(&opts.db_name)?)),
+        "postgresql" | "mysql" | "mariadb" => Err(engine::Error::not_implemented(format!(
+            "entity queries, flushes, transactions and the QueryBuilder on {driver} (em.execute() is implemented)"
+        ))),
         other => Err(engine::Error::new(
             engine::ErrorKind::ConnectionError,
             format!("Driver '{other}' is not part of this build of mikro-native"),

@@ -498,9 +498,17 @@ mod tests {
 
     #[test]
     fn scan_leaves_deep_json_to_serde() {
-        let deep = format!(r#"{{"where":{{"a":{}1{}}}}}"#, "[".repeat(200), "]".repeat(200));
+        let deep = format!(
+            r#"{{"where":{{"a":{}1{}}}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
         assert!(scan(&deep).is_none());
-        let fine = format!(r#"{{"where":{{"a":{}1{}}}}}"#, "[".repeat(100), "]".repeat(100));
+        let fine = format!(
+            r#"{{"where":{{"a":{}1{}}}}}"#,
+            "[".repeat(100),
+            "]".repeat(100)
+        );
         assert!(scan(&fine).is_some());
     }
 

@@ -1,0 +1,11 @@
+import { MikroORM as CoreMikroORM, PooledDriver, EntityManager, type NativePool, type Options } from '@mikro-native/core';
+
+export * from '@mikro-native/core';
+
+export declare class PostgreSqlDriver extends PooledDriver {
+  protected openPool(options: string): Promise<NativePool>;
+}
+
+export declare class MikroORM<EM extends EntityManager = EntityManager> extends CoreMikroORM<PostgreSqlDriver, EM> {}
+
+export declare function defineConfig(options: Options): Options;

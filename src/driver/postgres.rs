@@ -1,0 +1,494 @@
+//! PostgreSQL through sqlx: a pool, parameters typed as node-pg leaves them to the server, rows
+//! decoded from the binary protocol.
+//!
+//! sqlx sends parameters in binary only. To give PostgreSQL's own type inference the last word
+//! (as node-pg's untyped text parameters do), a statement is first described with unspecified
+//! parameter types; each value is then encoded in binary for the inferred type where that is
+//! exact (booleans, integers, floats, text, JSON, bytea), and otherwise sent as text with the
+//! placeholder cast (`$1::text::timestamptz`), so the server parses it with the type's own input.
+
+use std::time::Duration;
+
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{
+    PgArgumentBuffer, PgArguments, PgConnectOptions, PgPoolOptions, PgRow, PgTypeInfo, PgTypeKind,
+    PgValueRef,
+};
+use sqlx::{
+    Arguments, Column, Connection as _, Encode, Executor, Postgres, Row, Statement, Type, TypeInfo,
+    ValueRef,
+};
+
+use super::{ExecResult, Output, Rows};
+use engine::{Error, ErrorKind, Result, Value};
+
+/// Connection settings, as MikroORM names them.
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct PgOptions {
+    #[serde(default)]
+    pub client_url: Option<String>,
+    #[serde(default)]
+    pub db_name: Option<String>,
+    #[serde(default)]
+    pub host: Option<String>,
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub pool: PoolOptions,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolOptions {
+    #[serde(default)]
+    pub min: Option<u32>,
+    #[serde(default)]
+    pub max: Option<u32>,
+    #[serde(default)]
+    pub idle_timeout_millis: Option<u64>,
+}
+
+pub struct PgDriver {
+    pool: sqlx::PgPool,
+}
+
+/// A parameter already encoded for its inferred type (`None`: NULL), sent as type "unspecified".
+struct Encoded(Option<Vec<u8>>);
+
+const UNSPECIFIED: PgTypeInfo = PgTypeInfo::with_oid(sqlx::postgres::types::Oid(0));
+
+impl Type<Postgres> for Encoded {
+    fn type_info() -> PgTypeInfo {
+        UNSPECIFIED
+    }
+}
+
+impl Encode<'_, Postgres> for Encoded {
+    fn encode_by_ref(
+        &self,
+        buf: &mut PgArgumentBuffer,
+    ) -> std::result::Result<IsNull, BoxDynError> {
+        match &self.0 {
+            None => Ok(IsNull::Yes),
+            Some(bytes) => {
+                buf.extend_from_slice(bytes);
+                Ok(IsNull::No)
+            }
+        }
+    }
+}
+
+impl PgDriver {
+    /// Opens one connection first, so that a server that refuses it is reported at once (a pool
+    /// would retry until its timeout), then the pool.
+    pub async fn connect(opts: &PgOptions) -> Result<PgDriver> {
+        let mut connect = match &opts.client_url {
+            Some(url) => url.parse::<PgConnectOptions>().map_err(|e| {
+                Error::new(
+                    ErrorKind::ConnectionError,
+                    format!("Invalid clientUrl: {e}"),
+                )
+            })?,
+            None => PgConnectOptions::new_without_pgpass(),
+        };
+        if let Some(h) = &opts.host {
+            connect = connect.host(h);
+        }
+        if let Some(p) = opts.port {
+            connect = connect.port(p);
+        }
+        if let Some(u) = &opts.user {
+            connect = connect.username(u);
+        }
+        if let Some(p) = &opts.password {
+            connect = connect.password(p);
+        }
+        if let Some(d) = &opts.db_name {
+            connect = connect.database(d);
+        }
+        let describe = || {
+            format!(
+                "{}:{} (database '{}', user '{}')",
+                connect.get_host(),
+                connect.get_port(),
+                connect.get_database().unwrap_or_default(),
+                connect.get_username()
+            )
+        };
+        let first = sqlx::PgConnection::connect_with(&connect)
+            .await
+            .map_err(|e| {
+                let mut err = map_err(e);
+                err.kind = ErrorKind::ConnectionError;
+                err.message = format!(
+                    "Cannot connect to PostgreSQL at {}: {}",
+                    describe(),
+                    err.message
+                );
+                err
+            })?;
+        let _ = first.close().await;
+        let mut pool = PgPoolOptions::new()
+            .test_before_acquire(false)
+            .max_connections(opts.pool.max.unwrap_or(10))
+            .min_connections(opts.pool.min.unwrap_or(0));
+        if let Some(ms) = opts.pool.idle_timeout_millis {
+            pool = pool.idle_timeout(Duration::from_millis(ms));
+        }
+        Ok(PgDriver {
+            pool: pool.connect_lazy_with(connect),
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Runs one statement with `?` placeholders; statements that produce columns return rows.
+    pub async fn run(&self, sql: &str, params: &[Value]) -> Result<Output> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        let numbered = number_placeholders(sql, params.len())?;
+        let unspecified = vec![UNSPECIFIED; params.len()];
+        // Described once per connection (sqlx caches the statement): the inferred parameter types.
+        let (types, columns): (Vec<PgTypeInfo>, Vec<String>) = {
+            let stmt = (&mut *conn)
+                .prepare_with(&numbered, &unspecified)
+                .await
+                .map_err(map_err)?;
+            let types = match stmt.parameters() {
+                Some(sqlx::Either::Left(types)) => types.to_vec(),
+                _ => Vec::new(),
+            };
+            (
+                types,
+                stmt.columns()
+                    .iter()
+                    .map(|c| c.name().to_string())
+                    .collect(),
+            )
+        };
+        let returns_rows = !columns.is_empty();
+        let mut args = PgArguments::default();
+        let mut casts: Vec<Option<String>> = Vec::with_capacity(params.len());
+        for (i, v) in params.iter().enumerate() {
+            let (bytes, cast) = encode(v, types.get(i));
+            args.add(Encoded(bytes))
+                .map_err(|e| Error::new(ErrorKind::Driver, e.to_string()))?;
+            casts.push(cast);
+        }
+        let final_sql = if casts.iter().any(Option::is_some) {
+            number_placeholders_with(sql, &casts)?
+        } else {
+            numbered
+        };
+        if !returns_rows {
+            let done = sqlx::query_with(&final_sql, args)
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            return Ok(Output::Exec(ExecResult {
+                affected: done.rows_affected(),
+                insert_id: None,
+            }));
+        }
+        let rows = sqlx::query_with(&final_sql, args)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            out.push(decode_row(row)?);
+        }
+        Ok(Output::Rows(Rows { columns, rows: out }))
+    }
+}
+
+/// `?` → `$1`, `$2`, … outside quoted text; `\?` stays a literal `?` (PostgreSQL's JSON
+/// operators).
+fn number_placeholders(sql: &str, count: usize) -> Result<String> {
+    number_placeholders_with(sql, &vec![None; count])
+}
+
+/// Like `number_placeholders`, with `$n::text::<type>` where a parameter goes as text.
+fn number_placeholders_with(sql: &str, casts: &[Option<String>]) -> Result<String> {
+    let mut out = String::with_capacity(sql.len() + casts.len() * 3);
+    let mut n = 0usize;
+    let mut quote: Option<char> = None;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if let Some(q) = quote {
+            out.push(c);
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            '\\' if chars.peek() == Some(&'?') => {
+                chars.next();
+                out.push('?');
+            }
+            '?' => {
+                let Some(cast) = casts.get(n) else {
+                    return Err(Error::validation(format!(
+                        "The statement has more placeholders than its {} parameters: {sql}",
+                        casts.len()
+                    )));
+                };
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+                if let Some(ty) = cast {
+                    out.push_str("::text::");
+                    out.push_str(ty);
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+/// A value's bytes for the parameter type the server inferred, or its text with a cast.
+fn encode(v: &Value, ty: Option<&PgTypeInfo>) -> (Option<Vec<u8>>, Option<String>) {
+    let name = ty
+        .map(|t| t.name().to_ascii_uppercase())
+        .unwrap_or_default();
+    let binary = match (v, name.as_str()) {
+        (Value::Null, _) => return (None, None),
+        (Value::Bool(b), "BOOL") => Some(vec![*b as u8]),
+        (Value::Int(i), "INT2") => i16::try_from(*i).ok().map(|i| i.to_be_bytes().to_vec()),
+        (Value::Int(i), "INT4") => i32::try_from(*i).ok().map(|i| i.to_be_bytes().to_vec()),
+        (Value::Int(i), "INT8") => Some(i.to_be_bytes().to_vec()),
+        (Value::Int(i), "FLOAT8") => Some((*i as f64).to_be_bytes().to_vec()),
+        (Value::Real(f), "FLOAT8") => Some(f.to_be_bytes().to_vec()),
+        (Value::Real(f), "FLOAT4") => Some((*f as f32).to_be_bytes().to_vec()),
+        (Value::Blob(b), "BYTEA") => Some(b.clone()),
+        (Value::Text(t), "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "JSON" | "UNKNOWN" | "") => {
+            Some(t.as_bytes().to_vec())
+        }
+        (Value::Text(t), "JSONB") => {
+            let mut b = vec![1u8];
+            b.extend_from_slice(t.as_bytes());
+            Some(b)
+        }
+        _ => None,
+    };
+    if let Some(b) = binary {
+        return (Some(b), None);
+    }
+    let text = match v {
+        Value::Null => return (None, None),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Real(f) => f.to_string(),
+        Value::Text(t) => t.clone(),
+        Value::Blob(b) => {
+            let mut s = String::from("\\x");
+            for byte in b {
+                s.push_str(&format!("{byte:02x}"));
+            }
+            s
+        }
+    };
+    let cast = ty.map(cast_name).filter(|n| !n.is_empty() && n != "TEXT");
+    (Some(text.into_bytes()), cast)
+}
+
+/// The type to cast a text parameter to (`TIMESTAMPTZ`, `INT4[]`, an enum's quoted name).
+fn cast_name(ty: &PgTypeInfo) -> String {
+    let name = ty.name();
+    match ty.kind() {
+        PgTypeKind::Enum(_) => format!("\"{}\"", name.replace('"', "\"\"")),
+        _ => name.to_string(),
+    }
+}
+
+fn decode_row(row: &PgRow) -> Result<Vec<Value>> {
+    let mut out = Vec::with_capacity(row.len());
+    for i in 0..row.len() {
+        let raw = row.try_get_raw(i).map_err(map_err)?;
+        out.push(decode(raw)?);
+    }
+    Ok(out)
+}
+
+/// A column value from its binary form.
+fn decode(raw: PgValueRef<'_>) -> Result<Value> {
+    if raw.is_null() {
+        return Ok(Value::Null);
+    }
+    let ty = raw.type_info().into_owned();
+    let bytes = raw
+        .as_bytes()
+        .map_err(|e| Error::new(ErrorKind::Driver, e.to_string()))?;
+    let name = ty.name().to_ascii_uppercase();
+    let be = |n: usize| -> Result<&[u8]> {
+        bytes
+            .get(..n)
+            .ok_or_else(|| Error::new(ErrorKind::Driver, format!("Short {name} value")))
+    };
+    Ok(match name.as_str() {
+        "BOOL" => Value::Bool(bytes.first() == Some(&1)),
+        "INT2" => Value::Int(i16::from_be_bytes(be(2)?.try_into().unwrap_or_default()) as i64),
+        "INT4" => Value::Int(i32::from_be_bytes(be(4)?.try_into().unwrap_or_default()) as i64),
+        "OID" => Value::Int(u32::from_be_bytes(be(4)?.try_into().unwrap_or_default()) as i64),
+        // As node-pg: a bigint is text, so no digit is lost to a JS number.
+        "INT8" => Value::Text(i64::from_be_bytes(be(8)?.try_into().unwrap_or_default()).to_string()),
+        "FLOAT4" => Value::Real(f32::from_be_bytes(be(4)?.try_into().unwrap_or_default()) as f64),
+        "FLOAT8" => Value::Real(f64::from_be_bytes(be(8)?.try_into().unwrap_or_default())),
+        "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "JSON" | "UNKNOWN" | "CITEXT" => {
+            Value::Text(String::from_utf8_lossy(bytes).into_owned())
+        }
+        "JSONB" => {
+            Value::Text(String::from_utf8_lossy(bytes.get(1..).unwrap_or_default()).into_owned())
+        }
+        "BYTEA" => Value::Blob(bytes.to_vec()),
+        "UUID" => Value::Text(uuid_text(be(16)?)),
+        "NUMERIC" => Value::Text(numeric_text(bytes)?),
+        // Microseconds since 2000-01-01: milliseconds since the Unix epoch, as JS dates take them.
+        "TIMESTAMPTZ" | "TIMESTAMP" => {
+            let us = i64::from_be_bytes(be(8)?.try_into().unwrap_or_default());
+            Value::Int(us.div_euclid(1000) + 946_684_800_000)
+        }
+        "DATE" => {
+            let days = i32::from_be_bytes(be(4)?.try_into().unwrap_or_default());
+            Value::Text(date_text(days as i64 + 10_957))
+        }
+        _ if matches!(ty.kind(), PgTypeKind::Enum(_)) => {
+            Value::Text(String::from_utf8_lossy(bytes).into_owned())
+        }
+        other => {
+            return Err(Error::not_implemented(format!(
+                "reading PostgreSQL values of type {other}"
+            )))
+        }
+    })
+}
+
+fn uuid_text(b: &[u8]) -> String {
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// `YYYY-MM-DD` of a day count since 1970-01-01.
+fn date_text(days: i64) -> String {
+    let mut s = engine::time::format_iso_datetime(days * 86_400_000);
+    s.truncate(10);
+    s
+}
+
+/// A `numeric` in its binary form (base-10000 digits) as decimal text.
+fn numeric_text(b: &[u8]) -> Result<String> {
+    let short = || Error::new(ErrorKind::Driver, "Short numeric value");
+    let word = |i: usize| -> Result<i16> {
+        Ok(i16::from_be_bytes(
+            b.get(i..i + 2)
+                .ok_or_else(short)?
+                .try_into()
+                .unwrap_or_default(),
+        ))
+    };
+    let ndigits = word(0)? as usize;
+    let weight = word(2)? as i64;
+    let sign = word(4)? as u16;
+    let dscale = word(6)? as usize;
+    match sign {
+        0xC000 => return Ok("NaN".into()),
+        0xD000 => return Ok("Infinity".into()),
+        0xF000 => return Ok("-Infinity".into()),
+        _ => {}
+    }
+    let digits: Vec<i64> = (0..ndigits)
+        .map(|i| word(8 + i * 2).map(|d| d as i64))
+        .collect::<Result<_>>()?;
+    let mut int = String::new();
+    for pos in 0..=weight.max(-1) {
+        let d = digits.get(pos as usize).copied().unwrap_or(0);
+        if int.is_empty() {
+            int.push_str(&d.to_string());
+        } else {
+            int.push_str(&format!("{d:04}"));
+        }
+    }
+    if int.is_empty() {
+        int.push('0');
+    }
+    let mut frac = String::new();
+    let mut pos = weight + 1;
+    while frac.len() < dscale {
+        let d = if pos >= 0 {
+            digits.get(pos as usize).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        frac.push_str(&format!("{d:04}"));
+        pos += 1;
+    }
+    frac.truncate(dscale);
+    let mut s = if sign == 0x4000 {
+        String::from("-")
+    } else {
+        String::new()
+    };
+    s.push_str(&int);
+    if dscale > 0 {
+        s.push('.');
+        s.push_str(&frac);
+    }
+    Ok(s)
+}
+
+/// sqlx errors as the engine's kinds, by SQLSTATE.
+pub fn map_err(e: sqlx::Error) -> Error {
+    match e {
+        sqlx::Error::Database(db) => {
+            let code = db.code().map(|c| c.to_string());
+            let kind = match code.as_deref() {
+                Some("23505") => ErrorKind::UniqueConstraintViolation,
+                Some("23503") => ErrorKind::ForeignKeyConstraintViolation,
+                Some("23502") => ErrorKind::NotNullConstraintViolation,
+                Some("40P01") => ErrorKind::Deadlock,
+                Some("55P03") => ErrorKind::LockWaitTimeout,
+                Some("42P01") => ErrorKind::TableNotFound,
+                Some("42P07") => ErrorKind::TableExists,
+                Some("42703") => ErrorKind::InvalidFieldName,
+                Some("42601") => ErrorKind::SyntaxError,
+                Some(c) if c.starts_with("08") => ErrorKind::ConnectionError,
+                _ => ErrorKind::Driver,
+            };
+            Error {
+                kind,
+                message: db.message().to_string(),
+                code,
+                sql: None,
+            }
+        }
+        sqlx::Error::Io(io) => Error::new(ErrorKind::ConnectionError, io.to_string()),
+        sqlx::Error::PoolTimedOut => Error::new(
+            ErrorKind::ConnectionError,
+            "Timed out waiting for a PostgreSQL connection from the pool",
+        ),
+        sqlx::Error::PoolClosed => {
+            Error::new(ErrorKind::ConnectionError, "The PostgreSQL pool is closed")
+        }
+        other => Error::new(ErrorKind::Driver, other.to_string()),
+    }
+}

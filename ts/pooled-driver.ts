@@ -1,0 +1,72 @@
+import type { Configuration } from './config.js';
+import { DatabaseDriver, type RawResult } from './driver.js';
+
+/** The pool class a server driver's build exports (`NativePgPool`). */
+export interface NativePool {
+  execute(sql: string, params: string, method: string, log: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A driver for a database server (PostgreSQL): a pool of connections in the addon, reached by
+ * asynchronous calls. The SQL compiler and the unit of work are the engine's, as for SQLite.
+ */
+export abstract class PooledDriver extends DatabaseDriver {
+  private pool?: NativePool;
+  private connecting?: Promise<NativePool>;
+
+  constructor(config: Configuration) {
+    super(config);
+  }
+
+  /** Opens the pool (the driver build's factory), once. */
+  protected abstract openPool(options: string): Promise<NativePool>;
+
+  override async ensureConnected(): Promise<void> {
+    await this.connect();
+  }
+
+  override async connect(): Promise<void> {
+    if (this.pool) {
+      return;
+    }
+    const c = this.config;
+    const secret = c.get('password');
+    const password = typeof secret === 'function' ? await secret() : secret;
+    const options = JSON.stringify({
+      clientUrl: c.get('clientUrl'),
+      dbName: c.get('dbName'),
+      host: c.get('host'),
+      port: c.get('port'),
+      user: c.get('user'),
+      password,
+      pool: { min: c.get('pool')?.min, max: c.get('pool')?.max, idleTimeoutMillis: c.get('pool')?.idleTimeoutMillis },
+    });
+    this.connecting ??= this.openPool(options);
+    try {
+      this.pool = await this.connecting;
+    } catch (e) {
+      throw this.convertError(e);
+    } finally {
+      this.connecting = undefined;
+    }
+  }
+
+  override isConnected(): boolean {
+    return this.pool !== undefined;
+  }
+
+  override async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
+    await super.close();
+  }
+
+  /** Dates go as ISO text (the server parses them for the column's type), bigints as text. */
+  override async executeRaw(sql: string, params: readonly unknown[], method: 'all' | 'get' | 'run'): Promise<RawResult> {
+    await this.connect();
+    const p = JSON.stringify(params.map(v => (v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? v.toString() : v)));
+    return this.jsonAsync<RawResult>(() => this.pool!.execute(sql, p, method, this.logLevel()));
+  }
+}
