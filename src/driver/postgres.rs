@@ -344,7 +344,9 @@ fn decode(raw: PgValueRef<'_>) -> Result<Value> {
         "INT4" => Value::Int(i32::from_be_bytes(be(4)?.try_into().unwrap_or_default()) as i64),
         "OID" => Value::Int(u32::from_be_bytes(be(4)?.try_into().unwrap_or_default()) as i64),
         // As node-pg: a bigint is text, so no digit is lost to a JS number.
-        "INT8" => Value::Text(i64::from_be_bytes(be(8)?.try_into().unwrap_or_default()).to_string()),
+        "INT8" => {
+            Value::Text(i64::from_be_bytes(be(8)?.try_into().unwrap_or_default()).to_string())
+        }
         "FLOAT4" => Value::Real(f32::from_be_bytes(be(4)?.try_into().unwrap_or_default()) as f64),
         "FLOAT8" => Value::Real(f64::from_be_bytes(be(8)?.try_into().unwrap_or_default())),
         "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "JSON" | "UNKNOWN" | "CITEXT" => {
