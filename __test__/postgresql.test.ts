@@ -1,11 +1,18 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ConnectionException, defineEntity, MikroORM, NotImplementedError, p, SyntaxErrorException, UniqueConstraintViolationException } from '@mikro-native/postgresql';
+import { ConnectionException, defineEntity, MikroORM, NotImplementedError, p, SyntaxErrorException, UniqueConstraintViolationException, wrap } from '@mikro-native/postgresql';
 import { failure } from './helpers.js';
 
-// PostgreSQL (issue 4, in progress): the pool, raw SQL with parameters the server types, and
-// errors, against the server at 127.0.0.1:5432. The test fails when the server is not there.
+// PostgreSQL (issue 4, in progress): the pool, raw SQL with parameters the server types, errors,
+// and queries through the engine, against the server at 127.0.0.1:5432. The test fails when the
+// server is not there. The SQL and results of the entity queries are those MikroORM 7.2
+// (@mikro-orm/postgresql with node-pg) printed and returned for the same calls on this server.
 
 const Thing = defineEntity({ name: 'Thing', properties: { id: p.integer().primary(), name: p.string() } });
+const Author = defineEntity({
+  name: 'Author',
+  properties: { id: p.integer().primary(), name: p.string(), email: p.string().unique(), born: p.datetime().nullable(), active: p.boolean().default(true), books: () => p.oneToMany(Book).mappedBy('author') },
+});
+const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), title: p.string(), price: p.decimal().nullable(), author: () => p.manyToOne(Author) } });
 const server = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 const dbName = 'mikro_native_pg_execute';
 let orm: MikroORM;
@@ -13,18 +20,18 @@ let lines: string[];
 
 beforeAll(async () => {
   // A database of this test file's own, so runs never collide.
-  const admin = await MikroORM.init({ entities: [Thing], dbName: 'postgres', ...server });
-  await admin.em.execute(`drop database if exists ${dbName}`);
+  const admin = await MikroORM.init({ entities: [Thing, Author, Book], dbName: 'postgres', ...server });
+  await admin.em.execute(`drop database if exists ${dbName} with (force)`);
   await admin.em.execute(`create database ${dbName}`);
   await admin.close();
   lines = [];
-  orm = await MikroORM.init({ entities: [Thing], dbName, ...server, debug: ['query', 'query-params'], colors: false, logger: (m: string) => lines.push(m) });
+  orm = await MikroORM.init({ entities: [Thing, Author, Book], dbName, ...server, debug: ['query', 'query-params'], colors: false, logger: (m: string) => lines.push(m) });
 });
 
 afterAll(async () => {
   await orm?.close();
-  const admin = await MikroORM.init({ entities: [Thing], dbName: 'postgres', ...server });
-  await admin.em.execute(`drop database if exists ${dbName}`);
+  const admin = await MikroORM.init({ entities: [Thing, Author, Book], dbName: 'postgres', ...server });
+  await admin.em.execute(`drop database if exists ${dbName} with (force)`);
   await admin.close();
 });
 
@@ -72,13 +79,47 @@ test('errors: MikroORM classes with the SQLSTATE, a refused connection names hos
   expect(syntax).toBeInstanceOf(SyntaxErrorException);
   expect(syntax.code).toBe('42601');
   // What is not built yet says so.
-  const find = await failure(em.find(Thing, {}));
-  expect(find).toBeInstanceOf(NotImplementedError);
-  expect(find.message).toBe('Not implemented in mikro-native yet: entity queries, flushes, transactions and the QueryBuilder on postgresql (em.execute() is implemented)');
-  const refused = await MikroORM.init({ entities: [Thing], dbName, host: '127.0.0.1', port: 1, user: 'postgres', password: async () => 'secret' });
+  em.create(Thing, { name: 'x' });
+  const flush = await failure(em.flush());
+  expect(flush).toBeInstanceOf(NotImplementedError);
+  expect(flush.message).toBe(
+    'Not implemented in mikro-native yet: em.flush(), transactions, em.upsert() and streaming on postgresql (queries, the QueryBuilder, native inserts/updates/deletes, the schema and em.execute() are implemented)',
+  );
+  const refused = await MikroORM.init({ entities: [Thing, Author, Book], dbName, host: '127.0.0.1', port: 1, user: 'postgres', password: async () => 'secret' });
   const err = await failure(refused.em.execute('select 1'));
   expect(err).toBeInstanceOf(ConnectionException);
   expect(err.message).toBe("Cannot connect to PostgreSQL at 127.0.0.1:1 (database 'mikro_native_pg_execute', user 'postgres'): Connection refused (os error 111)");
   expect(err.message).not.toContain('secret');
   await refused.close();
+});
+
+test("entity queries, native writes and the QueryBuilder: MikroORM 7.2's SQL and results", async () => {
+  await orm.schema.create();
+  const em = orm.em.fork();
+  lines.length = 0;
+  const id = await em.insert(Author, { name: 'Jon', email: 'jon@x', born: new Date('1990-01-02T00:00:00Z') });
+  await em.insertMany(Book, [{ title: 'B1', price: '10.50', author: id }, { title: 'B2', author: id }]);
+  const authors = await em.fork().find(Author, { name: { $like: 'J%' } }, { populate: ['books'] });
+  const jon = { id: 1, name: 'Jon', email: 'jon@x', born: '1990-01-02T00:00:00.000Z', active: true, books: [{ id: 1, title: 'B1', price: '11', author: 1 }, { id: 2, title: 'B2', price: null, author: 1 }] };
+  expect(authors.map(a => ({ ...wrap(a).toObject(), born: a.born?.toISOString() }))).toEqual([jon]);
+  expect(await em.count(Book, { author: { name: 'Jon' } })).toBe(2);
+  expect(await em.nativeUpdate(Author, { id }, { active: false })).toBe(1);
+  expect(await em.createQueryBuilder(Book, 'b').select(['b.title', 'a.name']).join('b.author', 'a').where({ 'a.active': false }).execute()).toEqual([
+    { title: 'B1', name: 'Jon' },
+    { title: 'B2', name: 'Jon' },
+  ]);
+  const one = await em.fork().findOne(Author, id, { populate: ['books'], strategy: 'joined' });
+  expect({ ...wrap(one!).toObject(), born: one!.born?.toISOString() }).toEqual({ ...jon, active: false });
+  expect(await em.nativeDelete(Book, { title: 'B2' })).toBe(1);
+  expect(lines.map(l => l.replace(/ \[took .*\]$/, ''))).toEqual([
+    `[query] insert into "author" ("name", "email", "born") values ('Jon', 'jon@x', '1990-01-02T00:00:00.000Z') returning "id", "active"`,
+    `[query] insert into "book" ("title", "price", "author_id") values ('B1', '10.50', 1), ('B2', default, 1) returning "id"`,
+    `[query] select "a0".* from "author" as "a0" where "a0"."name" like 'J%'`,
+    `[query] select "b0".* from "book" as "b0" where "b0"."author_id" in (1)`,
+    `[query] select count(*) as "count" from "book" as "b0" inner join "author" as "a1" on "b0"."author_id" = "a1"."id" where "a1"."name" = 'Jon'`,
+    `[query] update "author" set "active" = false where "id" = 1`,
+    `[query] select "b"."title", "a"."name" from "book" as "b" inner join "author" as "a" on "b"."author_id" = "a"."id" where "a"."active" = false`,
+    `[query] select "a0".*, "b1"."id" as "b1__id", "b1"."title" as "b1__title", "b1"."price" as "b1__price", "b1"."author_id" as "b1__author_id" from "author" as "a0" left join "book" as "b1" on "a0"."id" = "b1"."author_id" where "a0"."id" = 1`,
+    `[query] delete from "book" where "title" = 'B2'`,
+  ]);
 });

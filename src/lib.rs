@@ -478,6 +478,38 @@ impl NativeOrm {
         Ok(with_log(s, &log))
     }
 
+    /// An entity query whose rows a server driver's pool read (`{"columns","rows"}`): the `find`
+    /// answer, snapshots registered, without a log (the pool wrote it).
+    #[napi(catch_unwind)]
+    pub fn find_rows(
+        &self,
+        env: Env,
+        uow: &mut NativeUow,
+        query_json: String,
+        rows_json: String,
+        refresh: bool,
+    ) -> R<String> {
+        #[derive(serde::Deserialize)]
+        struct Read {
+            columns: Vec<String>,
+            rows: Vec<Vec<serde_json::Value>>,
+        }
+        let c = self.compile(&query_json).map_err(to_napi)?;
+        let entity = self.meta.entity(c.entity).map_err(to_napi)?;
+        let read: Read = parse("rows", &rows_json).map_err(to_napi)?;
+        let rows = driver::Rows {
+            columns: read.columns,
+            rows: read
+                .rows
+                .iter()
+                .map(|r| r.iter().map(engine::value::Value::from_json).collect())
+                .collect(),
+        };
+        let s = self.entity_answer(uow, &c, entity, rows, refresh)?;
+        uow.sync_memory(&env);
+        Ok(with_log(s, "[]"))
+    }
+
     /// `em.upsert()`: an `insert … on conflict … returning` whose rows become loaded entities:
     /// each row is the inserted values plus the returned columns, registered as a snapshot.
     #[napi(catch_unwind)]

@@ -40,12 +40,7 @@ impl NativePgPool {
         let driver = self.driver.clone();
         let dialect = dialect_by_name("postgresql")
             .ok_or_else(|| to_napi(engine::Error::validation("No PostgreSQL dialect")))?;
-        let params: Vec<serde_json::Value> = parse("parameters", &params_json).map_err(to_napi)?;
-        let params = params
-            .iter()
-            .map(|p| engine::convert::plain(dialect.as_ref(), p))
-            .collect::<engine::Result<Vec<_>>>()
-            .map_err(to_napi)?;
+        let params = parse_params(dialect.as_ref(), &params_json)?;
         let start = Instant::now();
         let res = driver.run(&sql, &params).await;
         let mut entries = String::new();
@@ -80,9 +75,76 @@ impl NativePgPool {
         Ok(s)
     }
 
+    /// An entity query's compiled SQL: `{"columns":[…],"rows":[[…]],"log":[…]}` for
+    /// `NativeOrm.findRows()`, logged as MikroORM logs a find.
+    #[napi]
+    pub async fn query_rows(&self, sql: String, params_json: String, log: LogLevel) -> R<String> {
+        let driver = self.driver.clone();
+        let dialect = dialect_by_name("postgresql")
+            .ok_or_else(|| to_napi(engine::Error::validation("No PostgreSQL dialect")))?;
+        let params = parse_params(dialect.as_ref(), &params_json)?;
+        let start = Instant::now();
+        let res = driver.run(&sql, &params).await;
+        let mut entries = String::new();
+        if log > 0 {
+            let count = match &res {
+                Ok(Output::Rows(r)) => Some(("results", r.rows.len() as u64)),
+                Ok(Output::Exec(_)) => Some(("results", 0)),
+                Err(_) => None,
+            };
+            let took = Some(start.elapsed().as_millis());
+            log_entry(
+                &mut entries,
+                dialect.as_ref(),
+                log,
+                &sql,
+                &params,
+                took,
+                count,
+                res.is_err(),
+            );
+        }
+        let out = res.map_err(|mut e| {
+            e.sql = Some(engine::sql::format_sql(dialect.as_ref(), &sql, &params));
+            to_napi_logged(e, &format!("[{entries}]"))
+        })?;
+        let mut s = String::from("{\"columns\":[");
+        if let Output::Rows(rows) = &out {
+            for (n, c) in rows.columns.iter().enumerate() {
+                if n > 0 {
+                    s.push(',');
+                }
+                engine::value::write_json_str(&mut s, c);
+            }
+            s.push_str("],\"rows\":[");
+            for (n, row) in rows.rows.iter().enumerate() {
+                if n > 0 {
+                    s.push(',');
+                }
+                encode::values(&mut s, row);
+            }
+        } else {
+            s.push_str("],\"rows\":[");
+        }
+        s.push_str("],\"log\":[");
+        s.push_str(&entries);
+        s.push_str("]}");
+        Ok(s)
+    }
+
     #[napi]
     pub async fn close(&self) -> R<()> {
         self.driver.close().await;
         Ok(())
     }
+}
+
+/// Parameters as JSON values (from JS, or a compiled query's `params`).
+fn parse_params(dialect: &dyn engine::dialect::Dialect, json: &str) -> R<Vec<engine::Value>> {
+    let params: Vec<serde_json::Value> = parse("parameters", json).map_err(to_napi)?;
+    params
+        .iter()
+        .map(|p| engine::convert::plain(dialect, p))
+        .collect::<engine::Result<Vec<_>>>()
+        .map_err(to_napi)
 }

@@ -19,6 +19,7 @@ export interface NativeOrmHandle {
   compileSql(query: string): string;
   queryCacheStats(): string;
   find(uow: NativeUowHandle, query: string, refresh: boolean, log: number): string;
+  findRows(uow: NativeUowHandle, query: string, rows: string, refresh: boolean): string;
   openStream(query: string, log: number): string;
   streamEntities(uow: NativeUowHandle, id: number, max: number, wholeRoots: boolean): string;
   streamRows(id: number, max: number): string;
@@ -174,6 +175,21 @@ export abstract class DatabaseDriver {
     const res = JSON.parse(text as string) as T & { log?: LogEntry[] };
     this.writeLog(res.log);
     return res;
+  }
+
+  /** An entity query (the engine's query model as JSON): its rows, registered in `uow`. */
+  async find<T>(uow: NativeUowHandle, query: string, refresh: boolean): Promise<T> {
+    return this.json<T>(() => this.native.find(uow, query, refresh, this.logLevel()));
+  }
+
+  /** A query that is not an entity query (counts, QueryBuilder writes, native updates). */
+  async query<T>(query: string, method: 'all' | 'get' | 'run'): Promise<T> {
+    return this.json<T>(() => this.native.query(query, method, this.logLevel()));
+  }
+
+  /** Schema statements, in order. */
+  async runStatements(statements: string[], method: 'all' | 'run'): Promise<void> {
+    this.runLogged(() => this.native.runStatements(statements, method, this.logLevel()));
   }
 
   /** Raw SQL (`em.execute()`) with bound parameters. */

@@ -647,7 +647,7 @@ export class EntityManager {
     const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias: meta.alias, selectOne: true, lockMode });
     const query = `${rest.substring(0, rest.length - 1)},"where":${filterJson(where, meta)}}`;
     const driver = await em.ready();
-    driver.json(() => driver.native.query(query, 'all', driver.logLevel()));
+    await driver.query(query, 'all');
   }
 
   // ---- MikroORM API that mikro-native does not implement yet: a clear error instead of
@@ -831,7 +831,7 @@ export class EntityManager {
     const joins = filterJoinsJson(meta, filtered.filterJoins);
     const populate = options.populate?.length ? `,"populate":${JSON.stringify(options.populate)}` : '';
     const query = `{"kind":"count","entity":${meta.index},"alias":${JSON.stringify(meta.alias)}${populate}${joins},"where":${filterJson(filtered.where, meta)}}`;
-    const res = driver.json<{ rows: { count: number }[] }>(() => driver.native.query(query, 'get', driver.logLevel()));
+    const res = await driver.query<{ rows: { count: number }[] }>(query, 'get');
     return Number(res.rows[0]?.count ?? 0);
   }
 
@@ -1072,9 +1072,7 @@ export class EntityManager {
     }
     const query = `${rest.substring(0, rest.length - 1)},"where":${filterJson(where)}}`;
     const driver = await this.ready();
-    const res = driver.json<{ n: number; cols: (unknown[] | null)[]; joined?: { entity: number; n: number; cols: (unknown[] | null)[] }[] }>(() =>
-      driver.native.find(this.uow, query, refresh, driver.logLevel()),
-    );
+    const res = await driver.find<{ n: number; cols: (unknown[] | null)[]; joined?: { entity: number; n: number; cols: (unknown[] | null)[] }[] }>(this.uow, query, refresh);
     const target = prop.targetMeta!;
     const loaded = res.joined?.[0] ? this.hydrate(target, res.joined[0].cols, res.joined[0].n, refresh) : [];
     await this.announceLoaded();
@@ -1109,7 +1107,7 @@ export class EntityManager {
   /** @internal Runs an entity query and hydrates the batch through the identity map. */
   async runFind(meta: EntityMetadata, query: string, refresh: boolean, plan: PopulatePlan = NO_POPULATE): Promise<object[]> {
     const driver = await this.ready();
-    const res = driver.json<FindAnswer>(() => driver.native.find(this.uow, query, refresh, driver.logLevel()));
+    const res = await driver.find<FindAnswer>(this.uow, query, refresh);
     return this.hydrateAnswer(meta, res, refresh, plan);
   }
 
@@ -1881,7 +1879,7 @@ export class EntityManager {
     });
     const driver = await em.ready();
     const query = JSON.stringify({ kind: 'insert', entity: meta.index, data }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-    const res = driver.json<{ rows: Dictionary[]; insertId?: number }>(() => driver.native.query(query, 'run', driver.logLevel()));
+    const res = await driver.query<{ rows: Dictionary[]; insertId?: number }>(query, 'run');
     const pk = meta.primaryKeys[0];
     const pkField = meta.properties[pk].fieldName;
     const pkProp = meta.properties[pk];
@@ -1904,7 +1902,7 @@ export class EntityManager {
     }
     const filtered = em.filtersApply(options) ? await em.applyFilters(meta, where, options, 'update') : { where };
     const query = `{"kind":"update","entity":${meta.index},"where":${filterJson(filtered.where, meta)},"data":[${JSON.stringify(values)}]}`;
-    return driver.json<{ affectedRows: number }>(() => driver.native.query(query, 'run', driver.logLevel())).affectedRows;
+    return (await driver.query<{ affectedRows: number }>(query, 'run')).affectedRows;
   }
 
   async nativeDelete<T extends object>(entityName: EntityName<T>, where: FilterQuery<T>, options: { filters?: FilterOptions } = {}): Promise<number> {
@@ -1913,7 +1911,7 @@ export class EntityManager {
     const driver = await em.ready();
     const filtered = em.filtersApply(options) ? await em.applyFilters(meta, where, options, 'delete') : { where };
     const query = `{"kind":"delete","entity":${meta.index},"where":${filterJson(filtered.where, meta)}}`;
-    return driver.json<{ affectedRows: number }>(() => driver.native.query(query, 'run', driver.logLevel())).affectedRows;
+    return (await driver.query<{ affectedRows: number }>(query, 'run')).affectedRows;
   }
 
   /** Raw SQL: `all` → rows, `get` → first row, `run` → `{ affectedRows, insertId, row, rows }`. */

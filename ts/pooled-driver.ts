@@ -1,9 +1,10 @@
 import type { Configuration } from './config.js';
-import { DatabaseDriver, type RawResult } from './driver.js';
+import { DatabaseDriver, type NativeUowHandle, type RawResult } from './driver.js';
 
 /** The pool class a server driver's build exports (`NativePgPool`). */
 export interface NativePool {
   execute(sql: string, params: string, method: string, log: number): Promise<string>;
+  queryRows(sql: string, params: string, log: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -61,6 +62,31 @@ export abstract class PooledDriver extends DatabaseDriver {
     this.pool = undefined;
     await pool?.close();
     await super.close();
+  }
+
+  /** Compiled here, run by the pool, and its rows registered in `uow` by the engine. */
+  override async find<T>(uow: NativeUowHandle, query: string, refresh: boolean): Promise<T> {
+    await this.connect();
+    const c = this.compiled(query);
+    const read = await this.jsonAsync<{ columns: string[]; rows: unknown[][] }>(() => this.pool!.queryRows(c.sql, JSON.stringify(c.params), this.logLevel()));
+    return this.json<T>(() => this.native.findRows(uow, query, JSON.stringify({ columns: read.columns, rows: read.rows }), refresh));
+  }
+
+  override async query<T>(query: string, method: 'all' | 'get' | 'run'): Promise<T> {
+    await this.connect();
+    const c = this.compiled(query);
+    return this.jsonAsync<T>(() => this.pool!.execute(c.sql, JSON.stringify(c.params), method, this.logLevel()));
+  }
+
+  override async runStatements(statements: string[], method: 'all' | 'run'): Promise<void> {
+    await this.connect();
+    for (const sql of statements) {
+      await this.jsonAsync(() => this.pool!.execute(sql, '[]', method, this.logLevel()));
+    }
+  }
+
+  private compiled(query: string): { sql: string; params: unknown[] } {
+    return JSON.parse(this.call(() => this.native.compileQuery(query))) as { sql: string; params: unknown[] };
   }
 
   /** Dates go as ISO text (the server parses them for the column's type), bigints as text. */

@@ -63,6 +63,6 @@ export class SchemaGenerator {
 
   private async run(statements: string[], method: 'all' | 'run'): Promise<void> {
     await this.driver.ensureConnected();
-    this.driver.runLogged(() => this.driver.native.runStatements(statements, method, this.driver.logLevel()));
+    await this.driver.runStatements(statements, method);
   }
 }

@@ -47,6 +47,21 @@ impl Value {
     }
 
     /// Writes the value as JSON (used to hand rows back to JS).
+    /// A value read back from its JSON (`write_json`'s inverse for scalars; arrays and objects
+    /// become their JSON text).
+    pub fn from_json(v: &serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Real(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            serde_json::Value::String(s) => Value::Text(s.clone()),
+            other => Value::Text(other.to_string()),
+        }
+    }
+
     pub fn write_json(&self, out: &mut String) {
         match self {
             Value::Null => out.push_str("null"),
