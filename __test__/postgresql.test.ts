@@ -10,8 +10,18 @@ import { failure } from './helpers.js';
 const Thing = defineEntity({ name: 'Thing', properties: { id: p.integer().primary(), name: p.string() } });
 const Author = defineEntity({
   name: 'Author',
-  properties: { id: p.integer().primary(), name: p.string(), email: p.string().unique(), born: p.datetime().nullable(), active: p.boolean().default(true), books: () => p.oneToMany(Book).mappedBy('author') },
+  properties: {
+    id: p.integer().primary(),
+    name: p.string(),
+    email: p.string().unique(),
+    born: p.datetime().nullable(),
+    active: p.boolean().default(true),
+    version: p.integer().version(),
+    books: () => p.oneToMany(Book).mappedBy('author'),
+    tags: () => p.manyToMany(Tag).owner(),
+  },
 });
+const Tag = defineEntity({ name: 'Tag', properties: { id: p.integer().primary(), name: p.string() } });
 const Book = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), title: p.string(), price: p.decimal().nullable(), author: () => p.manyToOne(Author) } });
 const server = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 const dbName = 'mikro_native_pg_execute';
@@ -20,17 +30,17 @@ let lines: string[];
 
 beforeAll(async () => {
   // A database of this test file's own, so runs never collide.
-  const admin = await MikroORM.init({ entities: [Thing, Author, Book], dbName: 'postgres', ...server });
+  const admin = await MikroORM.init({ entities: [Thing, Author, Book, Tag], dbName: 'postgres', ...server });
   await admin.em.execute(`drop database if exists ${dbName} with (force)`);
   await admin.em.execute(`create database ${dbName}`);
   await admin.close();
   lines = [];
-  orm = await MikroORM.init({ entities: [Thing, Author, Book], dbName, ...server, debug: ['query', 'query-params'], colors: false, logger: (m: string) => lines.push(m) });
+  orm = await MikroORM.init({ entities: [Thing, Author, Book, Tag], dbName, ...server, debug: ['query', 'query-params'], colors: false, logger: (m: string) => lines.push(m) });
 });
 
 afterAll(async () => {
   await orm?.close();
-  const admin = await MikroORM.init({ entities: [Thing, Author, Book], dbName: 'postgres', ...server });
+  const admin = await MikroORM.init({ entities: [Thing, Author, Book, Tag], dbName: 'postgres', ...server });
   await admin.em.execute(`drop database if exists ${dbName} with (force)`);
   await admin.close();
 });
@@ -79,13 +89,12 @@ test('errors: MikroORM classes with the SQLSTATE, a refused connection names hos
   expect(syntax).toBeInstanceOf(SyntaxErrorException);
   expect(syntax.code).toBe('42601');
   // What is not built yet says so.
-  em.create(Thing, { name: 'x' });
-  const flush = await failure(em.flush());
-  expect(flush).toBeInstanceOf(NotImplementedError);
-  expect(flush.message).toBe(
-    'Not implemented in mikro-native yet: em.flush(), transactions, em.upsert() and streaming on postgresql (queries, the QueryBuilder, native inserts/updates/deletes, the schema and em.execute() are implemented)',
+  const tx = await failure(em.transactional(async () => {}));
+  expect(tx).toBeInstanceOf(NotImplementedError);
+  expect(tx.message).toBe(
+    'Not implemented in mikro-native yet: explicit transactions, em.upsert() and streaming on postgresql (queries, flushes, the QueryBuilder, native inserts/updates/deletes, the schema and em.execute() are implemented)',
   );
-  const refused = await MikroORM.init({ entities: [Thing, Author, Book], dbName, host: '127.0.0.1', port: 1, user: 'postgres', password: async () => 'secret' });
+  const refused = await MikroORM.init({ entities: [Thing, Author, Book, Tag], dbName, host: '127.0.0.1', port: 1, user: 'postgres', password: async () => 'secret' });
   const err = await failure(refused.em.execute('select 1'));
   expect(err).toBeInstanceOf(ConnectionException);
   expect(err.message).toBe("Cannot connect to PostgreSQL at 127.0.0.1:1 (database 'mikro_native_pg_execute', user 'postgres'): Connection refused (os error 111)");
@@ -100,7 +109,7 @@ test("entity queries, native writes and the QueryBuilder: MikroORM 7.2's SQL and
   const id = await em.insert(Author, { name: 'Jon', email: 'jon@x', born: new Date('1990-01-02T00:00:00Z') });
   await em.insertMany(Book, [{ title: 'B1', price: '10.50', author: id }, { title: 'B2', author: id }]);
   const authors = await em.fork().find(Author, { name: { $like: 'J%' } }, { populate: ['books'] });
-  const jon = { id: 1, name: 'Jon', email: 'jon@x', born: '1990-01-02T00:00:00.000Z', active: true, books: [{ id: 1, title: 'B1', price: '11', author: 1 }, { id: 2, title: 'B2', price: null, author: 1 }] };
+  const jon = { id: 1, name: 'Jon', email: 'jon@x', born: '1990-01-02T00:00:00.000Z', active: true, version: 1, books: [{ id: 1, title: 'B1', price: '11', author: 1 }, { id: 2, title: 'B2', price: null, author: 1 }] };
   expect(authors.map(a => ({ ...wrap(a).toObject(), born: a.born?.toISOString() }))).toEqual([jon]);
   expect(await em.count(Book, { author: { name: 'Jon' } })).toBe(2);
   expect(await em.nativeUpdate(Author, { id }, { active: false })).toBe(1);
@@ -112,7 +121,7 @@ test("entity queries, native writes and the QueryBuilder: MikroORM 7.2's SQL and
   expect({ ...wrap(one!).toObject(), born: one!.born?.toISOString() }).toEqual({ ...jon, active: false });
   expect(await em.nativeDelete(Book, { title: 'B2' })).toBe(1);
   expect(lines.map(l => l.replace(/ \[took .*\]$/, ''))).toEqual([
-    `[query] insert into "author" ("name", "email", "born") values ('Jon', 'jon@x', '1990-01-02T00:00:00.000Z') returning "id", "active"`,
+    `[query] insert into "author" ("name", "email", "born") values ('Jon', 'jon@x', '1990-01-02T00:00:00.000Z') returning "id", "active", "version"`,
     `[query] insert into "book" ("title", "price", "author_id") values ('B1', '10.50', 1), ('B2', default, 1) returning "id"`,
     `[query] select "a0".* from "author" as "a0" where "a0"."name" like 'J%'`,
     `[query] select "b0".* from "book" as "b0" where "b0"."author_id" in (1)`,
@@ -121,5 +130,62 @@ test("entity queries, native writes and the QueryBuilder: MikroORM 7.2's SQL and
     `[query] select "b"."title", "a"."name" from "book" as "b" inner join "author" as "a" on "b"."author_id" = "a"."id" where "a"."active" = false`,
     `[query] select "a0".*, "b1"."id" as "b1__id", "b1"."title" as "b1__title", "b1"."price" as "b1__price", "b1"."author_id" as "b1__author_id" from "author" as "a0" left join "book" as "b1" on "a0"."id" = "b1"."author_id" where "a0"."id" = 1`,
     `[query] delete from "book" where "title" = 'B2'`,
+  ]);
+});
+
+test("flushes: inserts with keys back, versioned updates, many-to-many links, deletes, a failed flush rolled back: MikroORM 7.2's SQL", async () => {
+  await orm.em.execute('truncate table author_tags, book, tag, author restart identity cascade');
+  lines.length = 0;
+  const em = orm.em.fork();
+  const a = em.create(Author, { name: 'Jon', email: 'jon@x', born: new Date('1990-01-02T00:00:00Z') });
+  const [t1, t2] = [em.create(Tag, { name: 't1' }), em.create(Tag, { name: 't2' })];
+  a.tags.add(t1, t2);
+  em.create(Book, { title: 'B1', price: '10.50', author: a });
+  em.create(Book, { title: 'B2', author: a });
+  await em.flush();
+  expect([a.id, a.version, a.active]).toEqual([1, 1, true]);
+  a.name = 'Jon Snow';
+  a.tags.remove(t1);
+  await em.flush();
+  expect(a.version).toBe(2);
+  em.remove(a.books.getItems()[1]);
+  await em.flush();
+  const fresh = await orm.em.fork().findOne(Author, a.id, { populate: ['books', 'tags'] });
+  expect({ ...wrap(fresh!).toObject(), born: fresh!.born?.toISOString() }).toEqual({
+    id: 1,
+    name: 'Jon Snow',
+    email: 'jon@x',
+    born: '1990-01-02T00:00:00.000Z',
+    active: true,
+    version: 2,
+    books: [{ id: 1, title: 'B1', price: '11', author: 1 }],
+    tags: [{ id: 2, name: 't2' }],
+  });
+  const other = orm.em.fork();
+  const dup = other.create(Author, { name: 'Dup', email: 'jon@x' });
+  const err = await failure(other.flush());
+  expect([err.constructor.name, err.code, dup.id]).toEqual(['UniqueConstraintViolationException', '23505', undefined]);
+  expect(await orm.em.fork().count(Author)).toBe(1);
+  expect(lines.map(l => l.replace(/ \[took .*\]$/, ''))).toEqual([
+    '[query] begin',
+    `[query] insert into "author" ("name", "email", "born", "active") values ('Jon', 'jon@x', '1990-01-02T00:00:00.000Z', true) returning "id", "version"`,
+    `[query] insert into "book" ("title", "price", "author_id") values ('B1', '10.50', 1), ('B2', default, 1) returning "id"`,
+    `[query] insert into "tag" ("name") values ('t1'), ('t2') returning "id"`,
+    '[query] insert into "author_tags" ("tag_id", "author_id") values (1, 1), (2, 1)',
+    '[query] commit',
+    '[query] begin',
+    `[query] update "author" set "name" = 'Jon Snow', "version" = "version" + 1 where "id" = 1 and "version" = 1 returning "version"`,
+    '[query] delete from "author_tags" where "tag_id" = 1 and "author_id" = 1',
+    '[query] commit',
+    '[query] begin',
+    '[query] delete from "book" where "id" in (2)',
+    '[query] commit',
+    '[query] select "a0".* from "author" as "a0" where "a0"."id" = 1 limit 1',
+    '[query] select "b0".* from "book" as "b0" where "b0"."author_id" in (1)',
+    '[query] select "a0"."tag_id", "a0"."author_id", "t1"."id" as "t1__id", "t1"."name" as "t1__name" from "author_tags" as "a0" inner join "tag" as "t1" on "a0"."tag_id" = "t1"."id" where "a0"."author_id" in (1)',
+    '[query] begin',
+    `[query] insert into "author" ("name", "email", "active") values ('Dup', 'jon@x', true) returning "id", "version"`,
+    '[query] rollback',
+    '[query] select count(*) as "count" from "author" as "a0"',
   ]);
 });

@@ -293,6 +293,50 @@ impl NativeOrm {
     }
 }
 
+/// Entities whose flushed rows JS needs back (`onUpdate` values).
+fn on_update_entities(input: &FlushInput) -> Vec<usize> {
+    input
+        .entities
+        .iter()
+        .filter(|e| !e.on_update.is_empty())
+        .map(|e| e.entity)
+        .collect()
+}
+
+impl NativeOrm {
+    /// A flush's answer: per entity the keys it inserted and, where JS needs them (`onUpdate`
+    /// values, versions), the rows it updated; then the log.
+    fn flush_answer(
+        &self,
+        applied: &[engine::uow::Applied],
+        on_update: &[usize],
+        log: &str,
+    ) -> String {
+        let mut s = String::from("{\"entities\":[");
+        for (n, (entity, ids, updated)) in applied.iter().enumerate() {
+            if n > 0 {
+                s.push(',');
+            }
+            s.push_str(&format!("{{\"entity\":{entity},\"ids\":"));
+            encode::values(&mut s, ids);
+            let wanted = on_update.contains(entity)
+                || self
+                    .meta
+                    .entity(*entity)
+                    .is_ok_and(|m| m.version_prop().is_some());
+            if wanted {
+                s.push_str(&format!(",\"updated\":{updated:?}}}"));
+            } else {
+                s.push_str(",\"updated\":[]}");
+            }
+        }
+        s.push_str("],\"log\":");
+        s.push_str(log);
+        s.push('}');
+        s
+    }
+}
+
 /// Closes an unterminated JSON object answer with its `log`.
 fn with_log(mut s: String, log: &str) -> String {
     s.push_str(",\"log\":");
@@ -692,32 +736,7 @@ impl NativeOrm {
         })?;
         let applied = uow.uow.apply(&self.meta, plan, keys).map_err(to_napi)?;
         uow.sync_memory(&env);
-        let mut s = String::from("{\"entities\":[");
-        for (n, (entity, ids, updated)) in applied.iter().enumerate() {
-            if n > 0 {
-                s.push(',');
-            }
-            s.push_str(&format!("{{\"entity\":{entity},\"ids\":"));
-            encode::values(&mut s, ids);
-            // Updated rows matter to JS only for `onUpdate` values and versions.
-            let has_on_update = input
-                .entities
-                .iter()
-                .any(|e| e.entity == *entity && !e.on_update.is_empty())
-                || self
-                    .meta
-                    .entity(*entity)
-                    .is_ok_and(|m| m.version_prop().is_some());
-            if has_on_update {
-                s.push_str(&format!(",\"updated\":{updated:?}}}"));
-            } else {
-                s.push_str(",\"updated\":[]}");
-            }
-        }
-        s.push_str("],\"log\":");
-        s.push_str(&log);
-        s.push('}');
-        Ok(s)
+        Ok(self.flush_answer(&applied, &on_update_entities(&input), &log))
     }
 
     /// Registers a merged entity's state (`[mask…, values…]`, as in a flush message) as its snapshot.

@@ -5,11 +5,12 @@ use std::time::Instant;
 
 use napi_derive::napi;
 
-use crate::driver::postgres::{PgDriver, PgOptions};
+use crate::driver::postgres::{run_on, PgDriver, PgOptions};
 use crate::driver::Output;
 use crate::exec::{log_entry, LogLevel};
-use crate::{encode, parse, to_napi, to_napi_logged, R};
+use crate::{encode, parse, to_napi, to_napi_logged, NativeOrm, NativeUow, R};
 use engine::dialect::dialect_by_name;
+use engine::uow::{PlanOptions, StepKind};
 
 #[napi]
 pub struct NativePgPool {
@@ -147,4 +148,182 @@ fn parse_params(dialect: &dyn engine::dialect::Dialect, json: &str) -> R<Vec<eng
         .map(|p| engine::convert::plain(dialect, p))
         .collect::<engine::Result<Vec<_>>>()
         .map_err(to_napi)
+}
+
+/// A flush planned by the engine (the JS thread), run on one pooled connection in its own
+/// transaction (tokio), then applied to the unit of work (the JS thread again).
+#[napi]
+pub struct NativeFlush {
+    state: Arc<tokio::sync::Mutex<FlushState>>,
+}
+
+struct FlushState {
+    driver: Arc<PgDriver>,
+    plan: Option<engine::uow::FlushPlan>,
+    keys: Vec<Vec<engine::Value>>,
+    on_update: Vec<usize>,
+    level: LogLevel,
+    log: String,
+    ran: bool,
+}
+
+#[napi]
+impl NativeFlush {
+    /// Runs the plan's statements, in a transaction unless `implicit_tx` is off; the log.
+    #[napi]
+    pub async fn run(&self, implicit_tx: bool) -> R<String> {
+        let mut st = self.state.lock().await;
+        let st = &mut *st;
+        let dialect = dialect_by_name("postgresql")
+            .ok_or_else(|| to_napi(engine::Error::validation("No PostgreSQL dialect")))?;
+        let mut conn = st.driver.acquire().await.map_err(to_napi)?;
+        let mut log = String::new();
+        let level = st.level;
+        let mut statement = async |sql: &str, params: &[engine::Value], count: &str| {
+            let start = Instant::now();
+            let res = run_on(&mut conn, sql, params).await;
+            if level > 0 {
+                let n = match &res {
+                    Ok(Output::Rows(r)) => Some((count, r.rows.len() as u64)),
+                    Ok(Output::Exec(e)) => Some((count, e.affected)),
+                    Err(_) => None,
+                };
+                let took = (!count.is_empty()).then(|| start.elapsed().as_millis());
+                let n = n.filter(|_| !count.is_empty());
+                log_entry(
+                    &mut log,
+                    dialect.as_ref(),
+                    level,
+                    sql,
+                    params,
+                    took,
+                    n,
+                    res.is_err(),
+                );
+            }
+            res.map_err(|mut e| {
+                e.sql = Some(engine::sql::format_sql(dialect.as_ref(), sql, params));
+                e
+            })
+        };
+        let result: engine::Result<()> = async {
+            if implicit_tx {
+                statement(dialect.begin_sql(), &[], "").await?;
+            }
+            let steps = async {
+                let plan = st
+                    .plan
+                    .as_mut()
+                    .ok_or_else(|| engine::Error::validation("The flush has run already"))?;
+                for i in 0..plan.steps.len() {
+                    plan.resolve(i, &st.keys)?;
+                    let step = &plan.steps[i];
+                    if let StepKind::UpdateRows { .. } = step.kind {
+                        return Err(engine::Error::not_implemented(
+                            "single-row updates on PostgreSQL",
+                        ));
+                    }
+                    let count = match step.kind {
+                        StepKind::VersionCheck => "results",
+                        _ => "affected",
+                    };
+                    let out = statement(&step.sql.text, &step.sql.params, count).await?;
+                    if let StepKind::Insert { .. } = step.kind {
+                        st.keys.push(encode::generated_keys(step.kind, &out));
+                    }
+                    let affected = match &out {
+                        Output::Rows(r) => r.rows.len() as u64,
+                        Output::Exec(e) => e.affected,
+                    };
+                    crate::check_version(step, affected)?;
+                }
+                Ok(())
+            }
+            .await;
+            match steps {
+                Ok(()) if implicit_tx => statement(dialect.commit_sql(), &[], "").await.map(|_| ()),
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    if implicit_tx {
+                        let _ = statement(dialect.rollback_sql(), &[], "").await;
+                    }
+                    Err(e)
+                }
+            }
+        }
+        .await;
+        let log = format!("[{log}]");
+        result.map_err(|e| to_napi_logged(e, &log))?;
+        st.ran = true;
+        st.log = log.clone();
+        Ok(log)
+    }
+}
+
+#[napi]
+impl NativeOrm {
+    /// Plans a flush for a server driver's `pool`: null when there is nothing to write.
+    #[napi(catch_unwind)]
+    pub fn flush_prepare(
+        &self,
+        uow: &mut NativeUow,
+        message: String,
+        pool: &NativePgPool,
+        log: LogLevel,
+    ) -> R<Option<NativeFlush>> {
+        let input = crate::flush_input(&message)?;
+        let plan = uow
+            .uow
+            .plan(
+                self.dialect.as_ref(),
+                &self.meta,
+                &input,
+                PlanOptions {
+                    batch_size: self.batch_size,
+                    row_updates: false,
+                    increment_keys: &[],
+                },
+            )
+            .map_err(to_napi)?;
+        if plan.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(NativeFlush {
+            state: Arc::new(tokio::sync::Mutex::new(FlushState {
+                driver: pool.driver.clone(),
+                plan: Some(plan),
+                keys: Vec::new(),
+                on_update: crate::on_update_entities(&input),
+                level: log,
+                log: String::new(),
+                ran: false,
+            })),
+        }))
+    }
+
+    /// Applies a flush that ran to the unit of work: the same answer as `flush()`.
+    #[napi(catch_unwind)]
+    pub fn flush_apply(
+        &self,
+        env: napi::Env,
+        uow: &mut NativeUow,
+        flush: &NativeFlush,
+    ) -> R<String> {
+        let mut st = flush
+            .state
+            .try_lock()
+            .map_err(|_| to_napi(engine::Error::validation("The flush is still running")))?;
+        if !st.ran {
+            return Err(to_napi(engine::Error::validation("The flush has not run")));
+        }
+        st.ran = false;
+        let plan = st
+            .plan
+            .take()
+            .ok_or_else(|| to_napi(engine::Error::validation("The flush was applied already")))?;
+        let keys = std::mem::take(&mut st.keys);
+        let applied = uow.uow.apply(&self.meta, plan, keys).map_err(to_napi)?;
+        uow.sync_memory(&env);
+        Ok(self.flush_answer(&applied, &st.on_update, "[]"))
+    }
 }

@@ -31,11 +31,17 @@ export interface NativeOrmHandle {
   register(uow: NativeUowHandle, entity: number, row: string): void;
   upsert(uow: NativeUowHandle, query: string, log: number): string;
   flush(uow: NativeUowHandle, message: string, implicitTransactions: boolean, log: number): string;
+  flushPrepare(uow: NativeUowHandle, message: string, pool: unknown, log: number): NativeFlushHandle | null;
+  flushApply(uow: NativeUowHandle, flush: NativeFlushHandle): string;
   createSchemaSql(): string[][];
   schemaSql(kind: 'drop' | 'clear'): string[];
   runStatements(statements: string[], method: string, log: number): string;
   loadExtension(path: string, entryPoint?: string | null): void;
   ensureDatabase(log: number): string;
+}
+/** A flush planned for a server driver, run asynchronously on one pooled connection. */
+export interface NativeFlushHandle {
+  run(implicitTransaction: boolean): Promise<string>;
 }
 export interface NativeBinding {
   NativeOrm: new (driver: string, metadata: string, options: string) => NativeOrmHandle;
@@ -185,6 +191,11 @@ export abstract class DatabaseDriver {
   /** A query that is not an entity query (counts, QueryBuilder writes, native updates). */
   async query<T>(query: string, method: 'all' | 'get' | 'run'): Promise<T> {
     return this.json<T>(() => this.native.query(query, method, this.logLevel()));
+  }
+
+  /** Writes the flush message's changes: keys of inserted rows and updated rows, by entity. */
+  flush<T>(uow: NativeUowHandle, message: string, implicitTransactions: boolean): T | Promise<T> {
+    return this.json<T>(() => this.native.flush(uow, message, implicitTransactions, this.logLevel()));
   }
 
   /** Schema statements, in order. */

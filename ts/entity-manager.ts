@@ -1411,7 +1411,10 @@ export class EntityManager {
     if (em.ctx.events.active) {
       await em.flushWithEvents();
     } else {
-      em.flushInternal();
+      const written = em.flushInternal();
+      if (written) {
+        await written;
+      }
     }
   }
 
@@ -1448,7 +1451,10 @@ export class EntityManager {
     };
     try {
       await run('before');
-      this.flushInternal();
+      const written = this.flushInternal();
+      if (written) {
+        await written;
+      }
       await run('after');
       if (own) {
         await this.finishTransaction(tx!, 'commit');
@@ -1464,9 +1470,9 @@ export class EntityManager {
 
   /** @internal One message to the engine with every new, managed and removed entity. With
    * `preview`, nothing is written: the engine tells what would change. */
-  flushInternal(preview?: false): void;
+  flushInternal(preview?: false): Promise<void> | undefined;
   flushInternal(preview: true): { empty: boolean; updates: ChangeSet[] } | undefined;
-  flushInternal(preview = false): { empty: boolean; updates: ChangeSet[] } | undefined {
+  flushInternal(preview = false): { empty: boolean; updates: ChangeSet[] } | undefined | Promise<void> {
     const metas = this.ctx.metadata.all();
     type Group = {
       meta: EntityMetadata;
@@ -1617,59 +1623,66 @@ export class EntityManager {
       }
       return { empty: p.empty && linked.length === 0, updates };
     }
-    const res = driver.json<{ entities: { entity: number; ids: unknown[]; updated: number[] }[] }>(() =>
-      driver.native.flush(this.uow, message, this.config.get('implicitTransactions'), driver.logLevel()),
-    );
-    for (const coll of linked) {
-      coll.markPersisted();
-    }
-    for (const r of res.entities) {
-      const g = groups[r.entity]!;
-      const meta = g.meta;
-      if (meta.pivot) {
-        continue;
+    type Written = { entities: { entity: number; ids: unknown[]; updated: number[] }[] };
+    // A sync driver (SQLite) answers at once: the flush then takes no extra turn of the event loop.
+    const written = driver.flush<Written>(this.uow, message, this.config.get('implicitTransactions'));
+    const apply = (res: Written): void => {
+      for (const coll of linked) {
+        coll.markPersisted();
       }
-      const map = this.identityMap[meta.index];
-      const auto = meta.primaryKeys.length === 1 && meta.properties[meta.primaryKeys[0]].autoincrement ? meta.primaryKeys[0] : undefined;
-      const version = meta.props.find(p => p.version)?.name;
-      g.insert.forEach((e, i) => {
-        const created = g.created[i];
-        if (created) {
-          Object.assign(e, created);
+      for (const r of res.entities) {
+        const g = groups[r.entity]!;
+        const meta = g.meta;
+        if (meta.pivot) {
+          continue;
         }
-        if (auto && e[auto] == null && r.ids[i] != null) {
-          e[auto] = convertFromDb(meta.properties[auto], r.ids[i]);
-        }
-        if (version && e[version] == null) {
-          e[version] = 1;
-        }
-        const h = helper(e);
-        h.__managed = true;
-        h.__em = this;
-        h.__seq = nextIdentitySeq();
-        map.set(h.getIdentityKey(), e);
-      });
-      for (const idx of r.updated) {
-        const e = g.managed[idx];
-        if (version) {
-          e[version] = (e[version] as number) + 1;
-        }
-        const row = g.managedRows[idx];
-        const base = row.length - meta.runtime.onUpdate.length;
-        meta.runtime.onUpdate.forEach((p, k) => {
-          const v = row[base + k];
-          e[p.name] = p.columnKind === 'datetime' && typeof v === 'number' ? new Date(v) : v;
+        const map = this.identityMap[meta.index];
+        const auto = meta.primaryKeys.length === 1 && meta.properties[meta.primaryKeys[0]].autoincrement ? meta.primaryKeys[0] : undefined;
+        const version = meta.props.find(p => p.version)?.name;
+        g.insert.forEach((e, i) => {
+          const created = g.created[i];
+          if (created) {
+            Object.assign(e, created);
+          }
+          if (auto && e[auto] == null && r.ids[i] != null) {
+            e[auto] = convertFromDb(meta.properties[auto], r.ids[i]);
+          }
+          if (version && e[version] == null) {
+            e[version] = 1;
+          }
+          const h = helper(e);
+          h.__managed = true;
+          h.__em = this;
+          h.__seq = nextIdentitySeq();
+          map.set(h.getIdentityKey(), e);
         });
+        for (const idx of r.updated) {
+          const e = g.managed[idx];
+          if (version) {
+            e[version] = (e[version] as number) + 1;
+          }
+          const row = g.managedRows[idx];
+          const base = row.length - meta.runtime.onUpdate.length;
+          meta.runtime.onUpdate.forEach((p, k) => {
+            const v = row[base + k];
+            e[p.name] = p.columnKind === 'datetime' && typeof v === 'number' ? new Date(v) : v;
+          });
+        }
+        for (const e of g.removed) {
+          const h = helper(e);
+          map.delete(h.getIdentityKey());
+          h.__managed = false;
+          h.__em = undefined;
+        }
       }
-      for (const e of g.removed) {
-        const h = helper(e);
-        map.delete(h.getIdentityKey());
-        h.__managed = false;
-        h.__em = undefined;
-      }
+      this.persistStack.clear();
+      this.removeStack.clear();
+    };
+    if (written instanceof Promise) {
+      return written.then(apply);
     }
-    this.persistStack.clear();
-    this.removeStack.clear();
+    apply(written);
+    return undefined;
   }
 
   /** @internal Adds new entities reachable along persist-cascading relations to the persist stack. */

@@ -85,6 +85,26 @@ export abstract class PooledDriver extends DatabaseDriver {
     }
   }
 
+  /** Planned by the engine, run by the pool on one connection, applied by the engine. */
+  override async flush<T>(uow: NativeUowHandle, message: string, implicitTransactions: boolean): Promise<T> {
+    await this.connect();
+    const flush = this.call(() => this.native.flushPrepare(uow, message, this.pool, this.logLevel()));
+    if (!flush) {
+      return { entities: [], log: [] } as T;
+    }
+    let log: unknown;
+    try {
+      log = await flush.run(implicitTransactions);
+    } catch (e) {
+      throw this.convertError(e);
+    }
+    if (log instanceof Error) {
+      throw this.convertError(log);
+    }
+    this.writeLog(JSON.parse(log as string) as never);
+    return this.json<T>(() => this.native.flushApply(uow, flush));
+  }
+
   private compiled(query: string): { sql: string; params: unknown[] } {
     return JSON.parse(this.call(() => this.native.compileQuery(query))) as { sql: string; params: unknown[] };
   }

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::PgConnection;
 use sqlx::postgres::{
     PgArgumentBuffer, PgArguments, PgConnectOptions, PgPoolOptions, PgRow, PgTypeInfo, PgTypeKind,
     PgValueRef,
@@ -150,63 +152,73 @@ impl PgDriver {
         self.pool.close().await;
     }
 
+    /// One connection of the pool, for statements that must share it (a flush's transaction).
+    pub async fn acquire(&self) -> Result<PoolConnection<Postgres>> {
+        self.pool.acquire().await.map_err(map_err)
+    }
+
     /// Runs one statement with `?` placeholders; statements that produce columns return rows.
     pub async fn run(&self, sql: &str, params: &[Value]) -> Result<Output> {
-        let mut conn = self.pool.acquire().await.map_err(map_err)?;
-        let numbered = number_placeholders(sql, params.len())?;
-        let unspecified = vec![UNSPECIFIED; params.len()];
-        // Described once per connection (sqlx caches the statement): the inferred parameter types.
-        let (types, columns): (Vec<PgTypeInfo>, Vec<String>) = {
-            let stmt = (&mut *conn)
-                .prepare_with(&numbered, &unspecified)
-                .await
-                .map_err(map_err)?;
-            let types = match stmt.parameters() {
-                Some(sqlx::Either::Left(types)) => types.to_vec(),
-                _ => Vec::new(),
-            };
-            (
-                types,
-                stmt.columns()
-                    .iter()
-                    .map(|c| c.name().to_string())
-                    .collect(),
-            )
-        };
-        let returns_rows = !columns.is_empty();
-        let mut args = PgArguments::default();
-        let mut casts: Vec<Option<String>> = Vec::with_capacity(params.len());
-        for (i, v) in params.iter().enumerate() {
-            let (bytes, cast) = encode(v, types.get(i));
-            args.add(Encoded(bytes))
-                .map_err(|e| Error::new(ErrorKind::Driver, e.to_string()))?;
-            casts.push(cast);
-        }
-        let final_sql = if casts.iter().any(Option::is_some) {
-            number_placeholders_with(sql, &casts)?
-        } else {
-            numbered
-        };
-        if !returns_rows {
-            let done = sqlx::query_with(&final_sql, args)
-                .execute(&mut *conn)
-                .await
-                .map_err(map_err)?;
-            return Ok(Output::Exec(ExecResult {
-                affected: done.rows_affected(),
-                insert_id: None,
-            }));
-        }
-        let rows = sqlx::query_with(&final_sql, args)
-            .fetch_all(&mut *conn)
+        let mut conn = self.acquire().await?;
+        run_on(&mut conn, sql, params).await
+    }
+}
+
+/// Runs one statement on `conn` (see `PgDriver::run`).
+pub async fn run_on(conn: &mut PgConnection, sql: &str, params: &[Value]) -> Result<Output> {
+    let numbered = number_placeholders(sql, params.len())?;
+    let unspecified = vec![UNSPECIFIED; params.len()];
+    // Described once per connection (sqlx caches the statement): the inferred parameter types.
+    let (types, columns): (Vec<PgTypeInfo>, Vec<String>) = {
+        let stmt = (&mut *conn)
+            .prepare_with(&numbered, &unspecified)
             .await
             .map_err(map_err)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            out.push(decode_row(row)?);
-        }
-        Ok(Output::Rows(Rows { columns, rows: out }))
+        let types = match stmt.parameters() {
+            Some(sqlx::Either::Left(types)) => types.to_vec(),
+            _ => Vec::new(),
+        };
+        (
+            types,
+            stmt.columns()
+                .iter()
+                .map(|c| c.name().to_string())
+                .collect(),
+        )
+    };
+    let returns_rows = !columns.is_empty();
+    let mut args = PgArguments::default();
+    let mut casts: Vec<Option<String>> = Vec::with_capacity(params.len());
+    for (i, v) in params.iter().enumerate() {
+        let (bytes, cast) = encode(v, types.get(i));
+        args.add(Encoded(bytes))
+            .map_err(|e| Error::new(ErrorKind::Driver, e.to_string()))?;
+        casts.push(cast);
     }
+    let final_sql = if casts.iter().any(Option::is_some) {
+        number_placeholders_with(sql, &casts)?
+    } else {
+        numbered
+    };
+    if !returns_rows {
+        let done = sqlx::query_with(&final_sql, args)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        return Ok(Output::Exec(ExecResult {
+            affected: done.rows_affected(),
+            insert_id: None,
+        }));
+    }
+    let rows = sqlx::query_with(&final_sql, args)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        out.push(decode_row(row)?);
+    }
+    Ok(Output::Rows(Rows { columns, rows: out }))
 }
 
 /// `?` → `$1`, `$2`, … outside quoted text; `\?` stays a literal `?` (PostgreSQL's JSON

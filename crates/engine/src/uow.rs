@@ -182,6 +182,9 @@ pub struct Step {
     pub kind: StepKind,
     /// Insert steps: the property of each column, in `values (…)` order.
     pub columns: Vec<usize>,
+    /// Insert steps: the (row, column) places that hold the dialect's missing value (`default`)
+    /// instead of a parameter.
+    missing: Vec<(usize, usize)>,
     fixups: Vec<Fixup>,
     /// Versioned rows: the number of rows the statement must affect (or find), and the entity
     /// named by the `OptimisticLockError` otherwise.
@@ -195,6 +198,7 @@ impl Step {
             sql: w.finish(),
             kind,
             columns: Vec::new(),
+            missing: Vec::new(),
             fixups: Vec::new(),
             expect: None,
         }
@@ -747,10 +751,13 @@ impl UnitOfWork {
             };
             let props = meta.entity(plan.groups[group].entity)?.props.len();
             let mut params = step.sql.params.iter().cloned();
-            for _ in 0..count {
+            for r in 0..count {
                 let mut row: Snapshot = vec![None; props];
-                for &ci in &step.columns {
-                    row[ci] = params.next();
+                for (n, &ci) in step.columns.iter().enumerate() {
+                    // A column left to its default has no parameter (and no known value).
+                    if !step.missing.contains(&(r, n)) {
+                        row[ci] = params.next();
+                    }
                 }
                 inserted[group].push(row);
             }
@@ -893,6 +900,7 @@ fn extra_update_step(
         sql: w.finish(),
         kind: StepKind::ExtraUpdate { group, row, prop },
         columns: Vec::new(),
+        missing: Vec::new(),
         fixups,
         expect: None,
     }
@@ -963,6 +971,7 @@ fn insert_steps(
     for (n, chunk) in rows.chunks_mut(batch).enumerate() {
         let first = n * batch;
         let mut fixups = Vec::new();
+        let mut missing = Vec::new();
         // Keys come back only when the database generates some of them; when it generates all
         // of them, they may be counted back from the last insert id.
         let generated = |all: bool| {
@@ -1025,7 +1034,22 @@ fn insert_steps(
                             change: None,
                         });
                     }
-                    w.param(row[i].take().unwrap_or(Value::Null));
+                    match row[i].take() {
+                        Some(v) => {
+                            w.param(v);
+                        }
+                        // A value no entity of the batch has: the column's default.
+                        None if !refs.contains_key(&(first + r, i)) => {
+                            let before = w.params.len();
+                            d.write_missing_value(&mut w);
+                            if w.params.len() == before {
+                                missing.push((r, n));
+                            }
+                        }
+                        None => {
+                            w.param(Value::Null);
+                        }
+                    }
                 }
                 w.push(")");
             }
@@ -1054,6 +1078,7 @@ fn insert_steps(
                 increment,
             },
             columns: cols,
+            missing,
             fixups,
             expect: None,
         });
@@ -1162,6 +1187,7 @@ fn update_step(
         sql: w.finish(),
         kind: StepKind::Update,
         columns: Vec::new(),
+        missing: Vec::new(),
         fixups,
         expect,
     }
@@ -1271,6 +1297,7 @@ fn version_check_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) ->
         sql: w.finish(),
         kind: StepKind::VersionCheck,
         columns: Vec::new(),
+        missing: Vec::new(),
         fixups: Vec::new(),
         expect: Some((chunk.len() as u64, entity.name.clone())),
     }
