@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ConnectionException, defineEntity, MikroORM, NotImplementedError, p, SyntaxErrorException, UniqueConstraintViolationException, wrap } from '@mikro-native/postgresql';
+import { ConnectionException, defineEntity, LockMode, MikroORM, NotImplementedError, p, SyntaxErrorException, UniqueConstraintViolationException, wrap } from '@mikro-native/postgresql';
 import { failure } from './helpers.js';
 
 // PostgreSQL (issue 4, in progress): the pool, raw SQL with parameters the server types, errors,
@@ -89,10 +89,10 @@ test('errors: MikroORM classes with the SQLSTATE, a refused connection names hos
   expect(syntax).toBeInstanceOf(SyntaxErrorException);
   expect(syntax.code).toBe('42601');
   // What is not built yet says so.
-  const tx = await failure(em.transactional(async () => {}));
-  expect(tx).toBeInstanceOf(NotImplementedError);
-  expect(tx.message).toBe(
-    'Not implemented in mikro-native yet: explicit transactions, em.upsert() and streaming on postgresql (queries, flushes, the QueryBuilder, native inserts/updates/deletes, the schema and em.execute() are implemented)',
+  const upsert = await failure(em.upsert(Thing, { id: 1, name: 'x' }));
+  expect(upsert).toBeInstanceOf(NotImplementedError);
+  expect(upsert.message).toBe(
+    'Not implemented in mikro-native yet: em.upsert() and streaming on postgresql (queries, flushes, transactions, locks, the QueryBuilder, native inserts/updates/deletes, the schema and em.execute() are implemented)',
   );
   const refused = await MikroORM.init({ entities: [Thing, Author, Book, Tag], dbName, host: '127.0.0.1', port: 1, user: 'postgres', password: async () => 'secret' });
   const err = await failure(refused.em.execute('select 1'));
@@ -185,6 +185,54 @@ test("flushes: inserts with keys back, versioned updates, many-to-many links, de
     '[query] select "a0"."tag_id", "a0"."author_id", "t1"."id" as "t1__id", "t1"."name" as "t1__name" from "author_tags" as "a0" inner join "tag" as "t1" on "a0"."tag_id" = "t1"."id" where "a0"."author_id" in (1)',
     '[query] begin',
     `[query] insert into "author" ("name", "email", "active") values ('Dup', 'jon@x', true) returning "id", "version"`,
+    '[query] rollback',
+    '[query] select count(*) as "count" from "author" as "a0"',
+  ]);
+});
+
+test("transactions: nested levels as savepoints, a pessimistic lock, rollbacks: MikroORM 7.2's SQL", async () => {
+  await orm.em.execute('truncate table author_tags, book, tag, author restart identity cascade');
+  lines.length = 0;
+  const seen: unknown[] = [];
+  await orm.em.fork().transactional(async em => {
+    em.create(Author, { name: 'A', email: 'a@x' });
+    await em.flush();
+    try {
+      await em.transactional(async em2 => {
+        em2.create(Author, { name: 'B', email: 'b@x' });
+        await em2.flush();
+        throw new Error('inner');
+      });
+    } catch (e) {
+      seen.push((e as Error).message);
+    }
+    const a = await em.findOneOrFail(Author, { name: 'A' });
+    await em.lock(a, LockMode.PESSIMISTIC_WRITE);
+    a.name = 'A2';
+  });
+  seen.push((await orm.em.fork().find(Author, {}, { orderBy: { id: 'asc' } })).map(a => a.name));
+  const outer = await failure(
+    orm.em.fork().transactional(async em => {
+      em.create(Author, { name: 'C', email: 'c@x' });
+      await em.flush();
+      throw new Error('outer');
+    }),
+  );
+  seen.push(outer.message, await orm.em.fork().count(Author));
+  expect(seen).toEqual(['inner', ['A2'], 'outer', 1]);
+  expect(lines.map(l => l.replace(/ \[took .*\]$/, ''))).toEqual([
+    '[query] begin',
+    `[query] insert into "author" ("name", "email", "active") values ('A', 'a@x', true) returning "id", "version"`,
+    '[query] savepoint "trx1"',
+    `[query] insert into "author" ("name", "email", "active") values ('B', 'b@x', true) returning "id", "version"`,
+    '[query] rollback to savepoint "trx1"',
+    `[query] select "a0".* from "author" as "a0" where "a0"."name" = 'A' limit 1`,
+    '[query] select 1 from "author" as "a0" where "a0"."id" = 1 for update',
+    `[query] update "author" set "name" = 'A2', "version" = "version" + 1 where "id" = 1 and "version" = 1 returning "version"`,
+    '[query] commit',
+    '[query] select "a0".* from "author" as "a0" order by "a0"."id" asc',
+    '[query] begin',
+    `[query] insert into "author" ("name", "email", "active") values ('C', 'c@x', true) returning "id", "version"`,
     '[query] rollback',
     '[query] select count(*) as "count" from "author" as "a0"',
   ]);

@@ -361,7 +361,8 @@ fn check_version(step: &engine::uow::Step, affected: u64) -> engine::Result<()> 
     }
 }
 
-fn tx_statement(dialect: &dyn Dialect, op: &str, depth: u32) -> String {
+/// The statement of a transaction operation at `depth` (savepoints below the outermost).
+pub(crate) fn tx_statement(dialect: &dyn Dialect, op: &str, depth: u32) -> String {
     let savepoint = |prefix: &str, n: u32| {
         let mut s = String::from(prefix);
         dialect.quote_ident(&mut s, &format!("trx{n}"));

@@ -133,6 +133,30 @@ impl NativePgPool {
         Ok(s)
     }
 
+    /// `begin`, `commit` or `rollback` (savepoints when nested): the log.
+    #[napi]
+    pub async fn transaction(&self, op: String, log: LogLevel) -> R<String> {
+        let dialect = dialect_by_name("postgresql")
+            .ok_or_else(|| to_napi(engine::Error::validation("No PostgreSQL dialect")))?;
+        let res = self.driver.transaction(dialect.as_ref(), &op).await;
+        let mut entries = String::new();
+        if log > 0 {
+            let sql = res.as_deref().unwrap_or(op.as_str());
+            log_entry(
+                &mut entries,
+                dialect.as_ref(),
+                log,
+                sql,
+                &[],
+                None,
+                None,
+                res.is_err(),
+            );
+        }
+        res.map_err(|e| to_napi_logged(e, &format!("[{entries}]")))?;
+        Ok(format!("[{entries}]"))
+    }
+
     #[napi]
     pub async fn close(&self) -> R<()> {
         self.driver.close().await;
@@ -176,7 +200,10 @@ impl NativeFlush {
         let st = &mut *st;
         let dialect = dialect_by_name("postgresql")
             .ok_or_else(|| to_napi(engine::Error::validation("No PostgreSQL dialect")))?;
-        let mut conn = st.driver.acquire().await.map_err(to_napi)?;
+        // Inside a transaction the flush joins it; otherwise it has one of its own.
+        let implicit_tx = implicit_tx && !st.driver.in_transaction().await;
+        let driver = st.driver.clone();
+        let mut conn = driver.conn().await.map_err(to_napi)?;
         let mut log = String::new();
         let level = st.level;
         let mut statement = async |sql: &str, params: &[engine::Value], count: &str| {

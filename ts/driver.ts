@@ -216,8 +216,13 @@ export abstract class DatabaseDriver {
   }
 
   /** `begin`, `commit` or `rollback` (savepoints when nested). */
-  transaction(op: 'begin' | 'commit' | 'rollback'): void {
+  transaction(op: 'begin' | 'commit' | 'rollback'): void | Promise<void> {
     this.runLogged(() => this.native.transaction(op, this.logLevel()));
+  }
+
+  /** Whether a transaction is open on the connection. */
+  inTransaction(): boolean {
+    return this.native.isConnected() && this.native.inTransaction();
   }
 
   convertError(e: unknown): unknown {
@@ -255,7 +260,7 @@ export abstract class DatabaseDriver {
    */
   async ensureConnected(tx?: TxContext): Promise<void> {
     await this.waitForConnection(tx);
-    if (this.native.isConnected()) {
+    if (this.isConnected()) {
       return;
     }
     await this.connect();
@@ -267,7 +272,7 @@ export abstract class DatabaseDriver {
     return tx?.active ? tx : undefined;
   }
 
-  private async waitForConnection(tx?: TxContext): Promise<void> {
+  protected async waitForConnection(tx?: TxContext): Promise<void> {
     while (this.txOwner && this.txOwner !== tx && this.txOwner !== txStorage.getStore()) {
       await new Promise<void>(resolve => this.txWaiters.push(resolve));
     }
@@ -283,7 +288,7 @@ export abstract class DatabaseDriver {
 
   /** Ends `tx` when its outermost level is done, and lets waiting work run. */
   releaseTransaction(tx: TxContext): void {
-    if (this.native.isConnected() && this.native.inTransaction() && this.txOwner === tx) {
+    if (this.inTransaction() && this.txOwner === tx) {
       return;
     }
     tx.active = false;

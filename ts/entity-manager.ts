@@ -1460,7 +1460,7 @@ export class EntityManager {
         await this.finishTransaction(tx!, 'commit');
       }
     } catch (e) {
-      if (own && this.ctx.driver.native.inTransaction()) {
+      if (own && this.ctx.driver.inTransaction()) {
         await this.finishTransaction(tx!, 'rollback');
       }
       throw e;
@@ -1952,14 +1952,20 @@ export class EntityManager {
       // Nested: a savepoint in the open transaction.
       await em.ready();
       em.txContext = current;
-      driver.transaction('begin');
+      const begun = driver.transaction('begin');
+      if (begun) {
+        await begun;
+      }
       await events?.dispatchTransaction('afterTransactionStart', { em, transaction: current });
       return;
     }
     const tx = await driver.acquireTransaction();
     try {
       await driver.ensureConnected(tx);
-      driver.transaction('begin');
+      const begun = driver.transaction('begin');
+      if (begun) {
+        await begun;
+      }
     } catch (e) {
       driver.releaseTransaction(tx);
       throw e;
@@ -1985,7 +1991,7 @@ export class EntityManager {
 
   private requireTransaction(): TxContext {
     const tx = this.activeTransaction();
-    if (!tx || !this.ctx.driver.isConnected() || !this.ctx.driver.native.inTransaction()) {
+    if (!tx || !this.ctx.driver.inTransaction()) {
       throw new ValidationError('An open transaction is required for this operation');
     }
     return tx;
@@ -1998,19 +2004,29 @@ export class EntityManager {
     try {
       await events?.dispatchTransaction(before, { em: this, transaction: tx });
     } finally {
-      this.endTransaction(tx, op);
+      const ended = this.endTransaction(tx, op);
+      if (ended) {
+        await ended;
+      }
     }
     await events?.dispatchTransaction(after, { em: this, transaction: tx });
   }
 
   /** Commits or rolls back one level; the outermost level gives the connection back. */
-  private endTransaction(tx: TxContext, op: 'commit' | 'rollback'): void {
+  private endTransaction(tx: TxContext, op: 'commit' | 'rollback'): void | Promise<void> {
     const driver = this.ctx.driver;
+    let ended: void | Promise<void>;
     try {
-      driver.transaction(op);
-    } finally {
+      ended = driver.transaction(op);
+    } catch (e) {
       driver.releaseTransaction(tx);
+      throw e;
     }
+    if (ended) {
+      // A server driver: the connection is released once the statement ran.
+      return ended.finally(() => driver.releaseTransaction(tx));
+    }
+    driver.releaseTransaction(tx);
   }
 
   isInTransaction(): boolean {
@@ -2034,7 +2050,7 @@ export class EntityManager {
       }
       return ret;
     } catch (e) {
-      if (tx.active && driver.isConnected() && driver.native.inTransaction()) {
+      if (tx.active && driver.inTransaction()) {
         await fork.finishTransaction(tx, 'rollback');
       }
       throw e;

@@ -4,6 +4,7 @@ import { DatabaseDriver, type NativeUowHandle, type RawResult } from './driver.j
 /** The pool class a server driver's build exports (`NativePgPool`). */
 export interface NativePool {
   execute(sql: string, params: string, method: string, log: number): Promise<string>;
+  transaction(op: string, log: number): Promise<string>;
   queryRows(sql: string, params: string, log: number): Promise<string>;
   close(): Promise<void>;
 }
@@ -15,6 +16,8 @@ export interface NativePool {
 export abstract class PooledDriver extends DatabaseDriver {
   private pool?: NativePool;
   private connecting?: Promise<NativePool>;
+  /** Levels of the open transaction (its connection is pinned in the pool until it ends). */
+  private txDepth = 0;
 
   constructor(config: Configuration) {
     super(config);
@@ -53,6 +56,32 @@ export abstract class PooledDriver extends DatabaseDriver {
     }
   }
 
+  override async transaction(op: 'begin' | 'commit' | 'rollback'): Promise<void> {
+    await this.connect();
+    const log = await this.awaitNative(() => this.pool!.transaction(op, this.logLevel()));
+    this.txDepth += op === 'begin' ? 1 : -1;
+    this.writeLog(JSON.parse(log) as never);
+  }
+
+  override inTransaction(): boolean {
+    return this.txDepth > 0;
+  }
+
+  /** An asynchronous native call's answer; engine errors as MikroORM's classes. */
+  private async awaitNative(fn: () => Promise<string>): Promise<string> {
+    let res: unknown;
+    try {
+      res = await fn();
+    } catch (e) {
+      throw this.convertError(e);
+    }
+    // napi-rs resolves (rather than rejects) with some calls' `Err`.
+    if (res instanceof Error) {
+      throw this.convertError(res);
+    }
+    return res as string;
+  }
+
   override isConnected(): boolean {
     return this.pool !== undefined;
   }
@@ -60,6 +89,7 @@ export abstract class PooledDriver extends DatabaseDriver {
   override async close(): Promise<void> {
     const pool = this.pool;
     this.pool = undefined;
+    this.txDepth = 0;
     await pool?.close();
     await super.close();
   }
@@ -92,16 +122,8 @@ export abstract class PooledDriver extends DatabaseDriver {
     if (!flush) {
       return { entities: [], log: [] } as T;
     }
-    let log: unknown;
-    try {
-      log = await flush.run(implicitTransactions);
-    } catch (e) {
-      throw this.convertError(e);
-    }
-    if (log instanceof Error) {
-      throw this.convertError(log);
-    }
-    this.writeLog(JSON.parse(log as string) as never);
+    const log = await this.awaitNative(() => flush.run(implicitTransactions));
+    this.writeLog(JSON.parse(log) as never);
     return this.json<T>(() => this.native.flushApply(uow, flush));
   }
 

@@ -58,6 +58,39 @@ pub struct PoolOptions {
 
 pub struct PgDriver {
     pool: sqlx::PgPool,
+    /// The open transaction's connection (JS runs one transaction at a time per ORM).
+    tx: tokio::sync::Mutex<Option<TxConn>>,
+}
+
+/// A connection held by a transaction, and its depth (savepoints below 1).
+pub struct TxConn {
+    conn: PoolConnection<Postgres>,
+    depth: u32,
+}
+
+/// The connection a statement runs on: the open transaction's, or one from the pool.
+pub enum ConnGuard<'a> {
+    Tx(tokio::sync::MappedMutexGuard<'a, TxConn>),
+    Pooled(PoolConnection<Postgres>),
+}
+
+impl std::ops::Deref for ConnGuard<'_> {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        match self {
+            ConnGuard::Tx(t) => &t.conn,
+            ConnGuard::Pooled(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for ConnGuard<'_> {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        match self {
+            ConnGuard::Tx(t) => &mut t.conn,
+            ConnGuard::Pooled(c) => c,
+        }
+    }
 }
 
 /// A parameter already encoded for its inferred type (`None`: NULL), sent as type "unspecified".
@@ -145,6 +178,7 @@ impl PgDriver {
         }
         Ok(PgDriver {
             pool: pool.connect_lazy_with(connect),
+            tx: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -152,14 +186,62 @@ impl PgDriver {
         self.pool.close().await;
     }
 
-    /// One connection of the pool, for statements that must share it (a flush's transaction).
-    pub async fn acquire(&self) -> Result<PoolConnection<Postgres>> {
-        self.pool.acquire().await.map_err(map_err)
+    /// The open transaction's connection, or one from the pool (statements that must share a
+    /// connection, as a flush's, keep the guard).
+    pub async fn conn(&self) -> Result<ConnGuard<'_>> {
+        let guard = self.tx.lock().await;
+        match tokio::sync::MutexGuard::try_map(guard, Option::as_mut) {
+            Ok(tx) => Ok(ConnGuard::Tx(tx)),
+            Err(_) => Ok(ConnGuard::Pooled(
+                self.pool.acquire().await.map_err(map_err)?,
+            )),
+        }
+    }
+
+    /// Whether a transaction is open.
+    pub async fn in_transaction(&self) -> bool {
+        self.tx.lock().await.is_some()
+    }
+
+    /// `begin`, `commit` or `rollback` (savepoints when nested): the statement it ran.
+    pub async fn transaction(
+        &self,
+        dialect: &dyn engine::dialect::Dialect,
+        op: &str,
+    ) -> Result<String> {
+        let mut tx = self.tx.lock().await;
+        let depth = tx.as_ref().map_or(0, |t| t.depth);
+        if op != "begin" && depth == 0 {
+            return Err(Error::validation(format!(
+                "Cannot {op}: no transaction is active"
+            )));
+        }
+        let sql = crate::tx_statement(dialect, op, depth);
+        match tx.as_mut() {
+            Some(t) => {
+                run_on(&mut t.conn, &sql, &[]).await?;
+                if op == "begin" {
+                    t.depth += 1;
+                } else {
+                    t.depth -= 1;
+                }
+                if t.depth == 0 {
+                    // The connection goes back to the pool.
+                    *tx = None;
+                }
+            }
+            None => {
+                let mut conn = self.pool.acquire().await.map_err(map_err)?;
+                run_on(&mut conn, &sql, &[]).await?;
+                *tx = Some(TxConn { conn, depth: 1 });
+            }
+        }
+        Ok(sql)
     }
 
     /// Runs one statement with `?` placeholders; statements that produce columns return rows.
     pub async fn run(&self, sql: &str, params: &[Value]) -> Result<Output> {
-        let mut conn = self.acquire().await?;
+        let mut conn = self.conn().await?;
         run_on(&mut conn, sql, params).await
     }
 }
