@@ -67,4 +67,28 @@ describe('em.upsert / em.upsertMany', () => {
     expect(err).toBeInstanceOf(ValidationError);
     expect(err.message).toBe('Unique property value required for upsert, provide one of: id, email');
   });
+
+  test('upsertMany: rows with different properties go in one statement per set of properties (a missing property is not overwritten)', async () => {
+    const ctx = await setup({ entities: [Author] });
+    orm = ctx.orm;
+    const em = orm.em.fork();
+    await em.upsert(Author, { email: 'd@x', name: 'D0', age: 7 });
+    take(ctx.lines);
+    const rows = await em.upsertMany(Author, [
+      { email: 'd@x', name: 'D' },
+      { email: 'e@x', name: 'E' },
+      { email: 'f@x', name: 'F', age: 1 },
+      { email: 'g@x', name: 'G' },
+    ]);
+    expect(rows.map(r => [r.email, r.name, r.age])).toEqual([
+      ['d@x', 'D', 7],
+      ['e@x', 'E', null],
+      ['f@x', 'F', 1],
+      ['g@x', 'G', null],
+    ]);
+    expect(take(ctx.lines)).toEqual([
+      "[query] insert into `author` (`email`, `name`) values ('d@x', 'D'), ('e@x', 'E'), ('g@x', 'G') on conflict (`email`) do update set `name` = excluded.`name` returning `id`, `age` [took X ms, 3 rows affected]",
+      "[query] insert into `author` (`email`, `name`, `age`) values ('f@x', 'F', 1) on conflict (`email`) do update set `name` = excluded.`name`, `age` = excluded.`age` returning `id` [took X ms, 1 row affected]",
+    ]);
+  });
 });

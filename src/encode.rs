@@ -52,7 +52,7 @@ pub fn entity_rows(entity: &EntityMeta, rows: Rows, mut register: impl FnMut(Sna
             if ri > 0 {
                 out.push(',');
             }
-            match (ty, &row[*ci]) {
+            match (ty, row.get(*ci).unwrap_or(&Value::Null)) {
                 (PropType::Json, v) => json_column_value(&mut out, v),
                 // Bigints travel as text so no digit is lost to a JS number.
                 (PropType::Bigint, Value::Int(i)) => {
@@ -69,7 +69,9 @@ pub fn entity_rows(entity: &EntityMeta, rows: Rows, mut register: impl FnMut(Sna
         register(
             col_of_prop
                 .iter()
-                .map(|c| c.map(|ci| std::mem::replace(&mut row[ci], Value::Null)))
+                .map(|c| {
+                    c.and_then(|ci| row.get_mut(ci).map(|v| std::mem::replace(v, Value::Null)))
+                })
                 .collect(),
         );
     }

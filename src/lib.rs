@@ -534,22 +534,9 @@ impl NativeOrm {
         rows_json: String,
         refresh: bool,
     ) -> R<String> {
-        #[derive(serde::Deserialize)]
-        struct Read {
-            columns: Vec<String>,
-            rows: Vec<Vec<serde_json::Value>>,
-        }
         let c = self.compile(&query_json).map_err(to_napi)?;
         let entity = self.meta.entity(c.entity).map_err(to_napi)?;
-        let read: Read = parse("rows", &rows_json).map_err(to_napi)?;
-        let rows = driver::Rows {
-            columns: read.columns,
-            rows: read
-                .rows
-                .iter()
-                .map(|r| r.iter().map(engine::value::Value::from_json).collect())
-                .collect(),
-        };
+        let rows = read_rows(&rows_json)?;
         let s = self.entity_answer(uow, &c, entity, rows, refresh)?;
         uow.sync_memory(&env);
         Ok(with_log(s, "[]"))
@@ -566,6 +553,39 @@ impl NativeOrm {
         log: LogLevel,
     ) -> R<String> {
         let (c, entity, out, log) = self.run_entity_query(&query_json, log, LogMode::Affected)?;
+        let s = self.upsert_answer(uow, &c, entity, out);
+        uow.sync_memory(&env);
+        Ok(with_log(s, &log))
+    }
+
+    /// `upsert()` for a server driver, whose pool ran the statement: `{"columns","rows"}`.
+    #[napi(catch_unwind)]
+    pub fn upsert_rows(
+        &self,
+        env: Env,
+        uow: &mut NativeUow,
+        query_json: String,
+        rows_json: String,
+    ) -> R<String> {
+        let c = self.compile(&query_json).map_err(to_napi)?;
+        let entity = self.meta.entity(c.entity).map_err(to_napi)?;
+        let rows = read_rows(&rows_json)?;
+        let s = self.upsert_answer(uow, &c, entity, Output::Rows(rows));
+        uow.sync_memory(&env);
+        Ok(with_log(s, "[]"))
+    }
+}
+
+impl NativeOrm {
+    /// The upserted rows: each the inserted values plus the returned columns, registered as
+    /// loaded entities.
+    fn upsert_answer(
+        &self,
+        uow: &mut NativeUow,
+        c: &engine::query::Compiled,
+        entity: &EntityMeta,
+        out: Output,
+    ) -> String {
         let width = c.insert_columns.len().max(1);
         let mut columns: Vec<String> = c
             .insert_columns
@@ -590,13 +610,32 @@ impl NativeOrm {
                 row
             })
             .collect();
-        let s = encode::entity_rows(entity, driver::Rows { columns, rows }, |snap| {
+        encode::entity_rows(entity, driver::Rows { columns, rows }, |snap| {
             uow.uow.register_loaded(entity, c.entity, snap, true)
-        });
-        uow.sync_memory(&env);
-        Ok(with_log(s, &log))
+        })
     }
+}
 
+/// Rows a server driver's pool read: `{"columns":[…],"rows":[[…]]}`.
+fn read_rows(json: &str) -> R<driver::Rows> {
+    #[derive(serde::Deserialize)]
+    struct Read {
+        columns: Vec<String>,
+        rows: Vec<Vec<serde_json::Value>>,
+    }
+    let read: Read = parse("rows", json).map_err(to_napi)?;
+    Ok(driver::Rows {
+        columns: read.columns,
+        rows: read
+            .rows
+            .iter()
+            .map(|r| r.iter().map(engine::value::Value::from_json).collect())
+            .collect(),
+    })
+}
+
+#[napi]
+impl NativeOrm {
     /// Non-entity query (count, native insert/update/delete, QueryBuilder `execute()`), with
     /// `method` = all | get | run.
     #[napi(catch_unwind)]

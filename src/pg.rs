@@ -77,9 +77,15 @@ impl NativePgPool {
     }
 
     /// An entity query's compiled SQL: `{"columns":[…],"rows":[[…]],"log":[…]}` for
-    /// `NativeOrm.findRows()`, logged as MikroORM logs a find.
+    /// `NativeOrm.findRows()` (logged with its results) or `upsertRows()` (`affected`).
     #[napi]
-    pub async fn query_rows(&self, sql: String, params_json: String, log: LogLevel) -> R<String> {
+    pub async fn query_rows(
+        &self,
+        sql: String,
+        params_json: String,
+        log: LogLevel,
+        affected: bool,
+    ) -> R<String> {
         let driver = self.driver.clone();
         let dialect = dialect_by_name("postgresql")
             .ok_or_else(|| to_napi(engine::Error::validation("No PostgreSQL dialect")))?;
@@ -88,9 +94,10 @@ impl NativePgPool {
         let res = driver.run(&sql, &params).await;
         let mut entries = String::new();
         if log > 0 {
+            let key = if affected { "affected" } else { "results" };
             let count = match &res {
-                Ok(Output::Rows(r)) => Some(("results", r.rows.len() as u64)),
-                Ok(Output::Exec(_)) => Some(("results", 0)),
+                Ok(Output::Rows(r)) => Some((key, r.rows.len() as u64)),
+                Ok(Output::Exec(e)) => Some((key, e.affected)),
                 Err(_) => None,
             };
             let took = Some(start.elapsed().as_millis());

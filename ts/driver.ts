@@ -30,6 +30,7 @@ export interface NativeOrmHandle {
   flushPreview(uow: NativeUowHandle, message: string): string;
   register(uow: NativeUowHandle, entity: number, row: string): void;
   upsert(uow: NativeUowHandle, query: string, log: number): string;
+  upsertRows(uow: NativeUowHandle, query: string, rows: string): string;
   flush(uow: NativeUowHandle, message: string, implicitTransactions: boolean, log: number): string;
   flushPrepare(uow: NativeUowHandle, message: string, pool: unknown, log: number): NativeFlushHandle | null;
   flushApply(uow: NativeUowHandle, flush: NativeFlushHandle): string;
@@ -196,6 +197,11 @@ export abstract class DatabaseDriver {
   /** Writes the flush message's changes: keys of inserted rows and updated rows, by entity. */
   flush<T>(uow: NativeUowHandle, message: string, implicitTransactions: boolean): T | Promise<T> {
     return this.json<T>(() => this.native.flush(uow, message, implicitTransactions, this.logLevel()));
+  }
+
+  /** `em.upsert()`: the statement's rows, registered in `uow` as loaded entities. */
+  async upsert<T>(uow: NativeUowHandle, query: string): Promise<T> {
+    return this.json<T>(() => this.native.upsert(uow, query, this.logLevel()));
   }
 
   /** Schema statements, in order. */

@@ -1800,22 +1800,33 @@ export class EntityManager {
       }
       return o;
     });
-    const keys = [...new Set(data.flatMap(d => Object.keys(d)))];
-    const pk = meta.primaryKeys;
-    const unique = meta.props.find(p => p.unique && keys.includes(p.name)) ?? meta.uniques.map(u => u.properties).find(u => u.every(k => keys.includes(k)));
-    const fields = (options.onConflictFields as string[] | undefined) ?? (pk.every(k => keys.includes(k)) ? pk : unique ? (Array.isArray(unique) ? unique : [unique.name]) : undefined);
-    if (!fields) {
-      throw new ValidationError(`Unique property value required for upsert, provide one of: ${[...pk, ...meta.props.filter(p => p.unique).map(p => p.name)].join(', ')}`);
-    }
-    const merge = (options.onConflictMergeFields as string[] | undefined) ?? keys.filter(k => !fields.includes(k));
-    const returning = meta.props.filter(p => !keys.includes(p.name) || (many && p.primary)).map(p => p.name);
-    const query = JSON.stringify(
-      { kind: 'insert', entity: meta.index, data, onConflict: { fields, merge, ignore: options.onConflictAction === 'ignore' }, returning },
-      (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
-    );
+    // Rows with the same properties go in one statement, as MikroORM groups them (a row
+    // without a property must not overwrite its column).
+    const groups = new Map<string, number[]>();
+    data.forEach((d, i) => {
+      const sig = Object.keys(d).join('\u0000');
+      groups.set(sig, [...(groups.get(sig) ?? []), i]);
+    });
     const driver = await em.ready();
-    const res = driver.json<{ n: number; cols: (unknown[] | null)[] }>(() => driver.native.upsert(em.uow, query, driver.logLevel()));
-    const found = em.hydrate(meta, res.cols, res.n, true);
+    const found = new Array<object>(data.length);
+    for (const rowsOf of groups.values()) {
+      const part = rowsOf.map(i => data[i]);
+      const keys = Object.keys(part[0]);
+      const pk = meta.primaryKeys;
+      const unique = meta.props.find(p => p.unique && keys.includes(p.name)) ?? meta.uniques.map(u => u.properties).find(u => u.every(k => keys.includes(k)));
+      const fields = (options.onConflictFields as string[] | undefined) ?? (pk.every(k => keys.includes(k)) ? pk : unique ? (Array.isArray(unique) ? unique : [unique.name]) : undefined);
+      if (!fields) {
+        throw new ValidationError(`Unique property value required for upsert, provide one of: ${[...pk, ...meta.props.filter(p => p.unique).map(p => p.name)].join(', ')}`);
+      }
+      const merge = (options.onConflictMergeFields as string[] | undefined) ?? keys.filter(k => !fields.includes(k));
+      const returning = meta.props.filter(p => !keys.includes(p.name) || (many && p.primary)).map(p => p.name);
+      const query = JSON.stringify(
+        { kind: 'insert', entity: meta.index, data: part, onConflict: { fields, merge, ignore: options.onConflictAction === 'ignore' }, returning },
+        (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
+      );
+      const res = await driver.upsert<{ n: number; cols: (unknown[] | null)[] }>(em.uow, query);
+      em.hydrate(meta, res.cols, res.n, true).forEach((e, j) => (found[rowsOf[j]] = e));
+    }
     await em.announceLoaded();
     // An entity instance that was upserted becomes the managed one.
     const out = found.map((e, i) => {

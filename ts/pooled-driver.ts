@@ -5,7 +5,7 @@ import { DatabaseDriver, type NativeUowHandle, type RawResult } from './driver.j
 export interface NativePool {
   execute(sql: string, params: string, method: string, log: number): Promise<string>;
   transaction(op: string, log: number): Promise<string>;
-  queryRows(sql: string, params: string, log: number): Promise<string>;
+  queryRows(sql: string, params: string, log: number, affected: boolean): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -98,8 +98,15 @@ export abstract class PooledDriver extends DatabaseDriver {
   override async find<T>(uow: NativeUowHandle, query: string, refresh: boolean): Promise<T> {
     await this.connect();
     const c = this.compiled(query);
-    const read = await this.jsonAsync<{ columns: string[]; rows: unknown[][] }>(() => this.pool!.queryRows(c.sql, JSON.stringify(c.params), this.logLevel()));
+    const read = await this.jsonAsync<{ columns: string[]; rows: unknown[][] }>(() => this.pool!.queryRows(c.sql, JSON.stringify(c.params), this.logLevel(), false));
     return this.json<T>(() => this.native.findRows(uow, query, JSON.stringify({ columns: read.columns, rows: read.rows }), refresh));
+  }
+
+  override async upsert<T>(uow: NativeUowHandle, query: string): Promise<T> {
+    await this.connect();
+    const c = this.compiled(query);
+    const read = await this.jsonAsync<{ columns: string[]; rows: unknown[][] }>(() => this.pool!.queryRows(c.sql, JSON.stringify(c.params), this.logLevel(), true));
+    return this.json<T>(() => this.native.upsertRows(uow, query, JSON.stringify({ columns: read.columns, rows: read.rows })));
   }
 
   override async query<T>(query: string, method: 'all' | 'get' | 'run'): Promise<T> {

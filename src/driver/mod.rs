@@ -78,7 +78,7 @@ pub fn connect(driver: &str, opts: &ConnectOptions) -> Result<Box<dyn Connection
         #[cfg(feature = "sqlite")]
         "sqlite" => Ok(Box::new(sqlite::SqliteConnection::open(&opts.db_name)?)),
         "postgresql" | "mysql" | "mariadb" => Err(engine::Error::not_implemented(format!(
-            "em.upsert() and streaming on {driver} (queries, flushes, transactions, locks, the QueryBuilder, native inserts/updates/deletes, the schema and em.execute() are implemented)"
+            "streaming on {driver} (queries, flushes, transactions, locks, upserts, the QueryBuilder, native inserts/updates/deletes, the schema and em.execute() are implemented)"
         ))),
         other => Err(engine::Error::new(
             engine::ErrorKind::ConnectionError,
