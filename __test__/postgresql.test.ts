@@ -260,3 +260,30 @@ test("upserts: one statement per set of properties, rows merged into the identit
     `[query] insert into "author" ("email", "name", "active") values ('c@x', 'C', true) on conflict ("email") do update set "name" = excluded."name", "active" = excluded."active" returning "id", "born", "version"`,
   ]);
 });
+
+test("the schema script: MikroORM 7.2's PostgreSQL DDL (constraints by alter table, no foreign key indexes)", async () => {
+  const Writer = defineEntity({
+    name: 'Author',
+    tableName: 'author',
+    properties: {
+      id: p.integer().primary(),
+      name: p.string().index(),
+      email: p.string().unique(),
+      born: p.datetime().nullable(),
+      active: p.boolean().default(true),
+      meta: p.json().nullable(),
+      kind: p.enum(['a', 'b']).nullable(),
+      favourite: () => p.manyToOne(Novel).nullable(),
+      books: () => p.oneToMany(Novel).mappedBy('author'),
+      tags: () => p.manyToMany(Label).owner(),
+    },
+    indexes: [{ properties: ['name', 'born'] }],
+    uniques: [{ properties: ['name', 'email'] }],
+  });
+  const Novel = defineEntity({ name: 'Book', properties: { id: p.integer().primary(), title: p.text(), price: p.decimal().nullable(), big: p.bigint().nullable(), author: () => p.manyToOne(Writer) } });
+  const Label = defineEntity({ name: 'Tag', properties: { id: p.integer().primary(), name: p.string().length(50) } });
+  const ddl = await MikroORM.init({ entities: [Writer, Novel, Label], dbName: 'x', ...server });
+  expect(await ddl.schema.getCreateSchemaSQL()).toBe("set names 'utf8';\n\ncreate table \"author\" (\"id\" serial primary key, \"name\" varchar(255) not null, \"email\" varchar(255) not null, \"born\" timestamptz null, \"active\" boolean not null default true, \"meta\" jsonb null, \"kind\" text null, \"favourite_id\" int null);\ncreate index \"author_name_index\" on \"author\" (\"name\");\nalter table \"author\" add constraint \"author_email_unique\" unique (\"email\");\ncreate index \"author_name_born_index\" on \"author\" (\"name\", \"born\");\nalter table \"author\" add constraint \"author_name_email_unique\" unique (\"name\", \"email\");\nalter table \"author\" add constraint \"author_kind_check\" check (\"kind\" in ('a', 'b'));\n\ncreate table \"book\" (\"id\" serial primary key, \"title\" text not null, \"price\" numeric(10,0) null, \"big\" bigint null, \"author_id\" int not null);\n\ncreate table \"tag\" (\"id\" serial primary key, \"name\" varchar(50) not null);\n\ncreate table \"author_tags\" (\"author_id\" int not null, \"tag_id\" int not null, primary key (\"author_id\", \"tag_id\"));\n\nalter table \"author\" add constraint \"author_favourite_id_foreign\" foreign key (\"favourite_id\") references \"book\" (\"id\") on delete set null;\n\nalter table \"book\" add constraint \"book_author_id_foreign\" foreign key (\"author_id\") references \"author\" (\"id\");\n\nalter table \"author_tags\" add constraint \"author_tags_author_id_foreign\" foreign key (\"author_id\") references \"author\" (\"id\") on update cascade on delete cascade;\nalter table \"author_tags\" add constraint \"author_tags_tag_id_foreign\" foreign key (\"tag_id\") references \"tag\" (\"id\") on update cascade on delete cascade;\n");
+  expect(await ddl.schema.getDropSchemaSQL()).toBe("set names 'utf8';\n\ndrop table if exists \"author_tags\" cascade;\ndrop table if exists \"tag\" cascade;\ndrop table if exists \"book\" cascade;\ndrop table if exists \"author\" cascade;\n");
+  await ddl.close();
+});

@@ -832,12 +832,29 @@ impl NativeOrm {
         ))
     }
 
-    /// `drop` or `clear` statements.
+    /// The create script's statements as they run (see `schema::create_batches`).
+    #[napi(catch_unwind)]
+    pub fn create_schema_batches(&self) -> R<Vec<String>> {
+        Ok(engine::schema::create_batches(
+            self.dialect.as_ref(),
+            &self.meta,
+        ))
+    }
+
+    /// The drop script, in groups (the dialect's preamble first).
+    #[napi(catch_unwind)]
+    pub fn drop_schema_sql(&self) -> R<Vec<Vec<String>>> {
+        Ok(engine::schema::drop_statements(
+            self.dialect.as_ref(),
+            &self.meta,
+        ))
+    }
+
+    /// `clear` statements.
     #[napi(catch_unwind)]
     pub fn schema_sql(&self, kind: String) -> R<Vec<String>> {
         let d = self.dialect.as_ref();
         Ok(match kind.as_str() {
-            "drop" => engine::schema::drop_statements(d, &self.meta),
             "clear" => engine::schema::clear_statements(d, &self.meta),
             other => {
                 return Err(to_napi(Error::validation(format!(

@@ -35,7 +35,9 @@ export interface NativeOrmHandle {
   flushPrepare(uow: NativeUowHandle, message: string, pool: unknown, log: number): NativeFlushHandle | null;
   flushApply(uow: NativeUowHandle, flush: NativeFlushHandle): string;
   createSchemaSql(): string[][];
-  schemaSql(kind: 'drop' | 'clear'): string[];
+  schemaSql(kind: 'clear'): string[];
+  createSchemaBatches(): string[];
+  dropSchemaSql(): string[][];
   runStatements(statements: string[], method: string, log: number): string;
   loadExtension(path: string, entryPoint?: string | null): void;
   ensureDatabase(log: number): string;
@@ -95,7 +97,7 @@ export abstract class DatabaseDriver {
   static readonly binding: NativeBinding;
   native!: NativeOrmHandle;
   private metadata: EntityMetadata[] = [];
-  private databaseEnsured = false;
+  protected databaseEnsured = false;
   /** The transaction holding the connection, and the work waiting for it. */
   private txOwner?: TxContext;
   private txWaiters: (() => void)[] = [];

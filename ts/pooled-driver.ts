@@ -54,7 +54,15 @@ export abstract class PooledDriver extends DatabaseDriver {
     } finally {
       this.connecting = undefined;
     }
+    // Once per ORM, as MikroORM: the database's existence is checked on the first connection.
+    if (c.get('ensureDatabase') !== false && !this.databaseEnsured) {
+      this.databaseEnsured = true;
+      await this.jsonAsync(() => this.pool!.execute(this.ensureDatabaseSql(), JSON.stringify([c.get('dbName')]), 'all', this.logLevel()));
+    }
   }
+
+  /** The query that checks the database exists (its name is the one parameter). */
+  protected abstract ensureDatabaseSql(): string;
 
   override async transaction(op: 'begin' | 'commit' | 'rollback'): Promise<void> {
     await this.connect();

@@ -16,16 +16,17 @@ export class SchemaGenerator {
   }
 
   async getDropSchemaSQL(_options: { wrap?: boolean; dropMigrationsTable?: boolean } = {}): Promise<string> {
-    return this.dropStatements().map(s => `${s}\n`).join('');
+    return this.dropGroups()
+      .map(g => g.map(s => `${s}\n`).join(''))
+      .join('\n');
   }
 
   async create(_options: { wrap?: boolean } = {}): Promise<void> {
-    const groups = this.driver.call(() => this.driver.native.createSchemaSql());
-    await this.run(groups.flatMap(forExecution), 'all');
+    await this.run(this.driver.call(() => this.driver.native.createSchemaBatches()), 'all');
   }
 
   async drop(_options: { wrap?: boolean; dropMigrationsTable?: boolean } = {}): Promise<void> {
-    await this.run(forExecution(this.dropStatements()), 'all');
+    await this.run(this.dropGroups().flatMap(forExecution), 'all');
   }
 
   async refresh(options: { wrap?: boolean } = {}): Promise<void> {
@@ -57,8 +58,8 @@ export class SchemaGenerator {
     await this.run(statements, 'all');
   }
 
-  private dropStatements(): string[] {
-    return this.driver.call(() => this.driver.native.schemaSql('drop'));
+  private dropGroups(): string[][] {
+    return this.driver.call(() => this.driver.native.dropSchemaSql());
   }
 
   private async run(statements: string[], method: 'all' | 'run'): Promise<void> {

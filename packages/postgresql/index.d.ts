@@ -4,6 +4,7 @@ export * from '@mikro-native/core';
 
 export declare class PostgreSqlDriver extends PooledDriver {
   protected openPool(options: string): Promise<NativePool>;
+  protected ensureDatabaseSql(): string;
 }
 
 export declare class MikroORM<EM extends EntityManager = EntityManager> extends CoreMikroORM<PostgreSqlDriver, EM> {}

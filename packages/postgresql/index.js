@@ -26,6 +26,10 @@ export class PostgreSqlDriver extends PooledDriver {
   openPool(options) {
     return PostgreSqlDriver.binding.NativePgPool.connect(options);
   }
+
+  ensureDatabaseSql() {
+    return 'select 1 from pg_database where datname = ?';
+  }
 }
 
 class PostgreSqlMikroORM extends CoreMikroORM {

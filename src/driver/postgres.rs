@@ -248,6 +248,15 @@ impl PgDriver {
 
 /// Runs one statement on `conn` (see `PgDriver::run`).
 pub async fn run_on(conn: &mut PgConnection, sql: &str, params: &[Value]) -> Result<Output> {
+    // Several statements (a schema group) go by the simple protocol, as node-pg sends them.
+    if params.is_empty() && several_statements(sql) {
+        // Without arguments sqlx sends the text by the simple protocol.
+        let done = (&mut *conn).execute(sql).await.map_err(map_err)?;
+        return Ok(Output::Exec(ExecResult {
+            affected: done.rows_affected(),
+            insert_id: None,
+        }));
+    }
     let numbered = number_placeholders(sql, params.len())?;
     let unspecified = vec![UNSPECIFIED; params.len()];
     // Described once per connection (sqlx caches the statement): the inferred parameter types.
@@ -301,6 +310,32 @@ pub async fn run_on(conn: &mut PgConnection, sql: &str, params: &[Value]) -> Res
         out.push(decode_row(row)?);
     }
     Ok(Output::Rows(Rows { columns, rows: out }))
+}
+
+/// Whether `sql` holds more than one statement (a `;` outside quotes before more text).
+fn several_statements(sql: &str) -> bool {
+    let mut quote: Option<char> = None;
+    let mut ended = false;
+    for c in sql.chars() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => {
+                if ended {
+                    return true;
+                }
+                quote = Some(c);
+            }
+            ';' => ended = true,
+            c if ended && !c.is_whitespace() => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// `?` → `$1`, `$2`, … outside quoted text; `\?` stays a literal `?` (PostgreSQL's JSON

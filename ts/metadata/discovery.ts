@@ -737,7 +737,7 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
   return JSON.stringify({
     rawNonce: RAW_NONCE,
     entities: metas.map(m => {
-      const indexes: { properties: string[]; name: string; unique: boolean }[] = [];
+      const indexes: { properties: string[]; name: string; unique: boolean; foreign?: boolean }[] = [];
       const colsOf = (props: string[]) => props.map(p => m.properties[p].fieldName);
       for (const p of m.props) {
         if (p.kind === 'm:1' && p.oneToOne && p.primary) {
@@ -746,7 +746,7 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
           indexes.push({ properties: [p.name], unique: true, name: naming.indexName(m.tableName, [p.fieldName], 'unique') });
         } else if (p.kind === 'm:1' && !p.index && !p.unique) {
           const parts = (p.keyParts ?? []).map(k => k.name);
-          indexes.push({ properties: [p.name, ...parts], unique: false, name: naming.indexName(m.tableName, p.fieldNames, 'index') });
+          indexes.push({ properties: [p.name, ...parts], unique: false, name: naming.indexName(m.tableName, p.fieldNames, 'index'), foreign: true });
         }
         if (p.primary) {
           continue;

@@ -162,6 +162,9 @@ pub struct IndexMeta {
     pub name: String,
     #[serde(default)]
     pub unique: bool,
+    /// The index of a foreign key's columns (some dialects create none).
+    #[serde(default)]
+    pub foreign: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]

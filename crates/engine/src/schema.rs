@@ -21,7 +21,7 @@ fn column_def(d: &dyn Dialect, w: &mut Writer, e: &EntityMeta, i: usize) {
     let items = p
         .items
         .as_ref()
-        .filter(|_| p.column_type.is_none() && ty == "text");
+        .filter(|_| p.column_type.is_none() && ty == "text" && !d.constraints_by_alter());
     if let Some(items) = items {
         w.push(" check (").ident(&p.field_name).push(" in (");
         for (n, item) in items.iter().enumerate() {
@@ -70,9 +70,11 @@ fn creation_order(meta: &Metadata) -> Vec<&EntityMeta> {
         .collect()
 }
 
+/// `constraint "c" foreign key (…) references …` (after `, ` in a `create table`, or after
+/// `alter table … add ` in a statement of its own).
 fn foreign_key(w: &mut Writer, meta: &Metadata, e: &EntityMeta, p: &PropMeta, r: &Reference) {
     let target = &meta.entities[r.entity];
-    w.push(", constraint ")
+    w.push("constraint ")
         .ident(&r.constraint)
         .push(" foreign key (")
         .ident(&p.field_name);
@@ -119,24 +121,39 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
             }
             w.push(")");
         }
-        for p in &e.props {
-            if let Some(r) = &p.reference {
-                foreign_key(&mut w, meta, e, p, r);
+        if d.foreign_keys_in_create() {
+            for p in &e.props {
+                if let Some(r) = &p.reference {
+                    w.push(", ");
+                    foreign_key(&mut w, meta, e, p, r);
+                }
             }
         }
         w.push(");");
         group.push(w.text);
-        for i in &e.indexes {
+        for i in e
+            .indexes
+            .iter()
+            .filter(|i| !i.foreign || d.indexes_foreign_keys())
+        {
             let mut w = Writer::new(d);
-            w.push(if i.unique {
-                "create unique index "
+            if i.unique && d.constraints_by_alter() {
+                w.push("alter table ")
+                    .ident(&e.table_name)
+                    .push(" add constraint ")
+                    .ident(&i.name)
+                    .push(" unique (");
             } else {
-                "create index "
-            });
-            w.ident(&i.name)
-                .push(" on ")
-                .ident(&e.table_name)
-                .push(" (");
+                w.push(if i.unique {
+                    "create unique index "
+                } else {
+                    "create index "
+                });
+                w.ident(&i.name)
+                    .push(" on ")
+                    .ident(&e.table_name)
+                    .push(" (");
+            }
             for (n, c) in index_columns(e, &i.properties).iter().enumerate() {
                 if n > 0 {
                     w.push(", ");
@@ -146,9 +163,83 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
             w.push(");");
             group.push(w.text);
         }
+        if d.constraints_by_alter() {
+            group.extend(enum_checks(d, e));
+        }
         out.push(group);
     }
+    if !d.foreign_keys_in_create() {
+        for e in creation_order(meta) {
+            let group: Vec<String> = e
+                .props
+                .iter()
+                .filter_map(|p| p.reference.as_ref().map(|r| (p, r)))
+                .map(|(p, r)| {
+                    let mut w = Writer::new(d);
+                    w.push("alter table ").ident(&e.table_name).push(" add ");
+                    foreign_key(&mut w, meta, e, p, r);
+                    w.push(";");
+                    w.text
+                })
+                .collect();
+            if !group.is_empty() {
+                out.push(group);
+            }
+        }
+    }
+    if let Some(pre) = d.schema_preamble() {
+        out.insert(0, vec![pre.to_string()]);
+    }
     out
+}
+
+/// `alter table "t" add constraint "t_kind_check" check ("kind" in ('a', 'b'));` per enum column.
+fn enum_checks(d: &dyn Dialect, e: &EntityMeta) -> Vec<String> {
+    e.props
+        .iter()
+        .filter(|p| p.is_column() && p.column_type.is_none() && d.column_type(p) == "text")
+        .filter_map(|p| p.items.as_ref().map(|items| (p, items)))
+        .map(|(p, items)| {
+            let mut w = Writer::new(d);
+            w.push("alter table ")
+                .ident(&e.table_name)
+                .push(" add constraint ")
+                .ident(&format!("{}_{}_check", e.table_name, p.field_name))
+                .push(" check (")
+                .ident(&p.field_name)
+                .push(" in (");
+            for (n, item) in items.iter().enumerate() {
+                if n > 0 {
+                    w.push(", ");
+                }
+                d.inline_value(&mut w.text, &crate::value::Value::Text(item.clone()));
+            }
+            w.push("));");
+            w.text
+        })
+        .collect()
+}
+
+/// The create script as it runs: a group as one statement, or statement by statement with the
+/// `;` kept on a group's last statement only (as MikroORM logs them).
+pub fn create_batches(d: &dyn Dialect, meta: &Metadata) -> Vec<String> {
+    let groups = create_statements(d, meta);
+    if d.schema_group_as_one() {
+        return groups.into_iter().map(|g| g.concat()).collect();
+    }
+    groups
+        .into_iter()
+        .flat_map(|g| {
+            let last = g.len().saturating_sub(1);
+            g.into_iter().enumerate().map(move |(n, s)| {
+                if n < last {
+                    s.trim_end_matches(';').to_string()
+                } else {
+                    s
+                }
+            })
+        })
+        .collect()
 }
 
 /// Tables in the reverse of their creation order: referencing tables first.
@@ -158,17 +249,23 @@ fn by_table_desc(meta: &Metadata) -> Vec<&EntityMeta> {
     entities
 }
 
-pub fn drop_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<String> {
-    by_table_desc(meta)
+/// The drop script: the dialect's preamble, then the tables, referencing tables first.
+pub fn drop_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
+    let drops = by_table_desc(meta)
         .into_iter()
         .map(|e| {
             let mut w = Writer::new(d);
             w.push("drop table if exists ")
                 .ident(&e.table_name)
+                .push(d.drop_table_suffix())
                 .push(";");
             w.text
         })
-        .collect()
+        .collect();
+    match d.schema_preamble() {
+        Some(pre) => vec![vec![pre.to_string()], drops],
+        None => vec![drops],
+    }
 }
 
 pub fn clear_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<String> {

@@ -130,6 +130,39 @@ pub trait Dialect: Send + Sync {
         write_excluded(w, merge);
     }
 
+    /// The statement every schema script starts with, if any.
+    fn schema_preamble(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Foreign keys inside `create table`; otherwise `alter table … add constraint` statements
+    /// after every table exists.
+    fn foreign_keys_in_create(&self) -> bool {
+        true
+    }
+
+    /// An index on the columns of each foreign key.
+    fn indexes_foreign_keys(&self) -> bool {
+        true
+    }
+
+    /// Unique keys as `alter table … add constraint … unique (…)` instead of unique indexes, and
+    /// enum checks as `alter table … add constraint … check (…)` instead of in the column.
+    fn constraints_by_alter(&self) -> bool {
+        false
+    }
+
+    /// What ends a `drop table if exists` (` cascade`).
+    fn drop_table_suffix(&self) -> &'static str {
+        ""
+    }
+
+    /// A schema group (a table and its indexes) runs as one statement; otherwise statement by
+    /// statement.
+    fn schema_group_as_one(&self) -> bool {
+        false
+    }
+
     /// `for update of "b"`: a lock limited to some tables of the select.
     fn locks_named_tables(&self) -> bool {
         false

@@ -18,6 +18,30 @@ impl Dialect for Postgres {
         true
     }
 
+    fn schema_preamble(&self) -> Option<&'static str> {
+        Some("set names 'utf8';")
+    }
+
+    fn foreign_keys_in_create(&self) -> bool {
+        false
+    }
+
+    fn indexes_foreign_keys(&self) -> bool {
+        false
+    }
+
+    fn constraints_by_alter(&self) -> bool {
+        true
+    }
+
+    fn drop_table_suffix(&self) -> &'static str {
+        " cascade"
+    }
+
+    fn schema_group_as_one(&self) -> bool {
+        true
+    }
+
     fn column_type(&self, prop: &PropMeta) -> String {
         match prop.ty {
             PropType::String | PropType::Uuid => {
