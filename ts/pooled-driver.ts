@@ -1,5 +1,6 @@
 import type { Configuration } from './config.js';
 import { DatabaseDriver, type NativeUowHandle, type RawResult } from './driver.js';
+import { NotImplementedError } from './errors.js';
 
 /** The pool class a server driver's build exports (`NativePgPool`). */
 export interface NativePool {
@@ -35,6 +36,16 @@ export abstract class PooledDriver extends DatabaseDriver {
       return;
     }
     const c = this.config;
+    // Options this driver does not honour yet fail loudly rather than being ignored.
+    const unsupported = [
+      ['replicas', c.get('replicas')],
+      ['schema', c.get('schema')],
+      ['onCreateConnection', c.get('onCreateConnection')],
+      ['pool.afterCreate', c.get('pool')?.afterCreate],
+    ].filter(([, v]) => v !== undefined);
+    if (unsupported.length > 0) {
+      throw new NotImplementedError(`${unsupported.map(([k]) => `'${String(k)}'`).join(', ')} on ${(this.constructor as unknown as { dialect: string }).dialect} is not implemented in mikro-native yet`);
+    }
     const secret = c.get('password');
     const password = typeof secret === 'function' ? await secret() : secret;
     const options = JSON.stringify({
