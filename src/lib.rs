@@ -304,6 +304,28 @@ fn on_update_entities(input: &FlushInput) -> Vec<usize> {
 }
 
 impl NativeOrm {
+    /// The engine's plan for a flush message (`row_updates`, `increment_keys`: see `PlanOptions`).
+    fn plan_flush(
+        &self,
+        uow: &NativeUow,
+        input: &FlushInput,
+        row_updates: bool,
+        increment_keys: &[usize],
+    ) -> R<engine::uow::FlushPlan> {
+        uow.uow
+            .plan(
+                self.dialect.as_ref(),
+                &self.meta,
+                input,
+                PlanOptions {
+                    batch_size: self.batch_size,
+                    row_updates,
+                    increment_keys,
+                },
+            )
+            .map_err(to_napi)
+    }
+
     /// A flush's answer: per entity the keys it inserted and, where JS needs them (`onUpdate`
     /// values, versions), the rows it updated; then the log.
     fn flush_answer(
@@ -703,19 +725,8 @@ impl NativeOrm {
         } else {
             Vec::new()
         };
-        let mut plan = uow
-            .uow
-            .plan(
-                self.dialect.as_ref(),
-                &self.meta,
-                &input,
-                PlanOptions {
-                    batch_size: self.batch_size,
-                    row_updates: log == 0 && self.dialect.prefers_row_updates(),
-                    increment_keys: &increment_keys,
-                },
-            )
-            .map_err(to_napi)?;
+        let row_updates = log == 0 && self.dialect.prefers_row_updates();
+        let mut plan = self.plan_flush(uow, &input, row_updates, &increment_keys)?;
         if plan.is_empty() {
             return Ok("{\"entities\":[],\"log\":[]}".into());
         }
@@ -802,19 +813,7 @@ impl NativeOrm {
     #[napi(catch_unwind)]
     pub fn flush_preview(&self, uow: &mut NativeUow, message: String) -> R<String> {
         let input = flush_input(&message)?;
-        let plan = uow
-            .uow
-            .plan(
-                self.dialect.as_ref(),
-                &self.meta,
-                &input,
-                PlanOptions {
-                    batch_size: self.batch_size,
-                    row_updates: false,
-                    increment_keys: &[],
-                },
-            )
-            .map_err(to_napi)?;
+        let plan = self.plan_flush(uow, &input, false, &[])?;
         let entities: Vec<serde_json::Value> = plan
             .updates()
             .into_iter()

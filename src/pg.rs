@@ -10,7 +10,7 @@ use crate::driver::Output;
 use crate::exec::{log_entry, LogLevel};
 use crate::{encode, parse, to_napi, to_napi_logged, NativeOrm, NativeUow, R};
 use engine::dialect::dialect_by_name;
-use engine::uow::{PlanOptions, StepKind};
+use engine::uow::StepKind;
 
 #[napi]
 pub struct NativePgPool {
@@ -38,36 +38,12 @@ impl NativePgPool {
         method: String,
         log: LogLevel,
     ) -> R<String> {
-        let driver = self.driver.clone();
-        let dialect = dialect_by_name("postgresql")
-            .ok_or_else(|| to_napi(engine::Error::validation("No PostgreSQL dialect")))?;
-        let params = parse_params(dialect.as_ref(), &params_json)?;
-        let start = Instant::now();
-        let res = driver.run(&sql, &params).await;
-        let mut entries = String::new();
-        if log > 0 {
-            let took = Some(start.elapsed().as_millis());
-            let count = match (&res, method.as_str()) {
-                (Ok(Output::Rows(r)), "run") => Some(("affected", r.rows.len() as u64)),
-                (Ok(Output::Rows(r)), _) => Some(("results", r.rows.len() as u64)),
-                (Ok(Output::Exec(e)), _) => Some(("affected", e.affected)),
-                _ => None,
-            };
-            log_entry(
-                &mut entries,
-                dialect.as_ref(),
-                log,
-                &sql,
-                &params,
-                took,
-                count,
-                res.is_err(),
-            );
-        }
-        let out = res.map_err(|mut e| {
-            e.sql = Some(engine::sql::format_sql(dialect.as_ref(), &sql, &params));
-            to_napi_logged(e, &format!("[{entries}]"))
-        })?;
+        let rows_key = if method == "run" {
+            "affected"
+        } else {
+            "results"
+        };
+        let (out, entries) = run_logged(&self.driver, &sql, &params_json, log, rows_key).await?;
         let mut s = String::from("{");
         encode::output(&mut s, &out);
         s.push_str(",\"log\":[");
@@ -86,36 +62,8 @@ impl NativePgPool {
         log: LogLevel,
         affected: bool,
     ) -> R<String> {
-        let driver = self.driver.clone();
-        let dialect = dialect_by_name("postgresql")
-            .ok_or_else(|| to_napi(engine::Error::validation("No PostgreSQL dialect")))?;
-        let params = parse_params(dialect.as_ref(), &params_json)?;
-        let start = Instant::now();
-        let res = driver.run(&sql, &params).await;
-        let mut entries = String::new();
-        if log > 0 {
-            let key = if affected { "affected" } else { "results" };
-            let count = match &res {
-                Ok(Output::Rows(r)) => Some((key, r.rows.len() as u64)),
-                Ok(Output::Exec(e)) => Some((key, e.affected)),
-                Err(_) => None,
-            };
-            let took = Some(start.elapsed().as_millis());
-            log_entry(
-                &mut entries,
-                dialect.as_ref(),
-                log,
-                &sql,
-                &params,
-                took,
-                count,
-                res.is_err(),
-            );
-        }
-        let out = res.map_err(|mut e| {
-            e.sql = Some(engine::sql::format_sql(dialect.as_ref(), &sql, &params));
-            to_napi_logged(e, &format!("[{entries}]"))
-        })?;
+        let rows_key = if affected { "affected" } else { "results" };
+        let (out, entries) = run_logged(&self.driver, &sql, &params_json, log, rows_key).await?;
         let mut s = String::from("{\"columns\":[");
         if let Output::Rows(rows) = &out {
             for (n, c) in rows.columns.iter().enumerate() {
@@ -169,6 +117,46 @@ impl NativePgPool {
         self.driver.close().await;
         Ok(())
     }
+}
+
+/// Runs a statement on the pool (or the open transaction) with its log entry, counting the rows
+/// it returned under `rows_key`; an error carries the SQL and the log.
+async fn run_logged(
+    driver: &PgDriver,
+    sql: &str,
+    params_json: &str,
+    log: LogLevel,
+    rows_key: &str,
+) -> R<(Output, String)> {
+    let dialect = dialect_by_name("postgresql")
+        .ok_or_else(|| to_napi(engine::Error::validation("No PostgreSQL dialect")))?;
+    let params = parse_params(dialect.as_ref(), params_json)?;
+    let start = Instant::now();
+    let res = driver.run(sql, &params).await;
+    let mut entries = String::new();
+    if log > 0 {
+        let count = match &res {
+            Ok(Output::Rows(r)) => Some((rows_key, r.rows.len() as u64)),
+            Ok(Output::Exec(e)) => Some(("affected", e.affected)),
+            Err(_) => None,
+        };
+        let took = Some(start.elapsed().as_millis());
+        log_entry(
+            &mut entries,
+            dialect.as_ref(),
+            log,
+            sql,
+            &params,
+            took,
+            count,
+            res.is_err(),
+        );
+    }
+    let out = res.map_err(|mut e| {
+        e.sql = Some(engine::sql::format_sql(dialect.as_ref(), sql, &params));
+        to_napi_logged(e, &format!("[{entries}]"))
+    })?;
+    Ok((out, entries))
 }
 
 /// Parameters as JSON values (from JS, or a compiled query's `params`).
@@ -306,19 +294,7 @@ impl NativeOrm {
         log: LogLevel,
     ) -> R<Option<NativeFlush>> {
         let input = crate::flush_input(&message)?;
-        let plan = uow
-            .uow
-            .plan(
-                self.dialect.as_ref(),
-                &self.meta,
-                &input,
-                PlanOptions {
-                    batch_size: self.batch_size,
-                    row_updates: false,
-                    increment_keys: &[],
-                },
-            )
-            .map_err(to_napi)?;
+        let plan = self.plan_flush(uow, &input, false, &[])?;
         if plan.is_empty() {
             return Ok(None);
         }
