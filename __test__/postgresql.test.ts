@@ -103,7 +103,8 @@ test('errors: MikroORM classes with the SQLSTATE, a refused connection names hos
   const refused = await MikroORM.init({ entities: [Thing, Author, Book, Tag], dbName, host: '127.0.0.1', port: 1, user: 'postgres', password: async () => 'secret' });
   const err = await failure(refused.em.execute('select 1'));
   expect(err).toBeInstanceOf(ConnectionException);
-  expect(err.message).toBe("Cannot connect to PostgreSQL at 127.0.0.1:1 (database 'mikro_native_pg_execute', user 'postgres'): Connection refused (os error 111)");
+  // The first connection is to the management database, to look the configured one up.
+  expect(err.message).toBe("Cannot connect to PostgreSQL at 127.0.0.1:1 (database 'postgres', user 'postgres'): Connection refused (os error 111)");
   expect(err.message).not.toContain('secret');
   await refused.close();
 });
@@ -292,4 +293,17 @@ test("the schema script: MikroORM 7.2's PostgreSQL DDL (constraints by alter tab
   expect(await ddl.schema.getCreateSchemaSQL()).toBe("set names 'utf8';\n\ncreate table \"author\" (\"id\" serial primary key, \"name\" varchar(255) not null, \"email\" varchar(255) not null, \"born\" timestamptz null, \"active\" boolean not null default true, \"meta\" jsonb null, \"kind\" text null, \"favourite_id\" int null);\ncreate index \"author_name_index\" on \"author\" (\"name\");\nalter table \"author\" add constraint \"author_email_unique\" unique (\"email\");\ncreate index \"author_name_born_index\" on \"author\" (\"name\", \"born\");\nalter table \"author\" add constraint \"author_name_email_unique\" unique (\"name\", \"email\");\nalter table \"author\" add constraint \"author_kind_check\" check (\"kind\" in ('a', 'b'));\n\ncreate table \"book\" (\"id\" serial primary key, \"title\" text not null, \"price\" numeric(10,0) null, \"big\" bigint null, \"author_id\" int not null);\n\ncreate table \"tag\" (\"id\" serial primary key, \"name\" varchar(50) not null);\n\ncreate table \"author_tags\" (\"author_id\" int not null, \"tag_id\" int not null, primary key (\"author_id\", \"tag_id\"));\n\nalter table \"author\" add constraint \"author_favourite_id_foreign\" foreign key (\"favourite_id\") references \"book\" (\"id\") on delete set null;\n\nalter table \"book\" add constraint \"book_author_id_foreign\" foreign key (\"author_id\") references \"author\" (\"id\");\n\nalter table \"author_tags\" add constraint \"author_tags_author_id_foreign\" foreign key (\"author_id\") references \"author\" (\"id\") on update cascade on delete cascade;\nalter table \"author_tags\" add constraint \"author_tags_tag_id_foreign\" foreign key (\"tag_id\") references \"tag\" (\"id\") on update cascade on delete cascade;\n");
   expect(await ddl.schema.getDropSchemaSQL()).toBe("set names 'utf8';\n\ndrop table if exists \"author_tags\" cascade;\ndrop table if exists \"tag\" cascade;\ndrop table if exists \"book\" cascade;\ndrop table if exists \"author\" cascade;\n");
   await ddl.close();
+});
+
+test('ensureDatabase creates a missing database, as MikroORM', async () => {
+  const name = `${dbName}_new`;
+  const admin = await MikroORM.init({ entities: [Thing], dbName: 'postgres', ...server });
+  await admin.em.execute(`drop database if exists ${name} with (force)`);
+  const seen: string[] = [];
+  const fresh = await MikroORM.init({ entities: [Thing], dbName: name, ...server, debug: ['query', 'query-params'], colors: false, logger: (m: string) => seen.push(m.replace(/ \[took .*\]$/, '')) });
+  expect(await fresh.em.execute('select 1 as x')).toEqual([{ x: 1 }]);
+  await fresh.close();
+  await admin.em.execute(`drop database if exists ${name} with (force)`);
+  await admin.close();
+  expect(seen).toEqual([`[query] select 1 from pg_database where datname = '${name}'`, `[query] create database "${name}"`, '[query] select 1 as x']);
 });

@@ -48,32 +48,54 @@ export abstract class PooledDriver extends DatabaseDriver {
     }
     const secret = c.get('password');
     const password = typeof secret === 'function' ? await secret() : secret;
-    const options = JSON.stringify({
-      clientUrl: c.get('clientUrl'),
-      dbName: c.get('dbName'),
-      host: c.get('host'),
-      port: c.get('port'),
-      user: c.get('user'),
-      password,
-      pool: { min: c.get('pool')?.min, max: c.get('pool')?.max, idleTimeoutMillis: c.get('pool')?.idleTimeoutMillis },
-    });
-    this.connecting ??= this.openPool(options);
+    const options = (dbName: unknown) =>
+      JSON.stringify({
+        clientUrl: c.get('clientUrl'),
+        dbName,
+        host: c.get('host'),
+        port: c.get('port'),
+        user: c.get('user'),
+        password,
+        pool: { min: c.get('pool')?.min, max: c.get('pool')?.max, idleTimeoutMillis: c.get('pool')?.idleTimeoutMillis },
+      });
+    // Once per ORM, as MikroORM: on the management database, the database is looked up and
+    // created when missing.
+    if (c.get('ensureDatabase') !== false && !this.databaseEnsured && c.get('dbName')) {
+      this.databaseEnsured = true;
+      const admin = await this.open(options(this.managementDbName()));
+      try {
+        const found = await this.jsonAsync<RawResult>(() => admin.execute(this.ensureDatabaseSql(), JSON.stringify([c.get('dbName')]), 'all', this.logLevel()));
+        if (found.rows.length === 0) {
+          await this.jsonAsync(() => admin.execute(this.createDatabaseSql(String(c.get('dbName'))), '[]', 'run', this.logLevel()));
+        }
+      } finally {
+        await admin.close();
+      }
+    }
+    this.connecting ??= this.open(options(c.get('dbName')));
     try {
       this.pool = await this.connecting;
-    } catch (e) {
-      throw this.convertError(e);
     } finally {
       this.connecting = undefined;
     }
-    // Once per ORM, as MikroORM: the database's existence is checked on the first connection.
-    if (c.get('ensureDatabase') !== false && !this.databaseEnsured) {
-      this.databaseEnsured = true;
-      await this.jsonAsync(() => this.pool!.execute(this.ensureDatabaseSql(), JSON.stringify([c.get('dbName')]), 'all', this.logLevel()));
+  }
+
+  private async open(options: string): Promise<NativePool> {
+    try {
+      return await this.openPool(options);
+    } catch (e) {
+      throw this.convertError(e);
     }
   }
 
-  /** The query that checks the database exists (its name is the one parameter). */
+  /** The query that looks the database up (its name is the one parameter). */
   protected abstract ensureDatabaseSql(): string;
+
+  /** The database a connection can always open (to create the configured one). */
+  protected abstract managementDbName(): string;
+
+  /** `create database "name"`. */
+  protected abstract createDatabaseSql(name: string): string;
 
   override async transaction(op: 'begin' | 'commit' | 'rollback'): Promise<void> {
     await this.connect();

@@ -5,6 +5,8 @@ export * from '@mikro-native/core';
 export declare class PostgreSqlDriver extends PooledDriver {
   protected openPool(options: string): Promise<NativePool>;
   protected ensureDatabaseSql(): string;
+  protected managementDbName(): string;
+  protected createDatabaseSql(name: string): string;
 }
 
 export declare class MikroORM<EM extends EntityManager = EntityManager> extends CoreMikroORM<PostgreSqlDriver, EM> {}

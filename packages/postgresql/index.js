@@ -30,6 +30,14 @@ export class PostgreSqlDriver extends PooledDriver {
   ensureDatabaseSql() {
     return 'select 1 from pg_database where datname = ?';
   }
+
+  managementDbName() {
+    return 'postgres';
+  }
+
+  createDatabaseSql(name) {
+    return `create database "${name.replace(/"/g, '""')}"`;
+  }
 }
 
 class PostgreSqlMikroORM extends CoreMikroORM {
