@@ -307,3 +307,39 @@ test('ensureDatabase creates a missing database, as MikroORM', async () => {
   await admin.close();
   expect(seen).toEqual([`[query] select 1 from pg_database where datname = '${name}'`, `[query] create database "${name}"`, '[query] select 1 as x']);
 });
+
+test('200 concurrent forks on a pool of 10 all finish; an exhausted pool times out with a clear error; close leaves no connection', async () => {
+  const Counter = defineEntity({ name: 'Counter', properties: { id: p.integer().primary(), n: p.integer() } });
+  const name = `${dbName}_pool`;
+  const admin = await MikroORM.init({ entities: [Thing], dbName: 'postgres', ...server });
+  await admin.em.execute(`drop database if exists ${name} with (force)`);
+  const busy = await MikroORM.init({ entities: [Counter], dbName: name, ...server, pool: { max: 10 } });
+  await busy.schema.create();
+  await Promise.all(
+    Array.from({ length: 200 }, async (_, i) => {
+      const em = busy.em.fork();
+      const c = em.create(Counter, { n: i });
+      await em.flush();
+      const [found] = await busy.em.fork().find(Counter, { n: i });
+      expect(found.id).toBe(c.id);
+      c.n += 1000;
+      await em.flush();
+    }),
+  );
+  expect(await busy.em.fork().count(Counter, { n: { $gte: 1000 } })).toBe(200);
+  const [{ c }] = await busy.em.execute(`select count(*)::int as c from pg_stat_activity where datname = ?`, [name]);
+  expect(c).toBeLessThanOrEqual(10);
+  await busy.close();
+  const one = await MikroORM.init({ entities: [Counter], dbName: name, ...server, pool: { max: 1, acquireTimeoutMillis: 200 } });
+  await one.em.execute('select 1');
+  const slow = one.em.execute('select pg_sleep(1)');
+  await new Promise(resolve => setTimeout(resolve, 100));
+  const err = await failure(one.em.execute('select 1'));
+  expect(err).toBeInstanceOf(ConnectionException);
+  expect(err.message).toBe('Timed out waiting for a PostgreSQL connection from the pool');
+  await slow;
+  await one.close();
+  expect(await admin.em.execute(`select count(*)::int as c from pg_stat_activity where datname = ?`, [name])).toEqual([{ c: 0 }]);
+  await admin.em.execute(`drop database if exists ${name} with (force)`);
+  await admin.close();
+});

@@ -16,6 +16,8 @@ export interface PoolOptions {
   min?: number;
   max?: number;
   idleTimeoutMillis?: number;
+  /** Server drivers: how long a query waits for a free connection before failing. */
+  acquireTimeoutMillis?: number;
   afterCreate?: (connection: NativeConnection, done: (err: Error | null, connection?: NativeConnection) => void) => void;
 }
 

@@ -56,7 +56,7 @@ export abstract class PooledDriver extends DatabaseDriver {
         port: c.get('port'),
         user: c.get('user'),
         password,
-        pool: { min: c.get('pool')?.min, max: c.get('pool')?.max, idleTimeoutMillis: c.get('pool')?.idleTimeoutMillis },
+        pool: { min: c.get('pool')?.min, max: c.get('pool')?.max, idleTimeoutMillis: c.get('pool')?.idleTimeoutMillis, acquireTimeoutMillis: c.get('pool')?.acquireTimeoutMillis },
       });
     // Once per ORM, as MikroORM: on the management database, the database is looked up and
     // created when missing.
