@@ -339,7 +339,26 @@ test('200 concurrent forks on a pool of 10 all finish; an exhausted pool times o
   expect(err.message).toBe('Timed out waiting for a PostgreSQL connection from the pool');
   await slow;
   await one.close();
-  expect(await admin.em.execute(`select count(*)::int as c from pg_stat_activity where datname = ?`, [name])).toEqual([{ c: 0 }]);
+  expect(await backends(admin, name, 0)).toBe(0);
+  // Idle connections past idleTimeoutMillis are closed down to `min` when the pool is next used.
+  const idle = await MikroORM.init({ entities: [Counter], dbName: name, ...server, pool: { min: 1, max: 3, idleTimeoutMillis: 100 } });
+  await Promise.all([1, 2, 3].map(() => idle.em.execute('select pg_sleep(0.05)')));
+  expect(await backends(admin, name, 3)).toBe(3);
+  await new Promise(resolve => setTimeout(resolve, 150));
+  await idle.em.execute('select 1');
+  expect(await backends(admin, name, 1)).toBe(1);
+  await idle.close();
+  expect(await backends(admin, name, 0)).toBe(0);
   await admin.em.execute(`drop database if exists ${name} with (force)`);
   await admin.close();
 });
+
+/** Server backends connected to `db`, polled up to 3 s for `expected`: a closed socket's backend leaves pg_stat_activity a moment later. */
+async function backends(admin: MikroORM, db: string, expected: number): Promise<number> {
+  let c = -1;
+  for (let i = 0; i < 60 && c !== expected; i++) {
+    if (i > 0) await new Promise(resolve => setTimeout(resolve, 50));
+    [{ c }] = await admin.em.execute<{ c: number }[]>(`select count(*)::int as c from pg_stat_activity where datname = ?`, [db]);
+  }
+  return c;
+}

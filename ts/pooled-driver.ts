@@ -35,6 +35,17 @@ export abstract class PooledDriver extends DatabaseDriver {
     if (this.pool) {
       return;
     }
+    // Concurrent first calls share one connect: a second pool would be opened and leaked.
+    this.connecting ??= this.openConfigured();
+    try {
+      this.pool = await this.connecting;
+    } finally {
+      this.connecting = undefined;
+    }
+  }
+
+  /** Checks the options, ensures the database (once per ORM) and opens the pool. */
+  private async openConfigured(): Promise<NativePool> {
     const c = this.config;
     // Options this driver does not honour yet fail loudly rather than being ignored.
     const unsupported = [
@@ -72,12 +83,7 @@ export abstract class PooledDriver extends DatabaseDriver {
         await admin.close();
       }
     }
-    this.connecting ??= this.open(options(c.get('dbName')));
-    try {
-      this.pool = await this.connecting;
-    } finally {
-      this.connecting = undefined;
-    }
+    return this.open(options(c.get('dbName')));
   }
 
   private async open(options: string): Promise<NativePool> {

@@ -1,6 +1,8 @@
 //! The `Connection` trait every driver implements. A backend's quirks stay in its own file.
 
 #[cfg(feature = "postgresql")]
+pub mod pool;
+#[cfg(feature = "postgresql")]
 pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

@@ -11,17 +11,16 @@ use std::time::Duration;
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
-use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgConnection;
 use sqlx::postgres::{
-    PgArgumentBuffer, PgArguments, PgConnectOptions, PgPoolOptions, PgRow, PgTypeInfo, PgTypeKind,
-    PgValueRef,
+    PgArgumentBuffer, PgArguments, PgConnectOptions, PgRow, PgTypeInfo, PgTypeKind, PgValueRef,
 };
 use sqlx::{
     Arguments, Column, Connection as _, Encode, Executor, Postgres, Row, Statement, Type, TypeInfo,
     ValueRef,
 };
 
+use super::pool::{Pool, PoolSettings, Pooled};
 use super::{ExecResult, Output, Rows};
 use engine::{Error, ErrorKind, Result, Value};
 
@@ -60,21 +59,21 @@ pub struct PoolOptions {
 }
 
 pub struct PgDriver {
-    pool: sqlx::PgPool,
+    pool: Pool<PgConnection>,
     /// The open transaction's connection (JS runs one transaction at a time per ORM).
     tx: tokio::sync::Mutex<Option<TxConn>>,
 }
 
 /// A connection held by a transaction, and its depth (savepoints below 1).
 pub struct TxConn {
-    conn: PoolConnection<Postgres>,
+    conn: Pooled<PgConnection>,
     depth: u32,
 }
 
 /// The connection a statement runs on: the open transaction's, or one from the pool.
 pub enum ConnGuard<'a> {
     Tx(tokio::sync::MappedMutexGuard<'a, TxConn>),
-    Pooled(PoolConnection<Postgres>),
+    Pooled(Pooled<PgConnection>),
 }
 
 impl std::ops::Deref for ConnGuard<'_> {
@@ -171,19 +170,17 @@ impl PgDriver {
                 );
                 err
             })?;
-        let _ = first.close().await;
-        let mut pool = PgPoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(opts.pool.max.unwrap_or(10))
-            .min_connections(opts.pool.min.unwrap_or(0));
-        if let Some(ms) = opts.pool.idle_timeout_millis {
-            pool = pool.idle_timeout(Duration::from_millis(ms));
-        }
-        if let Some(ms) = opts.pool.acquire_timeout_millis {
-            pool = pool.acquire_timeout(Duration::from_millis(ms));
-        }
+        let settings = PoolSettings {
+            min: opts.pool.min.unwrap_or(0),
+            max: opts.pool.max.unwrap_or(10),
+            idle_timeout: opts.pool.idle_timeout_millis.map(Duration::from_millis),
+            acquire_timeout: Duration::from_millis(
+                opts.pool.acquire_timeout_millis.unwrap_or(30_000),
+            ),
+            server: "PostgreSQL",
+        };
         Ok(PgDriver {
-            pool: pool.connect_lazy_with(connect),
+            pool: Pool::new(connect, settings, Some(first)),
             tx: tokio::sync::Mutex::new(None),
         })
     }
@@ -198,9 +195,7 @@ impl PgDriver {
         let guard = self.tx.lock().await;
         match tokio::sync::MutexGuard::try_map(guard, Option::as_mut) {
             Ok(tx) => Ok(ConnGuard::Tx(tx)),
-            Err(_) => Ok(ConnGuard::Pooled(
-                self.pool.acquire().await.map_err(map_err)?,
-            )),
+            Err(_) => Ok(ConnGuard::Pooled(self.pool.acquire().await?)),
         }
     }
 
@@ -237,7 +232,7 @@ impl PgDriver {
                 }
             }
             None => {
-                let mut conn = self.pool.acquire().await.map_err(map_err)?;
+                let mut conn = self.pool.acquire().await?;
                 run_on(&mut conn, &sql, &[]).await?;
                 *tx = Some(TxConn { conn, depth: 1 });
             }
@@ -248,7 +243,14 @@ impl PgDriver {
     /// Runs one statement with `?` placeholders; statements that produce columns return rows.
     pub async fn run(&self, sql: &str, params: &[Value]) -> Result<Output> {
         let mut conn = self.conn().await?;
-        run_on(&mut conn, sql, params).await
+        let res = run_on(&mut conn, sql, params).await;
+        if let (Err(e), ConnGuard::Pooled(c)) = (&res, conn) {
+            if e.kind == ErrorKind::ConnectionError {
+                // A connection that failed mid-statement does not go back to the pool.
+                c.discard();
+            }
+        }
+        res
     }
 }
 
@@ -621,13 +623,6 @@ pub fn map_err(e: sqlx::Error) -> Error {
             }
         }
         sqlx::Error::Io(io) => Error::new(ErrorKind::ConnectionError, io.to_string()),
-        sqlx::Error::PoolTimedOut => Error::new(
-            ErrorKind::ConnectionError,
-            "Timed out waiting for a PostgreSQL connection from the pool",
-        ),
-        sqlx::Error::PoolClosed => {
-            Error::new(ErrorKind::ConnectionError, "The PostgreSQL pool is closed")
-        }
         other => Error::new(ErrorKind::Driver, other.to_string()),
     }
 }
