@@ -193,7 +193,7 @@ pub fn output(out: &mut String, o: &Output) {
 /// Keys from `insert … returning`, or the last insert id counted back for drivers without it.
 /// The keys an insert step generated: its `returning` rows, or with `increment` the `count`
 /// consecutive keys ending at the last insert id.
-pub fn generated_keys(kind: StepKind, o: &Output) -> Vec<Value> {
+pub fn generated_keys(kind: StepKind, o: &Output, insert_id_is_first: bool) -> Vec<Value> {
     match (kind, o) {
         (
             StepKind::Insert {
@@ -216,8 +216,12 @@ pub fn generated_keys(kind: StepKind, o: &Output) -> Vec<Value> {
                 ..
             }),
         ) => {
-            let first = last - count as i64 + 1;
-            (first..=*last).map(Value::Int).collect()
+            let first = if insert_id_is_first {
+                *last
+            } else {
+                last - count as i64 + 1
+            };
+            (first..first + count as i64).map(Value::Int).collect()
         }
         _ => Vec::new(),
     }

@@ -4,8 +4,8 @@
 mod driver;
 mod encode;
 mod exec;
-#[cfg(feature = "postgresql")]
-mod pg;
+#[cfg(any(feature = "postgresql", feature = "mysql"))]
+mod server;
 mod stream;
 
 use std::sync::{Mutex, MutexGuard};
@@ -178,15 +178,25 @@ impl NativeOrm {
         }
     }
 
+    /// Entities among the flush's inserts with an autoincrement key.
+    fn autoincrement_inserts(&self, input: &FlushInput) -> R<Vec<usize>> {
+        let mut out = Vec::new();
+        for ch in &input.entities {
+            let entity = self.meta.entity(ch.entity).map_err(to_napi)?;
+            if !ch.insert.is_empty() && entity.autoincrement_pk().is_some() {
+                out.push(ch.entity);
+            }
+        }
+        Ok(out)
+    }
+
     /// Entities among the flush's inserts whose generated keys the connection can count back
     /// from the last insert id (see `Connection::sequential_insert_keys`).
     fn sequential_key_entities(&self, input: &FlushInput) -> R<Vec<usize>> {
         let mut tables = Vec::new();
-        for ch in &input.entities {
-            let entity = self.meta.entity(ch.entity).map_err(to_napi)?;
-            if !ch.insert.is_empty() && entity.autoincrement_pk().is_some() {
-                tables.push((ch.entity, entity.table_name.as_str()));
-            }
+        for id in self.autoincrement_inserts(input)? {
+            let entity = self.meta.entity(id).map_err(to_napi)?;
+            tables.push((id, entity.table_name.as_str()));
         }
         if tables.is_empty() {
             return Ok(Vec::new());
@@ -764,7 +774,7 @@ impl NativeOrm {
                     };
                     let out = ex.run(&step.sql.text, &step.sql.params, mode)?;
                     if let StepKind::Insert { .. } = step.kind {
-                        keys.push(encode::generated_keys(step.kind, &out));
+                        keys.push(encode::generated_keys(step.kind, &out, false));
                     }
                     let affected = match &out {
                         Output::Rows(r) => r.rows.len() as u64,

@@ -2,7 +2,7 @@ import type { Configuration } from './config.js';
 import { DatabaseDriver, type NativeUowHandle, type RawResult } from './driver.js';
 import { NotImplementedError } from './errors.js';
 
-/** The pool class a server driver's build exports (`NativePgPool`). */
+/** The pool class a server driver's build exports (`NativePool`). */
 export interface NativePool {
   execute(sql: string, params: string, method: string, log: number): Promise<string>;
   transaction(op: string, log: number): Promise<string>;
@@ -61,6 +61,7 @@ export abstract class PooledDriver extends DatabaseDriver {
     const password = typeof secret === 'function' ? await secret() : secret;
     const options = (dbName: unknown) =>
       JSON.stringify({
+        dialect: (this.constructor as unknown as { dialect: string }).dialect,
         clientUrl: c.get('clientUrl'),
         dbName,
         host: c.get('host'),

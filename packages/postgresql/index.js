@@ -24,7 +24,7 @@ export class PostgreSqlDriver extends PooledDriver {
   static binding = loadBinding();
 
   openPool(options) {
-    return PostgreSqlDriver.binding.NativePgPool.connect(options);
+    return PostgreSqlDriver.binding.NativePool.connect(options);
   }
 
   ensureDatabaseSql() {

@@ -1,9 +1,11 @@
 //! The `Connection` trait every driver implements. A backend's quirks stay in its own file.
 
-#[cfg(feature = "postgresql")]
+#[cfg(any(feature = "postgresql", feature = "mysql"))]
 pub mod pool;
 #[cfg(feature = "postgresql")]
 pub mod postgres;
+#[cfg(any(feature = "postgresql", feature = "mysql"))]
+pub mod server;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 

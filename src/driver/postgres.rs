@@ -7,8 +7,6 @@
 //! exact (booleans, integers, floats, text, JSON, bytea), and otherwise sent as text with the
 //! placeholder cast (`$1::text::timestamptz`), so the server parses it with the type's own input.
 
-use std::time::Duration;
-
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::PgConnection;
@@ -20,80 +18,12 @@ use sqlx::{
     ValueRef,
 };
 
-use super::pool::{Pool, PoolSettings, Pooled};
+use super::server::{describe_target, Backend, ServerOptions};
 use super::{ExecResult, Output, Rows};
 use engine::{Error, ErrorKind, Result, Value};
 
-/// Connection settings, as MikroORM names them.
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct PgOptions {
-    #[serde(default)]
-    pub client_url: Option<String>,
-    #[serde(default)]
-    pub db_name: Option<String>,
-    #[serde(default)]
-    pub host: Option<String>,
-    #[serde(default)]
-    pub port: Option<u16>,
-    #[serde(default)]
-    pub user: Option<String>,
-    #[serde(default)]
-    pub password: Option<String>,
-    #[serde(default)]
-    pub pool: PoolOptions,
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct PoolOptions {
-    #[serde(default)]
-    pub min: Option<u32>,
-    #[serde(default)]
-    pub max: Option<u32>,
-    #[serde(default)]
-    pub idle_timeout_millis: Option<u64>,
-    /// How long a query waits for a free connection before failing (default 30 s).
-    #[serde(default)]
-    pub acquire_timeout_millis: Option<u64>,
-}
-
-pub struct PgDriver {
-    pool: Pool<PgConnection>,
-    /// The open transaction's connection (JS runs one transaction at a time per ORM).
-    tx: tokio::sync::Mutex<Option<TxConn>>,
-}
-
-/// A connection held by a transaction, and its depth (savepoints below 1).
-pub struct TxConn {
-    conn: Pooled<PgConnection>,
-    depth: u32,
-}
-
-/// The connection a statement runs on: the open transaction's, or one from the pool.
-pub enum ConnGuard<'a> {
-    Tx(tokio::sync::MappedMutexGuard<'a, TxConn>),
-    Pooled(Pooled<PgConnection>),
-}
-
-impl std::ops::Deref for ConnGuard<'_> {
-    type Target = PgConnection;
-    fn deref(&self) -> &PgConnection {
-        match self {
-            ConnGuard::Tx(t) => &t.conn,
-            ConnGuard::Pooled(c) => c,
-        }
-    }
-}
-
-impl std::ops::DerefMut for ConnGuard<'_> {
-    fn deref_mut(&mut self) -> &mut PgConnection {
-        match self {
-            ConnGuard::Tx(t) => &mut t.conn,
-            ConnGuard::Pooled(c) => c,
-        }
-    }
-}
+/// PostgreSQL through sqlx.
+pub struct PgBackend;
 
 /// A parameter already encoded for its inferred type (`None`: NULL), sent as type "unspecified".
 struct Encoded(Option<Vec<u8>>);
@@ -121,10 +51,12 @@ impl Encode<'_, Postgres> for Encoded {
     }
 }
 
-impl PgDriver {
-    /// Opens one connection first, so that a server that refuses it is reported at once (a pool
-    /// would retry until its timeout), then the pool.
-    pub async fn connect(opts: &PgOptions) -> Result<PgDriver> {
+impl Backend for PgBackend {
+    type Conn = PgConnection;
+    const NAME: &'static str = "PostgreSQL";
+    const INSERT_ID_IS_FIRST: bool = false;
+
+    async fn connect(opts: &ServerOptions) -> Result<(PgConnectOptions, PgConnection)> {
         let mut connect = match &opts.client_url {
             Some(url) => url.parse::<PgConnectOptions>().map_err(|e| {
                 Error::new(
@@ -150,12 +82,11 @@ impl PgDriver {
             connect = connect.database(d);
         }
         let describe = || {
-            format!(
-                "{}:{} (database '{}', user '{}')",
+            describe_target(
                 connect.get_host(),
                 connect.get_port(),
-                connect.get_database().unwrap_or_default(),
-                connect.get_username()
+                connect.get_database(),
+                connect.get_username(),
             )
         };
         let first = sqlx::PgConnection::connect_with(&connect)
@@ -170,92 +101,16 @@ impl PgDriver {
                 );
                 err
             })?;
-        let settings = PoolSettings {
-            min: opts.pool.min.unwrap_or(0),
-            max: opts.pool.max.unwrap_or(10),
-            idle_timeout: opts.pool.idle_timeout_millis.map(Duration::from_millis),
-            acquire_timeout: Duration::from_millis(
-                opts.pool.acquire_timeout_millis.unwrap_or(30_000),
-            ),
-            server: "PostgreSQL",
-        };
-        Ok(PgDriver {
-            pool: Pool::new(connect, settings, Some(first)),
-            tx: tokio::sync::Mutex::new(None),
-        })
+        Ok((connect, first))
     }
 
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    /// The open transaction's connection, or one from the pool (statements that must share a
-    /// connection, as a flush's, keep the guard).
-    pub async fn conn(&self) -> Result<ConnGuard<'_>> {
-        let guard = self.tx.lock().await;
-        match tokio::sync::MutexGuard::try_map(guard, Option::as_mut) {
-            Ok(tx) => Ok(ConnGuard::Tx(tx)),
-            Err(_) => Ok(ConnGuard::Pooled(self.pool.acquire().await?)),
-        }
-    }
-
-    /// Whether a transaction is open.
-    pub async fn in_transaction(&self) -> bool {
-        self.tx.lock().await.is_some()
-    }
-
-    /// `begin`, `commit` or `rollback` (savepoints when nested): the statement it ran.
-    pub async fn transaction(
-        &self,
-        dialect: &dyn engine::dialect::Dialect,
-        op: &str,
-    ) -> Result<String> {
-        let mut tx = self.tx.lock().await;
-        let depth = tx.as_ref().map_or(0, |t| t.depth);
-        if op != "begin" && depth == 0 {
-            return Err(Error::validation(format!(
-                "Cannot {op}: no transaction is active"
-            )));
-        }
-        let sql = crate::tx_statement(dialect, op, depth);
-        match tx.as_mut() {
-            Some(t) => {
-                run_on(&mut t.conn, &sql, &[]).await?;
-                if op == "begin" {
-                    t.depth += 1;
-                } else {
-                    t.depth -= 1;
-                }
-                if t.depth == 0 {
-                    // The connection goes back to the pool.
-                    *tx = None;
-                }
-            }
-            None => {
-                let mut conn = self.pool.acquire().await?;
-                run_on(&mut conn, &sql, &[]).await?;
-                *tx = Some(TxConn { conn, depth: 1 });
-            }
-        }
-        Ok(sql)
-    }
-
-    /// Runs one statement with `?` placeholders; statements that produce columns return rows.
-    pub async fn run(&self, sql: &str, params: &[Value]) -> Result<Output> {
-        let mut conn = self.conn().await?;
-        let res = run_on(&mut conn, sql, params).await;
-        if let (Err(e), ConnGuard::Pooled(c)) = (&res, conn) {
-            if e.kind == ErrorKind::ConnectionError {
-                // A connection that failed mid-statement does not go back to the pool.
-                c.discard();
-            }
-        }
-        res
+    async fn run_on(conn: &mut PgConnection, sql: &str, params: &[Value]) -> Result<Output> {
+        run_on(conn, sql, params).await
     }
 }
 
-/// Runs one statement on `conn` (see `PgDriver::run`).
-pub async fn run_on(conn: &mut PgConnection, sql: &str, params: &[Value]) -> Result<Output> {
+/// Runs one statement on `conn`.
+async fn run_on(conn: &mut PgConnection, sql: &str, params: &[Value]) -> Result<Output> {
     // Several statements (a schema group) go by the simple protocol, as node-pg sends them.
     if params.is_empty() && several_statements(sql) {
         // Without arguments sqlx sends the text by the simple protocol.

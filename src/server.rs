@@ -1,30 +1,34 @@
-//! The PostgreSQL pool for JS: asynchronous calls (each one await in JS) run on tokio.
+//! A server driver's pool for JS: asynchronous calls (each one await in JS) run on tokio. A build
+//! holds one server backend (its cargo feature), named `Server` here.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use napi_derive::napi;
 
-use crate::driver::postgres::{run_on, PgDriver, PgOptions};
+#[cfg(feature = "mysql")]
+use crate::driver::mysql::MyBackend as Server;
+#[cfg(feature = "postgresql")]
+use crate::driver::postgres::PgBackend as Server;
+use crate::driver::server::{Backend, ServerDriver, ServerOptions};
 use crate::driver::Output;
 use crate::exec::{log_entry, LogLevel};
 use crate::{encode, parse, to_napi, to_napi_logged, NativeOrm, NativeUow, R};
-use engine::dialect::dialect_by_name;
 use engine::uow::StepKind;
 
 #[napi]
-pub struct NativePgPool {
-    driver: Arc<PgDriver>,
+pub struct NativePool {
+    driver: Arc<ServerDriver<Server>>,
 }
 
 #[napi]
-impl NativePgPool {
+impl NativePool {
     /// Connects (one connection first, so a refusal is reported at once) and opens the pool.
     #[napi(factory)]
     pub async fn connect(options_json: String) -> napi::Result<Self> {
-        let opts: PgOptions = parse("PostgreSQL options", &options_json).map_err(to_napi)?;
-        let driver = PgDriver::connect(&opts).await.map_err(to_napi)?;
-        Ok(NativePgPool {
+        let opts: ServerOptions = parse("connection options", &options_json).map_err(to_napi)?;
+        let driver = ServerDriver::connect(&opts).await.map_err(to_napi)?;
+        Ok(NativePool {
             driver: Arc::new(driver),
         })
     }
@@ -91,9 +95,8 @@ impl NativePgPool {
     /// `begin`, `commit` or `rollback` (savepoints when nested): the log.
     #[napi]
     pub async fn transaction(&self, op: String, log: LogLevel) -> R<String> {
-        let dialect = dialect_by_name("postgresql")
-            .ok_or_else(|| to_napi(engine::Error::validation("No PostgreSQL dialect")))?;
-        let res = self.driver.transaction(dialect.as_ref(), &op).await;
+        let dialect = self.driver.dialect().map_err(to_napi)?;
+        let res = self.driver.transaction(&op).await;
         let mut entries = String::new();
         if log > 0 {
             let sql = res.as_deref().unwrap_or(op.as_str());
@@ -122,14 +125,13 @@ impl NativePgPool {
 /// Runs a statement on the pool (or the open transaction) with its log entry, counting the rows
 /// it returned under `rows_key`; an error carries the SQL and the log.
 async fn run_logged(
-    driver: &PgDriver,
+    driver: &ServerDriver<Server>,
     sql: &str,
     params_json: &str,
     log: LogLevel,
     rows_key: &str,
 ) -> R<(Output, String)> {
-    let dialect = dialect_by_name("postgresql")
-        .ok_or_else(|| to_napi(engine::Error::validation("No PostgreSQL dialect")))?;
+    let dialect = driver.dialect().map_err(to_napi)?;
     let params = parse_params(dialect.as_ref(), params_json)?;
     let start = Instant::now();
     let res = driver.run(sql, &params).await;
@@ -177,7 +179,7 @@ pub struct NativeFlush {
 }
 
 struct FlushState {
-    driver: Arc<PgDriver>,
+    driver: Arc<ServerDriver<Server>>,
     plan: Option<engine::uow::FlushPlan>,
     keys: Vec<Vec<engine::Value>>,
     on_update: Vec<usize>,
@@ -193,8 +195,7 @@ impl NativeFlush {
     pub async fn run(&self, implicit_tx: bool) -> R<String> {
         let mut st = self.state.lock().await;
         let st = &mut *st;
-        let dialect = dialect_by_name("postgresql")
-            .ok_or_else(|| to_napi(engine::Error::validation("No PostgreSQL dialect")))?;
+        let dialect = st.driver.dialect().map_err(to_napi)?;
         // Inside a transaction the flush joins it; otherwise it has one of its own.
         let implicit_tx = implicit_tx && !st.driver.in_transaction().await;
         let driver = st.driver.clone();
@@ -203,7 +204,7 @@ impl NativeFlush {
         let level = st.level;
         let mut statement = async |sql: &str, params: &[engine::Value], count: &str| {
             let start = Instant::now();
-            let res = run_on(&mut conn, sql, params).await;
+            let res = Server::run_on(&mut conn, sql, params).await;
             if level > 0 {
                 let n = match &res {
                     Ok(Output::Rows(r)) => Some((count, r.rows.len() as u64)),
@@ -241,9 +242,10 @@ impl NativeFlush {
                     plan.resolve(i, &st.keys)?;
                     let step = &plan.steps[i];
                     if let StepKind::UpdateRows { .. } = step.kind {
-                        return Err(engine::Error::not_implemented(
-                            "single-row updates on PostgreSQL",
-                        ));
+                        return Err(engine::Error::not_implemented(format!(
+                            "single-row updates on {}",
+                            Server::NAME
+                        )));
                     }
                     let count = match step.kind {
                         StepKind::VersionCheck => "results",
@@ -251,7 +253,11 @@ impl NativeFlush {
                     };
                     let out = statement(&step.sql.text, &step.sql.params, count).await?;
                     if let StepKind::Insert { .. } = step.kind {
-                        st.keys.push(encode::generated_keys(step.kind, &out));
+                        st.keys.push(encode::generated_keys(
+                            step.kind,
+                            &out,
+                            Server::INSERT_ID_IS_FIRST,
+                        ));
                     }
                     let affected = match &out {
                         Output::Rows(r) => r.rows.len() as u64,
@@ -290,11 +296,17 @@ impl NativeOrm {
         &self,
         uow: &mut NativeUow,
         message: String,
-        pool: &NativePgPool,
+        pool: &NativePool,
         log: LogLevel,
     ) -> R<Option<NativeFlush>> {
         let input = crate::flush_input(&message)?;
-        let plan = self.plan_flush(uow, &input, false, &[])?;
+        // Without `returning`, generated keys are counted from the insert id (MySQL).
+        let increment = if self.dialect.supports_returning() {
+            Vec::new()
+        } else {
+            self.autoincrement_inserts(&input)?
+        };
+        let plan = self.plan_flush(uow, &input, false, &increment)?;
         if plan.is_empty() {
             return Ok(None);
         }

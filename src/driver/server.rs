@@ -1,0 +1,208 @@
+//! What every server driver shares: connection settings as MikroORM names them, the pool, and
+//! the transaction that pins one connection. A backend (`postgres.rs`, `mysql.rs`) supplies
+//! connecting and running one statement.
+
+use std::future::Future;
+use std::time::Duration;
+
+use super::pool::{Pool, PoolSettings, Pooled};
+use super::Output;
+use engine::{Error, ErrorKind, Result, Value};
+
+/// Connection settings, as MikroORM names them.
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerOptions {
+    /// The engine dialect (`mysql` and `mariadb` share a backend).
+    pub dialect: String,
+    #[serde(default)]
+    pub client_url: Option<String>,
+    #[serde(default)]
+    pub db_name: Option<String>,
+    #[serde(default)]
+    pub host: Option<String>,
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub pool: PoolOptions,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolOptions {
+    #[serde(default)]
+    pub min: Option<u32>,
+    #[serde(default)]
+    pub max: Option<u32>,
+    #[serde(default)]
+    pub idle_timeout_millis: Option<u64>,
+    /// How long a query waits for a free connection before failing (default 30 s).
+    #[serde(default)]
+    pub acquire_timeout_millis: Option<u64>,
+}
+
+/// One database server's protocol.
+pub trait Backend: Send + Sync + 'static {
+    type Conn: sqlx::Connection + Send;
+    /// The server's name in messages ("PostgreSQL").
+    const NAME: &'static str;
+    /// Whether an insert's id is the first generated key (MySQL) rather than the last (SQLite).
+    const INSERT_ID_IS_FIRST: bool;
+
+    /// The connect options, and a first connection (a refusal is reported at once, naming host,
+    /// port, database and user, never the password).
+    fn connect(
+        opts: &ServerOptions,
+    ) -> impl Future<Output = Result<(<Self::Conn as sqlx::Connection>::Options, Self::Conn)>> + Send;
+
+    /// Runs one statement with `?` placeholders; statements that produce columns return rows.
+    fn run_on(
+        conn: &mut Self::Conn,
+        sql: &str,
+        params: &[Value],
+    ) -> impl Future<Output = Result<Output>> + Send;
+}
+
+pub struct ServerDriver<B: Backend> {
+    pool: Pool<B::Conn>,
+    /// The open transaction's connection (JS runs one transaction at a time per ORM).
+    tx: tokio::sync::Mutex<Option<TxConn<B::Conn>>>,
+    pub dialect: String,
+}
+
+/// A connection held by a transaction, and its depth (savepoints below 1).
+pub struct TxConn<C: sqlx::Connection> {
+    conn: Pooled<C>,
+    depth: u32,
+}
+
+/// The connection a statement runs on: the open transaction's, or one from the pool.
+pub enum ConnGuard<'a, C: sqlx::Connection> {
+    Tx(tokio::sync::MappedMutexGuard<'a, TxConn<C>>),
+    Pooled(Pooled<C>),
+}
+
+impl<C: sqlx::Connection> std::ops::Deref for ConnGuard<'_, C> {
+    type Target = C;
+    fn deref(&self) -> &C {
+        match self {
+            ConnGuard::Tx(t) => &t.conn,
+            ConnGuard::Pooled(c) => c,
+        }
+    }
+}
+
+impl<C: sqlx::Connection> std::ops::DerefMut for ConnGuard<'_, C> {
+    fn deref_mut(&mut self) -> &mut C {
+        match self {
+            ConnGuard::Tx(t) => &mut t.conn,
+            ConnGuard::Pooled(c) => c,
+        }
+    }
+}
+
+impl<B: Backend> ServerDriver<B> {
+    pub async fn connect(opts: &ServerOptions) -> Result<ServerDriver<B>> {
+        let (connect, first) = B::connect(opts).await?;
+        let settings = PoolSettings {
+            min: opts.pool.min.unwrap_or(0),
+            max: opts.pool.max.unwrap_or(10),
+            idle_timeout: opts.pool.idle_timeout_millis.map(Duration::from_millis),
+            acquire_timeout: Duration::from_millis(
+                opts.pool.acquire_timeout_millis.unwrap_or(30_000),
+            ),
+            server: B::NAME,
+        };
+        Ok(ServerDriver {
+            pool: Pool::new(connect, settings, Some(first)),
+            tx: tokio::sync::Mutex::new(None),
+            dialect: opts.dialect.clone(),
+        })
+    }
+
+    /// The engine dialect this driver's SQL is written in.
+    pub fn dialect(&self) -> Result<Box<dyn engine::dialect::Dialect>> {
+        engine::dialect::dialect_by_name(&self.dialect)
+            .ok_or_else(|| Error::validation(format!("Unknown dialect '{}'", self.dialect)))
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The open transaction's connection, or one from the pool (statements that must share a
+    /// connection, as a flush's, keep the guard).
+    pub async fn conn(&self) -> Result<ConnGuard<'_, B::Conn>> {
+        let guard = self.tx.lock().await;
+        let guard = match tokio::sync::MutexGuard::try_map(guard, Option::as_mut) {
+            Ok(tx) => return Ok(ConnGuard::Tx(tx)),
+            Err(guard) => guard,
+        };
+        // Not held while waiting for the pool: other statements need not queue behind it.
+        drop(guard);
+        Ok(ConnGuard::Pooled(self.pool.acquire().await?))
+    }
+
+    /// Whether a transaction is open.
+    pub async fn in_transaction(&self) -> bool {
+        self.tx.lock().await.is_some()
+    }
+
+    /// `begin`, `commit` or `rollback` (savepoints when nested): the statement it ran.
+    pub async fn transaction(&self, op: &str) -> Result<String> {
+        let dialect = self.dialect()?;
+        let mut tx = self.tx.lock().await;
+        let depth = tx.as_ref().map_or(0, |t| t.depth);
+        if op != "begin" && depth == 0 {
+            return Err(Error::validation(format!(
+                "Cannot {op}: no transaction is active"
+            )));
+        }
+        let sql = crate::tx_statement(dialect.as_ref(), op, depth);
+        match tx.as_mut() {
+            Some(t) => {
+                B::run_on(&mut t.conn, &sql, &[]).await?;
+                if op == "begin" {
+                    t.depth += 1;
+                } else {
+                    t.depth -= 1;
+                }
+                if t.depth == 0 {
+                    // The connection goes back to the pool.
+                    *tx = None;
+                }
+            }
+            None => {
+                let mut conn = self.pool.acquire().await?;
+                B::run_on(&mut conn, &sql, &[]).await?;
+                *tx = Some(TxConn { conn, depth: 1 });
+            }
+        }
+        Ok(sql)
+    }
+
+    /// Runs one statement on the open transaction's connection or a pooled one.
+    pub async fn run(&self, sql: &str, params: &[Value]) -> Result<Output> {
+        let mut conn = self.conn().await?;
+        let res = B::run_on(&mut conn, sql, params).await;
+        if let (Err(e), ConnGuard::Pooled(c)) = (&res, conn) {
+            if e.kind == ErrorKind::ConnectionError {
+                // A connection that failed mid-statement does not go back to the pool.
+                c.discard();
+            }
+        }
+        res
+    }
+}
+
+/// `host:port (database 'db', user 'u')` for connection errors.
+pub fn describe_target(host: &str, port: u16, db: Option<&str>, user: &str) -> String {
+    format!(
+        "{host}:{port} (database '{}', user '{user}')",
+        db.unwrap_or_default()
+    )
+}
