@@ -46,6 +46,13 @@ fn to_napi_logged(e: Error, log: &str) -> NapiError {
         s.push_str(",\"sql\":");
         engine::value::write_json_str(&mut s, sql);
     }
+    if let Some(server) = &e.server {
+        s.push_str(&format!(",\"errno\":{}", server.errno));
+        if let Some(state) = &server.sql_state {
+            s.push_str(",\"sqlState\":");
+            engine::value::write_json_str(&mut s, state);
+        }
+    }
     s.push('}');
     NapiError::new(Status::GenericFailure, s)
 }
@@ -769,7 +776,7 @@ impl NativeOrm {
                         continue;
                     }
                     let mode = match step.kind {
-                        StepKind::VersionCheck => LogMode::Results,
+                        StepKind::VersionCheck | StepKind::Reload => LogMode::Results,
                         _ => LogMode::Affected,
                     };
                     let out = ex.run(&step.sql.text, &step.sql.params, mode)?;

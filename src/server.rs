@@ -248,7 +248,7 @@ impl NativeFlush {
                         )));
                     }
                     let count = match step.kind {
-                        StepKind::VersionCheck => "results",
+                        StepKind::VersionCheck | StepKind::Reload => "results",
                         _ => "affected",
                     };
                     let out = statement(&step.sql.text, &step.sql.params, count).await?;

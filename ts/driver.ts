@@ -237,9 +237,9 @@ export abstract class DatabaseDriver {
     if (!(e instanceof Error) || !e.message.startsWith(ERROR_TAG)) {
       return e;
     }
-    const payload = JSON.parse(e.message.substring(ERROR_TAG.length)) as { kind: string; message: string; code?: string; sql?: string; log?: LogEntry[] };
+    const payload = JSON.parse(e.message.substring(ERROR_TAG.length)) as { kind: string; message: string; code?: string; sql?: string; errno?: number; sqlState?: string; log?: LogEntry[] };
     this.writeLog(payload.log);
-    const cause = Object.assign(new Error(payload.message), { code: payload.code, sql: payload.sql });
+    const cause = Object.assign(new Error(payload.message), { code: payload.code, sql: payload.sql, errno: payload.errno, sqlState: payload.sqlState });
     const Cls = ERROR_CLASSES[payload.kind];
     if (Cls) {
       const err = new Cls(cause);

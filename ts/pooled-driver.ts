@@ -95,11 +95,16 @@ export abstract class PooledDriver extends DatabaseDriver {
     }
   }
 
+  /** A `Date` parameter of raw SQL as the server reads it (ISO text; MySQL overrides it). */
+  protected dateParam(d: Date): string {
+    return d.toISOString();
+  }
+
   /** The query that looks the database up (its name is the one parameter). */
   protected abstract ensureDatabaseSql(): string;
 
   /** The database a connection can always open (to create the configured one). */
-  protected abstract managementDbName(): string;
+  protected abstract managementDbName(): string | undefined;
 
   /** `create database "name"`. */
   protected abstract createDatabaseSql(name: string): string;
@@ -189,7 +194,7 @@ export abstract class PooledDriver extends DatabaseDriver {
   /** Dates go as ISO text (the server parses them for the column's type), bigints as text. */
   override async executeRaw(sql: string, params: readonly unknown[], method: 'all' | 'get' | 'run'): Promise<RawResult> {
     await this.connect();
-    const p = JSON.stringify(params.map(v => (v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? v.toString() : v)));
+    const p = JSON.stringify(params.map(v => (v instanceof Date ? this.dateParam(v) : typeof v === 'bigint' ? v.toString() : v)));
     return this.jsonAsync<RawResult>(() => this.pool!.execute(sql, p, method, this.logLevel()));
   }
 }

@@ -1,5 +1,7 @@
 //! The `Connection` trait every driver implements. A backend's quirks stay in its own file.
 
+#[cfg(feature = "mysql")]
+pub mod mysql;
 #[cfg(any(feature = "postgresql", feature = "mysql"))]
 pub mod pool;
 #[cfg(feature = "postgresql")]

@@ -475,6 +475,7 @@ pub fn map_err(e: sqlx::Error) -> Error {
                 message: db.message().to_string(),
                 code,
                 sql: None,
+                server: None,
             }
         }
         sqlx::Error::Io(io) => Error::new(ErrorKind::ConnectionError, io.to_string()),

@@ -60,6 +60,7 @@ fn map_err(e: rusqlite::Error) -> Error {
         message,
         code,
         sql: None,
+        server: None,
     }
 }
 

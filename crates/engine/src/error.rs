@@ -57,6 +57,15 @@ pub struct Error {
     pub code: Option<String>,
     /// The failing statement with its parameters inlined, when there is one.
     pub sql: Option<String>,
+    /// The server's error number and SQLSTATE, where the driver reports them apart from `code`
+    /// (MySQL: `errno` 1062, `sqlState` 23000).
+    pub server: Option<Box<ServerCode>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerCode {
+    pub errno: i64,
+    pub sql_state: Option<String>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -68,6 +77,7 @@ impl Error {
             message: message.into(),
             code: None,
             sql: None,
+            server: None,
         }
     }
     pub fn validation(message: impl Into<String>) -> Self {

@@ -5,10 +5,19 @@ use crate::meta::{EntityMeta, Metadata, PropMeta, Reference};
 use crate::order::dependency_order;
 use crate::sql::Writer;
 
-fn column_def(d: &dyn Dialect, w: &mut Writer, e: &EntityMeta, i: usize) {
+fn column_def(d: &dyn Dialect, w: &mut Writer, meta: &Metadata, e: &EntityMeta, i: usize) {
     let p = &e.props[i];
     w.ident(&p.field_name).push(" ");
-    let ty = p.column_type.clone().unwrap_or_else(|| d.column_type(p));
+    let references_autoincrement = p.reference.as_ref().is_some_and(|r| {
+        meta.entities[r.entity]
+            .props
+            .iter()
+            .any(|t| t.field_name == r.field_name && t.primary && t.autoincrement)
+    });
+    let ty = match (&p.column_type, d.referencing_column_type()) {
+        (None, Some(t)) if references_autoincrement => t.to_string(),
+        _ => p.column_type.clone().unwrap_or_else(|| d.column_type(p)),
+    };
     if p.primary && p.autoincrement && e.pk.len() == 1 {
         let ty = match (&p.column_type, d.autoincrement_pk_type()) {
             (None, Some(t)) => t,
@@ -109,7 +118,7 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
             if n > 0 {
                 w.push(", ");
             }
-            column_def(d, &mut w, e, i);
+            column_def(d, &mut w, meta, e, i);
         }
         if e.pk.len() > 1 {
             w.push(", primary key (");
@@ -129,7 +138,7 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
                 }
             }
         }
-        w.push(");");
+        w.push(")").push(d.create_table_suffix()).push(";");
         group.push(w.text);
         for i in e
             .indexes
@@ -137,7 +146,17 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
             .filter(|i| !i.foreign || d.indexes_foreign_keys())
         {
             let mut w = Writer::new(d);
-            if i.unique && d.constraints_by_alter() {
+            if d.indexes_by_alter() {
+                w.push("alter table ")
+                    .ident(&e.table_name)
+                    .push(if i.unique {
+                        " add unique "
+                    } else {
+                        " add index "
+                    })
+                    .ident(&i.name)
+                    .push(" (");
+            } else if i.unique && d.constraints_by_alter() {
                 w.push("alter table ")
                     .ident(&e.table_name)
                     .push(" add constraint ")

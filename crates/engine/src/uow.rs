@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 use crate::convert::raw_to_db;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-use crate::meta::{EntityMeta, Metadata};
+use crate::meta::{EntityMeta, Metadata, PropMeta, PropType};
 use crate::order::dependency_order;
 use crate::query::write_returning_pk;
 use crate::sql::{Sql, Writer};
@@ -56,6 +56,22 @@ impl Key {
 }
 
 pub type Snapshot = Vec<Option<Value>>;
+
+/// Whether a property's new value equals its snapshot. Dates compare as instants: the database
+/// may give back another text for the same one (`…:05` for `…:05.000`).
+fn same_value(p: &PropMeta, v: &Value, snap: &Value) -> bool {
+    let ms = |x: &Value| match x {
+        Value::Int(i) => Some(*i),
+        Value::Text(t) => crate::time::parse_iso_datetime(t),
+        _ => None,
+    };
+    if p.ty == PropType::Datetime {
+        if let (Some(a), Some(b)) = (ms(v), ms(snap)) {
+            return a == b;
+        }
+    }
+    v.same(snap)
+}
 
 #[derive(Default, Clone)]
 pub struct UnitOfWork {
@@ -121,6 +137,9 @@ pub enum StepKind {
     Delete,
     /// The select that finds the versioned rows a batched update is about to change.
     VersionCheck,
+    /// Without `returning` (MySQL): the select that reads back the keys and versions of rows
+    /// just inserted or updated, as MikroORM runs it (the values are known; it is logged).
+    Reload,
     /// `update … set fk = ? where pk = ?` for a reference of a row inserted by this flush
     /// to a row inserted after it (same type, or a cycle): `group`'s insert `row`, property `prop`.
     ExtraUpdate {
@@ -565,7 +584,7 @@ impl UnitOfWork {
                         continue;
                     }
                     let v = raw_to_db(d, entity, p, row[off + i])?;
-                    if snap[i].as_ref().is_none_or(|s| !v.same(s)) {
+                    if snap[i].as_ref().is_none_or(|s| !same_value(p, &v, s)) {
                         changes.push((i, v));
                     }
                 }
@@ -639,7 +658,15 @@ impl UnitOfWork {
                 ignore_conflicts: false,
             };
             let refs = &groups[gi].insert_refs;
-            insert_steps(d, entity, gi, rows, refs, how, &mut steps);
+            insert_steps(
+                d,
+                (groups[gi].entity, entity),
+                gi,
+                rows,
+                refs,
+                how,
+                &mut steps,
+            );
         }
         for &gi in &commit {
             let entity = meta.entity(groups[gi].entity)?;
@@ -672,7 +699,13 @@ impl UnitOfWork {
                             steps.push(version_check_step(d, entity, chunk));
                         }
                         let at = (gi, start + n * batch);
-                        steps.push(update_step(d, entity, chunk, at, true));
+                        steps.push(update_step(d, entity, chunk, at, d.supports_returning()));
+                        if !d.supports_returning() {
+                            let keys = chunk.iter().filter_map(|u| u.pk.first().cloned());
+                            if let Some(step) = reload_step(d, entity, keys.map(Ok).collect()) {
+                                steps.push(step);
+                            }
+                        }
                     }
                 }
                 start = end;
@@ -700,7 +733,15 @@ impl UnitOfWork {
                 increment_keys: false,
                 ignore_conflicts: ignore,
             };
-            insert_steps(d, entity, gi, rows, refs, how, &mut steps);
+            insert_steps(
+                d,
+                (groups[gi].entity, entity),
+                gi,
+                rows,
+                refs,
+                how,
+                &mut steps,
+            );
         }
         for &gi in commit.iter().rev().filter(|&&gi| !is_pivot(gi)) {
             let g = &groups[gi];
@@ -954,7 +995,7 @@ struct InsertHow {
 
 fn insert_steps(
     d: &dyn Dialect,
-    entity: &EntityMeta,
+    (entity_index, entity): (usize, &EntityMeta),
     group: usize,
     mut rows: Vec<Snapshot>,
     refs: &[(usize, usize, NewRef)],
@@ -1069,11 +1110,13 @@ fn insert_steps(
                 w.push(", ").ident(&entity.props[v].field_name);
             }
         }
+        let version_unset = entity.version_prop().filter(|v| !cols.contains(v));
+        let count = chunk.len();
         steps.push(Step {
             sql: w.finish(),
             kind: StepKind::Insert {
                 group,
-                count: chunk.len(),
+                count,
                 returning,
                 increment,
             },
@@ -1082,7 +1125,74 @@ fn insert_steps(
             fixups,
             expect: None,
         });
+        if version_unset.is_some() && !d.supports_returning() {
+            let rows = (first..first + count).map(|row| NewRef {
+                entity: entity_index,
+                row,
+            });
+            if let Some(step) = reload_step(d, entity, rows.map(Err).collect()) {
+                steps.push(step);
+            }
+        }
     }
+}
+
+/// `select a0.pk, a0.version from t as a0 where a0.pk in (…)` for rows given by key (`Ok`) or
+/// inserted by this flush (`Err`, filled in once generated). Single-column keys only.
+fn reload_step(
+    d: &dyn Dialect,
+    entity: &EntityMeta,
+    rows: Vec<std::result::Result<Value, NewRef>>,
+) -> Option<Step> {
+    let [pk] = entity.pk[..] else {
+        return None;
+    };
+    let version = entity.version_prop()?;
+    let mut w = Writer::new(d);
+    let mut fixups = Vec::new();
+    w.push("select ");
+    for (n, i) in [pk, version].into_iter().enumerate() {
+        if n > 0 {
+            w.push(", ");
+        }
+        w.ident("a0").push(".").ident(&entity.props[i].field_name);
+    }
+    w.push(" from ")
+        .ident(&entity.table_name)
+        .push(" as ")
+        .ident("a0")
+        .push(" where ")
+        .ident("a0")
+        .push(".")
+        .ident(&entity.props[pk].field_name)
+        .push(" in (");
+    for (n, row) in rows.into_iter().enumerate() {
+        if n > 0 {
+            w.push(", ");
+        }
+        match row {
+            Ok(v) => {
+                w.param(v);
+            }
+            Err(target) => {
+                fixups.push(Fixup {
+                    param: w.params.len(),
+                    target,
+                    change: None,
+                });
+                w.param(Value::Null);
+            }
+        }
+    }
+    w.push(")");
+    Some(Step {
+        sql: w.finish(),
+        kind: StepKind::Reload,
+        columns: Vec::new(),
+        missing: Vec::new(),
+        fixups,
+        expect: None,
+    })
 }
 
 fn write_pk_match(w: &mut Writer, entity: &EntityMeta, pk: &[Value]) {
@@ -1096,7 +1206,8 @@ fn write_pk_match(w: &mut Writer, entity: &EntityMeta, pk: &[Value]) {
 }
 
 /// `chunk` holds `group`'s updates from index `at.1` on (`at` = (group, index)).
-/// With `returning`, a versioned single row returns its new version (as MikroORM writes it).
+/// With `returning`, a versioned single row returns its new version and a batch its keys and
+/// versions (as MikroORM writes them).
 fn update_step(
     d: &dyn Dialect,
     entity: &EntityMeta,
@@ -1178,9 +1289,11 @@ fn update_step(
         w.push(" where ");
         write_pk_in(&mut w, entity, chunk.iter().map(|u| u.pk.iter().cloned()));
         write_discriminator(&mut w, entity, &chunk[0].class);
-        write_returning_pk(&mut w, entity);
-        if let Some(f) = version {
-            w.push(", ").ident(f);
+        if returning {
+            write_returning_pk(&mut w, entity);
+            if let Some(f) = version {
+                w.push(", ").ident(f);
+            }
         }
     }
     Step {

@@ -47,29 +47,7 @@ pub trait Dialect: Send + Sync {
 
     /// Writes a value inline, for logs and `getFormattedQuery()`.
     fn inline_value(&self, out: &mut String, v: &Value) {
-        match v {
-            Value::Null => out.push_str("null"),
-            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Int(i) => out.push_str(&i.to_string()),
-            Value::Real(f) => crate::value::write_f64(out, *f),
-            Value::Text(s) => {
-                out.push('\'');
-                for c in s.chars() {
-                    if c == '\'' {
-                        out.push('\'');
-                    }
-                    out.push(c);
-                }
-                out.push('\'');
-            }
-            Value::Blob(b) => {
-                out.push_str("X'");
-                for byte in b {
-                    out.push_str(&format!("{byte:02x}"));
-                }
-                out.push('\'');
-            }
-        }
+        inline_plain(out, v);
     }
 
     /// The column type for a property without an explicit `columnType`.
@@ -150,6 +128,22 @@ pub trait Dialect: Send + Sync {
     /// enum checks as `alter table … add constraint … check (…)` instead of in the column.
     fn constraints_by_alter(&self) -> bool {
         false
+    }
+
+    /// What follows a `create table (…)` (MySQL's character set and engine).
+    fn create_table_suffix(&self) -> &'static str {
+        ""
+    }
+
+    /// Indexes as `alter table … add index|unique name (…)` instead of `create index`.
+    fn indexes_by_alter(&self) -> bool {
+        false
+    }
+
+    /// The column type of a foreign key to an autoincrement key (MySQL's `int unsigned`), when it
+    /// differs from the property's own type.
+    fn referencing_column_type(&self) -> Option<&'static str> {
+        None
     }
 
     /// What ends a `drop table if exists` (` cascade`).
@@ -323,5 +317,32 @@ pub fn dialect_by_name(name: &str) -> Option<Box<dyn Dialect>> {
         "postgresql" => Some(Box::new(Postgres)),
         "mysql" | "mariadb" => Some(Box::new(MySql)),
         _ => None,
+    }
+}
+
+/// A value inline with standard SQL quoting (`'it''s'`, `X'00ff'`).
+pub fn inline_plain(out: &mut String, v: &Value) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Real(f) => crate::value::write_f64(out, *f),
+        Value::Text(s) => {
+            out.push('\'');
+            for c in s.chars() {
+                if c == '\'' {
+                    out.push('\'');
+                }
+                out.push(c);
+            }
+            out.push('\'');
+        }
+        Value::Blob(b) => {
+            out.push_str("X'");
+            for byte in b {
+                out.push_str(&format!("{byte:02x}"));
+            }
+            out.push('\'');
+        }
     }
 }

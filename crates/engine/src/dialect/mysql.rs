@@ -4,6 +4,7 @@
 use super::Dialect;
 use crate::meta::{PropMeta, PropType};
 use crate::sql::Writer;
+use crate::value::Value;
 
 pub struct MySql;
 
@@ -18,6 +19,36 @@ impl Dialect for MySql {
 
     fn supports_returning(&self) -> bool {
         false
+    }
+
+    /// Text escaped with backslashes, as mysql2 writes it (`'it\'s'`, `'{\"a\":1}'`).
+    fn inline_value(&self, out: &mut String, v: &Value) {
+        let Value::Text(s) = v else {
+            return super::inline_plain(out, v);
+        };
+        out.push('\'');
+        for c in s.chars() {
+            match c {
+                '\0' => out.push_str("\\0"),
+                '\u{8}' => out.push_str("\\b"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\u{1a}' => out.push_str("\\Z"),
+                '"' | '\'' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS.mmm` (UTC): MySQL rejects ISO text with `T` and `Z`.
+    fn datetime_value(&self, ms: i64) -> Value {
+        let iso = crate::time::format_iso_datetime(ms);
+        Value::Text(iso.replacen('T', " ", 1).trim_end_matches('Z').to_string())
     }
 
     fn ilike_operator(&self) -> &'static str {
@@ -149,6 +180,26 @@ impl Dialect for MySql {
     }
 
     fn autoincrement_pk_type(&self) -> Option<&'static str> {
+        Some("int unsigned")
+    }
+
+    fn schema_preamble(&self) -> Option<&'static str> {
+        Some("set names utf8mb4;")
+    }
+
+    fn foreign_keys_in_create(&self) -> bool {
+        false
+    }
+
+    fn create_table_suffix(&self) -> &'static str {
+        " default character set utf8mb4 engine = InnoDB"
+    }
+
+    fn indexes_by_alter(&self) -> bool {
+        true
+    }
+
+    fn referencing_column_type(&self) -> Option<&'static str> {
         Some("int unsigned")
     }
 }

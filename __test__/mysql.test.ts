@@ -1,0 +1,63 @@
+import { expect, test } from 'vitest';
+import * as mariadb from '@mikro-native/mariadb';
+import * as mysql from '@mikro-native/mysql';
+import { failure } from './helpers.js';
+// @ts-expect-error: a plain JS module shared with the MikroORM run that recorded the log
+import { session } from './fixtures/mysql/session.mjs';
+import { readFileSync } from 'node:fs';
+
+// MySQL and MariaDB (issue 4, in progress), on the MariaDB server at 127.0.0.1:3306 (no MySQL
+// server can be had here, so the mysql package is tested against MariaDB too). The test fails
+// when the server is not there. `fixtures/mysql/session.mjs` ran on @mikro-orm/mysql 7.2.1 and
+// wrote `mikro-orm-7.2.1.log`; the same session on ours must print the same lines, except:
+const deliberate: [string, string | null][] = [
+  // We create the database on a connection of its own and open the pool on it; MikroORM switches
+  // its connection with `use`.
+  ['[query] use `DB`', null],
+  // MikroORM's schema.drop() reads the existing tables first; ours drops what the metadata names.
+  ["[query] select table_name as table_name, nullif(table_schema, schema()) as schema_name, table_comment as table_comment, table_collation as table_collation from information_schema.tables where table_type = 'BASE TABLE' and table_schema = schema() order by table_name", null],
+  ["[query] select table_name as view_name, nullif(table_schema, schema()) as schema_name, view_definition from information_schema.views where table_schema = schema() order by table_name", null],
+  // mysql2 inlines 2.5 into the text (a decimal literal, read back as a string); we bind it as a double.
+  ['[{"result":2,"s":"x","n":"2.5","b":1}]', '[{"result":2,"s":"x","n":2.5,"b":1}]'],
+  // mysql2 writes a null parameter of raw SQL as NULL in its log.
+  ['[query] insert into tag (name) values (NULL)', '[query] insert into tag (name) values (null)'],
+];
+
+/** An entity for connections that only run raw SQL. */
+function thing(mod: typeof mysql | typeof mariadb) {
+  return mod.defineEntity({ name: 'Thing', properties: { id: mod.p.integer().primary() } });
+}
+
+const reference = readFileSync(new URL('./fixtures/mysql/mikro-orm-7.2.1.log', import.meta.url), 'utf8').trimEnd().split('\n');
+
+for (const [name, mod] of [['mysql', mysql], ['mariadb', mariadb]] as const) {
+  test(`@mikro-native/${name}: a whole session prints what @mikro-orm/mysql 7.2.1 printed`, async () => {
+    const db = `mikro_native_${name}_session`;
+    const admin = await mod.MikroORM.init({ entities: [thing(mod)], host: '127.0.0.1', port: 3306, user: 'root', dbName: 'mysql' });
+    await admin.em.execute(`drop database if exists ${db}`);
+    const lines: string[] = await session(mod, db);
+    await admin.em.execute(`drop database if exists ${db}`);
+    await admin.close();
+    const expected = reference
+      .map(l => l.replaceAll('ref_my', db))
+      .flatMap(l => {
+        const d = deliberate.find(([from]) => from.replaceAll('DB', db) === l);
+        return d ? (d[1] === null ? [] : [d[1]]) : [l];
+      });
+    expect(lines).toEqual(expected);
+  });
+}
+
+test('MySQL errors carry errno and sqlState; a refused connection names host and port, never the password', async () => {
+  const orm = await mysql.MikroORM.init({ entities: [thing(mysql)], host: '127.0.0.1', port: 3306, user: 'root', dbName: 'mysql' });
+  const err = await failure(orm.em.execute('select * from no_such_table'));
+  expect(err).toBeInstanceOf(mysql.TableNotFoundException);
+  expect([err.code, err.errno, err.sqlState]).toEqual(['ER_NO_SUCH_TABLE', 1146, '42S02']);
+  await orm.close();
+  const refused = await mysql.MikroORM.init({ entities: [thing(mysql)], host: '127.0.0.1', port: 1, user: 'root', password: 'secret', dbName: 'x' });
+  const e = await failure(refused.em.execute('select 1'));
+  expect(e).toBeInstanceOf(mysql.ConnectionException);
+  expect(e.message).toBe("Cannot connect to MySQL at 127.0.0.1:1 (database '', user 'root'): Connection refused (os error 111)");
+  expect(e.message).not.toContain('secret');
+  await refused.close();
+});
