@@ -169,19 +169,25 @@ export abstract class DatabaseDriver {
     return res;
   }
 
-  /** Awaits an asynchronous engine call (server drivers) and parses its JSON answer, writing its log lines. */
-  async jsonAsync<T>(fn: () => Promise<string>): Promise<T> {
-    let text: unknown;
+  /** An asynchronous native call's answer (server drivers); engine errors as MikroORM's classes. */
+  protected async awaitNative(fn: () => Promise<string>): Promise<string> {
+    let res: unknown;
     try {
-      text = await fn();
+      res = await fn();
     } catch (e) {
       throw this.convertError(e);
     }
     // napi-rs resolves (rather than rejects) with the `Err` of some calls, as it returns them.
-    if (text instanceof Error) {
-      throw this.convertError(text);
+    if (res instanceof Error) {
+      throw this.convertError(res);
     }
-    const res = JSON.parse(text as string) as T & { log?: LogEntry[] };
+    return res as string;
+  }
+
+  /** Awaits an asynchronous engine call (server drivers) and parses its JSON answer, writing its log lines. */
+  async jsonAsync<T>(fn: () => Promise<string>): Promise<T> {
+    const text = await this.awaitNative(fn);
+    const res = JSON.parse(text) as T & { log?: LogEntry[] };
     this.writeLog(res.log);
     return res;
   }

@@ -10,6 +10,11 @@ export interface NativePool {
   close(): Promise<void>;
 }
 
+/** A server driver's build: its pool class, opened by `NativePool.connect(options)`. */
+interface PoolBinding {
+  NativePool: { connect(options: string): Promise<NativePool> };
+}
+
 /**
  * A driver for a database server (PostgreSQL): a pool of connections in the addon, reached by
  * asynchronous calls. The SQL compiler and the unit of work are the engine's, as for SQLite.
@@ -24,8 +29,6 @@ export abstract class PooledDriver extends DatabaseDriver {
     super(config);
   }
 
-  /** Opens the pool (the driver build's factory), once. */
-  protected abstract openPool(options: string): Promise<NativePool>;
 
   override async ensureConnected(): Promise<void> {
     await this.connect();
@@ -89,7 +92,7 @@ export abstract class PooledDriver extends DatabaseDriver {
 
   private async open(options: string): Promise<NativePool> {
     try {
-      return await this.openPool(options);
+      return await (this.binding as unknown as PoolBinding).NativePool.connect(options);
     } catch (e) {
       throw this.convertError(e);
     }
@@ -120,20 +123,6 @@ export abstract class PooledDriver extends DatabaseDriver {
     return this.txDepth > 0;
   }
 
-  /** An asynchronous native call's answer; engine errors as MikroORM's classes. */
-  private async awaitNative(fn: () => Promise<string>): Promise<string> {
-    let res: unknown;
-    try {
-      res = await fn();
-    } catch (e) {
-      throw this.convertError(e);
-    }
-    // napi-rs resolves (rather than rejects) with some calls' `Err`.
-    if (res instanceof Error) {
-      throw this.convertError(res);
-    }
-    return res as string;
-  }
 
   override isConnected(): boolean {
     return this.pool !== undefined;

@@ -1,55 +1,18 @@
-// @mikro-native/mariadb: core re-exported, with the MySQL build of the addon (a pool).
-import { createRequire } from 'node:module';
-import { MikroORM as CoreMikroORM, PooledDriver } from '@mikro-native/core';
+// @mikro-native/mariadb: core re-exported, with the MySQL build of the addon (a pool), as MariaDB.
+import { MikroORM as CoreMikroORM, MySqlFamilyDriver, loadBinding } from '@mikro-native/core';
 
 export * from '@mikro-native/core';
 
-const require = createRequire(import.meta.url);
-
-function loadBinding() {
-  const platform = `${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : ''}`;
-  try {
-    return require(`./mikro-native.${platform}.node`);
-  } catch (local) {
-    try {
-      return require(`@mikro-native/mariadb-${platform}`);
-    } catch {
-      throw new Error(`@mikro-native/mariadb: no native build for ${platform} (run \`npm run build\` in the repository, or install @mikro-native/mariadb-${platform}): ${local.message}`);
-    }
-  }
-}
-
-export class MariaDbDriver extends PooledDriver {
+export class MariaDbDriver extends MySqlFamilyDriver {
   static dialect = 'mariadb';
-  static binding = loadBinding();
-
-  openPool(options) {
-    return MariaDbDriver.binding.NativePool.connect(options);
-  }
-
-  /** `YYYY-MM-DD HH:MM:SS.mmm` (UTC): MySQL rejects ISO text with `T` and `Z`. */
-  dateParam(d) {
-    return d.toISOString().replace('T', ' ').replace('Z', '');
-  }
-
-  ensureDatabaseSql() {
-    return 'select 1 from information_schema.schemata where schema_name = ?';
-  }
-
-  managementDbName() {
-    return undefined;
-  }
-
-  createDatabaseSql(name) {
-    return `create database \`${name.replace(/`/g, '``')}\`;`;
-  }
+  static binding = loadBinding(import.meta.url, 'mariadb');
 }
 
-class MariaDBMikroORM extends CoreMikroORM {
+class MariaDbMikroORM extends CoreMikroORM {
   static DRIVER = MariaDbDriver;
 }
 
-export { MariaDBMikroORM as MikroORM };
+export { MariaDbMikroORM as MikroORM };
 
 export function defineConfig(options) {
   return { driver: MariaDbDriver, ...options };

@@ -1,9 +1,8 @@
-import { MikroORM as CoreMikroORM, PooledDriver, EntityManager, type NativePool, type Options } from '@mikro-native/core';
+import { MikroORM as CoreMikroORM, PooledDriver, EntityManager, type Options } from '@mikro-native/core';
 
 export * from '@mikro-native/core';
 
 export declare class PostgreSqlDriver extends PooledDriver {
-  protected openPool(options: string): Promise<NativePool>;
   protected ensureDatabaseSql(): string;
   protected managementDbName(): string;
   protected createDatabaseSql(name: string): string;

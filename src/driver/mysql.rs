@@ -5,7 +5,7 @@
 use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlConnection, MySqlRow};
 use sqlx::{Arguments, Column, Connection as _, Executor, Row, TypeInfo, ValueRef};
 
-use super::server::{describe_target, Backend, ServerOptions};
+use super::server::{connect_error, several_statements, split_statements, Backend, ServerOptions};
 use super::{ExecResult, Output, Rows};
 use engine::{Error, ErrorKind, Result, Value};
 
@@ -44,21 +44,15 @@ impl Backend for MyBackend {
             .pipes_as_concat(false)
             .no_engine_substitution(false)
             .timezone(None);
-        let first = MySqlConnection::connect_with(&connect).await.map_err(|e| {
-            let mut err = map_err(e);
-            err.kind = ErrorKind::ConnectionError;
-            err.message = format!(
-                "Cannot connect to MySQL at {}: {}",
-                describe_target(
-                    connect.get_host(),
-                    connect.get_port(),
-                    connect.get_database(),
-                    connect.get_username()
-                ),
-                err.message
-            );
-            err
-        })?;
+        let target = (
+            connect.get_host(),
+            connect.get_port(),
+            connect.get_database(),
+            connect.get_username(),
+        );
+        let first = MySqlConnection::connect_with(&connect)
+            .await
+            .map_err(|e| connect_error(Self::NAME, target, map_err(e)))?;
         Ok((connect, first))
     }
 
@@ -136,42 +130,6 @@ async fn run_on(conn: &mut MySqlConnection, sql: &str, params: &[Value]) -> Resu
     Ok(Output::Rows(Rows { columns, rows: out }))
 }
 
-/// Whether `sql` holds more than one statement (a `;` outside quotes before more text).
-fn several_statements(sql: &str) -> bool {
-    split_statements(sql).len() > 1
-}
-
-/// The statements of a script, split at `;` outside quotes.
-fn split_statements(sql: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut start = 0;
-    for (i, c) in sql.char_indices() {
-        if let Some(q) = quote {
-            if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '"' | '`' => quote = Some(c),
-            ';' => {
-                let stmt = sql[start..i].trim();
-                if !stmt.is_empty() {
-                    out.push(stmt);
-                }
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    let rest = sql[start..].trim();
-    if !rest.is_empty() {
-        out.push(rest);
-    }
-    out
-}
-
 fn decode_row(row: &MySqlRow) -> Result<Vec<Value>> {
     let mut out = Vec::with_capacity(row.len());
     for i in 0..row.len() {
@@ -186,9 +144,10 @@ fn decode(row: &MySqlRow, i: usize) -> Result<Value> {
     if raw.is_null() {
         return Ok(Value::Null);
     }
-    let name = raw.type_info().name().to_string();
+    let ty = raw.type_info();
+    let name = ty.name();
     let get_err = |e: sqlx::Error| Error::new(ErrorKind::Driver, e.to_string());
-    Ok(match name.as_str() {
+    Ok(match name {
         "BOOLEAN" | "TINYINT" | "SMALLINT" | "MEDIUMINT" | "INT" | "YEAR" | "TINYINT UNSIGNED"
         | "SMALLINT UNSIGNED" | "MEDIUMINT UNSIGNED" | "INT UNSIGNED" => {
             Value::Int(row.try_get_unchecked::<i64, _>(i).map_err(get_err)?)

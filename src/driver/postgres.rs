@@ -18,7 +18,7 @@ use sqlx::{
     ValueRef,
 };
 
-use super::server::{describe_target, Backend, ServerOptions};
+use super::server::{connect_error, several_statements, Backend, ServerOptions};
 use super::{ExecResult, Output, Rows};
 use engine::{Error, ErrorKind, Result, Value};
 
@@ -81,26 +81,15 @@ impl Backend for PgBackend {
         if let Some(d) = &opts.db_name {
             connect = connect.database(d);
         }
-        let describe = || {
-            describe_target(
-                connect.get_host(),
-                connect.get_port(),
-                connect.get_database(),
-                connect.get_username(),
-            )
-        };
+        let target = (
+            connect.get_host(),
+            connect.get_port(),
+            connect.get_database(),
+            connect.get_username(),
+        );
         let first = sqlx::PgConnection::connect_with(&connect)
             .await
-            .map_err(|e| {
-                let mut err = map_err(e);
-                err.kind = ErrorKind::ConnectionError;
-                err.message = format!(
-                    "Cannot connect to PostgreSQL at {}: {}",
-                    describe(),
-                    err.message
-                );
-                err
-            })?;
+            .map_err(|e| connect_error(Self::NAME, target, map_err(e)))?;
         Ok((connect, first))
     }
 
@@ -175,32 +164,6 @@ async fn run_on(conn: &mut PgConnection, sql: &str, params: &[Value]) -> Result<
     Ok(Output::Rows(Rows { columns, rows: out }))
 }
 
-/// Whether `sql` holds more than one statement (a `;` outside quotes before more text).
-fn several_statements(sql: &str) -> bool {
-    let mut quote: Option<char> = None;
-    let mut ended = false;
-    for c in sql.chars() {
-        if let Some(q) = quote {
-            if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '"' => {
-                if ended {
-                    return true;
-                }
-                quote = Some(c);
-            }
-            ';' => ended = true,
-            c if ended && !c.is_whitespace() => return true,
-            _ => {}
-        }
-    }
-    false
-}
-
 /// `?` → `$1`, `$2`, … outside quoted text; `\?` stays a literal `?` (PostgreSQL's JSON
 /// operators).
 fn number_placeholders(sql: &str, count: usize) -> Result<String> {
@@ -253,10 +216,8 @@ fn number_placeholders_with(sql: &str, casts: &[Option<String>]) -> Result<Strin
 
 /// A value's bytes for the parameter type the server inferred, or its text with a cast.
 fn encode(v: &Value, ty: Option<&PgTypeInfo>) -> (Option<Vec<u8>>, Option<String>) {
-    let name = ty
-        .map(|t| t.name().to_ascii_uppercase())
-        .unwrap_or_default();
-    let binary = match (v, name.as_str()) {
+    let name = ty.map(|t| t.name()).unwrap_or_default();
+    let binary = match (v, name) {
         (Value::Null, _) => return (None, None),
         (Value::Bool(b), "BOOL") => Some(vec![*b as u8]),
         (Value::Int(i), "INT2") => i16::try_from(*i).ok().map(|i| i.to_be_bytes().to_vec()),
@@ -320,17 +281,18 @@ fn decode(raw: PgValueRef<'_>) -> Result<Value> {
     if raw.is_null() {
         return Ok(Value::Null);
     }
-    let ty = raw.type_info().into_owned();
+    // Built-in type names come upper-case from sqlx ("INT4"); enums keep their own.
+    let ty = raw.type_info();
     let bytes = raw
         .as_bytes()
         .map_err(|e| Error::new(ErrorKind::Driver, e.to_string()))?;
-    let name = ty.name().to_ascii_uppercase();
+    let name = ty.name();
     let be = |n: usize| -> Result<&[u8]> {
         bytes
             .get(..n)
             .ok_or_else(|| Error::new(ErrorKind::Driver, format!("Short {name} value")))
     };
-    Ok(match name.as_str() {
+    Ok(match name {
         "BOOL" => Value::Bool(bytes.first() == Some(&1)),
         "INT2" => Value::Int(i16::from_be_bytes(be(2)?.try_into().unwrap_or_default()) as i64),
         "INT4" => Value::Int(i32::from_be_bytes(be(4)?.try_into().unwrap_or_default()) as i64),

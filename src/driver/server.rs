@@ -199,10 +199,54 @@ impl<B: Backend> ServerDriver<B> {
     }
 }
 
-/// `host:port (database 'db', user 'u')` for connection errors.
-pub fn describe_target(host: &str, port: u16, db: Option<&str>, user: &str) -> String {
-    format!(
-        "{host}:{port} (database '{}', user '{user}')",
-        db.unwrap_or_default()
-    )
+/// A failed first connection: "Cannot connect to PostgreSQL at host:port (database 'db', user
+/// 'u'): …", never with the password.
+pub fn connect_error(
+    server: &str,
+    (host, port, db, user): (&str, u16, Option<&str>, &str),
+    mut err: Error,
+) -> Error {
+    err.kind = ErrorKind::ConnectionError;
+    err.message = format!(
+        "Cannot connect to {server} at {host}:{port} (database '{}', user '{user}'): {}",
+        db.unwrap_or_default(),
+        err.message
+    );
+    err
+}
+
+/// Whether `sql` holds more than one statement (a `;` outside quotes before more text).
+pub fn several_statements(sql: &str) -> bool {
+    split_statements(sql).len() > 1
+}
+
+/// The statements of a script, split at `;` outside quoted text and identifiers.
+pub fn split_statements(sql: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut start = 0;
+    for (i, c) in sql.char_indices() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' | '`' => quote = Some(c),
+            ';' => {
+                let stmt = sql[start..i].trim();
+                if !stmt.is_empty() {
+                    out.push(stmt);
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    let rest = sql[start..].trim();
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
 }

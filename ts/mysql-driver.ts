@@ -1,0 +1,22 @@
+import { PooledDriver } from './pooled-driver.js';
+
+/** What the mysql and mariadb packages share (each sets its `dialect` and loads its own build). */
+export abstract class MySqlFamilyDriver extends PooledDriver {
+  /** `YYYY-MM-DD HH:MM:SS.mmm` (UTC): MySQL rejects ISO text with `T` and `Z`. */
+  protected override dateParam(d: Date): string {
+    return d.toISOString().replace('T', ' ').replace('Z', '');
+  }
+
+  protected ensureDatabaseSql(): string {
+    return 'select 1 from information_schema.schemata where schema_name = ?';
+  }
+
+  /** MySQL connects without a database to create one. */
+  protected managementDbName(): undefined {
+    return undefined;
+  }
+
+  protected createDatabaseSql(name: string): string {
+    return `create database \`${name.replace(/`/g, '``')}\`;`;
+  }
+}
