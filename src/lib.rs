@@ -401,30 +401,64 @@ fn check_version(step: &engine::uow::Step, affected: u64) -> engine::Result<()> 
 }
 
 /// The statement of a transaction operation at `depth` (savepoints below the outermost).
-pub(crate) fn tx_statement(dialect: &dyn Dialect, op: &str, depth: u32) -> String {
+/// How `begin` opens a transaction (`em.transactional`'s `isolationLevel` and `readOnly`).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct BeginOptions<'a> {
+    pub isolation: Option<&'a str>,
+    pub read_only: bool,
+}
+
+impl<'a> BeginOptions<'a> {
+    pub fn new(isolation: Option<&'a str>, read_only: Option<bool>) -> engine::Result<Self> {
+        if let Some(level) = isolation {
+            if !engine::dialect::ISOLATION_LEVELS.contains(&level) {
+                return Err(Error::validation(format!(
+                    "Invalid transaction option isolationLevel '{level}': expected one of {}",
+                    engine::dialect::ISOLATION_LEVELS
+                        .map(|l| format!("'{l}'"))
+                        .join(", ")
+                )));
+            }
+        }
+        Ok(BeginOptions {
+            isolation,
+            read_only: read_only.unwrap_or(false),
+        })
+    }
+}
+
+/// The statements of `begin`, `commit` or `rollback` at `depth` (savepoints below the outermost
+/// level; the options apply to the outermost `begin` only, as in MikroORM).
+pub(crate) fn tx_statements(
+    dialect: &dyn Dialect,
+    op: &str,
+    depth: u32,
+    begin: BeginOptions,
+) -> Vec<String> {
     let savepoint = |prefix: &str, n: u32| {
         let mut s = String::from(prefix);
         dialect.quote_ident(&mut s, &format!("trx{n}"));
         s
     };
-    match (op, depth) {
-        ("begin", 0) => dialect.begin_sql().into(),
+    vec![match (op, depth) {
+        ("begin", 0) => return dialect.begin_with(begin.isolation, begin.read_only),
         ("begin", d) => savepoint("savepoint ", d),
         ("commit", 1) => dialect.commit_sql().into(),
         ("commit", d) => savepoint("release savepoint ", d - 1),
         ("rollback", 1) => dialect.rollback_sql().into(),
         (_, d) => savepoint("rollback to savepoint ", d - 1),
-    }
+    }]
 }
 
-fn tx_step(ex: &mut Exec, depth: &mut u32, op: &str) -> engine::Result<()> {
+fn tx_step(ex: &mut Exec, depth: &mut u32, op: &str, begin: BeginOptions) -> engine::Result<()> {
     if op != "begin" && *depth == 0 {
         return Err(Error::validation(format!(
             "Cannot {op}: no transaction is active"
         )));
     }
-    let sql = tx_statement(ex.dialect, op, *depth);
-    ex.run(&sql, &[], LogMode::Bare)?;
+    for sql in tx_statements(ex.dialect, op, *depth, begin) {
+        ex.run(&sql, &[], LogMode::Bare)?;
+    }
     if op == "begin" {
         *depth += 1;
     } else {
@@ -717,10 +751,18 @@ impl NativeOrm {
         Ok(s)
     }
 
-    /// `begin`, `commit` or `rollback`; nested levels use savepoints. Returns the log.
+    /// `begin` (with an isolation level and read-only access), `commit` or `rollback`; nested
+    /// levels use savepoints. Returns the log.
     #[napi(catch_unwind)]
-    pub fn transaction(&self, op: String, log: LogLevel) -> R<String> {
-        let ((), log) = self.with_conn(log, |ex, depth| tx_step(ex, depth, &op))?;
+    pub fn transaction(
+        &self,
+        op: String,
+        log: LogLevel,
+        isolation: Option<String>,
+        read_only: Option<bool>,
+    ) -> R<String> {
+        let begin = BeginOptions::new(isolation.as_deref(), read_only).map_err(to_napi)?;
+        let ((), log) = self.with_conn(log, |ex, depth| tx_step(ex, depth, &op, begin))?;
         Ok(log)
     }
 
@@ -751,7 +793,7 @@ impl NativeOrm {
         let (keys, log) = self.with_conn(log, |ex, depth| {
             let own = implicit_tx && *depth == 0;
             if own {
-                tx_step(ex, depth, "begin")?;
+                tx_step(ex, depth, "begin", BeginOptions::default())?;
             }
             let mut keys = Vec::new();
             let mut run = || -> engine::Result<()> {
@@ -793,12 +835,12 @@ impl NativeOrm {
             };
             if let Err(e) = run() {
                 if own {
-                    let _ = tx_step(ex, depth, "rollback");
+                    let _ = tx_step(ex, depth, "rollback", BeginOptions::default());
                 }
                 return Err(e);
             }
             if own {
-                tx_step(ex, depth, "commit")?;
+                tx_step(ex, depth, "commit", BeginOptions::default())?;
             }
             Ok(keys)
         })?;

@@ -94,22 +94,32 @@ impl NativePool {
 
     /// `begin`, `commit` or `rollback` (savepoints when nested): the log.
     #[napi]
-    pub async fn transaction(&self, op: String, log: LogLevel) -> R<String> {
+    pub async fn transaction(
+        &self,
+        op: String,
+        log: LogLevel,
+        isolation: Option<String>,
+        read_only: Option<bool>,
+    ) -> R<String> {
         let dialect = self.driver.dialect().map_err(to_napi)?;
-        let res = self.driver.transaction(&op).await;
+        let begin = crate::BeginOptions::new(isolation.as_deref(), read_only).map_err(to_napi)?;
+        let res = self.driver.transaction(&op, begin).await;
         let mut entries = String::new();
         if log > 0 {
-            let sql = res.as_deref().unwrap_or(op.as_str());
-            log_entry(
-                &mut entries,
-                dialect.as_ref(),
-                log,
-                sql,
-                &[],
-                None,
-                None,
-                res.is_err(),
-            );
+            let failed = [op.clone()];
+            let statements = res.as_deref().unwrap_or(&failed);
+            for sql in statements {
+                log_entry(
+                    &mut entries,
+                    dialect.as_ref(),
+                    log,
+                    sql,
+                    &[],
+                    None,
+                    None,
+                    res.is_err(),
+                );
+            }
         }
         res.map_err(|e| to_napi_logged(e, &format!("[{entries}]")))?;
         Ok(format!("[{entries}]"))

@@ -26,7 +26,7 @@ export interface NativeOrmHandle {
   closeStream(id: number): void;
   query(query: string, method: string, log: number): string;
   execute(sql: string, params: string, method: string, log: number): string;
-  transaction(op: 'begin' | 'commit' | 'rollback', log: number): string;
+  transaction(op: 'begin' | 'commit' | 'rollback', log: number, isolationLevel?: string, readOnly?: boolean): string;
   flushPreview(uow: NativeUowHandle, message: string): string;
   register(uow: NativeUowHandle, entity: number, row: string): void;
   upsert(uow: NativeUowHandle, query: string, log: number): string;
@@ -50,6 +50,12 @@ export interface NativeBinding {
   NativeOrm: new (driver: string, metadata: string, options: string) => NativeOrmHandle;
   NativeUow: new () => NativeUowHandle;
   debugPanic(message: string): void;
+}
+
+/** How the outermost `begin` opens its transaction. */
+export interface BeginOptions {
+  isolationLevel?: string;
+  readOnly?: boolean;
 }
 
 /** One open transaction (its savepoints included); forks made inside it share it. */
@@ -230,8 +236,8 @@ export abstract class DatabaseDriver {
   }
 
   /** `begin`, `commit` or `rollback` (savepoints when nested). */
-  transaction(op: 'begin' | 'commit' | 'rollback'): void | Promise<void> {
-    this.runLogged(() => this.native.transaction(op, this.logLevel()));
+  transaction(op: 'begin' | 'commit' | 'rollback', options: BeginOptions = {}): void | Promise<void> {
+    this.runLogged(() => this.native.transaction(op, this.logLevel(), options.isolationLevel, options.readOnly));
   }
 
   /** Whether a transaction is open on the connection. */

@@ -8,7 +8,7 @@ import { Collection } from './entity/collection.js';
 import { ENTITY_EVENTS, type ChangeSet, type EntityEvent, type EventManager } from './events.js';
 import { Reference } from './entity/reference.js';
 import { assign, helper, identityKey, initHelper, nextIdentitySeq, type AssignOptions, type WrappedEntity } from './entity/helper.js';
-import { NotFoundError, NotImplementedError, OptimisticLockError, ValidationError } from './errors.js';
+import { NotFoundError, NotImplementedError, OptimisticLockError, TransactionStateError, ValidationError } from './errors.js';
 import type { MetadataRegistry } from './metadata/registry.js';
 import { EntitySchema } from './metadata/entity-schema.js';
 import type { EntityMetadata, EntityProperty } from './metadata/types.js';
@@ -138,9 +138,40 @@ export interface ForkOptions {
   clear?: boolean;
   useContext?: boolean;
 }
+/** Transaction isolation levels (as MikroORM's `IsolationLevel`). */
+export enum IsolationLevel {
+  READ_UNCOMMITTED = 'read uncommitted',
+  READ_COMMITTED = 'read committed',
+  SNAPSHOT = 'snapshot',
+  REPEATABLE_READ = 'repeatable read',
+  SERIALIZABLE = 'serializable',
+}
+
+/** How `em.transactional()` relates to a transaction already open (as MikroORM's). */
+export enum TransactionPropagation {
+  /** Join the current transaction or create a new one if none exists. */
+  REQUIRED = 'required',
+  /** Always create a new transaction, suspending the current one if it exists. */
+  REQUIRES_NEW = 'requires_new',
+  /** A savepoint within the current transaction, or a new transaction if none exists (the default). */
+  NESTED = 'nested',
+  /** Execute non-transactionally, suspending the current transaction if one exists. */
+  NOT_SUPPORTED = 'not_supported',
+  /** Join the current transaction if one exists, otherwise execute non-transactionally. */
+  SUPPORTS = 'supports',
+  /** Join the current transaction; throw if none exists. */
+  MANDATORY = 'mandatory',
+  /** Execute non-transactionally; throw if a transaction exists. */
+  NEVER = 'never',
+}
+
 export interface TransactionOptions {
+  /** Read-only access (the outermost transaction only; SQLite ignores it, as MikroORM does). */
   readOnly?: boolean;
-  isolationLevel?: string;
+  /** The isolation level (the outermost transaction only; SQLite has one level, as in MikroORM). */
+  isolationLevel?: IsolationLevel | `${IsolationLevel}`;
+  /** `em.transactional()` only; `NESTED` by default. */
+  propagation?: TransactionPropagation | `${TransactionPropagation}`;
 }
 
 /** What an EntityManager shares with its forks. */
@@ -483,6 +514,8 @@ export class EntityManager {
     if (options.clear === false) {
       fork.uow.copyFrom(source.uow);
       source.identityMap.forEach((m, i) => m.forEach((e, k) => fork.identityMap[i].set(k, e)));
+      // Entities persisted but not flushed yet go along, as in MikroORM.
+      source.persistStack.forEach(e => fork.persistStack.add(e));
     }
     return fork;
   }
@@ -1953,7 +1986,7 @@ export class EntityManager {
 
   // ---- transactions
 
-  async begin(_options: TransactionOptions = {}): Promise<void> {
+  async begin(options: TransactionOptions = {}): Promise<void> {
     const em = this.getContext(false);
     const driver = this.ctx.driver;
     const current = em.activeTransaction();
@@ -1973,7 +2006,7 @@ export class EntityManager {
     const tx = await driver.acquireTransaction();
     try {
       await driver.ensureConnected(tx);
-      const begun = driver.transaction('begin');
+      const begun = driver.transaction('begin', options);
       if (begun) {
         await begun;
       }
@@ -2044,9 +2077,52 @@ export class EntityManager {
     return !!this.getContext(false).activeTransaction();
   }
 
-  /** Runs `cb` in a transaction on a fork; commits (after flushing the fork) or rolls back. */
+  /**
+   * Runs `cb` in a transaction on a fork; commits (after flushing the fork) or rolls back. With an
+   * open transaction, `propagation` decides: a savepoint (`NESTED`, the default), joining it
+   * (`REQUIRED`, `SUPPORTS`, `MANDATORY`) or an error (`NEVER`). Without one, `SUPPORTS`,
+   * `NOT_SUPPORTED` and `NEVER` run without a transaction, and `MANDATORY` is an error.
+   */
   async transactional<R>(cb: (em: this) => Promise<R> | R, options: TransactionOptions = {}): Promise<R> {
     const parent = this.getContext(false);
+    const propagation = options.propagation ?? TransactionPropagation.NESTED;
+    const open = !!parent.activeTransaction() && this.ctx.driver.inTransaction();
+    switch (propagation) {
+      case TransactionPropagation.NESTED:
+      case TransactionPropagation.REQUIRES_NEW:
+      case TransactionPropagation.REQUIRED:
+        break;
+      case TransactionPropagation.SUPPORTS:
+      case TransactionPropagation.MANDATORY:
+        if (!open && propagation === TransactionPropagation.MANDATORY) {
+          throw TransactionStateError.requiredTransactionNotFound(propagation);
+        }
+        break;
+      case TransactionPropagation.NOT_SUPPORTED:
+      case TransactionPropagation.NEVER:
+        if (open && propagation === TransactionPropagation.NEVER) {
+          throw TransactionStateError.transactionNotAllowed(propagation);
+        }
+        break;
+      default:
+        throw TransactionStateError.invalidPropagation(String(propagation));
+    }
+    if (open && (propagation === TransactionPropagation.REQUIRES_NEW || propagation === TransactionPropagation.NOT_SUPPORTED)) {
+      // A second transaction (or autocommit work) beside the open one needs a connection of
+      // its own while the first stays open: not built (one transaction at a time per ORM).
+      throw new NotImplementedError(`Not implemented in mikro-native yet: em.transactional() with propagation '${propagation}' inside an open transaction`);
+    }
+    const joins = open && propagation !== TransactionPropagation.NESTED;
+    const withoutTransaction = !open && ([TransactionPropagation.SUPPORTS, TransactionPropagation.NOT_SUPPORTED, TransactionPropagation.NEVER] as string[]).includes(propagation);
+    if (joins || withoutTransaction) {
+      // Joined (or no transaction at all): the fork's work goes back to the caller's context.
+      const fork = parent.fork({ clear: false }) as this;
+      fork.txContext = parent.activeTransaction();
+      const ret = await cb(fork);
+      await fork.flush();
+      parent.adopt(fork);
+      return ret;
+    }
     const fork = parent.fork({ clear: false }) as this;
     await fork.begin(options);
     const tx = fork.txContext!;
@@ -2055,16 +2131,23 @@ export class EntityManager {
       const ret = await driver.runInTransaction(tx, () => cb(fork));
       await driver.runInTransaction(tx, () => fork.flush());
       await fork.finishTransaction(tx, 'commit');
-      if (!parent.global || parent.config.get('allowGlobalContext')) {
-        parent.uow.copyFrom(fork.uow);
-        fork.identityMap.forEach((m, i) => m.forEach((e, k) => parent.identityMap[i].set(k, e)));
-      }
+      parent.adopt(fork);
       return ret;
     } catch (e) {
       if (tx.active && driver.inTransaction()) {
         await fork.finishTransaction(tx, 'rollback');
       }
       throw e;
+    }
+  }
+
+  /** Takes a finished fork's unit of work and managed entities (not into a global context). */
+  private adopt(fork: this): void {
+    if (!this.global || this.config.get('allowGlobalContext')) {
+      this.uow.copyFrom(fork.uow);
+      fork.identityMap.forEach((m, i) => m.forEach((e, k) => this.identityMap[i].set(k, e)));
+      // What the fork flushed is no longer pending here.
+      this.persistStack.forEach(e => fork.persistStack.has(e) || this.persistStack.delete(e));
     }
   }
 

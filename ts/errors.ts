@@ -25,6 +25,21 @@ export class MetadataError<T = unknown> extends ValidationError<T> {}
 
 export class OptimisticLockError<T = unknown> extends ValidationError<T> {}
 
+/** A transaction propagation that the current state does not allow (MikroORM's messages). */
+export class TransactionStateError<T = unknown> extends ValidationError<T> {
+  static requiredTransactionNotFound(propagation: string): TransactionStateError {
+    return new TransactionStateError(`No existing transaction found for transaction marked with propagation "${propagation}"`);
+  }
+
+  static transactionNotAllowed(propagation: string): TransactionStateError {
+    return new TransactionStateError(`Existing transaction found for transaction marked with propagation "${propagation}"`);
+  }
+
+  static invalidPropagation(propagation: string): TransactionStateError {
+    return new TransactionStateError(`Unsupported transaction propagation type: ${propagation}`);
+  }
+}
+
 /** Raised for a feature mikro-native does not implement yet; the message names it. */
 export class NotImplementedError extends Error {
   constructor(message: string) {

@@ -4,7 +4,7 @@ export { DatabaseDriver, type NativeBinding, type RawResult } from './driver.js'
 export { PooledDriver, type NativePool } from './pooled-driver.js';
 export { MySqlFamilyDriver } from './mysql-driver.js';
 export { loadBinding } from './binding.js';
-export { EntityManager, type FindOptions, type FindOneOptions, type StreamOptions, type CreateOptions, type UpsertOptions, type ForkOptions, type TransactionOptions, LockMode, type LockOptions } from './entity-manager.js';
+export { EntityManager, type FindOptions, type FindOneOptions, type StreamOptions, type CreateOptions, type UpsertOptions, type ForkOptions, type TransactionOptions, LockMode, type LockOptions, IsolationLevel, TransactionPropagation } from './entity-manager.js';
 export { EntityManager as SqlEntityManager } from './entity-manager.js';
 export { EntityRepository, EntityRepository as SqlEntityRepository } from './repository.js';
 export { QueryBuilder, JoinType, type QueryResult } from './query-builder.js';

@@ -1,11 +1,11 @@
 import type { Configuration } from './config.js';
-import { DatabaseDriver, type NativeUowHandle, type RawResult } from './driver.js';
+import { DatabaseDriver, type BeginOptions, type NativeUowHandle, type RawResult } from './driver.js';
 import { NotImplementedError } from './errors.js';
 
 /** The pool class a server driver's build exports (`NativePool`). */
 export interface NativePool {
   execute(sql: string, params: string, method: string, log: number): Promise<string>;
-  transaction(op: string, log: number): Promise<string>;
+  transaction(op: string, log: number, isolationLevel?: string, readOnly?: boolean): Promise<string>;
   queryRows(sql: string, params: string, log: number, affected: boolean): Promise<string>;
   close(): Promise<void>;
 }
@@ -112,9 +112,9 @@ export abstract class PooledDriver extends DatabaseDriver {
   /** `create database "name"`. */
   protected abstract createDatabaseSql(name: string): string;
 
-  override async transaction(op: 'begin' | 'commit' | 'rollback'): Promise<void> {
+  override async transaction(op: 'begin' | 'commit' | 'rollback', options: BeginOptions = {}): Promise<void> {
     await this.connect();
-    const log = await this.awaitNative(() => this.pool!.transaction(op, this.logLevel()));
+    const log = await this.awaitNative(() => this.pool!.transaction(op, this.logLevel(), options.isolationLevel, options.readOnly));
     this.txDepth += op === 'begin' ? 1 : -1;
     this.writeLog(JSON.parse(log) as never);
   }

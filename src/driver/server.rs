@@ -152,8 +152,12 @@ impl<B: Backend> ServerDriver<B> {
         self.tx.lock().await.is_some()
     }
 
-    /// `begin`, `commit` or `rollback` (savepoints when nested): the statement it ran.
-    pub async fn transaction(&self, op: &str) -> Result<String> {
+    /// `begin`, `commit` or `rollback` (savepoints when nested): the statements it ran.
+    pub async fn transaction(
+        &self,
+        op: &str,
+        begin: crate::BeginOptions<'_>,
+    ) -> Result<Vec<String>> {
         let dialect = self.dialect()?;
         let mut tx = self.tx.lock().await;
         let depth = tx.as_ref().map_or(0, |t| t.depth);
@@ -162,10 +166,12 @@ impl<B: Backend> ServerDriver<B> {
                 "Cannot {op}: no transaction is active"
             )));
         }
-        let sql = crate::tx_statement(dialect.as_ref(), op, depth);
+        let statements = crate::tx_statements(dialect.as_ref(), op, depth, begin);
         match tx.as_mut() {
             Some(t) => {
-                B::run_on(&mut t.conn, &sql, &[]).await?;
+                for sql in &statements {
+                    B::run_on(&mut t.conn, sql, &[]).await?;
+                }
                 if op == "begin" {
                     t.depth += 1;
                 } else {
@@ -178,11 +184,13 @@ impl<B: Backend> ServerDriver<B> {
             }
             None => {
                 let mut conn = self.pool.acquire().await?;
-                B::run_on(&mut conn, &sql, &[]).await?;
+                for sql in &statements {
+                    B::run_on(&mut conn, sql, &[]).await?;
+                }
                 *tx = Some(TxConn { conn, depth: 1 });
             }
         }
-        Ok(sql)
+        Ok(statements)
     }
 
     /// Runs one statement on the open transaction's connection or a pooled one.

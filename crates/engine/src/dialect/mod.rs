@@ -284,6 +284,12 @@ pub trait Dialect: Send + Sync {
     fn begin_sql(&self) -> &'static str {
         "begin"
     }
+
+    /// The statements that open a transaction with an isolation level (already checked) and/or
+    /// read-only access. SQLite has one level and MikroORM runs a plain `begin` there.
+    fn begin_with(&self, _isolation: Option<&str>, _read_only: bool) -> Vec<String> {
+        vec![self.begin_sql().to_string()]
+    }
     fn commit_sql(&self) -> &'static str {
         "commit"
     }
@@ -346,3 +352,12 @@ pub fn inline_plain(out: &mut String, v: &Value) {
         }
     }
 }
+
+/// The isolation levels `em.transactional({ isolationLevel })` takes (MikroORM's `IsolationLevel`).
+pub const ISOLATION_LEVELS: [&str; 5] = [
+    "read uncommitted",
+    "read committed",
+    "snapshot",
+    "repeatable read",
+    "serializable",
+];

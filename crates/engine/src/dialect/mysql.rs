@@ -183,6 +183,22 @@ impl Dialect for MySql {
         Some("int unsigned")
     }
 
+    /// `set transaction isolation level …, read only`, then `begin`.
+    fn begin_with(&self, isolation: Option<&str>, read_only: bool) -> Vec<String> {
+        let mut parts = Vec::new();
+        if let Some(level) = isolation {
+            parts.push(format!("isolation level {level}"));
+        }
+        if read_only {
+            parts.push("read only".to_string());
+        }
+        let begin = self.begin_sql().to_string();
+        if parts.is_empty() {
+            return vec![begin];
+        }
+        vec![format!("set transaction {}", parts.join(", ")), begin]
+    }
+
     fn schema_preamble(&self) -> Option<&'static str> {
         Some("set names utf8mb4;")
     }

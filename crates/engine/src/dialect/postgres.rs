@@ -18,6 +18,22 @@ impl Dialect for Postgres {
         true
     }
 
+    /// `start transaction isolation level … read only`.
+    fn begin_with(&self, isolation: Option<&str>, read_only: bool) -> Vec<String> {
+        if isolation.is_none() && !read_only {
+            return vec![self.begin_sql().to_string()];
+        }
+        let mut sql = String::from("start transaction");
+        if let Some(level) = isolation {
+            sql.push_str(" isolation level ");
+            sql.push_str(level);
+        }
+        if read_only {
+            sql.push_str(" read only");
+        }
+        vec![sql]
+    }
+
     fn schema_preamble(&self) -> Option<&'static str> {
         Some("set names 'utf8';")
     }
