@@ -596,25 +596,6 @@ impl NativeOrm {
         Ok(with_log(s, &log))
     }
 
-    /// An entity query whose rows a server driver's pool read (`{"columns","rows"}`): the `find`
-    /// answer, snapshots registered, without a log (the pool wrote it).
-    #[napi(catch_unwind)]
-    pub fn find_rows(
-        &self,
-        env: Env,
-        uow: &mut NativeUow,
-        query_json: String,
-        rows_json: String,
-        refresh: bool,
-    ) -> R<String> {
-        let c = self.compile(&query_json).map_err(to_napi)?;
-        let entity = self.meta.entity(c.entity).map_err(to_napi)?;
-        let rows = read_rows(&rows_json)?;
-        let s = self.entity_answer(uow, &c, entity, rows, refresh)?;
-        uow.sync_memory(&env);
-        Ok(with_log(s, "[]"))
-    }
-
     /// `em.upsert()`: an `insert … on conflict … returning` whose rows become loaded entities:
     /// each row is the inserted values plus the returned columns, registered as a snapshot.
     #[napi(catch_unwind)]
@@ -629,23 +610,6 @@ impl NativeOrm {
         let s = self.upsert_answer(uow, &c, entity, out);
         uow.sync_memory(&env);
         Ok(with_log(s, &log))
-    }
-
-    /// `upsert()` for a server driver, whose pool ran the statement: `{"columns","rows"}`.
-    #[napi(catch_unwind)]
-    pub fn upsert_rows(
-        &self,
-        env: Env,
-        uow: &mut NativeUow,
-        query_json: String,
-        rows_json: String,
-    ) -> R<String> {
-        let c = self.compile(&query_json).map_err(to_napi)?;
-        let entity = self.meta.entity(c.entity).map_err(to_napi)?;
-        let rows = read_rows(&rows_json)?;
-        let s = self.upsert_answer(uow, &c, entity, Output::Rows(rows));
-        uow.sync_memory(&env);
-        Ok(with_log(s, "[]"))
     }
 }
 
@@ -690,23 +654,6 @@ impl NativeOrm {
 }
 
 /// Rows a server driver's pool read: `{"columns":[…],"rows":[[…]]}`.
-fn read_rows(json: &str) -> R<driver::Rows> {
-    #[derive(serde::Deserialize)]
-    struct Read {
-        columns: Vec<String>,
-        rows: Vec<Vec<serde_json::Value>>,
-    }
-    let read: Read = parse("rows", json).map_err(to_napi)?;
-    Ok(driver::Rows {
-        columns: read.columns,
-        rows: read
-            .rows
-            .iter()
-            .map(|r| r.iter().map(engine::value::Value::from_json).collect())
-            .collect(),
-    })
-}
-
 #[napi]
 impl NativeOrm {
     /// Non-entity query (count, native insert/update/delete, QueryBuilder `execute()`), with

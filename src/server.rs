@@ -42,54 +42,56 @@ impl NativePool {
         method: String,
         log: LogLevel,
     ) -> R<String> {
-        let rows_key = if method == "run" {
-            "affected"
-        } else {
-            "results"
-        };
-        let (out, entries) = run_logged(&self.driver, &sql, &params_json, log, rows_key).await?;
-        let mut s = String::from("{");
-        encode::output(&mut s, &out);
-        s.push_str(",\"log\":[");
-        s.push_str(&entries);
-        s.push_str("]}");
-        Ok(s)
+        let (out, entries) =
+            run_logged(&self.driver, &sql, &params_json, log, rows_key(&method)).await?;
+        Ok(raw_answer(&out, &entries))
     }
 
-    /// An entity query's compiled SQL: `{"columns":[…],"rows":[[…]],"log":[…]}` for
-    /// `NativeOrm.findRows()` (logged with its results) or `upsertRows()` (`affected`).
-    #[napi]
-    pub async fn query_rows(
+    /// A query prepared by `NativeOrm.prepareQuery()` that is not an entity query (counts,
+    /// QueryBuilder `execute()`, native writes): the answer of `execute`.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn execute_prepared<'env>(
         &self,
-        sql: String,
-        params_json: String,
+        env: &'env napi::Env,
+        query: &NativeQuery,
+        method: String,
+        log: LogLevel,
+    ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, String>> {
+        let driver = self.driver.clone();
+        let compiled = query.compiled.clone();
+        env.spawn_future(async move {
+            let sql = &compiled.sql;
+            let (out, entries) =
+                run_values(&driver, &sql.text, &sql.params, log, rows_key(&method)).await?;
+            Ok(raw_answer(&out, &entries))
+        })
+    }
+
+    /// Runs an entity query prepared by `NativeOrm.prepareQuery()`; its rows stay here, for
+    /// `NativeOrm.findPrepared()` / `upsertPrepared()` (no JSON between the two). `affected`:
+    /// the log counts affected rows instead of results.
+    #[napi(ts_return_type = "Promise<NativeRows>")]
+    pub fn query_prepared<'env>(
+        &self,
+        env: &'env napi::Env,
+        query: &NativeQuery,
         log: LogLevel,
         affected: bool,
-    ) -> R<String> {
-        let rows_key = if affected { "affected" } else { "results" };
-        let (out, entries) = run_logged(&self.driver, &sql, &params_json, log, rows_key).await?;
-        let mut s = String::from("{\"columns\":[");
-        if let Output::Rows(rows) = &out {
-            for (n, c) in rows.columns.iter().enumerate() {
-                if n > 0 {
-                    s.push(',');
-                }
-                engine::value::write_json_str(&mut s, c);
-            }
-            s.push_str("],\"rows\":[");
-            for (n, row) in rows.rows.iter().enumerate() {
-                if n > 0 {
-                    s.push(',');
-                }
-                encode::values(&mut s, row);
-            }
-        } else {
-            s.push_str("],\"rows\":[");
-        }
-        s.push_str("],\"log\":[");
-        s.push_str(&entries);
-        s.push_str("]}");
-        Ok(s)
+    ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, NativeRows>> {
+        let driver = self.driver.clone();
+        let compiled = query.compiled.clone();
+        env.spawn_future(async move {
+            let rows_key = if affected { "affected" } else { "results" };
+            let sql = &compiled.sql;
+            let (out, log) = run_values(&driver, &sql.text, &sql.params, log, rows_key).await?;
+            Ok(NativeRows {
+                rows: match out {
+                    Output::Rows(r) => Some(r),
+                    Output::Exec(_) => None,
+                },
+                log: format!("[{log}]"),
+            })
+        })
     }
 
     /// `begin`, `commit` or `rollback` (savepoints when nested): the log.
@@ -132,8 +134,27 @@ impl NativePool {
     }
 }
 
-/// Runs a statement on the pool (or the open transaction) with its log entry, counting the rows
-/// it returned under `rows_key`; an error carries the SQL and the log.
+/// What the log counts for `method`: affected rows (`run`) or results.
+fn rows_key(method: &str) -> &'static str {
+    if method == "run" {
+        "affected"
+    } else {
+        "results"
+    }
+}
+
+/// `{"rows":[…],"affectedRows":n,"log":[…]}`.
+fn raw_answer(out: &Output, entries: &str) -> String {
+    let mut s = String::from("{");
+    encode::output(&mut s, out);
+    s.push_str(",\"log\":[");
+    s.push_str(entries);
+    s.push_str("]}");
+    s
+}
+
+/// Runs a statement with JSON parameters (from JS) on the pool or the open transaction; see
+/// `run_values`.
 async fn run_logged(
     driver: &ServerDriver<Server>,
     sql: &str,
@@ -143,8 +164,21 @@ async fn run_logged(
 ) -> R<(Output, String)> {
     let dialect = driver.dialect().map_err(to_napi)?;
     let params = parse_params(dialect.as_ref(), params_json)?;
+    run_values(driver, sql, &params, log, rows_key).await
+}
+
+/// Runs a statement on the pool (or the open transaction) with its log entry, counting the rows
+/// it returned under `rows_key`; an error carries the SQL and the log.
+async fn run_values(
+    driver: &ServerDriver<Server>,
+    sql: &str,
+    params: &[engine::Value],
+    log: LogLevel,
+    rows_key: &str,
+) -> R<(Output, String)> {
+    let dialect = driver.dialect().map_err(to_napi)?;
     let start = Instant::now();
-    let res = driver.run(sql, &params).await;
+    let res = driver.run(sql, params).await;
     let mut entries = String::new();
     if log > 0 {
         let count = match &res {
@@ -158,14 +192,14 @@ async fn run_logged(
             dialect.as_ref(),
             log,
             sql,
-            &params,
+            params,
             took,
             count,
             res.is_err(),
         );
     }
     let out = res.map_err(|mut e| {
-        e.sql = Some(engine::sql::format_sql(dialect.as_ref(), sql, &params));
+        e.sql = Some(engine::sql::format_sql(dialect.as_ref(), sql, params));
         to_napi_logged(e, &format!("[{entries}]"))
     })?;
     Ok((out, entries))
@@ -179,6 +213,28 @@ fn parse_params(dialect: &dyn engine::dialect::Dialect, json: &str) -> R<Vec<eng
         .map(|p| engine::convert::plain(dialect, p))
         .collect::<engine::Result<Vec<_>>>()
         .map_err(to_napi)
+}
+
+/// An entity query compiled by the engine, for a server driver's pool to run.
+#[napi]
+pub struct NativeQuery {
+    compiled: Arc<engine::query::Compiled>,
+}
+
+/// The rows a pool read for an entity query, and the log of the statement.
+#[napi]
+pub struct NativeRows {
+    rows: Option<crate::driver::Rows>,
+    log: String,
+}
+
+#[napi]
+impl NativeRows {
+    /// The log entries (JSON).
+    #[napi(getter)]
+    pub fn log(&self) -> String {
+        self.log.clone()
+    }
 }
 
 /// A flush planned by the engine (the JS thread), run on one pooled connection in its own
@@ -300,6 +356,59 @@ impl NativeFlush {
 
 #[napi]
 impl NativeOrm {
+    /// Compiles an entity query for `NativePool.queryPrepared()`.
+    #[napi(catch_unwind)]
+    pub fn prepare_query(&self, query_json: String) -> R<NativeQuery> {
+        let compiled = self.compile(&query_json).map_err(to_napi)?;
+        Ok(NativeQuery {
+            compiled: Arc::new(compiled),
+        })
+    }
+
+    /// The entities of the rows a pool read for `query`, registered in `uow`.
+    #[napi(catch_unwind)]
+    pub fn find_prepared(
+        &self,
+        env: napi::Env,
+        uow: &mut NativeUow,
+        query: &NativeQuery,
+        rows: &mut NativeRows,
+        refresh: bool,
+    ) -> R<String> {
+        let c = &query.compiled;
+        let entity = self.meta.entity(c.entity).map_err(to_napi)?;
+        let rows = rows.rows.take().unwrap_or_else(|| crate::driver::Rows {
+            columns: Vec::new(),
+            rows: Vec::new(),
+        });
+        let s = self.entity_answer(uow, c, entity, rows, refresh)?;
+        uow.sync_memory(&env);
+        Ok(crate::with_log(s, "[]"))
+    }
+
+    /// `em.upsert()` on a server: the returned rows with the inserted values, as loaded entities.
+    #[napi(catch_unwind)]
+    pub fn upsert_prepared(
+        &self,
+        env: napi::Env,
+        uow: &mut NativeUow,
+        query: &NativeQuery,
+        rows: &mut NativeRows,
+    ) -> R<String> {
+        let c = &query.compiled;
+        let entity = self.meta.entity(c.entity).map_err(to_napi)?;
+        let out = match rows.rows.take() {
+            Some(r) => Output::Rows(r),
+            None => Output::Exec(crate::driver::ExecResult {
+                affected: 0,
+                insert_id: None,
+            }),
+        };
+        let s = self.upsert_answer(uow, c, entity, out);
+        uow.sync_memory(&env);
+        Ok(crate::with_log(s, "[]"))
+    }
+
     /// Plans a flush for a server driver's `pool`: null when there is nothing to write.
     #[napi(catch_unwind)]
     pub fn flush_prepare(

@@ -19,7 +19,8 @@ export interface NativeOrmHandle {
   compileSql(query: string): string;
   queryCacheStats(): string;
   find(uow: NativeUowHandle, query: string, refresh: boolean, log: number): string;
-  findRows(uow: NativeUowHandle, query: string, rows: string, refresh: boolean): string;
+  prepareQuery(query: string): NativeQueryHandle;
+  findPrepared(uow: NativeUowHandle, query: NativeQueryHandle, rows: NativeRowsHandle, refresh: boolean): string;
   openStream(query: string, log: number): string;
   streamEntities(uow: NativeUowHandle, id: number, max: number, wholeRoots: boolean): string;
   streamRows(id: number, max: number): string;
@@ -30,7 +31,7 @@ export interface NativeOrmHandle {
   flushPreview(uow: NativeUowHandle, message: string): string;
   register(uow: NativeUowHandle, entity: number, row: string): void;
   upsert(uow: NativeUowHandle, query: string, log: number): string;
-  upsertRows(uow: NativeUowHandle, query: string, rows: string): string;
+  upsertPrepared(uow: NativeUowHandle, query: NativeQueryHandle, rows: NativeRowsHandle): string;
   flush(uow: NativeUowHandle, message: string, implicitTransactions: boolean, log: number): string;
   flushPrepare(uow: NativeUowHandle, message: string, pool: unknown, log: number): NativeFlushHandle | null;
   flushApply(uow: NativeUowHandle, flush: NativeFlushHandle): string;
@@ -42,6 +43,15 @@ export interface NativeOrmHandle {
   loadExtension(path: string, entryPoint?: string | null): void;
   ensureDatabase(log: number): string;
 }
+/** An entity query compiled for a server driver's pool (opaque). */
+export interface NativeQueryHandle {
+  readonly __query?: never;
+}
+/** Rows a server driver's pool read for a prepared query, kept in the addon; their log. */
+export interface NativeRowsHandle {
+  readonly log: string;
+}
+
 /** A flush planned for a server driver, run asynchronously on one pooled connection. */
 export interface NativeFlushHandle {
   run(implicitTransaction: boolean): Promise<string>;

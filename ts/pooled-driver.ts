@@ -1,12 +1,13 @@
 import type { Configuration } from './config.js';
-import { DatabaseDriver, type BeginOptions, type NativeUowHandle, type RawResult } from './driver.js';
+import { DatabaseDriver, type BeginOptions, type NativeQueryHandle, type NativeRowsHandle, type NativeUowHandle, type RawResult } from './driver.js';
 import { NotImplementedError } from './errors.js';
 
 /** The pool class a server driver's build exports (`NativePool`). */
 export interface NativePool {
   execute(sql: string, params: string, method: string, log: number): Promise<string>;
   transaction(op: string, log: number, isolationLevel?: string, readOnly?: boolean): Promise<string>;
-  queryRows(sql: string, params: string, log: number, affected: boolean): Promise<string>;
+  queryPrepared(query: NativeQueryHandle, log: number, affected: boolean): Promise<NativeRowsHandle>;
+  executePrepared(query: NativeQueryHandle, method: string, log: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -136,25 +137,41 @@ export abstract class PooledDriver extends DatabaseDriver {
     await super.close();
   }
 
-  /** Compiled here, run by the pool, and its rows registered in `uow` by the engine. */
+  /** Compiled here, run by the pool, and its rows registered in `uow` by the engine (the rows stay in the addon). */
   override async find<T>(uow: NativeUowHandle, query: string, refresh: boolean): Promise<T> {
     await this.connect();
-    const c = this.compiled(query);
-    const read = await this.jsonAsync<{ columns: string[]; rows: unknown[][] }>(() => this.pool!.queryRows(c.sql, JSON.stringify(c.params), this.logLevel(), false));
-    return this.json<T>(() => this.native.findRows(uow, query, JSON.stringify({ columns: read.columns, rows: read.rows }), refresh));
+    const q = this.call(() => this.native.prepareQuery(query));
+    const rows = await this.readPrepared(q, false);
+    return this.json<T>(() => this.native.findPrepared(uow, q, rows, refresh));
   }
 
   override async upsert<T>(uow: NativeUowHandle, query: string): Promise<T> {
     await this.connect();
-    const c = this.compiled(query);
-    const read = await this.jsonAsync<{ columns: string[]; rows: unknown[][] }>(() => this.pool!.queryRows(c.sql, JSON.stringify(c.params), this.logLevel(), true));
-    return this.json<T>(() => this.native.upsertRows(uow, query, JSON.stringify({ columns: read.columns, rows: read.rows })));
+    const q = this.call(() => this.native.prepareQuery(query));
+    const rows = await this.readPrepared(q, true);
+    return this.json<T>(() => this.native.upsertPrepared(uow, q, rows));
+  }
+
+  /** Runs a prepared query on the pool and writes its log. */
+  private async readPrepared(q: NativeQueryHandle, affected: boolean): Promise<NativeRowsHandle> {
+    let rows: unknown;
+    try {
+      rows = await this.pool!.queryPrepared(q, this.logLevel(), affected);
+    } catch (e) {
+      throw this.convertError(e);
+    }
+    if (rows instanceof Error) {
+      throw this.convertError(rows);
+    }
+    const read = rows as NativeRowsHandle;
+    this.writeLog(JSON.parse(read.log) as never);
+    return read;
   }
 
   override async query<T>(query: string, method: 'all' | 'get' | 'run'): Promise<T> {
     await this.connect();
-    const c = this.compiled(query);
-    return this.jsonAsync<T>(() => this.pool!.execute(c.sql, JSON.stringify(c.params), method, this.logLevel()));
+    const q = this.call(() => this.native.prepareQuery(query));
+    return this.jsonAsync<T>(() => this.pool!.executePrepared(q, method, this.logLevel()));
   }
 
   override async runStatements(statements: string[], method: 'all' | 'run'): Promise<void> {
@@ -174,10 +191,6 @@ export abstract class PooledDriver extends DatabaseDriver {
     const log = await this.awaitNative(() => flush.run(implicitTransactions));
     this.writeLog(JSON.parse(log) as never);
     return this.json<T>(() => this.native.flushApply(uow, flush));
-  }
-
-  private compiled(query: string): { sql: string; params: unknown[] } {
-    return JSON.parse(this.call(() => this.native.compileQuery(query))) as { sql: string; params: unknown[] };
   }
 
   /** Dates go as ISO text (the server parses them for the column's type), bigints as text. */
