@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { resolveOptions } from './harness.mjs';
+import { DB, resolveOptions } from './harness.mjs';
 
 const [name, outFile] = process.argv.slice(2);
 if (!name || !outFile) {
@@ -14,7 +14,10 @@ if (!name || !outFile) {
 }
 
 const require = createRequire(import.meta.url);
-const NATIVE_ENTRY = new URL('../packages/sqlite/index.js', import.meta.url);
+const NATIVE_ENTRY = new URL(`../packages/${DB}/index.js`, import.meta.url);
+// The server contenders live in servers/ (MikroORM 7.2.1 for PostgreSQL and MySQL, their raw drivers).
+const serverRequire = createRequire(new URL('./servers/package.json', import.meta.url));
+const RAW = { sqlite: ['./raw-better-sqlite3.mjs', 'better-sqlite3'], postgresql: ['./raw-pg.mjs', 'pg'], mysql: ['./raw-mysql2.mjs', 'mysql2'] }[DB];
 
 function readVersion(pkgJsonPath) {
   try {
@@ -24,25 +27,25 @@ function readVersion(pkgJsonPath) {
   }
 }
 
-const out = { contender: name, node: process.version, pid: process.pid };
+const out = { contender: name, db: DB, node: process.version, pid: process.pid };
 const write = () => writeFileSync(outFile, JSON.stringify(out, null, 2));
 const serializeError = (phase, e) => ({ phase, message: String(e?.message ?? e), stack: e?.stack });
 
 let runWorkload;
 try {
   if (name === 'mikro-orm') {
-    const api = await import('@mikro-orm/sqlite');
-    out.version = readVersion(require.resolve('@mikro-orm/sqlite/package.json'));
+    const api = DB === 'sqlite' ? await import('@mikro-orm/sqlite') : await (await import('./servers/load.mjs')).load(`@mikro-orm/${DB}`);
+    out.version = readVersion((DB === 'sqlite' ? require : serverRequire).resolve(`@mikro-orm/${DB}/package.json`));
     const { run } = await import('./workload.mjs');
     runWorkload = (opts) => run(api, opts);
   } else if (name === 'mikro-native') {
     const api = await import(NATIVE_ENTRY.href);
-    out.version = readVersion(fileURLToPath(new URL('../packages/sqlite/package.json', import.meta.url)));
+    out.version = readVersion(fileURLToPath(new URL(`../packages/${DB}/package.json`, import.meta.url)));
     const { run } = await import('./workload.mjs');
     runWorkload = (opts) => run(api, opts);
   } else if (name === 'raw') {
-    out.version = `better-sqlite3 ${readVersion(require.resolve('better-sqlite3/package.json'))}`;
-    const { run } = await import('./raw-better-sqlite3.mjs');
+    out.version = `${RAW[1]} ${readVersion((DB === 'sqlite' ? require : serverRequire).resolve(`${RAW[1]}/package.json`))}`;
+    const { run } = await import(RAW[0]);
     runWorkload = (opts) => run(opts);
   } else {
     throw new Error(`unknown contender ${JSON.stringify(name)}`);

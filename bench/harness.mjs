@@ -4,6 +4,17 @@
 
 import { performance } from 'node:perf_hooks';
 
+/** The database: `sqlite` (in memory, the default), or the local `postgresql` / `mysql` server. */
+export const DB = process.env.BENCH_DB ?? 'sqlite';
+if (!['sqlite', 'postgresql', 'mysql'].includes(DB)) throw new Error(`BENCH_DB must be sqlite, postgresql or mysql, got ${JSON.stringify(DB)}`);
+
+/** The connection options of the database under test (servers: their own database, created when missing). */
+export function connection() {
+  if (DB === 'postgresql') return { dbName: 'mikro_native_bench', host: '127.0.0.1', port: 5432, user: 'postgres' };
+  if (DB === 'mysql') return { dbName: 'mikro_native_bench', host: '127.0.0.1', port: 3306, user: 'root' };
+  return { dbName: ':memory:' };
+}
+
 export const STEP_NAMES = ['create', 'find', 'serialize', 'update', 'delete', 'findOne', 'populateSelectIn', 'populateJoined', 'collectionFlush', 'manyToManyFlush', 'paginateJoined', 'compile'];
 
 /** The compile step: QueryBuilder getQuery() calls per run. */

@@ -2,11 +2,11 @@
 // `@mikro-orm/sqlite` and against `@mikro-native/sqlite` (pass the imported module as `api`).
 //
 // Workload (after MikroORM's tests/bench/basic.bench.ts, described in our own words in the README):
-// a `User` entity, an in-memory SQLite database, 10,000-row create/find/serialize/update/delete steps
+// a `User` entity, an in-memory SQLite database (or the local PostgreSQL/MySQL server, BENCH_DB), 10,000-row create/find/serialize/update/delete steps
 // plus a findOne latency step. Every iteration uses a fresh fork; `orm.schema.clear()` after each one.
 
 import { performance } from 'node:perf_hooks';
-import { resolveOptions, measure, summarize, median, randomPassword, check, RELATION_AUTHORS, BOOKS_PER_AUTHOR, COLLECTION_ITEMS, LINK_BOOKS, LINK_TAGS, COMPILES, PAGE_SIZE } from './harness.mjs';
+import { connection, DB, resolveOptions, measure, summarize, median, randomPassword, check, RELATION_AUTHORS, BOOKS_PER_AUTHOR, COLLECTION_ITEMS, LINK_BOOKS, LINK_TAGS, COMPILES, PAGE_SIZE } from './harness.mjs';
 
 /**
  * @param {{ MikroORM: any, defineEntity: any, p: any, wrap: any }} api
@@ -45,7 +45,11 @@ export async function run({ MikroORM, defineEntity, p, wrap }, options = {}) {
     properties: { id: p.integer().primary(), title: p.string(), labels: () => p.manyToMany(Label).owner() },
   });
 
-  const orm = new MikroORM({ dbName: ':memory:', entities: [User, Writer, Novel, Label, Album] });
+  const orm = new MikroORM({ ...connection(), entities: [User, Writer, Novel, Label, Album] });
+  if (DB !== 'sqlite') {
+    // A server keeps the tables of the contender before.
+    await orm.schema.drop();
+  }
   await orm.schema.create();
 
   const createUsers = async (em, count) => {
@@ -265,7 +269,7 @@ export async function run({ MikroORM, defineEntity, p, wrap }, options = {}) {
           await em.flush();
         },
         verify: async () => {
-          const [{ n }] = await orm.em.fork().execute('select count(*) as n from `album_labels`');
+          const [{ n }] = await orm.em.fork().execute('select count(*) as n from album_labels');
           check(Number(n) === LINK_BOOKS * LINK_TAGS, `database has ${n} links, expected ${LINK_BOOKS * LINK_TAGS}`);
         },
         cleanup,
