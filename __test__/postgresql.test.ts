@@ -295,6 +295,30 @@ test("the schema script: MikroORM 7.2's PostgreSQL DDL (constraints by alter tab
   await ddl.close();
 });
 
+test('transactions of different forks run side by side, each on its own connection, and see only committed rows', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>(resolve => (release = resolve));
+  const order: string[] = [];
+  const t1 = orm.em.fork().transactional(async t => {
+    await t.insert(Thing, { id: 901, name: 't1' });
+    order.push('t1 inserted');
+    await gate;
+    order.push('t1 commits');
+  });
+  await new Promise(resolve => setTimeout(resolve, 20));
+  // t1 is still open: a second transaction does not wait for it.
+  await orm.em.fork().transactional(async t => {
+    await t.insert(Thing, { id: 902, name: 't2' });
+    order.push('t2 inserted');
+  });
+  order.push('t2 committed');
+  expect(await orm.em.fork().count(Thing, { id: { $in: [901, 902] } })).toBe(1);
+  release();
+  await t1;
+  expect(await orm.em.fork().count(Thing, { id: { $in: [901, 902] } })).toBe(2);
+  expect(order).toEqual(['t1 inserted', 't2 inserted', 't2 committed', 't1 commits']);
+});
+
 test('ensureDatabase creates a missing database, as MikroORM', async () => {
   const name = `${dbName}_new`;
   const admin = await MikroORM.init({ entities: [Thing], dbName: 'postgres', ...server });

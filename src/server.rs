@@ -37,13 +37,14 @@ impl NativePool {
     #[napi]
     pub async fn execute(
         &self,
+        tx: u32,
         sql: String,
         params_json: String,
         method: String,
         log: LogLevel,
     ) -> R<String> {
         let (out, entries) =
-            run_logged(&self.driver, &sql, &params_json, log, rows_key(&method)).await?;
+            run_logged(&self.driver, tx, &sql, &params_json, log, rows_key(&method)).await?;
         Ok(raw_answer(&out, &entries))
     }
 
@@ -53,6 +54,7 @@ impl NativePool {
     pub fn execute_prepared<'env>(
         &self,
         env: &'env napi::Env,
+        tx: u32,
         query: &NativeQuery,
         method: String,
         log: LogLevel,
@@ -62,7 +64,7 @@ impl NativePool {
         env.spawn_future(async move {
             let sql = &compiled.sql;
             let (out, entries) =
-                run_values(&driver, &sql.text, &sql.params, log, rows_key(&method)).await?;
+                run_values(&driver, tx, &sql.text, &sql.params, log, rows_key(&method)).await?;
             Ok(raw_answer(&out, &entries))
         })
     }
@@ -74,6 +76,7 @@ impl NativePool {
     pub fn query_prepared<'env>(
         &self,
         env: &'env napi::Env,
+        tx: u32,
         query: &NativeQuery,
         log: LogLevel,
         affected: bool,
@@ -83,7 +86,7 @@ impl NativePool {
         env.spawn_future(async move {
             let rows_key = if affected { "affected" } else { "results" };
             let sql = &compiled.sql;
-            let (out, log) = run_values(&driver, &sql.text, &sql.params, log, rows_key).await?;
+            let (out, log) = run_values(&driver, tx, &sql.text, &sql.params, log, rows_key).await?;
             Ok(NativeRows {
                 rows: match out {
                     Output::Rows(r) => Some(r),
@@ -98,6 +101,7 @@ impl NativePool {
     #[napi]
     pub async fn transaction(
         &self,
+        tx: u32,
         op: String,
         log: LogLevel,
         isolation: Option<String>,
@@ -105,7 +109,7 @@ impl NativePool {
     ) -> R<String> {
         let dialect = self.driver.dialect().map_err(to_napi)?;
         let begin = crate::BeginOptions::new(isolation.as_deref(), read_only).map_err(to_napi)?;
-        let res = self.driver.transaction(&op, begin).await;
+        let res = self.driver.transaction(tx, &op, begin).await;
         let mut entries = String::new();
         if log > 0 {
             let failed = [op.clone()];
@@ -157,6 +161,7 @@ fn raw_answer(out: &Output, entries: &str) -> String {
 /// `run_values`.
 async fn run_logged(
     driver: &ServerDriver<Server>,
+    tx: u32,
     sql: &str,
     params_json: &str,
     log: LogLevel,
@@ -164,13 +169,14 @@ async fn run_logged(
 ) -> R<(Output, String)> {
     let dialect = driver.dialect().map_err(to_napi)?;
     let params = parse_params(dialect.as_ref(), params_json)?;
-    run_values(driver, sql, &params, log, rows_key).await
+    run_values(driver, tx, sql, &params, log, rows_key).await
 }
 
 /// Runs a statement on the pool (or the open transaction) with its log entry, counting the rows
 /// it returned under `rows_key`; an error carries the SQL and the log.
 async fn run_values(
     driver: &ServerDriver<Server>,
+    tx: u32,
     sql: &str,
     params: &[engine::Value],
     log: LogLevel,
@@ -178,7 +184,7 @@ async fn run_values(
 ) -> R<(Output, String)> {
     let dialect = driver.dialect().map_err(to_napi)?;
     let start = Instant::now();
-    let res = driver.run(sql, params).await;
+    let res = driver.run(tx, sql, params).await;
     let mut entries = String::new();
     if log > 0 {
         let count = match &res {
@@ -246,6 +252,8 @@ pub struct NativeFlush {
 
 struct FlushState {
     driver: Arc<ServerDriver<Server>>,
+    /// The transaction the flush joins (0: none; it then has one of its own).
+    tx: u32,
     plan: Option<engine::uow::FlushPlan>,
     keys: Vec<Vec<engine::Value>>,
     on_update: Vec<usize>,
@@ -263,9 +271,9 @@ impl NativeFlush {
         let st = &mut *st;
         let dialect = st.driver.dialect().map_err(to_napi)?;
         // Inside a transaction the flush joins it; otherwise it has one of its own.
-        let implicit_tx = implicit_tx && !st.driver.in_transaction().await;
+        let implicit_tx = implicit_tx && !st.driver.in_transaction(st.tx);
         let driver = st.driver.clone();
-        let mut conn = driver.conn().await.map_err(to_napi)?;
+        let mut conn = driver.conn(st.tx).await.map_err(to_napi)?;
         let mut log = String::new();
         let level = st.level;
         let mut statement = async |sql: &str, params: &[engine::Value], count: &str| {
@@ -416,6 +424,7 @@ impl NativeOrm {
         uow: &mut NativeUow,
         message: String,
         pool: &NativePool,
+        tx: u32,
         log: LogLevel,
     ) -> R<Option<NativeFlush>> {
         let input = crate::flush_input(&message)?;
@@ -432,6 +441,7 @@ impl NativeOrm {
         Ok(Some(NativeFlush {
             state: Arc::new(tokio::sync::Mutex::new(FlushState {
                 driver: pool.driver.clone(),
+                tx,
                 plan: Some(plan),
                 keys: Vec::new(),
                 on_update: crate::on_update_entities(&input),

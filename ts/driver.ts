@@ -33,7 +33,7 @@ export interface NativeOrmHandle {
   upsert(uow: NativeUowHandle, query: string, log: number): string;
   upsertPrepared(uow: NativeUowHandle, query: NativeQueryHandle, rows: NativeRowsHandle): string;
   flush(uow: NativeUowHandle, message: string, implicitTransactions: boolean, log: number): string;
-  flushPrepare(uow: NativeUowHandle, message: string, pool: unknown, log: number): NativeFlushHandle | null;
+  flushPrepare(uow: NativeUowHandle, message: string, pool: unknown, tx: number, log: number): NativeFlushHandle | null;
   flushApply(uow: NativeUowHandle, flush: NativeFlushHandle): string;
   createSchemaSql(): string[][];
   schemaSql(kind: 'clear'): string[];
@@ -71,6 +71,9 @@ export interface BeginOptions {
 /** One open transaction (its savepoints included); forks made inside it share it. */
 export interface TxContext {
   active: boolean;
+  /** Server drivers: the transaction's id in the pool, and its open levels. */
+  id?: number;
+  depth?: number;
 }
 
 const txStorage = new AsyncLocalStorage<TxContext>();
@@ -209,22 +212,22 @@ export abstract class DatabaseDriver {
   }
 
   /** An entity query (the engine's query model as JSON): its rows, registered in `uow`. */
-  async find<T>(uow: NativeUowHandle, query: string, refresh: boolean): Promise<T> {
+  async find<T>(uow: NativeUowHandle, query: string, refresh: boolean, _tx?: TxContext): Promise<T> {
     return this.json<T>(() => this.native.find(uow, query, refresh, this.logLevel()));
   }
 
   /** A query that is not an entity query (counts, QueryBuilder writes, native updates). */
-  async query<T>(query: string, method: 'all' | 'get' | 'run'): Promise<T> {
+  async query<T>(query: string, method: 'all' | 'get' | 'run', _tx?: TxContext): Promise<T> {
     return this.json<T>(() => this.native.query(query, method, this.logLevel()));
   }
 
   /** Writes the flush message's changes: keys of inserted rows and updated rows, by entity. */
-  flush<T>(uow: NativeUowHandle, message: string, implicitTransactions: boolean): T | Promise<T> {
+  flush<T>(uow: NativeUowHandle, message: string, implicitTransactions: boolean, _tx?: TxContext): T | Promise<T> {
     return this.json<T>(() => this.native.flush(uow, message, implicitTransactions, this.logLevel()));
   }
 
   /** `em.upsert()`: the statement's rows, registered in `uow` as loaded entities. */
-  async upsert<T>(uow: NativeUowHandle, query: string): Promise<T> {
+  async upsert<T>(uow: NativeUowHandle, query: string, _tx?: TxContext): Promise<T> {
     return this.json<T>(() => this.native.upsert(uow, query, this.logLevel()));
   }
 
@@ -234,7 +237,7 @@ export abstract class DatabaseDriver {
   }
 
   /** Raw SQL (`em.execute()`) with bound parameters. */
-  async executeRaw(sql: string, params: readonly unknown[], method: 'all' | 'get' | 'run'): Promise<RawResult> {
+  async executeRaw(sql: string, params: readonly unknown[], method: 'all' | 'get' | 'run', _tx?: TxContext): Promise<RawResult> {
     await this.ensureConnected();
     const p = JSON.stringify(params.map(v => (v instanceof Date ? v.getTime() : typeof v === 'bigint' ? v.toString() : v)));
     return this.json<RawResult>(() => this.native.execute(sql, p, method, this.logLevel()));
@@ -246,12 +249,12 @@ export abstract class DatabaseDriver {
   }
 
   /** `begin`, `commit` or `rollback` (savepoints when nested). */
-  transaction(op: 'begin' | 'commit' | 'rollback', options: BeginOptions = {}): void | Promise<void> {
+  transaction(op: 'begin' | 'commit' | 'rollback', options: BeginOptions = {}, _tx?: TxContext): void | Promise<void> {
     this.runLogged(() => this.native.transaction(op, this.logLevel(), options.isolationLevel, options.readOnly));
   }
 
   /** Whether a transaction is open on the connection. */
-  inTransaction(): boolean {
+  inTransaction(_tx?: TxContext): boolean {
     return this.native.isConnected() && this.native.inTransaction();
   }
 
@@ -328,6 +331,16 @@ export abstract class DatabaseDriver {
       this.txWaiters = [];
       waiters.forEach(w => w());
     }
+  }
+
+  /** Runs `fn` outside any transaction of the calling chain (a new transaction may start). */
+  runOutsideTransaction<R>(fn: () => R): R {
+    return txStorage.exit(fn);
+  }
+
+  /** Whether transactions of different forks can be open at once (a pool: one connection each). */
+  get concurrentTransactions(): boolean {
+    return false;
   }
 
   /** Runs `fn` so that everything it awaits belongs to transaction `tx`. */

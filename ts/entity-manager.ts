@@ -680,7 +680,7 @@ export class EntityManager {
     const rest = JSON.stringify({ kind: 'select', entity: meta.index, alias: meta.alias, selectOne: true, lockMode });
     const query = `${rest.substring(0, rest.length - 1)},"where":${filterJson(where, meta)}}`;
     const driver = await em.ready();
-    await driver.query(query, 'all');
+    await driver.query(query, 'all', em.activeTransaction());
   }
 
   // ---- MikroORM API that mikro-native does not implement yet: a clear error instead of
@@ -864,7 +864,7 @@ export class EntityManager {
     const joins = filterJoinsJson(meta, filtered.filterJoins);
     const populate = options.populate?.length ? `,"populate":${JSON.stringify(options.populate)}` : '';
     const query = `{"kind":"count","entity":${meta.index},"alias":${JSON.stringify(meta.alias)}${populate}${joins},"where":${filterJson(filtered.where, meta)}}`;
-    const res = await driver.query<{ rows: { count: number }[] }>(query, 'get');
+    const res = await driver.query<{ rows: { count: number }[] }>(query, 'get', em.activeTransaction());
     return Number(res.rows[0]?.count ?? 0);
   }
 
@@ -1105,7 +1105,7 @@ export class EntityManager {
     }
     const query = `${rest.substring(0, rest.length - 1)},"where":${filterJson(where)}}`;
     const driver = await this.ready();
-    const res = await driver.find<{ n: number; cols: (unknown[] | null)[]; joined?: { entity: number; n: number; cols: (unknown[] | null)[] }[] }>(this.uow, query, refresh);
+    const res = await driver.find<{ n: number; cols: (unknown[] | null)[]; joined?: { entity: number; n: number; cols: (unknown[] | null)[] }[] }>(this.uow, query, refresh, this.activeTransaction());
     const target = prop.targetMeta!;
     const loaded = res.joined?.[0] ? this.hydrate(target, res.joined[0].cols, res.joined[0].n, refresh) : [];
     await this.announceLoaded();
@@ -1140,7 +1140,7 @@ export class EntityManager {
   /** @internal Runs an entity query and hydrates the batch through the identity map. */
   async runFind(meta: EntityMetadata, query: string, refresh: boolean, plan: PopulatePlan = NO_POPULATE): Promise<object[]> {
     const driver = await this.ready();
-    const res = await driver.find<FindAnswer>(this.uow, query, refresh);
+    const res = await driver.find<FindAnswer>(this.uow, query, refresh, this.activeTransaction());
     return this.hydrateAnswer(meta, res, refresh, plan);
   }
 
@@ -1493,7 +1493,7 @@ export class EntityManager {
         await this.finishTransaction(tx!, 'commit');
       }
     } catch (e) {
-      if (own && this.ctx.driver.inTransaction()) {
+      if (own && this.ctx.driver.inTransaction(tx)) {
         await this.finishTransaction(tx!, 'rollback');
       }
       throw e;
@@ -1658,7 +1658,7 @@ export class EntityManager {
     }
     type Written = { entities: { entity: number; ids: unknown[]; updated: number[] }[] };
     // A sync driver (SQLite) answers at once: the flush then takes no extra turn of the event loop.
-    const written = driver.flush<Written>(this.uow, message, this.config.get('implicitTransactions'));
+    const written = driver.flush<Written>(this.uow, message, this.config.get('implicitTransactions'), this.activeTransaction());
     const apply = (res: Written): void => {
       for (const coll of linked) {
         coll.markPersisted();
@@ -1857,7 +1857,7 @@ export class EntityManager {
         { kind: 'insert', entity: meta.index, data: part, onConflict: { fields, merge, ignore: options.onConflictAction === 'ignore' }, returning },
         (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
       );
-      const res = await driver.upsert<{ n: number; cols: (unknown[] | null)[] }>(em.uow, query);
+      const res = await driver.upsert<{ n: number; cols: (unknown[] | null)[] }>(em.uow, query, em.activeTransaction());
       em.hydrate(meta, res.cols, res.n, true).forEach((e, j) => (found[rowsOf[j]] = e));
     }
     await em.announceLoaded();
@@ -1936,7 +1936,7 @@ export class EntityManager {
     });
     const driver = await em.ready();
     const query = JSON.stringify({ kind: 'insert', entity: meta.index, data }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-    const res = await driver.query<{ rows: Dictionary[]; insertId?: number }>(query, 'run');
+    const res = await driver.query<{ rows: Dictionary[]; insertId?: number }>(query, 'run', em.activeTransaction());
     const pk = meta.primaryKeys[0];
     const pkField = meta.properties[pk].fieldName;
     const pkProp = meta.properties[pk];
@@ -1959,7 +1959,7 @@ export class EntityManager {
     }
     const filtered = em.filtersApply(options) ? await em.applyFilters(meta, where, options, 'update') : { where };
     const query = `{"kind":"update","entity":${meta.index},"where":${filterJson(filtered.where, meta)},"data":[${JSON.stringify(values)}]}`;
-    return (await driver.query<{ affectedRows: number }>(query, 'run')).affectedRows;
+    return (await driver.query<{ affectedRows: number }>(query, 'run', em.activeTransaction())).affectedRows;
   }
 
   async nativeDelete<T extends object>(entityName: EntityName<T>, where: FilterQuery<T>, options: { filters?: FilterOptions } = {}): Promise<number> {
@@ -1968,13 +1968,14 @@ export class EntityManager {
     const driver = await em.ready();
     const filtered = em.filtersApply(options) ? await em.applyFilters(meta, where, options, 'delete') : { where };
     const query = `{"kind":"delete","entity":${meta.index},"where":${filterJson(filtered.where, meta)}}`;
-    return (await driver.query<{ affectedRows: number }>(query, 'run')).affectedRows;
+    return (await driver.query<{ affectedRows: number }>(query, 'run', em.activeTransaction())).affectedRows;
   }
 
   /** Raw SQL: `all` → rows, `get` → first row, `run` → `{ affectedRows, insertId, row, rows }`. */
   async execute<R = any>(sql: string, params: readonly unknown[] = [], method: 'all' | 'get' | 'run' = 'all'): Promise<R> {
-    const driver = await this.getContext(false).ready();
-    const res = await driver.executeRaw(sql, params, method);
+    const em = this.getContext(false);
+    const driver = await em.ready();
+    const res = await driver.executeRaw(sql, params, method, em.activeTransaction());
     if (method === 'get') {
       return res.rows[0] as R;
     }
@@ -1996,7 +1997,7 @@ export class EntityManager {
       // Nested: a savepoint in the open transaction.
       await em.ready();
       em.txContext = current;
-      const begun = driver.transaction('begin');
+      const begun = driver.transaction('begin', {}, current);
       if (begun) {
         await begun;
       }
@@ -2006,7 +2007,7 @@ export class EntityManager {
     const tx = await driver.acquireTransaction();
     try {
       await driver.ensureConnected(tx);
-      const begun = driver.transaction('begin', options);
+      const begun = driver.transaction('begin', options, tx);
       if (begun) {
         await begun;
       }
@@ -2035,7 +2036,7 @@ export class EntityManager {
 
   private requireTransaction(): TxContext {
     const tx = this.activeTransaction();
-    if (!tx || !this.ctx.driver.inTransaction()) {
+    if (!tx || !this.ctx.driver.inTransaction(tx)) {
       throw new ValidationError('An open transaction is required for this operation');
     }
     return tx;
@@ -2061,7 +2062,7 @@ export class EntityManager {
     const driver = this.ctx.driver;
     let ended: void | Promise<void>;
     try {
-      ended = driver.transaction(op);
+      ended = driver.transaction(op, {}, tx);
     } catch (e) {
       driver.releaseTransaction(tx);
       throw e;
@@ -2086,7 +2087,7 @@ export class EntityManager {
   async transactional<R>(cb: (em: this) => Promise<R> | R, options: TransactionOptions = {}): Promise<R> {
     const parent = this.getContext(false);
     const propagation = options.propagation ?? TransactionPropagation.NESTED;
-    const open = !!parent.activeTransaction() && this.ctx.driver.inTransaction();
+    const open = this.ctx.driver.inTransaction(parent.activeTransaction());
     switch (propagation) {
       case TransactionPropagation.NESTED:
       case TransactionPropagation.REQUIRES_NEW:
@@ -2107,10 +2108,17 @@ export class EntityManager {
       default:
         throw TransactionStateError.invalidPropagation(String(propagation));
     }
+    const driver = this.ctx.driver;
     if (open && (propagation === TransactionPropagation.REQUIRES_NEW || propagation === TransactionPropagation.NOT_SUPPORTED)) {
-      // A second transaction (or autocommit work) beside the open one needs a connection of
-      // its own while the first stays open: not built (one transaction at a time per ORM).
-      throw new NotImplementedError(`Not implemented in mikro-native yet: em.transactional() with propagation '${propagation}' inside an open transaction`);
+      // The open transaction is left aside: the work runs on another connection, outside it.
+      if (!driver.concurrentTransactions) {
+        throw new NotImplementedError(`Not implemented in mikro-native yet: em.transactional() with propagation '${propagation}' inside an open transaction on ${driver.dialect} (one connection)`);
+      }
+      const outside = parent.fork({ clear: false }) as this;
+      outside.txContext = undefined;
+      const ret = await driver.runOutsideTransaction(() => outside.transactional(cb, options));
+      parent.adopt(outside);
+      return ret;
     }
     const joins = open && propagation !== TransactionPropagation.NESTED;
     const withoutTransaction = !open && ([TransactionPropagation.SUPPORTS, TransactionPropagation.NOT_SUPPORTED, TransactionPropagation.NEVER] as string[]).includes(propagation);
@@ -2126,7 +2134,6 @@ export class EntityManager {
     const fork = parent.fork({ clear: false }) as this;
     await fork.begin(options);
     const tx = fork.txContext!;
-    const driver = this.ctx.driver;
     try {
       const ret = await driver.runInTransaction(tx, () => cb(fork));
       await driver.runInTransaction(tx, () => fork.flush());
@@ -2134,7 +2141,7 @@ export class EntityManager {
       parent.adopt(fork);
       return ret;
     } catch (e) {
-      if (tx.active && driver.inTransaction()) {
+      if (tx.active && driver.inTransaction(tx)) {
         await fork.finishTransaction(tx, 'rollback');
       }
       throw e;

@@ -1,13 +1,13 @@
 import type { Configuration } from './config.js';
-import { DatabaseDriver, type BeginOptions, type NativeQueryHandle, type NativeRowsHandle, type NativeUowHandle, type RawResult } from './driver.js';
-import { NotImplementedError } from './errors.js';
+import { DatabaseDriver, type BeginOptions, type NativeQueryHandle, type NativeRowsHandle, type NativeUowHandle, type RawResult, type TxContext } from './driver.js';
+import { NotImplementedError, ValidationError } from './errors.js';
 
 /** The pool class a server driver's build exports (`NativePool`). */
 export interface NativePool {
-  execute(sql: string, params: string, method: string, log: number): Promise<string>;
-  transaction(op: string, log: number, isolationLevel?: string, readOnly?: boolean): Promise<string>;
-  queryPrepared(query: NativeQueryHandle, log: number, affected: boolean): Promise<NativeRowsHandle>;
-  executePrepared(query: NativeQueryHandle, method: string, log: number): Promise<string>;
+  execute(tx: number, sql: string, params: string, method: string, log: number): Promise<string>;
+  transaction(tx: number, op: string, log: number, isolationLevel?: string, readOnly?: boolean): Promise<string>;
+  queryPrepared(tx: number, query: NativeQueryHandle, log: number, affected: boolean): Promise<NativeRowsHandle>;
+  executePrepared(tx: number, query: NativeQueryHandle, method: string, log: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -23,16 +23,11 @@ interface PoolBinding {
 export abstract class PooledDriver extends DatabaseDriver {
   private pool?: NativePool;
   private connecting?: Promise<NativePool>;
-  /** Levels of the open transaction (its connection is pinned in the pool until it ends). */
-  private txDepth = 0;
+  /** The id of the next transaction (each pins a connection of the pool while it is open). */
+  private nextTx = 1;
 
   constructor(config: Configuration) {
     super(config);
-  }
-
-
-  override async ensureConnected(): Promise<void> {
-    await this.connect();
   }
 
   override async connect(): Promise<void> {
@@ -80,9 +75,9 @@ export abstract class PooledDriver extends DatabaseDriver {
       this.databaseEnsured = true;
       const admin = await this.open(options(this.managementDbName()));
       try {
-        const found = await this.jsonAsync<RawResult>(() => admin.execute(this.ensureDatabaseSql(), JSON.stringify([c.get('dbName')]), 'all', this.logLevel()));
+        const found = await this.jsonAsync<RawResult>(() => admin.execute(0, this.ensureDatabaseSql(), JSON.stringify([c.get('dbName')]), 'all', this.logLevel()));
         if (found.rows.length === 0) {
-          await this.jsonAsync(() => admin.execute(this.createDatabaseSql(String(c.get('dbName'))), '[]', 'run', this.logLevel()));
+          await this.jsonAsync(() => admin.execute(0, this.createDatabaseSql(String(c.get('dbName'))), '[]', 'run', this.logLevel()));
         }
       } finally {
         await admin.close();
@@ -113,15 +108,38 @@ export abstract class PooledDriver extends DatabaseDriver {
   /** `create database "name"`. */
   protected abstract createDatabaseSql(name: string): string;
 
-  override async transaction(op: 'begin' | 'commit' | 'rollback', options: BeginOptions = {}): Promise<void> {
+  override get concurrentTransactions(): boolean {
+    return true;
+  }
+
+  /** Transactions of different forks run side by side, each on its own connection. */
+  override async acquireTransaction(): Promise<TxContext> {
+    return { active: true, id: this.nextTx++, depth: 0 };
+  }
+
+  override releaseTransaction(tx: TxContext): void {
+    if (!this.inTransaction(tx)) {
+      tx.active = false;
+    }
+  }
+
+  /** Nothing waits for another transaction: each has a connection of its own. */
+  override async ensureConnected(): Promise<void> {
     await this.connect();
-    const log = await this.awaitNative(() => this.pool!.transaction(op, this.logLevel(), options.isolationLevel, options.readOnly));
-    this.txDepth += op === 'begin' ? 1 : -1;
+  }
+
+  override async transaction(op: 'begin' | 'commit' | 'rollback', options: BeginOptions = {}, tx?: TxContext): Promise<void> {
+    if (!tx?.id) {
+      throw new ValidationError(`Cannot ${op}: no transaction is active`);
+    }
+    await this.connect();
+    const log = await this.awaitNative(() => this.pool!.transaction(tx.id!, op, this.logLevel(), options.isolationLevel, options.readOnly));
+    tx.depth = (tx.depth ?? 0) + (op === 'begin' ? 1 : -1);
     this.writeLog(JSON.parse(log) as never);
   }
 
-  override inTransaction(): boolean {
-    return this.txDepth > 0;
+  override inTransaction(tx?: TxContext): boolean {
+    return (tx?.depth ?? 0) > 0;
   }
 
 
@@ -132,31 +150,30 @@ export abstract class PooledDriver extends DatabaseDriver {
   override async close(): Promise<void> {
     const pool = this.pool;
     this.pool = undefined;
-    this.txDepth = 0;
     await pool?.close();
     await super.close();
   }
 
   /** Compiled here, run by the pool, and its rows registered in `uow` by the engine (the rows stay in the addon). */
-  override async find<T>(uow: NativeUowHandle, query: string, refresh: boolean): Promise<T> {
+  override async find<T>(uow: NativeUowHandle, query: string, refresh: boolean, tx?: TxContext): Promise<T> {
     await this.connect();
     const q = this.call(() => this.native.prepareQuery(query));
-    const rows = await this.readPrepared(q, false);
+    const rows = await this.readPrepared(q, false, tx);
     return this.json<T>(() => this.native.findPrepared(uow, q, rows, refresh));
   }
 
-  override async upsert<T>(uow: NativeUowHandle, query: string): Promise<T> {
+  override async upsert<T>(uow: NativeUowHandle, query: string, tx?: TxContext): Promise<T> {
     await this.connect();
     const q = this.call(() => this.native.prepareQuery(query));
-    const rows = await this.readPrepared(q, true);
+    const rows = await this.readPrepared(q, true, tx);
     return this.json<T>(() => this.native.upsertPrepared(uow, q, rows));
   }
 
   /** Runs a prepared query on the pool and writes its log. */
-  private async readPrepared(q: NativeQueryHandle, affected: boolean): Promise<NativeRowsHandle> {
+  private async readPrepared(q: NativeQueryHandle, affected: boolean, tx: TxContext | undefined): Promise<NativeRowsHandle> {
     let rows: unknown;
     try {
-      rows = await this.pool!.queryPrepared(q, this.logLevel(), affected);
+      rows = await this.pool!.queryPrepared(txId(tx), q, this.logLevel(), affected);
     } catch (e) {
       throw this.convertError(e);
     }
@@ -168,23 +185,23 @@ export abstract class PooledDriver extends DatabaseDriver {
     return read;
   }
 
-  override async query<T>(query: string, method: 'all' | 'get' | 'run'): Promise<T> {
+  override async query<T>(query: string, method: 'all' | 'get' | 'run', tx?: TxContext): Promise<T> {
     await this.connect();
     const q = this.call(() => this.native.prepareQuery(query));
-    return this.jsonAsync<T>(() => this.pool!.executePrepared(q, method, this.logLevel()));
+    return this.jsonAsync<T>(() => this.pool!.executePrepared(txId(tx), q, method, this.logLevel()));
   }
 
   override async runStatements(statements: string[], method: 'all' | 'run'): Promise<void> {
     await this.connect();
     for (const sql of statements) {
-      await this.jsonAsync(() => this.pool!.execute(sql, '[]', method, this.logLevel()));
+      await this.jsonAsync(() => this.pool!.execute(0, sql, '[]', method, this.logLevel()));
     }
   }
 
   /** Planned by the engine, run by the pool on one connection, applied by the engine. */
-  override async flush<T>(uow: NativeUowHandle, message: string, implicitTransactions: boolean): Promise<T> {
+  override async flush<T>(uow: NativeUowHandle, message: string, implicitTransactions: boolean, tx?: TxContext): Promise<T> {
     await this.connect();
-    const flush = this.call(() => this.native.flushPrepare(uow, message, this.pool, this.logLevel()));
+    const flush = this.call(() => this.native.flushPrepare(uow, message, this.pool, txId(tx), this.logLevel()));
     if (!flush) {
       return { entities: [], log: [] } as T;
     }
@@ -194,9 +211,14 @@ export abstract class PooledDriver extends DatabaseDriver {
   }
 
   /** Dates go as ISO text (the server parses them for the column's type), bigints as text. */
-  override async executeRaw(sql: string, params: readonly unknown[], method: 'all' | 'get' | 'run'): Promise<RawResult> {
+  override async executeRaw(sql: string, params: readonly unknown[], method: 'all' | 'get' | 'run', tx?: TxContext): Promise<RawResult> {
     await this.connect();
     const p = JSON.stringify(params.map(v => (v instanceof Date ? this.dateParam(v) : typeof v === 'bigint' ? v.toString() : v)));
-    return this.jsonAsync<RawResult>(() => this.pool!.execute(sql, p, method, this.logLevel()));
+    return this.jsonAsync<RawResult>(() => this.pool!.execute(txId(tx), sql, p, method, this.logLevel()));
   }
+}
+
+/** The pool's id of an open transaction (0: none, a pooled connection). */
+function txId(tx: TxContext | undefined): number {
+  return tx && (tx.depth ?? 0) > 0 ? tx.id! : 0;
 }

@@ -778,7 +778,7 @@ export class QueryBuilder<T extends object = any> {
     const driver = await this.em.ready();
     const limit = method === 'get' && this.kind === 'select' ? 1 : this.limitValue;
     const query = this.toJson(this.kind, limit);
-    const res = await driver.query<{ rows: Dictionary[]; affectedRows: number; insertId?: number }>(query, method);
+    const res = await driver.query<{ rows: Dictionary[]; affectedRows: number; insertId?: number }>(query, method, this.em.activeTransaction());
     if ((this.kind !== 'select' && this.kind !== 'count') || method === 'run') {
       // As MikroORM: `get` gives the first returned row (or null); `all` gives the rows an update
       // or delete returned; otherwise the result object.
@@ -869,7 +869,7 @@ export class QueryBuilder<T extends object = any> {
     const driver = await this.em.ready();
     // The count of all matching rows: without the page and order, keys counted once.
     const query = { ...this.toObject('count'), orderBy: [], limit: undefined, offset: undefined, plainCount: false };
-    const res = await driver.query<{ rows: { count: number }[] }>(JSON.stringify(query, needsReplacer(query) ? engineReplacer : undefined), 'get');
+    const res = await driver.query<{ rows: { count: number }[] }>(JSON.stringify(query, needsReplacer(query) ? engineReplacer : undefined), 'get', this.em.activeTransaction());
     return Number(res.rows[0]?.count ?? 0);
   }
 

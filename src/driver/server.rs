@@ -2,7 +2,9 @@
 //! the transaction that pins one connection. A backend (`postgres.rs`, `mysql.rs`) supplies
 //! connecting and running one statement.
 
+use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::pool::{Pool, PoolSettings, Pooled};
@@ -67,12 +69,19 @@ pub trait Backend: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Output>> + Send;
 }
 
+/// The id JS gives a transaction (0: no transaction).
+pub type TxId = u32;
+
 pub struct ServerDriver<B: Backend> {
     pool: Pool<B::Conn>,
-    /// The open transaction's connection (JS runs one transaction at a time per ORM).
-    tx: tokio::sync::Mutex<Option<TxConn<B::Conn>>>,
+    /// Open transactions by id, each pinning one connection. Transactions of different forks
+    /// run side by side; the statements of one transaction take turns on its connection.
+    txs: std::sync::Mutex<HashMap<TxId, OpenTx<B::Conn>>>,
     pub dialect: String,
 }
+
+/// An open transaction, shared by the statements that run in it.
+type OpenTx<C> = Arc<tokio::sync::Mutex<TxConn<C>>>;
 
 /// A connection held by a transaction, and its depth (savepoints below 1).
 pub struct TxConn<C: sqlx::Connection> {
@@ -80,13 +89,13 @@ pub struct TxConn<C: sqlx::Connection> {
     depth: u32,
 }
 
-/// The connection a statement runs on: the open transaction's, or one from the pool.
-pub enum ConnGuard<'a, C: sqlx::Connection> {
-    Tx(tokio::sync::MappedMutexGuard<'a, TxConn<C>>),
+/// The connection a statement runs on: its transaction's, or one from the pool.
+pub enum ConnGuard<C: sqlx::Connection> {
+    Tx(tokio::sync::OwnedMutexGuard<TxConn<C>>),
     Pooled(Pooled<C>),
 }
 
-impl<C: sqlx::Connection> std::ops::Deref for ConnGuard<'_, C> {
+impl<C: sqlx::Connection> std::ops::Deref for ConnGuard<C> {
     type Target = C;
     fn deref(&self) -> &C {
         match self {
@@ -96,7 +105,7 @@ impl<C: sqlx::Connection> std::ops::Deref for ConnGuard<'_, C> {
     }
 }
 
-impl<C: sqlx::Connection> std::ops::DerefMut for ConnGuard<'_, C> {
+impl<C: sqlx::Connection> std::ops::DerefMut for ConnGuard<C> {
     fn deref_mut(&mut self) -> &mut C {
         match self {
             ConnGuard::Tx(t) => &mut t.conn,
@@ -119,7 +128,7 @@ impl<B: Backend> ServerDriver<B> {
         };
         Ok(ServerDriver {
             pool: Pool::new(connect, settings, Some(first)),
-            tx: tokio::sync::Mutex::new(None),
+            txs: std::sync::Mutex::new(HashMap::new()),
             dialect: opts.dialect.clone(),
         })
     }
@@ -134,68 +143,84 @@ impl<B: Backend> ServerDriver<B> {
         self.pool.close().await;
     }
 
-    /// The open transaction's connection, or one from the pool (statements that must share a
-    /// connection, as a flush's, keep the guard).
-    pub async fn conn(&self) -> Result<ConnGuard<'_, B::Conn>> {
-        let guard = self.tx.lock().await;
-        let guard = match tokio::sync::MutexGuard::try_map(guard, Option::as_mut) {
-            Ok(tx) => return Ok(ConnGuard::Tx(tx)),
-            Err(guard) => guard,
-        };
-        // Not held while waiting for the pool: other statements need not queue behind it.
-        drop(guard);
-        Ok(ConnGuard::Pooled(self.pool.acquire().await?))
+    /// Transaction `tx`'s connection, or one from the pool when `tx` is not open (statements
+    /// that must share a connection, as a flush's, keep the guard).
+    pub async fn conn(&self, tx: TxId) -> Result<ConnGuard<B::Conn>> {
+        match self.open_tx(tx) {
+            Some(t) => Ok(ConnGuard::Tx(t.lock_owned().await)),
+            None => Ok(ConnGuard::Pooled(self.pool.acquire().await?)),
+        }
     }
 
-    /// Whether a transaction is open.
-    pub async fn in_transaction(&self) -> bool {
-        self.tx.lock().await.is_some()
+    fn open_tx(&self, tx: TxId) -> Option<OpenTx<B::Conn>> {
+        let txs = self.txs.lock().unwrap_or_else(|p| p.into_inner());
+        txs.get(&tx).cloned()
     }
 
-    /// `begin`, `commit` or `rollback` (savepoints when nested): the statements it ran.
+    /// Whether transaction `tx` is open.
+    pub fn in_transaction(&self, tx: TxId) -> bool {
+        self.open_tx(tx).is_some()
+    }
+
+    /// `begin`, `commit` or `rollback` of transaction `tx` (savepoints when nested): the
+    /// statements it ran.
     pub async fn transaction(
         &self,
+        tx: TxId,
         op: &str,
         begin: crate::BeginOptions<'_>,
     ) -> Result<Vec<String>> {
         let dialect = self.dialect()?;
-        let mut tx = self.tx.lock().await;
-        let depth = tx.as_ref().map_or(0, |t| t.depth);
-        if op != "begin" && depth == 0 {
-            return Err(Error::validation(format!(
-                "Cannot {op}: no transaction is active"
-            )));
+        let Some(open) = self.open_tx(tx) else {
+            if op != "begin" {
+                return Err(Error::validation(format!(
+                    "Cannot {op}: no transaction is active"
+                )));
+            }
+            let statements = crate::tx_statements(dialect.as_ref(), op, 0, begin);
+            let mut conn = self.pool.acquire().await?;
+            for sql in &statements {
+                B::run_on(&mut conn, sql, &[]).await?;
+            }
+            let t = Arc::new(tokio::sync::Mutex::new(TxConn { conn, depth: 1 }));
+            self.txs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(tx, t);
+            return Ok(statements);
+        };
+        let mut t = open.lock().await;
+        let statements = crate::tx_statements(dialect.as_ref(), op, t.depth, begin);
+        for sql in &statements {
+            if let Err(e) = B::run_on(&mut t.conn, sql, &[]).await {
+                if t.depth == 1 && op != "begin" {
+                    // A failed commit or rollback ends the transaction (the server ended it).
+                    self.txs
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .remove(&tx);
+                }
+                return Err(e);
+            }
         }
-        let statements = crate::tx_statements(dialect.as_ref(), op, depth, begin);
-        match tx.as_mut() {
-            Some(t) => {
-                for sql in &statements {
-                    B::run_on(&mut t.conn, sql, &[]).await?;
-                }
-                if op == "begin" {
-                    t.depth += 1;
-                } else {
-                    t.depth -= 1;
-                }
-                if t.depth == 0 {
-                    // The connection goes back to the pool.
-                    *tx = None;
-                }
-            }
-            None => {
-                let mut conn = self.pool.acquire().await?;
-                for sql in &statements {
-                    B::run_on(&mut conn, sql, &[]).await?;
-                }
-                *tx = Some(TxConn { conn, depth: 1 });
-            }
+        if op == "begin" {
+            t.depth += 1;
+        } else {
+            t.depth -= 1;
+        }
+        if t.depth == 0 {
+            // The connection goes back to the pool once the guard and the map let it go.
+            self.txs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&tx);
         }
         Ok(statements)
     }
 
-    /// Runs one statement on the open transaction's connection or a pooled one.
-    pub async fn run(&self, sql: &str, params: &[Value]) -> Result<Output> {
-        let mut conn = self.conn().await?;
+    /// Runs one statement in transaction `tx` or on a pooled connection.
+    pub async fn run(&self, tx: TxId, sql: &str, params: &[Value]) -> Result<Output> {
+        let mut conn = self.conn(tx).await?;
         let res = B::run_on(&mut conn, sql, params).await;
         if let (Err(e), ConnGuard::Pooled(c)) = (&res, conn) {
             if e.kind == ErrorKind::ConnectionError {
