@@ -319,6 +319,15 @@ test('transactions of different forks run side by side, each on its own connecti
   expect(order).toEqual(['t1 inserted', 't2 inserted', 't2 committed', 't1 commits']);
 });
 
+test('close() with a transaction still open ends it: nothing of it is committed', async () => {
+  const other = await MikroORM.init({ entities: [Thing, Author, Book, Tag], dbName, ...server });
+  const em = other.em.fork();
+  await em.begin();
+  await em.insert(Thing, { id: 903, name: 'never committed' });
+  await other.close();
+  expect(await orm.em.fork().count(Thing, { id: 903 })).toBe(0);
+});
+
 test('ensureDatabase creates a missing database, as MikroORM', async () => {
   const name = `${dbName}_new`;
   const admin = await MikroORM.init({ entities: [Thing], dbName: 'postgres', ...server });

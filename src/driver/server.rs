@@ -139,7 +139,10 @@ impl<B: Backend> ServerDriver<B> {
             .ok_or_else(|| Error::validation(format!("Unknown dialect '{}'", self.dialect)))
     }
 
+    /// Closes every connection; transactions still open are abandoned (the server rolls them
+    /// back when their connection closes).
     pub async fn close(&self) {
+        self.txs.lock().unwrap_or_else(|p| p.into_inner()).clear();
         self.pool.close().await;
     }
 
