@@ -61,3 +61,16 @@ test('MySQL errors carry errno and sqlState; a refused connection names host and
   expect(e.message).not.toContain('secret');
   await refused.close();
 });
+
+// A MySQL server (none can be had on this machine): set MIKRO_NATIVE_MYSQL_URL, e.g.
+// mysql://root:secret@127.0.0.1:3307, to run the session on it. MySQL words some messages
+// otherwise than MariaDB, so this checks that the session runs and ends with the data it wrote.
+const mysqlUrl = process.env.MIKRO_NATIVE_MYSQL_URL;
+if (!mysqlUrl) {
+  console.log('SKIP mysql.test.ts: no MySQL server (set MIKRO_NATIVE_MYSQL_URL to run the session on one)');
+}
+test.skipIf(!mysqlUrl)('@mikro-native/mysql on the MySQL server at MIKRO_NATIVE_MYSQL_URL: the session runs to its end', async () => {
+  const lines: string[] = await session(mysql, 'mikro_native_mysql8_session', { clientUrl: mysqlUrl });
+  expect(lines.filter(l => l.startsWith('ids ') || l.startsWith('version ') || l === 'count 2')).toEqual(['ids 1 1 1', 'version 2', 'count 2']);
+  expect(lines.at(-1)).toBe('1');
+});
