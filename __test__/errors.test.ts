@@ -268,3 +268,11 @@ describe('Rust panics', () => {
     expect(await em.execute('select 1 as x')).toEqual([{ x: 1 }]);
   });
 });
+
+test('array properties (p.array(), a type ending in []) are not implemented yet and say so', async () => {
+  const { MikroORM } = await import('@mikro-native/sqlite');
+  const init = (tags: ReturnType<typeof p.array> | ReturnType<typeof p.type>) =>
+    (async () => MikroORM.init({ entities: [defineEntity({ name: 'Tagged', properties: { id: p.integer().primary(), tags } })], dbName: ':memory:' }))();
+  await expect(init(p.array())).rejects.toThrow(NotImplementedError);
+  await expect(init(p.type('text[]'))).rejects.toThrow("Not implemented in mikro-native yet: array properties (type 'text[]', p.array(), ArrayType)");
+});

@@ -293,6 +293,8 @@ export const p = {
   date: () => scalar<string>('date'),
   time: () => scalar<string>('time'),
   json: <T = any>() => scalar<T>('json'),
+  /** An array column (MikroORM's ArrayType): not implemented yet, discovery says so. */
+  array: <T = string>() => scalar<T[]>('array'),
   uuid: () => scalar<string>('uuid'),
   blob: () => scalar<Buffer>('blob'),
   enum: <const T extends readonly (string | number)[] | Dictionary<string | number>>(items: T | (() => T)) =>

@@ -1,4 +1,5 @@
 import type { ColumnKind, RuntimeType } from './types.js';
+import { NotImplementedError } from '../errors.js';
 
 /** What a custom type's conversions receive as the platform: the dialect in use. */
 export interface Platform {
@@ -116,7 +117,7 @@ const byName: Record<string, ColumnKind> = {
   decimal: 'decimal', numeric: 'decimal',
   boolean: 'boolean', bool: 'boolean',
   date: 'date', datetime: 'datetime', timestamp: 'datetime', timestamptz: 'datetime', time: 'time',
-  json: 'json', jsonb: 'json', object: 'json', array: 'json',
+  json: 'json', jsonb: 'json', object: 'json',
   enum: 'enum', uuid: 'uuid',
   blob: 'blob', buffer: 'blob', uint8array: 'blob', bytea: 'blob',
 };
@@ -133,7 +134,11 @@ export function resolveColumnKind(type: unknown): ColumnKind | undefined {
     return undefined;
   }
   if (typeof type === 'string') {
-    const name = type.toLowerCase().replace(/\(.*$/, '').replace(/\[\]$/, '');
+    const name = type.toLowerCase().replace(/\(.*$/, '');
+    if (name === 'array' || name.endsWith('[]')) {
+      // MikroORM's ArrayType: comma-joined text (SQLite, MySQL) or a native array (PostgreSQL).
+      throw new NotImplementedError(`Not implemented in mikro-native yet: array properties (type '${type}', p.array(), ArrayType)`);
+    }
     if (name === 'date' && type === 'Date') {
       return 'datetime';
     }
