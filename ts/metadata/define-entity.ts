@@ -71,6 +71,10 @@ export class PropertyBuilder<Value, Nullable extends boolean = false, Optional e
   fieldName(fieldName: string): PropertyBuilder<Value, Nullable, Optional> {
     return this.with({ fieldName });
   }
+  /** A PostgreSQL enum type for an enum property (not implemented yet: discovery says so). */
+  nativeEnumName(nativeEnumName: string): PropertyBuilder<Value, Nullable, Optional> {
+    return this.with({ nativeEnumName });
+  }
   columnType(columnType: string): PropertyBuilder<Value, Nullable, Optional> {
     return this.with({ columnType });
   }

@@ -116,6 +116,7 @@ function enumValues(target: Dictionary<string | number>): (string | number)[] {
 const UNSUPPORTED_OPTIONS: [option: string, what: string][] = [
   ['generated', 'generated columns'],
   ['eager', 'eager loading'],
+  ['nativeEnumName', 'native enum types'],
 ];
 
 function normalizeProperty(entity: string, name: string, opts: PropertyOptions, naming: NamingStrategy, platform: Platform): EntityProperty | undefined {
