@@ -276,11 +276,3 @@ test('array properties (p.array(), a type ending in []) are not implemented yet 
   await expect(init(p.array())).rejects.toThrow(NotImplementedError);
   await expect(init(p.type('text[]'))).rejects.toThrow("Not implemented in mikro-native yet: array properties (type 'text[]', p.array(), ArrayType)");
 });
-
-test('native enum types (nativeEnumName) are not implemented yet and say so', async () => {
-  const { MikroORM } = await import('@mikro-native/sqlite');
-  const Post = defineEntity({ name: 'Post', properties: { id: p.integer().primary(), kind: p.enum(['a', 'b']).nativeEnumName('post_kind') } });
-  await expect((async () => MikroORM.init({ entities: [Post], dbName: ':memory:' }))()).rejects.toThrow(
-    "native enum types are not implemented in mikro-native yet (Post.kind: 'nativeEnumName')",
-  );
-});

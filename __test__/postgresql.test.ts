@@ -328,6 +328,38 @@ test('close() with a transaction still open ends it: nothing of it is committed'
   expect(await orm.em.fork().count(Thing, { id: 903 })).toBe(0);
 });
 
+test("native enum types: MikroORM 7.2's DDL (types before the first table), values typed by the server", async () => {
+  const Post = defineEntity({ name: 'Post', properties: { id: p.integer().primary(), kind: p.enum(['a', 'b']).nativeEnumName('post_kind').nullable(), other: p.enum(['x', "y'z"]).nativeEnumName('other_kind') } });
+  const Note = defineEntity({ name: 'Note', properties: { id: p.integer().primary(), kind: p.enum(['a', 'b']).nativeEnumName('post_kind') } });
+  const seen: string[] = [];
+  const enums = await MikroORM.init({ entities: [Post, Note], dbName: `${dbName}_enums`, ...server, debug: ['query', 'query-params'], colors: false, logger: (m: string) => seen.push(m.replace(/ \[took [^\]]*\]/, '')) });
+  expect(await enums.schema.getCreateSchemaSQL()).toBe(
+    `set names 'utf8';\n\ncreate type "post_kind" as enum ('a', 'b');\ncreate type "other_kind" as enum ('x', 'y''z');\ncreate table "note" ("id" serial primary key, "kind" "post_kind" not null);\n\ncreate table "post" ("id" serial primary key, "kind" "post_kind" null, "other" "other_kind" not null);\n`,
+  );
+  // Twice: the second drop removes the types the first create made.
+  for (let i = 0; i < 2; i++) {
+    await enums.schema.drop();
+    await enums.schema.create();
+  }
+  seen.length = 0;
+  const em = enums.em.fork();
+  em.create(Post, { kind: 'a', other: "y'z" });
+  await em.flush();
+  const found = await enums.em.fork().find(Post, { kind: { $in: ['a', 'b'] }, other: "y'z" });
+  expect(found.map(f => ({ ...f }))).toEqual([{ id: 1, kind: 'a', other: "y'z" }]);
+  expect(seen).toEqual([
+    '[query] begin',
+    `[query] insert into "post" ("kind", "other") values ('a', 'y''z') returning "id"`,
+    '[query] commit',
+    `[query] select "p0".* from "post" as "p0" where "p0"."kind" in ('a', 'b') and "p0"."other" = 'y''z'`,
+  ]);
+  await enums.schema.drop();
+  await enums.close();
+  const admin = await MikroORM.init({ entities: [Thing], dbName: 'postgres', ...server });
+  await admin.em.execute(`drop database if exists ${dbName}_enums with (force)`);
+  await admin.close();
+});
+
 test('ensureDatabase creates a missing database, as MikroORM', async () => {
   const name = `${dbName}_new`;
   const admin = await MikroORM.init({ entities: [Thing], dbName: 'postgres', ...server });

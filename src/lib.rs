@@ -846,6 +846,15 @@ impl NativeOrm {
         ))
     }
 
+    /// The drop script's statements as they run (see `schema::drop_batches`).
+    #[napi(catch_unwind)]
+    pub fn drop_schema_batches(&self) -> R<Vec<String>> {
+        Ok(engine::schema::drop_batches(
+            self.dialect.as_ref(),
+            &self.meta,
+        ))
+    }
+
     /// The drop script, in groups (the dialect's preamble first).
     #[napi(catch_unwind)]
     pub fn drop_schema_sql(&self) -> R<Vec<Vec<String>>> {

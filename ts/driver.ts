@@ -39,6 +39,7 @@ export interface NativeOrmHandle {
   schemaSql(kind: 'clear'): string[];
   createSchemaBatches(): string[];
   dropSchemaSql(): string[][];
+  dropSchemaBatches(): string[];
   runStatements(statements: string[], method: string, log: number): string;
   loadExtension(path: string, entryPoint?: string | null): void;
   ensureDatabase(log: number): string;

@@ -2,10 +2,6 @@ import type { DatabaseDriver } from './driver.js';
 import { NotImplementedError } from './errors.js';
 
 /** Drops the trailing `;` of every statement of a group but the last, as MikroORM logs them. */
-function forExecution(group: string[]): string[] {
-  return group.map((s, i) => (i < group.length - 1 ? s.replace(/;$/, '') : s));
-}
-
 /** `orm.schema`: create, drop, refresh and clear the schema from metadata. */
 export class SchemaGenerator {
   constructor(private readonly driver: DatabaseDriver) {}
@@ -16,7 +12,8 @@ export class SchemaGenerator {
   }
 
   async getDropSchemaSQL(_options: { wrap?: boolean; dropMigrationsTable?: boolean } = {}): Promise<string> {
-    return this.dropGroups()
+    return this.driver
+      .call(() => this.driver.native.dropSchemaSql())
       .map(g => g.map(s => `${s}\n`).join(''))
       .join('\n');
   }
@@ -26,7 +23,7 @@ export class SchemaGenerator {
   }
 
   async drop(_options: { wrap?: boolean; dropMigrationsTable?: boolean } = {}): Promise<void> {
-    await this.run(this.dropGroups().flatMap(forExecution), 'all');
+    await this.run(this.driver.call(() => this.driver.native.dropSchemaBatches()), 'all');
   }
 
   async refresh(options: { wrap?: boolean } = {}): Promise<void> {
@@ -56,10 +53,6 @@ export class SchemaGenerator {
   async execute(sql: string): Promise<void> {
     const statements = sql.split(/;\s*\n/).map(s => s.trim()).filter(Boolean);
     await this.run(statements, 'all');
-  }
-
-  private dropGroups(): string[][] {
-    return this.driver.call(() => this.driver.native.dropSchemaSql());
   }
 
   private async run(statements: string[], method: 'all' | 'run'): Promise<void> {

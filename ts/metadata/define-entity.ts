@@ -71,7 +71,7 @@ export class PropertyBuilder<Value, Nullable extends boolean = false, Optional e
   fieldName(fieldName: string): PropertyBuilder<Value, Nullable, Optional> {
     return this.with({ fieldName });
   }
-  /** A PostgreSQL enum type for an enum property (not implemented yet: discovery says so). */
+  /** The PostgreSQL enum type of an enum property (`create type … as enum`; other dialects ignore it, as MikroORM does). */
   nativeEnumName(nativeEnumName: string): PropertyBuilder<Value, Nullable, Optional> {
     return this.with({ nativeEnumName });
   }

@@ -116,7 +116,6 @@ function enumValues(target: Dictionary<string | number>): (string | number)[] {
 const UNSUPPORTED_OPTIONS: [option: string, what: string][] = [
   ['generated', 'generated columns'],
   ['eager', 'eager loading'],
-  ['nativeEnumName', 'native enum types'],
 ];
 
 function normalizeProperty(entity: string, name: string, opts: PropertyOptions, naming: NamingStrategy, platform: Platform): EntityProperty | undefined {
@@ -785,6 +784,7 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
           precision: p.precision,
           scale: p.scale,
           items: p.columnKind === 'enum' ? (p.items as unknown[] | undefined)?.map(String) : undefined,
+          nativeEnumName: p.columnKind === 'enum' ? (p.nativeEnumName as string | undefined) : undefined,
           unsigned: !!p.unsigned,
           reference: p.targetMeta
             ? {

@@ -56,6 +56,9 @@ pub struct PropMeta {
     pub scale: Option<u32>,
     #[serde(default)]
     pub items: Option<Vec<String>>,
+    /// PostgreSQL: the enum type of an enum property (`create type … as enum`).
+    #[serde(default)]
+    pub native_enum_name: Option<String>,
     #[serde(default)]
     pub unsigned: bool,
     /// Set on the foreign key column of a many-to-one relation.

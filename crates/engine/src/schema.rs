@@ -206,10 +206,51 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
             }
         }
     }
+    if let Some(first) = out.first_mut() {
+        let types = create_native_enums(d, meta);
+        first.splice(0..0, types);
+    }
     if let Some(pre) = d.schema_preamble() {
         out.insert(0, vec![pre.to_string()]);
     }
     out
+}
+
+/// The native enum types (first appearance in creation order) with their items.
+fn native_enums(d: &dyn Dialect, meta: &Metadata) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    if !d.native_enums() {
+        return out;
+    }
+    for e in creation_order(meta) {
+        for p in &e.props {
+            if let (Some(name), Some(items)) = (&p.native_enum_name, &p.items) {
+                if !out.iter().any(|(n, _)| n == name) {
+                    out.push((name.clone(), items.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `create type "kind" as enum ('a', 'b');` per native enum type, before the first table.
+fn create_native_enums(d: &dyn Dialect, meta: &Metadata) -> Vec<String> {
+    native_enums(d, meta)
+        .into_iter()
+        .map(|(name, items)| {
+            let mut w = Writer::new(d);
+            w.push("create type ").ident(&name).push(" as enum (");
+            for (n, item) in items.iter().enumerate() {
+                if n > 0 {
+                    w.push(", ");
+                }
+                d.inline_value(&mut w.text, &crate::value::Value::Text(item.clone()));
+            }
+            w.push(");");
+            w.text
+        })
+        .collect()
 }
 
 /// `alter table "t" add constraint "t_kind_check" check ("kind" in ('a', 'b'));` per enum column.
@@ -239,10 +280,19 @@ fn enum_checks(d: &dyn Dialect, e: &EntityMeta) -> Vec<String> {
         .collect()
 }
 
-/// The create script as it runs: a group as one statement, or statement by statement with the
-/// `;` kept on a group's last statement only (as MikroORM logs them).
+/// The create script as it runs (see `batches`).
 pub fn create_batches(d: &dyn Dialect, meta: &Metadata) -> Vec<String> {
-    let groups = create_statements(d, meta);
+    batches(d, create_statements(d, meta))
+}
+
+/// The drop script as it runs (see `batches`).
+pub fn drop_batches(d: &dyn Dialect, meta: &Metadata) -> Vec<String> {
+    batches(d, drop_statements(d, meta))
+}
+
+/// A script's groups as they run: a group as one statement, or statement by statement with the
+/// `;` kept on a group's last statement only (as MikroORM logs them).
+fn batches(d: &dyn Dialect, groups: Vec<Vec<String>>) -> Vec<String> {
     if d.schema_group_as_one() {
         return groups.into_iter().map(|g| g.concat()).collect();
     }
@@ -270,7 +320,7 @@ fn by_table_desc(meta: &Metadata) -> Vec<&EntityMeta> {
 
 /// The drop script: the dialect's preamble, then the tables, referencing tables first.
 pub fn drop_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
-    let drops = by_table_desc(meta)
+    let mut drops: Vec<String> = by_table_desc(meta)
         .into_iter()
         .map(|e| {
             let mut w = Writer::new(d);
@@ -281,6 +331,14 @@ pub fn drop_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
             w.text
         })
         .collect();
+    // The enum types after the tables that use them, by name.
+    let mut types: Vec<String> = native_enums(d, meta).into_iter().map(|(n, _)| n).collect();
+    types.sort();
+    for name in types {
+        let mut w = Writer::new(d);
+        w.push("drop type if exists ").ident(&name).push(";");
+        drops.push(w.text);
+    }
     match d.schema_preamble() {
         Some(pre) => vec![vec![pre.to_string()], drops],
         None => vec![drops],

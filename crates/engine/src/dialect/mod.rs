@@ -130,6 +130,11 @@ pub trait Dialect: Send + Sync {
         false
     }
 
+    /// Enum properties with a `nativeEnumName` get a type of their own (`create type … as enum`).
+    fn native_enums(&self) -> bool {
+        false
+    }
+
     /// What follows a `create table (…)` (MySQL's character set and engine).
     fn create_table_suffix(&self) -> &'static str {
         ""

@@ -34,6 +34,10 @@ impl Dialect for Postgres {
         vec![sql]
     }
 
+    fn native_enums(&self) -> bool {
+        true
+    }
+
     fn schema_preamble(&self) -> Option<&'static str> {
         Some("set names 'utf8';")
     }
@@ -59,6 +63,9 @@ impl Dialect for Postgres {
     }
 
     fn column_type(&self, prop: &PropMeta) -> String {
+        if let (PropType::Enum, Some(name)) = (prop.ty, &prop.native_enum_name) {
+            return format!("\"{}\"", name.replace('"', "\"\""));
+        }
         match prop.ty {
             PropType::String | PropType::Uuid => {
                 return format!("varchar({})", prop.length.unwrap_or(255))
