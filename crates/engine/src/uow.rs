@@ -1042,15 +1042,9 @@ fn insert_steps(
         });
         w.ident(&entity.table_name);
         if let (true, Some(pk)) = (cols.is_empty(), auto) {
-            // No values: MikroORM inserts a null key (`(id) select null as id`).
-            let field = &entity.props[pk].field_name;
-            w.push(" (").ident(field).push(")");
-            if chunk.len() == 1 {
-                w.push(" select null as ").ident(field);
-            } else {
-                w.push(" values ");
-                w.push(&vec!["(null)"; chunk.len()].join(", "));
-            }
+            // No values: only the generated key, as the dialect writes it.
+            w.push(" (").ident(&entity.props[pk].field_name).push(")");
+            d.write_key_only_rows(&mut w, &entity.props[pk].field_name, chunk.len());
         } else if cols.is_empty() {
             w.push(" default values");
         } else {

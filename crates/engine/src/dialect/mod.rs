@@ -265,6 +265,11 @@ pub trait Dialect: Send + Sync {
         w.push("default");
     }
 
+    /// The rows of an insert with no value but the generated key `field`: `values (default), …`.
+    fn write_key_only_rows(&self, w: &mut crate::sql::Writer, _field: &str, rows: usize) {
+        w.push(" values ").push(&vec!["(default)"; rows].join(", "));
+    }
+
     /// An `offset` without a `limit` (PostgreSQL takes it alone).
     fn write_offset_only(&self, w: &mut crate::sql::Writer, offset: u64) {
         w.push(" offset ").param(Value::Int(offset as i64));

@@ -67,7 +67,15 @@ impl Dialect for Sqlite {
         w.push("delete from ").ident(table);
     }
 
-    /// SQLite rejects `(select …) union (select …)`, which MikroORM writes.
+    /// No `default` keyword in SQLite: a null key (`select null as id` for one row, as MikroORM).
+    fn write_key_only_rows(&self, w: &mut crate::sql::Writer, field: &str, rows: usize) {
+        if rows == 1 {
+            w.push(" select null as ").ident(field);
+        } else {
+            w.push(" values ").push(&vec!["(null)"; rows].join(", "));
+        }
+    }
+
     /// SQLite has no `default` in `values`: MikroORM binds null.
     fn write_missing_value(&self, w: &mut crate::sql::Writer) {
         w.param(Value::Null);
@@ -81,6 +89,7 @@ impl Dialect for Sqlite {
             .param(Value::Int(offset as i64));
     }
 
+    /// SQLite rejects `(select …) union (select …)`, which MikroORM writes.
     fn parenthesized_union(&self) -> bool {
         false
     }
