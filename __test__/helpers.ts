@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { basename, join } from 'node:path';
+import { afterAll, expect } from 'vitest';
 import { MikroORM, type Options } from '@mikro-native/sqlite';
 
 /** Folders of the database files this test file made, removed when it ends. */
@@ -19,19 +19,28 @@ export function tempFolder(prefix = 'mikro-native-'): string {
   return folder;
 }
 
-/**
- * Everything that depends on the driver under test lives here, so the suites can later run once
- * per driver: the ORM class, the database to open, and the texts the database itself produces
- * (error messages and codes, DDL, the ensure-database check).
- */
-export const driver = {
-  name: 'sqlite',
-  MikroORM,
-  /** A fresh database: `:memory:` or a new file. */
-  dbName(file = false): string {
-    return file ? join(tempFolder(), 'test.db') : ':memory:';
-  },
-  /** The first query on a new connection when `ensureDatabase` is on. */
+/** The driver the suite runs on: `MIKRO_NATIVE_TEST_DRIVER` (sqlite, postgresql, mysql, mariadb). */
+export type DriverName = 'sqlite' | 'postgresql' | 'mysql' | 'mariadb';
+const name = (process.env.MIKRO_NATIVE_TEST_DRIVER ?? 'sqlite') as DriverName;
+if (!['sqlite', 'postgresql', 'mysql', 'mariadb'].includes(name)) {
+  throw new Error(`MIKRO_NATIVE_TEST_DRIVER must be sqlite, postgresql, mysql or mariadb, not '${name}'`);
+}
+/** The servers of this machine (the MySQL package runs against MariaDB here). */
+const servers = {
+  postgresql: { host: '127.0.0.1', port: 5432, user: 'postgres' },
+  mysql: { host: '127.0.0.1', port: 3306, user: 'root' },
+  mariadb: { host: '127.0.0.1', port: 3306, user: 'root' },
+} as const;
+const module = name === 'sqlite' ? { MikroORM } : ((await import(`@mikro-native/${name}`)) as { MikroORM: typeof MikroORM });
+
+/** This test file's own database on a server: `mn_<driver>_<file>`, so files never collide. */
+function fileDatabase(): string {
+  const path = expect.getState().testPath ?? 'unknown';
+  return `mn_${name}_${basename(path).replace(/\.test\.ts$/, '').replace(/[^a-z0-9]+/gi, '_')}`.toLowerCase();
+}
+
+/** Texts the SQLite database produces (error messages and codes, the ensure-database check). */
+const sqliteTexts = {
   ensureDatabaseSql:
     "select name as table_name from sqlite_master where type = 'table' and name != 'sqlite_sequence' and name != 'geometry_columns' and name != 'spatial_ref_sys' union all select name as table_name from sqlite_temp_master where type = 'table' order by name",
   errors: {
@@ -44,19 +53,64 @@ export const driver = {
   },
 };
 
+/**
+ * Everything that depends on the driver under test lives here, so the suites run once per
+ * driver: the ORM class, the database to open, and the texts the database itself produces.
+ */
+export const driver = {
+  name,
+  MikroORM: module.MikroORM,
+  /** Connection options besides `dbName` (the server's address; none for SQLite). */
+  connection: name === 'sqlite' ? {} : servers[name],
+  /** A fresh database: `:memory:` or a new file on SQLite; this test file's database on a server. */
+  dbName(file = false): string {
+    if (name !== 'sqlite') {
+      return fileDatabase();
+    }
+    return file ? join(tempFolder(), 'test.db') : ':memory:';
+  },
+  ...sqliteTexts,
+};
+
 export type SetupOptions = Options & {
-  /** Use a database file instead of `:memory:`. */
+  /** Use a database file instead of `:memory:` (SQLite). */
   file?: boolean;
   /** Create the schema (default true). */
   schema?: boolean;
 };
 
-/** A new ORM on `:memory:` (or a fresh file with `file: true`) with its log captured. */
+/** Drops every table (and type) of this file's server database, through an ORM of its own. */
+async function emptyDatabase(options: Options): Promise<void> {
+  const orm = await driver.MikroORM.init({ ...options, debug: false });
+  try {
+    const em = orm.em.fork();
+    if (name === 'postgresql') {
+      await em.execute('drop schema if exists public cascade');
+      await em.execute('create schema public');
+      return;
+    }
+    await em.transactional(async tx => {
+      const tables = (await tx.execute('select table_name as name from information_schema.tables where table_schema = database()')) as { name: string }[];
+      if (tables.length > 0) {
+        await tx.execute('set foreign_key_checks = 0');
+        await tx.execute(`drop table ${tables.map(t => `\`${t.name}\``).join(', ')}`);
+        await tx.execute('set foreign_key_checks = 1');
+      }
+    });
+  } finally {
+    await orm.close();
+  }
+}
+
+/** A new ORM on an empty database (`:memory:`, a fresh file with `file: true`, or this file's server database) with its log captured. */
 export async function setup(options: SetupOptions) {
   const lines: string[] = [];
   const { file, schema = true, ...rest } = options;
   const dbName = (rest.dbName as string | undefined) ?? driver.dbName(file);
-  const orm = await driver.MikroORM.init({ debug: ['query', 'query-params'], colors: false, logger: (m: string) => lines.push(m), ...rest, dbName });
+  if (name !== 'sqlite' && rest.dbName === undefined) {
+    await emptyDatabase({ ...driver.connection, ...rest, dbName });
+  }
+  const orm = await driver.MikroORM.init({ debug: ['query', 'query-params'], colors: false, logger: (m: string) => lines.push(m), ...driver.connection, ...rest, dbName });
   if (schema) {
     await orm.schema.create();
   }
@@ -64,9 +118,17 @@ export async function setup(options: SetupOptions) {
   return { orm, lines, dbName };
 }
 
-/** Log lines with the `[took N ms…]` timing normalized. */
+/** Identifiers quoted with double quotes (PostgreSQL) written with backticks, outside string literals. */
+function backticks(line: string): string {
+  return line.split(/('(?:[^']|'')*')/).map((part, i) => (i % 2 === 1 ? part : part.replace(/"([^"\s]*)"/g, '`$1`'))).join('');
+}
+
+/** Log lines with the `[took N ms…]` timing normalized (and PostgreSQL's quotes written as SQLite's). */
 export function queries(lines: string[]): string[] {
-  return lines.map(l => l.replace(/ \[took \d+ ms/, ' [took X ms'));
+  return lines.map(l => {
+    const line = l.replace(/ \[took \d+ ms/, ' [took X ms');
+    return name === 'postgresql' ? backticks(line) : line;
+  });
 }
 
 /** Returns the normalized log lines and empties the buffer. */
@@ -84,4 +146,12 @@ export async function failure(fn: (() => unknown) | Promise<unknown>): Promise<E
     return e as Error & Record<string, any>;
   }
   throw new Error('expected a failure, but the call succeeded');
+}
+
+/**
+ * The expectation for the driver under test: its own, else (for mariadb) the MySQL one, else
+ * SQLite's. PostgreSQL's log lines read as SQLite's once its quotes are written as backticks.
+ */
+export function forDriver<T>(by: { sqlite: T; postgresql?: T; mysql?: T; mariadb?: T }): T {
+  return by[name] ?? (name === 'mariadb' ? by.mysql : undefined) ?? by.sqlite;
 }

@@ -21,6 +21,7 @@ use engine::query::QueryKind;
 use engine::shape::ShapeCache;
 use engine::sql::format_sql;
 use engine::uow::{FlushInput, PlanOptions, StepKind, UnitOfWork};
+use engine::value::Value;
 use engine::{Error, ErrorKind};
 use exec::{Exec, LogLevel, LogMode};
 
@@ -623,27 +624,64 @@ impl NativeOrm {
         entity: &EntityMeta,
         out: Output,
     ) -> String {
-        let width = c.insert_columns.len().max(1);
         let mut columns: Vec<String> = c
             .insert_columns
             .iter()
             .map(|&i| entity.props[i].field_name.clone())
             .collect();
-        let returned = match out {
-            Output::Rows(r) => {
-                columns.extend(r.columns);
-                r.rows
-            }
-            Output::Exec(_) => Vec::new(),
+        // The inserted values row by row; a column's default (no parameter) reads as null.
+        let mut params = c.sql.params.iter();
+        let count = (c.sql.params.len() + c.insert_missing.len())
+            .checked_div(columns.len())
+            .unwrap_or(1);
+        let inserted: Vec<Vec<Value>> = (0..count)
+            .map(|r| {
+                (0..columns.len())
+                    .map(|n| match c.insert_missing.contains(&(r, n)) {
+                        true => Value::Null,
+                        false => params.next().cloned().unwrap_or(Value::Null),
+                    })
+                    .collect()
+            })
+            .collect();
+        let (returned_columns, returned) = match out {
+            Output::Rows(r) => (r.columns, r.rows),
+            Output::Exec(_) => (Vec::new(), Vec::new()),
         };
-        let rows = c
-            .sql
-            .params
-            .chunks(width)
+        // A returned column that was inserted in every row (a reload select's conflict fields)
+        // matches the rows up; other returned columns of inserted ones (defaults) replace them.
+        let mut keys = Vec::new();
+        let mut replaced = Vec::new();
+        let mut added = Vec::new();
+        for (j, name) in returned_columns.iter().enumerate() {
+            match columns.iter().position(|n| n == name) {
+                Some(i) if !c.insert_missing.iter().any(|m| m.1 == i) => keys.push((i, j)),
+                Some(i) => replaced.push((i, j)),
+                None => added.push(j),
+            }
+        }
+        columns.extend(added.iter().map(|&j| returned_columns[j].clone()));
+        let rows = inserted
+            .into_iter()
             .enumerate()
-            .map(|(i, values)| {
-                let mut row = values.to_vec();
-                row.extend(returned.get(i).cloned().unwrap_or_default());
+            .map(|(r, mut row)| {
+                let back = if keys.is_empty() {
+                    returned.get(r)
+                } else {
+                    returned
+                        .iter()
+                        .find(|b| keys.iter().all(|&(i, j)| b.get(j) == row.get(i)))
+                };
+                for &(i, j) in &replaced {
+                    if let Some(v) = back.and_then(|b| b.get(j)) {
+                        row[i] = v.clone();
+                    }
+                }
+                row.extend(
+                    added
+                        .iter()
+                        .map(|&j| back.and_then(|b| b.get(j)).cloned().unwrap_or(Value::Null)),
+                );
                 row
             })
             .collect();

@@ -128,6 +128,16 @@ export abstract class DatabaseDriver {
     return (this.constructor as typeof DatabaseDriver).binding;
   }
 
+  /** Whether a row of a multi-row insert can leave a column to its `default` (not SQLite). */
+  get supportsDefaultValues(): boolean {
+    return false;
+  }
+
+  /** Whether inserts return columns (`returning`); MySQL reads them back with a select. */
+  get supportsReturning(): boolean {
+    return true;
+  }
+
   get dialect(): string {
     return (this.constructor as typeof DatabaseDriver).dialect;
   }
@@ -227,8 +237,11 @@ export abstract class DatabaseDriver {
     return this.json<T>(() => this.native.flush(uow, message, implicitTransactions, this.logLevel()));
   }
 
-  /** `em.upsert()`: the statement's rows, registered in `uow` as loaded entities. */
-  async upsert<T>(uow: NativeUowHandle, query: string, _tx?: TxContext): Promise<T> {
+  /**
+   * `em.upsert()`: the statement's rows, registered in `uow` as loaded entities. `reload` is the
+   * select that reads the generated columns back where inserts return none.
+   */
+  async upsert<T>(uow: NativeUowHandle, query: string, _tx?: TxContext, _reload?: string): Promise<T> {
     return this.json<T>(() => this.native.upsert(uow, query, this.logLevel()));
   }
 

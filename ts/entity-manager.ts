@@ -1833,18 +1833,21 @@ export class EntityManager {
       }
       return o;
     });
-    // Rows with the same properties go in one statement, as MikroORM groups them (a row
-    // without a property must not overwrite its column).
+    const driver = await em.ready();
+    // One statement, where a row without a property writes the column's `default` and only
+    // the properties of every row are merged; SQLite has no `default` in `values`, so there
+    // rows with the same properties go in one statement each. Both as MikroORM.
     const groups = new Map<string, number[]>();
     data.forEach((d, i) => {
-      const sig = Object.keys(d).join('\u0000');
+      const sig = driver.supportsDefaultValues ? '' : Object.keys(d).join('\u0000');
       groups.set(sig, [...(groups.get(sig) ?? []), i]);
     });
-    const driver = await em.ready();
     const found = new Array<object>(data.length);
     for (const rowsOf of groups.values()) {
       const part = rowsOf.map(i => data[i]);
+      // As MikroORM: the first row's properties are the ones merged; what a row lacks is returned.
       const keys = Object.keys(part[0]);
+      const common = keys.filter(k => part.every(d => k in d));
       const pk = meta.primaryKeys;
       const unique = meta.props.find(p => p.unique && keys.includes(p.name)) ?? meta.uniques.map(u => u.properties).find(u => u.every(k => keys.includes(k)));
       const fields = (options.onConflictFields as string[] | undefined) ?? (pk.every(k => keys.includes(k)) ? pk : unique ? (Array.isArray(unique) ? unique : [unique.name]) : undefined);
@@ -1852,12 +1855,27 @@ export class EntityManager {
         throw new ValidationError(`Unique property value required for upsert, provide one of: ${[...pk, ...meta.props.filter(p => p.unique).map(p => p.name)].join(', ')}`);
       }
       const merge = (options.onConflictMergeFields as string[] | undefined) ?? keys.filter(k => !fields.includes(k));
-      const returning = meta.props.filter(p => !keys.includes(p.name) || (many && p.primary)).map(p => p.name);
+      const returning = meta.props.filter(p => !common.includes(p.name) || (many && p.primary)).map(p => p.name);
       const query = JSON.stringify(
         { kind: 'insert', entity: meta.index, data: part, onConflict: { fields, merge, ignore: options.onConflictAction === 'ignore' }, returning },
         (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
       );
-      const res = await driver.upsert<{ n: number; cols: (unknown[] | null)[] }>(em.uow, query, em.activeTransaction());
+      // Without `returning`, the columns come back by a select on the conflict fields (the
+      // pk first; upsertMany's rows also return the conflict fields, to match them up), as MikroORM.
+      const by = (d: Dictionary) => Object.fromEntries(fields.map(f => [f, d[f]]));
+      const reload =
+        driver.supportsReturning || returning.every(n => common.includes(n))
+        ? undefined
+        : JSON.stringify({
+            kind: 'select',
+            entity: meta.index,
+            alias: 'a0',
+            // Explicit merge fields are read back too, as MikroORM does.
+            fields: [...new Set([...pk, ...returning, ...((options.onConflictMergeFields as string[] | undefined) ?? []), ...(many ? fields : [])])],
+            where: many ? { $or: part.map(by) } : by(part[0]),
+            limit: many ? undefined : 1,
+          });
+      const res = await driver.upsert<{ n: number; cols: (unknown[] | null)[] }>(em.uow, query, em.activeTransaction(), reload);
       em.hydrate(meta, res.cols, res.n, true).forEach((e, j) => (found[rowsOf[j]] = e));
     }
     await em.announceLoaded();

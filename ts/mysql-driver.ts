@@ -2,6 +2,11 @@ import { PooledDriver } from './pooled-driver.js';
 
 /** What the mysql and mariadb packages share (each sets its `dialect` and loads its own build). */
 export abstract class MySqlFamilyDriver extends PooledDriver {
+  /** No `returning`: generated keys come from the insert id, upserted rows from a select. */
+  override get supportsReturning(): boolean {
+    return false;
+  }
+
   /** `YYYY-MM-DD HH:MM:SS.mmm` (UTC): MySQL rejects ISO text with `T` and `Z`. */
   protected override dateParam(d: Date): string {
     return d.toISOString().replace('T', ' ').replace('Z', '');

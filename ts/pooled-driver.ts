@@ -108,6 +108,10 @@ export abstract class PooledDriver extends DatabaseDriver {
   /** `create database "name"`. */
   protected abstract createDatabaseSql(name: string): string;
 
+  override get supportsDefaultValues(): boolean {
+    return true;
+  }
+
   override get concurrentTransactions(): boolean {
     return true;
   }
@@ -162,10 +166,14 @@ export abstract class PooledDriver extends DatabaseDriver {
     return this.json<T>(() => this.native.findPrepared(uow, q, rows, refresh));
   }
 
-  override async upsert<T>(uow: NativeUowHandle, query: string, tx?: TxContext): Promise<T> {
+  override async upsert<T>(uow: NativeUowHandle, query: string, tx?: TxContext, reload?: string): Promise<T> {
     await this.connect();
     const q = this.call(() => this.native.prepareQuery(query));
-    const rows = await this.readPrepared(q, true, tx);
+    let rows = await this.readPrepared(q, true, tx);
+    if (reload) {
+      const r = this.call(() => this.native.prepareQuery(reload));
+      rows = await this.readPrepared(r, false, tx);
+    }
     return this.json<T>(() => this.native.upsertPrepared(uow, q, rows));
   }
 

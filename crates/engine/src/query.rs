@@ -332,6 +332,9 @@ impl Query {
     }
 }
 
+/// A (row, column) place of a multi-row insert.
+pub type Place = (usize, usize);
+
 /// A compiled query and what its rows mean.
 #[derive(Debug, Clone)]
 pub struct Compiled {
@@ -348,6 +351,8 @@ pub struct Compiled {
     pub filtered: Vec<(String, String)>,
     /// Inserts: the properties of the `values` columns, in order.
     pub insert_columns: Vec<usize>,
+    /// Inserts: the places that hold the column's default instead of a parameter.
+    pub insert_missing: Vec<Place>,
     /// A to-many join may repeat a root row (once per matching item).
     pub repeats_rows: bool,
 }
@@ -403,13 +408,16 @@ impl<'a> Compiler<'a> {
             repeats_rows: false,
         };
         let mut insert_columns = Vec::new();
+        let mut insert_missing = Vec::new();
         for c in &q.comments {
             w.push("/* ").push(&comment_text(c)).push(" */ ");
         }
         self.write_ctes(&mut w, q)?;
         match q.kind {
             QueryKind::Select | QueryKind::Count => selected = self.select(&mut w, entity, q)?,
-            QueryKind::Insert => insert_columns = self.insert(&mut w, entity, q)?,
+            QueryKind::Insert => {
+                (insert_columns, insert_missing) = self.insert(&mut w, entity, q)?
+            }
             QueryKind::Update => self.update(&mut w, entity, q)?,
             QueryKind::Delete => self.delete(&mut w, entity, q)?,
             QueryKind::Truncate => self.dialect.write_truncate(&mut w, &entity.table_name),
@@ -422,6 +430,7 @@ impl<'a> Compiler<'a> {
             inverse: selected.inverse,
             filtered: selected.filtered,
             insert_columns,
+            insert_missing,
             repeats_rows: selected.repeats_rows,
         })
     }
@@ -1314,10 +1323,17 @@ impl<'a> Compiler<'a> {
         Ok(cols)
     }
 
-    fn insert(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<Vec<usize>> {
+    /// The inserted columns' properties and the (row, column) places written as defaults.
+    fn insert(
+        &self,
+        w: &mut Writer,
+        entity: &EntityMeta,
+        q: &Query,
+    ) -> Result<(Vec<usize>, Vec<Place>)> {
         if let Some(from) = &q.insert_from {
-            return self.insert_from(w, entity, q, from);
+            return Ok((self.insert_from(w, entity, q, from)?, Vec::new()));
         }
+        let mut missing = Vec::new();
         let rows = &q.data;
         let Some(first) = rows.first() else {
             return Err(Error::validation(format!(
@@ -1366,7 +1382,13 @@ impl<'a> Compiler<'a> {
                     let p = &entity.props[*i];
                     match row.get(&p.name) {
                         Some(v) => self.write_value(w, entity, p, v)?,
-                        None => self.dialect.write_missing_value(w),
+                        None => {
+                            let before = w.params.len();
+                            self.dialect.write_missing_value(w);
+                            if w.params.len() == before {
+                                missing.push((r, n));
+                            }
+                        }
                     }
                 }
                 w.push(")");
@@ -1423,7 +1445,7 @@ impl<'a> Compiler<'a> {
             if self.dialect.supports_returning() {
                 w.push(" returning *");
             }
-            return Ok(cols);
+            return Ok((cols, missing));
         }
         let returned: Vec<usize> = match &q.returning {
             Some(names) => names
@@ -1448,7 +1470,7 @@ impl<'a> Compiler<'a> {
                 w.ident(&entity.props[i].field_name);
             }
         }
-        Ok(cols)
+        Ok((cols, missing))
     }
 
     fn update(&self, w: &mut Writer, entity: &EntityMeta, q: &Query) -> Result<()> {
