@@ -22,6 +22,26 @@ pub enum LogMode {
     Bare,
 }
 
+/// The count a log line shows for a statement's outcome.
+pub fn log_count(res: &Result<Output>, mode: LogMode) -> Option<(&'static str, u64)> {
+    match (res, mode) {
+        (Ok(Output::Rows(r)), LogMode::Results) => Some(("results", r.rows.len() as u64)),
+        (Ok(Output::Exec(_)), LogMode::Results) => Some(("results", 0)),
+        (Ok(Output::Rows(r)), LogMode::Affected) => Some(("affected", r.rows.len() as u64)),
+        (Ok(Output::Exec(e)), LogMode::Affected) => Some(("affected", e.affected)),
+        _ => None,
+    }
+}
+
+/// The log mode of a raw statement run with `method` (`get`: no count, `run`: rows affected).
+pub fn mode_of(method: &str) -> LogMode {
+    match method {
+        "get" => LogMode::Plain,
+        "run" => LogMode::Affected,
+        _ => LogMode::Results,
+    }
+}
+
 /// 0: no log, 1: SQL with placeholders, 2: SQL with parameters inlined.
 pub type LogLevel = u32;
 
@@ -101,14 +121,7 @@ impl Exec<'_> {
         let res = self.conn.run(sql, params);
         if self.level > 0 {
             let took = (mode != LogMode::Bare).then(|| start.elapsed().as_millis());
-            let count = match (&res, mode) {
-                (Ok(Output::Rows(r)), LogMode::Results) => Some(("results", r.rows.len() as u64)),
-                (Ok(Output::Exec(_)), LogMode::Results) => Some(("results", 0)),
-                (Ok(Output::Rows(r)), LogMode::Affected) => Some(("affected", r.rows.len() as u64)),
-                (Ok(Output::Exec(e)), LogMode::Affected) => Some(("affected", e.affected)),
-                _ => None,
-            };
-            self.entry(sql, params, took, count, res.is_err());
+            self.entry(sql, params, took, log_count(&res, mode), res.is_err());
         }
         res.map_err(|mut e| {
             e.sql = Some(format_sql(self.dialect, sql, params));

@@ -23,7 +23,7 @@ use engine::sql::format_sql;
 use engine::uow::{FlushInput, PlanOptions, StepKind, UnitOfWork};
 use engine::value::Value;
 use engine::{Error, ErrorKind};
-use exec::{Exec, LogLevel, LogMode};
+use exec::{mode_of, Exec, LogLevel, LogMode};
 
 /// Engine errors cross as a JS `Error` whose message is a tagged JSON object; the TS layer
 /// turns it into MikroORM's error class.
@@ -470,14 +470,6 @@ fn tx_step(ex: &mut Exec, depth: &mut u32, op: &str, begin: BeginOptions) -> eng
 
 /// How a statement's result is returned and logged: `all` (rows, "results"), `get` (first row,
 /// no count), `run` (affected rows).
-fn mode_of(method: &str) -> LogMode {
-    match method {
-        "get" => LogMode::Plain,
-        "run" => LogMode::Affected,
-        _ => LogMode::Results,
-    }
-}
-
 #[napi]
 impl NativeOrm {
     #[napi(constructor)]

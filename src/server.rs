@@ -12,8 +12,9 @@ use crate::driver::mysql::MyBackend as Server;
 use crate::driver::postgres::PgBackend as Server;
 use crate::driver::server::{Backend, ServerDriver, ServerOptions};
 use crate::driver::Output;
-use crate::exec::{log_entry, LogLevel};
+use crate::exec::{log_entry, mode_of, LogLevel, LogMode};
 use crate::{encode, parse, to_napi, to_napi_logged, NativeOrm, NativeUow, R};
+use engine::query::QueryKind;
 use engine::uow::StepKind;
 
 #[napi]
@@ -44,7 +45,7 @@ impl NativePool {
         log: LogLevel,
     ) -> R<String> {
         let (out, entries) =
-            run_logged(&self.driver, tx, &sql, &params_json, log, rows_key(&method)).await?;
+            run_logged(&self.driver, tx, &sql, &params_json, log, mode_of(&method)).await?;
         Ok(raw_answer(&out, &entries))
     }
 
@@ -61,10 +62,13 @@ impl NativePool {
     ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, String>> {
         let driver = self.driver.clone();
         let compiled = query.compiled.clone();
+        let mode = match compiled.kind {
+            QueryKind::Insert | QueryKind::Update | QueryKind::Delete => LogMode::Affected,
+            _ => mode_of(&method),
+        };
         env.spawn_future(async move {
             let sql = &compiled.sql;
-            let (out, entries) =
-                run_values(&driver, tx, &sql.text, &sql.params, log, rows_key(&method)).await?;
+            let (out, entries) = run_values(&driver, tx, &sql.text, &sql.params, log, mode).await?;
             Ok(raw_answer(&out, &entries))
         })
     }
@@ -84,9 +88,13 @@ impl NativePool {
         let driver = self.driver.clone();
         let compiled = query.compiled.clone();
         env.spawn_future(async move {
-            let rows_key = if affected { "affected" } else { "results" };
+            let mode = if affected {
+                LogMode::Affected
+            } else {
+                LogMode::Results
+            };
             let sql = &compiled.sql;
-            let (out, log) = run_values(&driver, tx, &sql.text, &sql.params, log, rows_key).await?;
+            let (out, log) = run_values(&driver, tx, &sql.text, &sql.params, log, mode).await?;
             Ok(NativeRows {
                 rows: match out {
                     Output::Rows(r) => Some(r),
@@ -139,14 +147,6 @@ impl NativePool {
 }
 
 /// What the log counts for `method`: affected rows (`run`) or results.
-fn rows_key(method: &str) -> &'static str {
-    if method == "run" {
-        "affected"
-    } else {
-        "results"
-    }
-}
-
 /// `{"rows":[…],"affectedRows":n,"log":[…]}`.
 fn raw_answer(out: &Output, entries: &str) -> String {
     let mut s = String::from("{");
@@ -165,33 +165,29 @@ async fn run_logged(
     sql: &str,
     params_json: &str,
     log: LogLevel,
-    rows_key: &str,
+    mode: LogMode,
 ) -> R<(Output, String)> {
     let dialect = driver.dialect().map_err(to_napi)?;
     let params = parse_params(dialect.as_ref(), params_json)?;
-    run_values(driver, tx, sql, &params, log, rows_key).await
+    run_values(driver, tx, sql, &params, log, mode).await
 }
 
-/// Runs a statement on the pool (or the open transaction) with its log entry, counting the rows
-/// it returned under `rows_key`; an error carries the SQL and the log.
+/// Runs a statement on the pool (or the open transaction) with its log entry, its count as
+/// `mode` says; an error carries the SQL and the log.
 async fn run_values(
     driver: &ServerDriver<Server>,
     tx: u32,
     sql: &str,
     params: &[engine::Value],
     log: LogLevel,
-    rows_key: &str,
+    mode: LogMode,
 ) -> R<(Output, String)> {
     let dialect = driver.dialect().map_err(to_napi)?;
     let start = Instant::now();
     let res = driver.run(tx, sql, params).await;
     let mut entries = String::new();
     if log > 0 {
-        let count = match &res {
-            Ok(Output::Rows(r)) => Some((rows_key, r.rows.len() as u64)),
-            Ok(Output::Exec(e)) => Some(("affected", e.affected)),
-            Err(_) => None,
-        };
+        let count = crate::exec::log_count(&res, mode);
         let took = Some(start.elapsed().as_millis());
         log_entry(
             &mut entries,

@@ -21,6 +21,17 @@ export interface PoolOptions {
   afterCreate?: (connection: NativeConnection, done: (err: Error | null, connection?: NativeConnection) => void) => void;
 }
 
+/** A read replica: connection options over the primary's, and a name for the log (its host by default). */
+export interface ReplicaOptions {
+  name?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string | (() => string | Promise<string>);
+  dbName?: string;
+  clientUrl?: string;
+}
+
 export type DriverClass = (new (config: Configuration) => DatabaseDriver) & { readonly dialect: string };
 
 export interface Options {
@@ -55,6 +66,10 @@ export interface Options {
   /** Event subscribers (entity events, flush events), as MikroORM's `subscribers`. */
   subscribers?: readonly import('./events.js').EventSubscriber[];
   pool?: PoolOptions;
+  /** Read replicas (server drivers): reads outside transactions go to one of them. */
+  replicas?: readonly ReplicaOptions[];
+  /** Reads use a replica unless `connectionType: 'write'` (default true). */
+  preferReadReplicas?: boolean;
   onCreateConnection?: (connection: NativeConnection) => unknown;
   connect?: boolean;
   ensureDatabase?: boolean;
@@ -65,7 +80,7 @@ export interface Options {
   [key: string]: unknown;
 }
 
-const DEFAULTS: Required<Pick<Options, 'batchSize' | 'loadStrategy' | 'implicitTransactions' | 'allowGlobalContext' | 'persistOnCreate' | 'forceUtcTimezone' | 'forceEntityConstructor' | 'debug' | 'colors' | 'connect' | 'ensureDatabase'>> = {
+const DEFAULTS: Required<Pick<Options, 'batchSize' | 'loadStrategy' | 'implicitTransactions' | 'allowGlobalContext' | 'persistOnCreate' | 'forceUtcTimezone' | 'forceEntityConstructor' | 'debug' | 'colors' | 'connect' | 'ensureDatabase' | 'preferReadReplicas'>> = {
   batchSize: 300,
   loadStrategy: 'balanced',
   implicitTransactions: true,
@@ -77,6 +92,7 @@ const DEFAULTS: Required<Pick<Options, 'batchSize' | 'loadStrategy' | 'implicitT
   colors: true,
   connect: true,
   ensureDatabase: true,
+  preferReadReplicas: true,
 };
 
 export type ResolvedOptions = Options & typeof DEFAULTS;

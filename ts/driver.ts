@@ -70,6 +70,15 @@ export interface BeginOptions {
 }
 
 /** One open transaction (its savepoints included); forks made inside it share it. */
+/** Which connection a query runs on: the primary (`write`) or a read replica (`read`). */
+export type ConnectionType = 'read' | 'write';
+
+/** The connection a log line names when read replicas are configured. */
+export interface LogConnection {
+  type: ConnectionType;
+  name: string;
+}
+
 export interface TxContext {
   active: boolean;
   /** Server drivers: the transaction's id in the pool, and its open levels. */
@@ -128,6 +137,11 @@ export abstract class DatabaseDriver {
     return (this.constructor as typeof DatabaseDriver).binding;
   }
 
+  /** The connection reads use unless told: `read` (a replica) with `preferReadReplicas` (the default). */
+  get readConnection(): ConnectionType {
+    return this.config.get('preferReadReplicas') === false ? 'write' : 'read';
+  }
+
   /** Whether a row of a multi-row insert can leave a column to its `default` (not SQLite). */
   get supportsDefaultValues(): boolean {
     return false;
@@ -166,13 +180,13 @@ export abstract class DatabaseDriver {
     return logger.isEnabled('query-params') ? 2 : 1;
   }
 
-  writeLog(entries: LogEntry[] | null | undefined): void {
+  writeLog(entries: LogEntry[] | null | undefined, connection?: LogConnection): void {
     if (!entries || entries.length === 0) {
       return;
     }
     const logger = this.config.getLogger();
     for (const e of entries) {
-      const context: LogContext = { query: e.sql, params: e.params, took: e.took, results: e.results, affected: e.affected, level: e.error ? 'error' : undefined };
+      const context: LogContext = { query: e.sql, params: e.params, took: e.took, results: e.results, affected: e.affected, level: e.error ? 'error' : undefined, connection };
       logger.logQuery(context);
     }
   }
@@ -215,20 +229,20 @@ export abstract class DatabaseDriver {
   }
 
   /** Awaits an asynchronous engine call (server drivers) and parses its JSON answer, writing its log lines. */
-  async jsonAsync<T>(fn: () => Promise<string>): Promise<T> {
+  async jsonAsync<T>(fn: () => Promise<string>, connection?: LogConnection): Promise<T> {
     const text = await this.awaitNative(fn);
     const res = JSON.parse(text) as T & { log?: LogEntry[] };
-    this.writeLog(res.log);
+    this.writeLog(res.log, connection);
     return res;
   }
 
   /** An entity query (the engine's query model as JSON): its rows, registered in `uow`. */
-  async find<T>(uow: NativeUowHandle, query: string, refresh: boolean, _tx?: TxContext): Promise<T> {
+  async find<T>(uow: NativeUowHandle, query: string, refresh: boolean, _tx?: TxContext, _type?: ConnectionType): Promise<T> {
     return this.json<T>(() => this.native.find(uow, query, refresh, this.logLevel()));
   }
 
   /** A query that is not an entity query (counts, QueryBuilder writes, native updates). */
-  async query<T>(query: string, method: 'all' | 'get' | 'run', _tx?: TxContext): Promise<T> {
+  async query<T>(query: string, method: 'all' | 'get' | 'run', _tx?: TxContext, _type?: ConnectionType): Promise<T> {
     return this.json<T>(() => this.native.query(query, method, this.logLevel()));
   }
 

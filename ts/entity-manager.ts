@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import type { Configuration } from './config.js';
 import { filterConditions, withConditions, type FilterDef, type FilterOptions, type FilterSources } from './filters.js';
-import type { DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
+import type { ConnectionType, DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
 import { convertFromDb, createHydrator, embed, engineValue, keyPart, type FlushContext } from './entity/codegen.js';
 import { MetadataStorage } from './metadata/storage.js';
 import { Collection } from './entity/collection.js';
@@ -41,6 +41,8 @@ export interface FindOptions<T, P extends string = never> {
   populateOrderBy?: OrderDefinition<T>;
   /** Filters: `false` turns all off, names enable, `{ name: false | args }` turns off or passes arguments. */
   filters?: FilterOptions;
+  /** `write` reads from the primary when read replicas are configured (reads use a replica by default). */
+  connectionType?: ConnectionType;
 }
 
 /** `em.stream()` options: those of `find` (no cursor or strategy: relations are always joined). */
@@ -795,13 +797,14 @@ export class EntityManager {
     return notImplemented('em.callRoutine()');
   }
 
-  createQueryBuilder<T extends object>(entityName: EntityName<T>, alias?: string): QueryBuilder<T> {
+  /** `type`: `write` runs its selects on the primary when read replicas are configured. */
+  createQueryBuilder<T extends object>(entityName: EntityName<T>, alias?: string, type?: ConnectionType): QueryBuilder<T> {
     const meta = this.ctx.metadata.get(entityName);
-    return new QueryBuilder<T>(meta, this.getContext(false), alias);
+    return new QueryBuilder<T>(meta, this.getContext(false), alias, type);
   }
 
-  qb<T extends object>(entityName: EntityName<T>, alias?: string): QueryBuilder<T> {
-    return this.createQueryBuilder(entityName, alias);
+  qb<T extends object>(entityName: EntityName<T>, alias?: string, type?: ConnectionType): QueryBuilder<T> {
+    return this.createQueryBuilder(entityName, alias, type);
   }
 
   getConnection(): { execute: (sql: string, params?: unknown[], method?: 'all' | 'get' | 'run') => Promise<unknown> } {
@@ -850,12 +853,12 @@ export class EntityManager {
   async findAndCount<T extends object, P extends string = never>(entityName: EntityName<T>, where: FilterQuery<T>, options: FindOptions<T, P> = {}): Promise<[Loaded<T, P>[], number]> {
     // The count joins the relations the find joins, as MikroORM.
     const plan = this.populatePlan(this.getContext().ctx.metadata.get(entityName), options);
-    const count = await this.count(entityName, where, { filters: options.filters, populate: plan.joined });
+    const count = await this.count(entityName, where, { filters: options.filters, populate: plan.joined, connectionType: options.connectionType });
     const items = await this.find(entityName, where, options);
     return [items, count];
   }
 
-  async count<T extends object>(entityName: EntityName<T>, where: FilterQuery<T> = {} as FilterQuery<T>, options: { filters?: FilterOptions; populate?: readonly string[] } = {}): Promise<number> {
+  async count<T extends object>(entityName: EntityName<T>, where: FilterQuery<T> = {} as FilterQuery<T>, options: { filters?: FilterOptions; populate?: readonly string[]; connectionType?: ConnectionType } = {}): Promise<number> {
     const em = this.getContext();
     const meta = em.ctx.metadata.get(entityName);
     await em.autoFlush(meta);
@@ -864,7 +867,7 @@ export class EntityManager {
     const joins = filterJoinsJson(meta, filtered.filterJoins);
     const populate = options.populate?.length ? `,"populate":${JSON.stringify(options.populate)}` : '';
     const query = `{"kind":"count","entity":${meta.index},"alias":${JSON.stringify(meta.alias)}${populate}${joins},"where":${filterJson(filtered.where, meta)}}`;
-    const res = await driver.query<{ rows: { count: number }[] }>(query, 'get', em.activeTransaction());
+    const res = await driver.query<{ rows: { count: number }[] }>(query, 'get', em.activeTransaction(), options.connectionType ?? driver.readConnection);
     return Number(res.rows[0]?.count ?? 0);
   }
 
@@ -969,7 +972,7 @@ export class EntityManager {
     where = filtered.where;
     const query = this.queryJson(meta, where, options, limit, meta.alias, filtered.filterJoins);
     const plan = this.populatePlan(meta, options);
-    const found = await this.runFind(meta, query, !!options.refresh, plan);
+    const found = await this.runFind(meta, query, !!options.refresh, plan, options.connectionType);
     if (plan.selectIn.length > 0) {
       await this.populateSelectIn(meta, found, plan.selectIn, !!options.refresh, populateScope(where, options));
     }
@@ -1105,7 +1108,7 @@ export class EntityManager {
     }
     const query = `${rest.substring(0, rest.length - 1)},"where":${filterJson(where)}}`;
     const driver = await this.ready();
-    const res = await driver.find<{ n: number; cols: (unknown[] | null)[]; joined?: { entity: number; n: number; cols: (unknown[] | null)[] }[] }>(this.uow, query, refresh, this.activeTransaction());
+    const res = await driver.find<{ n: number; cols: (unknown[] | null)[]; joined?: { entity: number; n: number; cols: (unknown[] | null)[] }[] }>(this.uow, query, refresh, this.activeTransaction(), driver.readConnection);
     const target = prop.targetMeta!;
     const loaded = res.joined?.[0] ? this.hydrate(target, res.joined[0].cols, res.joined[0].n, refresh) : [];
     await this.announceLoaded();
@@ -1138,9 +1141,9 @@ export class EntityManager {
   }
 
   /** @internal Runs an entity query and hydrates the batch through the identity map. */
-  async runFind(meta: EntityMetadata, query: string, refresh: boolean, plan: PopulatePlan = NO_POPULATE): Promise<object[]> {
+  async runFind(meta: EntityMetadata, query: string, refresh: boolean, plan: PopulatePlan = NO_POPULATE, type?: ConnectionType): Promise<object[]> {
     const driver = await this.ready();
-    const res = await driver.find<FindAnswer>(this.uow, query, refresh, this.activeTransaction());
+    const res = await driver.find<FindAnswer>(this.uow, query, refresh, this.activeTransaction(), type ?? driver.readConnection);
     return this.hydrateAnswer(meta, res, refresh, plan);
   }
 

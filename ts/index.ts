@@ -1,6 +1,6 @@
 export { MikroORM, VERSION } from './mikro-orm.js';
-export { Configuration, defineConfig, type Options, type PoolOptions, type NativeConnection, type DriverClass } from './config.js';
-export { DatabaseDriver, type NativeBinding, type RawResult } from './driver.js';
+export { Configuration, defineConfig, type Options, type PoolOptions, type ReplicaOptions, type NativeConnection, type DriverClass } from './config.js';
+export { DatabaseDriver, type ConnectionType, type NativeBinding, type RawResult } from './driver.js';
 export { PooledDriver, type NativePool } from './pooled-driver.js';
 export { MySqlFamilyDriver } from './mysql-driver.js';
 export { loadBinding } from './binding.js';

@@ -11,6 +11,8 @@ export interface LogContext {
   affected?: number;
   label?: string;
   level?: 'info' | 'warning' | 'error';
+  /** With read replicas: the connection the query ran on. */
+  connection?: { type: 'read' | 'write'; name: string };
   [key: string]: unknown;
 }
 
@@ -102,6 +104,9 @@ export class DefaultLogger implements Logger {
         parts.push(`${context.affected} row${context.affected === 1 ? '' : 's'} affected`);
       }
       msg += paint(this.colors, 90, 39, ` [${parts.join(', ')}]`);
+    }
+    if (context.connection) {
+      msg += paint(this.colors, 90, 39, ` (via ${context.connection.type} connection '${context.connection.name}')`);
     }
     this.log('query', msg, context);
   }

@@ -1,5 +1,6 @@
 import type { Configuration } from './config.js';
-import { DatabaseDriver, type BeginOptions, type NativeQueryHandle, type NativeRowsHandle, type NativeUowHandle, type RawResult, type TxContext } from './driver.js';
+import type { ReplicaOptions } from './config.js';
+import { DatabaseDriver, type BeginOptions, type ConnectionType, type LogConnection, type NativeQueryHandle, type NativeRowsHandle, type NativeUowHandle, type RawResult, type TxContext } from './driver.js';
 import { NotImplementedError, ValidationError } from './errors.js';
 
 /** The pool class a server driver's build exports (`NativePool`). */
@@ -16,13 +17,21 @@ interface PoolBinding {
   NativePool: { connect(options: string): Promise<NativePool> };
 }
 
+/** A pool and the connection its log lines name (with read replicas only). */
+interface Target {
+  pool: NativePool;
+  via?: LogConnection;
+}
+
 /**
- * A driver for a database server (PostgreSQL): a pool of connections in the addon, reached by
- * asynchronous calls. The SQL compiler and the unit of work are the engine's, as for SQLite.
+ * A driver for a database server: a pool of connections in the addon, reached by asynchronous
+ * calls, and one pool per read replica. The SQL compiler and the unit of work are the engine's,
+ * as for SQLite.
  */
 export abstract class PooledDriver extends DatabaseDriver {
   private pool?: NativePool;
   private connecting?: Promise<NativePool>;
+  private replicaPools?: Promise<{ name: string; pool: NativePool }[]>;
   /** The id of the next transaction (each pins a connection of the pool while it is open). */
   private nextTx = 1;
 
@@ -48,7 +57,6 @@ export abstract class PooledDriver extends DatabaseDriver {
     const c = this.config;
     // Options this driver does not honour yet fail loudly rather than being ignored.
     const unsupported = [
-      ['replicas', c.get('replicas')],
       ['schema', c.get('schema')],
       ['onCreateConnection', c.get('onCreateConnection')],
       ['pool.afterCreate', c.get('pool')?.afterCreate],
@@ -56,34 +64,77 @@ export abstract class PooledDriver extends DatabaseDriver {
     if (unsupported.length > 0) {
       throw new NotImplementedError(`${unsupported.map(([k]) => `'${String(k)}'`).join(', ')} on ${(this.constructor as unknown as { dialect: string }).dialect} is not implemented in mikro-native yet`);
     }
-    const secret = c.get('password');
-    const password = typeof secret === 'function' ? await secret() : secret;
-    const options = (dbName: unknown) =>
-      JSON.stringify({
-        dialect: (this.constructor as unknown as { dialect: string }).dialect,
-        clientUrl: c.get('clientUrl'),
-        dbName,
-        host: c.get('host'),
-        port: c.get('port'),
-        user: c.get('user'),
-        password,
-        pool: { min: c.get('pool')?.min, max: c.get('pool')?.max, idleTimeoutMillis: c.get('pool')?.idleTimeoutMillis, acquireTimeoutMillis: c.get('pool')?.acquireTimeoutMillis },
-      });
+    const options = await this.poolOptions();
     // Once per ORM, as MikroORM: on the management database, the database is looked up and
     // created when missing.
     if (c.get('ensureDatabase') !== false && !this.databaseEnsured && c.get('dbName')) {
       this.databaseEnsured = true;
-      const admin = await this.open(options(this.managementDbName()));
+      const admin = await this.open(JSON.stringify({ ...options, dbName: this.managementDbName() }));
       try {
-        const found = await this.jsonAsync<RawResult>(() => admin.execute(0, this.ensureDatabaseSql(), JSON.stringify([c.get('dbName')]), 'all', this.logLevel()));
+        const via = this.via('write');
+        const found = await this.jsonAsync<RawResult>(() => admin.execute(0, this.ensureDatabaseSql(), JSON.stringify([c.get('dbName')]), 'all', this.logLevel()), via);
         if (found.rows.length === 0) {
-          await this.jsonAsync(() => admin.execute(0, this.createDatabaseSql(String(c.get('dbName'))), '[]', 'run', this.logLevel()));
+          await this.jsonAsync(() => admin.execute(0, this.createDatabaseSql(String(c.get('dbName'))), '[]', 'run', this.logLevel()), via);
         }
       } finally {
         await admin.close();
       }
     }
-    return this.open(options(c.get('dbName')));
+    return this.open(JSON.stringify(options));
+  }
+
+  /** The pool's connection options: the configured ones, with a replica's over them. */
+  private async poolOptions(replica: ReplicaOptions = {}): Promise<Record<string, unknown>> {
+    const c = this.config;
+    const secret = replica.password ?? c.get('password');
+    const pool = c.get('pool');
+    return {
+      dialect: (this.constructor as unknown as { dialect: string }).dialect,
+      clientUrl: replica.clientUrl ?? c.get('clientUrl'),
+      dbName: replica.dbName ?? c.get('dbName'),
+      host: replica.host ?? c.get('host'),
+      port: replica.port ?? c.get('port'),
+      user: replica.user ?? c.get('user'),
+      password: typeof secret === 'function' ? await secret() : secret,
+      pool: { min: pool?.min, max: pool?.max, idleTimeoutMillis: pool?.idleTimeoutMillis, acquireTimeoutMillis: pool?.acquireTimeoutMillis },
+    };
+  }
+
+  private get replicas(): readonly ReplicaOptions[] {
+    return this.config.get('replicas') ?? [];
+  }
+
+  /** The connection log lines name when there are replicas: a replica's name or host, the primary's host. */
+  private via(type: ConnectionType, replica?: ReplicaOptions): LogConnection | undefined {
+    if (this.replicas.length === 0) {
+      return undefined;
+    }
+    const c = this.config;
+    const host = (o: { host?: string; clientUrl?: string }) => o.host ?? (o.clientUrl ? new URL(o.clientUrl).hostname : undefined);
+    return { type, name: replica?.name ?? (replica && host(replica)) ?? host({ host: c.get('host'), clientUrl: c.get('clientUrl') }) ?? 'localhost' };
+  }
+
+  /**
+   * The pool a query runs on: a replica (chosen at random, as MikroORM) for `read` outside a
+   * transaction, else the primary.
+   */
+  private async target(tx: TxContext | undefined, type: ConnectionType = 'write'): Promise<Target> {
+    if (type === 'read' && this.replicas.length > 0 && !this.inTransaction(tx)) {
+      this.replicaPools ??= Promise.all(
+        this.replicas.map(async r => ({ name: this.via('read', r)!.name, pool: await this.open(JSON.stringify(await this.poolOptions(r))) })),
+      );
+      let pools: { name: string; pool: NativePool }[];
+      try {
+        pools = await this.replicaPools;
+      } catch (e) {
+        this.replicaPools = undefined;
+        throw e;
+      }
+      const r = pools[Math.floor(Math.random() * pools.length)];
+      return { pool: r.pool, via: { type: 'read', name: r.name } };
+    }
+    await this.connect();
+    return { pool: this.pool!, via: this.via('write') };
   }
 
   private async open(options: string): Promise<NativePool> {
@@ -127,25 +178,25 @@ export abstract class PooledDriver extends DatabaseDriver {
     }
   }
 
-  /** Nothing waits for another transaction: each has a connection of its own. */
-  override async ensureConnected(): Promise<void> {
-    await this.connect();
-  }
+  /**
+   * Nothing waits for another transaction: each has a connection of its own. Each query opens
+   * the pool it runs on (the primary is not opened for reads that go to a replica).
+   */
+  override async ensureConnected(): Promise<void> {}
 
   override async transaction(op: 'begin' | 'commit' | 'rollback', options: BeginOptions = {}, tx?: TxContext): Promise<void> {
     if (!tx?.id) {
       throw new ValidationError(`Cannot ${op}: no transaction is active`);
     }
-    await this.connect();
-    const log = await this.awaitNative(() => this.pool!.transaction(tx.id!, op, this.logLevel(), options.isolationLevel, options.readOnly));
+    const { pool, via } = await this.target(tx);
+    const log = await this.awaitNative(() => pool.transaction(tx.id!, op, this.logLevel(), options.isolationLevel, options.readOnly));
     tx.depth = (tx.depth ?? 0) + (op === 'begin' ? 1 : -1);
-    this.writeLog(JSON.parse(log) as never);
+    this.writeLog(JSON.parse(log) as never, via);
   }
 
   override inTransaction(tx?: TxContext): boolean {
     return (tx?.depth ?? 0) > 0;
   }
-
 
   override isConnected(): boolean {
     return this.pool !== undefined;
@@ -153,35 +204,39 @@ export abstract class PooledDriver extends DatabaseDriver {
 
   override async close(): Promise<void> {
     const pool = this.pool;
+    const replicas = this.replicaPools;
     this.pool = undefined;
+    this.replicaPools = undefined;
     await pool?.close();
+    const opened = await replicas?.catch(() => []);
+    await Promise.all((opened ?? []).map(r => r.pool.close()));
     await super.close();
   }
 
   /** Compiled here, run by the pool, and its rows registered in `uow` by the engine (the rows stay in the addon). */
-  override async find<T>(uow: NativeUowHandle, query: string, refresh: boolean, tx?: TxContext): Promise<T> {
-    await this.connect();
+  override async find<T>(uow: NativeUowHandle, query: string, refresh: boolean, tx?: TxContext, type?: ConnectionType): Promise<T> {
+    const target = await this.target(tx, type);
     const q = this.call(() => this.native.prepareQuery(query));
-    const rows = await this.readPrepared(q, false, tx);
+    const rows = await this.readPrepared(target, q, false, tx);
     return this.json<T>(() => this.native.findPrepared(uow, q, rows, refresh));
   }
 
   override async upsert<T>(uow: NativeUowHandle, query: string, tx?: TxContext, reload?: string): Promise<T> {
-    await this.connect();
+    const target = await this.target(tx);
     const q = this.call(() => this.native.prepareQuery(query));
-    let rows = await this.readPrepared(q, true, tx);
+    let rows = await this.readPrepared(target, q, true, tx);
     if (reload) {
       const r = this.call(() => this.native.prepareQuery(reload));
-      rows = await this.readPrepared(r, false, tx);
+      rows = await this.readPrepared(target, r, false, tx);
     }
     return this.json<T>(() => this.native.upsertPrepared(uow, q, rows));
   }
 
   /** Runs a prepared query on the pool and writes its log. */
-  private async readPrepared(q: NativeQueryHandle, affected: boolean, tx: TxContext | undefined): Promise<NativeRowsHandle> {
+  private async readPrepared({ pool, via }: Target, q: NativeQueryHandle, affected: boolean, tx: TxContext | undefined): Promise<NativeRowsHandle> {
     let rows: unknown;
     try {
-      rows = await this.pool!.queryPrepared(txId(tx), q, this.logLevel(), affected);
+      rows = await pool.queryPrepared(txId(tx), q, this.logLevel(), affected);
     } catch (e) {
       throw this.convertError(e);
     }
@@ -189,40 +244,40 @@ export abstract class PooledDriver extends DatabaseDriver {
       throw this.convertError(rows);
     }
     const read = rows as NativeRowsHandle;
-    this.writeLog(JSON.parse(read.log) as never);
+    this.writeLog(JSON.parse(read.log) as never, via);
     return read;
   }
 
-  override async query<T>(query: string, method: 'all' | 'get' | 'run', tx?: TxContext): Promise<T> {
-    await this.connect();
+  override async query<T>(query: string, method: 'all' | 'get' | 'run', tx?: TxContext, type?: ConnectionType): Promise<T> {
+    const { pool, via } = await this.target(tx, type);
     const q = this.call(() => this.native.prepareQuery(query));
-    return this.jsonAsync<T>(() => this.pool!.executePrepared(txId(tx), q, method, this.logLevel()));
+    return this.jsonAsync<T>(() => pool.executePrepared(txId(tx), q, method, this.logLevel()), via);
   }
 
   override async runStatements(statements: string[], method: 'all' | 'run'): Promise<void> {
-    await this.connect();
+    const { pool, via } = await this.target(undefined);
     for (const sql of statements) {
-      await this.jsonAsync(() => this.pool!.execute(0, sql, '[]', method, this.logLevel()));
+      await this.jsonAsync(() => pool.execute(0, sql, '[]', method, this.logLevel()), via);
     }
   }
 
   /** Planned by the engine, run by the pool on one connection, applied by the engine. */
   override async flush<T>(uow: NativeUowHandle, message: string, implicitTransactions: boolean, tx?: TxContext): Promise<T> {
-    await this.connect();
-    const flush = this.call(() => this.native.flushPrepare(uow, message, this.pool, txId(tx), this.logLevel()));
+    const { pool, via } = await this.target(tx);
+    const flush = this.call(() => this.native.flushPrepare(uow, message, pool, txId(tx), this.logLevel()));
     if (!flush) {
       return { entities: [], log: [] } as T;
     }
     const log = await this.awaitNative(() => flush.run(implicitTransactions));
-    this.writeLog(JSON.parse(log) as never);
+    this.writeLog(JSON.parse(log) as never, via);
     return this.json<T>(() => this.native.flushApply(uow, flush));
   }
 
   /** Dates go as ISO text (the server parses them for the column's type), bigints as text. */
   override async executeRaw(sql: string, params: readonly unknown[], method: 'all' | 'get' | 'run', tx?: TxContext): Promise<RawResult> {
-    await this.connect();
+    const { pool, via } = await this.target(tx);
     const p = JSON.stringify(params.map(v => (v instanceof Date ? this.dateParam(v) : typeof v === 'bigint' ? v.toString() : v)));
-    return this.jsonAsync<RawResult>(() => this.pool!.execute(txId(tx), sql, p, method, this.logLevel()));
+    return this.jsonAsync<RawResult>(() => pool.execute(txId(tx), sql, p, method, this.logLevel()), via);
   }
 }
 

@@ -1,5 +1,6 @@
 import { abandonedStreams, type EntityManager } from './entity-manager.js';
 import { NotImplementedError, OptimisticLockError, ValidationError } from './errors.js';
+import type { ConnectionType } from './driver.js';
 import type { EntityMetadata } from './metadata/types.js';
 import type { Dictionary, EntityData, EntityName, FilterQuery, Loaded, OrderDefinition } from './typings.js';
 import { engineValue } from './entity/codegen.js';
@@ -167,6 +168,8 @@ export class QueryBuilder<T extends object = any> {
     private meta: EntityMetadata<T>,
     private readonly em: EntityManager,
     alias?: string,
+    /** Where selects run with read replicas: `read` (the default with `preferReadReplicas`) or `write`. */
+    private readonly connectionType?: ConnectionType,
   ) {
     this.alias = alias ?? meta.alias;
     this.qualify = alias !== undefined;
@@ -769,7 +772,7 @@ export class QueryBuilder<T extends object = any> {
       // loaded through a fork of their own, so the caller's identity map stays as it was.
       this.checkLock();
       const fork = this.em.fork();
-      const found = await fork.runFind(this.meta, this.toJson('select', method === 'get' ? 1 : this.limitValue), false, this.populated());
+      const found = await fork.runFind(this.meta, this.toJson('select', method === 'get' ? 1 : this.limitValue), false, this.populated(), this.connectionType);
       const paths = this.populated().paths;
       const rows = found.map(e => plainRow(e, paths, ''));
       return (method === 'get' ? rows[0] : rows) as R;
@@ -778,7 +781,9 @@ export class QueryBuilder<T extends object = any> {
     const driver = await this.em.ready();
     const limit = method === 'get' && this.kind === 'select' ? 1 : this.limitValue;
     const query = this.toJson(this.kind, limit);
-    const res = await driver.query<{ rows: Dictionary[]; affectedRows: number; insertId?: number }>(query, method, this.em.activeTransaction());
+    const reads = this.kind === 'select' || this.kind === 'count';
+    const type = reads ? (this.connectionType ?? driver.readConnection) : 'write';
+    const res = await driver.query<{ rows: Dictionary[]; affectedRows: number; insertId?: number }>(query, method, this.em.activeTransaction(), type);
     if ((this.kind !== 'select' && this.kind !== 'count') || method === 'run') {
       // As MikroORM: `get` gives the first returned row (or null); `all` gives the rows an update
       // or delete returned; otherwise the result object.
@@ -847,7 +852,7 @@ export class QueryBuilder<T extends object = any> {
     if (this.kind !== 'select') {
       throw new ValidationError(`You cannot merge entity '${this.meta.className}' without identifier!`);
     }
-    return (await this.em.runFind(this.meta, this.toJson(), false, this.populated())) as Loaded<T>[];
+    return (await this.em.runFind(this.meta, this.toJson(), false, this.populated(), this.connectionType)) as Loaded<T>[];
   }
 
   /** The relations `…AndSelect` joins populate. */
@@ -861,7 +866,7 @@ export class QueryBuilder<T extends object = any> {
   }
 
   async getSingleResult(): Promise<Loaded<T> | null> {
-    const [first] = (await this.em.runFind(this.meta, this.toJson('select', 1), false, this.populated())) as Loaded<T>[];
+    const [first] = (await this.em.runFind(this.meta, this.toJson('select', 1), false, this.populated(), this.connectionType)) as Loaded<T>[];
     return first ?? null;
   }
 
@@ -869,7 +874,7 @@ export class QueryBuilder<T extends object = any> {
     const driver = await this.em.ready();
     // The count of all matching rows: without the page and order, keys counted once.
     const query = { ...this.toObject('count'), orderBy: [], limit: undefined, offset: undefined, plainCount: false };
-    const res = await driver.query<{ rows: { count: number }[] }>(JSON.stringify(query, needsReplacer(query) ? engineReplacer : undefined), 'get', this.em.activeTransaction());
+    const res = await driver.query<{ rows: { count: number }[] }>(JSON.stringify(query, needsReplacer(query) ? engineReplacer : undefined), 'get', this.em.activeTransaction(), this.connectionType ?? driver.readConnection);
     return Number(res.rows[0]?.count ?? 0);
   }
 
@@ -887,7 +892,7 @@ export class QueryBuilder<T extends object = any> {
   }
 
   clone(): QueryBuilder<T> {
-    const qb = new QueryBuilder<T>(this.meta, this.em, this.alias);
+    const qb = new QueryBuilder<T>(this.meta, this.em, this.alias, this.connectionType);
     Object.assign(qb, { ...this, order: [...this.order], data: [...this.data], fields: this.fields && [...this.fields], joins: [...this.joins], groups: [...this.groups], subQueries: new Map(this.subQueries) });
     return qb;
   }
