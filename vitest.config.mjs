@@ -15,6 +15,7 @@ const onServers = [
   'json-paths',
   'merge',
   'populate-where',
+  'reload',
   'query-cache',
   'serialize',
   'upsert',

@@ -29,8 +29,14 @@ fn json_column_value(out: &mut String, v: &Value) {
 }
 
 /// `{"n":rows,"cols":[[…]|null, …]` (unterminated: the caller appends and closes). Each row is
-/// also handed to `register` as a snapshot in property order.
-pub fn entity_rows(entity: &EntityMeta, rows: Rows, mut register: impl FnMut(Snapshot)) -> String {
+/// also handed to `register` as a snapshot in property order; what it returns (the properties
+/// an entity loaded before has new values for, with their previous values) is written as
+/// `,"merged":[[row, property, previous], …]`.
+pub fn entity_rows(
+    entity: &EntityMeta,
+    rows: Rows,
+    mut register: impl FnMut(Snapshot) -> Vec<(usize, Value)>,
+) -> String {
     let col_of_prop: Vec<Option<usize>> = entity
         .props
         .iter()
@@ -52,21 +58,15 @@ pub fn entity_rows(entity: &EntityMeta, rows: Rows, mut register: impl FnMut(Sna
             if ri > 0 {
                 out.push(',');
             }
-            match (ty, row.get(*ci).unwrap_or(&Value::Null)) {
-                (PropType::Json, v) => json_column_value(&mut out, v),
-                // Bigints travel as text so no digit is lost to a JS number.
-                (PropType::Bigint, Value::Int(i)) => {
-                    let _ = write!(out, "\"{i}\"");
-                }
-                (_, v) => v.write_json(&mut out),
-            }
+            cell(&mut out, ty, row.get(*ci).unwrap_or(&Value::Null));
         }
         out.push(']');
     }
     out.push(']');
     // The rows are written out; their values move into the snapshots.
-    for mut row in rows.rows {
-        register(
+    let mut merged = String::new();
+    for (ri, mut row) in rows.rows.into_iter().enumerate() {
+        let changed = register(
             col_of_prop
                 .iter()
                 .map(|c| {
@@ -74,8 +74,31 @@ pub fn entity_rows(entity: &EntityMeta, rows: Rows, mut register: impl FnMut(Sna
                 })
                 .collect(),
         );
+        for (pi, previous) in changed {
+            merged.push(if merged.is_empty() { '[' } else { ',' });
+            let _ = write!(merged, "[{ri},{pi},");
+            cell(&mut merged, entity.props[pi].ty, &previous);
+            merged.push(']');
+        }
+    }
+    if !merged.is_empty() {
+        out.push_str(",\"merged\":");
+        out.push_str(&merged);
+        out.push(']');
     }
     out
+}
+
+/// One value of an entity column as JSON.
+fn cell(out: &mut String, ty: PropType, v: &Value) {
+    match (ty, v) {
+        (PropType::Json, v) => json_column_value(out, v),
+        // Bigints travel as text so no digit is lost to a JS number.
+        (PropType::Bigint, Value::Int(i)) => {
+            let _ = write!(out, "\"{i}\"");
+        }
+        (_, v) => v.write_json(out),
+    }
 }
 
 /// The columns of an entity loaded through a join (`a1__id`, `a1__name`, …) as rows of their

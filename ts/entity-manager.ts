@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import type { Configuration } from './config.js';
 import { filterConditions, withConditions, type FilterDef, type FilterOptions, type FilterSources } from './filters.js';
 import type { ConnectionType, DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
-import { convertFromDb, createHydrator, embed, engineValue, keyPart, type FlushContext } from './entity/codegen.js';
+import { convertFromDb, createHydrator, createMerger, embed, engineValue, keyPart, type FlushContext } from './entity/codegen.js';
 import { MetadataStorage } from './metadata/storage.js';
 import { Collection } from './entity/collection.js';
 import { ENTITY_EVENTS, type ChangeSet, type EntityEvent, type EventManager } from './events.js';
@@ -118,7 +118,9 @@ interface PopulatePlan {
 export interface FindAnswer {
   n: number;
   cols: (unknown[] | null)[];
-  joined?: { entity: number; path: string; n: number; cols: (unknown[] | null)[]; pairs?: [unknown, unknown][] }[];
+  /** `[row, property, previous value]` of entities loaded before whose values changed. */
+  merged?: [number, number, unknown][];
+  joined?: { entity: number; path: string; n: number; cols: (unknown[] | null)[]; merged?: [number, number, unknown][]; pairs?: [unknown, unknown][] }[];
   inverse?: Dictionary<unknown[]>;
   repeats?: boolean;
 }
@@ -1108,9 +1110,9 @@ export class EntityManager {
     }
     const query = `${rest.substring(0, rest.length - 1)},"where":${filterJson(where)}}`;
     const driver = await this.ready();
-    const res = await driver.find<{ n: number; cols: (unknown[] | null)[]; joined?: { entity: number; n: number; cols: (unknown[] | null)[] }[] }>(this.uow, query, refresh, this.activeTransaction(), driver.readConnection);
+    const res = await driver.find<{ n: number; cols: (unknown[] | null)[]; joined?: { entity: number; n: number; cols: (unknown[] | null)[]; merged?: [number, number, unknown][] }[] }>(this.uow, query, refresh, this.activeTransaction(), driver.readConnection);
     const target = prop.targetMeta!;
-    const loaded = res.joined?.[0] ? this.hydrate(target, res.joined[0].cols, res.joined[0].n, refresh) : [];
+    const loaded = res.joined?.[0] ? this.hydrate(target, res.joined[0].cols, res.joined[0].n, refresh, res.joined[0].merged) : [];
     await this.announceLoaded();
     const ownerCol = res.cols[pivot.props.indexOf(ownerProp)] ?? [];
     const itemCol = res.cols[pivot.props.indexOf(itemProp)] ?? [];
@@ -1157,13 +1159,13 @@ export class EntityManager {
     for (const j of res.joined ?? []) {
       const target = this.ctx.metadata.all()[j.entity];
       const rest = plan.paths.filter(p => p.startsWith(`${j.path}.`)).map(p => p.substring(j.path.length + 1));
-      const loaded = this.hydrate(target, j.cols, j.n, refresh);
+      const loaded = this.hydrate(target, j.cols, j.n, refresh, j.merged);
       for (const e of loaded) {
         helper(e).__populate = rest;
       }
       byPath.set(j.path, loaded);
     }
-    let found = this.hydrate(meta, res.cols, res.n, refresh);
+    let found = this.hydrate(meta, res.cols, res.n, refresh, res.merged);
     for (const [name, keys] of Object.entries(res.inverse ?? {})) {
       // The inverse side of a one-to-one: the owner's key, read through the join.
       const prop = meta.properties[name];
@@ -1201,8 +1203,13 @@ export class EntityManager {
     return found;
   }
 
-  private hydrate(meta: EntityMetadata, cols: (unknown[] | null)[], n: number, refresh: boolean): object[] {
-    return meta.root ? this.hydrateHierarchy(meta, cols, n, refresh) : this.hydrateAs(meta, cols, n, refresh);
+  /** `merged`: values entities loaded before have new in the database (see `createMerger`). */
+  private hydrate(meta: EntityMetadata, cols: (unknown[] | null)[], n: number, refresh: boolean, merged?: [number, number, unknown][]): object[] {
+    const out = meta.root ? this.hydrateHierarchy(meta, cols, n, refresh) : this.hydrateAs(meta, cols, n, refresh);
+    if (merged) {
+      (meta.runtime.merge ??= createMerger(meta))(out, cols, merged, this);
+    }
+    return out;
   }
 
   /** Single-table inheritance: each row becomes an instance of the entity its discriminator names. */

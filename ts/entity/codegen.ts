@@ -157,6 +157,58 @@ export function createHydrator(meta: EntityMetadata, present: boolean[]): Hydrat
   ) as Hydrator;
 }
 
+/** Applies the `merged` entries of a load: `[row, property, previous database value]`. */
+export type Merger = (out: object[], cols: (unknown[] | null)[], merged: [number, number, unknown][], em: { reference(meta: EntityMetadata, pk: unknown): object }) => void;
+
+/** Whether two runtime values are the same (dates as instants, references by entity, objects by content). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (a instanceof Reference) {
+    a = a.unwrap();
+  }
+  if (b instanceof Reference) {
+    b = b.unwrap();
+  }
+  if (a === b || a == null || b == null) {
+    return a === b;
+  }
+  if (a instanceof Date && b instanceof Date) {
+    return a.getTime() === b.getTime();
+  }
+  return typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * As MikroORM merges the data of an entity loaded again: a property whose value changed in the
+ * database takes the new value, unless the entity's value was changed since it was loaded (it
+ * differs from the previous database value).
+ */
+export function createMerger(meta: EntityMetadata): Merger {
+  const cases = meta.props
+    .map((p, i) => {
+      if (p.primary || p.embedded || p.foreign || p.discriminator || p.keyPart || p.keyParts) {
+        return '';
+      }
+      const conv = fromDb(p, i);
+      const read = conv === 'v' ? 'v' : `(v === null ? null : ${conv})`;
+      return `case ${i}: v = prev; if (same(e[${key(p.name)}], ${read})) { v = cols[${i}][r]; e[${key(p.name)}] = ${read}; } break;`;
+    })
+    .filter(c => c !== '')
+    .join('\n        ');
+  const targets = meta.props.map(p => p.targetMeta ?? p.embeddedClass);
+  return new Function('same', 'safeJson', 'targets', 'Reference', 'ct', 'platform', 'embed', `return function merge(out, cols, merged, em) {
+    let v;
+    for (const [r, p, prev] of merged) {
+      const e = out[r];
+      switch (p) {
+        ${cases}
+      }
+    }
+  }`)(sameValue, safeJson, targets, Reference, ...customTypes(meta), embed) as Merger;
+}
+
 /** The reference a composite foreign key's columns (`c{i}` and its parts') name. */
 function compositeReference(meta: EntityMetadata, p: EntityProperty, i: number): string {
   const cols = [`v`, ...p.keyParts!.map(k => `c${meta.props.indexOf(k)}[i]`)];

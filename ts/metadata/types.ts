@@ -165,6 +165,8 @@ export interface EntityMetadata<T = any> {
   /** Generated functions and derived lists (see entity/codegen.ts). */
   runtime: {
     hydrators: Map<string, import('../entity/codegen.js').Hydrator>;
+    /** Merges values an entity loaded again has new in the database (see `createMerger`). */
+    merge?: import('../entity/codegen.js').Merger;
     state: import('../entity/codegen.js').StateFn;
     insertState: import('../entity/codegen.js').InsertStateFn;
     applyDefaults: (e: any, em: unknown) => void;

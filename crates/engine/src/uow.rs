@@ -58,7 +58,7 @@ impl Key {
 pub type Snapshot = Vec<Option<Value>>;
 
 /// Whether a property's new value equals its snapshot. Dates compare as instants: the database
-/// may give back another text for the same one (`…:05` for `…:05.000`).
+/// may give back another text for the same one (`…:05` for `…:05.000`); JSON as JSON.
 fn same_value(p: &PropMeta, v: &Value, snap: &Value) -> bool {
     let ms = |x: &Value| match x {
         Value::Int(i) => Some(*i),
@@ -68,6 +68,15 @@ fn same_value(p: &PropMeta, v: &Value, snap: &Value) -> bool {
     if p.ty == PropType::Datetime {
         if let (Some(a), Some(b)) = (ms(v), ms(snap)) {
             return a == b;
+        }
+    }
+    // JSON compares as JSON: PostgreSQL gives jsonb back as its own text (`{"x": 1}`).
+    if p.ty == PropType::Json {
+        if let (Value::Text(a), Value::Text(b)) = (v, snap) {
+            if a != b {
+                let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).ok();
+                return matches!((parse(a), parse(b)), (Some(x), Some(y)) if x == y);
+            }
         }
     }
     v.same(snap)
@@ -414,29 +423,39 @@ impl UnitOfWork {
     }
 
     /// Records rows loaded from the database; an existing snapshot wins unless `refresh`.
+    /// Registers a loaded row as the entity's snapshot. For an entity loaded before (without
+    /// `refresh`), the row's values join the snapshot, and the properties whose value changed
+    /// in the database are returned with their previous value: the entity takes the new value
+    /// where it still holds the previous one (not changed since), as MikroORM merges data.
     pub fn register_loaded(
         &mut self,
         entity: &EntityMeta,
         idx: usize,
         row: Snapshot,
         refresh: bool,
-    ) {
+    ) -> Vec<(usize, Value)> {
         if entity.pivot {
             // Links keep no snapshots (see `apply`).
-            return;
+            return Vec::new();
         }
         let Some(key) = Key::from_row(entity, &row) else {
-            return;
+            return Vec::new();
         };
         // A single-table hierarchy keeps its snapshots (and flushes) under its root.
         let idx = entity.discriminator.as_ref().map_or(idx, |d| d.root);
         let table = self.table(idx);
+        let mut changed = Vec::new();
         match table.get_mut(&key) {
             Some(snap) if !refresh => {
-                // Values loaded for the first time (after a partial load) join the snapshot.
-                for (s, v) in snap.iter_mut().zip(row) {
-                    if s.is_none() {
-                        *s = v;
+                for (i, (s, v)) in snap.iter_mut().zip(row).enumerate() {
+                    match (s.as_mut(), v) {
+                        (_, None) => {}
+                        (Some(old), Some(new)) => {
+                            if !same_value(&entity.props[i], old, &new) {
+                                changed.push((i, std::mem::replace(old, new)));
+                            }
+                        }
+                        (None, new) => *s = new,
                     }
                 }
             }
@@ -444,6 +463,7 @@ impl UnitOfWork {
                 table.insert(key, row);
             }
         }
+        changed
     }
 
     /// Registers an entity's current state (a flush message row) as its snapshot, as if it had
