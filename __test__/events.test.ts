@@ -108,9 +108,9 @@ describe('entity hooks and subscribers', () => {
       'sub afterFlush',
     ]);
     em = orm.em.fork();
-    const all = await em.find(Author, {});
+    const all = await em.find(Author, {}, { orderBy: { id: 'asc' } });
     expect(take(lines)).toEqual([
-      '[query] select `a0`.* from `author` as `a0` [took X ms, 2 results]',
+      '[query] select `a0`.* from `author` as `a0` order by `a0`.`id` asc [took X ms, 2 results]',
       'onInit A2',
       'sub onInit A2',
       'onInit B',

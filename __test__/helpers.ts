@@ -118,16 +118,30 @@ export async function setup(options: SetupOptions) {
   return { orm, lines, dbName };
 }
 
-/** Identifiers quoted with double quotes (PostgreSQL) written with backticks, outside string literals. */
-function backticks(line: string): string {
-  return line.split(/('(?:[^']|'')*')/).map((part, i) => (i % 2 === 1 ? part : part.replace(/"([^"\s]*)"/g, '`$1`'))).join('');
+/**
+ * A PostgreSQL `[query]` log line written in SQLite's notation, outside string literals:
+ * identifiers in backticks, a row's missing value (`default`) as null; and timestamps as the
+ * epoch milliseconds SQLite stores. The PostgreSQL notation itself is checked against
+ * MikroORM's own logs in postgresql.test.ts and usage.test.ts.
+ */
+function sqliteNotation(line: string): string {
+  return line
+    .split(/('(?:[^']|'')*')/)
+    .map((part, i) => {
+      if (i % 2 === 1) {
+        const iso = /^'(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)'$/.exec(part);
+        return iso ? String(Date.parse(iso[1])) : part;
+      }
+      return part.replace(/"([^"\s]*)"/g, '`$1`').replace(/([(,] ?)default(?=[,)])/g, '$1null');
+    })
+    .join('');
 }
 
-/** Log lines with the `[took N ms…]` timing normalized (and PostgreSQL's quotes written as SQLite's). */
+/** Log lines with the `[took N ms…]` timing normalized (and PostgreSQL's written as SQLite's). */
 export function queries(lines: string[]): string[] {
   return lines.map(l => {
     const line = l.replace(/ \[took \d+ ms/, ' [took X ms');
-    return name === 'postgresql' ? backticks(line) : line;
+    return name === 'postgresql' && line.startsWith('[query] ') ? sqliteNotation(line) : line;
   });
 }
 

@@ -115,8 +115,9 @@ describe('em.upsert / em.upsertMany', () => {
         ],
         // One statement: a missing property is the column's default, and only the properties of
         // every row are merged.
+        // (`null` here is the `default` PostgreSQL's log line has, in SQLite's notation.)
         postgresql: [
-          "[query] insert into `author` (`email`, `name`, `age`) values ('d@x', 'D', default), ('e@x', 'E', default), ('f@x', 'F', 1), ('g@x', 'G', default) on conflict (`email`) do update set `name` = excluded.`name` returning `id`, `age` [took X ms, 4 rows affected]",
+          "[query] insert into `author` (`email`, `name`, `age`) values ('d@x', 'D', null), ('e@x', 'E', null), ('f@x', 'F', 1), ('g@x', 'G', null) on conflict (`email`) do update set `name` = excluded.`name` returning `id`, `age` [took X ms, 4 rows affected]",
         ],
         mysql: [
           "[query] insert into `author` (`email`, `name`, `age`) values ('d@x', 'D', default), ('e@x', 'E', default), ('f@x', 'F', 1), ('g@x', 'G', default) on duplicate key update `name` = values(`name`) [took X ms, 5 rows affected]",
