@@ -876,6 +876,40 @@ impl NativeOrm {
         ))
     }
 
+    /// The queries that read the database's schema for diffing, as `[key, sql]` pairs (see
+    /// `schema_diff::IntrospectionRows`); null where diffing is not implemented.
+    #[napi(catch_unwind)]
+    pub fn introspection_sql(&self) -> R<Option<Vec<Vec<String>>>> {
+        Ok(self.dialect.introspection_sql().map(|q| {
+            q.iter()
+                .map(|(k, s)| vec![k.to_string(), s.to_string()])
+                .collect()
+        }))
+    }
+
+    /// The update script in groups, from the introspection queries' rows by key and
+    /// `{safe, dropTables, wrap}`.
+    #[napi(catch_unwind)]
+    pub fn update_schema_sql(
+        &self,
+        rows_json: String,
+        options_json: String,
+    ) -> R<Vec<Vec<String>>> {
+        let rows: engine::schema_diff::IntrospectionRows =
+            parse("introspection rows", &rows_json).map_err(to_napi)?;
+        let options: engine::schema_diff::UpdateOptions =
+            parse("update options", &options_json).map_err(to_napi)?;
+        let d = self.dialect.as_ref();
+        let db = engine::schema_diff::read_database(d, &rows);
+        engine::schema_diff::update_statements(d, &self.meta, &db, &options).map_err(to_napi)
+    }
+
+    /// Groups of statements as they run (see `schema::batches`).
+    #[napi(catch_unwind)]
+    pub fn schema_batches(&self, groups: Vec<Vec<String>>) -> R<Vec<String>> {
+        Ok(engine::schema::batches(self.dialect.as_ref(), groups))
+    }
+
     /// The drop script's statements as they run (see `schema::drop_batches`).
     #[napi(catch_unwind)]
     pub fn drop_schema_batches(&self) -> R<Vec<String>> {

@@ -40,6 +40,9 @@ export interface NativeOrmHandle {
   createSchemaBatches(): string[];
   dropSchemaSql(): string[][];
   dropSchemaBatches(): string[];
+  introspectionSql(): [string, string][] | null;
+  updateSchemaSql(rows: string, options: string): string[][];
+  schemaBatches(groups: string[][]): string[];
   runStatements(statements: string[], method: string, log: number): string;
   loadExtension(path: string, entryPoint?: string | null): void;
   ensureDatabase(log: number): string;

@@ -10,7 +10,7 @@ export { EntityRepository, EntityRepository as SqlEntityRepository } from './rep
 export { QueryBuilder, JoinType, type QueryResult } from './query-builder.js';
 export { raw, sql, RawQueryFragment } from './raw.js';
 export { Cursor, type FindByCursorOptions } from './cursor.js';
-export { SchemaGenerator, SchemaGenerator as SqlSchemaGenerator } from './schema-generator.js';
+export { SchemaGenerator, SchemaGenerator as SqlSchemaGenerator, type UpdateSchemaOptions } from './schema-generator.js';
 export { RequestContext } from './request-context.js';
 export { DefaultLogger, SimpleLogger, type Logger, type LoggerNamespace, type LoggerOptions, type LogContext } from './logger.js';
 export { AbstractNamingStrategy, UnderscoreNamingStrategy, EntityCaseNamingStrategy, type NamingStrategy } from './naming.js';

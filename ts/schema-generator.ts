@@ -1,8 +1,14 @@
 import type { DatabaseDriver } from './driver.js';
 import { NotImplementedError } from './errors.js';
 
-/** Drops the trailing `;` of every statement of a group but the last, as MikroORM logs them. */
-/** `orm.schema`: create, drop, refresh and clear the schema from metadata. */
+/** `getUpdateSchemaSQL()` / `update()` options: `safe` drops no table or column; `dropTables: false` keeps tables. */
+export interface UpdateSchemaOptions {
+  wrap?: boolean;
+  safe?: boolean;
+  dropTables?: boolean;
+}
+
+/** `orm.schema`: create, drop, refresh, clear and update the schema from metadata. */
 export class SchemaGenerator {
   constructor(private readonly driver: DatabaseDriver) {}
 
@@ -36,12 +42,34 @@ export class SchemaGenerator {
     await this.run(this.driver.call(() => this.driver.native.schemaSql('clear')), 'run');
   }
 
-  async update(): Promise<void> {
-    throw new NotImplementedError('SchemaGenerator.update() (schema diffing) is not implemented in mikro-native yet; use create(), drop() or refresh()');
+  /** Brings the database's tables to the metadata's (see `getUpdateSchemaSQL`). */
+  async update(options: UpdateSchemaOptions = {}): Promise<void> {
+    const groups = await this.updateGroups(options);
+    await this.run(this.driver.call(() => this.driver.native.schemaBatches(groups)), 'all');
   }
 
-  async getUpdateSchemaSQL(): Promise<string> {
-    throw new NotImplementedError('SchemaGenerator.getUpdateSchemaSQL() (schema diffing) is not implemented in mikro-native yet');
+  /**
+   * The statements that bring the database's tables to the metadata's: new tables, dropped
+   * tables (not with `safe` or `dropTables: false`), then each table's changed columns (dropped
+   * ones not with `safe`) and indexes, then new foreign keys. Empty when nothing differs.
+   */
+  async getUpdateSchemaSQL(options: UpdateSchemaOptions = {}): Promise<string> {
+    const groups = await this.updateGroups(options);
+    return groups.map(g => g.map(s => `${s}\n`).join('')).join('\n');
+  }
+
+  /** Reads the database's schema (the dialect's introspection queries) and diffs it in the engine. */
+  private async updateGroups(options: UpdateSchemaOptions): Promise<string[][]> {
+    const queries = this.driver.call(() => this.driver.native.introspectionSql());
+    if (!queries) {
+      throw new NotImplementedError(`SchemaGenerator.update() (schema diffing) on ${(this.driver.constructor as unknown as { dialect: string }).dialect} is not implemented in mikro-native yet; use create(), drop() or refresh()`);
+    }
+    await this.driver.ensureConnected();
+    const rows: Record<string, unknown[]> = {};
+    for (const [key, sql] of queries) {
+      rows[key] = (await this.driver.executeRaw(sql, [], 'all')).rows;
+    }
+    return this.driver.call(() => this.driver.native.updateSchemaSql(JSON.stringify(rows), JSON.stringify({ safe: options.safe ?? false, dropTables: options.dropTables, wrap: options.wrap })));
   }
 
   async ensureDatabase(): Promise<boolean> {

@@ -33,7 +33,8 @@ impl Backend for MyBackend {
             connect = connect.port(p);
         }
         connect = connect.username(opts.user.as_deref().unwrap_or("root"));
-        if let Some(p) = &opts.password {
+        // An empty password is none (as mysql2 takes it).
+        if let Some(p) = opts.password.as_ref().filter(|p| !p.is_empty()) {
             connect = connect.password(p);
         }
         if let Some(d) = &opts.db_name {

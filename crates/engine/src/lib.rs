@@ -9,6 +9,7 @@ pub mod meta;
 pub mod order;
 pub mod query;
 pub mod schema;
+pub mod schema_diff;
 pub mod shape;
 pub mod sql;
 pub mod time;

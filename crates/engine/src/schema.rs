@@ -1,13 +1,13 @@
 //! DDL from metadata: create, drop and clear.
 
 use crate::dialect::Dialect;
-use crate::meta::{EntityMeta, Metadata, PropMeta, Reference};
+use crate::meta::{EntityMeta, IndexMeta, Metadata, PropMeta, Reference};
 use crate::order::dependency_order;
 use crate::sql::Writer;
 
-fn column_def(d: &dyn Dialect, w: &mut Writer, meta: &Metadata, e: &EntityMeta, i: usize) {
+/// The column type of property `i` as the DDL writes it.
+pub(crate) fn column_type(d: &dyn Dialect, meta: &Metadata, e: &EntityMeta, i: usize) -> String {
     let p = &e.props[i];
-    w.ident(&p.field_name).push(" ");
     let references_autoincrement = p.reference.as_ref().is_some_and(|r| {
         meta.entities[r.entity]
             .props
@@ -18,12 +18,34 @@ fn column_def(d: &dyn Dialect, w: &mut Writer, meta: &Metadata, e: &EntityMeta, 
         (None, Some(t)) if references_autoincrement => t.to_string(),
         _ => p.column_type.clone().unwrap_or_else(|| d.column_type(p)),
     };
-    if p.primary && p.autoincrement && e.pk.len() == 1 {
-        let ty = match (&p.column_type, d.autoincrement_pk_type()) {
-            (None, Some(t)) => t,
-            _ => ty.as_str(),
-        };
-        w.push(ty).push(" ").push(d.autoincrement_pk());
+    match (&p.column_type, d.autoincrement_pk_type()) {
+        (None, Some(t)) if is_autoincrement_pk(e, i) => t.to_string(),
+        _ => ty,
+    }
+}
+
+fn is_autoincrement_pk(e: &EntityMeta, i: usize) -> bool {
+    e.props[i].primary && e.props[i].autoincrement && e.pk.len() == 1
+}
+
+/// A column's definition (`"name" varchar(255) not null default 'x'`).
+pub(crate) fn column_definition(
+    d: &dyn Dialect,
+    meta: &Metadata,
+    e: &EntityMeta,
+    i: usize,
+) -> String {
+    let mut w = Writer::new(d);
+    column_def(d, &mut w, meta, e, i);
+    w.text
+}
+
+fn column_def(d: &dyn Dialect, w: &mut Writer, meta: &Metadata, e: &EntityMeta, i: usize) {
+    let p = &e.props[i];
+    w.ident(&p.field_name).push(" ");
+    let ty = column_type(d, meta, e, i);
+    if is_autoincrement_pk(e, i) {
+        w.push(&ty).push(" ").push(d.autoincrement_pk());
         return;
     }
     w.push(&ty);
@@ -46,11 +68,11 @@ fn column_def(d: &dyn Dialect, w: &mut Writer, meta: &Metadata, e: &EntityMeta, 
         w.push(" primary key");
     }
     if let Some(def) = &p.default {
-        w.push(" default ").push(def);
+        w.push(" default ").push(&d.column_default(&ty, def));
     }
 }
 
-fn index_columns(e: &EntityMeta, props: &[String]) -> Vec<String> {
+pub(crate) fn index_columns(e: &EntityMeta, props: &[String]) -> Vec<String> {
     props
         .iter()
         .map(|p| {
@@ -61,9 +83,49 @@ fn index_columns(e: &EntityMeta, props: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// `create index …`, or the dialect's `alter table … add …` form, for an index of `e`.
+pub(crate) fn index_statement(d: &dyn Dialect, e: &EntityMeta, i: &IndexMeta) -> String {
+    let mut w = Writer::new(d);
+    if d.indexes_by_alter() {
+        w.push("alter table ")
+            .ident(&e.table_name)
+            .push(if i.unique {
+                " add unique "
+            } else {
+                " add index "
+            })
+            .ident(&i.name)
+            .push(" (");
+    } else if i.unique && d.constraints_by_alter() {
+        w.push("alter table ")
+            .ident(&e.table_name)
+            .push(" add constraint ")
+            .ident(&i.name)
+            .push(" unique (");
+    } else {
+        w.push(if i.unique {
+            "create unique index "
+        } else {
+            "create index "
+        });
+        w.ident(&i.name)
+            .push(" on ")
+            .ident(&e.table_name)
+            .push(" (");
+    }
+    for (n, c) in index_columns(e, &i.properties).iter().enumerate() {
+        if n > 0 {
+            w.push(", ");
+        }
+        w.ident(c);
+    }
+    w.push(");");
+    w.text
+}
+
 /// Tables in creation order: referenced tables first (see `order`), visited by table name in
 /// descending order, which leaves unrelated tables sorted by name.
-fn creation_order(meta: &Metadata) -> Vec<&EntityMeta> {
+pub(crate) fn creation_order(meta: &Metadata) -> Vec<&EntityMeta> {
     // Entities of a single-table hierarchy share their root's table.
     let mut nodes: Vec<usize> = (0..meta.entities.len())
         .filter(|&i| meta.table_owner(i) == i)
@@ -81,7 +143,13 @@ fn creation_order(meta: &Metadata) -> Vec<&EntityMeta> {
 
 /// `constraint "c" foreign key (…) references …` (after `, ` in a `create table`, or after
 /// `alter table … add ` in a statement of its own).
-fn foreign_key(w: &mut Writer, meta: &Metadata, e: &EntityMeta, p: &PropMeta, r: &Reference) {
+pub(crate) fn foreign_key(
+    w: &mut Writer,
+    meta: &Metadata,
+    e: &EntityMeta,
+    p: &PropMeta,
+    r: &Reference,
+) {
     let target = &meta.entities[r.entity];
     w.push("constraint ")
         .ident(&r.constraint)
@@ -106,86 +174,57 @@ fn foreign_key(w: &mut Writer, meta: &Metadata, e: &EntityMeta, p: &PropMeta, r:
     }
 }
 
+/// A table's group: `create table` (with its foreign keys where the dialect writes them
+/// there), its indexes and checks.
+pub(crate) fn table_statements(d: &dyn Dialect, meta: &Metadata, e: &EntityMeta) -> Vec<String> {
+    let mut group = Vec::new();
+    let mut w = Writer::new(d);
+    w.push("create table ").ident(&e.table_name).push(" (");
+    let columns = (0..e.props.len()).filter(|&i| e.props[i].is_column());
+    for (n, i) in columns.enumerate() {
+        if n > 0 {
+            w.push(", ");
+        }
+        column_def(d, &mut w, meta, e, i);
+    }
+    if e.pk.len() > 1 {
+        w.push(", primary key (");
+        for (n, &i) in e.pk.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            w.ident(&e.props[i].field_name);
+        }
+        w.push(")");
+    }
+    if d.foreign_keys_in_create() {
+        for p in &e.props {
+            if let Some(r) = &p.reference {
+                w.push(", ");
+                foreign_key(&mut w, meta, e, p, r);
+            }
+        }
+    }
+    w.push(")").push(d.create_table_suffix()).push(";");
+    group.push(w.text);
+    for i in e
+        .indexes
+        .iter()
+        .filter(|i| !i.foreign || d.indexes_foreign_keys())
+    {
+        group.push(index_statement(d, e, i));
+    }
+    if d.constraints_by_alter() {
+        group.extend(enum_checks(d, e));
+    }
+    group
+}
+
 /// DDL per entity (see `creation_order`), each entity's group: `create table` then its indexes.
 pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for e in creation_order(meta) {
-        let mut group = Vec::new();
-        let mut w = Writer::new(d);
-        w.push("create table ").ident(&e.table_name).push(" (");
-        let columns = (0..e.props.len()).filter(|&i| e.props[i].is_column());
-        for (n, i) in columns.enumerate() {
-            if n > 0 {
-                w.push(", ");
-            }
-            column_def(d, &mut w, meta, e, i);
-        }
-        if e.pk.len() > 1 {
-            w.push(", primary key (");
-            for (n, &i) in e.pk.iter().enumerate() {
-                if n > 0 {
-                    w.push(", ");
-                }
-                w.ident(&e.props[i].field_name);
-            }
-            w.push(")");
-        }
-        if d.foreign_keys_in_create() {
-            for p in &e.props {
-                if let Some(r) = &p.reference {
-                    w.push(", ");
-                    foreign_key(&mut w, meta, e, p, r);
-                }
-            }
-        }
-        w.push(")").push(d.create_table_suffix()).push(";");
-        group.push(w.text);
-        for i in e
-            .indexes
-            .iter()
-            .filter(|i| !i.foreign || d.indexes_foreign_keys())
-        {
-            let mut w = Writer::new(d);
-            if d.indexes_by_alter() {
-                w.push("alter table ")
-                    .ident(&e.table_name)
-                    .push(if i.unique {
-                        " add unique "
-                    } else {
-                        " add index "
-                    })
-                    .ident(&i.name)
-                    .push(" (");
-            } else if i.unique && d.constraints_by_alter() {
-                w.push("alter table ")
-                    .ident(&e.table_name)
-                    .push(" add constraint ")
-                    .ident(&i.name)
-                    .push(" unique (");
-            } else {
-                w.push(if i.unique {
-                    "create unique index "
-                } else {
-                    "create index "
-                });
-                w.ident(&i.name)
-                    .push(" on ")
-                    .ident(&e.table_name)
-                    .push(" (");
-            }
-            for (n, c) in index_columns(e, &i.properties).iter().enumerate() {
-                if n > 0 {
-                    w.push(", ");
-                }
-                w.ident(c);
-            }
-            w.push(");");
-            group.push(w.text);
-        }
-        if d.constraints_by_alter() {
-            group.extend(enum_checks(d, e));
-        }
-        out.push(group);
+        out.push(table_statements(d, meta, e));
     }
     if !d.foreign_keys_in_create() {
         for e in creation_order(meta) {
@@ -217,7 +256,7 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
 }
 
 /// The native enum types (first appearance in creation order) with their items.
-fn native_enums(d: &dyn Dialect, meta: &Metadata) -> Vec<(String, Vec<String>)> {
+pub(crate) fn native_enums(d: &dyn Dialect, meta: &Metadata) -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     if !d.native_enums() {
         return out;
@@ -292,7 +331,7 @@ pub fn drop_batches(d: &dyn Dialect, meta: &Metadata) -> Vec<String> {
 
 /// A script's groups as they run: a group as one statement, or statement by statement with the
 /// `;` kept on a group's last statement only (as MikroORM logs them).
-fn batches(d: &dyn Dialect, groups: Vec<Vec<String>>) -> Vec<String> {
+pub fn batches(d: &dyn Dialect, groups: Vec<Vec<String>>) -> Vec<String> {
     if d.schema_group_as_one() {
         return groups.into_iter().map(|g| g.concat()).collect();
     }

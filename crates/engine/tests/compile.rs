@@ -415,6 +415,10 @@ fn dependency_order_breaks_a_cycle_at_its_nullable_reference() {
 struct Standard;
 
 impl Dialect for Standard {
+    fn as_dialect(&self) -> &dyn Dialect {
+        self
+    }
+
     fn name(&self) -> &'static str {
         "standard"
     }

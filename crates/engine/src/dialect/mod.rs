@@ -270,6 +270,138 @@ pub trait Dialect: Send + Sync {
         w.push(" values ").push(&vec!["(default)"; rows].join(", "));
     }
 
+    /// Schema diffing: the queries that read the database's schema, by the key of their rows
+    /// in `schema_diff::IntrospectionRows`; None where diffing is not implemented.
+    fn introspection_sql(&self) -> Option<Vec<(&'static str, &'static str)>> {
+        None
+    }
+
+    /// An introspected or written column type in one spelling.
+    fn normalize_type(&self, ty: &str) -> String {
+        ty.trim().to_ascii_lowercase()
+    }
+
+    /// An introspected or written column default in one spelling; None for no default.
+    fn normalize_default(&self, default: &str) -> Option<String> {
+        Some(default.trim().to_ascii_lowercase())
+    }
+
+    /// Whether a dropped and an added column alike but for the name are a rename.
+    fn renames_columns(&self) -> bool {
+        false
+    }
+
+    /// A column default as the DDL writes it for a column of type `ty`.
+    fn column_default(&self, _ty: &str, default: &str) -> String {
+        default.to_string()
+    }
+
+    /// A check constraint's definition as the database gives it, written as the DDL writes
+    /// enum checks; None for checks that are not enum checks.
+    fn normalize_check(&self, _definition: &str) -> Option<String> {
+        None
+    }
+
+    /// `alter table "t" rename column "a" to "b";`
+    fn rename_column(
+        &self,
+        table: &str,
+        from: &str,
+        to: &crate::schema_diff::ColumnSpec,
+    ) -> String {
+        let mut w = crate::sql::Writer::new(self.as_dialect());
+        w.push("alter table ")
+            .ident(table)
+            .push(" rename column ")
+            .ident(from)
+            .push(" to ")
+            .ident(to.name)
+            .push(";");
+        w.text
+    }
+
+    /// A changed column: a dropped default, its type, a new default, its nullability, a
+    /// statement each.
+    fn alter_column(
+        &self,
+        table: &str,
+        column: &crate::schema_diff::ColumnSpec,
+        change: &crate::schema_diff::ColumnChange,
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut alter = |rest: &dyn Fn(&mut crate::sql::Writer)| {
+            let mut w = crate::sql::Writer::new(self.as_dialect());
+            w.push("alter table ")
+                .ident(table)
+                .push(" alter column ")
+                .ident(column.name)
+                .push(" ");
+            rest(&mut w);
+            w.push(";");
+            out.push(w.text);
+        };
+        if change.default && column.default.is_none() {
+            alter(&|w| {
+                w.push("drop default");
+            });
+        }
+        if change.ty {
+            alter(&|w| {
+                w.push("type ")
+                    .push(&column.ty)
+                    .push(" using (")
+                    .ident(column.name)
+                    .push("::")
+                    .push(&column.ty)
+                    .push(")");
+            });
+        }
+        if let Some(d) = column.default.filter(|_| change.default) {
+            alter(&|w| {
+                w.push("set default ").push(d);
+            });
+        }
+        if change.nullable {
+            alter(&|w| {
+                w.push(if column.nullable {
+                    "drop not null"
+                } else {
+                    "set not null"
+                });
+            });
+        }
+        out
+    }
+
+    /// Drops an index (a unique one is a constraint).
+    fn drop_index(&self, table: &str, name: &str, unique: bool) -> String {
+        let mut w = crate::sql::Writer::new(self.as_dialect());
+        if unique {
+            w.push("alter table ")
+                .ident(table)
+                .push(" drop constraint ")
+                .ident(name);
+        } else {
+            w.push("drop index ").ident(name);
+        }
+        w.push(";");
+        w.text
+    }
+
+    /// Drops a foreign key constraint.
+    fn drop_foreign_key(&self, table: &str, name: &str) -> String {
+        let mut w = crate::sql::Writer::new(self.as_dialect());
+        w.push("alter table ")
+            .ident(table)
+            .push(" drop constraint ")
+            .ident(name)
+            .push(";");
+        w.text
+    }
+
+    /// This dialect as a trait object (for writers made in default methods).
+    fn as_dialect(&self) -> &dyn Dialect;
+
     /// An `offset` without a `limit` (PostgreSQL takes it alone).
     fn write_offset_only(&self, w: &mut crate::sql::Writer, offset: u64) {
         w.push(" offset ").param(Value::Int(offset as i64));

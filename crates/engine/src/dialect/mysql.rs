@@ -9,6 +9,115 @@ use crate::value::Value;
 pub struct MySql;
 
 impl Dialect for MySql {
+    fn as_dialect(&self) -> &dyn Dialect {
+        self
+    }
+
+    fn introspection_sql(&self) -> Option<Vec<(&'static str, &'static str)>> {
+        Some(vec![
+            ("columns", "select c.table_name as table_name, c.column_name as column_name, c.column_type as column_type, c.is_nullable as is_nullable, c.column_default as column_default from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE' where c.table_schema = database() order by c.table_name, c.ordinal_position"),
+            ("indexes", "select table_name as table_name, index_name as index_name, column_name as column_name, non_unique = 0 as is_unique, index_name = 'PRIMARY' as is_primary from information_schema.statistics where table_schema = database() order by table_name, index_name, seq_in_index"),
+            ("foreignKeys", "select k.table_name as table_name, k.constraint_name as constraint_name, k.column_name as column_name, k.referenced_table_name as referenced_table_name, k.referenced_column_name as referenced_column_name, r.update_rule as update_rule, r.delete_rule as delete_rule from information_schema.key_column_usage k join information_schema.referential_constraints r on r.constraint_schema = k.constraint_schema and r.constraint_name = k.constraint_name where k.table_schema = database() and k.referenced_table_name is not null order by k.table_name, k.constraint_name, k.ordinal_position"),
+        ])
+    }
+
+    /// Without display widths (`int(11)`, but `tinyint(1)` is a boolean); MariaDB's JSON is longtext.
+    fn normalize_type(&self, ty: &str) -> String {
+        let t = ty.trim().to_ascii_lowercase();
+        if t == "tinyint(1)" {
+            return t;
+        }
+        if t == "longtext" {
+            return "json".to_string();
+        }
+        let integer = ["tinyint", "smallint", "mediumint", "int", "bigint"];
+        match t.find('(') {
+            Some(i) if integer.contains(&&t[..i]) => {
+                let rest = t[i..].split_once(')').map_or("", |(_, r)| r);
+                format!("{}{}", &t[..i], rest)
+            }
+            _ => t.replace(", ", ","),
+        }
+    }
+
+    /// MariaDB writes a missing default as `NULL` and quotes text defaults; MySQL does neither;
+    /// an expression default is in parentheses.
+    fn normalize_default(&self, default: &str) -> Option<String> {
+        let d = default.trim();
+        if d.eq_ignore_ascii_case("null") {
+            return None;
+        }
+        let d = d
+            .strip_prefix('(')
+            .and_then(|x| x.strip_suffix(')'))
+            .unwrap_or(d);
+        Some(d.to_ascii_lowercase())
+    }
+
+    /// Text, blob and JSON columns take a default as an expression: `default ('z')`.
+    fn column_default(&self, ty: &str, default: &str) -> String {
+        let expression = ["text", "tinytext", "mediumtext", "longtext", "blob", "json"];
+        if expression.contains(&ty) {
+            format!("({default})")
+        } else {
+            default.to_string()
+        }
+    }
+
+    /// `alter table … change `a` <definition of b>;`
+    fn rename_column(
+        &self,
+        table: &str,
+        from: &str,
+        to: &crate::schema_diff::ColumnSpec,
+    ) -> String {
+        let mut w = crate::sql::Writer::new(self);
+        w.push("alter table ")
+            .ident(table)
+            .push(" change ")
+            .ident(from)
+            .push(" ")
+            .push(&to.definition)
+            .push(";");
+        w.text
+    }
+
+    /// `alter table … modify <definition>;`
+    fn alter_column(
+        &self,
+        table: &str,
+        column: &crate::schema_diff::ColumnSpec,
+        _change: &crate::schema_diff::ColumnChange,
+    ) -> Vec<String> {
+        let mut w = crate::sql::Writer::new(self);
+        w.push("alter table ")
+            .ident(table)
+            .push(" modify ")
+            .push(&column.definition)
+            .push(";");
+        vec![w.text]
+    }
+
+    fn drop_index(&self, table: &str, name: &str, _unique: bool) -> String {
+        let mut w = crate::sql::Writer::new(self);
+        w.push("alter table ")
+            .ident(table)
+            .push(" drop index ")
+            .ident(name)
+            .push(";");
+        w.text
+    }
+
+    fn drop_foreign_key(&self, table: &str, name: &str) -> String {
+        let mut w = crate::sql::Writer::new(self);
+        w.push("alter table ")
+            .ident(table)
+            .push(" drop foreign key ")
+            .ident(name)
+            .push(";");
+        w.text
+    }
+
     fn name(&self) -> &'static str {
         "mysql"
     }
@@ -155,7 +264,7 @@ impl Dialect for MySql {
                         .iter()
                         .map(|i| format!("'{}'", i.replace('\'', "''")))
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(",")
                 );
             }
             PropType::Integer => "int",

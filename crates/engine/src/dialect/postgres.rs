@@ -6,6 +6,88 @@ use crate::meta::{PropMeta, PropType};
 pub struct Postgres;
 
 impl Dialect for Postgres {
+    fn as_dialect(&self) -> &dyn Dialect {
+        self
+    }
+
+    fn introspection_sql(&self) -> Option<Vec<(&'static str, &'static str)>> {
+        Some(vec![
+            ("columns", "select c.table_name, c.column_name, pg_catalog.format_type(a.atttypid, a.atttypmod) as column_type, c.is_nullable, c.column_default from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE' join pg_catalog.pg_namespace n on n.nspname = c.table_schema join pg_catalog.pg_class cl on cl.relnamespace = n.oid and cl.relname = c.table_name join pg_catalog.pg_attribute a on a.attrelid = cl.oid and a.attname = c.column_name where c.table_schema = current_schema() order by c.table_name, c.ordinal_position"),
+            ("indexes", "select t.relname as table_name, i.relname as index_name, a.attname as column_name, ix.indisunique as is_unique, ix.indisprimary as is_primary from pg_catalog.pg_index ix join pg_catalog.pg_class t on t.oid = ix.indrelid join pg_catalog.pg_class i on i.oid = ix.indexrelid join pg_catalog.pg_namespace n on n.oid = t.relnamespace cross join lateral unnest(ix.indkey) with ordinality as k(attnum, ord) join pg_catalog.pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum where n.nspname = current_schema() order by t.relname, i.relname, k.ord"),
+            ("foreignKeys", "select cl.relname as table_name, c.conname as constraint_name, a.attname as column_name, rc.relname as referenced_table_name, ra.attname as referenced_column_name, c.confupdtype::text as update_rule, c.confdeltype::text as delete_rule from pg_catalog.pg_constraint c join pg_catalog.pg_class cl on cl.oid = c.conrelid join pg_catalog.pg_namespace n on n.oid = cl.relnamespace join pg_catalog.pg_class rc on rc.oid = c.confrelid cross join lateral unnest(c.conkey, c.confkey) with ordinality as k(col, rcol, ord) join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.col join pg_catalog.pg_attribute ra on ra.attrelid = c.confrelid and ra.attnum = k.rcol where c.contype = 'f' and n.nspname = current_schema() order by cl.relname, c.conname, k.ord"),
+            ("enums", "select t.typname as enum_name, e.enumlabel as item from pg_catalog.pg_type t join pg_catalog.pg_enum e on e.enumtypid = t.oid join pg_catalog.pg_namespace n on n.oid = t.typnamespace where n.nspname = current_schema() order by t.typname, e.enumsortorder"),
+            ("checks", "select cl.relname as table_name, c.conname as name, pg_catalog.pg_get_constraintdef(c.oid) as definition from pg_catalog.pg_constraint c join pg_catalog.pg_class cl on cl.oid = c.conrelid join pg_catalog.pg_namespace n on n.oid = cl.relnamespace where c.contype = 'c' and n.nspname = current_schema() order by cl.relname, c.conname"),
+        ])
+    }
+
+    /// `CHECK ((f = ANY (ARRAY['a'::text, 'b'::text])))` as `check ("f" in ('a', 'b'))`.
+    fn normalize_check(&self, definition: &str) -> Option<String> {
+        let inner = definition.strip_prefix("CHECK ((")?;
+        let (column, rest) = inner.split_once(" = ANY (ARRAY[")?;
+        let list = rest.strip_suffix("])))")?;
+        let mut out = String::from("check (");
+        crate::dialect::Dialect::quote_ident(self, &mut out, column.trim_matches('"'));
+        out.push_str(" in (");
+        for (n, item) in list.split(", ").enumerate() {
+            let value = item.strip_suffix("::text")?;
+            if n > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(value);
+        }
+        out.push_str("))");
+        Some(out)
+    }
+
+    /// PostgreSQL's long type names (`character varying(255)`, `integer`) as the DDL writes them.
+    fn normalize_type(&self, ty: &str) -> String {
+        let t = ty.trim().trim_matches('"').to_ascii_lowercase();
+        for (long, short) in [("timestamp", "timestamptz"), ("time", "time")] {
+            let zone = if short == "timestamptz" {
+                "with time zone"
+            } else {
+                "without time zone"
+            };
+            if let Some(args) = t.strip_prefix(long).and_then(|r| r.strip_suffix(zone)) {
+                if args.is_empty() || args.starts_with('(') || args.starts_with(' ') {
+                    return format!("{short}{}", args.trim());
+                }
+            }
+        }
+        let (base, args) = t.split_at(t.find('(').unwrap_or(t.len()));
+        let base = match base.trim() {
+            "character varying" => "varchar",
+            "integer" | "int4" | "serial" => "int",
+            "int8" | "bigserial" => "bigint",
+            "int2" => "smallint",
+            "float8" => "double precision",
+            "float4" => "real",
+            "bool" => "boolean",
+            other => other,
+        };
+        format!("{base}{args}")
+    }
+
+    /// Without casts (`'a'::character varying`); a sequence's `nextval(…)` is no default.
+    fn normalize_default(&self, default: &str) -> Option<String> {
+        let d = default.trim();
+        if d.starts_with("nextval(") {
+            return None;
+        }
+        let d = match d.rfind("::") {
+            Some(i) if !d[i..].contains('\'') => &d[..i],
+            _ => d,
+        };
+        Some(
+            d.trim_matches(|c| c == '(' || c == ')')
+                .to_ascii_lowercase(),
+        )
+    }
+
+    fn renames_columns(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &'static str {
         "postgresql"
     }

@@ -11,6 +11,10 @@ fn numeric_enum(prop: &PropMeta) -> bool {
 }
 
 impl Dialect for Sqlite {
+    fn as_dialect(&self) -> &dyn Dialect {
+        self
+    }
+
     fn name(&self) -> &'static str {
         "sqlite"
     }
