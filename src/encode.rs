@@ -93,6 +93,16 @@ pub fn entity_rows(
 fn cell(out: &mut String, ty: PropType, v: &Value) {
     match (ty, v) {
         (PropType::Json, v) => json_column_value(out, v),
+        (PropType::Array, Value::Text(t)) => {
+            out.push('[');
+            for (n, item) in engine::dialect::parse_array(t).iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                engine::value::write_json_str(out, item);
+            }
+            out.push(']');
+        }
         // Bigints travel as text so no digit is lost to a JS number.
         (PropType::Bigint, Value::Int(i)) => {
             let _ = write!(out, "\"{i}\"");

@@ -94,7 +94,9 @@ export class DefaultLogger implements Logger {
     if (!this.isEnabled('query', context)) {
       return;
     }
-    let msg = this.highlighter?.highlight(context.query ?? '') ?? context.query ?? '';
+    // As MikroORM: line breaks dropped and runs of spaces made one.
+    const query = (context.query ?? '').replace(/\n/g, '').replace(/ +/g, ' ');
+    let msg = this.highlighter?.highlight(query) ?? query;
     if (context.took != null) {
       const parts = [`took ${context.took} ms`];
       if (context.results != null) {

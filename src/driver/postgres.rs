@@ -323,6 +323,8 @@ fn decode(raw: PgValueRef<'_>) -> Result<Value> {
             let days = i32::from_be_bytes(be(4)?.try_into().unwrap_or_default());
             Value::Text(date_text(days as i64 + 10_957))
         }
+        // A native string array, as its literal (`{a,"b,c"}`), which is what it compares as.
+        "TEXT[]" | "VARCHAR[]" | "BPCHAR[]" | "NAME[]" => Value::Text(text_array_literal(bytes)?),
         _ if matches!(ty.kind(), PgTypeKind::Enum(_)) => {
             Value::Text(String::from_utf8_lossy(bytes).into_owned())
         }
@@ -332,6 +334,42 @@ fn decode(raw: PgValueRef<'_>) -> Result<Value> {
             )))
         }
     })
+}
+
+/// A one-dimensional text array from its binary form (dimensions, flags, element type, then
+/// length-prefixed elements; -1 for a null) as its literal.
+fn text_array_literal(bytes: &[u8]) -> Result<String> {
+    let short = || Error::new(ErrorKind::Driver, "Short array value");
+    let int = |at: usize| -> Result<i32> {
+        let b = bytes.get(at..at + 4).ok_or_else(short)?;
+        Ok(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let dims = int(0)?;
+    if dims == 0 {
+        return Ok("{}".to_string());
+    }
+    if dims != 1 {
+        return Err(Error::not_implemented(
+            "reading PostgreSQL arrays of more than one dimension",
+        ));
+    }
+    let count = int(12)?.max(0) as usize;
+    let mut at = 20;
+    let mut parts = Vec::with_capacity(count);
+    for _ in 0..count {
+        let len = int(at)?;
+        at += 4;
+        // A null element is written NULL (unquoted), as PostgreSQL does.
+        if len < 0 {
+            parts.push("NULL".to_string());
+            continue;
+        }
+        let end = at + len as usize;
+        let item = String::from_utf8_lossy(bytes.get(at..end).ok_or_else(short)?).into_owned();
+        parts.push(engine::dialect::array_elements(&[item]));
+        at = end;
+    }
+    Ok(format!("{{{}}}", parts.join(",")))
 }
 
 fn uuid_text(b: &[u8]) -> String {

@@ -297,7 +297,7 @@ export const p = {
   date: () => scalar<string>('date'),
   time: () => scalar<string>('time'),
   json: <T = any>() => scalar<T>('json'),
-  /** An array column (MikroORM's ArrayType): not implemented yet, discovery says so. */
+  /** A string array column (MikroORM's ArrayType): `text[]` on PostgreSQL, comma-joined text elsewhere. */
   array: <T = string>() => scalar<T[]>('array'),
   uuid: () => scalar<string>('uuid'),
   blob: () => scalar<Buffer>('blob'),

@@ -83,6 +83,8 @@ export const JsonType = typeClass('json', 'JsonType');
 export const EnumType = typeClass('enum', 'EnumType');
 export const UuidType = typeClass('uuid', 'UuidType');
 export const BlobType = typeClass('blob', 'BlobType');
+/** A string array: a native `text[]` on PostgreSQL, comma-joined text elsewhere (as MikroORM's ArrayType). */
+export const ArrayType = typeClass('array', 'ArrayType');
 
 const BUILT_IN = new Set<unknown>();
 
@@ -101,7 +103,7 @@ export const types = {
   string: StringType, text: TextType, integer: IntegerType, smallint: SmallIntType, tinyint: TinyIntType,
   bigint: BigIntType, float: FloatType, double: DoubleType, decimal: DecimalType, boolean: BooleanType,
   datetime: DateTimeType, date: DateType, time: TimeType, json: JsonType, enum: EnumType, uuid: UuidType,
-  blob: BlobType,
+  blob: BlobType, array: ArrayType,
 } as const;
 for (const cls of Object.values(types)) {
   BUILT_IN.add(cls);
@@ -120,12 +122,13 @@ const byName: Record<string, ColumnKind> = {
   json: 'json', jsonb: 'json', object: 'json',
   enum: 'enum', uuid: 'uuid',
   blob: 'blob', buffer: 'blob', uint8array: 'blob', bytea: 'blob',
+  array: 'array',
 };
 
 const runtimeOf: Record<ColumnKind, RuntimeType> = {
   string: 'string', text: 'string', uuid: 'string', enum: 'string', time: 'string', date: 'string', decimal: 'string',
   integer: 'number', smallint: 'number', tinyint: 'number', float: 'number', double: 'number',
-  bigint: 'bigint', boolean: 'boolean', datetime: 'Date', json: 'object', blob: 'Buffer',
+  bigint: 'bigint', boolean: 'boolean', datetime: 'Date', json: 'object', blob: 'Buffer', array: 'string[]',
 };
 
 /** Resolves a user-given `type` (name, constructor or Type class/instance) to a column kind. */
@@ -135,9 +138,11 @@ export function resolveColumnKind(type: unknown): ColumnKind | undefined {
   }
   if (typeof type === 'string') {
     const name = type.toLowerCase().replace(/\(.*$/, '');
-    if (name === 'array' || name.endsWith('[]')) {
-      // MikroORM's ArrayType: comma-joined text (SQLite, MySQL) or a native array (PostgreSQL).
-      throw new NotImplementedError(`Not implemented in mikro-native yet: array properties (type '${type}', p.array(), ArrayType)`);
+    if (name.endsWith('[]')) {
+      if (name !== 'string[]' && name !== 'text[]') {
+        throw new NotImplementedError(`Not implemented in mikro-native yet: arrays of other types than strings (type '${type}')`);
+      }
+      return 'array';
     }
     if (name === 'date' && type === 'Date') {
       return 'datetime';

@@ -3,9 +3,9 @@ import type { Dictionary, EntityClass } from '../typings.js';
 /** Logical column types the engine understands. */
 export type ColumnKind =
   | 'string' | 'text' | 'integer' | 'smallint' | 'tinyint' | 'bigint' | 'float' | 'double' | 'decimal'
-  | 'boolean' | 'datetime' | 'date' | 'time' | 'json' | 'enum' | 'uuid' | 'blob';
+  | 'boolean' | 'datetime' | 'date' | 'time' | 'json' | 'enum' | 'uuid' | 'blob' | 'array';
 
-export type RuntimeType = 'string' | 'number' | 'boolean' | 'Date' | 'bigint' | 'object' | 'Buffer' | 'any';
+export type RuntimeType = 'string' | 'number' | 'boolean' | 'Date' | 'bigint' | 'object' | 'Buffer' | 'string[]' | 'any';
 
 export interface PropertyOptions<Owner = any> {
   name?: string;

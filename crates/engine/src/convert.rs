@@ -38,6 +38,7 @@ fn prop_type_name(t: PropType) -> &'static str {
         PropType::Enum => "enum",
         PropType::Uuid => "uuid",
         PropType::Blob => "blob",
+        PropType::Array => "array",
     }
 }
 
@@ -50,6 +51,7 @@ fn expected(t: PropType) -> &'static str {
         PropType::Boolean => "a boolean",
         PropType::Datetime => "a Date",
         PropType::Blob => "a Buffer",
+        PropType::Array => "an array of strings",
         _ => "a string",
     }
 }
@@ -70,6 +72,17 @@ pub fn to_db(d: &dyn Dialect, entity: &EntityMeta, prop: &PropMeta, v: &Json) ->
     Ok(match (prop.ty, v) {
         (_, Json::Null) => Value::Null,
         (PropType::Json, v) => Value::Text(v.to_string()),
+        (PropType::Array, Json::Array(items)) => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|i| match i {
+                    Json::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            Value::Text(d.array_literal(&items))
+        }
+        (PropType::Array, _) => return Err(bad()),
         (PropType::Boolean, Json::Bool(b)) => d.bool_value(*b),
         (PropType::Boolean, Json::Number(n)) => d.bool_value(n.as_f64() != Some(0.0)),
         (PropType::Datetime, Json::Number(n)) => {

@@ -850,6 +850,14 @@ impl<'m> FilterParser<'_, 'm> {
                     _ => Op::HasSomeKeys,
                 };
                 match arg {
+                    // An array property: the array's literal, one parameter (`@> '{a}'`).
+                    Json::Array(_) if self.entity().props[prop].ty == PropType::Array => {
+                        Cond::Cmp {
+                            col,
+                            op,
+                            value: self.value(prop, arg)?,
+                        }
+                    }
                     Json::Array(items) if self.entity().props[prop].ty != PropType::Json => {
                         Cond::CmpList {
                             col,

@@ -27,6 +27,8 @@ pub enum PropType {
     Enum,
     Uuid,
     Blob,
+    /// A string array (MikroORM's ArrayType).
+    Array,
 }
 
 #[derive(Clone, Debug, Deserialize)]

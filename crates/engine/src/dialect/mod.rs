@@ -296,6 +296,12 @@ pub trait Dialect: Send + Sync {
         default.to_string()
     }
 
+    /// A string array as the column holds it: comma-joined (elements with commas, quotes,
+    /// braces or spaces quoted), as MikroORM's ArrayType writes it.
+    fn array_literal(&self, items: &[String]) -> String {
+        array_elements(items)
+    }
+
     /// A check constraint's definition as the database gives it, written as the DDL writes
     /// enum checks; None for checks that are not enum checks.
     fn normalize_check(&self, _definition: &str) -> Option<String> {
@@ -469,6 +475,83 @@ pub fn dialect_by_name(name: &str) -> Option<Box<dyn Dialect>> {
 }
 
 /// A value inline with standard SQL quoting (`'it''s'`, `X'00ff'`).
+/// Array elements joined by commas, quoted where PostgreSQL's array syntax needs it (empty, or
+/// with a comma, quote, backslash, brace or space; `"` and `\\` escaped by a backslash).
+pub fn array_elements(items: &[String]) -> String {
+    let mut out = String::new();
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        let quoted = item.is_empty()
+            || item.eq_ignore_ascii_case("null")
+            || item
+                .chars()
+                .any(|c| matches!(c, ',' | '"' | '\\' | '{' | '}') || c.is_whitespace());
+        if !quoted {
+            out.push_str(item);
+            continue;
+        }
+        out.push('"');
+        for c in item.chars() {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push('"');
+    }
+    out
+}
+
+/// The elements of an array column's text (`a,"b,c"`, or `{a,"b,c"}` from PostgreSQL); an
+/// unquoted `NULL` inside braces is a null element, read as an empty string.
+pub fn parse_array(text: &str) -> Vec<String> {
+    let braced = text.starts_with('{') && text.ends_with('}') && text.len() >= 2;
+    let body = if braced {
+        &text[1..text.len() - 1]
+    } else {
+        text
+    };
+    let mut items = Vec::new();
+    if body.is_empty() {
+        return items;
+    }
+    let mut chars = body.chars().peekable();
+    loop {
+        let mut item = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => item.extend(chars.next()),
+                    '"' => break,
+                    c => item.push(c),
+                }
+            }
+            for c in chars.by_ref() {
+                if c == ',' {
+                    break;
+                }
+            }
+            items.push(item);
+        } else {
+            for c in chars.by_ref() {
+                if c == ',' {
+                    break;
+                }
+                item.push(c);
+            }
+            let null = braced && item == "NULL";
+            items.push(if null { String::new() } else { item });
+        }
+        if chars.peek().is_none() {
+            break;
+        }
+    }
+    items
+}
+
 pub fn inline_plain(out: &mut String, v: &Value) {
     match v {
         Value::Null => out.push_str("null"),

@@ -280,6 +280,7 @@ impl Dialect for MySql {
             PropType::Time => "time",
             PropType::Json => "json",
             PropType::Blob => "blob",
+            PropType::Array => "text",
         }
         .to_string()
     }

@@ -2,6 +2,7 @@
 
 use super::Dialect;
 use crate::meta::{PropMeta, PropType};
+use crate::value::Value;
 
 pub struct Postgres;
 
@@ -88,6 +89,30 @@ impl Dialect for Postgres {
         true
     }
 
+    /// Text with a backslash is logged as an escape string (` E'a\\b'`), as node-pg's
+    /// formatting in MikroORM's log does.
+    fn inline_value(&self, out: &mut String, v: &Value) {
+        match v {
+            Value::Text(t) if t.contains('\\') => {
+                out.push_str(" E'");
+                for c in t.chars() {
+                    match c {
+                        '\\' => out.push_str("\\\\"),
+                        '\'' => out.push_str("''"),
+                        c => out.push(c),
+                    }
+                }
+                out.push('\'');
+            }
+            v => super::inline_plain(out, v),
+        }
+    }
+
+    /// A native array's literal: `{a,"b,c"}`.
+    fn array_literal(&self, items: &[String]) -> String {
+        format!("{{{}}}", super::array_elements(items))
+    }
+
     fn name(&self) -> &'static str {
         "postgresql"
     }
@@ -165,6 +190,7 @@ impl Dialect for Postgres {
             PropType::Time => "time(0)",
             PropType::Json => "jsonb",
             PropType::Blob => "bytea",
+            PropType::Array => "text[]",
         }
         .to_string()
     }

@@ -52,6 +52,7 @@ impl Dialect for Sqlite {
             PropType::Time => "time",
             PropType::Json => "json",
             PropType::Blob => "blob",
+            PropType::Array => "text",
         }
         .to_string()
     }
