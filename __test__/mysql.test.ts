@@ -74,3 +74,25 @@ test.skipIf(!mysqlUrl)('@mikro-native/mysql on the MySQL server at MIKRO_NATIVE_
   expect(lines.filter(l => l.startsWith('ids ') || l.startsWith('version ') || l === 'count 2')).toEqual(['ids 1 1 1', 'version 2', 'count 2']);
   expect(lines.at(-1)).toBe('1');
 });
+
+test('clear() truncates with foreign key checks off, all on one connection, as @mikro-orm/mysql 7.2.1; an empty password is none', async () => {
+  const Author = mysql.defineEntity({ name: 'Author', properties: { id: mysql.p.integer().primary(), name: mysql.p.string() } });
+  const Book = mysql.defineEntity({ name: 'Book', properties: { id: mysql.p.integer().primary(), author: () => mysql.p.manyToOne(Author) } });
+  const lines: string[] = [];
+  const orm = await mysql.MikroORM.init({ entities: [Author, Book], host: '127.0.0.1', port: 3306, user: 'root', password: '', dbName: 'mikro_native_mysql_clear', pool: { max: 4 }, debug: ['query'], colors: false, logger: (m: string) => lines.push(m) });
+  await orm.schema.refresh();
+  const em = orm.em.fork();
+  em.create(Book, { author: em.create(Author, { name: 'a' }) });
+  await em.flush();
+  lines.length = 0;
+  await orm.schema.clear();
+  expect(lines.map(l => l.replace(/ \[took \d+ ms/, ' [took X ms'))).toEqual([
+    '[query] set foreign_key_checks = 0; [took X ms, 0 results]',
+    '[query] truncate table `book` [took X ms, 0 rows affected]',
+    '[query] truncate table `author` [took X ms, 0 rows affected]',
+    '[query] set foreign_key_checks = 1; [took X ms, 0 results]',
+  ]);
+  expect([await orm.em.fork().count(Book), await orm.em.fork().count(Author)]).toEqual([0, 0]);
+  await orm.em.execute('drop database mikro_native_mysql_clear');
+  await orm.close();
+});

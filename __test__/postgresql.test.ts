@@ -95,10 +95,10 @@ test('errors: MikroORM classes with the SQLSTATE, a refused connection names hos
     'Not implemented in mikro-native yet: streaming on postgresql (queries, flushes, transactions, locks, upserts, the QueryBuilder, native inserts/updates/deletes, the schema and em.execute() are implemented)',
   );
   // Options not honoured yet fail loudly.
-  const other = await MikroORM.init({ entities: [Thing, Author, Book, Tag], dbName, ...server, schema: 'other' });
+  const other = await MikroORM.init({ entities: [Thing, Author, Book, Tag], dbName, ...server, onCreateConnection: () => undefined });
   const unsupported = await failure(other.em.execute('select 1'));
   expect(unsupported).toBeInstanceOf(NotImplementedError);
-  expect(unsupported.message).toBe("'schema' on postgresql is not implemented in mikro-native yet");
+  expect(unsupported.message).toBe("'onCreateConnection' on postgresql is not implemented in mikro-native yet");
   await other.close();
   const refused = await MikroORM.init({ entities: [Thing, Author, Book, Tag], dbName, host: '127.0.0.1', port: 1, user: 'postgres', password: async () => 'secret' });
   const err = await failure(refused.em.execute('select 1'));

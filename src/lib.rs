@@ -928,12 +928,12 @@ impl NativeOrm {
         ))
     }
 
-    /// `clear` statements.
+    /// `clear` statements (with the `schema` option, of that schema's tables only).
     #[napi(catch_unwind)]
-    pub fn schema_sql(&self, kind: String) -> R<Vec<String>> {
+    pub fn schema_sql(&self, kind: String, schema: Option<String>) -> R<Vec<String>> {
         let d = self.dialect.as_ref();
         Ok(match kind.as_str() {
-            "clear" => engine::schema::clear_statements(d, &self.meta),
+            "clear" => engine::schema::clear_statements(d, &self.meta, schema.as_deref()),
             other => {
                 return Err(to_napi(Error::validation(format!(
                     "Unknown schema operation '{other}'"

@@ -34,6 +34,48 @@ impl NativePool {
         })
     }
 
+    /// A schema script: its statements in order on one connection (a session setting such as
+    /// MySQL's `foreign_key_checks` holds for the rest), each run as its method (`all`/`run`,
+    /// the last one for the rest); the log entries (`[…]`).
+    #[napi]
+    pub async fn execute_script(
+        &self,
+        statements: Vec<String>,
+        methods: Vec<String>,
+        log: LogLevel,
+    ) -> R<String> {
+        let dialect = self.driver.dialect().map_err(to_napi)?;
+        let mut conn = self.driver.conn(0).await.map_err(to_napi)?;
+        let mut entries = String::new();
+        for (n, sql) in statements.iter().enumerate() {
+            let method = methods
+                .get(n)
+                .or(methods.last())
+                .map_or("all", |m| m.as_str());
+            let start = Instant::now();
+            let res = Server::run_on(&mut conn, sql, &[]).await;
+            if log > 0 {
+                let count = crate::exec::log_count(&res, mode_of(method));
+                let took = Some(start.elapsed().as_millis());
+                log_entry(
+                    &mut entries,
+                    dialect.as_ref(),
+                    log,
+                    sql,
+                    &[],
+                    took,
+                    count,
+                    res.is_err(),
+                );
+            }
+            if let Err(mut e) = res {
+                e.sql = Some(sql.clone());
+                return Err(to_napi_logged(e, &format!("[{entries}]")));
+            }
+        }
+        Ok(format!("[{entries}]"))
+    }
+
     /// `em.execute(sql, params, method)`: `{"rows":[…],"affectedRows":n,"log":[…]}`.
     #[napi]
     pub async fn execute(

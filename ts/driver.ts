@@ -36,7 +36,7 @@ export interface NativeOrmHandle {
   flushPrepare(uow: NativeUowHandle, message: string, pool: unknown, tx: number, log: number): NativeFlushHandle | null;
   flushApply(uow: NativeUowHandle, flush: NativeFlushHandle): string;
   createSchemaSql(): string[][];
-  schemaSql(kind: 'clear'): string[];
+  schemaSql(kind: 'clear', schema?: string | null): string[];
   createSchemaBatches(): string[];
   dropSchemaSql(): string[][];
   dropSchemaBatches(): string[];
@@ -73,6 +73,9 @@ export interface BeginOptions {
 }
 
 /** One open transaction (its savepoints included); forks made inside it share it. */
+/** How schema statements run: `all` (rows counted as results) or `run` (rows affected), one for all or one each. */
+export type StatementMethod = 'all' | 'run' | readonly ('all' | 'run')[];
+
 /** Which connection a query runs on: the primary (`write`) or a read replica (`read`). */
 export type ConnectionType = 'read' | 'write';
 
@@ -163,7 +166,7 @@ export abstract class DatabaseDriver {
   init(metadata: EntityMetadata[]): void {
     this.metadata = metadata;
     const options = { dbName: this.config.getDbName(), batchSize: this.config.get('batchSize') };
-    this.native = this.call(() => new this.binding.NativeOrm(this.dialect, engineMetadata(metadata, this.config.getNamingStrategy()), JSON.stringify(options)));
+    this.native = this.call(() => new this.binding.NativeOrm(this.dialect, engineMetadata(metadata, this.config.getNamingStrategy(), this.config.get('schema') as string | undefined), JSON.stringify(options)));
   }
 
   getMetadata(): EntityMetadata[] {
@@ -263,8 +266,12 @@ export abstract class DatabaseDriver {
   }
 
   /** Schema statements, in order. */
-  async runStatements(statements: string[], method: 'all' | 'run'): Promise<void> {
-    this.runLogged(() => this.native.runStatements(statements, method, this.logLevel()));
+  async runStatements(statements: string[], method: StatementMethod): Promise<void> {
+    if (typeof method === 'string') {
+      this.runLogged(() => this.native.runStatements(statements, method, this.logLevel()));
+      return;
+    }
+    statements.forEach((sql, n) => this.runLogged(() => this.native.runStatements([sql], method[n] ?? method[method.length - 1], this.logLevel())));
   }
 
   /** Raw SQL (`em.execute()`) with bound parameters. */

@@ -1,11 +1,12 @@
 import type { Configuration } from './config.js';
 import type { ReplicaOptions } from './config.js';
-import { DatabaseDriver, type BeginOptions, type ConnectionType, type LogConnection, type NativeQueryHandle, type NativeRowsHandle, type NativeUowHandle, type RawResult, type TxContext } from './driver.js';
+import { DatabaseDriver, type StatementMethod, type BeginOptions, type ConnectionType, type LogConnection, type NativeQueryHandle, type NativeRowsHandle, type NativeUowHandle, type RawResult, type TxContext } from './driver.js';
 import { NotImplementedError, ValidationError } from './errors.js';
 
 /** The pool class a server driver's build exports (`NativePool`). */
 export interface NativePool {
   execute(tx: number, sql: string, params: string, method: string, log: number): Promise<string>;
+  executeScript(statements: string[], methods: string[], log: number): Promise<string>;
   transaction(tx: number, op: string, log: number, isolationLevel?: string, readOnly?: boolean): Promise<string>;
   queryPrepared(tx: number, query: NativeQueryHandle, log: number, affected: boolean): Promise<NativeRowsHandle>;
   executePrepared(tx: number, query: NativeQueryHandle, method: string, log: number): Promise<string>;
@@ -56,13 +57,14 @@ export abstract class PooledDriver extends DatabaseDriver {
   private async openConfigured(): Promise<NativePool> {
     const c = this.config;
     // Options this driver does not honour yet fail loudly rather than being ignored.
+    const dialect = (this.constructor as unknown as { dialect: string }).dialect;
     const unsupported = [
-      ['schema', c.get('schema')],
+      ['schema', dialect === 'postgresql' ? undefined : c.get('schema')],
       ['onCreateConnection', c.get('onCreateConnection')],
       ['pool.afterCreate', c.get('pool')?.afterCreate],
     ].filter(([, v]) => v !== undefined);
     if (unsupported.length > 0) {
-      throw new NotImplementedError(`${unsupported.map(([k]) => `'${String(k)}'`).join(', ')} on ${(this.constructor as unknown as { dialect: string }).dialect} is not implemented in mikro-native yet`);
+      throw new NotImplementedError(`${unsupported.map(([k]) => `'${String(k)}'`).join(', ')} on ${dialect} is not implemented in mikro-native yet`);
     }
     const options = await this.poolOptions();
     // Once per ORM, as MikroORM: on the management database, the database is looked up and
@@ -74,7 +76,7 @@ export abstract class PooledDriver extends DatabaseDriver {
         const via = this.via('write');
         const found = await this.jsonAsync<RawResult>(() => admin.execute(0, this.ensureDatabaseSql(), JSON.stringify([c.get('dbName')]), 'all', this.logLevel()), via);
         if (found.rows.length === 0) {
-          await this.jsonAsync(() => admin.execute(0, this.createDatabaseSql(String(c.get('dbName'))), '[]', 'run', this.logLevel()), via);
+          await this.jsonAsync(() => admin.execute(0, this.createDatabaseSql(String(c.get('dbName'))), '[]', 'all', this.logLevel()), via);
         }
       } finally {
         await admin.close();
@@ -254,11 +256,12 @@ export abstract class PooledDriver extends DatabaseDriver {
     return this.jsonAsync<T>(() => pool.executePrepared(txId(tx), q, method, this.logLevel()), via);
   }
 
-  override async runStatements(statements: string[], method: 'all' | 'run'): Promise<void> {
+  /** A schema script, on one connection (session settings hold for the statements after them). */
+  override async runStatements(statements: string[], method: StatementMethod): Promise<void> {
     const { pool, via } = await this.target(undefined);
-    for (const sql of statements) {
-      await this.jsonAsync(() => pool.execute(0, sql, '[]', method, this.logLevel()), via);
-    }
+    const methods = typeof method === 'string' ? [method] : [...method];
+    const log = await this.awaitNative(() => pool.executeScript(statements, methods, this.logLevel()));
+    this.writeLog(JSON.parse(log) as never, via);
   }
 
   /** Planned by the engine, run by the pool on one connection, applied by the engine. */

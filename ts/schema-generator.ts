@@ -1,4 +1,4 @@
-import type { DatabaseDriver } from './driver.js';
+import type { DatabaseDriver, StatementMethod } from './driver.js';
 import { NotImplementedError } from './errors.js';
 
 /** `getUpdateSchemaSQL()` / `update()` options: `safe` drops no table or column; `dropTables: false` keeps tables. */
@@ -39,7 +39,9 @@ export class SchemaGenerator {
 
   /** Deletes all rows, children first. */
   async clear(_options: { truncate?: boolean } = {}): Promise<void> {
-    await this.run(this.driver.call(() => this.driver.native.schemaSql('clear')), 'run');
+    // Session settings (MySQL's `set foreign_key_checks`) run as queries, the rest as writes.
+    const statements = this.driver.call(() => this.driver.native.schemaSql('clear', this.driver.config.get('schema') as string | undefined));
+    await this.run(statements, statements.map(s => (s.startsWith('set ') ? 'all' : 'run')));
   }
 
   /** Brings the database's tables to the metadata's (see `getUpdateSchemaSQL`). */
@@ -83,7 +85,7 @@ export class SchemaGenerator {
     await this.run(statements, 'all');
   }
 
-  private async run(statements: string[], method: 'all' | 'run'): Promise<void> {
+  private async run(statements: string[], method: StatementMethod): Promise<void> {
     await this.driver.ensureConnected();
     await this.driver.runStatements(statements, method);
   }

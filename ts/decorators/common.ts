@@ -8,6 +8,8 @@ import type { Dictionary, EntityClass } from '../typings.js';
 export interface EntityOptions<T = any> {
   tableName?: string;
   collection?: string;
+  /** The table's schema (PostgreSQL). */
+  schema?: string;
   abstract?: boolean;
   comment?: string;
   [key: string]: unknown;

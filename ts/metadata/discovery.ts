@@ -390,6 +390,7 @@ function pivotEntity(meta: EntityMetadata, prop: EntityProperty, index: number, 
     prototype: cls.prototype,
     tableName,
     collection: tableName,
+    schema: meta.schema,
     properties: Object.fromEntries([...order, owner, item].map(p => [p.name, p])),
     props: [...order, owner, item],
     collections: [],
@@ -553,7 +554,10 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
         pk.autoincrement = pk.kind === 'scalar' && INTEGER_KINDS.has(pk.columnKind);
       }
     }
-    const tableName = raw.tableName ?? raw.collection ?? naming.classToTableName(className);
+    const given = (raw.tableName ?? raw.collection) as string | undefined;
+    const dotted = given?.includes('.') ? given.split('.') : undefined;
+    const tableName = dotted ? dotted[1] : (given ?? naming.classToTableName(className));
+    const schema = (raw.schema as string | undefined) ?? dotted?.[0];
     const list = (l: EntitySchemaMetadata['indexes']) =>
       (l ?? []).map(i => ({ name: i.name, properties: Array.isArray(i.properties) ? i.properties : [i.properties] }));
     const meta: EntityMetadata = {
@@ -563,6 +567,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
       prototype: cls.prototype,
       tableName,
       collection: tableName,
+      schema,
       properties,
       props,
       collections,
@@ -733,7 +738,8 @@ export function unidirectionalInverse(owner: EntityMetadata, prop: EntityPropert
 }
 
 /** The engine's view of the metadata, sent once at init. */
-export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy): string {
+/** The metadata the engine takes; `schema`: the configured default schema of the tables. */
+export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy, schema?: string): string {
   return JSON.stringify({
     rawNonce: RAW_NONCE,
     entities: metas.map(m => {
@@ -766,7 +772,8 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy):
       }
       return {
         name: m.className,
-        tableName: m.tableName,
+        // Schema-qualified (`custom.author`) where a schema applies; the engine quotes it part by part.
+        tableName: (m.schema ?? schema) ? `${m.schema ?? schema}.${m.tableName}` : m.tableName,
         props: m.props.map(p => ({
           name: p.name,
           fieldName: p.fieldName,

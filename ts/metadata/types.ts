@@ -111,6 +111,8 @@ export interface EntitySchemaMetadata<T = any> {
   class?: EntityClass<T>;
   tableName?: string;
   collection?: string;
+  /** The table's schema (PostgreSQL); the configured `schema` otherwise. */
+  schema?: string;
   abstract?: boolean;
   properties: Dictionary<PropertyOptions<T> | { '~options': PropertyOptions<T> }>;
   indexes?: IndexOptions[];
@@ -130,6 +132,8 @@ export interface EntityMetadata<T = any> {
   class: EntityClass<T>;
   prototype: T;
   tableName: string;
+  /** The schema of the table (PostgreSQL): the entity's `schema`, or a `tableName` given as `schema.table`. */
+  schema?: string;
   collection: string;
   properties: Dictionary<EntityProperty<T>>;
   /** Column properties in engine order (the order columns come back in). */

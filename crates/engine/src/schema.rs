@@ -246,13 +246,31 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
         }
     }
     if let Some(first) = out.first_mut() {
-        let types = create_native_enums(d, meta);
-        first.splice(0..0, types);
+        let mut before = create_schemas(d, meta);
+        before.extend(create_native_enums(d, meta));
+        first.splice(0..0, before);
     }
     if let Some(pre) = d.schema_preamble() {
         out.insert(0, vec![pre.to_string()]);
     }
     out
+}
+
+/// `create schema if not exists "s";` per schema of a schema-qualified table (`s.t`), in
+/// creation order, where the dialect has schemas.
+fn create_schemas(d: &dyn Dialect, meta: &Metadata) -> Vec<String> {
+    let mut schemas: Vec<&str> = Vec::new();
+    for e in creation_order(meta) {
+        if let Some((schema, _)) = e.table_name.split_once('.') {
+            if !schemas.contains(&schema) {
+                schemas.push(schema);
+            }
+        }
+    }
+    schemas
+        .into_iter()
+        .filter_map(|s| d.create_schema_sql(s))
+        .collect()
 }
 
 /// The native enum types (first appearance in creation order) with their items.
@@ -384,13 +402,13 @@ pub fn drop_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
     }
 }
 
-pub fn clear_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<String> {
-    by_table_desc(meta)
+/// `schema.clear()`: every table emptied, referencing tables first, as the dialect does it;
+/// with a `schema`, only that schema's tables (as MikroORM).
+pub fn clear_statements(d: &dyn Dialect, meta: &Metadata, schema: Option<&str>) -> Vec<String> {
+    let tables: Vec<&str> = by_table_desc(meta)
         .into_iter()
-        .map(|e| {
-            let mut w = Writer::new(d);
-            w.push("delete from ").ident(&e.table_name);
-            w.text
-        })
-        .collect()
+        .map(|e| e.table_name.as_str())
+        .filter(|t| schema.is_none_or(|s| t.split_once('.').is_some_and(|(ts, _)| ts == s)))
+        .collect();
+    d.clear_statements(&tables)
 }

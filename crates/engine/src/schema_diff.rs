@@ -239,6 +239,11 @@ pub fn update_statements(
     options: &UpdateOptions,
 ) -> Result<Vec<Vec<String>>> {
     let wanted = creation_order(meta);
+    if wanted.iter().any(|e| e.table_name.contains('.')) {
+        return Err(crate::error::Error::not_implemented(
+            "schema diffing of tables in a schema of their own (the `schema` option)",
+        ));
+    }
     let drops_tables = !options.safe && options.drop_tables != Some(false);
     let removed: Vec<&String> = db
         .tables

@@ -19,16 +19,22 @@ pub trait Dialect: Send + Sync {
         '"'
     }
 
+    /// A quoted identifier; a dotted one (`schema.table`) quoted part by part, as MikroORM does.
     fn quote_ident(&self, out: &mut String, ident: &str) {
         let q = self.quote_char();
-        out.push(q);
-        for c in ident.chars() {
-            if c == q {
-                out.push(q);
+        for (n, part) in ident.split('.').enumerate() {
+            if n > 0 {
+                out.push('.');
             }
-            out.push(c);
+            out.push(q);
+            for c in part.chars() {
+                if c == q {
+                    out.push(q);
+                }
+                out.push(c);
+            }
+            out.push(q);
         }
-        out.push(q);
     }
 
     fn placeholder(&self, out: &mut String, _index: usize) {
@@ -289,6 +295,24 @@ pub trait Dialect: Send + Sync {
     /// Whether a dropped and an added column alike but for the name are a rename.
     fn renames_columns(&self) -> bool {
         false
+    }
+
+    /// `create schema if not exists "s";` where the dialect has schemas.
+    fn create_schema_sql(&self, _schema: &str) -> Option<String> {
+        None
+    }
+
+    /// `schema.clear()` of these tables (referencing ones first): `delete from` each, which
+    /// keeps autoincrement counters (SQLite, as MikroORM).
+    fn clear_statements(&self, tables: &[&str]) -> Vec<String> {
+        tables
+            .iter()
+            .map(|t| {
+                let mut w = crate::sql::Writer::new(self.as_dialect());
+                w.push("delete from ").ident(t);
+                w.text
+            })
+            .collect()
     }
 
     /// A column default as the DDL writes it for a column of type `ty`.

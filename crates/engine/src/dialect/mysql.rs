@@ -82,6 +82,18 @@ impl Dialect for MySql {
         w.text
     }
 
+    /// `truncate table` each, with foreign key checks off meanwhile, as MikroORM clears.
+    fn clear_statements(&self, tables: &[&str]) -> Vec<String> {
+        let mut out = vec!["set foreign_key_checks = 0;".to_string()];
+        for t in tables {
+            let mut w = crate::sql::Writer::new(self);
+            w.push("truncate table ").ident(t);
+            out.push(w.text);
+        }
+        out.push("set foreign_key_checks = 1;".to_string());
+        out
+    }
+
     /// `alter table … modify <definition>;`
     fn alter_column(
         &self,

@@ -108,6 +108,28 @@ impl Dialect for Postgres {
         }
     }
 
+    fn create_schema_sql(&self, schema: &str) -> Option<String> {
+        let mut w = crate::sql::Writer::new(self);
+        w.push("create schema if not exists ")
+            .ident(schema)
+            .push(";");
+        Some(w.text)
+    }
+
+    /// `truncate table "t" restart identity cascade` each, as MikroORM clears.
+    fn clear_statements(&self, tables: &[&str]) -> Vec<String> {
+        tables
+            .iter()
+            .map(|t| {
+                let mut w = crate::sql::Writer::new(self);
+                w.push("truncate table ")
+                    .ident(t)
+                    .push(" restart identity cascade");
+                w.text
+            })
+            .collect()
+    }
+
     /// A native array's literal: `{a,"b,c"}`.
     fn array_literal(&self, items: &[String]) -> String {
         format!("{{{}}}", super::array_elements(items))
