@@ -23,6 +23,7 @@ const onServers = [
   'reload',
   'self-reference',
   'serialize',
+  'stream',
   'upsert',
 ];
 // Files that still assert another database's SQL or behaviour there.

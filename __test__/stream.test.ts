@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { defineEntity, p, ValidationError, wrap, type MikroORM } from '@mikro-native/sqlite';
-import { failure, setup, take } from './helpers.js';
+import { failure, forDriver, setup, take } from './helpers.js';
 
 // The SQL and the results of em.stream() and qb.stream() are those MikroORM 7.2.2 produced for the
 // same calls (log lines without `[took …]`, entities not managed, to-many joins merged per root).
@@ -153,9 +153,11 @@ test('qb.stream: entities, plain objects and raw rows', async () => {
   for await (const r of qb.clone().where({ id: 2 }).stream({ rawResults: true })) {
     raw.push(r);
   }
+  // Raw rows keep the database's booleans: 1 on SQLite and MySQL, true on PostgreSQL.
+  const active = forDriver<unknown>({ sqlite: 1, postgresql: true });
   expect(raw).toEqual([
-    { id: 2, name: 'a2', active: 1, b__id: 2, b__title: 'b2.0', b__author_id: 2 },
-    { id: 2, name: 'a2', active: 1, b__id: 3, b__title: 'b2.1', b__author_id: 2 },
+    { id: 2, name: 'a2', active, b__id: 2, b__title: 'b2.0', b__author_id: 2 },
+    { id: 2, name: 'a2', active, b__id: 3, b__title: 'b2.1', b__author_id: 2 },
   ]);
   const rows: unknown[] = [];
   for await (const r of em.createQueryBuilder(Book, 'b').select(['id', 'title']).where({ author: 4 }).stream({ mapResults: false })) {

@@ -34,6 +34,64 @@ impl NativePool {
         })
     }
 
+    /// Starts streaming an entity query prepared by `NativeOrm.prepareQuery()` in transaction
+    /// `tx` (0: on a pooled connection, held until the stream ends or is closed).
+    #[napi(ts_return_type = "Promise<NativeStream>")]
+    pub fn open_stream<'env>(
+        &self,
+        env: &'env napi::Env,
+        tx: u32,
+        query: &NativeQuery,
+        log: LogLevel,
+    ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, NativeStream>> {
+        let driver = self.driver.clone();
+        let compiled = query.compiled.clone();
+        let key_fields = query.key_fields.clone();
+        env.spawn_future(async move {
+            let dialect = driver.dialect().map_err(to_napi)?;
+            let sql = &compiled.sql;
+            let opened = driver
+                .open_stream(tx, sql.text.clone(), sql.params.clone())
+                .await;
+            let mut entries = String::new();
+            if log > 0 {
+                log_entry(
+                    &mut entries,
+                    dialect.as_ref(),
+                    log,
+                    &sql.text,
+                    &sql.params,
+                    None,
+                    None,
+                    opened.is_err(),
+                );
+            }
+            let (columns, rows) = opened.map_err(|mut e| {
+                e.sql = Some(engine::sql::format_sql(
+                    dialect.as_ref(),
+                    &sql.text,
+                    &sql.params,
+                ));
+                to_napi_logged(e, &format!("[{entries}]"))
+            })?;
+            let key = key_fields
+                .iter()
+                .filter_map(|k| columns.iter().position(|c| c == k))
+                .collect();
+            Ok(NativeStream {
+                id: STREAMS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                closed: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+                state: Arc::new(tokio::sync::Mutex::new(StreamState {
+                    rows: Some(rows),
+                    columns,
+                    key,
+                    carry: Vec::new(),
+                })),
+                log: format!("[{entries}]"),
+            })
+        })
+    }
+
     /// A schema script: its statements in order on one connection (a session setting such as
     /// MySQL's `foreign_key_checks` holds for the rest), each run as its method (`all`/`run`,
     /// the last one for the rest); the log entries (`[…]`).
@@ -138,6 +196,7 @@ impl NativePool {
             let sql = &compiled.sql;
             let (out, log) = run_values(&driver, tx, &sql.text, &sql.params, log, mode).await?;
             Ok(NativeRows {
+                done: true,
                 rows: match out {
                     Output::Rows(r) => Some(r),
                     Output::Exec(_) => None,
@@ -263,6 +322,8 @@ fn parse_params(dialect: &dyn engine::dialect::Dialect, json: &str) -> R<Vec<eng
 #[napi]
 pub struct NativeQuery {
     compiled: Arc<engine::query::Compiled>,
+    /// The root entity's key columns (a stream's chunks keep a root's rows together).
+    key_fields: Vec<String>,
 }
 
 /// The rows a pool read for an entity query, and the log of the statement.
@@ -270,6 +331,8 @@ pub struct NativeQuery {
 pub struct NativeRows {
     rows: Option<crate::driver::Rows>,
     log: String,
+    /// A stream's chunk: the stream has no rows left.
+    done: bool,
 }
 
 #[napi]
@@ -278,6 +341,144 @@ impl NativeRows {
     #[napi(getter)]
     pub fn log(&self) -> String {
         self.log.clone()
+    }
+
+    /// Whether this was a stream's last chunk.
+    #[napi(getter)]
+    pub fn done(&self) -> bool {
+        self.done
+    }
+
+    /// The rows as a raw result: `{"rows":[{column: value}],…}` (they leave this handle).
+    #[napi]
+    pub fn take_json(&mut self) -> String {
+        let rows = self.rows.take().unwrap_or(crate::driver::Rows {
+            columns: Vec::new(),
+            rows: Vec::new(),
+        });
+        let mut s = String::from("{");
+        encode::output(&mut s, &Output::Rows(rows));
+        s.push('}');
+        s
+    }
+}
+
+/// A select streaming its rows (`NativePool.openStream`), read chunk by chunk as JS asks.
+#[napi]
+pub struct NativeStream {
+    state: Arc<tokio::sync::Mutex<StreamState>>,
+    log: String,
+    /// A number for messages (`The stream 3 is closed`).
+    id: u32,
+    closed: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// The next stream's number.
+static STREAMS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+struct StreamState {
+    /// None once closed or read to the end.
+    rows: Option<crate::driver::server::RowReceiver>,
+    columns: Vec<String>,
+    key: Vec<usize>,
+    /// Rows read past the previous chunk, the start of the next one.
+    carry: Vec<Vec<engine::Value>>,
+}
+
+impl StreamState {
+    /// At least `max` rows (fewer at the end) or, with `whole_roots`, up to where the last
+    /// root's rows start (see `stream::last_root_start`).
+    async fn next_chunk(
+        &mut self,
+        max: usize,
+        whole_roots: bool,
+    ) -> engine::Result<Vec<Vec<engine::Value>>> {
+        let mut rows = std::mem::take(&mut self.carry);
+        while let Some(rx) = self.rows.as_mut() {
+            if rows.len() >= max {
+                if !whole_roots || self.key.is_empty() {
+                    break;
+                }
+                if let Some(end) = crate::stream::last_root_start(&rows, &self.key) {
+                    self.carry = rows.split_off(end);
+                    break;
+                }
+            }
+            match rx.recv().await {
+                Some(Ok(row)) => rows.push(row),
+                Some(Err(e)) => {
+                    self.rows = None;
+                    return Err(e);
+                }
+                None => self.rows = None,
+            }
+        }
+        Ok(rows)
+    }
+}
+
+#[napi]
+impl NativeStream {
+    /// The log of the statement (as MikroORM logs a stream: without `[took …]`).
+    #[napi(getter)]
+    pub fn log(&self) -> String {
+        self.log.clone()
+    }
+
+    /// The next chunk of rows (`done` once none are left).
+    #[napi(ts_return_type = "Promise<NativeRows>")]
+    pub fn next<'env>(
+        &self,
+        env: &'env napi::Env,
+        max: u32,
+        whole_roots: bool,
+    ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, NativeRows>> {
+        let state = self.state.clone();
+        let (id, closed) = (self.id, self.closed.clone());
+        env.spawn_future(async move {
+            if closed.load(std::sync::atomic::Ordering::Acquire) {
+                return Err(to_napi(engine::Error::new(
+                    engine::ErrorKind::Driver,
+                    format!("The stream {id} is closed"),
+                )));
+            }
+            let mut st = state.lock().await;
+            let rows = st
+                .next_chunk((max as usize).max(1), whole_roots)
+                .await
+                .map_err(to_napi)?;
+            Ok(NativeRows {
+                rows: Some(crate::driver::Rows {
+                    columns: st.columns.clone(),
+                    rows,
+                }),
+                log: "[]".to_string(),
+                done: st.rows.is_none() && st.carry.is_empty(),
+            })
+        })
+    }
+
+    /// Stops the stream: its connection goes back to the pool (or its transaction) once the
+    /// server's pending rows are dropped.
+    #[napi]
+    pub fn close(&self) {
+        self.closed
+            .store(true, std::sync::atomic::Ordering::Release);
+        match self.state.try_lock() {
+            Ok(mut st) => {
+                st.rows = None;
+                st.carry.clear();
+            }
+            // A chunk is being read: closed once it is.
+            Err(_) => {
+                let state = self.state.clone();
+                napi::bindgen_prelude::spawn(async move {
+                    let mut st = state.lock().await;
+                    st.rows = None;
+                    st.carry.clear();
+                });
+            }
+        }
     }
 }
 
@@ -406,8 +607,15 @@ impl NativeOrm {
     #[napi(catch_unwind)]
     pub fn prepare_query(&self, query_json: String) -> R<NativeQuery> {
         let compiled = self.compile(&query_json).map_err(to_napi)?;
+        let entity = self.meta.entity(compiled.entity).map_err(to_napi)?;
+        let key_fields = entity
+            .pk
+            .iter()
+            .map(|&i| entity.props[i].field_name.clone())
+            .collect();
         Ok(NativeQuery {
             compiled: Arc::new(compiled),
+            key_fields,
         })
     }
 

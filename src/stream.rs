@@ -39,13 +39,17 @@ pub struct Stream {
     exhausted: bool,
 }
 
+/// Where the last root entity's rows start (a to-many join repeats a root's row per item), so
+/// a chunk can end before them; None while all rows are one root's.
+pub fn last_root_start(rows: &[Vec<Value>], key: &[usize]) -> Option<usize> {
+    let last = rows.last()?;
+    let same = |r: &Vec<Value>| key.iter().all(|&i| r.get(i) == last.get(i));
+    rows.iter().rposition(|r| !same(r)).map(|i| i + 1)
+}
+
 impl Stream {
     fn finished(&self) -> bool {
         self.exhausted && self.carry.is_empty()
-    }
-
-    fn key_of<'a>(&self, row: &'a [Value]) -> Vec<&'a Value> {
-        self.key.iter().map(|&i| &row[i]).collect()
     }
 
     /// The next `max` rows or, with `whole_roots`, at least `max` rows up to the end of the last
@@ -72,9 +76,8 @@ impl Stream {
             if !whole_roots || self.key.is_empty() || self.exhausted {
                 break;
             }
-            let last = rows.last().map(|r| self.key_of(r)).unwrap_or_default();
-            if let Some(i) = rows.iter().rposition(|r| self.key_of(r) != last) {
-                self.carry = rows.split_off(i + 1);
+            if let Some(end) = last_root_start(&rows, &self.key) {
+                self.carry = rows.split_off(end);
                 break;
             }
         }

@@ -54,6 +54,10 @@ export interface NativeQueryHandle {
 /** Rows a server driver's pool read for a prepared query, kept in the addon; their log. */
 export interface NativeRowsHandle {
   readonly log: string;
+  /** A stream's chunk: the last one. */
+  readonly done: boolean;
+  /** The rows as a raw result (`{"rows":[…]}`); they leave the handle. */
+  takeJson(): string;
 }
 
 /** A flush planned for a server driver, run asynchronously on one pooled connection. */
@@ -75,6 +79,16 @@ export interface BeginOptions {
 /** One open transaction (its savepoints included); forks made inside it share it. */
 /** How schema statements run: `all` (rows counted as results) or `run` (rows affected), one for all or one each. */
 export type StatementMethod = 'all' | 'run' | readonly ('all' | 'run')[];
+
+/** An open stream: SQLite's stream id, or a server driver's stream and its prepared query. */
+export type StreamHandle = { id: number } | { stream: NativeStreamHandle; query: NativeQueryHandle };
+
+/** A server pool's streaming select (see `NativePool.openStream`). */
+export interface NativeStreamHandle {
+  readonly log: string;
+  next(max: number, wholeRoots: boolean): Promise<NativeRowsHandle>;
+  close(): void;
+}
 
 /** Which connection a query runs on: the primary (`write`) or a read replica (`read`). */
 export type ConnectionType = 'read' | 'write';
@@ -240,6 +254,26 @@ export abstract class DatabaseDriver {
     const res = JSON.parse(text) as T & { log?: LogEntry[] };
     this.writeLog(res.log, connection);
     return res;
+  }
+
+  /** Starts streaming a query's rows (`em.stream()`, `qb.stream()`). */
+  async openStream(query: string, _tx?: TxContext): Promise<StreamHandle> {
+    return this.json<{ id: number }>(() => this.native.openStream(query, this.logLevel()));
+  }
+
+  /** A stream's next chunk as entities registered in `uow` (a root's rows kept together with `wholeRoots`). */
+  async streamEntities<T>(stream: StreamHandle, uow: NativeUowHandle, max: number, wholeRoots: boolean): Promise<T & { done: boolean }> {
+    return this.json<T & { done: boolean }>(() => this.native.streamEntities(uow, (stream as { id: number }).id, max, wholeRoots));
+  }
+
+  /** A stream's next chunk as raw rows. */
+  async streamRows(stream: StreamHandle, max: number): Promise<{ rows: Record<string, unknown>[]; done: boolean }> {
+    return this.json<{ rows: Record<string, unknown>[]; done: boolean }>(() => this.native.streamRows((stream as { id: number }).id, max));
+  }
+
+  /** Stops a stream before its end. */
+  closeStream(stream: StreamHandle): void {
+    this.call(() => this.native.closeStream((stream as { id: number }).id));
   }
 
   /** An entity query (the engine's query model as JSON): its rows, registered in `uow`. */

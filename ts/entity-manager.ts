@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import type { Configuration } from './config.js';
 import { filterConditions, withConditions, type FilterDef, type FilterOptions, type FilterSources } from './filters.js';
-import type { ConnectionType, DatabaseDriver, NativeUowHandle, TxContext } from './driver.js';
+import type { ConnectionType, DatabaseDriver, NativeUowHandle, StreamHandle, TxContext } from './driver.js';
 import { convertFromDb, createHydrator, createMerger, embed, engineValue, keyPart, type FlushContext } from './entity/codegen.js';
 import { MetadataStorage } from './metadata/storage.js';
 import { Collection } from './entity/collection.js';
@@ -411,9 +411,9 @@ function normalizeOrder(orderBy: unknown): Dictionary[] {
 }
 
 /** @internal Closes the cursors of streams whose iterators were dropped unfinished. */
-export const abandonedStreams = new FinalizationRegistry<{ driver: DatabaseDriver; id: number }>(({ driver, id }) => {
+export const abandonedStreams = new FinalizationRegistry<{ driver: DatabaseDriver; stream: StreamHandle }>(({ driver, stream }) => {
   try {
-    driver.native.closeStream(id);
+    driver.closeStream(stream);
   } catch {
     // The ORM is closed: the cursor went with the connection.
   }
@@ -747,11 +747,11 @@ export class EntityManager {
       throw new ValidationError(`Invalid chunkSize ${String(chunkSize)} for ${meta.className}: expected a positive integer`);
     }
     const driver = await this.ready();
-    const { id } = driver.json<{ id: number }>(() => driver.native.openStream(query, driver.logLevel()));
+    const stream = await driver.openStream(query, this.activeTransaction());
     // A stream dropped unfinished (no `break`, no end) would keep its statement open: its cursor
     // is closed when the iterator is collected.
     const token = {};
-    abandonedStreams.register(token, { driver, id }, token);
+    abandonedStreams.register(token, { driver, stream }, token);
     let done = false;
     // One fork, cleared per chunk: each chunk's entities are a graph of their own, and what the
     // stream holds stays bounded by the chunk size.
@@ -760,14 +760,14 @@ export class EntityManager {
       while (!done) {
         fork.clear();
         // Without merging, every row is an entity graph of its own.
-        const res = driver.json<FindAnswer & { done: boolean }>(() => driver.native.streamEntities(fork.uow, id, merge ? chunkSize : 1, merge));
+        const res = await driver.streamEntities<FindAnswer>(stream, fork.uow, merge ? chunkSize : 1, merge);
         done = res.done;
         yield* await fork.hydrateAnswer(meta, res, false, plan);
       }
     } finally {
       abandonedStreams.unregister(token);
       if (!done) {
-        driver.call(() => driver.native.closeStream(id));
+        driver.closeStream(stream);
       }
     }
   }

@@ -1,6 +1,6 @@
 import type { Configuration } from './config.js';
 import type { ReplicaOptions } from './config.js';
-import { DatabaseDriver, type StatementMethod, type BeginOptions, type ConnectionType, type LogConnection, type NativeQueryHandle, type NativeRowsHandle, type NativeUowHandle, type RawResult, type TxContext } from './driver.js';
+import { DatabaseDriver, type NativeStreamHandle, type StreamHandle, type StatementMethod, type BeginOptions, type ConnectionType, type LogConnection, type NativeQueryHandle, type NativeRowsHandle, type NativeUowHandle, type RawResult, type TxContext } from './driver.js';
 import { NotImplementedError, ValidationError } from './errors.js';
 
 /** The pool class a server driver's build exports (`NativePool`). */
@@ -11,6 +11,7 @@ export interface NativePool {
   queryPrepared(tx: number, query: NativeQueryHandle, log: number, affected: boolean): Promise<NativeRowsHandle>;
   executePrepared(tx: number, query: NativeQueryHandle, method: string, log: number): Promise<string>;
   close(): Promise<void>;
+  openStream(tx: number, query: NativeQueryHandle, log: number): Promise<NativeStreamHandle>;
 }
 
 /** A server driver's build: its pool class, opened by `NativePool.connect(options)`. */
@@ -33,6 +34,8 @@ export abstract class PooledDriver extends DatabaseDriver {
   private pool?: NativePool;
   private connecting?: Promise<NativePool>;
   private replicaPools?: Promise<{ name: string; pool: NativePool }[]>;
+  /** Streams not read to the end, closed with the pool (each holds a connection). */
+  private readonly streams = new Set<NativeStreamHandle>();
   /** The id of the next transaction (each pins a connection of the pool while it is open). */
   private nextTx = 1;
 
@@ -205,6 +208,10 @@ export abstract class PooledDriver extends DatabaseDriver {
   }
 
   override async close(): Promise<void> {
+    for (const s of this.streams) {
+      s.close();
+    }
+    this.streams.clear();
     const pool = this.pool;
     const replicas = this.replicaPools;
     this.pool = undefined;
@@ -213,6 +220,53 @@ export abstract class PooledDriver extends DatabaseDriver {
     const opened = await replicas?.catch(() => []);
     await Promise.all((opened ?? []).map(r => r.pool.close()));
     await super.close();
+  }
+
+  /** A select streaming from the server on a connection of its own (or its transaction's), read as chunks are asked for. */
+  override async openStream(query: string, tx?: TxContext): Promise<StreamHandle> {
+    const { pool, via } = await this.target(tx, 'write');
+    const q = this.call(() => this.native.prepareQuery(query));
+    let stream: NativeStreamHandle;
+    try {
+      stream = await pool.openStream(txId(tx), q, this.logLevel());
+    } catch (e) {
+      throw this.convertError(e);
+    }
+    this.writeLog(JSON.parse(stream.log) as never, via);
+    this.streams.add(stream);
+    return { stream, query: q };
+  }
+
+  override async streamEntities<T>(handle: StreamHandle, uow: NativeUowHandle, max: number, wholeRoots: boolean): Promise<T & { done: boolean }> {
+    const { stream, query } = handle as { stream: NativeStreamHandle; query: NativeQueryHandle };
+    const rows = await this.nextChunk(stream, max, wholeRoots);
+    return { ...this.json<T>(() => this.native.findPrepared(uow, query, rows, false)), done: rows.done };
+  }
+
+  override async streamRows(handle: StreamHandle, max: number): Promise<{ rows: Record<string, unknown>[]; done: boolean }> {
+    const { stream } = handle as { stream: NativeStreamHandle };
+    const rows = await this.nextChunk(stream, max, false);
+    return { ...(JSON.parse(rows.takeJson()) as { rows: Record<string, unknown>[] }), done: rows.done };
+  }
+
+  override closeStream(handle: StreamHandle): void {
+    const { stream } = handle as { stream: NativeStreamHandle };
+    this.streams.delete(stream);
+    stream.close();
+  }
+
+  private async nextChunk(stream: NativeStreamHandle, max: number, wholeRoots: boolean): Promise<NativeRowsHandle> {
+    let rows: NativeRowsHandle;
+    try {
+      rows = await stream.next(max, wholeRoots);
+    } catch (e) {
+      this.streams.delete(stream);
+      throw this.convertError(e);
+    }
+    if (rows.done) {
+      this.streams.delete(stream);
+    }
+    return rows;
   }
 
   /** Compiled here, run by the pool, and its rows registered in `uow` by the engine (the rows stay in the addon). */

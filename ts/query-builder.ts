@@ -822,20 +822,20 @@ export class QueryBuilder<T extends object = any> {
 
   private async *streamRows(map: boolean): AsyncIterableIterator<Dictionary> {
     const driver = await this.em.ready();
-    const { id } = driver.json<{ id: number }>(() => driver.native.openStream(this.toJson(), driver.logLevel()));
+    const stream = await driver.openStream(this.toJson(), this.em.activeTransaction());
     const token = {};
-    abandonedStreams.register(token, { driver, id }, token);
+    abandonedStreams.register(token, { driver, stream }, token);
     let done = false;
     try {
       while (!done) {
-        const res = driver.json<{ rows: Dictionary[]; done: boolean }>(() => driver.native.streamRows(id, STREAM_CHUNK));
+        const res = await driver.streamRows(stream, STREAM_CHUNK);
         done = res.done;
         yield* map ? res.rows.map(this.meta.runtime.mapRow) : res.rows;
       }
     } finally {
       abandonedStreams.unregister(token);
       if (!done) {
-        driver.call(() => driver.native.closeStream(id));
+        driver.closeStream(stream);
       }
     }
   }

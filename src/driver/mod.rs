@@ -84,7 +84,7 @@ pub fn connect(driver: &str, opts: &ConnectOptions) -> Result<Box<dyn Connection
         #[cfg(feature = "sqlite")]
         "sqlite" => Ok(Box::new(sqlite::SqliteConnection::open(&opts.db_name)?)),
         "postgresql" | "mysql" | "mariadb" => Err(engine::Error::not_implemented(format!(
-            "streaming on {driver} (queries, flushes, transactions, locks, upserts, the QueryBuilder, native inserts/updates/deletes, the schema and em.execute() are implemented)"
+            "a synchronous connection to {driver} (its calls go through the pool)"
         ))),
         other => Err(engine::Error::new(
             engine::ErrorKind::ConnectionError,

@@ -60,6 +60,16 @@ impl Backend for MyBackend {
     async fn run_on(conn: &mut MySqlConnection, sql: &str, params: &[Value]) -> Result<Output> {
         run_on(conn, sql, params).await
     }
+
+    async fn stream_on(
+        conn: &mut MySqlConnection,
+        sql: &str,
+        params: &[Value],
+        columns: tokio::sync::oneshot::Sender<Result<Vec<String>>>,
+        rows: tokio::sync::mpsc::Sender<Result<Vec<Value>>>,
+    ) {
+        stream_on(conn, sql, params, columns, rows).await
+    }
 }
 
 async fn run_on(conn: &mut MySqlConnection, sql: &str, params: &[Value]) -> Result<Output> {
@@ -76,18 +86,7 @@ async fn run_on(conn: &mut MySqlConnection, sql: &str, params: &[Value]) -> Resu
             insert_id: None,
         }));
     }
-    let mut args = MySqlArguments::default();
-    for v in params {
-        let res = match v {
-            Value::Null => args.add(None::<i64>),
-            Value::Bool(b) => args.add(*b),
-            Value::Int(i) => args.add(*i),
-            Value::Real(f) => args.add(*f),
-            Value::Text(t) => args.add(t.as_str()),
-            Value::Blob(b) => args.add(b.as_slice()),
-        };
-        res.map_err(|e| Error::new(ErrorKind::Driver, e.to_string()))?;
-    }
+    let args = bind(params)?;
     let stmt = match (&mut *conn).prepare(sql).await {
         Ok(stmt) => stmt,
         // A statement the server cannot prepare (ER_UNSUPPORTED_PS) goes as text.
@@ -129,6 +128,67 @@ async fn run_on(conn: &mut MySqlConnection, sql: &str, params: &[Value]) -> Resu
         out.push(decode_row(row)?);
     }
     Ok(Output::Rows(Rows { columns, rows: out }))
+}
+
+/// The parameters as arguments.
+fn bind(params: &[Value]) -> Result<MySqlArguments> {
+    let mut args = MySqlArguments::default();
+    for v in params {
+        let res = match v {
+            Value::Null => args.add(None::<i64>),
+            Value::Bool(b) => args.add(*b),
+            Value::Int(i) => args.add(*i),
+            Value::Real(f) => args.add(*f),
+            Value::Text(t) => args.add(t.as_str()),
+            Value::Blob(b) => args.add(b.as_slice()),
+        };
+        res.map_err(|e| Error::new(ErrorKind::Driver, e.to_string()))?;
+    }
+    Ok(args)
+}
+
+/// Streams a select's rows into `rows` as they come (see `Backend::stream_on`).
+async fn stream_on(
+    conn: &mut MySqlConnection,
+    sql: &str,
+    params: &[Value],
+    columns: tokio::sync::oneshot::Sender<Result<Vec<String>>>,
+    rows: tokio::sync::mpsc::Sender<Result<Vec<Value>>>,
+) {
+    let prepared = match bind(params) {
+        Ok(args) => (&mut *conn)
+            .prepare(sql)
+            .await
+            .map_err(map_err)
+            .map(|stmt| {
+                let names = sqlx::Statement::columns(&stmt)
+                    .iter()
+                    .map(|c| c.name().to_string())
+                    .collect();
+                (names, args)
+            }),
+        Err(e) => Err(e),
+    };
+    let args = match prepared {
+        Ok((names, args)) => {
+            if columns.send(Ok(names)).is_err() {
+                return;
+            }
+            args
+        }
+        Err(e) => {
+            let _ = columns.send(Err(e));
+            return;
+        }
+    };
+    let mut stream = sqlx::query_with(sql, args).fetch(&mut *conn);
+    while let Some(row) = futures_util::StreamExt::next(&mut stream).await {
+        let row = row.map_err(map_err).and_then(|r| decode_row(&r));
+        let failed = row.is_err();
+        if rows.send(row).await.is_err() || failed {
+            return;
+        }
+    }
 }
 
 fn decode_row(row: &MySqlRow) -> Result<Vec<Value>> {

@@ -96,6 +96,16 @@ impl Backend for PgBackend {
     async fn run_on(conn: &mut PgConnection, sql: &str, params: &[Value]) -> Result<Output> {
         run_on(conn, sql, params).await
     }
+
+    async fn stream_on(
+        conn: &mut PgConnection,
+        sql: &str,
+        params: &[Value],
+        columns: tokio::sync::oneshot::Sender<Result<Vec<String>>>,
+        rows: tokio::sync::mpsc::Sender<Result<Vec<Value>>>,
+    ) {
+        stream_on(conn, sql, params, columns, rows).await
+    }
 }
 
 /// Runs one statement on `conn`.
@@ -109,6 +119,36 @@ async fn run_on(conn: &mut PgConnection, sql: &str, params: &[Value]) -> Result<
             insert_id: None,
         }));
     }
+    let (final_sql, args, columns) = bind(conn, sql, params).await?;
+    let returns_rows = !columns.is_empty();
+    if !returns_rows {
+        let done = sqlx::query_with(&final_sql, args)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        return Ok(Output::Exec(ExecResult {
+            affected: done.rows_affected(),
+            insert_id: None,
+        }));
+    }
+    let rows = sqlx::query_with(&final_sql, args)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        out.push(decode_row(row)?);
+    }
+    Ok(Output::Rows(Rows { columns, rows: out }))
+}
+
+/// The statement as it is sent (`$n` placeholders, casts where a value goes as text), its
+/// arguments encoded for the types the server inferred, and its result columns.
+async fn bind(
+    conn: &mut PgConnection,
+    sql: &str,
+    params: &[Value],
+) -> Result<(String, PgArguments, Vec<String>)> {
     let numbered = number_placeholders(sql, params.len())?;
     let unspecified = vec![UNSPECIFIED; params.len()];
     // Described once per connection (sqlx caches the statement): the inferred parameter types.
@@ -129,7 +169,6 @@ async fn run_on(conn: &mut PgConnection, sql: &str, params: &[Value]) -> Result<
                 .collect(),
         )
     };
-    let returns_rows = !columns.is_empty();
     let mut args = PgArguments::default();
     let mut casts: Vec<Option<String>> = Vec::with_capacity(params.len());
     for (i, v) in params.iter().enumerate() {
@@ -143,25 +182,37 @@ async fn run_on(conn: &mut PgConnection, sql: &str, params: &[Value]) -> Result<
     } else {
         numbered
     };
-    if !returns_rows {
-        let done = sqlx::query_with(&final_sql, args)
-            .execute(&mut *conn)
-            .await
-            .map_err(map_err)?;
-        return Ok(Output::Exec(ExecResult {
-            affected: done.rows_affected(),
-            insert_id: None,
-        }));
+    Ok((final_sql, args, columns))
+}
+
+/// Streams a select's rows into `rows` as they come (see `Backend::stream_on`).
+async fn stream_on(
+    conn: &mut PgConnection,
+    sql: &str,
+    params: &[Value],
+    columns: tokio::sync::oneshot::Sender<Result<Vec<String>>>,
+    rows: tokio::sync::mpsc::Sender<Result<Vec<Value>>>,
+) {
+    let (final_sql, args) = match bind(conn, sql, params).await {
+        Ok((final_sql, args, cols)) => {
+            if columns.send(Ok(cols)).is_err() {
+                return;
+            }
+            (final_sql, args)
+        }
+        Err(e) => {
+            let _ = columns.send(Err(e));
+            return;
+        }
+    };
+    let mut stream = sqlx::query_with(&final_sql, args).fetch(&mut *conn);
+    while let Some(row) = futures_util::StreamExt::next(&mut stream).await {
+        let row = row.map_err(map_err).and_then(|r| decode_row(&r));
+        let failed = row.is_err();
+        if rows.send(row).await.is_err() || failed {
+            return;
+        }
     }
-    let rows = sqlx::query_with(&final_sql, args)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in &rows {
-        out.push(decode_row(row)?);
-    }
-    Ok(Output::Rows(Rows { columns, rows: out }))
 }
 
 /// `?` → `$1`, `$2`, … outside quoted text; `\?` stays a literal `?` (PostgreSQL's JSON

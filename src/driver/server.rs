@@ -67,7 +67,21 @@ pub trait Backend: Send + Sync + 'static {
         sql: &str,
         params: &[Value],
     ) -> impl Future<Output = Result<Output>> + Send;
+
+    /// Streams a select: its column names into `columns` (or its error), then each row into
+    /// `rows` as it comes from the server, waiting while the channel is full; stops when the
+    /// receiver is gone or a row fails.
+    fn stream_on(
+        conn: &mut Self::Conn,
+        sql: &str,
+        params: &[Value],
+        columns: tokio::sync::oneshot::Sender<Result<Vec<String>>>,
+        rows: tokio::sync::mpsc::Sender<Result<Vec<Value>>>,
+    ) -> impl Future<Output = ()> + Send;
 }
+
+/// The rows of a streaming select, as they come.
+pub type RowReceiver = tokio::sync::mpsc::Receiver<Result<Vec<Value>>>;
 
 /// The id JS gives a transaction (0: no transaction).
 pub type TxId = u32;
@@ -219,6 +233,27 @@ impl<B: Backend> ServerDriver<B> {
                 .remove(&tx);
         }
         Ok(statements)
+    }
+
+    /// Starts streaming a select in transaction `tx` or on a pooled connection, which the
+    /// stream holds until its rows run out or its receiver is dropped: the column names and
+    /// the rows as they come (a bounded channel, so the server is read as JS asks for rows).
+    pub async fn open_stream(
+        &self,
+        tx: TxId,
+        sql: String,
+        params: Vec<Value>,
+    ) -> Result<(Vec<String>, RowReceiver)> {
+        let mut conn = self.conn(tx).await?;
+        let (columns_tx, columns_rx) = tokio::sync::oneshot::channel();
+        let (rows_tx, rows_rx) = tokio::sync::mpsc::channel(256);
+        tokio::spawn(async move {
+            B::stream_on(&mut conn, &sql, &params, columns_tx, rows_tx).await;
+        });
+        let columns = columns_rx.await.map_err(|_| {
+            Error::new(ErrorKind::Driver, "The stream ended before its first row")
+        })??;
+        Ok((columns, rows_rx))
     }
 
     /// Runs one statement in transaction `tx` or on a pooled connection.
