@@ -112,20 +112,13 @@ impl NativePool {
                 .map_or("all", |m| m.as_str());
             let start = Instant::now();
             let res = Server::run_on(&mut conn, sql, &[]).await;
-            if log > 0 {
-                let count = crate::exec::log_count(&res, mode_of(method));
-                let took = Some(start.elapsed().as_millis());
-                log_entry(
-                    &mut entries,
-                    dialect.as_ref(),
-                    log,
-                    sql,
-                    &[],
-                    took,
-                    count,
-                    res.is_err(),
-                );
-            }
+            let logged = Logged {
+                dialect: dialect.as_ref(),
+                level: log,
+                sql,
+                params: &[],
+            };
+            logged.write(&mut entries, start, &res, mode_of(method));
             if let Err(mut e) = res {
                 e.sql = Some(sql.clone());
                 return Err(to_napi_logged(e, &format!("[{entries}]")));
@@ -287,25 +280,53 @@ async fn run_values(
     let start = Instant::now();
     let res = driver.run(tx, sql, params).await;
     let mut entries = String::new();
-    if log > 0 {
-        let count = crate::exec::log_count(&res, mode);
-        let took = Some(start.elapsed().as_millis());
-        log_entry(
-            &mut entries,
-            dialect.as_ref(),
-            log,
-            sql,
-            params,
-            took,
-            count,
-            res.is_err(),
-        );
-    }
+    let logged = Logged {
+        dialect: dialect.as_ref(),
+        level: log,
+        sql,
+        params,
+    };
+    logged.write(&mut entries, start, &res, mode);
     let out = res.map_err(|mut e| {
         e.sql = Some(engine::sql::format_sql(dialect.as_ref(), sql, params));
         to_napi_logged(e, &format!("[{entries}]"))
     })?;
     Ok((out, entries))
+}
+
+/// A statement to log (nothing at level 0).
+struct Logged<'a> {
+    dialect: &'a dyn engine::dialect::Dialect,
+    level: LogLevel,
+    sql: &'a str,
+    params: &'a [engine::Value],
+}
+
+impl Logged<'_> {
+    /// Its log entry, with the time since `start` and the count `mode` asks for.
+    fn write(
+        &self,
+        entries: &mut String,
+        start: Instant,
+        res: &engine::Result<Output>,
+        mode: LogMode,
+    ) {
+        if self.level == 0 {
+            return;
+        }
+        let count = crate::exec::log_count(res, mode);
+        let took = Some(start.elapsed().as_millis());
+        log_entry(
+            entries,
+            self.dialect,
+            self.level,
+            self.sql,
+            self.params,
+            took,
+            count,
+            res.is_err(),
+        );
+    }
 }
 
 /// Parameters as JSON values (from JS, or a compiled query's `params`).

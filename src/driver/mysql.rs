@@ -5,7 +5,10 @@
 use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlConnection, MySqlRow};
 use sqlx::{Arguments, Column, Connection as _, Executor, Row, TypeInfo, ValueRef};
 
-use super::server::{connect_error, several_statements, split_statements, Backend, ServerOptions};
+use super::server::{
+    connect_error, forward_rows, send_columns, several_statements, split_statements, Backend,
+    ServerOptions,
+};
 use super::{ExecResult, Output, Rows};
 use engine::{Error, ErrorKind, Result, Value};
 
@@ -68,7 +71,30 @@ impl Backend for MyBackend {
         columns: tokio::sync::oneshot::Sender<Result<Vec<String>>>,
         rows: tokio::sync::mpsc::Sender<Result<Vec<Value>>>,
     ) {
-        stream_on(conn, sql, params, columns, rows).await
+        let prepared = match bind(params) {
+            Ok(args) => (&mut *conn)
+                .prepare(sql)
+                .await
+                .map_err(map_err)
+                .map(|stmt| {
+                    let names = sqlx::Statement::columns(&stmt)
+                        .iter()
+                        .map(|c| c.name().to_string())
+                        .collect();
+                    (names, args)
+                }),
+            Err(e) => Err(e),
+        };
+        let Some(args) = send_columns(columns, prepared) else {
+            return;
+        };
+        let stream = sqlx::query_with(sql, args).fetch(&mut *conn);
+        forward_rows(
+            stream,
+            |r| r.map_err(map_err).and_then(|r| decode_row(&r)),
+            rows,
+        )
+        .await;
     }
 }
 
@@ -145,50 +171,6 @@ fn bind(params: &[Value]) -> Result<MySqlArguments> {
         res.map_err(|e| Error::new(ErrorKind::Driver, e.to_string()))?;
     }
     Ok(args)
-}
-
-/// Streams a select's rows into `rows` as they come (see `Backend::stream_on`).
-async fn stream_on(
-    conn: &mut MySqlConnection,
-    sql: &str,
-    params: &[Value],
-    columns: tokio::sync::oneshot::Sender<Result<Vec<String>>>,
-    rows: tokio::sync::mpsc::Sender<Result<Vec<Value>>>,
-) {
-    let prepared = match bind(params) {
-        Ok(args) => (&mut *conn)
-            .prepare(sql)
-            .await
-            .map_err(map_err)
-            .map(|stmt| {
-                let names = sqlx::Statement::columns(&stmt)
-                    .iter()
-                    .map(|c| c.name().to_string())
-                    .collect();
-                (names, args)
-            }),
-        Err(e) => Err(e),
-    };
-    let args = match prepared {
-        Ok((names, args)) => {
-            if columns.send(Ok(names)).is_err() {
-                return;
-            }
-            args
-        }
-        Err(e) => {
-            let _ = columns.send(Err(e));
-            return;
-        }
-    };
-    let mut stream = sqlx::query_with(sql, args).fetch(&mut *conn);
-    while let Some(row) = futures_util::StreamExt::next(&mut stream).await {
-        let row = row.map_err(map_err).and_then(|r| decode_row(&r));
-        let failed = row.is_err();
-        if rows.send(row).await.is_err() || failed {
-            return;
-        }
-    }
 }
 
 fn decode_row(row: &MySqlRow) -> Result<Vec<Value>> {

@@ -80,6 +80,37 @@ pub trait Backend: Send + Sync + 'static {
     ) -> impl Future<Output = ()> + Send;
 }
 
+/// Hands a streaming select's columns (or its error) to `columns`: the arguments to run it with,
+/// or None when it failed or nobody waits any more.
+pub fn send_columns<T>(
+    columns: tokio::sync::oneshot::Sender<Result<Vec<String>>>,
+    prepared: Result<(Vec<String>, T)>,
+) -> Option<T> {
+    match prepared {
+        Ok((names, args)) => columns.send(Ok(names)).ok().map(|_| args),
+        Err(e) => {
+            let _ = columns.send(Err(e));
+            None
+        }
+    }
+}
+
+/// Sends a fetch's rows into `rows` as they come, decoded; stops when the receiver is gone or a
+/// row fails.
+pub async fn forward_rows<R>(
+    mut stream: futures_util::stream::BoxStream<'_, std::result::Result<R, sqlx::Error>>,
+    decode: impl Fn(std::result::Result<R, sqlx::Error>) -> Result<Vec<Value>>,
+    rows: tokio::sync::mpsc::Sender<Result<Vec<Value>>>,
+) {
+    while let Some(row) = futures_util::StreamExt::next(&mut stream).await {
+        let row = decode(row);
+        let failed = row.is_err();
+        if rows.send(row).await.is_err() || failed {
+            return;
+        }
+    }
+}
+
 /// The rows of a streaming select, as they come.
 pub type RowReceiver = tokio::sync::mpsc::Receiver<Result<Vec<Value>>>;
 

@@ -143,13 +143,7 @@ pub(crate) fn creation_order(meta: &Metadata) -> Vec<&EntityMeta> {
 
 /// `constraint "c" foreign key (…) references …` (after `, ` in a `create table`, or after
 /// `alter table … add ` in a statement of its own).
-pub(crate) fn foreign_key(
-    w: &mut Writer,
-    meta: &Metadata,
-    e: &EntityMeta,
-    p: &PropMeta,
-    r: &Reference,
-) {
+fn foreign_key(w: &mut Writer, meta: &Metadata, e: &EntityMeta, p: &PropMeta, r: &Reference) {
     let target = &meta.entities[r.entity];
     w.push("constraint ")
         .ident(&r.constraint)
@@ -214,9 +208,11 @@ pub(crate) fn table_statements(d: &dyn Dialect, meta: &Metadata, e: &EntityMeta)
     {
         group.push(index_statement(d, e, i));
     }
-    if d.constraints_by_alter() {
-        group.extend(enum_checks(d, e));
-    }
+    group.extend(
+        enum_checks(d, e)
+            .iter()
+            .map(|(name, def)| add_constraint(d, &e.table_name, name, def)),
+    );
     group
 }
 
@@ -232,13 +228,7 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
                 .props
                 .iter()
                 .filter_map(|p| p.reference.as_ref().map(|r| (p, r)))
-                .map(|(p, r)| {
-                    let mut w = Writer::new(d);
-                    w.push("alter table ").ident(&e.table_name).push(" add ");
-                    foreign_key(&mut w, meta, e, p, r);
-                    w.push(";");
-                    w.text
-                })
+                .map(|(p, r)| add_foreign_key(d, meta, e, p, r))
                 .collect();
             if !group.is_empty() {
                 out.push(group);
@@ -295,46 +285,74 @@ pub(crate) fn native_enums(d: &dyn Dialect, meta: &Metadata) -> Vec<(String, Vec
 fn create_native_enums(d: &dyn Dialect, meta: &Metadata) -> Vec<String> {
     native_enums(d, meta)
         .into_iter()
-        .map(|(name, items)| {
-            let mut w = Writer::new(d);
-            w.push("create type ").ident(&name).push(" as enum (");
-            for (n, item) in items.iter().enumerate() {
-                if n > 0 {
-                    w.push(", ");
-                }
-                d.inline_value(&mut w.text, &crate::value::Value::Text(item.clone()));
-            }
-            w.push(");");
-            w.text
-        })
+        .map(|(name, items)| create_enum(d, &name, &items))
         .collect()
 }
 
-/// `alter table "t" add constraint "t_kind_check" check ("kind" in ('a', 'b'));` per enum column.
-fn enum_checks(d: &dyn Dialect, e: &EntityMeta) -> Vec<String> {
+/// `create type "kind" as enum ('a', 'b');`
+pub(crate) fn create_enum(d: &dyn Dialect, name: &str, items: &[String]) -> String {
+    let mut w = Writer::new(d);
+    w.push("create type ").ident(name).push(" as enum (");
+    write_items(d, &mut w, items);
+    w.push(");");
+    w.text
+}
+
+fn write_items(d: &dyn Dialect, w: &mut Writer, items: &[String]) {
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            w.push(", ");
+        }
+        d.inline_value(&mut w.text, &crate::value::Value::Text(item.clone()));
+    }
+}
+
+/// The enum checks of `e` where the dialect writes them (text columns, checks by `alter
+/// table`): their names (`t_f_check`) and definitions (`check ("f" in ('a', 'b'))`).
+pub(crate) fn enum_checks(d: &dyn Dialect, e: &EntityMeta) -> Vec<(String, String)> {
+    if !d.constraints_by_alter() {
+        return Vec::new();
+    }
     e.props
         .iter()
         .filter(|p| p.is_column() && p.column_type.is_none() && d.column_type(p) == "text")
         .filter_map(|p| p.items.as_ref().map(|items| (p, items)))
         .map(|(p, items)| {
             let mut w = Writer::new(d);
-            w.push("alter table ")
-                .ident(&e.table_name)
-                .push(" add constraint ")
-                .ident(&format!("{}_{}_check", e.table_name, p.field_name))
-                .push(" check (")
-                .ident(&p.field_name)
-                .push(" in (");
-            for (n, item) in items.iter().enumerate() {
-                if n > 0 {
-                    w.push(", ");
-                }
-                d.inline_value(&mut w.text, &crate::value::Value::Text(item.clone()));
-            }
-            w.push("));");
-            w.text
+            w.push("check (").ident(&p.field_name).push(" in (");
+            write_items(d, &mut w, items);
+            w.push("))");
+            (format!("{}_{}_check", e.table_name, p.field_name), w.text)
         })
         .collect()
+}
+
+/// `alter table "t" add constraint "c" foreign key (…) references …;`
+pub(crate) fn add_foreign_key(
+    d: &dyn Dialect,
+    meta: &Metadata,
+    e: &EntityMeta,
+    p: &PropMeta,
+    r: &Reference,
+) -> String {
+    let mut w = Writer::new(d);
+    w.push("alter table ").ident(&e.table_name).push(" add ");
+    foreign_key(&mut w, meta, e, p, r);
+    w.push(";");
+    w.text
+}
+
+/// `alter table "t" add constraint "c" <definition>;`
+pub(crate) fn add_constraint(d: &dyn Dialect, table: &str, name: &str, definition: &str) -> String {
+    let mut w = Writer::new(d);
+    w.push("alter table ")
+        .ident(table)
+        .push(" add constraint ")
+        .ident(name)
+        .push(" ")
+        .push(definition)
+        .push(";");
+    w.text
 }
 
 /// The create script as it runs (see `batches`).

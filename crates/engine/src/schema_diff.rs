@@ -12,8 +12,8 @@ use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::meta::{EntityMeta, Metadata};
 use crate::schema::{
-    column_definition, column_type, creation_order, foreign_key, index_columns, index_statement,
-    table_statements,
+    add_constraint, add_foreign_key, column_definition, column_type, create_enum, creation_order,
+    enum_checks, index_columns, index_statement, table_statements,
 };
 use crate::sql::Writer;
 
@@ -340,19 +340,6 @@ pub fn update_statements(
     Ok(groups)
 }
 
-fn create_enum(d: &dyn Dialect, name: &str, items: &[String]) -> String {
-    let mut w = Writer::new(d);
-    w.push("create type ").ident(name).push(" as enum (");
-    for (n, item) in items.iter().enumerate() {
-        if n > 0 {
-            w.push(", ");
-        }
-        d.inline_value(&mut w.text, &crate::value::Value::Text(item.clone()));
-    }
-    w.push(");");
-    w.text
-}
-
 /// Whether the database's foreign key `f` of `e` is still wanted as it is.
 fn foreign_key_kept(meta: &Metadata, e: &EntityMeta, f: &DbForeignKey) -> bool {
     e.props.iter().any(|p| {
@@ -382,13 +369,7 @@ fn new_foreign_keys(
                 .iter()
                 .any(|f| f.name == r.constraint && foreign_key_kept(meta, e, f))
         })
-        .map(|(p, r)| {
-            let mut w = Writer::new(d);
-            w.push("alter table ").ident(&e.table_name).push(" add ");
-            foreign_key(&mut w, meta, e, p, r);
-            w.push(";");
-            w.text
-        })
+        .map(|(p, r)| add_foreign_key(d, meta, e, p, r))
         .collect()
 }
 
@@ -489,7 +470,7 @@ fn table_changes(
         out.push(d.drop_index(table, &i.name, i.unique));
     }
     // Enum checks that differ.
-    let checks = enum_checks_of(d, e);
+    let checks = enum_checks(d, e);
     for (name, definition) in &t.checks {
         if !checks.iter().any(|(n, def)| n == name && def == definition) {
             let mut w = Writer::new(d);
@@ -559,15 +540,7 @@ fn table_changes(
             .iter()
             .any(|(n, def)| *n == name && *def == definition)
         {
-            let mut w = Writer::new(d);
-            w.push("alter table ")
-                .ident(table)
-                .push(" add constraint ")
-                .ident(&name)
-                .push(" ")
-                .push(&definition)
-                .push(";");
-            out.push(w.text);
+            out.push(add_constraint(d, table, &name, &definition));
         }
     }
     out
@@ -581,28 +554,4 @@ fn meta_first_enum_use<'a>(meta: &'a Metadata, name: &str) -> Option<(&'a String
             .find(|p| p.native_enum_name.as_deref() == Some(name))
             .map(|p| (&e.table_name, &p.field_name))
     })
-}
-
-/// The enum check constraints of `e` where the dialect writes them (`t_f_check`, `check (…)`).
-fn enum_checks_of(d: &dyn Dialect, e: &EntityMeta) -> Vec<(String, String)> {
-    if !d.constraints_by_alter() {
-        return Vec::new();
-    }
-    e.props
-        .iter()
-        .filter(|p| p.is_column() && p.column_type.is_none() && d.column_type(p) == "text")
-        .filter_map(|p| p.items.as_ref().map(|items| (p, items)))
-        .map(|(p, items)| {
-            let mut w = Writer::new(d);
-            w.push("check (").ident(&p.field_name).push(" in (");
-            for (n, item) in items.iter().enumerate() {
-                if n > 0 {
-                    w.push(", ");
-                }
-                d.inline_value(&mut w.text, &crate::value::Value::Text(item.clone()));
-            }
-            w.push("))");
-            (format!("{}_{}_check", e.table_name, p.field_name), w.text)
-        })
-        .collect()
 }
