@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from 'vitest';
 import { defineEntity, p, wrap, type MikroORM } from '@mikro-native/sqlite';
-import { setup, take } from './helpers.js';
+import { forDriver, setup, take } from './helpers.js';
 
 // Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
 
@@ -23,12 +23,32 @@ test('composite primary keys and foreign keys as primary keys', async () => {
   orm = ctx.orm;
   const sql = () => take(ctx.lines).map(l => l.replace(/ \[took X ms.*\]$/, ''));
   expect(await orm.schema.getCreateSchemaSQL()).toBe(
-    [
-      'create table `car` (`name` text not null, `year` integer not null, `price` integer not null, primary key (`name`, `year`));\n',
-      'create table `user` (`id` integer not null primary key autoincrement, `name` text not null);\n',
-      'create table `profile` (`user_id` integer not null primary key, `bio` text not null, constraint `profile_user_id_foreign` foreign key (`user_id`) references `user` (`id`) on update cascade on delete cascade);\n',
-      'create table `user_stat` (`user_id` integer not null, `day` integer not null, `n` integer not null, primary key (`user_id`, `day`), constraint `user_stat_user_id_foreign` foreign key (`user_id`) references `user` (`id`));\ncreate index `user_stat_user_id_index` on `user_stat` (`user_id`);\n',
-    ].join('\n'),
+    forDriver({
+      sqlite: [
+        'create table `car` (`name` text not null, `year` integer not null, `price` integer not null, primary key (`name`, `year`));\n',
+        'create table `user` (`id` integer not null primary key autoincrement, `name` text not null);\n',
+        'create table `profile` (`user_id` integer not null primary key, `bio` text not null, constraint `profile_user_id_foreign` foreign key (`user_id`) references `user` (`id`) on update cascade on delete cascade);\n',
+        'create table `user_stat` (`user_id` integer not null, `day` integer not null, `n` integer not null, primary key (`user_id`, `day`), constraint `user_stat_user_id_foreign` foreign key (`user_id`) references `user` (`id`));\ncreate index `user_stat_user_id_index` on `user_stat` (`user_id`);\n',
+      ],
+      postgresql: [
+        "set names 'utf8';\n",
+        'create table "car" ("name" varchar(255) not null, "year" int not null, "price" int not null, primary key ("name", "year"));\n',
+        'create table "user" ("id" serial primary key, "name" varchar(255) not null);\n',
+        'create table "profile" ("user_id" int not null, "bio" varchar(255) not null, primary key ("user_id"));\n',
+        'create table "user_stat" ("user_id" int not null, "day" int not null, "n" int not null, primary key ("user_id", "day"));\n',
+        'alter table "profile" add constraint "profile_user_id_foreign" foreign key ("user_id") references "user" ("id") on update cascade on delete cascade;\n',
+        'alter table "user_stat" add constraint "user_stat_user_id_foreign" foreign key ("user_id") references "user" ("id");\n',
+      ],
+      mysql: [
+        'set names utf8mb4;\n',
+        'create table `car` (`name` varchar(255) not null, `year` int unsigned not null, `price` int not null, primary key (`name`, `year`)) default character set utf8mb4 engine = InnoDB;\n',
+        'create table `user` (`id` int unsigned not null auto_increment primary key, `name` varchar(255) not null) default character set utf8mb4 engine = InnoDB;\n',
+        'create table `profile` (`user_id` int unsigned not null, `bio` varchar(255) not null, primary key (`user_id`)) default character set utf8mb4 engine = InnoDB;\n',
+        'create table `user_stat` (`user_id` int unsigned not null, `day` int unsigned not null, `n` int not null, primary key (`user_id`, `day`)) default character set utf8mb4 engine = InnoDB;\nalter table `user_stat` add index `user_stat_user_id_index` (`user_id`);\n',
+        'alter table `profile` add constraint `profile_user_id_foreign` foreign key (`user_id`) references `user` (`id`) on update cascade on delete cascade;\n',
+        'alter table `user_stat` add constraint `user_stat_user_id_foreign` foreign key (`user_id`) references `user` (`id`);\n',
+      ],
+    }).join('\n'),
   );
   await orm.schema.create();
   sql();
@@ -43,7 +63,7 @@ test('composite primary keys and foreign keys as primary keys', async () => {
   await em.flush();
   expect(sql()).toEqual([
     '[query] begin',
-    "[query] insert into `user` (`name`) values ('u') returning `id`",
+    forDriver({ sqlite: "[query] insert into `user` (`name`) values ('u') returning `id`", mysql: "[query] insert into `user` (`name`) values ('u')" }),
     '[query] insert into `user_stat` (`user_id`, `day`, `n`) values (1, 1, 1), (1, 2, 2)',
     "[query] insert into `profile` (`user_id`, `bio`) values (1, 'b')",
     "[query] insert into `car` (`name`, `year`, `price`) values ('a', 2020, 1), ('b', 2021, 2)",
@@ -76,7 +96,10 @@ test('composite primary keys and foreign keys as primary keys', async () => {
   expect(wrap(upserted).toObject()).toEqual({ name: 'a', year: 2020, price: 7 });
   expect(sql()).toEqual([
     '[query] select count(*) as `count` from `car` as `c0` where `c0`.`price` > 0',
-    "[query] insert into `car` (`name`, `year`, `price`) values ('a', 2020, 7) on conflict (`name`, `year`) do update set `price` = excluded.`price`",
+    forDriver({
+      sqlite: "[query] insert into `car` (`name`, `year`, `price`) values ('a', 2020, 7) on conflict (`name`, `year`) do update set `price` = excluded.`price`",
+      mysql: "[query] insert into `car` (`name`, `year`, `price`) values ('a', 2020, 7) on duplicate key update `price` = values(`price`)",
+    }),
   ]);
 
   // A one-to-one as the primary key: found by the target's key, written as it.
@@ -144,9 +167,23 @@ test('many-to-one and one-to-many over a composite key', async () => {
   orm = ctx.orm;
   const sql = () => take(ctx.lines).map(l => l.replace(/ \[took X ms.*\]$/, ''));
   expect(await orm.schema.getCreateSchemaSQL()).toBe(
-    'create table `car` (`name` text not null, `year` integer not null, `price` integer not null, primary key (`name`, `year`));\n\n' +
-      'create table `car_owner` (`id` integer not null primary key autoincrement, `name` text not null, `car_name` text null, `car_year` integer null, constraint `car_owner_car_name_car_year_foreign` foreign key (`car_name`, `car_year`) references `car` (`name`, `year`) on update cascade on delete set null);\n' +
-      'create index `car_owner_car_name_car_year_index` on `car_owner` (`car_name`, `car_year`);\n',
+    forDriver({
+      sqlite:
+        'create table `car` (`name` text not null, `year` integer not null, `price` integer not null, primary key (`name`, `year`));\n\n' +
+        'create table `car_owner` (`id` integer not null primary key autoincrement, `name` text not null, `car_name` text null, `car_year` integer null, constraint `car_owner_car_name_car_year_foreign` foreign key (`car_name`, `car_year`) references `car` (`name`, `year`) on update cascade on delete set null);\n' +
+        'create index `car_owner_car_name_car_year_index` on `car_owner` (`car_name`, `car_year`);\n',
+      postgresql:
+        "set names 'utf8';\n\n" +
+        'create table "car" ("name" varchar(255) not null, "year" int not null, "price" int not null, primary key ("name", "year"));\n\n' +
+        'create table "car_owner" ("id" serial primary key, "name" varchar(255) not null, "car_name" varchar(255) null, "car_year" int null);\n\n' +
+        'alter table "car_owner" add constraint "car_owner_car_name_car_year_foreign" foreign key ("car_name", "car_year") references "car" ("name", "year") on update cascade on delete set null;\n',
+      mysql:
+        'set names utf8mb4;\n\n' +
+        'create table `car` (`name` varchar(255) not null, `year` int unsigned not null, `price` int not null, primary key (`name`, `year`)) default character set utf8mb4 engine = InnoDB;\n\n' +
+        'create table `car_owner` (`id` int unsigned not null auto_increment primary key, `name` varchar(255) not null, `car_name` varchar(255) null, `car_year` int unsigned null) default character set utf8mb4 engine = InnoDB;\n' +
+        'alter table `car_owner` add index `car_owner_car_name_car_year_index` (`car_name`, `car_year`);\n\n' +
+        'alter table `car_owner` add constraint `car_owner_car_name_car_year_foreign` foreign key (`car_name`, `car_year`) references `car` (`name`, `year`) on update cascade on delete set null;\n',
+    }),
   );
   await orm.schema.create();
   sql();
@@ -165,7 +202,10 @@ test('many-to-one and one-to-many over a composite key', async () => {
   expect(sql()).toEqual([
     '[query] begin',
     "[query] insert into `car` (`name`, `year`, `price`) values ('a', 2020, 1), ('b', 2021, 2)",
-    "[query] insert into `car_owner` (`name`, `car_name`, `car_year`) values ('o', 'a', 2020) returning `id`",
+    forDriver({
+      sqlite: "[query] insert into `car_owner` (`name`, `car_name`, `car_year`) values ('o', 'a', 2020) returning `id`",
+      mysql: "[query] insert into `car_owner` (`name`, `car_name`, `car_year`) values ('o', 'a', 2020)",
+    }),
     '[query] commit',
     '[query] select `c0`.*, `c1`.`name` as `c1__name`, `c1`.`year` as `c1__year`, `c1`.`price` as `c1__price` from `car_owner` as `c0` left join `car` as `c1` on `c0`.`car_name` = `c1`.`name` and `c0`.`car_year` = `c1`.`year`',
     '[query] select `c0`.* from `car_owner` as `c0`',
@@ -188,7 +228,10 @@ test('many-to-one and one-to-many over a composite key', async () => {
     "[query] update `car_owner` set `car_name` = 'b', `car_year` = 2021 where `id` = 1",
     '[query] commit',
     '[query] begin',
-    '[query] update `car_owner` set `car_name` = null, `car_year` = null where `id` = 1',
+    forDriver({
+      sqlite: '[query] update `car_owner` set `car_name` = null, `car_year` = null where `id` = 1',
+      mysql: '[query] update `car_owner` set `car_name` = NULL, `car_year` = NULL where `id` = 1',
+    }),
     '[query] commit',
     "[query] select `c0`.* from `car` as `c0` where `c0`.`name` = 'a' limit 1",
     '[query] begin',

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineEntity, p, serialize, Type, wrap, type MikroORM } from '@mikro-native/sqlite';
-import { setup, take } from './helpers.js';
+import { forDriver, setup, take } from './helpers.js';
 
 // Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
 
@@ -58,14 +58,26 @@ describe('custom types', () => {
     orm = ctx.orm;
     const { lines } = ctx;
     expect(await orm.schema.getCreateSchemaSQL()).toBe(
-      'create table `place` (`id` integer not null primary key autoincrement, `loc` varchar(50) not null, `code` text null);\n',
+      forDriver({
+        sqlite: 'create table `place` (`id` integer not null primary key autoincrement, `loc` varchar(50) not null, `code` text null);\n',
+        postgresql: `set names 'utf8';\n\ncreate table "place" ("id" serial primary key, "loc" varchar(50) not null, "code" text null);\n`,
+        mysql:
+          'set names utf8mb4;\n\ncreate table `place` (`id` int unsigned not null auto_increment primary key, `loc` varchar(50) not null, `code` text null) default character set utf8mb4 engine = InnoDB;\n',
+      }),
     );
     await orm.schema.create();
     let em = orm.em.fork();
     em.create(Place, { loc: new Point(1, 2), code: 'abc' });
     take(lines);
     await em.flush();
-    expect(take(lines)).toEqual(['[query] begin', "[query] insert into `place` (`loc`, `code`) values ('1,2', 'ABC') returning `id` [took X ms, 1 row affected]", '[query] commit']);
+    expect(take(lines)).toEqual([
+      '[query] begin',
+      forDriver({
+        sqlite: "[query] insert into `place` (`loc`, `code`) values ('1,2', 'ABC') returning `id` [took X ms, 1 row affected]",
+        mysql: "[query] insert into `place` (`loc`, `code`) values ('1,2', 'ABC') [took X ms, 1 row affected]",
+      }),
+      '[query] commit',
+    ]);
     em = orm.em.fork();
     const pl = await em.findOneOrFail(Place, { code: 'abc' });
     expect(take(lines)).toEqual(["[query] select `p0`.* from `place` as `p0` where `p0`.`code` = 'ABC' limit 1 [took X ms, 1 result]"]);

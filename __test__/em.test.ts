@@ -475,7 +475,7 @@ describe('updates', () => {
     lines.length = 0;
     (a as { bio?: string | null }).bio = undefined;
     await em.flush();
-    expect(take(lines)).toEqual(['[query] begin', '[query] update `author` set `bio` = null, `updated_at` = 6000 where `id` = 1 [took X ms, 1 row affected]', '[query] commit']);
+    expect(take(lines)).toEqual(['[query] begin', '[query] update `author` set `bio` = null where `id` = 1 [took X ms, 1 row affected]', '[query] commit']);
     // Setting a value back to what the database has is no change.
     a.meta = { b: [1, 2], a: 0 };
     await em.flush();
@@ -667,7 +667,7 @@ describe('find', () => {
     await em2.flush();
     expect(take(lines)).toEqual([
       '[query] begin',
-      '[query] update `author` set `age` = 31, `updated_at` = 1000 where `id` = 1 [took X ms, 1 row affected]',
+      '[query] update `author` set `age` = 31 where `id` = 1 [took X ms, 1 row affected]',
       '[query] commit',
     ]);
   });
@@ -776,7 +776,7 @@ describe('find', () => {
     await em.flush();
     expect(take(lines)).toEqual([
       '[query] begin',
-      "[query] update `author` set `bio` = 'now', `updated_at` = 1000 where `id` = 2 [took X ms, 1 row affected]",
+      "[query] update `author` set `bio` = 'now' where `id` = 2 [took X ms, 1 row affected]",
       '[query] commit',
     ]);
   });
@@ -841,7 +841,7 @@ describe('references, refresh, assign, clear, fork', () => {
     await em.flush();
     expect(take(lines)).toEqual([
       '[query] begin',
-      "[query] update `author` set `name` = 'Assigned', `age` = 1, `bio` = 'via wrap', `updated_at` = 1000 where `id` = 1 [took X ms, 1 row affected]",
+      "[query] update `author` set `name` = 'Assigned', `age` = 1, `bio` = 'via wrap' where `id` = 1 [took X ms, 1 row affected]",
       '[query] commit',
     ]);
   });
@@ -877,7 +877,7 @@ describe('references, refresh, assign, clear, fork', () => {
     await em1.flush();
     expect(take(lines)).toEqual([
       '[query] begin',
-      "[query] update `author` set `name` = 'from em1', `updated_at` = 1000 where `id` = 1 [took X ms, 1 row affected]",
+      "[query] update `author` set `name` = 'from em1' where `id` = 1 [took X ms, 1 row affected]",
       '[query] commit',
     ]);
     expect(a2.name).toBe('Alice');

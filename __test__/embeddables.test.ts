@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineEntity, EntitySchema, NotImplementedError, p, wrap, type MikroORM } from '@mikro-native/sqlite';
 import * as legacy from '@mikro-native/decorators/legacy';
-import { failure, setup, take } from './helpers.js';
+import { failure, forDriver, setup, take } from './helpers.js';
 
 // Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
 
@@ -33,7 +33,16 @@ describe('embeddables', () => {
     orm = ctx.orm;
     lines = ctx.lines;
     expect(await orm.schema.getCreateSchemaSQL()).toBe(
-      'create table `user` (`id` integer not null primary key autoincrement, `name` text not null, `address_street` text not null, `address_city` text null, `bill_street` text null, `bill_city` text null, `meta` json null);\n',
+      forDriver({
+        sqlite:
+          'create table `user` (`id` integer not null primary key autoincrement, `name` text not null, `address_street` text not null, `address_city` text null, `bill_street` text null, `bill_city` text null, `meta` json null);\n',
+        postgresql:
+          `set names 'utf8';\n\n` +
+          'create table "user" ("id" serial primary key, "name" varchar(255) not null, "address_street" varchar(255) not null, "address_city" varchar(255) null, "bill_street" varchar(255) null, "bill_city" varchar(255) null, "meta" jsonb null);\n',
+        mysql:
+          'set names utf8mb4;\n\n' +
+          'create table `user` (`id` int unsigned not null auto_increment primary key, `name` varchar(255) not null, `address_street` varchar(255) not null, `address_city` varchar(255) null, `bill_street` varchar(255) null, `bill_city` varchar(255) null, `meta` json null) default character set utf8mb4 engine = InnoDB;\n',
+      }),
     );
     await orm.schema.create();
     let em = orm.em.fork();
@@ -41,7 +50,13 @@ describe('embeddables', () => {
     expect(u.address).toBeInstanceOf(Address.class);
     take(lines);
     await em.flush();
-    expect(sql()).toContain(`[query] insert into \`user\` (\`name\`, \`address_street\`, \`address_city\`, \`meta\`) values ('u', 's1', 'c1', '{"street":"ms","city":null}') returning \`id\``);
+    expect(sql()).toContain(
+      forDriver({
+        sqlite: `[query] insert into \`user\` (\`name\`, \`address_street\`, \`address_city\`, \`meta\`) values ('u', 's1', 'c1', '{"street":"ms","city":null}') returning \`id\``,
+        // The MySQL log escapes the quotes inside string literals.
+        mysql: `[query] insert into \`user\` (\`name\`, \`address_street\`, \`address_city\`, \`meta\`) values ('u', 's1', 'c1', '{\\"street\\":\\"ms\\",\\"city\\":null}')`,
+      }),
+    );
 
     em = orm.em.fork();
     const [x] = await em.find(User, { address: { city: 'c1' } }, { orderBy: { address: { city: 'desc' } } });
@@ -67,10 +82,16 @@ describe('embeddables', () => {
       "[query] update `user` set `bill_street` = 'b', `bill_city` = 'bc' where `id` = 1",
       '[query] commit',
       '[query] begin',
-      `[query] update \`user\` set \`meta\` = '{"street":"ms","city":"mc"}' where \`id\` = 1`,
+      forDriver({
+        sqlite: `[query] update \`user\` set \`meta\` = '{"street":"ms","city":"mc"}' where \`id\` = 1`,
+        mysql: `[query] update \`user\` set \`meta\` = '{\\"street\\":\\"ms\\",\\"city\\":\\"mc\\"}' where \`id\` = 1`,
+      }),
       '[query] commit',
       '[query] begin',
-      '[query] update `user` set `bill_street` = null, `bill_city` = null where `id` = 1',
+      forDriver({
+        sqlite: '[query] update `user` set `bill_street` = null, `bill_city` = null where `id` = 1',
+        mysql: '[query] update `user` set `bill_street` = NULL, `bill_city` = NULL where `id` = 1',
+      }),
       '[query] commit',
     ]);
     // assign() makes embeddable instances too.
@@ -79,7 +100,13 @@ describe('embeddables', () => {
     // Conditions inside a JSON column name the key's path.
     take(lines);
     expect((await orm.em.fork().find(User, { meta: { street: 'ms' } })).map(u => u.id)).toEqual([1]);
-    expect(sql()).toEqual(["[query] select `u0`.* from `user` as `u0` where json_extract(`u0`.`meta`, '$.street') = 'ms'"]);
+    expect(sql()).toEqual([
+      forDriver({
+        sqlite: "[query] select `u0`.* from `user` as `u0` where json_extract(`u0`.`meta`, '$.street') = 'ms'",
+        postgresql: "[query] select `u0`.* from `user` as `u0` where `u0`.`meta`->>'street' = 'ms'",
+        mysql: "[query] select `u0`.* from `user` as `u0` where json_extract(`u0`.`meta`, '$.street') = 'ms'",
+      }),
+    ]);
   });
 
   test('EntitySchema without a prefix, and decorated classes', async () => {
@@ -102,12 +129,30 @@ describe('embeddables', () => {
     const ctx = await setup({ entities: [Shape, Point, Order, Money], schema: false });
     orm = ctx.orm;
     expect(await orm.schema.getCreateSchemaSQL()).toBe(
-      [
-        'create table `order` (`id` integer not null primary key autoincrement, `total_amount` integer not null, `total_currency` text not null);',
-        '',
-        'create table `shape` (`id` integer not null primary key autoincrement, `x` integer not null, `y` integer not null);',
-        '',
-      ].join('\n'),
+      forDriver({
+        sqlite: [
+          'create table `order` (`id` integer not null primary key autoincrement, `total_amount` integer not null, `total_currency` text not null);',
+          '',
+          'create table `shape` (`id` integer not null primary key autoincrement, `x` integer not null, `y` integer not null);',
+          '',
+        ],
+        postgresql: [
+          "set names 'utf8';",
+          '',
+          'create table "order" ("id" serial primary key, "total_amount" int not null, "total_currency" varchar(255) not null);',
+          '',
+          'create table "shape" ("id" serial primary key, "x" int not null, "y" int not null);',
+          '',
+        ],
+        mysql: [
+          'set names utf8mb4;',
+          '',
+          'create table `order` (`id` int unsigned not null auto_increment primary key, `total_amount` int not null, `total_currency` varchar(255) not null) default character set utf8mb4 engine = InnoDB;',
+          '',
+          'create table `shape` (`id` int unsigned not null auto_increment primary key, `x` int not null, `y` int not null) default character set utf8mb4 engine = InnoDB;',
+          '',
+        ],
+      }).join('\n'),
     );
     await orm.schema.create();
     const em = orm.em.fork();
@@ -126,7 +171,14 @@ describe('embeddables', () => {
     const ctx = await setup({ entities: [Addr, Person], schema: false });
     orm = ctx.orm;
     lines = ctx.lines;
-    expect(await orm.schema.getCreateSchemaSQL()).toBe('create table `user` (`id` integer not null primary key autoincrement, `name` text not null, `addresses` json not null);\n');
+    expect(await orm.schema.getCreateSchemaSQL()).toBe(
+      forDriver({
+        sqlite: 'create table `user` (`id` integer not null primary key autoincrement, `name` text not null, `addresses` json not null);\n',
+        postgresql: `set names 'utf8';\n\ncreate table "user" ("id" serial primary key, "name" varchar(255) not null, "addresses" jsonb not null);\n`,
+        mysql:
+          'set names utf8mb4;\n\ncreate table `user` (`id` int unsigned not null auto_increment primary key, `name` varchar(255) not null, `addresses` json not null) default character set utf8mb4 engine = InnoDB;\n',
+      }),
+    );
     await orm.schema.create();
     take(lines);
     let em = orm.em.fork();
@@ -148,33 +200,67 @@ describe('embeddables', () => {
     await em.flush();
     x.addresses = [];
     await em.flush();
-    expect(sql()).toEqual([
-      '[query] begin',
-      `[query] insert into \`user\` (\`name\`, \`addresses\`) values ('u1', '[{"street":"s1","city":"c1"},{"street":"s2"}]') returning \`id\``,
-      '[query] commit',
-      '[query] select `u0`.* from `user` as `u0` order by `u0`.`id` asc',
-      '[query] begin',
-      `[query] update \`user\` set \`addresses\` = '[{"street":"s1","city":"c1"},{"street":"s2"},{"street":"s3","city":"c3"}]' where \`id\` = 1`,
-      '[query] commit',
-      '[query] begin',
-      `[query] update \`user\` set \`addresses\` = '[{"street":"s1","city":"c1"},{"street":"s2"},{"street":"s3","city":"c3"},{"street":"s4","city":"c4"}]' where \`id\` = 1`,
-      '[query] commit',
-      '[query] begin',
-      `[query] update \`user\` set \`addresses\` = '[{"street":"s1","city":"c1"},{"street":"s2","city":"c2"},{"street":"s3","city":"c3"},{"street":"s4","city":"c4"}]' where \`id\` = 1`,
-      '[query] commit',
-      '[query] begin',
-      "[query] update `user` set `addresses` = '[]' where `id` = 1",
-      '[query] commit',
-    ]);
+    expect(sql()).toEqual(
+      forDriver({
+        sqlite: [
+          '[query] begin',
+          `[query] insert into \`user\` (\`name\`, \`addresses\`) values ('u1', '[{"street":"s1","city":"c1"},{"street":"s2"}]') returning \`id\``,
+          '[query] commit',
+          '[query] select `u0`.* from `user` as `u0` order by `u0`.`id` asc',
+          '[query] begin',
+          `[query] update \`user\` set \`addresses\` = '[{"street":"s1","city":"c1"},{"street":"s2"},{"street":"s3","city":"c3"}]' where \`id\` = 1`,
+          '[query] commit',
+          '[query] begin',
+          `[query] update \`user\` set \`addresses\` = '[{"street":"s1","city":"c1"},{"street":"s2"},{"street":"s3","city":"c3"},{"street":"s4","city":"c4"}]' where \`id\` = 1`,
+          '[query] commit',
+          '[query] begin',
+          `[query] update \`user\` set \`addresses\` = '[{"street":"s1","city":"c1"},{"street":"s2","city":"c2"},{"street":"s3","city":"c3"},{"street":"s4","city":"c4"}]' where \`id\` = 1`,
+          '[query] commit',
+          '[query] begin',
+          "[query] update `user` set `addresses` = '[]' where `id` = 1",
+          '[query] commit',
+        ],
+        mysql: [
+          '[query] begin',
+          `[query] insert into \`user\` (\`name\`, \`addresses\`) values ('u1', '[{\\"street\\":\\"s1\\",\\"city\\":\\"c1\\"},{\\"street\\":\\"s2\\"}]')`,
+          '[query] commit',
+          '[query] select `u0`.* from `user` as `u0` order by `u0`.`id` asc',
+          '[query] begin',
+          `[query] update \`user\` set \`addresses\` = '[{\\"street\\":\\"s1\\",\\"city\\":\\"c1\\"},{\\"street\\":\\"s2\\"},{\\"street\\":\\"s3\\",\\"city\\":\\"c3\\"}]' where \`id\` = 1`,
+          '[query] commit',
+          '[query] begin',
+          `[query] update \`user\` set \`addresses\` = '[{\\"street\\":\\"s1\\",\\"city\\":\\"c1\\"},{\\"street\\":\\"s2\\"},{\\"street\\":\\"s3\\",\\"city\\":\\"c3\\"},{\\"street\\":\\"s4\\",\\"city\\":\\"c4\\"}]' where \`id\` = 1`,
+          '[query] commit',
+          '[query] begin',
+          `[query] update \`user\` set \`addresses\` = '[{\\"street\\":\\"s1\\",\\"city\\":\\"c1\\"},{\\"street\\":\\"s2\\",\\"city\\":\\"c2\\"},{\\"street\\":\\"s3\\",\\"city\\":\\"c3\\"},{\\"street\\":\\"s4\\",\\"city\\":\\"c4\\"}]' where \`id\` = 1`,
+          '[query] commit',
+          '[query] begin',
+          "[query] update `user` set `addresses` = '[]' where `id` = 1",
+          '[query] commit',
+        ],
+      }),
+    );
     // A condition on the items holds when some item matches (json_each), as MikroORM.
     x.addresses = [{ street: 's1', city: 'c1' }, { street: 's2' }] as never;
     await em.flush();
     take(lines);
     expect((await orm.em.fork().find(Person, { addresses: { city: 'c1' } } as never)).length).toBe(1);
     expect((await orm.em.fork().find(Person, { addresses: { city: 'zz' } } as never)).length).toBe(0);
-    expect(sql()).toEqual([
-      "[query] select `u0`.* from `user` as `u0` where exists (select 1 from json_each(`u0`.`addresses`) as `__je0` where json_extract(`__je0`.value, '$.city') = 'c1')",
-      "[query] select `u0`.* from `user` as `u0` where exists (select 1 from json_each(`u0`.`addresses`) as `__je0` where json_extract(`__je0`.value, '$.city') = 'zz')",
-    ]);
+    expect(sql()).toEqual(
+      forDriver({
+        sqlite: [
+          "[query] select `u0`.* from `user` as `u0` where exists (select 1 from json_each(`u0`.`addresses`) as `__je0` where json_extract(`__je0`.value, '$.city') = 'c1')",
+          "[query] select `u0`.* from `user` as `u0` where exists (select 1 from json_each(`u0`.`addresses`) as `__je0` where json_extract(`__je0`.value, '$.city') = 'zz')",
+        ],
+        postgresql: [
+          "[query] select `u0`.* from `user` as `u0` where exists (select 1 from jsonb_array_elements(`u0`.`addresses`) as `__je0` where `__je0`->>'city' = 'c1')",
+          "[query] select `u0`.* from `user` as `u0` where exists (select 1 from jsonb_array_elements(`u0`.`addresses`) as `__je0` where `__je0`->>'city' = 'zz')",
+        ],
+        mysql: [
+          "[query] select `u0`.* from `user` as `u0` where (select 1 from json_table(`u0`.`addresses`, '$[*]' columns (`city` text path '$.city')) as `__je0` where `__je0`.`city` = 'c1' limit 1) is not null",
+          "[query] select `u0`.* from `user` as `u0` where (select 1 from json_table(`u0`.`addresses`, '$[*]' columns (`city` text path '$.city')) as `__je0` where `__je0`.`city` = 'zz' limit 1) is not null",
+        ],
+      }),
+    );
   });
 });

@@ -9,7 +9,7 @@ import {
   type MikroORM,
 } from '@mikro-native/sqlite';
 import { Author } from './entities.js';
-import { driver, failure, setup, take } from './helpers.js';
+import { driver, failure, forDriver, setup, take } from './helpers.js';
 
 let orm: MikroORM | undefined;
 afterEach(async () => {
@@ -31,6 +31,20 @@ async function init(options: Partial<Parameters<typeof setup>[0]> = {}) {
 async function dbState() {
   return orm!.em.fork().execute('select id, name, email from author order by id');
 }
+
+/** The clock's 1000 ms and the key read back in an insert's log line: MySQL writes dates as text and has no `returning`. */
+const ts = forDriver({ sqlite: '1000', mysql: "'1970-01-01 00:00:01.000'" });
+const returning = forDriver({ sqlite: ' returning `id`', mysql: '' });
+const values = (name: string, email: string) => `('${name}', '${email}', ${ts}, ${ts}, false)`;
+const insertInto = '[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values';
+/** The servers' unique violation on `author.email` (dup@x), as MikroORM 7.2.1 reports it. */
+const uniqueEmail = forDriver({
+  sqlite: driver.errors.unique('author', 'email'),
+  postgresql: { code: '23505', message: 'duplicate key value violates unique constraint "author_email_unique"\n - detail: Key (email)=(dup@x) already exists.' },
+  mysql: { code: 'ER_DUP_ENTRY', message: "Duplicate entry 'dup@x' for key 'author_email_unique'" },
+});
+/** On the servers a rolled back transaction keeps the ids it took (sequences and auto increments are not transactional). */
+const server = driver.name !== 'sqlite';
 
 const initial = [
   { id: 1, name: 'Dup', email: 'dup@x' },
@@ -58,11 +72,11 @@ describe.each([false, true])('a failing flush rolls back and leaves the unit of 
     expect(err).toBeInstanceOf(ConstraintViolationException);
     expect(err).toBeInstanceOf(DriverException);
     expect(err.name).toBe('UniqueConstraintViolationException');
-    expect({ code: err.code, message: err.message }).toEqual(driver.errors.unique('author', 'email'));
+    expect({ code: err.code, message: err.message }).toEqual(uniqueEmail);
     expect(take(lines)).toEqual([
       '[query] begin',
-      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('N1', 'n1@x', 1000, 1000, false), ('N2', 'n2@x', 1000, 1000, false) returning `id` [took X ms, 2 rows affected]",
-      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('N3', 'dup@x', 1000, 1000, false) returning `id` [took X ms]",
+      `${insertInto} ${values('N1', 'n1@x')}, ${values('N2', 'n2@x')}${returning} [took X ms, 2 rows affected]`,
+      `${insertInto} ${values('N3', 'dup@x')}${returning} [took X ms]`,
       '[query] rollback',
     ]);
 
@@ -78,22 +92,25 @@ describe.each([false, true])('a failing flush rolls back and leaves the unit of 
     await em.flush();
     expect(take(lines)).toEqual([
       '[query] begin',
-      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('N1', 'n1@x', 1000, 1000, false), ('N2', 'n2@x', 1000, 1000, false) returning `id` [took X ms, 2 rows affected]",
-      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('N3', 'n3@x', 1000, 1000, false) returning `id` [took X ms, 1 row affected]",
-      "[query] update `author` set `name` = 'Other2', `updated_at` = 1000 where `id` = 2 [took X ms, 1 row affected]",
+      `${insertInto} ${values('N1', 'n1@x')}, ${values('N2', 'n2@x')}${returning} [took X ms, 2 rows affected]`,
+      `${insertInto} ${values('N3', 'n3@x')}${returning} [took X ms, 1 row affected]`,
+      // `updated_at` is left out, as MikroORM does: its onUpdate value equals the loaded one.
+      "[query] update `author` set `name` = 'Other2' where `id` = 2 [took X ms, 1 row affected]",
       '[query] commit',
     ]);
-    // SQLite rolled back the autoincrement counter with the transaction.
-    expect(created.map(a => a.id)).toEqual([3, 4, 5]);
+    // SQLite rolled back the autoincrement counter with the transaction; the servers did not (3 to 5
+    // were taken by the failed flush, as MikroORM 7.2.1's next inserts show).
+    const ids = server ? [6, 7, 8] : [3, 4, 5];
+    expect(created.map(a => a.id)).toEqual(ids);
     expect(created.map(a => wrap(a).isManaged())).toEqual([true, true, true]);
     expect(await dbState()).toEqual([
       { id: 1, name: 'Dup', email: 'dup@x' },
       { id: 2, name: 'Other2', email: 'other@x' },
-      { id: 3, name: 'N1', email: 'n1@x' },
-      { id: 4, name: 'N2', email: 'n2@x' },
-      { id: 5, name: 'N3', email: 'n3@x' },
+      { id: ids[0], name: 'N1', email: 'n1@x' },
+      { id: ids[1], name: 'N2', email: 'n2@x' },
+      { id: ids[2], name: 'N3', email: 'n3@x' },
     ]);
-    expect(await em.findOne(Author, 3)).toBe(created[0]);
+    expect(await em.findOne(Author, ids[0])).toBe(created[0]);
   });
 
   test('unique violation in an update after successful inserts', async () => {
@@ -108,8 +125,8 @@ describe.each([false, true])('a failing flush rolls back and leaves the unit of 
     expect(err).toBeInstanceOf(UniqueConstraintViolationException);
     expect(take(lines)).toEqual([
       '[query] begin',
-      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('N1', 'n1@x', 1000, 1000, false), ('N2', 'n2@x', 1000, 1000, false) returning `id` [took X ms, 2 rows affected]",
-      "[query] update `author` set `email` = 'dup@x', `updated_at` = 1000 where `id` = 2 [took X ms]",
+      `${insertInto} ${values('N1', 'n1@x')}, ${values('N2', 'n2@x')}${returning} [took X ms, 2 rows affected]`,
+      "[query] update `author` set `email` = 'dup@x' where `id` = 2 [took X ms]",
       '[query] rollback',
     ]);
     // The inserted rows were rolled back, so their generated ids were not assigned.
@@ -119,7 +136,7 @@ describe.each([false, true])('a failing flush rolls back and leaves the unit of 
 
     other.email = 'other2@x';
     await em.flush();
-    expect(created.map(a => a.id)).toEqual([3, 4]);
+    expect(created.map(a => a.id)).toEqual(server ? [5, 6] : [3, 4]);
     expect((await dbState()).map((r: { email: string }) => r.email)).toEqual(['dup@x', 'other2@x', 'n1@x', 'n2@x']);
   });
 
@@ -127,7 +144,17 @@ describe.each([false, true])('a failing flush rolls back and leaves the unit of 
     const { lines } = await init({ file });
     const em = orm!.em.fork();
     // A trigger makes the delete fail inside the flush.
-    await em.execute("create trigger no_delete before delete on author begin select raise(abort, 'no deletes'); end");
+    if (driver.name === 'postgresql') {
+      await em.execute("create function no_delete() returns trigger as $$ begin raise exception 'no deletes'; end $$ language plpgsql");
+      await em.execute('create trigger no_delete before delete on author for each row execute function no_delete()');
+    } else {
+      await em.execute(
+        forDriver({
+          sqlite: "create trigger no_delete before delete on author begin select raise(abort, 'no deletes'); end",
+          mysql: "create trigger no_delete before delete on author for each row signal sqlstate '45000' set message_text = 'no deletes'",
+        }),
+      );
+    }
     const dup = await em.findOneOrFail(Author, 1);
     em.remove(dup);
     lines.length = 0;
@@ -173,10 +200,23 @@ describe('unlogged flushes use faster statements with the same outcome', () => {
     const first = Array.from({ length: 7 }, (_, i) => em.create(Author, { name: `A${i}`, email: `a${i}@x` }));
     await em.flush();
     expect(first.map(a => a.id)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    if (driver.name === 'mysql' || driver.name === 'mariadb') {
+      // MySQL refuses a trigger that writes to the table it fires on (error 1442), so there is no
+      // interleaving to check there.
+      return;
+    }
     // A trigger inserting into the same table interleaves its rows: ids come from `returning`.
-    await em.execute(
-      "create trigger shadow after insert on author when new.name like 'B%' begin insert into author (name, email, created_at, updated_at, terms_accepted) values ('shadow', 'shadow-' || new.email, 0, 0, 0); end",
-    );
+    if (driver.name === 'postgresql') {
+      // A before-row trigger, so the shadow rows take their ids between the batch's rows.
+      await em.execute(
+        "create function shadow() returns trigger as $$ begin if new.name like 'B%' then insert into author (name, email, created_at, updated_at, terms_accepted) values ('shadow', 'shadow-' || new.email, now(), now(), false); end if; return new; end $$ language plpgsql",
+      );
+      await em.execute('create trigger shadow before insert on author for each row execute function shadow()');
+    } else {
+      await em.execute(
+        "create trigger shadow after insert on author when new.name like 'B%' begin insert into author (name, email, created_at, updated_at, terms_accepted) values ('shadow', 'shadow-' || new.email, 0, 0, 0); end",
+      );
+    }
     const second = Array.from({ length: 4 }, (_, i) => em.create(Author, { name: `B${i}`, email: `b${i}@x` }));
     await em.flush();
     const rows = await orm!.em.fork().execute<{ id: number; email: string }[]>("select id, email from author where name like 'B%' order by id");
@@ -197,9 +237,15 @@ describe('unlogged flushes use faster statements with the same outcome', () => {
     other.email = 'dup@x';
     const err = await failure(em.flush());
     expect(err).toBeInstanceOf(UniqueConstraintViolationException);
-    expect({ code: err.code, message: err.message }).toEqual(driver.errors.unique('author', 'email'));
-    expect(err.sql).toMatch(
-      /^update `author` set `name` = case when \(`id` = 1\) then 'Dup2' else `name` end, `updated_at` = case when \(`id` = 1\) then \d+ when \(`id` = 2\) then \d+ else `updated_at` end, `email` = case when \(`id` = 2\) then 'dup@x' else `email` end where `id` in \(1, 2\) returning `id`$/,
+    expect({ code: err.code, message: err.message }).toEqual(uniqueEmail);
+    // The batched statement, whose `onUpdate` value equals the loaded one (so it is left out, as
+    // MikroORM does). MikroORM 7.2.1's PostgreSQL errors carry no statement; ours do.
+    expect(err.sql).toBe(
+      forDriver({
+        sqlite: "update `author` set `name` = case when (`id` = 1) then 'Dup2' else `name` end, `email` = case when (`id` = 2) then 'dup@x' else `email` end where `id` in (1, 2) returning `id`",
+        postgresql: `update "author" set "name" = case when ("id" = 1) then 'Dup2' else "name" end, "email" = case when ("id" = 2) then 'dup@x' else "email" end where "id" in (1, 2) returning "id"`,
+        mysql: "update `author` set `name` = case when (`id` = 1) then 'Dup2' else `name` end, `email` = case when (`id` = 2) then 'dup@x' else `email` end where `id` in (1, 2)",
+      }),
     );
     expect(await dbState()).toEqual(initial);
     other.email = 'other2@x';
@@ -256,7 +302,22 @@ describe('required properties are validated before any SQL', () => {
     const em = orm!.em.fork();
     const err = await failure(em.insert(Author, { name: 'a', email: 'a@a' }));
     expect(err).toBeInstanceOf(NotNullConstraintViolationException);
-    expect({ code: err.code, message: err.message }).toEqual(driver.errors.notNull('author', 'created_at'));
-    expect(take(lines)).toEqual(["[query] insert into `author` (`name`, `email`) values ('a', 'a@a') returning `id`, `terms_accepted` [took X ms]"]);
+    expect({ code: err.code, message: err.message }).toEqual(
+      forDriver({
+        sqlite: driver.errors.notNull('author', 'created_at'),
+        postgresql: {
+          code: '23502',
+          message:
+            'null value in column "created_at" of relation "author" violates not-null constraint\n - detail: Failing row contains (3, a, a@a, null, null, null, null, f, null, null, null, null, null, null, null, null).',
+        },
+        mysql: { code: 'ER_NO_DEFAULT_FOR_FIELD', message: "Field 'created_at' doesn't have a default value" },
+      }),
+    );
+    expect(take(lines)).toEqual([
+      forDriver({
+        sqlite: "[query] insert into `author` (`name`, `email`) values ('a', 'a@a') returning `id`, `terms_accepted` [took X ms]",
+        mysql: "[query] insert into `author` (`name`, `email`) values ('a', 'a@a') [took X ms]",
+      }),
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineEntity, p, wrap, type MikroORM } from '@mikro-native/sqlite';
 import * as legacy from '@mikro-native/decorators/legacy';
-import { setup, take } from './helpers.js';
+import { forDriver, setup, take } from './helpers.js';
 
 // Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
 
@@ -41,7 +41,12 @@ describe('formulas and lazy properties', () => {
   test('formulas are selected, not stored; lazy properties are left out until populated', async () => {
     await init();
     expect(await orm!.schema.getCreateSchemaSQL()).toContain(
-      'create table `book` (`id` integer not null primary key autoincrement, `title` text not null, `price` real not null, `author_id` integer not null, `bio` text null, ',
+      forDriver({
+        sqlite: 'create table `book` (`id` integer not null primary key autoincrement, `title` text not null, `price` real not null, `author_id` integer not null, `bio` text null, ',
+        postgresql: 'create table "book" ("id" serial primary key, "title" varchar(255) not null, "price" real not null, "author_id" int not null, "bio" text null);\n',
+        mysql:
+          'create table `book` (`id` int unsigned not null auto_increment primary key, `title` varchar(255) not null, `price` float not null, `author_id` int unsigned not null, `bio` text null) default character set utf8mb4 engine = InnoDB;\n',
+      }),
     );
     await orm!.schema.create();
     let em = orm!.em.fork();
@@ -49,7 +54,12 @@ describe('formulas and lazy properties', () => {
     em.create(Plain, { price: 2 });
     take(lines);
     await em.flush();
-    expect(sql()).toContain("[query] insert into `book` (`title`, `price`, `author_id`, `bio`) values ('b1', 100, 1, 'long') returning `id`");
+    expect(sql()).toContain(
+      forDriver({
+        sqlite: "[query] insert into `book` (`title`, `price`, `author_id`, `bio`) values ('b1', 100, 1, 'long') returning `id`",
+        mysql: "[query] insert into `book` (`title`, `price`, `author_id`, `bio`) values ('b1', 100, 1, 'long')",
+      }),
+    );
 
     em = orm!.em.fork();
     const [b] = await em.find(Book, { priceTaxed: { $gt: 100 } }, { orderBy: { priceTaxed: 'desc' } });

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineEntity, LockMode, OptimisticLockError, p, ValidationError, type MikroORM } from '@mikro-native/sqlite';
-import { failure, setup, take } from './helpers.js';
+import { failure, forDriver, setup, take } from './helpers.js';
 
-// Expected SQL and errors were produced by MikroORM 7.2.2 running the same calls.
+// Expected SQL and errors were produced by MikroORM 7.2.2 running the same calls (7.2.1 on PostgreSQL and MySQL).
 
 const Author = defineEntity({ name: 'Author', properties: { id: p.integer().primary(), name: p.string(), version: p.integer().version() } });
 const Plain = defineEntity({ name: 'Plain', properties: { id: p.integer().primary() } });
@@ -36,7 +36,7 @@ describe('em.lock()', () => {
     expect(take(ctx.lines)).toEqual([]);
   });
 
-  test('pessimistic: needs a transaction; SQLite selects the row without a lock clause', async () => {
+  test('pessimistic: needs a transaction; SQLite selects the row without a lock clause, the servers lock it', async () => {
     const ctx = await setup({ entities: [Author, Plain] });
     orm = ctx.orm;
     const em = orm.em.fork();
@@ -54,10 +54,12 @@ describe('em.lock()', () => {
       return y!.name;
     });
     expect(name).toBe('A');
+    // The servers lock the rows.
+    const [write, read] = forDriver({ sqlite: ['', ''], postgresql: [' for update', ' for share'], mysql: [' for update', ' lock in share mode'] });
     expect(take(ctx.lines)).toEqual([
       '[query] begin',
-      '[query] select 1 from `author` as `a0` where `a0`.`id` = 1 [took X ms, 1 result]',
-      '[query] select `a0`.* from `author` as `a0` where `a0`.`id` = 1 limit 1 [took X ms, 1 result]',
+      `[query] select 1 from \`author\` as \`a0\` where \`a0\`.\`id\` = 1${write} [took X ms, 1 result]`,
+      `[query] select \`a0\`.* from \`author\` as \`a0\` where \`a0\`.\`id\` = 1 limit 1${read} [took X ms, 1 result]`,
       '[query] commit',
     ]);
     const noTx = await failure(em.find(Author, {}, { lockMode: LockMode.PESSIMISTIC_WRITE }));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { EntitySchema, defineEntity, p, wrap, type MikroORM } from '@mikro-native/sqlite';
-import { setup, take } from './helpers.js';
+import { forDriver, setup, take } from './helpers.js';
 
 // Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
 
@@ -30,13 +30,37 @@ describe.each([
     const { orm: o, lines } = await setup({ entities: [...entities], schema: false });
     orm = o;
     expect(await orm.schema.getCreateSchemaSQL()).toBe(
-      [
-        'create table `user` (`id` integer not null primary key autoincrement, `name` text not null);',
-        '',
-        'create table `profile` (`id` integer not null primary key autoincrement, `bio` text not null, `user_id` integer not null, constraint `profile_user_id_foreign` foreign key (`user_id`) references `user` (`id`));',
-        'create unique index `profile_user_id_unique` on `profile` (`user_id`);',
-        '',
-      ].join('\n'),
+      forDriver({
+        sqlite: [
+          'create table `user` (`id` integer not null primary key autoincrement, `name` text not null);',
+          '',
+          'create table `profile` (`id` integer not null primary key autoincrement, `bio` text not null, `user_id` integer not null, constraint `profile_user_id_foreign` foreign key (`user_id`) references `user` (`id`));',
+          'create unique index `profile_user_id_unique` on `profile` (`user_id`);',
+          '',
+        ],
+        postgresql: [
+          "set names 'utf8';",
+          '',
+          'create table "user" ("id" serial primary key, "name" varchar(255) not null);',
+          '',
+          'create table "profile" ("id" serial primary key, "bio" varchar(255) not null, "user_id" int not null);',
+          'alter table "profile" add constraint "profile_user_id_unique" unique ("user_id");',
+          '',
+          'alter table "profile" add constraint "profile_user_id_foreign" foreign key ("user_id") references "user" ("id");',
+          '',
+        ],
+        mysql: [
+          'set names utf8mb4;',
+          '',
+          'create table `user` (`id` int unsigned not null auto_increment primary key, `name` varchar(255) not null) default character set utf8mb4 engine = InnoDB;',
+          '',
+          'create table `profile` (`id` int unsigned not null auto_increment primary key, `bio` varchar(255) not null, `user_id` int unsigned not null) default character set utf8mb4 engine = InnoDB;',
+          'alter table `profile` add unique `profile_user_id_unique` (`user_id`);',
+          '',
+          'alter table `profile` add constraint `profile_user_id_foreign` foreign key (`user_id`) references `user` (`id`);',
+          '',
+        ],
+      }).join('\n'),
     );
     await orm.schema.create();
     lines.length = 0;
@@ -45,12 +69,22 @@ describe.each([
     const pr = em.create('Profile', { bio: 'B', user: u });
     expect(u.profile).toBe(pr);
     await em.flush();
-    expect(take(lines)).toEqual([
-      '[query] begin',
-      "[query] insert into `user` (`name`) values ('U') returning `id` [took X ms, 1 row affected]",
-      "[query] insert into `profile` (`bio`, `user_id`) values ('B', 1) returning `id` [took X ms, 1 row affected]",
-      '[query] commit',
-    ]);
+    expect(take(lines)).toEqual(
+      forDriver({
+        sqlite: [
+          '[query] begin',
+          "[query] insert into `user` (`name`) values ('U') returning `id` [took X ms, 1 row affected]",
+          "[query] insert into `profile` (`bio`, `user_id`) values ('B', 1) returning `id` [took X ms, 1 row affected]",
+          '[query] commit',
+        ],
+        mysql: [
+          '[query] begin',
+          "[query] insert into `user` (`name`) values ('U') [took X ms, 1 row affected]",
+          "[query] insert into `profile` (`bio`, `user_id`) values ('B', 1) [took X ms, 1 row affected]",
+          '[query] commit',
+        ],
+      }),
+    );
 
     const users = (await orm.em.fork().find('User', {})) as any[];
     expect(users.map(x => wrap(x).toObject())).toEqual([{ id: 1, name: 'U', profile: 1 }]);

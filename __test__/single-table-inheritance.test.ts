@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { defineEntity, p, wrap, type MikroORM } from '@mikro-native/sqlite';
 import * as legacy from '@mikro-native/decorators/legacy';
-import { setup, take } from './helpers.js';
+import { forDriver, setup, take } from './helpers.js';
 
 // Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
 
@@ -23,10 +23,27 @@ test('single-table inheritance: one table, a discriminator column, instances of 
   orm = ctx.orm;
   const sql = () => take(ctx.lines).map(l => l.replace(/ \[took X ms.*\]$/, ''));
   expect(await orm.schema.getCreateSchemaSQL()).toBe(
-    "create table `person` (`id` integer not null primary key autoincrement, `name` text not null, `type` text check (`type` in ('employee', 'manager', 'person')) not null, `salary` integer null, `reports` integer null);\n" +
-      'create index `person_type_index` on `person` (`type`);\n\n' +
-      'create table `article` (`id` integer not null primary key autoincrement, `title` text not null, `author_id` integer not null, constraint `article_author_id_foreign` foreign key (`author_id`) references `person` (`id`));\n' +
-      'create index `article_author_id_index` on `article` (`author_id`);\n',
+    forDriver({
+      sqlite:
+        "create table `person` (`id` integer not null primary key autoincrement, `name` text not null, `type` text check (`type` in ('employee', 'manager', 'person')) not null, `salary` integer null, `reports` integer null);\n" +
+        'create index `person_type_index` on `person` (`type`);\n\n' +
+        'create table `article` (`id` integer not null primary key autoincrement, `title` text not null, `author_id` integer not null, constraint `article_author_id_foreign` foreign key (`author_id`) references `person` (`id`));\n' +
+        'create index `article_author_id_index` on `article` (`author_id`);\n',
+      postgresql:
+        "set names 'utf8';\n\n" +
+        'create table "person" ("id" serial primary key, "name" varchar(255) not null, "type" text not null, "salary" int null, "reports" int null);\n' +
+        'create index "person_type_index" on "person" ("type");\n' +
+        `alter table "person" add constraint "person_type_check" check ("type" in ('employee', 'manager', 'person'));\n\n` +
+        'create table "article" ("id" serial primary key, "title" varchar(255) not null, "author_id" int not null);\n\n' +
+        'alter table "article" add constraint "article_author_id_foreign" foreign key ("author_id") references "person" ("id");\n',
+      mysql:
+        'set names utf8mb4;\n\n' +
+        "create table `person` (`id` int unsigned not null auto_increment primary key, `name` varchar(255) not null, `type` enum('employee','manager','person') not null, `salary` int null, `reports` int null) default character set utf8mb4 engine = InnoDB;\n" +
+        'alter table `person` add index `person_type_index` (`type`);\n\n' +
+        'create table `article` (`id` int unsigned not null auto_increment primary key, `title` varchar(255) not null, `author_id` int unsigned not null) default character set utf8mb4 engine = InnoDB;\n' +
+        'alter table `article` add index `article_author_id_index` (`author_id`);\n\n' +
+        'alter table `article` add constraint `article_author_id_foreign` foreign key (`author_id`) references `person` (`id`);\n',
+    }),
   );
   await orm.schema.create();
   sql();
@@ -37,12 +54,22 @@ test('single-table inheritance: one table, a discriminator column, instances of 
   const mgr = em.create(Manager, { name: 'M', salary: 200, reports: 3 });
   em.create(Article, { title: 'A1', author: mgr });
   await em.flush();
-  expect(sql()).toEqual([
-    '[query] begin',
-    "[query] insert into `person` (`type`, `name`, `salary`, `reports`) values ('person', 'P', null, null), ('employee', 'E', 100, null), ('manager', 'M', 200, 3) returning `id`",
-    "[query] insert into `article` (`title`, `author_id`) values ('A1', 3) returning `id`",
-    '[query] commit',
-  ]);
+  expect(sql()).toEqual(
+    forDriver({
+      sqlite: [
+        '[query] begin',
+        "[query] insert into `person` (`type`, `name`, `salary`, `reports`) values ('person', 'P', null, null), ('employee', 'E', 100, null), ('manager', 'M', 200, 3) returning `id`",
+        "[query] insert into `article` (`title`, `author_id`) values ('A1', 3) returning `id`",
+        '[query] commit',
+      ],
+      mysql: [
+        '[query] begin',
+        "[query] insert into `person` (`type`, `name`, `salary`, `reports`) values ('person', 'P', default, default), ('employee', 'E', 100, default), ('manager', 'M', 200, 3)",
+        "[query] insert into `article` (`title`, `author_id`) values ('A1', 3)",
+        '[query] commit',
+      ],
+    }),
+  );
   expect(mgr).toBeInstanceOf(Employee.class);
   expect(objects([person, emp, mgr])).toEqual([
     ['Person', { id: 1, name: 'P' }],
@@ -126,7 +153,10 @@ test('single-table inheritance: one table, a discriminator column, instances of 
   await em.flush();
   expect(sql()).toEqual([
     '[query] begin',
-    "[query] insert into `person` (`type`, `name`, `salary`, `reports`) values ('manager', 'x', 1, 2), ('employee', 'y', 5, null) returning `id`",
+    forDriver({
+      sqlite: "[query] insert into `person` (`type`, `name`, `salary`, `reports`) values ('manager', 'x', 1, 2), ('employee', 'y', 5, null) returning `id`",
+      mysql: "[query] insert into `person` (`type`, `name`, `salary`, `reports`) values ('manager', 'x', 1, 2), ('employee', 'y', 5, default)",
+    }),
     '[query] commit',
   ]);
   expect(objects([x, y])).toEqual([
@@ -156,8 +186,20 @@ test('single-table inheritance with decorated classes; default discriminator val
   orm = ctx.orm;
   const sql = () => take(ctx.lines).map(l => l.replace(/ \[took X ms.*\]$/, ''));
   expect(await orm.schema.getCreateSchemaSQL()).toBe(
-    "create table `animal` (`id` integer not null primary key autoincrement, `name` text not null, `kind` text check (`kind` in ('animal', 'big_cat')) not null, `size` integer null);\n" +
-      'create index `animal_kind_index` on `animal` (`kind`);\n',
+    forDriver({
+      sqlite:
+        "create table `animal` (`id` integer not null primary key autoincrement, `name` text not null, `kind` text check (`kind` in ('animal', 'big_cat')) not null, `size` integer null);\n" +
+        'create index `animal_kind_index` on `animal` (`kind`);\n',
+      postgresql:
+        "set names 'utf8';\n\n" +
+        'create table "animal" ("id" serial primary key, "name" varchar(255) not null, "kind" text not null, "size" int null);\n' +
+        'create index "animal_kind_index" on "animal" ("kind");\n' +
+        `alter table "animal" add constraint "animal_kind_check" check ("kind" in ('animal', 'big_cat'));\n`,
+      mysql:
+        'set names utf8mb4;\n\n' +
+        "create table `animal` (`id` int unsigned not null auto_increment primary key, `name` varchar(255) not null, `kind` enum('animal','big_cat') not null, `size` int null) default character set utf8mb4 engine = InnoDB;\n" +
+        'alter table `animal` add index `animal_kind_index` (`kind`);\n',
+    }),
   );
   await orm.schema.create();
   sql();
@@ -173,7 +215,10 @@ test('single-table inheritance with decorated classes; default discriminator val
   await em2.flush();
   expect(sql()).toEqual([
     '[query] begin',
-    "[query] insert into `animal` (`kind`, `name`, `size`) values ('big_cat', 'c', 3) returning `id`",
+    forDriver({
+      sqlite: "[query] insert into `animal` (`kind`, `name`, `size`) values ('big_cat', 'c', 3) returning `id`",
+      mysql: "[query] insert into `animal` (`kind`, `name`, `size`) values ('big_cat', 'c', 3)",
+    }),
     '[query] commit',
     "[query] select `b0`.* from `animal` as `b0` where `b0`.`kind` = 'big_cat'",
     '[query] begin',

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { UniqueConstraintViolationException, ValidationError, type MikroORM } from '@mikro-native/sqlite';
 import { Author } from './entities.js';
-import { failure, setup, take } from './helpers.js';
+import { driver, failure, forDriver, setup, take } from './helpers.js';
 
 let orm: MikroORM | undefined;
 let lines: string[];
@@ -17,8 +17,12 @@ async function init(options: Partial<Parameters<typeof setup>[0]> = {}) {
   return orm.em.fork();
 }
 
+/** The clock's 1000 ms as the database takes it: epoch ms on SQLite (and PostgreSQL's log as rewritten), text on MySQL. */
+const ts = forDriver({ sqlite: '1000', mysql: "'1970-01-01 00:00:01.000'" });
+/** MySQL inserts have no `returning` clause. */
+const returning = forDriver({ sqlite: ' returning `id`', mysql: '' });
 const insert = (name: string, email = `${name.toLowerCase()}@x`) =>
-  `[query] insert into \`author\` (\`name\`, \`email\`, \`created_at\`, \`updated_at\`, \`terms_accepted\`) values ('${name}', '${email}', 1000, 1000, false) returning \`id\` [took X ms, 1 row affected]`;
+  `[query] insert into \`author\` (\`name\`, \`email\`, \`created_at\`, \`updated_at\`, \`terms_accepted\`) values ('${name}', '${email}', ${ts}, ${ts}, false)${returning} [took X ms, 1 row affected]`;
 const names = async () => ((await orm!.em.fork().execute('select name from author order by id')) as { name: string }[]).map(r => r.name);
 
 describe.each([false, true])('em.transactional (file: %s)', file => {
@@ -68,7 +72,7 @@ describe.each([false, true])('em.transactional (file: %s)', file => {
     expect(err).toBeInstanceOf(UniqueConstraintViolationException);
     expect(take(lines)).toEqual([
       '[query] begin',
-      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('D', 'pre@x', 1000, 1000, false) returning `id` [took X ms]",
+      `[query] insert into \`author\` (\`name\`, \`email\`, \`created_at\`, \`updated_at\`, \`terms_accepted\`) values ('D', 'pre@x', ${ts}, ${ts}, false)${returning} [took X ms]`,
       '[query] rollback',
     ]);
     expect(await names()).toEqual(['Pre']);
@@ -85,12 +89,32 @@ describe.each([false, true])('em.transactional (file: %s)', file => {
       x.name = 'PreChanged';
       return tem.create(Author, { name: 'Tx1', email: 'tx1@x' });
     });
-    expect(take(lines)).toEqual([
-      '[query] begin',
-      insert('Tx1'),
-      "[query] update `author` set `name` = 'PreChanged', `updated_at` = 1000 where `id` = 1 [took X ms, 1 row affected]",
-      '[query] commit',
-    ]);
+    expect(take(lines)).toEqual(
+      forDriver({
+        sqlite: [
+          '[query] begin',
+          insert('Tx1'),
+          "[query] update `author` set `name` = 'PreChanged' where `id` = 1 [took X ms, 1 row affected]",
+          '[query] commit',
+        ],
+        // MikroORM 7.2.1 on a server reloads the entity (not every property of it was loaded);
+        // mikro-native does not yet (issue 4).
+        postgresql: [
+          '[query] begin',
+          '[query] select `a0`.* from `author` as `a0` where `a0`.`id` = 1 limit 1 [took X ms, 1 result]',
+          insert('Tx1'),
+          "[query] update `author` set `name` = 'PreChanged' where `id` = 1 [took X ms, 1 row affected]",
+          '[query] commit',
+        ],
+        mysql: [
+          '[query] begin',
+          '[query] select `a0`.* from `author` as `a0` where `a0`.`id` = 1 limit 1 [took X ms, 1 result]',
+          insert('Tx1'),
+          "[query] update `author` set `name` = 'PreChanged' where `id` = 1 [took X ms, 1 row affected]",
+          '[query] commit',
+        ],
+      }),
+    );
     expect(created.id).toBe(2);
     expect(pre.name).toBe('PreChanged');
     expect(await em.findOne(Author, 2)).toBe(created);
@@ -244,7 +268,7 @@ describe('implicitTransactions: false', () => {
     }
     await em.flush();
     expect(take(lines)).toEqual([
-      "[query] insert into `author` (`name`, `email`, `created_at`, `updated_at`, `terms_accepted`) values ('I2', 'I2@x', 1000, 1000, false), ('I3', 'I3@x', 1000, 1000, false), ('I4', 'I4@x', 1000, 1000, false) returning `id` [took X ms, 3 rows affected]",
+      `[query] insert into \`author\` (\`name\`, \`email\`, \`created_at\`, \`updated_at\`, \`terms_accepted\`) values ('I2', 'I2@x', ${ts}, ${ts}, false), ('I3', 'I3@x', ${ts}, ${ts}, false), ('I4', 'I4@x', ${ts}, ${ts}, false)${returning} [took X ms, 3 rows affected]`,
     ]);
 
     const [a, b, c] = await em.find(Author, {}, { orderBy: { id: 'asc' } });
@@ -254,7 +278,12 @@ describe('implicitTransactions: false', () => {
     em.remove(c);
     await em.flush();
     expect(take(lines)).toEqual([
-      "[query] update `author` set `name` = case when (`id` = 1) then 'I1b' when (`id` = 2) then 'I2b' else `name` end, `updated_at` = case when (`id` = 1) then 1000 when (`id` = 2) then 1000 else `updated_at` end where `id` in (1, 2) returning `id` [took X ms, 2 rows affected]",
+      // `updated_at` is left out, as MikroORM does: its onUpdate value equals the loaded one.
+      forDriver({
+        sqlite:
+          "[query] update `author` set `name` = case when (`id` = 1) then 'I1b' when (`id` = 2) then 'I2b' else `name` end where `id` in (1, 2) returning `id` [took X ms, 2 rows affected]",
+        mysql: "[query] update `author` set `name` = case when (`id` = 1) then 'I1b' when (`id` = 2) then 'I2b' else `name` end where `id` in (1, 2) [took X ms, 2 rows affected]",
+      }),
       '[query] delete from `author` where `id` in (3) [took X ms, 1 row affected]',
     ]);
     // em.transactional still opens a transaction.
@@ -292,21 +321,48 @@ describe('a transaction holds the connection', () => {
       lines.push(`<count ${await em.count(Author)}>`);
     })();
     await Promise.all([t1, flush2, count3]);
-    expect(take(lines)).toEqual([
-      '[query] begin',
-      insert('A'),
-      '<t1 flushed>',
-      '<em2 flush start>',
-      '<count start>',
-      '[query] rollback',
-      '<t1 failed>',
-      '[query] begin',
-      insert('B'),
-      '[query] commit',
-      '[query] select count(*) as `count` from `author` as `a0` [took X ms]',
-      '<em2 flushed 1>',
-      '<count 1>',
-    ]);
+    const log = take(lines);
+    if (driver.name === 'sqlite') {
+      // SQLite's one connection: the other forks wait for the transaction to end.
+      expect(log).toEqual([
+        '[query] begin',
+        insert('A'),
+        '<t1 flushed>',
+        '<em2 flush start>',
+        '<count start>',
+        '[query] rollback',
+        '<t1 failed>',
+        '[query] begin',
+        insert('B'),
+        '[query] commit',
+        '[query] select count(*) as `count` from `author` as `a0` [took X ms]',
+        '<em2 flushed 1>',
+        '<count 1>',
+      ]);
+    } else {
+      // On a server every fork has a connection of its own (as in MikroORM 7.2.1): nothing waits for the
+      // transaction, nothing reads its uncommitted row, and B's id comes after the one A took.
+      const count = log.find(l => /^<count \d+>$/.test(l));
+      expect(['<count 0>', '<count 1>']).toContain(count);
+      expect(log.filter(l => l !== count).sort()).toEqual(
+        [
+          '[query] begin',
+          insert('A'),
+          '<t1 flushed>',
+          '<em2 flush start>',
+          '<count start>',
+          '[query] rollback',
+          '<t1 failed>',
+          '[query] begin',
+          insert('B'),
+          '[query] commit',
+          '[query] select count(*) as `count` from `author` as `a0` [took X ms]',
+          '<em2 flushed 2>',
+        ].sort(),
+      );
+      expect(log.indexOf('<em2 flushed 2>')).toBeLessThan(log.indexOf('[query] rollback'));
+      expect(log.indexOf(count!)).toBeLessThan(log.indexOf('[query] rollback'));
+    }
     expect(await names()).toEqual(['B']);
   });
 
@@ -315,10 +371,11 @@ describe('a transaction holds the connection', () => {
     const counts = await em.transactional(async t => {
       t.create(Author, { name: 'A', email: 'a@x' });
       await t.flush();
-      // MikroORM 7.2.2 deadlocks on both of these.
+      // MikroORM 7.2.2 deadlocks on both of these on SQLite.
       return [await t.fork().count(Author), await orm!.em.fork().count(Author)];
     });
-    expect(counts).toEqual([1, 1]);
+    // On a server MikroORM 7.2.1 runs both counts on other connections of the pool, outside the transaction.
+    expect(counts).toEqual(forDriver({ sqlite: [1, 1], postgresql: [0, 0], mysql: [0, 0] }));
     expect(take(lines)).toEqual([
       '[query] begin',
       insert('A'),
@@ -338,7 +395,12 @@ describe('a transaction holds the connection', () => {
     lines.push('<commit>');
     await em.commit();
     await other;
-    expect(take(lines)).toEqual(['[query] begin', insert('A'), '<commit>', '[query] commit', '[query] select count(*) as `count` from `author` as `a0` [took X ms]', '<count 1>']);
+    expect(take(lines)).toEqual(
+      driver.name === 'sqlite'
+        ? ['[query] begin', insert('A'), '<commit>', '[query] commit', '[query] select count(*) as `count` from `author` as `a0` [took X ms]', '<count 1>']
+        : // A server's other connection does not wait, and does not see the uncommitted row (as in MikroORM 7.2.1).
+          ['[query] begin', insert('A'), '[query] select count(*) as `count` from `author` as `a0` [took X ms]', '<count 0>', '<commit>', '[query] commit'],
+    );
     expect(em.isInTransaction()).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { defineEntity, NotImplementedError, p, type MikroORM } from '@mikro-native/sqlite';
-import { failure, setup } from './helpers.js';
+import { failure, forDriver, setup } from './helpers.js';
 
 // What em.getUnitOfWork() shows was checked against MikroORM 7.2.2 running the same calls.
 
@@ -44,7 +44,13 @@ test('em.map() turns a raw row into a managed entity', async () => {
   const Person = defineEntity({ name: 'Person', properties: { id: p.integer().primary(), fullName: p.string(), active: p.boolean(), born: p.datetime().nullable(), meta: p.json<{ a: number }>().nullable() } });
   const { orm: other } = await setup({ entities: [Person] });
   const em = other.em.fork();
-  await em.execute(`insert into person (id, full_name, active, born, meta) values (1, 'A', 1, 1700000000000, '{"a":1}')`);
+  await em.execute(
+    forDriver({
+      sqlite: `insert into person (id, full_name, active, born, meta) values (1, 'A', 1, 1700000000000, '{"a":1}')`,
+      postgresql: `insert into person (id, full_name, active, born, meta) values (1, 'A', true, '2023-11-14T22:13:20.000Z', '{"a":1}')`,
+      mysql: `insert into person (id, full_name, active, born, meta) values (1, 'A', 1, '2023-11-14 22:13:20', '{"a":1}')`,
+    }),
+  );
   const [row] = (await em.execute('select * from person')) as Record<string, unknown>[];
   const person = em.map(Person, row);
   expect([person.fullName, person.active, person.born?.toISOString(), person.meta]).toEqual(['A', true, '2023-11-14T22:13:20.000Z', { a: 1 }]);

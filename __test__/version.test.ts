@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineEntity, OptimisticLockError, p, wrap, type MikroORM } from '@mikro-native/sqlite';
-import { failure, setup, take } from './helpers.js';
+import { failure, forDriver, setup, take } from './helpers.js';
 
 // Expected SQL was produced by MikroORM 7.2.2 running the same calls.
 
@@ -17,8 +17,14 @@ describe.each([true, false])('version properties (query log on: %s)', logged => 
     const ctx = await setup({ entities: [Doc], ...(logged ? {} : { debug: false }) });
     orm = ctx.orm;
     if (logged) {
-      expect((await orm.schema.getCreateSchemaSQL()).split('\n')[0]).toBe(
-        'create table `doc` (`id` integer not null primary key autoincrement, `title` text not null, `version` integer not null default 1);',
+      const ddl = (await orm.schema.getCreateSchemaSQL()).split('\n');
+      expect(ddl.find(l => l.startsWith('create table'))).toBe(
+        forDriver({
+          sqlite: 'create table `doc` (`id` integer not null primary key autoincrement, `title` text not null, `version` integer not null default 1);',
+          postgresql: 'create table "doc" ("id" serial primary key, "title" varchar(255) not null, "version" int not null default 1);',
+          mysql:
+            'create table `doc` (`id` int unsigned not null auto_increment primary key, `title` varchar(255) not null, `version` int not null default 1) default character set utf8mb4 engine = InnoDB;',
+        }),
       );
     }
     const em = orm.em.fork();
@@ -35,18 +41,38 @@ describe.each([true, false])('version properties (query log on: %s)', logged => 
     await em.flush();
     expect([d.version, d2.version]).toEqual([3, 2]);
     if (logged) {
-      expect(take(ctx.lines)).toEqual([
-        '[query] begin',
-        "[query] insert into `doc` (`title`) values ('A'), ('B') returning `id`, `version` [took X ms, 2 rows affected]",
-        '[query] commit',
-        '[query] begin',
-        "[query] update `doc` set `title` = 'A2', `version` = `version` + 1 where `id` = 1 and `version` = 1 returning `version` [took X ms, 1 row affected]",
-        '[query] commit',
-        '[query] begin',
-        '[query] select `d0`.`id` from `doc` as `d0` where ((`d0`.`id` = 1 and `d0`.`version` = 2) or (`d0`.`id` = 2 and `d0`.`version` = 1)) order by `d0`.`id` asc [took X ms, 2 results]',
-        "[query] update `doc` set `title` = case when (`id` = 1) then 'A3' when (`id` = 2) then 'B2' else `title` end, `version` = `version` + 1 where `id` in (1, 2) returning `id`, `version` [took X ms, 2 rows affected]",
-        '[query] commit',
-      ]);
+      expect(take(ctx.lines)).toEqual(
+        forDriver({
+          sqlite: [
+            '[query] begin',
+            "[query] insert into `doc` (`title`) values ('A'), ('B') returning `id`, `version` [took X ms, 2 rows affected]",
+            '[query] commit',
+            '[query] begin',
+            "[query] update `doc` set `title` = 'A2', `version` = `version` + 1 where `id` = 1 and `version` = 1 returning `version` [took X ms, 1 row affected]",
+            '[query] commit',
+            '[query] begin',
+            '[query] select `d0`.`id` from `doc` as `d0` where ((`d0`.`id` = 1 and `d0`.`version` = 2) or (`d0`.`id` = 2 and `d0`.`version` = 1)) order by `d0`.`id` asc [took X ms, 2 results]',
+            "[query] update `doc` set `title` = case when (`id` = 1) then 'A3' when (`id` = 2) then 'B2' else `title` end, `version` = `version` + 1 where `id` in (1, 2) returning `id`, `version` [took X ms, 2 rows affected]",
+            '[query] commit',
+          ],
+          // No returning clause: the new versions are selected after each write.
+          mysql: [
+            '[query] begin',
+            "[query] insert into `doc` (`title`) values ('A'), ('B') [took X ms, 2 rows affected]",
+            '[query] select `d0`.`id`, `d0`.`version` from `doc` as `d0` where `d0`.`id` in (1, 2) [took X ms, 2 results]',
+            '[query] commit',
+            '[query] begin',
+            "[query] update `doc` set `title` = 'A2', `version` = `version` + 1 where `id` = 1 and `version` = 1 [took X ms, 1 row affected]",
+            '[query] select `d0`.`id`, `d0`.`version` from `doc` as `d0` where `d0`.`id` in (1) [took X ms, 1 result]',
+            '[query] commit',
+            '[query] begin',
+            '[query] select `d0`.`id` from `doc` as `d0` where ((`d0`.`id` = 1 and `d0`.`version` = 2) or (`d0`.`id` = 2 and `d0`.`version` = 1)) order by `d0`.`id` asc [took X ms, 2 results]',
+            "[query] update `doc` set `title` = case when (`id` = 1) then 'A3' when (`id` = 2) then 'B2' else `title` end, `version` = `version` + 1 where `id` in (1, 2) [took X ms, 2 rows affected]",
+            '[query] select `d0`.`id`, `d0`.`version` from `doc` as `d0` where `d0`.`id` in (1, 2) [took X ms, 2 results]',
+            '[query] commit',
+          ],
+        }),
+      );
     }
     // Another context changes the row: this context's copy is stale.
     const other = orm.em.fork();
@@ -61,7 +87,11 @@ describe.each([true, false])('version properties (query log on: %s)', logged => 
     if (logged) {
       expect(take(ctx.lines)).toEqual([
         '[query] begin',
-        "[query] update `doc` set `title` = 'stale', `version` = `version` + 1 where `id` = 1 and `version` = 3 returning `version` [took X ms, 0 rows affected]",
+        forDriver({
+          sqlite:
+            "[query] update `doc` set `title` = 'stale', `version` = `version` + 1 where `id` = 1 and `version` = 3 returning `version` [took X ms, 0 rows affected]",
+          mysql: "[query] update `doc` set `title` = 'stale', `version` = `version` + 1 where `id` = 1 and `version` = 3 [took X ms, 0 rows affected]",
+        }),
         '[query] rollback',
       ]);
     }

@@ -336,7 +336,9 @@ export abstract class DatabaseDriver {
     }
     const payload = JSON.parse(e.message.substring(ERROR_TAG.length)) as { kind: string; message: string; code?: string; sql?: string; errno?: number; sqlState?: string; log?: LogEntry[] };
     this.writeLog(payload.log);
-    const cause = Object.assign(new Error(payload.message), { code: payload.code, sql: payload.sql, errno: payload.errno, sqlState: payload.sqlState });
+    // mysql2's `sqlMessage`: the server's message.
+    const sqlMessage = payload.errno === undefined ? undefined : payload.message;
+    const cause = Object.assign(new Error(payload.message), { code: payload.code, sql: payload.sql, errno: payload.errno, sqlState: payload.sqlState, sqlMessage });
     const Cls = ERROR_CLASSES[payload.kind];
     if (Cls) {
       const err = new Cls(cause);

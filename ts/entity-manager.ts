@@ -141,6 +141,8 @@ export interface CreateOptions {
 export interface ForkOptions {
   clear?: boolean;
   useContext?: boolean;
+  /** Work in the parent's open transaction (as MikroORM; always on SQLite's one connection). */
+  keepTransactionContext?: boolean;
 }
 /** Transaction isolation levels (as MikroORM's `IsolationLevel`). */
 export enum IsolationLevel {
@@ -445,6 +447,8 @@ export class EntityManager {
   /** @internal */ readonly identityMap: Map<unknown, object>[];
   /** @internal The transaction this EntityManager works in (set by begin / transactional). */
   txContext?: TxContext;
+  /** A fork without `keepTransactionContext` on a server: the transaction of the code that runs it is not its own. */
+  private outsideTransactions = false;
   /** @internal */ persistStack = new Set<object>();
   /** @internal */ removeStack = new Set<object>();
   /** @internal Filters added with `addFilter()`, by name. */ filters: Dictionary<FilterDef> = {};
@@ -498,7 +502,10 @@ export class EntityManager {
 
   /** @internal The open transaction this EntityManager's work belongs to, if any. */
   activeTransaction(): TxContext | undefined {
-    return this.txContext?.active ? this.txContext : this.ctx.driver.currentTransaction();
+    if (this.txContext?.active) {
+      return this.txContext;
+    }
+    return this.outsideTransactions ? undefined : this.ctx.driver.currentTransaction();
   }
 
   /** @internal Connects if needed; waits while a transaction this em is not part of runs. */
@@ -511,8 +518,11 @@ export class EntityManager {
   fork(options: ForkOptions = {}): EntityManager {
     const source = this.getContext(false);
     const fork = new (this.constructor as new (ctx: OrmContext, global: boolean) => EntityManager)(this.ctx, false);
-    // A fork made inside a transaction works in it (instead of waiting for it forever).
-    fork.txContext = source.activeTransaction();
+    // A fork made inside a transaction works in it when asked, as MikroORM; on a driver with one
+    // connection always (other work would wait for the transaction forever).
+    const keep = options.keepTransactionContext || !this.ctx.driver.concurrentTransactions;
+    fork.txContext = keep ? source.activeTransaction() : undefined;
+    fork.outsideTransactions = !keep;
     fork.filters = { ...source.filters };
     fork.filterParams = { ...source.filterParams };
     if (options.clear === false) {
@@ -755,7 +765,7 @@ export class EntityManager {
     let done = false;
     // One fork, cleared per chunk: each chunk's entities are a graph of their own, and what the
     // stream holds stays bounded by the chunk size.
-    const fork = this.fork();
+    const fork = this.fork({ keepTransactionContext: true });
     try {
       while (!done) {
         fork.clear();
@@ -2159,7 +2169,7 @@ export class EntityManager {
       parent.adopt(fork);
       return ret;
     }
-    const fork = parent.fork({ clear: false }) as this;
+    const fork = parent.fork({ clear: false, keepTransactionContext: true }) as this;
     await fork.begin(options);
     const tx = fork.txContext!;
     try {

@@ -771,7 +771,7 @@ export class QueryBuilder<T extends object = any> {
       // Rows of joined relations become nested objects (one per root row), as MikroORM maps them:
       // loaded through a fork of their own, so the caller's identity map stays as it was.
       this.checkLock();
-      const fork = this.em.fork();
+      const fork = this.em.fork({ keepTransactionContext: true });
       const found = await fork.runFind(this.meta, this.toJson('select', method === 'get' ? 1 : this.limitValue), false, this.populated(), this.connectionType);
       const paths = this.populated().paths;
       const rows = found.map(e => plainRow(e, paths, ''));

@@ -18,7 +18,9 @@ use sqlx::{
     ValueRef,
 };
 
-use super::server::{connect_error, several_statements, Backend, ServerOptions};
+use super::server::{
+    connect_error, forward_rows, send_columns, several_statements, Backend, ServerOptions,
+};
 use super::{ExecResult, Output, Rows};
 use engine::{Error, ErrorKind, Result, Value};
 
@@ -104,7 +106,19 @@ impl Backend for PgBackend {
         columns: tokio::sync::oneshot::Sender<Result<Vec<String>>>,
         rows: tokio::sync::mpsc::Sender<Result<Vec<Value>>>,
     ) {
-        stream_on(conn, sql, params, columns, rows).await
+        let bound = bind(conn, sql, params)
+            .await
+            .map(|(final_sql, args, names)| (names, (final_sql, args)));
+        let Some((final_sql, args)) = send_columns(columns, bound) else {
+            return;
+        };
+        let stream = sqlx::query_with(&final_sql, args).fetch(&mut *conn);
+        forward_rows(
+            stream,
+            |r| r.map_err(map_err).and_then(|r| decode_row(&r)),
+            rows,
+        )
+        .await;
     }
 }
 
@@ -183,36 +197,6 @@ async fn bind(
         numbered
     };
     Ok((final_sql, args, columns))
-}
-
-/// Streams a select's rows into `rows` as they come (see `Backend::stream_on`).
-async fn stream_on(
-    conn: &mut PgConnection,
-    sql: &str,
-    params: &[Value],
-    columns: tokio::sync::oneshot::Sender<Result<Vec<String>>>,
-    rows: tokio::sync::mpsc::Sender<Result<Vec<Value>>>,
-) {
-    let (final_sql, args) = match bind(conn, sql, params).await {
-        Ok((final_sql, args, cols)) => {
-            if columns.send(Ok(cols)).is_err() {
-                return;
-            }
-            (final_sql, args)
-        }
-        Err(e) => {
-            let _ = columns.send(Err(e));
-            return;
-        }
-    };
-    let mut stream = sqlx::query_with(&final_sql, args).fetch(&mut *conn);
-    while let Some(row) = futures_util::StreamExt::next(&mut stream).await {
-        let row = row.map_err(map_err).and_then(|r| decode_row(&r));
-        let failed = row.is_err();
-        if rows.send(row).await.is_err() || failed {
-            return;
-        }
-    }
 }
 
 /// `?` → `$1`, `$2`, … outside quoted text; `\?` stays a literal `?` (PostgreSQL's JSON
@@ -521,9 +505,18 @@ pub fn map_err(e: sqlx::Error) -> Error {
                 Some(c) if c.starts_with("08") => ErrorKind::ConnectionError,
                 _ => ErrorKind::Driver,
             };
+            // As MikroORM writes them: the server's detail and hint after the message.
+            let mut message = db.message().to_string();
+            if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                for (label, text) in [("detail", pg.detail()), ("hint", pg.hint())] {
+                    if let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) {
+                        message.push_str(&format!("\n - {label}: {t}"));
+                    }
+                }
+            }
             Error {
                 kind,
-                message: db.message().to_string(),
+                message,
                 code,
                 sql: None,
                 server: None,

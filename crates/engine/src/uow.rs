@@ -611,14 +611,18 @@ impl UnitOfWork {
                 if changes.is_empty() {
                     continue;
                 }
+                // `onUpdate` values join the changes where they differ from the snapshot.
                 for (k, &pi) in ch.on_update.iter().enumerate() {
+                    let p = &entity.props[pi];
                     let v = match row.get(tail + k) {
-                        Some(raw) => raw_to_db(d, entity, &entity.props[pi], raw)?,
+                        Some(raw) => raw_to_db(d, entity, p, raw)?,
                         None => Value::Null,
                     };
+                    let same = snap[pi].as_ref().is_some_and(|s| same_value(p, &v, s));
                     match changes.iter_mut().find(|(i, _)| *i == pi) {
                         Some(c) => c.1 = v,
-                        None => changes.push((pi, v)),
+                        None if !same => changes.push((pi, v)),
+                        None => {}
                     }
                 }
                 let version = entity.version_prop().and_then(|v| snap[v].clone());
