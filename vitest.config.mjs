@@ -11,17 +11,18 @@ const mysqlFiles = [
   'cascade', 'cursor', 'custom-types', 'errors', 'extension', 'failure', 'filters',
   'fixed-order', 'folder-discovery', 'formula-lazy', 'json-paths', 'lock', 'many-to-many',
   'merge', 'one-to-one', 'pivot-entity', 'populate-where', 'populate', 'query-cache', 'reload',
-  'serialize', 'single-table-inheritance', 'stream', 'unit-of-work', 'upsert',
+  'serialize', 'single-table-inheritance', 'stream', 'unit-of-work', 'upsert', 'version',
 ];
 const onServers = {
   postgresql: [
-    'assign', 'basic', 'cascade', 'collections', 'conditions', 'cursor', 'custom-types', 'errors',
+    'assign', 'basic', 'cascade', 'collections', 'composite-keys', 'conditions', 'cursor', 'custom-types', 'errors',
     'events', 'extension', 'failure', 'filters', 'fixed-order', 'folder-discovery', 'formula-lazy',
     'json-paths', 'lock', 'many-to-many', 'merge', 'one-to-one', 'pivot-entity', 'populate-where',
     'populate', 'reload', 'self-reference', 'serialize', 'single-table-inheritance', 'stream',
     'transaction-events', 'unit-of-work', 'upsert', 'version',
   ],
-  mysql: mysqlFiles,
+  // MikroORM's mariadb driver pages a joined load with a limit through json_contains (not built yet).
+  mysql: [...mysqlFiles, 'collections'],
   mariadb: mysqlFiles,
 };
 

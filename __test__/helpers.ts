@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, expect } from 'vitest';
-import { MikroORM, type Options } from '@mikro-native/sqlite';
+import { defineEntity, MikroORM, p, type Options } from '@mikro-native/sqlite';
 
 /** Folders of the database files this test file made, removed when it ends. */
 const folders: string[] = [];
@@ -33,10 +33,33 @@ const servers = {
 } as const;
 const module = name === 'sqlite' ? { MikroORM } : ((await import(`@mikro-native/${name}`)) as { MikroORM: typeof MikroORM });
 
-/** This test file's own database on a server: `mn_<driver>_<file>`, so files never collide. */
+/** The entity of the ORM that only drops databases. */
+const adminEntity = defineEntity({ name: 'Admin', properties: { id: p.integer().primary() } });
+
+/** The server databases this test file made, dropped when it ends. */
+const databases = new Set<string>();
+afterAll(async () => {
+  if (databases.size === 0) {
+    return;
+  }
+  const Admin = module.MikroORM;
+  const orm = await Admin.init({ ...servers[name as keyof typeof servers], entities: [adminEntity], dbName: name === 'postgresql' ? 'postgres' : 'mysql' });
+  for (const db of databases) {
+    await orm.em.execute(name === 'postgresql' ? `drop database if exists ${db} with (force)` : `drop database if exists ${db}`);
+  }
+  databases.clear();
+  await orm.close();
+});
+
+/**
+ * This test file's own database on a server, `mn_<driver>_<file>_<run>` (the run: the vitest
+ * process), so neither files nor runs collide; dropped when the file ends.
+ */
 function fileDatabase(): string {
   const path = expect.getState().testPath ?? 'unknown';
-  return `mn_${name}_${basename(path).replace(/\.test\.ts$/, '').replace(/[^a-z0-9]+/gi, '_')}`.toLowerCase();
+  const db = `mn_${name}_${basename(path).replace(/\.test\.ts$/, '').replace(/[^a-z0-9]+/gi, '_')}_${process.ppid}`.toLowerCase();
+  databases.add(db);
+  return db;
 }
 
 /** Texts the SQLite database produces (error messages and codes, the ensure-database check). */

@@ -20,10 +20,12 @@ export class PropertyBuilder<Value, Nullable extends boolean = false, Optional e
     this['~options'] = options;
   }
 
+  /** A builder of the same class with more options (a relation's chain keeps its methods). */
   private with<V = Value, N extends boolean = Nullable, O extends boolean = Optional>(
     options: PropertyOptions,
   ): PropertyBuilder<V, N, O> {
-    return new PropertyBuilder<V, N, O>({ ...this['~options'], ...options });
+    const cls = this.constructor as new (o: PropertyOptions) => PropertyBuilder<V, N, O>;
+    return new cls({ ...this['~options'], ...options });
   }
 
   primary(primary = true): PropertyBuilder<Value, Nullable, Optional> {
@@ -139,6 +141,10 @@ export class ManyToOneBuilder<Value, Nullable extends boolean = false, Optional 
   override nullable(): ManyToOneBuilder<Value, true, true> {
     return this.rel({ nullable: true });
   }
+  /** The relation is (part of) the primary key. */
+  override primary(primary = true): ManyToOneBuilder<Value, Nullable, Optional> {
+    return this.rel({ primary });
+  }
   /** Wraps the target in a `Reference` (`Ref<T>`). */
   ref(ref = true): ManyToOneBuilder<Ref<Value & object>, Nullable, Optional> {
     return this.rel({ ref });
@@ -238,6 +244,9 @@ export class OneToOneBuilder<Value, Nullable extends boolean = false, Optional e
 
   override nullable(): OneToOneBuilder<Value, true, true> {
     return this.one({ nullable: true });
+  }
+  override primary(primary = true): OneToOneBuilder<Value, Nullable, Optional> {
+    return this.one({ primary });
   }
   /** This side holds the foreign key. */
   owner(owner = true): OneToOneBuilder<Value, Nullable, Optional> {

@@ -1,21 +1,23 @@
 //! DDL from metadata: create, drop and clear.
 
 use crate::dialect::Dialect;
-use crate::meta::{EntityMeta, IndexMeta, Metadata, PropMeta, Reference};
+use crate::meta::{EntityMeta, IndexMeta, Metadata, PropMeta, PropType, Reference};
 use crate::order::dependency_order;
 use crate::sql::Writer;
 
 /// The column type of property `i` as the DDL writes it.
 pub(crate) fn column_type(d: &dyn Dialect, meta: &Metadata, e: &EntityMeta, i: usize) -> String {
     let p = &e.props[i];
-    let references_autoincrement = p.reference.as_ref().is_some_and(|r| {
-        meta.entities[r.entity]
-            .props
-            .iter()
-            .any(|t| t.field_name == r.field_name && t.primary && t.autoincrement)
-    });
-    let ty = match (&p.column_type, d.referencing_column_type()) {
-        (None, Some(t)) if references_autoincrement => t.to_string(),
+    // An integer key column, or a foreign key to one.
+    let integer_key = (p.primary && p.ty == PropType::Integer)
+        || p.reference.as_ref().is_some_and(|r| {
+            meta.entities[r.entity]
+                .props
+                .iter()
+                .any(|t| t.field_name == r.field_name && t.primary && t.ty == PropType::Integer)
+        });
+    let ty = match (&p.column_type, d.integer_key_type()) {
+        (None, Some(t)) if integer_key => t.to_string(),
         _ => p.column_type.clone().unwrap_or_else(|| d.column_type(p)),
     };
     match (&p.column_type, d.autoincrement_pk_type()) {
@@ -64,7 +66,7 @@ fn column_def(d: &dyn Dialect, w: &mut Writer, meta: &Metadata, e: &EntityMeta, 
         w.push("))");
     }
     w.push(if p.nullable { " null" } else { " not null" });
-    if p.primary && e.pk.len() == 1 {
+    if p.primary && e.pk.len() == 1 && d.inline_primary_key() {
         w.push(" primary key");
     }
     if let Some(def) = &p.default {
@@ -181,7 +183,9 @@ pub(crate) fn table_statements(d: &dyn Dialect, meta: &Metadata, e: &EntityMeta)
         }
         column_def(d, &mut w, meta, e, i);
     }
-    if e.pk.len() > 1 {
+    let clause = e.pk.len() > 1
+        || (!d.inline_primary_key() && e.pk.first().is_some_and(|&i| !is_autoincrement_pk(e, i)));
+    if clause {
         w.push(", primary key (");
         for (n, &i) in e.pk.iter().enumerate() {
             if n > 0 {

@@ -1166,6 +1166,7 @@ fn reload_step(
         return None;
     };
     let version = entity.version_prop()?;
+    let alias = crate::meta::alias_of(&entity.name, 0);
     let mut w = Writer::new(d);
     let mut fixups = Vec::new();
     w.push("select ");
@@ -1173,14 +1174,14 @@ fn reload_step(
         if n > 0 {
             w.push(", ");
         }
-        w.ident("a0").push(".").ident(&entity.props[i].field_name);
+        w.ident(&alias).push(".").ident(&entity.props[i].field_name);
     }
     w.push(" from ")
         .ident(&entity.table_name)
         .push(" as ")
-        .ident("a0")
+        .ident(&alias)
         .push(" where ")
-        .ident("a0")
+        .ident(&alias)
         .push(".")
         .ident(&entity.props[pk].field_name)
         .push(" in (");

@@ -151,10 +151,16 @@ pub trait Dialect: Send + Sync {
         false
     }
 
-    /// The column type of a foreign key to an autoincrement key (MySQL's `int unsigned`), when it
-    /// differs from the property's own type.
-    fn referencing_column_type(&self) -> Option<&'static str> {
+    /// The column type of integer key columns and of foreign keys to them (MySQL's `int
+    /// unsigned`), when it differs from the property's own type.
+    fn integer_key_type(&self) -> Option<&'static str> {
         None
+    }
+
+    /// Whether a single-column primary key is declared on its column (`"id" … primary key`);
+    /// otherwise by a `primary key (…)` clause, but for an autoincrement key.
+    fn inline_primary_key(&self) -> bool {
+        false
     }
 
     /// What ends a `drop table if exists` (` cascade`).

@@ -142,8 +142,13 @@ impl Dialect for MySql {
         false
     }
 
-    /// Text escaped with backslashes, as mysql2 writes it (`'it\'s'`, `'{\"a\":1}'`).
+    /// As mysql2 writes values into the log: `NULL`, text escaped with backslashes (`'it\'s'`,
+    /// `'{\"a\":1}'`).
     fn inline_value(&self, out: &mut String, v: &Value) {
+        if *v == Value::Null {
+            out.push_str("NULL");
+            return;
+        }
         let Value::Text(s) = v else {
             return super::inline_plain(out, v);
         };
@@ -337,7 +342,7 @@ impl Dialect for MySql {
         true
     }
 
-    fn referencing_column_type(&self) -> Option<&'static str> {
+    fn integer_key_type(&self) -> Option<&'static str> {
         Some("int unsigned")
     }
 }

@@ -15,6 +15,10 @@ impl Dialect for Sqlite {
         self
     }
 
+    fn inline_primary_key(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &'static str {
         "sqlite"
     }
