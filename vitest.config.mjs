@@ -11,7 +11,7 @@ const mysqlFiles = [
   'cascade', 'cursor', 'custom-types', 'errors', 'extension', 'failure', 'filters',
   'fixed-order', 'folder-discovery', 'formula-lazy', 'json-paths', 'lock', 'many-to-many',
   'merge', 'one-to-one', 'pivot-entity', 'populate-where', 'populate', 'query-cache', 'reload',
-  'serialize', 'single-table-inheritance', 'stream', 'unit-of-work', 'upsert', 'version',
+  'serialize', 'single-table-inheritance', 'stream', 'transaction-events', 'unit-of-work', 'upsert', 'version',
 ];
 const onServers = {
   postgresql: [

@@ -162,6 +162,11 @@ export abstract class DatabaseDriver {
     return this.config.get('preferReadReplicas') === false ? 'write' : 'read';
   }
 
+  /** Whether releasing a savepoint fires the commit events (not on MySQL, as in MikroORM). */
+  get savepointCommitEvents(): boolean {
+    return true;
+  }
+
   /** Whether a row of a multi-row insert can leave a column to its `default` (not SQLite). */
   get supportsDefaultValues(): boolean {
     return false;

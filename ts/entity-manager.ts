@@ -2082,7 +2082,9 @@ export class EntityManager {
 
   /** Commits or rolls back one level, with the transaction events around it. */
   private async finishTransaction(tx: TxContext, op: 'commit' | 'rollback'): Promise<void> {
-    const events = this.ctx.events.transactional ? this.ctx.events : undefined;
+    // MikroORM's MySQL driver releases a savepoint without the commit events.
+    const quiet = op === 'commit' && (tx.depth ?? 0) > 1 && !this.ctx.driver.savepointCommitEvents;
+    const events = this.ctx.events.transactional && !quiet ? this.ctx.events : undefined;
     const [before, after] = op === 'commit' ? (['beforeTransactionCommit', 'afterTransactionCommit'] as const) : (['beforeTransactionRollback', 'afterTransactionRollback'] as const);
     try {
       await events?.dispatchTransaction(before, { em: this, transaction: tx });

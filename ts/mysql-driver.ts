@@ -2,6 +2,10 @@ import { PooledDriver } from './pooled-driver.js';
 
 /** What the mysql and mariadb packages share (each sets its `dialect` and loads its own build). */
 export abstract class MySqlFamilyDriver extends PooledDriver {
+  override get savepointCommitEvents(): boolean {
+    return false;
+  }
+
   /** No `returning`: generated keys come from the insert id, upserted rows from a select. */
   override get supportsReturning(): boolean {
     return false;
