@@ -11,7 +11,8 @@ const mysqlFiles = [
   'cascade', 'cursor', 'custom-types', 'errors', 'extension', 'failure', 'filters',
   'fixed-order', 'folder-discovery', 'formula-lazy', 'json-paths', 'lock', 'many-to-many',
   'merge', 'one-to-one', 'pivot-entity', 'populate-where', 'populate', 'query-cache', 'reload',
-  'serialize', 'single-table-inheritance', 'stream', 'transaction-events', 'unit-of-work', 'upsert', 'version',
+  'logging', 'serialize', 'single-table-inheritance', 'stream', 'transaction-events', 'unit-of-work', 'upsert',
+  'version',
 ];
 const onServers = {
   postgresql: [
@@ -19,7 +20,7 @@ const onServers = {
     'events', 'extension', 'failure', 'filters', 'fixed-order', 'folder-discovery', 'formula-lazy',
     'json-paths', 'lock', 'many-to-many', 'merge', 'one-to-one', 'pivot-entity', 'populate-where',
     'populate', 'reload', 'self-reference', 'serialize', 'single-table-inheritance', 'stream',
-    'transaction-events', 'unit-of-work', 'upsert', 'version',
+    'logging', 'transaction-events', 'unit-of-work', 'upsert', 'version',
   ],
   // MikroORM's mariadb driver pages a joined load with a limit through json_contains (not built yet).
   mysql: [...mysqlFiles, 'collections'],

@@ -102,6 +102,18 @@ export type SetupOptions = Options & {
   schema?: boolean;
 };
 
+/**
+ * Connection options of an empty database: `:memory:` (or a new file) on SQLite, this file's
+ * server database emptied on a server (for tests that call `MikroORM.init` themselves).
+ */
+export async function emptyDatabaseOptions(file = false): Promise<Options> {
+  const options: Options = { ...driver.connection, dbName: driver.dbName(file) };
+  if (name !== 'sqlite') {
+    await emptyDatabase({ ...options, entities: [adminEntity] });
+  }
+  return options;
+}
+
 /** Drops every table (and type) of this file's server database, through an ORM of its own. */
 async function emptyDatabase(options: Options): Promise<void> {
   const orm = await driver.MikroORM.init({ ...options, debug: false });
@@ -164,7 +176,9 @@ function sqliteNotation(line: string): string {
 export function queries(lines: string[]): string[] {
   return lines.map(l => {
     const line = l.replace(/ \[took \d+ ms/, ' [took X ms');
-    return name === 'postgresql' && line.startsWith('[query] ') ? sqliteNotation(line) : line;
+    // (A colored line has its `[query] ` after a color code.)
+    const at = line.indexOf('[query] ');
+    return name === 'postgresql' && at >= 0 ? line.slice(0, at) + sqliteNotation(line.slice(at)) : line;
   });
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { MikroORM } from '@mikro-native/sqlite';
 import { Author } from './entities.js';
-import { driver, failure, queries } from './helpers.js';
+import { driver, emptyDatabaseOptions, failure, queries } from './helpers.js';
 
 let orm: MikroORM | undefined;
 afterEach(async () => {
@@ -11,7 +11,8 @@ afterEach(async () => {
 
 async function init(options: Record<string, unknown>) {
   const lines: string[] = [];
-  orm = await driver.MikroORM.init({ entities: [Author], dbName: driver.dbName(), ensureDatabase: false, logger: (m: string) => lines.push(m), ...options });
+  const database = await emptyDatabaseOptions();
+  orm = await driver.MikroORM.init({ entities: [Author], ...database, ensureDatabase: false, logger: (m: string) => lines.push(m), ...options });
   return lines;
 }
 
