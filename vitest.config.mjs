@@ -16,7 +16,7 @@ const mysqlFiles = [
 ];
 const onServers = {
   postgresql: [
-    'assign', 'basic', 'cascade', 'collections', 'composite-keys', 'conditions', 'cursor', 'custom-types', 'errors',
+    'assign', 'basic', 'cascade', 'collections', 'composite-keys', 'conditions', 'cursor', 'custom-types', 'embeddables', 'errors',
     'events', 'extension', 'failure', 'filters', 'fixed-order', 'folder-discovery', 'formula-lazy',
     'json-paths', 'lock', 'many-to-many', 'merge', 'one-to-one', 'pivot-entity', 'populate-where',
     'populate', 'reload', 'self-reference', 'serialize', 'single-table-inheritance', 'stream',

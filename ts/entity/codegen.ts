@@ -224,8 +224,20 @@ export function embed(cls: { prototype: object }, v: unknown): unknown {
   if (v === null || typeof v !== 'object' || v instanceof (cls as unknown as new () => object)) {
     return v;
   }
-  return Object.assign(Object.create(cls.prototype) as object, v);
+  // The embeddable's properties in their declared order (PostgreSQL's jsonb sorts the keys),
+  // so the object is written back as MikroORM writes it.
+  const e = Object.create(cls.prototype) as Dictionary;
+  const data = v as Dictionary;
+  for (const k of embeddableKeys.get(cls) ?? []) {
+    if (k in data) {
+      e[k] = data[k];
+    }
+  }
+  return Object.assign(e, data);
 }
+
+/** The declared property names of embeddable classes (see `embed`). */
+export const embeddableKeys = new WeakMap<object, string[]>();
 
 /**
  * Hydration of inline embeddables: an instance built from its columns; a nullable one whose

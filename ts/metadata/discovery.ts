@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { RAW_NONCE } from '../raw.js';
+import { embeddableKeys } from '../entity/codegen.js';
 import { MetadataError, NotImplementedError } from '../errors.js';
 import type { NamingStrategy } from '../naming.js';
 import type { Dictionary, EntityClass, EntityName } from '../typings.js';
@@ -486,6 +487,7 @@ function embeddedProperty(entity: string, name: string, opts: PropertyOptions, n
   }
   const fieldName = opts.fieldName ?? naming.propertyToColumnName(name);
   const base = { ...opts, name, embeddedClass: cls, primary: false, nullable: !!opts.nullable };
+  embeddableKeys.set(cls, Object.keys(raw.properties));
   // An array of embeddables is one JSON column too.
   if (opts.object || opts.array) {
     return { ...base, kind: 'scalar', type: 'json', columnKind: 'json', runtimeType: 'object', fieldName, fieldNames: [fieldName] };
