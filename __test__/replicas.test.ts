@@ -100,3 +100,31 @@ test('preferReadReplicas: false reads from the primary unless told; a replica is
   ]);
   await orm.close();
 });
+
+// The same log lines as @mikro-orm/mysql 7.2.1 printed for these calls on this server.
+test('MySQL: a replica on the same server under another database name takes the reads', async () => {
+  const mysql = await import('@mikro-native/mysql');
+  const Post = mysql.defineEntity({ name: 'Post', properties: { id: mysql.p.integer().primary(), title: mysql.p.string() } });
+  const base = { entities: [Post], host: '127.0.0.1', port: 3306, user: 'root' };
+  for (const db of ['mikro_native_primary', 'mikro_native_replica']) {
+    const orm = await mysql.MikroORM.init({ ...base, dbName: db });
+    await orm.schema.refresh();
+    await orm.em.fork().insert(Post, { title: db });
+    await orm.close();
+  }
+  const lines: string[] = [];
+  const orm = await mysql.MikroORM.init({ ...base, dbName: 'mikro_native_primary', replicas: [{ name: 'r', dbName: 'mikro_native_replica' }], debug: ['query'], colors: false, logger: (m: string) => lines.push(m) });
+  expect((await orm.em.fork().find(Post, {})).map(x => x.title)).toEqual(['mikro_native_replica']);
+  expect((await orm.em.fork().find(Post, {}, { connectionType: 'write' })).map(x => x.title)).toEqual(['mikro_native_primary']);
+  await orm.em.fork().transactional(async em => {
+    expect((await em.find(Post, {})).map(x => x.title)).toEqual(['mikro_native_primary']);
+  });
+  expect(queries(lines).filter(l => l.includes('`post`'))).toEqual([
+    "[query] select `p0`.* from `post` as `p0` [took X ms, 1 result] (via read connection 'r')",
+    "[query] select `p0`.* from `post` as `p0` [took X ms, 1 result] (via write connection '127.0.0.1')",
+    "[query] select `p0`.* from `post` as `p0` [took X ms, 1 result] (via write connection '127.0.0.1')",
+  ]);
+  await orm.em.execute('drop database mikro_native_replica');
+  await orm.em.execute('drop database mikro_native_primary');
+  await orm.close();
+});
