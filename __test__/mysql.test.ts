@@ -94,3 +94,18 @@ test('clear() truncates with foreign key checks off, all on one connection, as @
   await orm.em.execute('drop database mikro_native_mysql_clear');
   await orm.close();
 });
+
+test('upsertMany matches the rows it reads back by their conflict fields as MySQL compares them (case-insensitive text); a boolean default diffs as nothing', async () => {
+  const User = mysql.defineEntity({ name: 'User', properties: { id: mysql.p.integer().primary(), email: mysql.p.string().unique(), name: mysql.p.string(), active: mysql.p.boolean().default(true) } });
+  const orm = await mysql.MikroORM.init({ entities: [User], host: '127.0.0.1', port: 3306, user: 'root', dbName: 'mikro_native_mysql_upsert' });
+  await orm.schema.refresh();
+  expect(await orm.schema.getUpdateSchemaSQL()).toBe('');
+  await orm.em.fork().insert(User, { email: 'bob@x', name: 'Bob' });
+  const [bob, ann] = await orm.em.fork().upsertMany(User, [
+    { email: 'BOB@x', name: 'Bob2' },
+    { email: 'ann@x', name: 'Ann' },
+  ]);
+  expect([bob.id, bob.name, ann.id, ann.name]).toEqual([1, 'Bob2', 2, 'Ann']);
+  await orm.em.execute('drop database mikro_native_mysql_upsert');
+  await orm.close();
+});

@@ -423,3 +423,25 @@ async function backends(admin: MikroORM, db: string, expected: number): Promise<
   }
   return c;
 }
+
+test('inside a transaction a stream reads its rows at once, so the loop can query in the same transaction; a request context em works in the running transaction', async () => {
+  await orm.em.execute('truncate table author_tags, book, tag, author restart identity cascade');
+  const seed = orm.em.fork();
+  for (let i = 0; i < 300; i++) {
+    seed.create(Tag, { name: `t${i}` });
+  }
+  await seed.flush();
+  const seen = await orm.em.fork().transactional(async em => {
+    let n = 0;
+    for await (const t of em.stream(Tag, { chunkSize: 50 })) {
+      // A statement of the same transaction while the stream is open (it would wait forever
+      // for a stream holding the transaction's connection).
+      n += (await em.count(Tag, { id: t.id })) as number;
+    }
+    return n;
+  });
+  expect(seen).toBe(300);
+  const { RequestContext } = await import('@mikro-native/postgresql');
+  const locked = await RequestContext.create(orm.em, () => orm.em.transactional(async () => (await orm.em.findOneOrFail(Tag, 1, { lockMode: LockMode.PESSIMISTIC_WRITE })).name));
+  expect(locked).toBe('t0');
+});

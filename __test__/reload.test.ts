@@ -61,3 +61,21 @@ test('loading again merges the new database values into the entity, keeping the 
   await em.flush();
   expect(take(ctx.lines)).toEqual([]);
 });
+
+test('an inline embeddable loaded again takes its new column values too; nothing is written back', async () => {
+  const Address = defineEntity({ name: 'Address', embeddable: true, properties: { street: p.string(), city: p.string() } });
+  const Person = defineEntity({ name: 'Person', properties: { id: p.integer().primary(), name: p.string(), address: () => p.embedded(Address) } });
+  const ctx = await setup({ entities: [Person, Address] });
+  orm = ctx.orm;
+  const seed = orm.em.fork();
+  seed.create(Person, { name: 'a', address: { street: 's', city: 'Rome' } });
+  await seed.flush();
+  const em = orm.em.fork();
+  const a = await em.findOneOrFail(Person, 1);
+  await orm.em.fork().execute('update person set address_city = ? where id = 1', ['Paris']);
+  await em.find(Person, {});
+  expect([a.address.street, a.address.city]).toEqual(['s', 'Paris']);
+  take(ctx.lines);
+  await em.flush();
+  expect(take(ctx.lines)).toEqual([]);
+});

@@ -468,8 +468,6 @@ fn tx_step(ex: &mut Exec, depth: &mut u32, op: &str, begin: BeginOptions) -> eng
     Ok(())
 }
 
-/// How a statement's result is returned and logged: `all` (rows, "results"), `get` (first row,
-/// no count), `run` (affected rows).
 #[napi]
 impl NativeOrm {
     #[napi(constructor)]
@@ -662,7 +660,7 @@ impl NativeOrm {
                 } else {
                     returned
                         .iter()
-                        .find(|b| keys.iter().all(|&(i, j)| b.get(j) == row.get(i)))
+                        .find(|b| keys.iter().all(|&(i, j)| same_key(b.get(j), row.get(i))))
                 };
                 for &(i, j) in &replaced {
                     if let Some(v) = back.and_then(|b| b.get(j)) {
@@ -680,6 +678,16 @@ impl NativeOrm {
         encode::entity_rows(entity, driver::Rows { columns, rows }, |snap| {
             uow.uow.register_loaded(entity, c.entity, snap, true)
         })
+    }
+}
+
+/// Whether a value read back matches the one written for a conflict field: numbers whatever
+/// their form, text without regard to case (MySQL's default collation matched it so).
+fn same_key(read: Option<&Value>, written: Option<&Value>) -> bool {
+    match (read, written) {
+        (Some(Value::Text(a)), Some(Value::Text(b))) => a.eq_ignore_ascii_case(b),
+        (Some(a), Some(b)) => a.same(b),
+        _ => false,
     }
 }
 

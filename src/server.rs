@@ -120,6 +120,11 @@ impl NativePool {
             };
             logged.write(&mut entries, start, &res, mode_of(method));
             if let Err(mut e) = res {
+                // Session settings the script made (MySQL's foreign key checks) must not reach
+                // the next user of the connection.
+                if let crate::driver::server::ConnGuard::Pooled(c) = conn {
+                    c.discard();
+                }
                 e.sql = Some(sql.clone());
                 return Err(to_napi_logged(e, &format!("[{entries}]")));
             }
@@ -240,7 +245,6 @@ impl NativePool {
     }
 }
 
-/// What the log counts for `method`: affected rows (`run`) or results.
 /// `{"rows":[…],"affectedRows":n,"log":[…]}`.
 fn raw_answer(out: &Output, entries: &str) -> String {
     let mut s = String::from("{");

@@ -76,7 +76,6 @@ export interface BeginOptions {
   readOnly?: boolean;
 }
 
-/** One open transaction (its savepoints included); forks made inside it share it. */
 /** How schema statements run: `all` (rows counted as results) or `run` (rows affected), one for all or one each. */
 export type StatementMethod = 'all' | 'run' | readonly ('all' | 'run')[];
 
@@ -99,6 +98,7 @@ export interface LogConnection {
   name: string;
 }
 
+/** One open transaction (its savepoints included); forks made inside it with `keepTransactionContext` share it. */
 export interface TxContext {
   active: boolean;
   /** Server drivers: the transaction's id in the pool, and its open levels. */

@@ -520,7 +520,8 @@ export class EntityManager {
     const fork = new (this.constructor as new (ctx: OrmContext, global: boolean) => EntityManager)(this.ctx, false);
     // A fork made inside a transaction works in it when asked, as MikroORM; on a driver with one
     // connection always (other work would wait for the transaction forever).
-    const keep = options.keepTransactionContext || !this.ctx.driver.concurrentTransactions;
+    // (A request context's fork stands for the global em, which works in the running transaction.)
+    const keep = options.keepTransactionContext || options.useContext || !this.ctx.driver.concurrentTransactions;
     fork.txContext = keep ? source.activeTransaction() : undefined;
     fork.outsideTransactions = !keep;
     fork.filters = { ...source.filters };

@@ -119,15 +119,24 @@ export abstract class PooledDriver extends DatabaseDriver {
     return { type, name: replica?.name ?? (replica && host(replica)) ?? host({ host: c.get('host'), clientUrl: c.get('clientUrl') }) ?? 'localhost' };
   }
 
+  /** A pool per replica; when one fails to open, the others are closed and the error thrown. */
+  private async openReplicas(): Promise<{ name: string; pool: NativePool }[]> {
+    const opened = await Promise.allSettled(this.replicas.map(async r => ({ name: this.via('read', r)!.name, pool: await this.open(JSON.stringify(await this.poolOptions(r))) })));
+    const failed = opened.find(o => o.status === 'rejected');
+    if (failed) {
+      await Promise.all(opened.map(o => (o.status === 'fulfilled' ? o.value.pool.close() : undefined)));
+      throw failed.reason;
+    }
+    return opened.map(o => (o as PromiseFulfilledResult<{ name: string; pool: NativePool }>).value);
+  }
+
   /**
    * The pool a query runs on: a replica (chosen at random, as MikroORM) for `read` outside a
    * transaction, else the primary.
    */
   private async target(tx: TxContext | undefined, type: ConnectionType = 'write'): Promise<Target> {
     if (type === 'read' && this.replicas.length > 0 && !this.inTransaction(tx)) {
-      this.replicaPools ??= Promise.all(
-        this.replicas.map(async r => ({ name: this.via('read', r)!.name, pool: await this.open(JSON.stringify(await this.poolOptions(r))) })),
-      );
+      this.replicaPools ??= this.openReplicas();
       let pools: { name: string; pool: NativePool }[];
       try {
         pools = await this.replicaPools;

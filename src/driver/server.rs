@@ -266,15 +266,32 @@ impl<B: Backend> ServerDriver<B> {
         Ok(statements)
     }
 
-    /// Starts streaming a select in transaction `tx` or on a pooled connection, which the
-    /// stream holds until its rows run out or its receiver is dropped: the column names and
-    /// the rows as they come (a bounded channel, so the server is read as JS asks for rows).
+    /// Starts streaming a select on a pooled connection, which the stream holds until its rows
+    /// run out or its receiver is dropped: the column names and the rows as they come (a
+    /// bounded channel, so the server is read as JS asks for rows). In transaction `tx`, the
+    /// rows are read at once.
     pub async fn open_stream(
         &self,
         tx: TxId,
         sql: String,
         params: Vec<Value>,
     ) -> Result<(Vec<String>, RowReceiver)> {
+        if self.in_transaction(tx) {
+            // In a transaction the rows are read at once: a stream holding the transaction's
+            // connection would keep the transaction's other statements waiting for it.
+            let rows = match self.run(tx, &sql, &params).await? {
+                Output::Rows(r) => r,
+                Output::Exec(_) => super::Rows {
+                    columns: Vec::new(),
+                    rows: Vec::new(),
+                },
+            };
+            let (rows_tx, rows_rx) = tokio::sync::mpsc::channel(rows.rows.len().max(1));
+            for row in rows.rows {
+                let _ = rows_tx.try_send(Ok(row));
+            }
+            return Ok((rows.columns, rows_rx));
+        }
         let mut conn = self.conn(tx).await?;
         let (columns_tx, columns_rx) = tokio::sync::oneshot::channel();
         let (rows_tx, rows_rx) = tokio::sync::mpsc::channel(256);

@@ -188,12 +188,15 @@ export function sameValue(a: unknown, b: unknown): boolean {
 export function createMerger(meta: EntityMetadata): Merger {
   const cases = meta.props
     .map((p, i) => {
-      if (p.primary || p.embedded || p.foreign || p.discriminator || p.keyPart || p.keyParts) {
+      if (p.primary || p.foreign || p.discriminator || p.keyPart || p.keyParts) {
         return '';
       }
       const conv = fromDb(p, i);
       const read = conv === 'v' ? 'v' : `(v === null ? null : ${conv})`;
-      return `case ${i}: v = prev; if (same(e[${key(p.name)}], ${read})) { v = cols[${i}][r]; e[${key(p.name)}] = ${read}; } break;`;
+      // An inline embeddable's column: its value on the embedded object.
+      const target = p.embedded ? `e[${key(p.embedded[0])}]?.[${key(p.embedded[1])}]` : `e[${key(p.name)}]`;
+      const assign = p.embedded ? `if (e[${key(p.embedded[0])}] != null) e[${key(p.embedded[0])}][${key(p.embedded[1])}]` : `e[${key(p.name)}]`;
+      return `case ${i}: v = prev; if (same(${target}, ${read})) { v = cols[${i}][r]; ${assign} = ${read}; } break;`;
     })
     .filter(c => c !== '')
     .join('\n        ');

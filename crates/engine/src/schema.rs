@@ -8,14 +8,27 @@ use crate::sql::Writer;
 /// The column type of property `i` as the DDL writes it.
 pub(crate) fn column_type(d: &dyn Dialect, meta: &Metadata, e: &EntityMeta, i: usize) -> String {
     let p = &e.props[i];
-    // An integer key column, or a foreign key to one.
-    let integer_key = (p.primary && p.ty == PropType::Integer)
-        || p.reference.as_ref().is_some_and(|r| {
-            meta.entities[r.entity]
-                .props
+    // An integer key column, or a foreign key (or a part of a composite one) to one.
+    let integer_target = |entity: usize, field: &str| {
+        meta.entities[entity]
+            .props
+            .iter()
+            .any(|t| t.field_name == field && t.primary && t.ty == PropType::Integer)
+    };
+    let part_of_reference = e.props.iter().any(|q| {
+        q.reference.as_ref().is_some_and(|r| {
+            r.parts
                 .iter()
-                .any(|t| t.field_name == r.field_name && t.primary && t.ty == PropType::Integer)
-        });
+                .position(|n| *n == p.name)
+                .and_then(|k| r.part_fields.get(k))
+                .is_some_and(|f| integer_target(r.entity, f))
+        })
+    });
+    let integer_key = (p.primary && p.ty == PropType::Integer)
+        || part_of_reference
+        || p.reference
+            .as_ref()
+            .is_some_and(|r| integer_target(r.entity, &r.field_name));
     let ty = match (&p.column_type, d.integer_key_type()) {
         (None, Some(t)) if integer_key => t.to_string(),
         _ => p.column_type.clone().unwrap_or_else(|| d.column_type(p)),

@@ -251,7 +251,7 @@ pub fn update_statements(
         .filter(|t| !wanted.iter().any(|e| &e.table_name == *t))
         .collect();
     let mut groups: Vec<Vec<String>> = Vec::new();
-    if !options.safe {
+    if drops_tables {
         // Foreign keys to dropped tables, of any table (dropped ones too).
         let orphaned: Vec<String> = db
             .tables

@@ -422,7 +422,6 @@ impl UnitOfWork {
             .sum()
     }
 
-    /// Records rows loaded from the database; an existing snapshot wins unless `refresh`.
     /// Registers a loaded row as the entity's snapshot. For an entity loaded before (without
     /// `refresh`), the row's values join the snapshot, and the properties whose value changed
     /// in the database are returned with their previous value: the entity takes the new value

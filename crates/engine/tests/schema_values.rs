@@ -63,5 +63,10 @@ fn introspected_types_defaults_and_checks_read_as_the_ddl_writes_them() {
         assert_eq!(my.normalize_type(db), my.normalize_type(ddl), "{db}");
     }
     assert_eq!(my.normalize_default("NULL"), None);
+    assert_eq!(my.normalize_default("1"), my.normalize_default("true"));
+    assert_eq!(
+        my.normalize_default("current_timestamp()"),
+        my.normalize_default("current_timestamp")
+    );
     assert_eq!(my.normalize_default("('z')").as_deref(), Some("'z'"));
 }

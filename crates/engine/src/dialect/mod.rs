@@ -298,11 +298,6 @@ pub trait Dialect: Send + Sync {
         Some(default.trim().to_ascii_lowercase())
     }
 
-    /// Whether a dropped and an added column alike but for the name are a rename.
-    fn renames_columns(&self) -> bool {
-        false
-    }
-
     /// `create schema if not exists "s";` where the dialect has schemas.
     fn create_schema_sql(&self, _schema: &str) -> Option<String> {
         None
@@ -504,7 +499,6 @@ pub fn dialect_by_name(name: &str) -> Option<Box<dyn Dialect>> {
     }
 }
 
-/// A value inline with standard SQL quoting (`'it''s'`, `X'00ff'`).
 /// Array elements joined by commas, quoted where PostgreSQL's array syntax needs it (empty, or
 /// with a comma, quote, backslash, brace or space; `"` and `\\` escaped by a backslash).
 pub fn array_elements(items: &[String]) -> String {
@@ -582,6 +576,7 @@ pub fn parse_array(text: &str) -> Vec<String> {
     items
 }
 
+/// A value inline with standard SQL quoting (`'it''s'`, `X'00ff'`).
 pub fn inline_plain(out: &mut String, v: &Value) {
     match v {
         Value::Null => out.push_str("null"),

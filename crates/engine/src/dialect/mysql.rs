@@ -50,8 +50,15 @@ impl Dialect for MySql {
         let d = d
             .strip_prefix('(')
             .and_then(|x| x.strip_suffix(')'))
-            .unwrap_or(d);
-        Some(d.to_ascii_lowercase())
+            .unwrap_or(d)
+            .to_ascii_lowercase();
+        // Booleans are stored as 1 and 0; `current_timestamp()` is `current_timestamp`.
+        Some(match d.as_str() {
+            "true" => "1".to_string(),
+            "false" => "0".to_string(),
+            "current_timestamp()" => "current_timestamp".to_string(),
+            _ => d,
+        })
     }
 
     /// Text, blob and JSON columns take a default as an expression: `default ('z')`.

@@ -85,10 +85,6 @@ impl Dialect for Postgres {
         )
     }
 
-    fn renames_columns(&self) -> bool {
-        true
-    }
-
     /// Text with a backslash is logged as an escape string (` E'a\\b'`), as node-pg's
     /// formatting in MikroORM's log does.
     fn inline_value(&self, out: &mut String, v: &Value) {
