@@ -8,11 +8,11 @@ import { defineConfig } from 'vitest/config';
 const driver = process.env.MIKRO_NATIVE_TEST_DRIVER ?? 'sqlite';
 // The files that run on each server driver (the others still assert SQLite's SQL or behaviour).
 const mysqlFiles = [
-  'cascade', 'cursor', 'custom-types', 'errors', 'extension', 'failure', 'filters',
-  'fixed-order', 'folder-discovery', 'formula-lazy', 'json-paths', 'lock', 'many-to-many',
-  'merge', 'one-to-one', 'pivot-entity', 'populate-where', 'populate', 'query-cache', 'reload',
-  'logging', 'serialize', 'single-table-inheritance', 'stream', 'transaction-events', 'unit-of-work', 'upsert',
-  'version',
+  'assign', 'basic', 'cascade', 'composite-keys', 'conditions', 'cursor', 'custom-types', 'errors',
+  'events', 'extension', 'failure', 'filters', 'fixed-order', 'folder-discovery', 'formula-lazy',
+  'json-paths', 'lock', 'logging', 'many-to-many', 'merge', 'one-to-one', 'pivot-entity',
+  'populate-where', 'populate', 'query-cache', 'reload', 'self-reference', 'serialize',
+  'single-table-inheritance', 'stream', 'transaction-events', 'unit-of-work', 'upsert', 'version',
 ];
 const onServers = {
   postgresql: [

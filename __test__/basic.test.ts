@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineEntity, p, wrap, type MikroORM } from '@mikro-native/sqlite';
-import { queries, setup } from './helpers.js';
+import { forDriver, queries, setup } from './helpers.js';
 
 const Author = defineEntity({
   name: 'Author',
@@ -28,7 +28,12 @@ describe.each([false, true])('basic flow (file: %s)', file => {
     expect(a.id).toBe(1);
     expect(queries(ctx.lines)).toEqual([
       '[query] begin',
-      "[query] insert into `author` (`name`, `email`, `age`, `created_at`, `terms_accepted`) values ('Alice', 'a@x', 30, 1000, false), ('Bob', 'b@x', null, 1000, false) returning `id` [took X ms, 2 rows affected]",
+      forDriver({
+        sqlite:
+          "[query] insert into `author` (`name`, `email`, `age`, `created_at`, `terms_accepted`) values ('Alice', 'a@x', 30, 1000, false), ('Bob', 'b@x', null, 1000, false) returning `id` [took X ms, 2 rows affected]",
+        mysql:
+          "[query] insert into `author` (`name`, `email`, `age`, `created_at`, `terms_accepted`) values ('Alice', 'a@x', 30, '1970-01-01 00:00:01.000', false), ('Bob', 'b@x', default, '1970-01-01 00:00:01.000', false) [took X ms, 2 rows affected]",
+      }),
       '[query] commit',
     ]);
     ctx.lines.length = 0;

@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { defineEntity, p, type MikroORM } from '@mikro-native/sqlite';
-import { setup, take } from './helpers.js';
+import { forDriver, setup, take } from './helpers.js';
 
 // Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
+
+/** The key read back in an insert's log line: MySQL has no `returning`. */
+const returning = forDriver({ sqlite: ' returning `id`', mysql: '' });
 
 const Author = defineEntity({ name: 'Author', properties: { id: p.integer().primary(), name: p.string(), books: () => p.oneToMany(Book).mappedBy('author') } });
 const Book = defineEntity({
@@ -162,8 +165,8 @@ describe('a unidirectional many-to-many', () => {
       expect(await b.tags.loadCount()).toBe(2);
       expect(take(ctx.lines).map(l => l.replace(/ \[took.*$/, ''))).toEqual([
         '[query] begin',
-        "[query] insert into `book` (`title`) values ('B1') returning `id`",
-        "[query] insert into `tag` (`name`) values ('T'), ('T2') returning `id`",
+        `[query] insert into \`book\` (\`title\`) values ('B1')${returning}`,
+        `[query] insert into \`tag\` (\`name\`) values ('T'), ('T2')${returning}`,
         '[query] insert into `book_tags` (`tag_id`, `book_id`) values (1, 1), (2, 1)',
         '[query] commit',
         '[query] select `b0`.* from `book` as `b0` where `b0`.`id` = 1 limit 1',
