@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
 const driver = process.env.MIKRO_NATIVE_TEST_DRIVER ?? 'sqlite';
 // The files that run on each server driver (the others still assert SQLite's SQL or behaviour).
 const mysqlFiles = [
-  'assign', 'basic', 'cascade', 'composite-keys', 'conditions', 'cursor', 'custom-types', 'errors',
+  'assign', 'basic', 'cascade', 'collections', 'composite-keys', 'conditions', 'cursor', 'custom-types', 'errors',
   'events', 'extension', 'failure', 'filters', 'fixed-order', 'folder-discovery', 'formula-lazy',
   'json-paths', 'lock', 'logging', 'many-to-many', 'merge', 'one-to-one', 'pivot-entity',
   'populate-where', 'populate', 'query-cache', 'reload', 'self-reference', 'serialize',
@@ -22,8 +22,7 @@ const onServers = {
     'populate', 'reload', 'self-reference', 'serialize', 'single-table-inheritance', 'stream',
     'logging', 'transaction-events', 'unit-of-work', 'upsert', 'version',
   ],
-  // MikroORM's mariadb driver pages a joined load with a limit through json_contains (not built yet).
-  mysql: [...mysqlFiles, 'collections'],
+  mysql: mysqlFiles,
   mariadb: mysqlFiles,
 };
 

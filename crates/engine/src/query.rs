@@ -1234,8 +1234,16 @@ impl<'a> Compiler<'a> {
     ) {
         let alias = joins.alias(0);
         let pk = entity.pk_column();
-        w.push(" where ").column(alias, pk).push(" in (select ");
-        w.column(alias, pk).push(" from (select ").column(alias, pk);
+        let json = self.dialect.pages_by_json_contains();
+        if json {
+            w.push(" where (json_contains((select json_arrayagg(");
+            w.column(alias, pk)
+                .push(") from (select ")
+                .column(alias, pk);
+        } else {
+            w.push(" where ").column(alias, pk).push(" in (select ");
+            w.column(alias, pk).push(" from (select ").column(alias, pk);
+        }
         w.push(" from ").ident(&entity.table_name);
         if let Some(a) = alias {
             w.push(" as ").ident(a);
@@ -1261,7 +1269,11 @@ impl<'a> Compiler<'a> {
             Some(a) => w.ident(a),
             None => w.ident(&entity.alias(0)),
         };
-        w.push(")");
+        if json {
+            w.push("), ").column(alias, pk).push("))");
+        } else {
+            w.push(")");
+        }
     }
 
     fn order_by(

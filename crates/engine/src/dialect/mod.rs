@@ -298,6 +298,13 @@ pub trait Dialect: Send + Sync {
         Some(default.trim().to_ascii_lowercase())
     }
 
+    /// Whether the keys of a page of owners (a limit over a to-many join) are matched by
+    /// `json_contains((select json_arrayagg(id) from (…)), id)` rather than `id in (select id
+    /// from (…))`: MariaDB, as MikroORM's mariadb driver writes it.
+    fn pages_by_json_contains(&self) -> bool {
+        false
+    }
+
     /// `create schema if not exists "s";` where the dialect has schemas.
     fn create_schema_sql(&self, _schema: &str) -> Option<String> {
         None
@@ -494,7 +501,8 @@ pub fn dialect_by_name(name: &str) -> Option<Box<dyn Dialect>> {
     match name {
         "sqlite" | "libsql" => Some(Box::new(Sqlite)),
         "postgresql" => Some(Box::new(Postgres)),
-        "mysql" | "mariadb" => Some(Box::new(MySql)),
+        "mysql" => Some(Box::new(MySql { mariadb: false })),
+        "mariadb" => Some(Box::new(MySql { mariadb: true })),
         _ => None,
     }
 }

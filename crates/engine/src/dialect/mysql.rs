@@ -6,7 +6,10 @@ use crate::meta::{PropMeta, PropType};
 use crate::sql::Writer;
 use crate::value::Value;
 
-pub struct MySql;
+pub struct MySql {
+    /// MariaDB, as MikroORM's mariadb driver writes for it (see `pages_by_json_contains`).
+    pub mariadb: bool,
+}
 
 impl Dialect for MySql {
     fn as_dialect(&self) -> &dyn Dialect {
@@ -347,6 +350,10 @@ impl Dialect for MySql {
 
     fn indexes_by_alter(&self) -> bool {
         true
+    }
+
+    fn pages_by_json_contains(&self) -> bool {
+        self.mariadb
     }
 
     fn integer_key_type(&self) -> Option<&'static str> {
