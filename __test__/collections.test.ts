@@ -224,8 +224,10 @@ describe('one-to-many collections', () => {
     ];
     const balanced = await orm!.em.fork().find(Author, {}, { populate: ['books'], orderBy: { id: 'asc' } });
     expect(balanced.map(a => wrap(a).toObject())).toEqual(expected);
+    // The joined query orders the authors only: the books come in the server's row order.
+    const booksById = (list: Record<string, any>[]) => list.map(a => ({ ...a, books: [...a.books].sort((x: { id: number }, y: { id: number }) => x.id - y.id) }));
     const joined = await orm!.em.fork().find(Author, {}, { populate: ['books'], strategy: 'joined', orderBy: { id: 'asc' } });
-    expect(joined.map(a => wrap(a).toObject())).toEqual(expected);
+    expect(booksById(joined.map(a => wrap(a).toObject()))).toEqual(expected);
     expect(take(lines)).toEqual([
       '[query] select `a0`.* from `author` as `a0` order by `a0`.`id` asc [took X ms, 2 results]',
       '[query] select `b0`.* from `book` as `b0` where `b0`.`author_id` in (1, 2) [took X ms, 3 results]',
@@ -233,7 +235,7 @@ describe('one-to-many collections', () => {
     ]);
     // A page of authors, not of rows: the keys come from a subquery, as MikroORM.
     const page = await orm!.em.fork().find(Author, {}, { populate: ['books'], strategy: 'joined', limit: 1 });
-    expect(page.map(a => wrap(a).toObject())).toEqual(expected.slice(0, 1));
+    expect(booksById(page.map(a => wrap(a).toObject()))).toEqual(expected.slice(0, 1));
     expect(take(lines)).toEqual([
       forDriver({
         sqlite:
