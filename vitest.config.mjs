@@ -19,7 +19,7 @@ const onServers = {
     'assign', 'basic', 'cascade', 'collections', 'composite-keys', 'conditions', 'cursor', 'custom-types', 'embeddables', 'errors',
     'events', 'extension', 'failure', 'filters', 'fixed-order', 'folder-discovery', 'formula-lazy',
     'json-paths', 'lock', 'many-to-many', 'merge', 'one-to-one', 'pivot-entity', 'populate-where',
-    'populate', 'reload', 'self-reference', 'serialize', 'single-table-inheritance', 'stream',
+    'populate', 'query-cache', 'reload', 'self-reference', 'serialize', 'single-table-inheritance', 'stream',
     'logging', 'transaction-events', 'unit-of-work', 'upsert', 'version',
   ],
   mysql: mysqlFiles,

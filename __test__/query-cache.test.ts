@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { defineEntity, p, raw, type MikroORM } from '@mikro-native/sqlite';
-import { setup, take } from './helpers.js';
+import { forDriver, setup, take } from './helpers.js';
 
 // Compiled SQL is cached by query shape (the query without its condition values). These tests
 // run queries of one shape with many values, and shapes where a value changes the SQL, against
@@ -96,7 +96,13 @@ test('QueryBuilder conditions and raw fragments', async () => {
   const before = stats();
   for (const qty of [1, 2, 3]) {
     const qb = orm.em.fork().createQueryBuilder(Item, 'i').where({ qty }).orderBy({ id: 'desc' });
-    expect(qb.getQuery()).toBe('select `i`.* from `item` as `i` where `i`.`qty` = ? order by `i`.`id` desc');
+    // (PostgreSQL's getQuery() as @mikro-orm/postgresql 7.2.1 returns it.)
+    expect(qb.getQuery()).toBe(
+      forDriver({
+        sqlite: 'select `i`.* from `item` as `i` where `i`.`qty` = ? order by `i`.`id` desc',
+        postgresql: 'select "i".* from "item" as "i" where "i"."qty" = ? order by "i"."id" desc',
+      }),
+    );
     expect(qb.getParams()).toEqual([qty]);
   }
   expect(stats().hits - before.hits).toBeGreaterThanOrEqual(4);
