@@ -6,8 +6,8 @@ use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlConnection, MySqlRow
 use sqlx::{Arguments, Column, Connection as _, Executor, Row, TypeInfo, ValueRef};
 
 use super::server::{
-    connect_error, forward_rows, send_columns, several_statements, split_statements, Backend,
-    ServerOptions,
+    connect_error, forward_rows, parse_client_url, send_columns, several_statements,
+    split_statements, Backend, ServerOptions,
 };
 use super::{ExecResult, Output, Rows};
 use engine::{Error, ErrorKind, Result, Value};
@@ -21,12 +21,7 @@ impl Backend for MyBackend {
 
     async fn connect(opts: &ServerOptions) -> Result<(MySqlConnectOptions, MySqlConnection)> {
         let mut connect = match &opts.client_url {
-            Some(url) => url.parse::<MySqlConnectOptions>().map_err(|e| {
-                Error::new(
-                    ErrorKind::ConnectionError,
-                    format!("Invalid clientUrl: {e}"),
-                )
-            })?,
+            Some(url) => parse_client_url::<MySqlConnectOptions>(url)?,
             None => MySqlConnectOptions::new(),
         };
         if let Some(h) = &opts.host {

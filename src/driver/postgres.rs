@@ -19,7 +19,8 @@ use sqlx::{
 };
 
 use super::server::{
-    connect_error, forward_rows, send_columns, several_statements, Backend, ServerOptions,
+    connect_error, forward_rows, parse_client_url, send_columns, several_statements, Backend,
+    ServerOptions,
 };
 use super::{ExecResult, Output, Rows};
 use engine::{Error, ErrorKind, Result, Value};
@@ -60,12 +61,7 @@ impl Backend for PgBackend {
 
     async fn connect(opts: &ServerOptions) -> Result<(PgConnectOptions, PgConnection)> {
         let mut connect = match &opts.client_url {
-            Some(url) => url.parse::<PgConnectOptions>().map_err(|e| {
-                Error::new(
-                    ErrorKind::ConnectionError,
-                    format!("Invalid clientUrl: {e}"),
-                )
-            })?,
+            Some(url) => parse_client_url::<PgConnectOptions>(url)?,
             None => PgConnectOptions::new_without_pgpass(),
         };
         if let Some(h) = &opts.host {

@@ -80,6 +80,19 @@ pub trait Backend: Send + Sync + 'static {
     ) -> impl Future<Output = ()> + Send;
 }
 
+/// The connect options in `clientUrl` (an error naming the option when it does not parse).
+pub fn parse_client_url<T: std::str::FromStr>(url: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    url.parse::<T>().map_err(|e| {
+        Error::new(
+            ErrorKind::ConnectionError,
+            format!("Invalid clientUrl: {e}"),
+        )
+    })
+}
+
 /// Hands a streaming select's columns (or its error) to `columns`: the arguments to run it with,
 /// or None when it failed or nobody waits any more.
 pub fn send_columns<T>(

@@ -1221,8 +1221,8 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// ` where a0.id in (select a0.id from (select a0.id from … where … group by a0.id order by
-    /// min(a0.name) desc limit ? offset ?) as a0)`: the page of owners, as MikroORM writes it.
+    /// The page of owners, as MikroORM writes it (see `Dialect::write_page_filter`): the keys of
+    /// `(select a0.id from … where … group by a0.id order by min(a0.name) desc limit ? offset ?)`.
     fn paginated_keys(
         &self,
         w: &mut Writer,
@@ -1234,46 +1234,39 @@ impl<'a> Compiler<'a> {
     ) {
         let alias = joins.alias(0);
         let pk = entity.pk_column();
-        let json = self.dialect.pages_by_json_contains();
-        if json {
-            w.push(" where (json_contains((select json_arrayagg(");
-            w.column(alias, pk)
-                .push(") from (select ")
-                .column(alias, pk);
-        } else {
-            w.push(" where ").column(alias, pk).push(" in (select ");
-            w.column(alias, pk).push(" from (select ").column(alias, pk);
-        }
-        w.push(" from ").ident(&entity.table_name);
-        if let Some(a) = alias {
-            w.push(" as ").ident(a);
-        }
-        write_joins(w, joins);
-        if let Some(c) = cond {
-            w.push(" where ");
-            write_cond(w, joins, c, true);
-        }
-        w.push(" group by ").column(alias, pk);
-        for (n, (sort, dir)) in order.iter().enumerate() {
-            w.push(if n == 0 { " order by min(" } else { ", min(" });
-            sort.write(w, joins);
-            w.push(") ").push(dir);
-        }
-        w.push(" limit ")
-            .param(Value::Int(q.limit.map_or(-1, |l| l as i64)));
-        if let Some(o) = q.offset {
-            w.push(" offset ").param(Value::Int(o as i64));
-        }
-        w.push(") as ");
-        match alias {
-            Some(a) => w.ident(a),
-            None => w.ident(&entity.alias(0)),
+        let key = |w: &mut Writer| {
+            w.column(alias, pk);
         };
-        if json {
-            w.push("), ").column(alias, pk).push("))");
-        } else {
-            w.push(")");
-        }
+        // `(select a0.id from … group by a0.id order by … limit ? offset ?) as a0`
+        let page = |w: &mut Writer| {
+            w.push("(select ").column(alias, pk);
+            w.push(" from ").ident(&entity.table_name);
+            if let Some(a) = alias {
+                w.push(" as ").ident(a);
+            }
+            write_joins(w, joins);
+            if let Some(c) = cond {
+                w.push(" where ");
+                write_cond(w, joins, c, true);
+            }
+            w.push(" group by ").column(alias, pk);
+            for (n, (sort, dir)) in order.iter().enumerate() {
+                w.push(if n == 0 { " order by min(" } else { ", min(" });
+                sort.write(w, joins);
+                w.push(") ").push(dir);
+            }
+            w.push(" limit ")
+                .param(Value::Int(q.limit.map_or(-1, |l| l as i64)));
+            if let Some(o) = q.offset {
+                w.push(" offset ").param(Value::Int(o as i64));
+            }
+            w.push(") as ");
+            match alias {
+                Some(a) => w.ident(a),
+                None => w.ident(&entity.alias(0)),
+            };
+        };
+        self.dialect.write_page_filter(w, &key, &page);
     }
 
     fn order_by(

@@ -298,11 +298,16 @@ pub trait Dialect: Send + Sync {
         Some(default.trim().to_ascii_lowercase())
     }
 
-    /// Whether the keys of a page of owners (a limit over a to-many join) are matched by
-    /// `json_contains((select json_arrayagg(id) from (…)), id)` rather than `id in (select id
-    /// from (…))`: MariaDB, as MikroORM's mariadb driver writes it.
-    fn pages_by_json_contains(&self) -> bool {
-        false
+    /// The condition that keeps the rows of a page of owners (a limit over a to-many join):
+    /// ` where a0.id in (select a0.id from <page>)`, `key` writing the key and `page` the
+    /// derived table of the page's keys.
+    fn write_page_filter(
+        &self,
+        w: &mut crate::sql::Writer,
+        key: &dyn Fn(&mut crate::sql::Writer),
+        page: &dyn Fn(&mut crate::sql::Writer),
+    ) {
+        page_filter_in(w, key, page);
     }
 
     /// `create schema if not exists "s";` where the dialect has schemas.
@@ -582,6 +587,21 @@ pub fn parse_array(text: &str) -> Vec<String> {
         }
     }
     items
+}
+
+/// ` where a0.id in (select a0.id from <page>)` (see `Dialect::write_page_filter`).
+pub fn page_filter_in(
+    w: &mut crate::sql::Writer,
+    key: &dyn Fn(&mut crate::sql::Writer),
+    page: &dyn Fn(&mut crate::sql::Writer),
+) {
+    w.push(" where ");
+    key(w);
+    w.push(" in (select ");
+    key(w);
+    w.push(" from ");
+    page(w);
+    w.push(")");
 }
 
 /// A value inline with standard SQL quoting (`'it''s'`, `X'00ff'`).

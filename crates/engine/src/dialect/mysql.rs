@@ -7,7 +7,7 @@ use crate::sql::Writer;
 use crate::value::Value;
 
 pub struct MySql {
-    /// MariaDB, as MikroORM's mariadb driver writes for it (see `pages_by_json_contains`).
+    /// MariaDB, as MikroORM's mariadb driver writes for it (see `write_page_filter`).
     pub mariadb: bool,
 }
 
@@ -352,8 +352,24 @@ impl Dialect for MySql {
         true
     }
 
-    fn pages_by_json_contains(&self) -> bool {
-        self.mariadb
+    /// MariaDB takes no `limit` in an `in` subquery: ` where (json_contains((select
+    /// json_arrayagg(a0.id) from <page>), a0.id))`, as MikroORM's mariadb driver writes it.
+    fn write_page_filter(
+        &self,
+        w: &mut Writer,
+        key: &dyn Fn(&mut Writer),
+        page: &dyn Fn(&mut Writer),
+    ) {
+        if !self.mariadb {
+            return super::page_filter_in(w, key, page);
+        }
+        w.push(" where (json_contains((select json_arrayagg(");
+        key(w);
+        w.push(") from ");
+        page(w);
+        w.push("), ");
+        key(w);
+        w.push("))");
     }
 
     fn integer_key_type(&self) -> Option<&'static str> {
