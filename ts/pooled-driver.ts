@@ -62,7 +62,7 @@ export abstract class PooledDriver extends DatabaseDriver {
     // Options this driver does not honour yet fail loudly rather than being ignored.
     const dialect = (this.constructor as unknown as { dialect: string }).dialect;
     const unsupported = [
-      ['schema', dialect === 'postgresql' ? undefined : c.get('schema')],
+      ['schema', this.supportsSchemas ? undefined : c.get('schema')],
       ['onCreateConnection', c.get('onCreateConnection')],
       ['pool.afterCreate', c.get('pool')?.afterCreate],
     ].filter(([, v]) => v !== undefined);
@@ -172,6 +172,11 @@ export abstract class PooledDriver extends DatabaseDriver {
 
   /** `create database "name"`. */
   protected abstract createDatabaseSql(name: string): string;
+
+  /** Whether tables can live in schemas of their own (the `schema` option; PostgreSQL). */
+  get supportsSchemas(): boolean {
+    return false;
+  }
 
   override get supportsDefaultValues(): boolean {
     return true;

@@ -7,6 +7,10 @@ export class PostgreSqlDriver extends PooledDriver {
   static dialect = 'postgresql';
   static binding = loadBinding(import.meta.url, 'postgresql');
 
+  get supportsSchemas() {
+    return true;
+  }
+
   ensureDatabaseSql() {
     return 'select 1 from pg_database where datname = ?';
   }
