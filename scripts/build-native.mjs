@@ -2,7 +2,7 @@
 // library into the packages of that feature (mysql and mariadb share the MySQL build).
 // `--debug` builds the dev profile (faster to compile).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +19,9 @@ for (const [feature, packages] of Object.entries(builds)) {
   const from = join(root, 'target', debug ? 'debug' : 'release', libName);
   for (const pkg of packages) {
     const to = join(root, 'packages', pkg, `mikro-native.${platform}.node`);
-    copyFileSync(from, to);
+    // A new file renamed over the old one: processes still running the old library keep it.
+    copyFileSync(from, `${to}.tmp`);
+    renameSync(`${to}.tmp`, to);
     console.log(`> ${to}`);
   }
 }
