@@ -488,9 +488,10 @@ function embeddedProperty(entity: string, name: string, opts: PropertyOptions, n
   const fieldName = opts.fieldName ?? naming.propertyToColumnName(name);
   const base = { ...opts, name, embeddedClass: cls, primary: false, nullable: !!opts.nullable };
   embeddableKeys.set(cls, Object.keys(raw.properties));
-  // An array of embeddables is one JSON column too.
+  // An array of embeddables is one JSON column too; conditions on its items read their keys' types.
   if (opts.object || opts.array) {
-    return { ...base, kind: 'scalar', type: 'json', columnKind: 'json', runtimeType: 'object', fieldName, fieldNames: [fieldName] };
+    const itemTypes = opts.array ? jsonItemTypes(`${entity}.${name}`, raw.properties, naming, platform) : undefined;
+    return { ...base, kind: 'scalar', type: 'json', columnKind: 'json', runtimeType: 'object', fieldName, fieldNames: [fieldName], jsonItemTypes: itemTypes };
   }
   const prefix = opts.prefix === false ? '' : typeof opts.prefix === 'string' ? opts.prefix : `${fieldName}_`;
   const embeddedProps: EntityProperty[] = [];
@@ -507,6 +508,21 @@ function embeddedProperty(entity: string, name: string, opts: PropertyOptions, n
     embeddedProps.push({ ...p, name: `${name}.${child}`, fieldName: column, fieldNames: [column], nullable: p.nullable || !!opts.nullable, embedded: [name, child] });
   }
   return { ...base, kind: 'embedded', type: 'embedded', columnKind: 'json', runtimeType: 'object', fieldName: '', fieldNames: [], embeddedProps };
+}
+
+/** The column kinds of an embeddable's scalar properties, by the keys its JSON objects use. */
+function jsonItemTypes(owner: string, properties: Dictionary<unknown>, naming: NamingStrategy, platform: Platform): Dictionary<ColumnKind> {
+  const types: Dictionary<ColumnKind> = {};
+  for (const [child, def] of Object.entries(properties)) {
+    const childOpts = optionsOf(def);
+    if (childOpts.kind === undefined || childOpts.kind === 'scalar') {
+      const p = normalizeProperty(owner, child, childOpts, naming, platform);
+      if (p) {
+        types[child] = p.columnKind;
+      }
+    }
+  }
+  return types;
 }
 
 /** Normalizes every entity definition into metadata and checks it. */
@@ -788,7 +804,7 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy, 
           version: !!p.version,
           formula: p.formulaSql,
           lazy: !!p.lazy,
-          jsonArray: !!(p.embeddedClass && p.array),
+          jsonItemTypes: p.jsonItemTypes,
           length: p.length,
           precision: p.precision,
           scale: p.scale,

@@ -82,6 +82,8 @@ export interface EntityProperty<Owner = any> extends PropertyOptions<Owner> {
   embeddedClass?: EntityClass;
   /** Inline embedded: its columns, as properties of the owner named `address.city`. */
   embeddedProps?: EntityProperty[];
+  /** An array of embeddables: the column kind of each key of its items (conditions cast by them). */
+  jsonItemTypes?: Dictionary<ColumnKind>;
   /** A column of an inline embeddable: the embedded property and the embeddable's property. */
   embedded?: [string, string];
   /** A formula's SQL for the engine (see discovery's `formulaSql`). */

@@ -106,11 +106,12 @@ pub enum Cond {
         path: Vec<String>,
         test: RawTest,
     },
-    /// `exists (select 1 from json_each(col) …)`: some element of a JSON array matches `conds`
-    /// (their columns are the element: `JsonPath` with `col` unused).
+    /// `exists (select 1 from json_each(col) …)`: some item of a JSON array matches `items`
+    /// (`not exists` when negated).
     JsonSome {
         col: Col,
-        conds: Vec<Cond>,
+        negated: bool,
+        items: ItemCond,
     },
     /// `col <op> (?, …)`: an array operator with a list of values.
     CmpList {
@@ -149,6 +150,76 @@ pub enum Cond {
         negated: bool,
         sub: Box<SubQuery>,
     },
+}
+
+/// How a value inside JSON is compared: as text, or cast to a number or a boolean
+/// (PostgreSQL's `(col->>'k')::float8`, MySQL's `json_table` column types).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonCast {
+    Text,
+    Number,
+    Boolean,
+}
+
+impl JsonCast {
+    /// By the type of an embeddable's property.
+    fn of_type(t: PropType) -> JsonCast {
+        match t {
+            PropType::Integer
+            | PropType::Smallint
+            | PropType::Tinyint
+            | PropType::Bigint
+            | PropType::Float
+            | PropType::Double
+            | PropType::Decimal => JsonCast::Number,
+            PropType::Boolean => JsonCast::Boolean,
+            _ => JsonCast::Text,
+        }
+    }
+
+    /// By the value compared with (a key of a JSON property).
+    pub fn of_test(test: &RawTest) -> JsonCast {
+        match test {
+            RawTest::Cmp(_, Value::Int(_) | Value::Real(_)) => JsonCast::Number,
+            RawTest::Cmp(_, Value::Bool(_)) => JsonCast::Boolean,
+            _ => JsonCast::Text,
+        }
+    }
+}
+
+/// A condition on the items of a JSON array (`Cond::JsonSome`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ItemCond {
+    /// A key of the item (`path`) tested.
+    Path {
+        path: Vec<String>,
+        test: RawTest,
+        cast: JsonCast,
+    },
+    /// The keys of one object: `a and b`.
+    All(Vec<ItemCond>),
+    /// `$and`: `(a and b)`.
+    And(Vec<ItemCond>),
+    /// `$or`: `(a or b)`.
+    Or(Vec<ItemCond>),
+}
+
+impl ItemCond {
+    /// The item keys read, in order of first use, with their casts.
+    pub fn keys<'a>(&'a self, out: &mut Vec<(&'a [String], JsonCast)>) {
+        match self {
+            ItemCond::Path { path, cast, .. } => {
+                if !out.iter().any(|(p, _)| *p == path.as_slice()) {
+                    out.push((path, *cast));
+                }
+            }
+            ItemCond::All(list) | ItemCond::And(list) | ItemCond::Or(list) => {
+                for c in list {
+                    c.keys(out);
+                }
+            }
+        }
+    }
 }
 
 /// What a raw key is compared with.
@@ -429,6 +500,11 @@ impl<'m> FilterParser<'_, 'm> {
                 values: self.list(prop, "$in", v)?,
                 negated: false,
             }),
+            Json::Object(map)
+                if entity.props[prop].json_item_types.is_some() && is_item_filter(map) =>
+            {
+                self.json_some(prop, map)
+            }
             Json::Object(ops) if ops.keys().any(|k| k.starts_with('$')) => {
                 let mut parts = Vec::with_capacity(ops.len());
                 for (op, arg) in ops {
@@ -446,20 +522,6 @@ impl<'m> FilterParser<'_, 'm> {
             Json::Object(nested) if entity.props[prop].ty == PropType::Json => {
                 let mut parts = Vec::new();
                 self.json_paths(prop, &mut Vec::new(), nested, &mut parts)?;
-                if entity.props[prop].json_array {
-                    if !self.dialect.supports_json_each() {
-                        return Err(Error::not_implemented(format!(
-                            "conditions on the items of {}.{} on {} (json_table)",
-                            entity.name,
-                            entity.props[prop].name,
-                            self.dialect.name()
-                        )));
-                    }
-                    return Ok(Cond::JsonSome {
-                        col: self.col(prop),
-                        conds: parts,
-                    });
-                }
                 Ok(match parts.len() {
                     1 => parts.remove(0),
                     _ => Cond::And(parts),
@@ -737,6 +799,82 @@ impl<'m> FilterParser<'_, 'm> {
         Ok(())
     }
 
+    /// `{ addresses: { city: 'c1' } }` on an array of embeddables: some item matches
+    /// (`$not` alone: none does).
+    fn json_some(&self, prop: usize, map: &Map<String, Json>) -> Result<Cond> {
+        let (negated, map) = match map.get("$not") {
+            Some(Json::Object(inner)) if map.len() == 1 => (true, inner),
+            _ => (false, map),
+        };
+        Ok(Cond::JsonSome {
+            col: self.col(prop),
+            negated,
+            items: ItemCond::All(self.item_conds(prop, map)?),
+        })
+    }
+
+    /// The conditions of one object of a test on array items: its keys, `$and` and `$or`.
+    fn item_conds(&self, prop: usize, map: &Map<String, Json>) -> Result<Vec<ItemCond>> {
+        let p = &self.entity().props[prop];
+        let mut out = Vec::with_capacity(map.len());
+        for (key, v) in map {
+            let group = |v: &Json| -> Result<Vec<ItemCond>> {
+                let Json::Array(list) = v else {
+                    return Err(Error::validation(format!(
+                        "Operator {key} on the items of {}.{} expects an array of conditions, got {v}",
+                        self.entity().name,
+                        p.name
+                    )));
+                };
+                let mut all = Vec::with_capacity(list.len());
+                for c in list {
+                    let Json::Object(m) = c else {
+                        return Err(Error::validation(format!(
+                            "Operator {key} on the items of {}.{} expects objects, got {c}",
+                            self.entity().name,
+                            p.name
+                        )));
+                    };
+                    all.push(ItemCond::All(self.item_conds(prop, m)?));
+                }
+                Ok(all)
+            };
+            match key.as_str() {
+                "$and" => out.push(ItemCond::And(group(v)?)),
+                "$or" => out.push(ItemCond::Or(group(v)?)),
+                k if k.starts_with('$') => {
+                    return Err(Error::not_implemented(format!(
+                        "operator {k} among the conditions on the items of {}.{}",
+                        self.entity().name,
+                        p.name
+                    )))
+                }
+                _ => {
+                    let cast = match p.json_item_types.as_ref().and_then(|t| t.get(key)) {
+                        Some(t) => JsonCast::of_type(*t),
+                        None => JsonCast::Text,
+                    };
+                    let mut paths = Vec::new();
+                    let mut single = Map::new();
+                    single.insert(key.clone(), v.clone());
+                    self.json_paths(prop, &mut Vec::new(), &single, &mut paths)?;
+                    for c in paths {
+                        if let Cond::JsonPath { path, test, .. } = c {
+                            // A nested key's type is its value's (the item types are one level).
+                            let cast = if path.len() == 1 {
+                                cast
+                            } else {
+                                JsonCast::of_test(&test)
+                            };
+                            out.push(ItemCond::Path { path, test, cast });
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// A signed `raw()` fragment given as a value (see `raw_fragment`).
     fn raw(&self, v: &Json) -> Result<Option<(String, Vec<Value>)>> {
         let meta = self.joins.borrow().meta();
@@ -928,4 +1066,11 @@ impl<'m> FilterParser<'_, 'm> {
             }
         })
     }
+}
+
+/// Whether a condition on an array of embeddables tests its items (some key, `$and`, `$or` or
+/// `$not`) rather than the column (only operators such as `$eq`, `$ne`).
+fn is_item_filter(map: &Map<String, Json>) -> bool {
+    map.keys()
+        .any(|k| !k.starts_with('$') || matches!(k.as_str(), "$and" | "$or" | "$not"))
 }

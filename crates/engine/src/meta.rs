@@ -76,9 +76,10 @@ pub struct PropMeta {
     /// Left out of selects unless populated (or named in `fields`).
     #[serde(default)]
     pub lazy: bool,
-    /// A JSON array of objects (an array of embeddables): conditions test its elements.
+    /// A JSON array of objects (an array of embeddables): the type of each key of its items.
+    /// Conditions on the property test its items.
     #[serde(default)]
-    pub json_array: bool,
+    pub json_item_types: Option<HashMap<String, PropType>>,
 }
 
 impl PropMeta {

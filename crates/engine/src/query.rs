@@ -1921,19 +1921,19 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
             write_prop(&mut column, joins.alias(col.node), joins.prop(*col), false);
             write_json_test(w, &column.text, path, test);
         }
-        Cond::JsonSome { col, conds } => {
+        Cond::JsonSome {
+            col,
+            negated,
+            items,
+        } => {
             let mut column = Writer::new(w.dialect);
             write_prop(&mut column, joins.alias(col.node), joins.prop(*col), false);
-            let element = w.dialect.write_json_each(w, &column.text);
-            for (n, c) in conds.iter().enumerate() {
-                if n > 0 {
-                    w.push(" and ");
-                }
-                if let Cond::JsonPath { path, test, .. } = c {
-                    write_json_test(w, &element, path, test);
-                }
-            }
-            w.push(")");
+            let mut keys = Vec::new();
+            items.keys(&mut keys);
+            w.dialect
+                .write_json_some_start(w, &column.text, *negated, &keys);
+            write_item_cond(w, items);
+            w.dialect.write_json_some_end(w);
         }
         Cond::RawKey { sql, params, test } => {
             w.raw(sql, params);
@@ -1987,10 +1987,40 @@ pub fn write_cond(w: &mut Writer, joins: &Joins, c: &Cond, top: bool) {
 /// `type = 'manager'`, or `type in ('employee', 'manager')` for several values.
 /// A JSON path of `column` tested as a raw key is (`json_extract(…) = ?`).
 fn write_json_test(w: &mut Writer, column: &str, path: &[String], test: &crate::filter::RawTest) {
-    use crate::filter::RawTest;
-    let numeric = matches!(test, RawTest::Cmp(_, Value::Int(_) | Value::Real(_)));
-    w.dialect.write_json_path(w, column, path, numeric);
+    w.dialect
+        .write_json_path(w, column, path, crate::filter::JsonCast::of_test(test));
     write_test(w, test);
+}
+
+/// The test on one item of a JSON array: its keys joined by `and`, `$and` and `$or` in
+/// parentheses (`(a or b and c)`).
+fn write_item_cond(w: &mut Writer, c: &crate::filter::ItemCond) {
+    use crate::filter::ItemCond;
+    let list = |w: &mut Writer, list: &[ItemCond], sep: &str| {
+        for (n, c) in list.iter().enumerate() {
+            if n > 0 {
+                w.push(sep);
+            }
+            write_item_cond(w, c);
+        }
+    };
+    match c {
+        ItemCond::Path { path, test, cast } => {
+            w.dialect.write_json_item(w, path, *cast);
+            write_test(w, test);
+        }
+        ItemCond::All(all) => list(w, all, " and "),
+        ItemCond::And(all) => {
+            w.push("(");
+            list(w, all, " and ");
+            w.push(")");
+        }
+        ItemCond::Or(any) => {
+            w.push("(");
+            list(w, any, " or ");
+            w.push(")");
+        }
+    }
 }
 
 /// ` = ?`, ` in (?, …)`, ` is null`: what a raw key or JSON path is compared with.

@@ -9,6 +9,7 @@ pub use mysql::MySql;
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
+use crate::filter::JsonCast;
 use crate::meta::PropMeta;
 use crate::value::Value;
 
@@ -219,13 +220,13 @@ pub trait Dialect: Send + Sync {
     }
 
     /// The value at `path` in a JSON column: `json_extract(`u`.`meta`, '$.a.b')`. Keys are
-    /// written as string literals (quotes doubled). `numeric`: the value is compared with a number.
+    /// written as string literals (quotes doubled). `cast`: how the value is compared.
     fn write_json_path(
         &self,
         w: &mut crate::sql::Writer,
         column: &str,
         path: &[String],
-        _numeric: bool,
+        _cast: JsonCast,
     ) {
         w.push("json_extract(").push(column).push(", '$");
         for key in path {
@@ -234,21 +235,33 @@ pub trait Dialect: Send + Sync {
         w.push("')");
     }
 
-    /// Whether `write_json_each` is available (MySQL would need `json_table`).
-    fn supports_json_each(&self) -> bool {
-        true
-    }
-
-    /// The start of a test on the elements of a JSON array column, and the expression naming
-    /// an element: ` exists (select 1 from json_each(col) as `__je0` where ` and `` `__je0`.value ``.
-    fn write_json_each(&self, w: &mut crate::sql::Writer, column: &str) -> String {
-        w.push("exists (select 1 from json_each(")
+    /// The start of a test on the items of a JSON array column, up to its `where `:
+    /// `exists (select 1 from json_each(col) as `__je0` where `. `keys`: the item keys the
+    /// test reads, with their casts.
+    fn write_json_some_start(
+        &self,
+        w: &mut crate::sql::Writer,
+        column: &str,
+        negated: bool,
+        _keys: &[(&[String], JsonCast)],
+    ) {
+        w.push(if negated { "not exists" } else { "exists" });
+        w.push(" (select 1 from json_each(")
             .push(column)
             .push(") as ");
         w.ident("__je0").push(" where ");
-        let mut element = crate::sql::Writer::new(w.dialect);
-        element.ident("__je0").push(".value");
-        element.text
+    }
+
+    /// A key of the item in a test on a JSON array: `json_extract(`__je0`.value, '$.city')`.
+    fn write_json_item(&self, w: &mut crate::sql::Writer, path: &[String], cast: JsonCast) {
+        let mut item = crate::sql::Writer::new(w.dialect);
+        item.ident("__je0").push(".value");
+        self.write_json_path(w, &item.text, path, cast);
+    }
+
+    /// The end of a test on the items of a JSON array.
+    fn write_json_some_end(&self, w: &mut crate::sql::Writer) {
+        w.push(")");
     }
 
     /// `$fulltext`: SQLite's `column match ?` (an FTS table's column).

@@ -2,6 +2,7 @@
 //! `on duplicate key update`, `insert ignore`, `lock in share mode`, emulated `nulls first/last`.
 
 use super::Dialect;
+use crate::filter::JsonCast;
 use crate::meta::{PropMeta, PropType};
 use crate::sql::Writer;
 use crate::value::Value;
@@ -273,8 +274,44 @@ impl Dialect for MySql {
             .push(" in boolean mode)");
     }
 
-    fn supports_json_each(&self) -> bool {
-        false
+    /// `(select 1 from json_table(col, '$[*]' columns (`city` text path '$.city')) as `__je0`
+    /// where …`, as MikroORM writes it (booleans are `boolean` columns: its `unsigned` is not
+    /// a column type MariaDB or MySQL take).
+    fn write_json_some_start(
+        &self,
+        w: &mut Writer,
+        column: &str,
+        negated: bool,
+        keys: &[(&[String], JsonCast)],
+    ) {
+        w.push(if negated { "not (" } else { "(" });
+        w.push("select 1 from json_table(")
+            .push(column)
+            .push(", '$[*]' columns (");
+        for (n, (path, cast)) in keys.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            w.ident(&path.join("_")).push(match cast {
+                JsonCast::Text => " text",
+                JsonCast::Number => " double",
+                JsonCast::Boolean => " boolean",
+            });
+            w.push(" path '$");
+            for key in path.iter() {
+                w.push(".").push(&key.replace('\'', "''"));
+            }
+            w.push("'");
+        }
+        w.push(")) as ").ident("__je0").push(" where ");
+    }
+
+    fn write_json_item(&self, w: &mut Writer, path: &[String], _cast: JsonCast) {
+        w.column(Some("__je0"), &path.join("_"));
+    }
+
+    fn write_json_some_end(&self, w: &mut Writer) {
+        w.push(" limit 1) is not null");
     }
 
     fn column_type(&self, prop: &PropMeta) -> String {

@@ -1,6 +1,7 @@
 //! PostgreSQL: double-quoted identifiers, `returning`, `~` for `$re`, `ilike`, row locks.
 
 use super::Dialect;
+use crate::filter::JsonCast;
 use crate::meta::{PropMeta, PropType};
 use crate::value::Value;
 
@@ -227,9 +228,9 @@ impl Dialect for Postgres {
         w: &mut crate::sql::Writer,
         column: &str,
         path: &[String],
-        numeric: bool,
+        cast: JsonCast,
     ) {
-        if numeric {
+        if cast != JsonCast::Text {
             w.push("(");
         }
         w.push(column);
@@ -237,19 +238,35 @@ impl Dialect for Postgres {
             w.push(if n + 1 == path.len() { "->>'" } else { "->'" });
             w.push(&key.replace('\'', "''")).push("'");
         }
-        if numeric {
-            w.push(")::float8");
+        match cast {
+            JsonCast::Text => {}
+            JsonCast::Number => {
+                w.push(")::float8");
+            }
+            JsonCast::Boolean => {
+                w.push(")::bool");
+            }
         }
     }
 
-    fn write_json_each(&self, w: &mut crate::sql::Writer, column: &str) -> String {
-        w.push("exists (select 1 from jsonb_array_elements(")
+    fn write_json_some_start(
+        &self,
+        w: &mut crate::sql::Writer,
+        column: &str,
+        negated: bool,
+        _keys: &[(&[String], JsonCast)],
+    ) {
+        w.push(if negated { "not exists" } else { "exists" });
+        w.push(" (select 1 from jsonb_array_elements(")
             .push(column)
             .push(") as ");
         w.ident("__je0").push(" where ");
-        let mut element = crate::sql::Writer::new(w.dialect);
-        element.ident("__je0");
-        element.text
+    }
+
+    fn write_json_item(&self, w: &mut crate::sql::Writer, path: &[String], cast: JsonCast) {
+        let mut item = crate::sql::Writer::new(w.dialect);
+        item.ident("__je0");
+        self.write_json_path(w, &item.text, path, cast);
     }
 
     fn write_fulltext(&self, w: &mut crate::sql::Writer, column: &str, query: crate::value::Value) {
