@@ -350,6 +350,10 @@ fn decode(raw: PgValueRef<'_>) -> Result<Value> {
             let us = i64::from_be_bytes(be(8)?.try_into().unwrap_or_default());
             Value::Int(us.div_euclid(1000) + 946_684_800_000)
         }
+        // Microseconds since midnight, as PostgreSQL writes the time (node-pg gives that text).
+        "TIME" => Value::Text(time_text(i64::from_be_bytes(
+            be(8)?.try_into().unwrap_or_default(),
+        ))),
         "DATE" => {
             let days = i32::from_be_bytes(be(4)?.try_into().unwrap_or_default());
             Value::Text(date_text(days as i64 + 10_957))
@@ -365,6 +369,16 @@ fn decode(raw: PgValueRef<'_>) -> Result<Value> {
             )))
         }
     })
+}
+
+/// `HH:MM:SS[.f…]` from microseconds since midnight (no trailing zeros in the fraction).
+fn time_text(us: i64) -> String {
+    let (secs, frac) = (us.div_euclid(1_000_000), us.rem_euclid(1_000_000));
+    let mut text = format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+    if frac > 0 {
+        text.push_str(format!(".{frac:06}").trim_end_matches('0'));
+    }
+    text
 }
 
 /// A one-dimensional text array from its binary form (dimensions, flags, element type, then

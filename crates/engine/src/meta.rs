@@ -83,6 +83,13 @@ pub struct PropMeta {
 }
 
 impl PropMeta {
+    /// An enum of numbers (a numeric TypeScript enum): an integer column.
+    pub fn is_numeric_enum(&self) -> bool {
+        self.items
+            .as_ref()
+            .is_some_and(|i| !i.is_empty() && i.iter().all(|v| v.parse::<f64>().is_ok()))
+    }
+
     /// Whether the property is a table column (not a formula).
     pub fn is_column(&self) -> bool {
         self.formula.is_none()

@@ -316,10 +316,10 @@ impl Dialect for MySql {
 
     fn column_type(&self, prop: &PropMeta) -> String {
         match prop.ty {
-            PropType::String | PropType::Uuid => {
-                return format!("varchar({})", prop.length.unwrap_or(255))
-            }
+            PropType::String => return format!("varchar({})", prop.length.unwrap_or(255)),
+            PropType::Uuid => return format!("varchar({})", prop.length.unwrap_or(36)),
             PropType::Text => "text",
+            PropType::Enum if prop.is_numeric_enum() => "tinyint",
             PropType::Enum => {
                 let items = prop.items.as_deref().unwrap_or_default();
                 return format!(

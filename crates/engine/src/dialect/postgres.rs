@@ -193,9 +193,9 @@ impl Dialect for Postgres {
             return format!("\"{}\"", name.replace('"', "\"\""));
         }
         match prop.ty {
-            PropType::String | PropType::Uuid => {
-                return format!("varchar({})", prop.length.unwrap_or(255))
-            }
+            PropType::String => return format!("varchar({})", prop.length.unwrap_or(255)),
+            PropType::Uuid => "uuid",
+            PropType::Enum if prop.is_numeric_enum() => "smallint",
             PropType::Text | PropType::Enum => "text",
             PropType::Integer => "int",
             PropType::Smallint | PropType::Tinyint => "smallint",

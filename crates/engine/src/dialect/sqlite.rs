@@ -4,12 +4,6 @@ use crate::value::Value;
 
 pub struct Sqlite;
 
-fn numeric_enum(prop: &PropMeta) -> bool {
-    prop.items
-        .as_ref()
-        .is_some_and(|i| !i.is_empty() && i.iter().all(|v| v.parse::<f64>().is_ok()))
-}
-
 impl Dialect for Sqlite {
     fn as_dialect(&self) -> &dyn Dialect {
         self
@@ -43,7 +37,7 @@ impl Dialect for Sqlite {
 
     fn column_type(&self, prop: &PropMeta) -> String {
         match prop.ty {
-            PropType::Enum if numeric_enum(prop) => "integer",
+            PropType::Enum if prop.is_numeric_enum() => "integer",
             PropType::String | PropType::Text | PropType::Uuid | PropType::Enum => "text",
             PropType::Integer | PropType::Smallint | PropType::Tinyint => "integer",
             PropType::Bigint => "bigint",
