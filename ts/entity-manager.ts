@@ -987,7 +987,8 @@ export class EntityManager {
     const plan = this.populatePlan(meta, options);
     const found = await this.runFind(meta, query, !!options.refresh, plan, options.connectionType);
     if (plan.selectIn.length > 0) {
-      await this.populateSelectIn(meta, found, plan.selectIn, !!options.refresh, populateScope(where, options));
+      const strategy = options.strategy ?? this.config.get('loadStrategy') ?? 'balanced';
+      await this.populateSelectIn(meta, found, plan.selectIn, !!options.refresh, populateScope(where, options), strategy);
     }
     return found;
   }
@@ -1020,8 +1021,11 @@ export class EntityManager {
     return { joined: paths.filter(toOneOnly), selectIn: paths.filter(p => !toOneOnly(p)), paths };
   }
 
-  /** Loads the to-one relations on `paths` of `entities`, one query per relation and level. */
-  private async populateSelectIn(meta: EntityMetadata, entities: object[], paths: string[], refresh: boolean, scope?: PopulateScope): Promise<void> {
+  /**
+   * Loads the relations on `paths` of `entities`, one query per relation and level. `balanced`:
+   * the to-one relations below a collection are joined to its query, as MikroORM does.
+   */
+  private async populateSelectIn(meta: EntityMetadata, entities: object[], paths: string[], refresh: boolean, scope?: PopulateScope, strategy: LoadStrategy = 'select-in'): Promise<void> {
     const heads = [...new Set(paths.map(p => p.split('.')[0]))];
     for (const name of heads) {
       const prop = meta.properties[name];
@@ -1032,12 +1036,14 @@ export class EntityManager {
         throw new NotImplementedError(`Populating the one-to-one ${meta.className}.${name} below another relation is not implemented in mikro-native yet`);
       }
       if (prop.kind === '1:m' || prop.kind === 'm:n') {
-        const items = prop.kind === '1:m' ? await this.loadCollections(entities, prop, refresh, sub) : await this.loadPivotCollections(entities, prop, refresh, sub);
+        const toOne = strategy === 'balanced' ? rest.filter(p => relationProps(target, p).every(r => r.kind === 'm:1' || r.kind === '1:1')) : [];
+        const items = prop.kind === '1:m' ? await this.loadCollections(entities, prop, refresh, sub, toOne) : await this.loadPivotCollections(entities, prop, refresh, sub, toOne);
         for (const t of items) {
           mergePopulate(t, rest);
         }
-        if (rest.length > 0) {
-          await this.populateSelectIn(target, items, rest, refresh, sub);
+        const deeper = rest.filter(p => !toOne.includes(p));
+        if (deeper.length > 0) {
+          await this.populateSelectIn(target, items, deeper, refresh, sub, strategy);
         }
         continue;
       }
@@ -1063,18 +1069,22 @@ export class EntityManager {
         mergePopulate(t, rest);
       }
       if (rest.length > 0) {
-        await this.populateSelectIn(target, [...targets], rest, refresh, sub);
+        await this.populateSelectIn(target, [...targets], rest, refresh, sub, strategy);
       }
     }
   }
 
-  /** Loads the collection `prop` of every owner in `owners` with one query; returns the items. */
-  private async loadCollections(owners: object[], prop: EntityProperty, refresh: boolean, scope?: PopulateScope): Promise<object[]> {
+  /**
+   * Loads the collection `prop` of every owner in `owners` with one query (the items' to-one
+   * relations on `joined` joined to it); returns the items.
+   */
+  private async loadCollections(owners: object[], prop: EntityProperty, refresh: boolean, scope?: PopulateScope, joined: string[] = []): Promise<object[]> {
     const pending = owners.filter(o => refresh || !((o as Dictionary)[prop.name] as Collection<object>).isInitialized());
     const keys = [...new Set(pending.map(o => helper(o).getPrimaryKey()))];
     const orderBy = (scope?.orderBy ?? prop.orderBy) as FindOptions<any, any>['orderBy'];
     const where = { [prop.mappedBy!]: { $in: keys }, ...scopeWhere(scope) };
-    const items = keys.length > 0 ? await this.findInternal(prop.targetMeta!, where, { refresh, orderBy, filters: scope?.filters }, undefined) : [];
+    const populate = joined.length > 0 ? joined : undefined;
+    const items = keys.length > 0 ? await this.findInternal(prop.targetMeta!, where, { refresh, orderBy, filters: scope?.filters, populate, strategy: 'joined' }, undefined) : [];
     fillCollections(pending, prop, items);
     return owners.flatMap(o => ((o as Dictionary)[prop.name] as Collection<object>).getItems());
   }
@@ -1083,11 +1093,11 @@ export class EntityManager {
    * @internal Loads the many-to-many collection `prop` of `owners` with one query on the pivot
    * table joined to the items (MikroORM's shape); returns the items.
    */
-  async loadPivotCollections(owners: object[], prop: EntityProperty, refresh: boolean, scope?: PopulateScope): Promise<object[]> {
+  async loadPivotCollections(owners: object[], prop: EntityProperty, refresh: boolean, scope?: PopulateScope, joined: string[] = []): Promise<object[]> {
     const pending = owners.filter(o => refresh || !((o as Dictionary)[prop.name] as Collection<object>).isInitialized());
     const keys = [...new Set(pending.map(o => helper(o).getPrimaryKey()))];
     if (keys.length > 0) {
-      const byOwner = await this.pivotItems(prop, keys, refresh, { where: scopeWhere(scope), orderBy: scope?.orderBy ?? prop.orderBy, filters: scope?.filters });
+      const byOwner = await this.pivotItems(prop, keys, refresh, { where: scopeWhere(scope), orderBy: scope?.orderBy ?? prop.orderBy, filters: scope?.filters, joined });
       for (const o of pending) {
         ((o as Dictionary)[prop.name] as Collection<object>).hydrate(byOwner.get(helper(o).getIdentityKey()) ?? []);
       }
@@ -1096,8 +1106,9 @@ export class EntityManager {
   }
 
   /** @internal The items of the many-to-many `prop` of the owners with these keys, read
-   * through the pivot table (optionally only those matching `where`), by owner key. */
-  async pivotItems(prop: EntityProperty, keys: unknown[], refresh: boolean, options: { where?: unknown; orderBy?: unknown; limit?: number; offset?: number; filters?: FilterOptions } = {}): Promise<Map<unknown, object[]>> {
+   * through the pivot table (optionally only those matching `where`, with the to-one relations
+   * on `joined` joined), by owner key. */
+  async pivotItems(prop: EntityProperty, keys: unknown[], refresh: boolean, options: { where?: unknown; orderBy?: unknown; limit?: number; offset?: number; filters?: FilterOptions; joined?: string[] } = {}): Promise<Map<unknown, object[]>> {
     const pivot = prop.pivotMeta!;
     const [ownerProp, itemProp] = [prop.pivotOwner!, prop.pivotItem!];
     // A fixed-order collection's links come in the order of their key.
@@ -1107,7 +1118,8 @@ export class EntityManager {
       orderBy.push({ [fixed]: 'asc' });
     }
     const fields = [...(fixed ? [fixed] : []), itemProp.name, ownerProp.name];
-    const rest = JSON.stringify({ kind: 'select', entity: pivot.index, alias: pivot.alias, fields, populate: [itemProp.name], orderBy, limit: options.limit, offset: options.offset });
+    const populate = [itemProp.name, ...(options.joined ?? []).flatMap(p => relationPath(prop.targetMeta!, p)).map(p => `${itemProp.name}.${p}`)];
+    const rest = JSON.stringify({ kind: 'select', entity: pivot.index, alias: pivot.alias, fields, populate: [...new Set(populate)], orderBy, limit: options.limit, offset: options.offset });
     const where: Dictionary = { [ownerProp.name]: { $in: keys } };
     // The items' own filters apply, then the scope's conditions.
     const item = this.filtersApply(options) ? await filterConditions(prop.targetMeta!, options, 'read', this.filterSources(), options) : [];
@@ -1123,6 +1135,10 @@ export class EntityManager {
     const driver = await this.ready();
     const res = await driver.find<{ n: number; cols: (unknown[] | null)[]; joined?: { entity: number; n: number; cols: (unknown[] | null)[]; merged?: [number, number, unknown][] }[] }>(this.uow, query, refresh, this.activeTransaction(), driver.readConnection);
     const target = prop.targetMeta!;
+    // The items' joined relations first, so the items' references find them loaded.
+    for (const j of (res.joined ?? []).slice(1)) {
+      this.hydrate(this.ctx.metadata.all()[j.entity], j.cols, j.n, refresh, j.merged);
+    }
     const loaded = res.joined?.[0] ? this.hydrate(target, res.joined[0].cols, res.joined[0].n, refresh, res.joined[0].merged) : [];
     await this.announceLoaded();
     const ownerCol = res.cols[pivot.props.indexOf(ownerProp)] ?? [];
