@@ -8,19 +8,19 @@ import { defineConfig } from 'vitest/config';
 const driver = process.env.MIKRO_NATIVE_TEST_DRIVER ?? 'sqlite';
 // The files that run on each server driver (the others still assert SQLite's SQL or behaviour).
 const mysqlFiles = [
-  'assign', 'basic', 'cascade', 'collections', 'composite-keys', 'conditions', 'cursor', 'custom-types', 'embedded-arrays', 'errors',
+  'assign', 'basic', 'cascade', 'collections', 'composite-keys', 'conditions', 'cursor', 'custom-types', 'embedded-arrays', 'embeddables', 'errors',
   'events', 'extension', 'failure', 'filters', 'fixed-order', 'folder-discovery', 'formula-lazy',
   'json-paths', 'lock', 'logging', 'many-to-many', 'merge', 'one-to-one', 'pivot-entity',
-  'populate-where', 'populate', 'query-cache', 'reload', 'self-reference', 'serialize',
-  'single-table-inheritance', 'stream', 'transaction-events', 'unit-of-work', 'upsert', 'version',
+  'populate-where', 'populate', 'query-cache', 'relations', 'reload', 'self-reference', 'serialize',
+  'single-table-inheritance', 'stream', 'transaction-events', 'transactions', 'unit-of-work', 'upsert', 'version',
 ];
 const onServers = {
   postgresql: [
     'assign', 'basic', 'cascade', 'collections', 'composite-keys', 'conditions', 'cursor', 'custom-types', 'embedded-arrays', 'embeddables', 'errors',
     'events', 'extension', 'failure', 'filters', 'fixed-order', 'folder-discovery', 'formula-lazy',
     'json-paths', 'lock', 'many-to-many', 'merge', 'one-to-one', 'pivot-entity', 'populate-where',
-    'populate', 'query-cache', 'reload', 'self-reference', 'serialize', 'single-table-inheritance', 'stream',
-    'logging', 'transaction-events', 'unit-of-work', 'upsert', 'version',
+    'populate', 'query-cache', 'relations', 'reload', 'self-reference', 'serialize', 'single-table-inheritance', 'stream',
+    'logging', 'transaction-events', 'transactions', 'unit-of-work', 'upsert', 'version',
   ],
   mysql: mysqlFiles,
   mariadb: mysqlFiles,

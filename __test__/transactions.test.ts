@@ -89,32 +89,15 @@ describe.each([false, true])('em.transactional (file: %s)', file => {
       x.name = 'PreChanged';
       return tem.create(Author, { name: 'Tx1', email: 'tx1@x' });
     });
-    expect(take(lines)).toEqual(
-      forDriver({
-        sqlite: [
-          '[query] begin',
-          insert('Tx1'),
-          "[query] update `author` set `name` = 'PreChanged' where `id` = 1 [took X ms, 1 row affected]",
-          '[query] commit',
-        ],
-        // MikroORM 7.2.1 on a server reloads the entity (not every property of it was loaded);
-        // mikro-native does not yet (issue 4).
-        postgresql: [
-          '[query] begin',
-          '[query] select `a0`.* from `author` as `a0` where `a0`.`id` = 1 limit 1 [took X ms, 1 result]',
-          insert('Tx1'),
-          "[query] update `author` set `name` = 'PreChanged' where `id` = 1 [took X ms, 1 row affected]",
-          '[query] commit',
-        ],
-        mysql: [
-          '[query] begin',
-          '[query] select `a0`.* from `author` as `a0` where `a0`.`id` = 1 limit 1 [took X ms, 1 result]',
-          insert('Tx1'),
-          "[query] update `author` set `name` = 'PreChanged' where `id` = 1 [took X ms, 1 row affected]",
-          '[query] commit',
-        ],
-      }),
-    );
+    // MikroORM reloads the entity, as not every property of it was loaded (7.2.1 on the servers,
+    // @mikro-orm/sqlite 7.2.2).
+    expect(take(lines)).toEqual([
+      '[query] begin',
+      '[query] select `a0`.* from `author` as `a0` where `a0`.`id` = 1 limit 1 [took X ms, 1 result]',
+      insert('Tx1'),
+      "[query] update `author` set `name` = 'PreChanged' where `id` = 1 [took X ms, 1 row affected]",
+      '[query] commit',
+    ]);
     expect(created.id).toBe(2);
     expect(pre.name).toBe('PreChanged');
     expect(await em.findOne(Author, 2)).toBe(created);

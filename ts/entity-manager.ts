@@ -654,6 +654,7 @@ export class EntityManager {
     if (found && found !== entity) {
       return found as T;
     }
+    h.__loadedAll = meta.runtime.loadedAll.every(k => entity[meta.props[k].name] !== undefined);
     const row = meta.runtime.state(entity, { ref: v => referenceValue(v, new Map()) });
     em.ctx.driver.call(() => em.ctx.driver.native.register(em.uow, meta.index, JSON.stringify(row)));
     map.set(h.getIdentityKey(), entity);
@@ -844,7 +845,7 @@ export class EntityManager {
     // A loaded entity in the identity map answers, unless relations are to be populated.
     if (!options.refresh && !(Array.isArray(options.populate) ? options.populate.length > 0 : options.populate)) {
       const cached = em.fromIdentityMap(meta, where);
-      if (cached) {
+      if (cached && helper(cached).__loadedAll) {
         return cached as Loaded<T, P>;
       }
     }
@@ -1295,7 +1296,13 @@ export class EntityManager {
               this.loaded.push(e);
             }
           };
-    return hydrate(cols, n, this.identityMap[meta.index], refresh, init, this);
+    const out = hydrate(cols, n, this.identityMap[meta.index], refresh, init, this);
+    if (meta.runtime.loadedAll.every(i => present[i])) {
+      for (const e of out) {
+        helper(e).__loadedAll = true;
+      }
+    }
+    return out;
   }
 
   /** @internal Entities loaded since the last `announceLoaded()` whose type has onInit/onLoad listeners. */
@@ -1724,6 +1731,7 @@ export class EntityManager {
           h.__managed = true;
           h.__em = this;
           h.__seq = nextIdentitySeq();
+          h.__loadedAll = meta.runtime.loadedAll.every(k => e[meta.props[k].name] !== undefined);
           map.set(h.getIdentityKey(), e);
         });
         for (const idx of r.updated) {

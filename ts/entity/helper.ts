@@ -56,6 +56,9 @@ export class WrappedEntity<T extends object = any> {
   /** @internal The relations `toObject()` nests: all loaded ones (`true`, for entities created
    * here) or these paths (the populate hint of the query that loaded the entity). */
   __populate: true | readonly string[] = true;
+  /** @internal Every property `findOne` needs was loaded or written; else a `findOne` of this
+   * entity's key queries again, as MikroORM's does. */
+  __loadedAll = false;
 
   constructor(readonly entity: T, readonly __meta: EntityMetadata<T>) {}
 
@@ -345,6 +348,7 @@ export function decorateEntity(meta: EntityMetadata): void {
     applyDefaults: createApplyDefaults(meta),
     assignData: createAssignData(meta),
     references: own.filter(p => p.kind === 'm:1' && !p.mapToPk),
+    loadedAll: meta.props.flatMap((p, i) => (!p.foreign && !p.embedded && !p.lazy && !p.version && !p.discriminator && p.formula === undefined && p.persist !== false ? [i] : [])),
     cascadePersist: relations.filter(p => cascades(p, 'persist')),
     cascadeRemove: relations.filter(p => cascades(p, 'remove') || p.orphanRemoval),
     links: meta.collections.filter(p => p.kind === 'm:n' && !p.mappedBy),

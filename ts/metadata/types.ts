@@ -177,6 +177,9 @@ export interface EntityMetadata<T = any> {
     insertState: import('../entity/codegen.js').InsertStateFn;
     applyDefaults: (e: any, em: unknown) => void;
     assignData: import('../entity/codegen.js').AssignDataFn;
+    /** The properties (indexes in `props`) an entity has all loaded when `findOne` answers it
+     * from the identity map: not lazy, formulas, versions or discriminators. */
+    loadedAll: number[];
     /** Many-to-one properties holding entities (not `mapToPk`). */
     references: EntityProperty<T>[];
     /** Relations persist cascades along (`Cascade.PERSIST`, the default, or `ALL`). */
