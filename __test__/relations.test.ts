@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   defineEntity,
+  EntitySchema,
   ForeignKeyConstraintViolationException,
   MetadataError,
   NotImplementedError,
@@ -10,7 +11,7 @@ import {
   wrap,
   type MikroORM,
 } from '@mikro-native/sqlite';
-import { driver, failure, forDriver, setup, take } from './helpers.js';
+import { driver, emptyDatabaseOptions, failure, forDriver, setup, take } from './helpers.js';
 
 // Expected SQL and results were produced by MikroORM 7.2.2 running the same code.
 
@@ -241,11 +242,21 @@ describe('many-to-one: schema', () => {
     expect(take(ctx.lines)).toEqual(clearLog(['book', 'author', 'zed'], 1));
   });
 
-  test('a relation to an entity that is not discovered is a named error', async () => {
+  test('a relation target given as an entity is discovered with it; one named but not discovered is a named error', async () => {
     const Lonely = defineEntity({ name: 'Lonely', properties: { id: p.integer().primary(), author: () => p.manyToOne(Author) } });
-    const err = await failure(driver.MikroORM.init({ entities: [Lonely], dbName: ':memory:' }));
+    orm = await driver.MikroORM.init({ entities: [Lonely], ...(await emptyDatabaseOptions()) });
+    // As MikroORM 7.2.1: the target joins the entities after those given.
+    expect([...orm.getMetadata().getAll().values()].map(m => m.className)).toEqual(['Lonely', 'Author']);
+    await orm.schema.refresh();
+    const em = orm.em.fork();
+    em.create(Lonely, { author: em.create(Author, { name: 'A' }) });
+    await em.flush();
+    expect((await orm.em.fork().findOneOrFail(Lonely, 1, { populate: ['author'] })).author.name).toBe('A');
+
+    const Named = new EntitySchema({ name: 'Named', properties: { id: { type: 'integer', primary: true }, author: { kind: 'm:1', entity: 'Nobody' } } });
+    const err = await failure(driver.MikroORM.init({ entities: [Named], ...(await emptyDatabaseOptions()) }));
     expect(err).toBeInstanceOf(MetadataError);
-    expect(err.message).toBe("Entity 'Author' was not discovered, please make sure to provide it in 'entities' array when initializing the ORM (used in Lonely.author)");
+    expect(err.message).toBe("Entity 'Nobody' was not discovered, please make sure to provide it in 'entities' array when initializing the ORM (used in Named.author)");
   });
 
   test('an unknown relation kind fails loudly', async () => {

@@ -525,19 +525,41 @@ function jsonItemTypes(owner: string, properties: Dictionary<unknown>, naming: N
   return types;
 }
 
+/** The targets of an entity's relations that are classes or schemas (not names). */
+function relationTargets(raw: EntitySchemaMetadata): unknown[] {
+  const out: unknown[] = [];
+  for (const def of Object.values(raw.properties)) {
+    const opts = optionsOf(def);
+    if (opts.kind === undefined || opts.kind === 'scalar' || opts.kind === 'embedded') {
+      continue;
+    }
+    let target = opts.entity;
+    if (typeof target === 'function' && !(target as { prototype?: unknown }).prototype) {
+      target = (target as () => unknown)();
+    }
+    if (target instanceof EntitySchema || typeof target === 'function') {
+      out.push(target);
+    }
+  }
+  return out;
+}
+
 /** Normalizes every entity definition into metadata and checks it. */
 export function discoverEntities(entities: readonly unknown[], naming: NamingStrategy, options: { useReflection?: boolean; platform?: Platform } = {}): EntityMetadata[] {
   const platform = options.platform ?? { name: 'unknown' };
   const out: EntityMetadata[] = [];
   const raws: EntitySchemaMetadata[] = [];
   const seen = new Set<unknown>();
-  for (const item of entities) {
-    const { raw, cls } = definitionOf(item);
+  // Relation targets given as a class or schema are discovered too, as MikroORM does.
+  const queue = [...entities];
+  for (let q = 0; q < queue.length; q++) {
+    const { raw, cls } = definitionOf(queue[q]);
     if (seen.has(cls) || raw.abstract || raw.embeddable) {
       continue;
     }
     seen.add(cls);
     raws.push(raw);
+    queue.push(...relationTargets(raw));
     const className = raw.className ?? cls.name;
     const properties: Dictionary<EntityProperty> = {};
     for (const [name, def] of Object.entries(raw.properties)) {

@@ -22,6 +22,11 @@ export class MetadataRegistry {
     return this.metas;
   }
 
+  /** Every entity's metadata by its class, in discovery order (MikroORM's `getAll()`). */
+  getAll(): Map<unknown, EntityMetadata> {
+    return new Map(this.byClass);
+  }
+
   find<T>(entityName: EntityName<T>): EntityMetadata<T> | undefined {
     if (typeof entityName === 'string') {
       return this.byName.get(entityName);
