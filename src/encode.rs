@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::driver::{ExecResult, Output, Rows};
+use crate::driver::{ExecResult, Output, RawForm, Rows};
 use engine::meta::{EntityMeta, PropType};
 use engine::uow::{Key, Snapshot, StepKind};
 use engine::value::write_json_str;
@@ -144,6 +144,7 @@ pub fn joined_rows(rows: &Rows, alias: &str, entity: &EntityMeta) -> Rows {
     Rows {
         columns: picked.into_iter().map(|(_, f)| f).collect(),
         rows: out,
+        forms: Vec::new(),
     }
 }
 
@@ -192,6 +193,33 @@ pub fn pairs(rows: &Rows, owner: &str, alias: &str, entity: &EntityMeta) -> Stri
     out
 }
 
+/// A raw result's value in its column's form (see `RawForm`).
+fn write_raw(out: &mut String, v: &Value, form: Option<RawForm>) {
+    match (form, v) {
+        (Some(RawForm::Json), Value::Text(t)) => out.push_str(t),
+        (Some(RawForm::TimestampTz), Value::Int(ms)) => {
+            write_json_str(out, &format!("{}+00", timestamp_text(*ms)));
+        }
+        (Some(RawForm::Timestamp), Value::Int(ms)) => write_json_str(out, &timestamp_text(*ms)),
+        _ => v.write_json(out),
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS[.fff]` (UTC, no trailing zeros in the fraction), as PostgreSQL writes it.
+fn timestamp_text(ms: i64) -> String {
+    let iso = engine::time::format_iso_datetime(ms);
+    let (date, time) = iso
+        .trim_end_matches('Z')
+        .split_once('T')
+        .unwrap_or((&iso, ""));
+    let time = match time.split_once('.') {
+        Some((hms, frac)) if frac.trim_end_matches('0').is_empty() => hms.to_string(),
+        Some((hms, frac)) => format!("{hms}.{}", frac.trim_end_matches('0')),
+        None => time.to_string(),
+    };
+    format!("{date} {time}")
+}
+
 /// `"rows":[{col: value}],"affectedRows":n,"insertId":id` (no braces).
 pub fn output(out: &mut String, o: &Output) {
     match o {
@@ -208,7 +236,7 @@ pub fn output(out: &mut String, o: &Output) {
                     }
                     write_json_str(out, &r.columns[ci]);
                     out.push(':');
-                    v.write_json(out);
+                    write_raw(out, v, r.forms.get(ci).copied());
                 }
                 out.push('}');
             }

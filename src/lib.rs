@@ -675,9 +675,15 @@ impl NativeOrm {
                 row
             })
             .collect();
-        encode::entity_rows(entity, driver::Rows { columns, rows }, |snap| {
-            uow.uow.register_loaded(entity, c.entity, snap, true)
-        })
+        encode::entity_rows(
+            entity,
+            driver::Rows {
+                columns,
+                rows,
+                forms: Vec::new(),
+            },
+            |snap| uow.uow.register_loaded(entity, c.entity, snap, true),
+        )
     }
 }
 

@@ -380,6 +380,7 @@ impl NativeRows {
         let rows = self.rows.take().unwrap_or(crate::driver::Rows {
             columns: Vec::new(),
             rows: Vec::new(),
+            forms: Vec::new(),
         });
         let mut s = String::from("{");
         encode::output(&mut s, &Output::Rows(rows));
@@ -476,6 +477,7 @@ impl NativeStream {
                 rows: Some(crate::driver::Rows {
                     columns: st.columns.clone(),
                     rows,
+                    forms: Vec::new(),
                 }),
                 log: "[]".to_string(),
                 done: st.rows.is_none() && st.carry.is_empty(),
@@ -659,6 +661,7 @@ impl NativeOrm {
         let rows = rows.rows.take().unwrap_or_else(|| crate::driver::Rows {
             columns: Vec::new(),
             rows: Vec::new(),
+            forms: Vec::new(),
         });
         let s = self.entity_answer(uow, c, entity, rows, refresh)?;
         uow.sync_memory(&env);

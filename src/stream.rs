@@ -129,7 +129,14 @@ impl NativeOrm {
             }
         };
         let columns = st.columns.clone();
-        let mut s = match f(st, Rows { columns, rows }) {
+        let mut s = match f(
+            st,
+            Rows {
+                columns,
+                rows,
+                forms: Vec::new(),
+            },
+        ) {
             Ok(s) => s,
             Err(e) => {
                 self.drop_stream(&mut streams, id);

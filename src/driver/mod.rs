@@ -22,6 +22,22 @@ pub struct ExecResult {
 pub struct Rows {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Value>>,
+    /// How each column is given in a raw result, when not as decoded (empty: all as decoded).
+    pub forms: Vec<RawForm>,
+}
+
+/// How a column's values are given in a raw result (`em.execute`, `qb.execute`), as the
+/// reference drivers give them: node-pg parses JSON and gives timestamps as PostgreSQL's text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(feature = "postgresql"), allow(dead_code))]
+pub enum RawForm {
+    AsDecoded,
+    /// JSON text, given parsed.
+    Json,
+    /// Epoch milliseconds, given as `YYYY-MM-DD HH:MM:SS[.fff]+00`.
+    TimestampTz,
+    /// Epoch milliseconds, given as `YYYY-MM-DD HH:MM:SS[.fff]`.
+    Timestamp,
 }
 
 pub enum Output {

@@ -148,7 +148,11 @@ async fn run_on(conn: &mut MySqlConnection, sql: &str, params: &[Value]) -> Resu
     for row in &rows {
         out.push(decode_row(row)?);
     }
-    Ok(Output::Rows(Rows { columns, rows: out }))
+    Ok(Output::Rows(Rows {
+        columns,
+        rows: out,
+        forms: Vec::new(),
+    }))
 }
 
 /// The parameters as arguments.
@@ -193,7 +197,10 @@ fn decode(row: &MySqlRow, i: usize) -> Result<Value> {
         // `supportBigNumbers`: a number while it is exact in JS, else its digits.
         "BIGINT" => safe_int(row.try_get_unchecked::<i64, _>(i).map_err(get_err)? as i128),
         "BIGINT UNSIGNED" => safe_int(row.try_get_unchecked::<u64, _>(i).map_err(get_err)? as i128),
-        "FLOAT" => Value::Real(row.try_get_unchecked::<f32, _>(i).map_err(get_err)? as f64),
+        // As the JS drivers read it: 3.14, not the f32 widened to 3.140000104904175.
+        "FLOAT" => Value::Real(engine::value::f32_as_shown(
+            row.try_get_unchecked::<f32, _>(i).map_err(get_err)?,
+        )),
         "DOUBLE" => Value::Real(row.try_get_unchecked::<f64, _>(i).map_err(get_err)?),
         "DECIMAL" => Value::Text(row.try_get_unchecked::<String, _>(i).map_err(get_err)?),
         "DATE" | "DATETIME" | "TIMESTAMP" | "TIME" => {

@@ -22,7 +22,7 @@ use super::server::{
     connect_error, forward_rows, parse_client_url, send_columns, several_statements, Backend,
     ServerOptions,
 };
-use super::{ExecResult, Output, Rows};
+use super::{ExecResult, Output, RawForm, Rows};
 use engine::{Error, ErrorKind, Result, Value};
 
 /// PostgreSQL through sqlx.
@@ -149,7 +149,12 @@ async fn run_on(conn: &mut PgConnection, sql: &str, params: &[Value]) -> Result<
     for row in &rows {
         out.push(decode_row(row)?);
     }
-    Ok(Output::Rows(Rows { columns, rows: out }))
+    let forms = rows.first().map_or_else(Vec::new, raw_forms);
+    Ok(Output::Rows(Rows {
+        columns,
+        rows: out,
+        forms,
+    }))
 }
 
 /// The statement as it is sent (`$n` placeholders, casts where a value goes as text), its
@@ -307,6 +312,20 @@ fn decode_row(row: &PgRow) -> Result<Vec<Value>> {
     Ok(out)
 }
 
+/// How each column of `row` is given in a raw result: JSON parsed and timestamps as text, as
+/// node-pg gives them under MikroORM.
+fn raw_forms(row: &PgRow) -> Vec<RawForm> {
+    row.columns()
+        .iter()
+        .map(|c| match c.type_info().name() {
+            "JSON" | "JSONB" => RawForm::Json,
+            "TIMESTAMPTZ" => RawForm::TimestampTz,
+            "TIMESTAMP" => RawForm::Timestamp,
+            _ => RawForm::AsDecoded,
+        })
+        .collect()
+}
+
 /// A column value from its binary form.
 fn decode(raw: PgValueRef<'_>) -> Result<Value> {
     if raw.is_null() {
@@ -332,7 +351,10 @@ fn decode(raw: PgValueRef<'_>) -> Result<Value> {
         "INT8" => {
             Value::Text(i64::from_be_bytes(be(8)?.try_into().unwrap_or_default()).to_string())
         }
-        "FLOAT4" => Value::Real(f32::from_be_bytes(be(4)?.try_into().unwrap_or_default()) as f64),
+        // As node-pg reads its text: 3.14, not the f32 widened to 3.140000104904175.
+        "FLOAT4" => Value::Real(engine::value::f32_as_shown(f32::from_be_bytes(
+            be(4)?.try_into().unwrap_or_default(),
+        ))),
         "FLOAT8" => Value::Real(f64::from_be_bytes(be(8)?.try_into().unwrap_or_default())),
         "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "JSON" | "UNKNOWN" | "CITEXT" => {
             Value::Text(String::from_utf8_lossy(bytes).into_owned())

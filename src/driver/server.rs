@@ -297,6 +297,7 @@ impl<B: Backend> ServerDriver<B> {
                 Output::Exec(_) => super::Rows {
                     columns: Vec::new(),
                     rows: Vec::new(),
+                    forms: Vec::new(),
                 },
             };
             let (rows_tx, rows_rx) = tokio::sync::mpsc::channel(rows.rows.len().max(1));

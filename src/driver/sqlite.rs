@@ -171,6 +171,7 @@ impl Connection for SqliteConnection {
         Ok(Output::Rows(Rows {
             columns,
             rows: rows_out,
+            forms: Vec::new(),
         }))
     }
 

@@ -8,32 +8,36 @@ use crate::sql::Writer;
 /// The column type of property `i` as the DDL writes it.
 pub(crate) fn column_type(d: &dyn Dialect, meta: &Metadata, e: &EntityMeta, i: usize) -> String {
     let p = &e.props[i];
-    // An integer key column, or a foreign key (or a part of a composite one) to one.
-    let integer_target = |entity: usize, field: &str| {
+    // An integer key column, or a foreign key (or a part of a composite one) to one: its type.
+    let key_type = |t: &PropMeta| {
+        (t.primary && matches!(t.ty, PropType::Integer | PropType::Bigint)).then_some(t.ty)
+    };
+    let target_type = |entity: usize, field: &str| {
         meta.entities[entity]
             .props
             .iter()
-            .any(|t| t.field_name == field && t.primary && t.ty == PropType::Integer)
+            .find(|t| t.field_name == field)
+            .and_then(key_type)
     };
-    let part_of_reference = e.props.iter().any(|q| {
-        q.reference.as_ref().is_some_and(|r| {
-            r.parts
-                .iter()
-                .position(|n| *n == p.name)
-                .and_then(|k| r.part_fields.get(k))
-                .is_some_and(|f| integer_target(r.entity, f))
+    let part_type = e.props.iter().find_map(|q| {
+        q.reference.as_ref().and_then(|r| {
+            let k = r.parts.iter().position(|n| *n == p.name)?;
+            target_type(r.entity, r.part_fields.get(k)?)
         })
     });
-    let integer_key = (p.primary && p.ty == PropType::Integer)
-        || part_of_reference
-        || p.reference
+    let integer_key = key_type(p).or(part_type).or_else(|| {
+        p.reference
             .as_ref()
-            .is_some_and(|r| integer_target(r.entity, &r.field_name));
-    let ty = match (&p.column_type, d.integer_key_type()) {
-        (None, Some(t)) if integer_key => t.to_string(),
+            .and_then(|r| target_type(r.entity, &r.field_name))
+    });
+    let ty = match (
+        &p.column_type,
+        integer_key.and_then(|t| d.integer_key_type(t)),
+    ) {
+        (None, Some(t)) => t.to_string(),
         _ => p.column_type.clone().unwrap_or_else(|| d.column_type(p)),
     };
-    match (&p.column_type, d.autoincrement_pk_type()) {
+    match (&p.column_type, d.autoincrement_pk_type(p.ty)) {
         (None, Some(t)) if is_autoincrement_pk(e, i) => t.to_string(),
         _ => ty,
     }

@@ -364,7 +364,16 @@ impl FlushPlan {
         let entity = meta.entity(g.entity)?;
         let start = index / self.batch * self.batch;
         let end = (start + self.batch).min(g.updates.len());
-        Ok(update_step(d, entity, &g.updates[start..end], (group, start), true).sql)
+        let as_batch = end - start > 1 || (g.updates.len() > 1 && d.batch_form_for_one_row());
+        Ok(update_step(
+            d,
+            entity,
+            &g.updates[start..end],
+            (group, start),
+            true,
+            as_batch,
+        )
+        .sql)
     }
 }
 
@@ -722,7 +731,17 @@ impl UnitOfWork {
                             steps.push(version_check_step(d, entity, chunk));
                         }
                         let at = (gi, start + n * batch);
-                        steps.push(update_step(d, entity, chunk, at, d.supports_returning()));
+                        // A chunk of one row in a batched run: the batch form where the dialect says so.
+                        let as_batch =
+                            chunk.len() > 1 || (run.len() > 1 && d.batch_form_for_one_row());
+                        steps.push(update_step(
+                            d,
+                            entity,
+                            chunk,
+                            at,
+                            d.supports_returning(),
+                            as_batch,
+                        ));
                         if !d.supports_returning() {
                             let keys = chunk.iter().filter_map(|u| u.pk.first().cloned());
                             if let Some(step) = reload_step(d, entity, keys.map(Ok).collect()) {
@@ -1050,12 +1069,19 @@ fn insert_steps(
         };
         let increment = increment_keys && generated(true);
         let returning = !increment && d.supports_returning() && generated(false);
-        // Columns: every property defined on at least one row of the batch, in property order.
-        let mut cols: Vec<usize> = (0..entity.props.len())
-            .filter(|&i| chunk.iter().any(|r| r[i].is_some()))
-            .collect();
-        if let Some(order) = &entity.insert_order {
-            cols.sort_by_key(|&i| order.iter().position(|n| *n == entity.props[i].name));
+        // Columns: every property defined on some row of the batch, in the order they first
+        // appear row after row (each row's in property order), as MikroORM.
+        let mut order: Vec<usize> = (0..entity.props.len()).collect();
+        if let Some(names) = &entity.insert_order {
+            order.sort_by_key(|&i| names.iter().position(|n| *n == entity.props[i].name));
+        }
+        let mut cols: Vec<usize> = Vec::new();
+        for row in chunk.iter() {
+            for &i in &order {
+                if row[i].is_some() && !cols.contains(&i) {
+                    cols.push(i);
+                }
+            }
         }
         let mut w = Writer::new(d);
         w.push(if ignore_conflicts && d.insert_ignore_prefix() {
@@ -1232,6 +1258,7 @@ fn update_step(
     chunk: &[Update],
     at: (usize, usize),
     returning: bool,
+    as_batch: bool,
 ) -> Step {
     let version = entity
         .version_prop()
@@ -1250,7 +1277,7 @@ fn update_step(
         }
     };
     w.push("update ").ident(&entity.table_name).push(" set ");
-    if let [u] = chunk {
+    if let ([u], false) = (chunk, as_batch) {
         for (n, (i, v)) in u.changes.iter().enumerate() {
             if n > 0 {
                 w.push(", ");
@@ -1340,7 +1367,7 @@ fn row_update_steps(
     let mut first = 0;
     while first < updates.len() {
         let at = (group, base + first);
-        let mut step = update_step(d, entity, &updates[first..=first], at, false);
+        let mut step = update_step(d, entity, &updates[first..=first], at, false, false);
         let width = step.sql.params.len();
         let mut end = first + 1;
         while end < updates.len() && same_columns(&updates[first], &updates[end]) {

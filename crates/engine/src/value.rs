@@ -119,3 +119,9 @@ pub fn write_json_str(out: &mut String, s: &str) {
     out.push_str(&s[start..]);
     out.push('"');
 }
+
+/// The f64 whose shortest text is the f32's (`3.14f32` → `3.14`), as a driver reading the
+/// value's text gets it.
+pub fn f32_as_shown(f: f32) -> f64 {
+    f.to_string().parse().unwrap_or(f as f64)
+}

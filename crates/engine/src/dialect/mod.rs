@@ -10,7 +10,7 @@ pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
 use crate::filter::JsonCast;
-use crate::meta::PropMeta;
+use crate::meta::{PropMeta, PropType};
 use crate::value::Value;
 
 pub trait Dialect: Send + Sync {
@@ -63,9 +63,16 @@ pub trait Dialect: Send + Sync {
     /// The column definition tail for an autoincrement primary key.
     fn autoincrement_pk(&self) -> &'static str;
 
-    /// The column type an autoincrement primary key must have, when the dialect requires one.
-    fn autoincrement_pk_type(&self) -> Option<&'static str> {
+    /// The column type an autoincrement primary key of type `ty` must have, when the dialect
+    /// requires one.
+    fn autoincrement_pk_type(&self, _ty: PropType) -> Option<&'static str> {
         None
+    }
+
+    /// Whether the last chunk of a batched update, when it has one row, keeps the batch form
+    /// (`case when … where id in (3)`), as MikroORM's server drivers write it.
+    fn batch_form_for_one_row(&self) -> bool {
+        true
     }
 
     /// Whether `insert … returning` gives back generated keys.
@@ -152,9 +159,9 @@ pub trait Dialect: Send + Sync {
         false
     }
 
-    /// The column type of integer key columns and of foreign keys to them (MySQL's `int
-    /// unsigned`), when it differs from the property's own type.
-    fn integer_key_type(&self) -> Option<&'static str> {
+    /// The column type of integer key columns of type `ty` and of foreign keys to them (MySQL's
+    /// `int unsigned`), when it differs from the property's own type.
+    fn integer_key_type(&self, _ty: PropType) -> Option<&'static str> {
         None
     }
 

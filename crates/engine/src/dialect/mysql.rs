@@ -25,9 +25,13 @@ impl Dialect for MySql {
         ])
     }
 
-    /// Without display widths (`int(11)`, but `tinyint(1)` is a boolean); MariaDB's JSON is longtext.
+    /// Without display widths (`int(11)`, but `tinyint(1)` is a boolean); MariaDB's JSON is
+    /// longtext; `numeric` is read back as `decimal`.
     fn normalize_type(&self, ty: &str) -> String {
         let t = ty.trim().to_ascii_lowercase();
+        if let Some(rest) = t.strip_prefix("numeric") {
+            return format!("decimal{}", rest.replace(", ", ","));
+        }
         if t == "tinyint(1)" {
             return t;
         }
@@ -353,8 +357,8 @@ impl Dialect for MySql {
         "not null auto_increment primary key"
     }
 
-    fn autoincrement_pk_type(&self) -> Option<&'static str> {
-        Some("int unsigned")
+    fn autoincrement_pk_type(&self, ty: PropType) -> Option<&'static str> {
+        self.integer_key_type(ty)
     }
 
     /// `set transaction isolation level …, read only`, then `begin`.
@@ -409,7 +413,11 @@ impl Dialect for MySql {
         w.push("))");
     }
 
-    fn integer_key_type(&self) -> Option<&'static str> {
-        Some("int unsigned")
+    fn integer_key_type(&self, ty: PropType) -> Option<&'static str> {
+        Some(if ty == PropType::Bigint {
+            "bigint unsigned"
+        } else {
+            "int unsigned"
+        })
     }
 }

@@ -101,6 +101,14 @@ impl Dialect for Postgres {
                 }
                 out.push('\'');
             }
+            // bytea as MikroORM logs it: `E'\\x00ff'`.
+            Value::Blob(b) => {
+                out.push_str("E'\\\\x");
+                for byte in b {
+                    out.push_str(&format!("{byte:02x}"));
+                }
+                out.push('\'');
+            }
             v => super::inline_plain(out, v),
         }
     }
@@ -218,8 +226,12 @@ impl Dialect for Postgres {
         "primary key"
     }
 
-    fn autoincrement_pk_type(&self) -> Option<&'static str> {
-        Some("serial")
+    fn autoincrement_pk_type(&self, ty: PropType) -> Option<&'static str> {
+        Some(if ty == PropType::Bigint {
+            "bigserial"
+        } else {
+            "serial"
+        })
     }
 
     /// `"u"."meta"->'a'->>'b'`, cast to `float8` when compared with a number.

@@ -102,7 +102,11 @@ impl Dialect for Sqlite {
     }
 
     /// Only `integer primary key` is the rowid (a `bigint` key cannot be `autoincrement`).
-    fn autoincrement_pk_type(&self) -> Option<&'static str> {
+    fn batch_form_for_one_row(&self) -> bool {
+        false
+    }
+
+    fn autoincrement_pk_type(&self, _ty: PropType) -> Option<&'static str> {
         Some("integer")
     }
 }
