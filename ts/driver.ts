@@ -313,11 +313,11 @@ export abstract class DatabaseDriver {
     statements.forEach((sql, n) => this.runLogged(() => this.native.runStatements([sql], method[n] ?? method[method.length - 1], this.logLevel())));
   }
 
-  /** Raw SQL (`em.execute()`) with bound parameters. */
-  async executeRaw(sql: string, params: readonly unknown[], method: 'all' | 'get' | 'run', _tx?: TxContext): Promise<RawResult> {
+  /** Raw SQL (`em.execute()`) with bound parameters; `log: false` leaves it out of the log. */
+  async executeRaw(sql: string, params: readonly unknown[], method: 'all' | 'get' | 'run', _tx?: TxContext, log = true): Promise<RawResult> {
     await this.ensureConnected();
     const p = JSON.stringify(params.map(v => (v instanceof Date ? v.getTime() : typeof v === 'bigint' ? v.toString() : v)));
-    return this.json<RawResult>(() => this.native.execute(sql, p, method, this.logLevel()));
+    return this.json<RawResult>(() => this.native.execute(sql, p, method, log ? this.logLevel() : 0));
   }
 
   /** Calls the engine for an answer that is only a log (a JSON array), writing it. */

@@ -814,7 +814,9 @@ export class EntityManager {
   /** `type`: `write` runs its selects on the primary when read replicas are configured. */
   createQueryBuilder<T extends object>(entityName: EntityName<T>, alias?: string, type?: ConnectionType): QueryBuilder<T> {
     const meta = this.ctx.metadata.get(entityName);
-    return new QueryBuilder<T>(meta, this.getContext(false), alias, type);
+    // A driver may name its own builder class (mariadb's MariaDbQueryBuilder, as MikroORM).
+    const Builder = (this.ctx.driver.constructor as { QueryBuilder?: typeof QueryBuilder }).QueryBuilder ?? QueryBuilder;
+    return new Builder<T>(meta, this.getContext(false), alias, type);
   }
 
   qb<T extends object>(entityName: EntityName<T>, alias?: string, type?: ConnectionType): QueryBuilder<T> {
@@ -2003,7 +2005,12 @@ export class EntityManager {
     const pk = meta.primaryKeys[0];
     const pkField = meta.properties[pk].fieldName;
     const pkProp = meta.properties[pk];
-    const ids = res.rows.length > 0 ? res.rows.map(r => (r[pkField] == null ? r[pkField] : convertFromDb(pkProp, r[pkField]))) : all.map(d => (d as Dictionary)[pk]);
+    // Without `returning` (MySQL), generated keys follow the insert id of the first row.
+    const first = res.insertId;
+    const ids =
+      res.rows.length > 0
+        ? res.rows.map(r => (r[pkField] == null ? r[pkField] : convertFromDb(pkProp, r[pkField])))
+        : all.map((d, i) => (d as Dictionary)[pk] ?? (pkProp.autoincrement && first != null ? first + i : undefined));
     entities.forEach((e, i) => {
       if (e[pk] == null) {
         e[pk] = ids[i];

@@ -103,7 +103,7 @@ export class MikroORM<Driver extends DatabaseDriver = DatabaseDriver, EM extends
       return { ok: false, reason: 'Connection not established' };
     }
     try {
-      this.driver.call(() => this.driver.native.execute('select 1', '[]', 'get', 0));
+      await this.driver.executeRaw('select 1', [], 'get', undefined, false);
       return { ok: true };
     } catch (e) {
       return { ok: false, reason: (e as Error).message, error: e as Error };

@@ -345,10 +345,10 @@ export abstract class PooledDriver extends DatabaseDriver {
   }
 
   /** Dates go as ISO text (the server parses them for the column's type), bigints as text. */
-  override async executeRaw(sql: string, params: readonly unknown[], method: 'all' | 'get' | 'run', tx?: TxContext): Promise<RawResult> {
+  override async executeRaw(sql: string, params: readonly unknown[], method: 'all' | 'get' | 'run', tx?: TxContext, log = true): Promise<RawResult> {
     const { pool, via } = await this.target(tx);
     const p = JSON.stringify(params.map(v => (v instanceof Date ? this.dateParam(v) : typeof v === 'bigint' ? v.toString() : v)));
-    return this.jsonAsync<RawResult>(() => pool.execute(txId(tx), sql, p, method, this.logLevel()), via);
+    return this.jsonAsync<RawResult>(() => pool.execute(txId(tx), sql, p, method, log ? this.logLevel() : 0), via);
   }
 }
 

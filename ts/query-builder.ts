@@ -765,8 +765,12 @@ export class QueryBuilder<T extends object = any> {
     return { sql, params };
   }
 
-  /** Runs the query: `all` → rows, `get` → one row, `run` → `{ affectedRows, insertId, row, rows }`. */
-  async execute<R = any>(method: 'all' | 'get' | 'run' = 'all', mapResults = true): Promise<R> {
+  /**
+   * Runs the query: `all` → rows, `get` → one row, `run` → `{ affectedRows, insertId, row, rows }`
+   * (the default for inserts, updates and deletes, `all` for selects).
+   */
+  async execute<R = any>(method?: 'all' | 'get' | 'run', mapResults = true): Promise<R> {
+    method ??= this.kind === 'select' || this.kind === 'count' ? 'all' : 'run';
     if (this.kind === 'select' && this.joins.some(j => j.select) && method !== 'run') {
       // Rows of joined relations become nested objects (one per root row), as MikroORM maps them:
       // loaded through a fork of their own, so the caller's identity map stays as it was.
@@ -790,10 +794,13 @@ export class QueryBuilder<T extends object = any> {
       if (method === 'get' && this.kind !== 'select' && this.kind !== 'count') {
         return (res.rows.length > 0 ? this.meta.runtime.mapRow(res.rows[0]) : null) as R;
       }
-      if (method === 'all' && (this.kind === 'update' || this.kind === 'delete') && res.rows.length > 0) {
+      // Without `returning` (MySQL) an update or delete returns no rows.
+      if (method === 'all' && (this.kind === 'update' || this.kind === 'delete') && (res.rows.length > 0 || !driver.supportsReturning)) {
         return res.rows.map(this.meta.runtime.mapRow) as R;
       }
-      return { affectedRows: res.affectedRows, insertId: this.kind === 'insert' ? undefined : res.insertId, row: res.rows[0], rows: res.rows } as R;
+      // An insert's id is MySQL's (the first new row's); with `returning` the rows tell it.
+      const insertId = this.kind === 'insert' && driver.supportsReturning ? undefined : res.insertId;
+      return { affectedRows: res.affectedRows, insertId, row: res.rows[0], rows: res.rows } as R;
     }
     const rows = mapResults ? res.rows.map(this.meta.runtime.mapRow) : res.rows;
     return (method === 'get' ? rows[0] : rows) as R;
@@ -892,7 +899,7 @@ export class QueryBuilder<T extends object = any> {
   }
 
   clone(): QueryBuilder<T> {
-    const qb = new QueryBuilder<T>(this.meta, this.em, this.alias, this.connectionType);
+    const qb = new (this.constructor as typeof QueryBuilder<T>)(this.meta, this.em, this.alias, this.connectionType);
     Object.assign(qb, { ...this, order: [...this.order], data: [...this.data], fields: this.fields && [...this.fields], joins: [...this.joins], groups: [...this.groups], subQueries: new Map(this.subQueries) });
     return qb;
   }

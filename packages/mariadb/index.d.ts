@@ -1,6 +1,8 @@
-import { MikroORM as CoreMikroORM, MySqlFamilyDriver, EntityManager, type Options } from '@mikro-native/core';
+import { MikroORM as CoreMikroORM, MySqlFamilyDriver, EntityManager, QueryBuilder, type Options } from '@mikro-native/core';
 
 export * from '@mikro-native/core';
+
+export declare class MariaDbQueryBuilder<T extends object = any> extends QueryBuilder<T> {}
 
 export declare class MariaDbDriver extends MySqlFamilyDriver {}
 
