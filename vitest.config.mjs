@@ -8,20 +8,18 @@ import { defineConfig } from 'vitest/config';
 const driver = process.env.MIKRO_NATIVE_TEST_DRIVER ?? 'sqlite';
 // The files that run on each server driver (the others still assert SQLite's SQL or behaviour).
 const mysqlFiles = [
-  'assign', 'basic', 'cascade', 'collections', 'composite-keys', 'conditions', 'cursor', 'custom-types', 'embedded-arrays', 'embeddables', 'errors',
-  'events', 'extension', 'failure', 'filters', 'fixed-order', 'folder-discovery', 'formula-lazy',
-  'json-paths', 'lock', 'logging', 'many-to-many', 'merge', 'one-to-one', 'pivot-entity',
-  'populate-where', 'populate', 'query-cache', 'relations', 'reload', 'self-reference', 'serialize',
-  'single-table-inheritance', 'stream', 'transaction-events', 'transactions', 'unit-of-work', 'upsert', 'version',
+  'assign', 'basic', 'cascade', 'collections', 'composite-keys', 'conditions', 'cursor', 'custom-types',
+  'decorators', 'embedded-arrays', 'embeddables', 'errors', 'events', 'extension', 'failure', 'filters',
+  'fixed-order', 'folder-discovery', 'formula-lazy', 'graph-failure', 'json-paths', 'lock', 'logging',
+  'many-to-many', 'merge', 'one-to-one', 'pivot-entity', 'populate-where', 'populate', 'qb-joins',
+  'qb-write', 'qb', 'query-cache', 'relations', 'reload', 'schema', 'self-reference', 'serialize',
+  'single-table-inheritance', 'stream', 'transaction-events', 'transactions', 'unit-of-work', 'upsert',
+  'version',
 ];
 const onServers = {
-  postgresql: [
-    'assign', 'basic', 'cascade', 'collections', 'composite-keys', 'conditions', 'cursor', 'custom-types', 'embedded-arrays', 'embeddables', 'errors',
-    'events', 'extension', 'failure', 'filters', 'fixed-order', 'folder-discovery', 'formula-lazy',
-    'json-paths', 'lock', 'many-to-many', 'merge', 'one-to-one', 'pivot-entity', 'populate-where',
-    'populate', 'query-cache', 'relations', 'reload', 'self-reference', 'serialize', 'single-table-inheritance', 'stream',
-    'logging', 'transaction-events', 'transactions', 'unit-of-work', 'upsert', 'version',
-  ],
+  // em.test: on MySQL a batch mixing given and generated keys gets no generated one back, and
+  // @mikro-orm/mysql parses raw JSON columns (both open, issue 4).
+  postgresql: [...mysqlFiles, 'em'],
   mysql: mysqlFiles,
   mariadb: mysqlFiles,
 };

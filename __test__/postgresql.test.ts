@@ -65,10 +65,11 @@ test('raw SQL: parameters typed by the server, values read back', async () => {
     n: '12.50',
     t: "it's",
     b: true,
-    ts: Date.parse('2024-01-02T03:04:05.678Z'),
+    // As node-pg gives them under MikroORM 7.2.1: timestamps as PostgreSQL's text, JSON parsed.
+    ts: '2024-01-02 03:04:05.678+00',
     d: '2024-02-03',
     u: '8f14e45f-ceea-467f-a0e6-6a9b39e9d9f0',
-    j: '{"a": 1}',
+    j: { a: 1 },
     bin: null,
     f: 2,
   });
