@@ -253,10 +253,17 @@ pub trait Dialect: Send + Sync {
         _keys: &[(&[String], JsonCast)],
     ) {
         w.push(if negated { "not exists" } else { "exists" });
-        w.push(" (select 1 from json_each(")
+        w.push(" (select 1 from ")
+            .push(self.json_items_function())
+            .push("(")
             .push(column)
             .push(") as ");
         w.ident("__je0").push(" where ");
+    }
+
+    /// The function listing a JSON array's items (`json_each`).
+    fn json_items_function(&self) -> &'static str {
+        "json_each"
     }
 
     /// A key of the item in a test on a JSON array: `json_extract(`__je0`.value, '$.city')`.

@@ -261,18 +261,8 @@ impl Dialect for Postgres {
         }
     }
 
-    fn write_json_some_start(
-        &self,
-        w: &mut crate::sql::Writer,
-        column: &str,
-        negated: bool,
-        _keys: &[(&[String], JsonCast)],
-    ) {
-        w.push(if negated { "not exists" } else { "exists" });
-        w.push(" (select 1 from jsonb_array_elements(")
-            .push(column)
-            .push(") as ");
-        w.ident("__je0").push(" where ");
+    fn json_items_function(&self) -> &'static str {
+        "jsonb_array_elements"
     }
 
     fn write_json_item(&self, w: &mut crate::sql::Writer, path: &[String], cast: JsonCast) {
