@@ -872,12 +872,14 @@ impl NativeOrm {
         Ok(serde_json::json!({ "empty": plan.is_empty(), "entities": entities }).to_string())
     }
 
-    /// `create` DDL as groups of statements (one group per table).
+    /// `create` DDL as groups of statements (one group per table); `wrap: false` leaves out
+    /// the dialect's preamble (`set names …`).
     #[napi(catch_unwind)]
-    pub fn create_schema_sql(&self) -> R<Vec<Vec<String>>> {
+    pub fn create_schema_sql(&self, wrap: Option<bool>) -> R<Vec<Vec<String>>> {
         Ok(engine::schema::create_statements(
             self.dialect.as_ref(),
             &self.meta,
+            wrap != Some(false),
         ))
     }
 

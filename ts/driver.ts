@@ -35,7 +35,7 @@ export interface NativeOrmHandle {
   flush(uow: NativeUowHandle, message: string, implicitTransactions: boolean, log: number): string;
   flushPrepare(uow: NativeUowHandle, message: string, pool: unknown, tx: number, log: number): NativeFlushHandle | null;
   flushApply(uow: NativeUowHandle, flush: NativeFlushHandle): string;
-  createSchemaSql(): string[][];
+  createSchemaSql(wrap?: boolean): string[][];
   schemaSql(kind: 'clear', schema?: string | null): string[];
   createSchemaBatches(): string[];
   dropSchemaSql(): string[][];

@@ -13,11 +13,7 @@ export class SchemaGenerator {
   constructor(private readonly driver: DatabaseDriver) {}
 
   async getCreateSchemaSQL(options: { wrap?: boolean } = {}): Promise<string> {
-    let groups = this.driver.call(() => this.driver.native.createSchemaSql());
-    if (options.wrap === false) {
-      // The wrapping statements (`set names …`) are left out, as MikroORM does.
-      groups = groups.filter(g => !g.every(s => s.startsWith('set names ')));
-    }
+    const groups = this.driver.call(() => this.driver.native.createSchemaSql(options.wrap));
     return groups.map(g => g.map(s => `${s}\n`).join('')).join('\n');
   }
 

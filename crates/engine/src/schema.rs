@@ -237,8 +237,9 @@ pub(crate) fn table_statements(d: &dyn Dialect, meta: &Metadata, e: &EntityMeta)
     group
 }
 
-/// DDL per entity (see `creation_order`), each entity's group: `create table` then its indexes.
-pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
+/// DDL per entity (see `creation_order`), each entity's group: `create table` then its indexes;
+/// `wrap`: the dialect's preamble (`set names …`) first.
+pub fn create_statements(d: &dyn Dialect, meta: &Metadata, wrap: bool) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for e in creation_order(meta) {
         out.push(table_statements(d, meta, e));
@@ -261,7 +262,7 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata) -> Vec<Vec<String>> {
         before.extend(create_native_enums(d, meta));
         first.splice(0..0, before);
     }
-    if let Some(pre) = d.schema_preamble() {
+    if let Some(pre) = d.schema_preamble().filter(|_| wrap) {
         out.insert(0, vec![pre.to_string()]);
     }
     out
@@ -378,7 +379,7 @@ pub(crate) fn add_constraint(d: &dyn Dialect, table: &str, name: &str, definitio
 
 /// The create script as it runs (see `batches`).
 pub fn create_batches(d: &dyn Dialect, meta: &Metadata) -> Vec<String> {
-    batches(d, create_statements(d, meta))
+    batches(d, create_statements(d, meta, true))
 }
 
 /// The drop script as it runs (see `batches`).

@@ -222,7 +222,7 @@ fn flush_insert_returns_keys_only_when_the_database_generates_some() {
 fn ddl_primary_keys_and_escaped_defaults() {
     let meta = Metadata::from_json(META).unwrap();
     let d = sqlite();
-    let groups = create_statements(d.as_ref(), &meta);
+    let groups = create_statements(d.as_ref(), &meta, true);
     assert_eq!(
         groups[1],
         vec!["create table `item` (`code` text not null primary key, `label` text not null default 'it''s');"]
@@ -401,7 +401,7 @@ fn dependency_order_breaks_a_cycle_at_its_nullable_reference() {
     // Referenced first; the required book -> author edge wins over the nullable author -> book.
     assert_eq!(dependency_order(&meta, &[0, 1, 2], true), vec![0, 1, 2]);
     // Tables are visited by name, descending: the DDL creates zed, author, book.
-    let tables: Vec<String> = create_statements(sqlite().as_ref(), &meta)
+    let tables: Vec<String> = create_statements(sqlite().as_ref(), &meta, true)
         .iter()
         .map(|g| g[0].split('`').nth(1).unwrap().to_string())
         .collect();
