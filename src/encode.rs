@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use crate::driver::{ExecResult, Output, RawForm, Rows};
 use engine::meta::{EntityMeta, PropType};
-use engine::uow::{Key, Snapshot, StepKind};
+use engine::uow::{Key, Snapshot, Step, StepKind};
 use engine::value::write_json_str;
 use engine::Value;
 
@@ -251,11 +251,10 @@ pub fn output(out: &mut String, o: &Output) {
     }
 }
 
-/// Keys from `insert … returning`, or the last insert id counted back for drivers without it.
-/// The keys an insert step generated: its `returning` rows, or with `increment` the `count`
-/// consecutive keys ending at the last insert id.
-pub fn generated_keys(kind: StepKind, o: &Output, insert_id_is_first: bool) -> Vec<Value> {
-    match (kind, o) {
+/// The keys an insert step generated: its `returning` rows, or with `increment` the keys counted
+/// from the insert id (the first generated id, or the last on drivers that give that).
+pub fn generated_keys(step: &Step, o: &Output, insert_id_is_first: bool) -> Vec<Value> {
+    match (step.kind, o) {
         (
             StepKind::Insert {
                 returning: true, ..
@@ -273,17 +272,21 @@ pub fn generated_keys(kind: StepKind, o: &Output, insert_id_is_first: bool) -> V
                 ..
             },
             Output::Exec(ExecResult {
+                insert_id: Some(id),
+                ..
+            }),
+        ) if insert_id_is_first => step.keys_from_first_id(*id, count),
+        (
+            StepKind::Insert {
+                increment: true,
+                count,
+                ..
+            },
+            Output::Exec(ExecResult {
                 insert_id: Some(last),
                 ..
             }),
-        ) => {
-            let first = if insert_id_is_first {
-                *last
-            } else {
-                last - count as i64 + 1
-            };
-            (first..first + count as i64).map(Value::Int).collect()
-        }
+        ) if step.all_keys_generated() => step.keys_from_first_id(last - count as i64 + 1, count),
         _ => Vec::new(),
     }
 }

@@ -814,7 +814,7 @@ impl NativeOrm {
                     };
                     let out = ex.run(&step.sql.text, &step.sql.params, mode)?;
                     if let StepKind::Insert { .. } = step.kind {
-                        keys.push(encode::generated_keys(step.kind, &out, false));
+                        keys.push(encode::generated_keys(step, &out, false));
                     }
                     let affected = match &out {
                         Output::Rows(r) => r.rows.len() as u64,

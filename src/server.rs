@@ -144,7 +144,7 @@ impl NativePool {
     ) -> R<String> {
         let (out, entries) =
             run_logged(&self.driver, tx, &sql, &params_json, log, mode_of(&method)).await?;
-        Ok(raw_answer(&out, &entries))
+        Ok(raw_answer(out, &entries, &self.driver.dialect))
     }
 
     /// A query prepared by `NativeOrm.prepareQuery()` that is not an entity query (counts,
@@ -167,7 +167,7 @@ impl NativePool {
         env.spawn_future(async move {
             let sql = &compiled.sql;
             let (out, entries) = run_values(&driver, tx, &sql.text, &sql.params, log, mode).await?;
-            Ok(raw_answer(&out, &entries))
+            Ok(raw_answer(out, &entries, &driver.dialect))
         })
     }
 
@@ -245,10 +245,18 @@ impl NativePool {
     }
 }
 
-/// `{"rows":[…],"affectedRows":n,"log":[…]}`.
-fn raw_answer(out: &Output, entries: &str) -> String {
+/// `{"rows":[…],"affectedRows":n,"log":[…]}`; JSON columns stay text unless the dialect's
+/// raw results parse them.
+fn raw_answer(mut out: Output, entries: &str, dialect: &str) -> String {
+    if let Output::Rows(r) = &mut out {
+        let keep_text =
+            engine::dialect::dialect_by_name(dialect).is_some_and(|d| !d.raw_json_parsed());
+        if keep_text {
+            r.forms.clear();
+        }
+    }
     let mut s = String::from("{");
-    encode::output(&mut s, out);
+    encode::output(&mut s, &out);
     s.push_str(",\"log\":[");
     s.push_str(entries);
     s.push_str("]}");
@@ -594,7 +602,7 @@ impl NativeFlush {
                     let out = statement(&step.sql.text, &step.sql.params, count).await?;
                     if let StepKind::Insert { .. } = step.kind {
                         st.keys.push(encode::generated_keys(
-                            step.kind,
+                            step,
                             &out,
                             Server::INSERT_ID_IS_FIRST,
                         ));

@@ -9,7 +9,7 @@ use super::server::{
     connect_error, forward_rows, parse_client_url, send_columns, several_statements,
     split_statements, Backend, ServerOptions,
 };
-use super::{ExecResult, Output, Rows};
+use super::{ExecResult, Output, RawForm, Rows};
 use engine::{Error, ErrorKind, Result, Value};
 
 pub struct MyBackend;
@@ -129,6 +129,15 @@ async fn run_on(conn: &mut MySqlConnection, sql: &str, params: &[Value]) -> Resu
         .iter()
         .map(|c| c.name().to_string())
         .collect();
+    // MySQL's JSON columns are given parsed in raw results, as mysql2 gives them (MariaDB's
+    // JSON is longtext: without its extended metadata it stays text).
+    let forms = sqlx::Statement::columns(&stmt)
+        .iter()
+        .map(|c| match c.type_info().name() {
+            "JSON" => RawForm::Json,
+            _ => RawForm::AsDecoded,
+        })
+        .collect();
     if columns.is_empty() {
         let done = sqlx::query_with(sql, args)
             .execute(&mut *conn)
@@ -151,7 +160,7 @@ async fn run_on(conn: &mut MySqlConnection, sql: &str, params: &[Value]) -> Resu
     Ok(Output::Rows(Rows {
         columns,
         rows: out,
-        forms: Vec::new(),
+        forms,
     }))
 }
 

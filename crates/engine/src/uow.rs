@@ -214,6 +214,8 @@ pub struct Step {
     /// instead of a parameter.
     missing: Vec<(usize, usize)>,
     fixups: Vec<Fixup>,
+    /// Increment inserts mixing given and generated keys: each row's given key, if any.
+    given_keys: Vec<Option<i64>>,
     /// Versioned rows: the number of rows the statement must affect (or find), and the entity
     /// named by the `OptimisticLockError` otherwise.
     pub expect: Option<(u64, String)>,
@@ -228,8 +230,39 @@ impl Step {
             columns: Vec::new(),
             missing: Vec::new(),
             fixups: Vec::new(),
+            given_keys: Vec::new(),
             expect: None,
         }
+    }
+
+    /// An `increment` insert's keys from its first generated id: consecutive for rows without
+    /// a key, skipping past any given key above the counter (as InnoDB's counter does); `Null`
+    /// for rows that had their key.
+    pub fn keys_from_first_id(&self, first: i64, count: usize) -> Vec<Value> {
+        if self.given_keys.is_empty() {
+            return (first..first + count as i64).map(Value::Int).collect();
+        }
+        let mut next = first;
+        let mut keys = Vec::with_capacity(self.given_keys.len());
+        for given in &self.given_keys {
+            match *given {
+                Some(k) => {
+                    next = next.max(k.saturating_add(1));
+                    keys.push(Value::Null);
+                }
+                None => {
+                    keys.push(Value::Int(next));
+                    next += 1;
+                }
+            }
+        }
+        keys
+    }
+
+    /// An `increment` insert whose rows all generate their keys (so the last insert id counts
+    /// back to the first).
+    pub fn all_keys_generated(&self) -> bool {
+        self.given_keys.is_empty()
     }
 }
 
@@ -985,6 +1018,7 @@ fn extra_update_step(
         columns: Vec::new(),
         missing: Vec::new(),
         fixups,
+        given_keys: Vec::new(),
         expect: None,
     }
 }
@@ -1035,6 +1069,15 @@ struct InsertHow {
     ignore_conflicts: bool,
 }
 
+/// A key given to an inserted row, as a number (bigint keys arrive as text).
+fn given_key(v: &Option<Value>) -> Option<i64> {
+    match v {
+        Some(Value::Int(i)) => Some(*i),
+        Some(Value::Text(t)) => t.parse().ok(),
+        _ => None,
+    }
+}
+
 fn insert_steps(
     d: &dyn Dialect,
     (entity_index, entity): (usize, &EntityMeta),
@@ -1067,8 +1110,15 @@ fn insert_steps(
                 }
             })
         };
-        let increment = increment_keys && generated(true);
+        // Without `returning`, a batch mixing given and generated keys counts them from the
+        // first generated id too.
+        let mixed = !d.supports_returning() && !generated(true) && generated(false);
+        let increment = increment_keys && (generated(true) || mixed);
         let returning = !increment && d.supports_returning() && generated(false);
+        let given_keys = match auto {
+            Some(pk) if increment && mixed => chunk.iter().map(|r| given_key(&r[pk])).collect(),
+            _ => Vec::new(),
+        };
         // Columns: every property defined on some row of the batch, in the order they first
         // appear row after row (each row's in property order), as MikroORM.
         let mut order: Vec<usize> = (0..entity.props.len()).collect();
@@ -1083,6 +1133,15 @@ fn insert_steps(
                 }
             }
         }
+        let version_unset = entity.version_prop().filter(|v| !cols.contains(v));
+        // Versions are read back by key: each row's key before its values move into the
+        // statement (single-column keys).
+        let given: Vec<Option<Value>> = match entity.pk[..] {
+            [pk] if version_unset.is_some() && !d.supports_returning() => {
+                chunk.iter().map(|r| r[pk].clone()).collect()
+            }
+            _ => Vec::new(),
+        };
         let mut w = Writer::new(d);
         w.push(if ignore_conflicts && d.insert_ignore_prefix() {
             "insert ignore into "
@@ -1153,7 +1212,6 @@ fn insert_steps(
                 w.push(", ").ident(&entity.props[v].field_name);
             }
         }
-        let version_unset = entity.version_prop().filter(|v| !cols.contains(v));
         let count = chunk.len();
         steps.push(Step {
             sql: w.finish(),
@@ -1166,14 +1224,17 @@ fn insert_steps(
             columns: cols,
             missing,
             fixups,
+            given_keys,
             expect: None,
         });
         if version_unset.is_some() && !d.supports_returning() {
-            let rows = (first..first + count).map(|row| NewRef {
-                entity: entity_index,
-                row,
+            let rows = given.into_iter().enumerate().map(|(r, key)| {
+                key.ok_or(NewRef {
+                    entity: entity_index,
+                    row: first + r,
+                })
             });
-            if let Some(step) = reload_step(d, entity, rows.map(Err).collect()) {
+            if let Some(step) = reload_step(d, entity, rows.collect()) {
                 steps.push(step);
             }
         }
@@ -1235,6 +1296,7 @@ fn reload_step(
         columns: Vec::new(),
         missing: Vec::new(),
         fixups,
+        given_keys: Vec::new(),
         expect: None,
     })
 }
@@ -1347,6 +1409,7 @@ fn update_step(
         columns: Vec::new(),
         missing: Vec::new(),
         fixups,
+        given_keys: Vec::new(),
         expect,
     }
 }
@@ -1457,6 +1520,7 @@ fn version_check_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) ->
         columns: Vec::new(),
         missing: Vec::new(),
         fixups: Vec::new(),
+        given_keys: Vec::new(),
         expect: Some((chunk.len() as u64, entity.name.clone())),
     }
 }

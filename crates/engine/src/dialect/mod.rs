@@ -80,6 +80,11 @@ pub trait Dialect: Send + Sync {
         true
     }
 
+    /// Whether raw results give JSON columns parsed (as the JS driver under MikroORM does).
+    fn raw_json_parsed(&self) -> bool {
+        true
+    }
+
     /// The case-insensitive `like` operator (`$ilike`).
     fn ilike_operator(&self) -> &'static str {
         "ilike"

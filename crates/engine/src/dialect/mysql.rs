@@ -157,6 +157,11 @@ impl Dialect for MySql {
         false
     }
 
+    /// MikroORM's mariadb driver keeps JSON as text (mysql2's `jsonStrings`).
+    fn raw_json_parsed(&self) -> bool {
+        !self.mariadb
+    }
+
     /// As mysql2 writes values into the log: `NULL`, text escaped with backslashes (`'it\'s'`,
     /// `'{\"a\":1}'`).
     fn inline_value(&self, out: &mut String, v: &Value) {
