@@ -322,13 +322,15 @@ fn on_update_entities(input: &FlushInput) -> Vec<usize> {
 }
 
 impl NativeOrm {
-    /// The engine's plan for a flush message (`row_updates`, `increment_keys`: see `PlanOptions`).
+    /// The engine's plan for a flush message (`row_updates`, `increment_keys`, `bulk`: see
+    /// `PlanOptions`).
     fn plan_flush(
         &self,
         uow: &NativeUow,
         input: &FlushInput,
         row_updates: bool,
         increment_keys: &[usize],
+        bulk: bool,
     ) -> R<engine::uow::FlushPlan> {
         uow.uow
             .plan(
@@ -339,6 +341,7 @@ impl NativeOrm {
                     batch_size: self.batch_size,
                     row_updates,
                     increment_keys,
+                    bulk,
                 },
             )
             .map_err(to_napi)
@@ -776,7 +779,7 @@ impl NativeOrm {
             Vec::new()
         };
         let row_updates = log == 0 && self.dialect.prefers_row_updates();
-        let mut plan = self.plan_flush(uow, &input, row_updates, &increment_keys)?;
+        let mut plan = self.plan_flush(uow, &input, row_updates, &increment_keys, false)?;
         if plan.is_empty() {
             return Ok("{\"entities\":[],\"log\":[]}".into());
         }
@@ -863,7 +866,7 @@ impl NativeOrm {
     #[napi(catch_unwind)]
     pub fn flush_preview(&self, uow: &mut NativeUow, message: String) -> R<String> {
         let input = flush_input(&message)?;
-        let plan = self.plan_flush(uow, &input, false, &[])?;
+        let plan = self.plan_flush(uow, &input, false, &[], false)?;
         let entities: Vec<serde_json::Value> = plan
             .updates()
             .into_iter()

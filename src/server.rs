@@ -522,6 +522,7 @@ impl NativeStream {
 #[napi]
 pub struct NativeFlush {
     state: Arc<tokio::sync::Mutex<FlushState>>,
+    bulk: bool,
 }
 
 struct FlushState {
@@ -538,6 +539,12 @@ struct FlushState {
 
 #[napi]
 impl NativeFlush {
+    /// Whether some statement binds whole columns as arrays (`PlanOptions::bulk`).
+    #[napi(getter)]
+    pub fn bulk(&self) -> bool {
+        self.bulk
+    }
+
     /// Runs the plan's statements, in a transaction unless `implicit_tx` is off; the log.
     #[napi]
     pub async fn run(&self, implicit_tx: bool) -> R<String> {
@@ -699,7 +706,9 @@ impl NativeOrm {
         Ok(crate::with_log(s, "[]"))
     }
 
-    /// Plans a flush for a server driver's `pool`: null when there is nothing to write.
+    /// Plans a flush for a server driver's `pool`: null when there is nothing to write. `bulk`:
+    /// columns may go as arrays (`PlanOptions::bulk`); the caller runs a failed bulk flush again
+    /// without.
     #[napi(catch_unwind)]
     pub fn flush_prepare(
         &self,
@@ -708,6 +717,7 @@ impl NativeOrm {
         pool: &NativePool,
         tx: u32,
         log: LogLevel,
+        bulk: bool,
     ) -> R<Option<NativeFlush>> {
         let input = crate::flush_input(&message)?;
         // Without `returning`, generated keys are counted from the insert id (MySQL).
@@ -716,11 +726,12 @@ impl NativeOrm {
         } else {
             self.autoincrement_inserts(&input)?
         };
-        let plan = self.plan_flush(uow, &input, false, &increment)?;
+        let plan = self.plan_flush(uow, &input, false, &increment, bulk)?;
         if plan.is_empty() {
             return Ok(None);
         }
         Ok(Some(NativeFlush {
+            bulk: plan.uses_bulk(),
             state: Arc::new(tokio::sync::Mutex::new(FlushState {
                 driver: pool.driver.clone(),
                 tx,

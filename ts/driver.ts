@@ -33,7 +33,7 @@ export interface NativeOrmHandle {
   upsert(uow: NativeUowHandle, query: string, log: number): string;
   upsertPrepared(uow: NativeUowHandle, query: NativeQueryHandle, rows: NativeRowsHandle): string;
   flush(uow: NativeUowHandle, message: string, implicitTransactions: boolean, log: number): string;
-  flushPrepare(uow: NativeUowHandle, message: string, pool: unknown, tx: number, log: number): NativeFlushHandle | null;
+  flushPrepare(uow: NativeUowHandle, message: string, pool: unknown, tx: number, log: number, bulk: boolean): NativeFlushHandle | null;
   flushApply(uow: NativeUowHandle, flush: NativeFlushHandle): string;
   createSchemaSql(wrap?: boolean): string[][];
   schemaSql(kind: 'clear', schema?: string | null): string[];
@@ -63,6 +63,8 @@ export interface NativeRowsHandle {
 /** A flush planned for a server driver, run asynchronously on one pooled connection. */
 export interface NativeFlushHandle {
   run(implicitTransaction: boolean): Promise<string>;
+  /** Whether some statement binds whole columns as arrays (run again without on failure). */
+  readonly bulk: boolean;
 }
 export interface NativeBinding {
   NativeOrm: new (driver: string, metadata: string, options: string) => NativeOrmHandle;

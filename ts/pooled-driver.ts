@@ -1,7 +1,7 @@
 import type { Configuration } from './config.js';
 import type { ReplicaOptions } from './config.js';
 import { DatabaseDriver, type NativeStreamHandle, type StreamHandle, type StatementMethod, type BeginOptions, type ConnectionType, type LogConnection, type NativeQueryHandle, type NativeRowsHandle, type NativeUowHandle, type RawResult, type TxContext } from './driver.js';
-import { NotImplementedError, ValidationError } from './errors.js';
+import { NotImplementedError, ServerException, ValidationError } from './errors.js';
 
 /** The pool class a server driver's build exports (`NativePool`). */
 export interface NativePool {
@@ -335,13 +335,28 @@ export abstract class PooledDriver extends DatabaseDriver {
   /** Planned by the engine, run by the pool on one connection, applied by the engine. */
   override async flush<T>(uow: NativeUowHandle, message: string, implicitTransactions: boolean, tx?: TxContext): Promise<T> {
     const { pool, via } = await this.target(tx);
-    const flush = this.call(() => this.native.flushPrepare(uow, message, pool, txId(tx), this.logLevel()));
+    const level = this.logLevel();
+    // Columns may go as arrays in place of MikroORM's statements where no log shows them and a
+    // failure rolls the flush's own transaction back: then it runs again in MikroORM's
+    // statements, which fail as MikroORM's do (or succeed, if the cause has gone meanwhile).
+    const bulk = level === 0 && implicitTransactions && !tx;
+    let flush = this.call(() => this.native.flushPrepare(uow, message, pool, txId(tx), level, bulk));
     if (!flush) {
       return { entities: [], log: [] } as T;
     }
-    const log = await this.awaitNative(() => flush.run(implicitTransactions));
+    let log: string;
+    try {
+      log = await this.awaitNative(() => flush!.run(implicitTransactions));
+    } catch (e) {
+      if (!flush.bulk || !(e instanceof ServerException)) {
+        throw e;
+      }
+      flush = this.call(() => this.native.flushPrepare(uow, message, pool, txId(tx), level, false))!;
+      log = await this.awaitNative(() => flush!.run(implicitTransactions));
+    }
     this.writeLog(JSON.parse(log) as never, via);
-    return this.json<T>(() => this.native.flushApply(uow, flush));
+    const ran = flush;
+    return this.json<T>(() => this.native.flushApply(uow, ran));
   }
 
   /** Dates go as ISO text (the server parses them for the column's type), bigints as text. */

@@ -19,6 +19,8 @@ use crate::query::write_returning_pk;
 use crate::sql::{Sql, Writer};
 use crate::value::Value;
 
+mod bulk;
+
 const MASK_BITS: usize = 30;
 
 /// Identity of a row inside one entity's snapshot table.
@@ -168,6 +170,9 @@ pub struct PlanOptions<'a> {
     /// Entities whose generated keys may be taken by increment from the last insert id instead
     /// of `returning` them: nothing else (no trigger) inserts into their table meanwhile.
     pub increment_keys: &'a [usize],
+    /// Bind whole columns as arrays where the dialect can (`Dialect::bulk_arrays`): for flushes
+    /// no log shows, whose failure can be run again in MikroORM's statements.
+    pub bulk: bool,
 }
 
 /// A foreign key value pointing at a row inserted by the same flush (`{"new":[entity,row]}` in
@@ -202,6 +207,8 @@ struct Fixup {
     target: NewRef,
     /// For updates: the change (group, update, change index) that takes the key too.
     change: Option<(usize, usize, usize)>,
+    /// Bulk steps: the row whose element of array `param` takes the key.
+    row: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -216,6 +223,9 @@ pub struct Step {
     fixups: Vec<Fixup>,
     /// Increment inserts mixing given and generated keys: each row's given key, if any.
     given_keys: Vec<Option<i64>>,
+    /// Bulk steps: each array parameter's values (row by row), bound once references to new
+    /// rows are filled in.
+    arrays: Vec<Vec<Value>>,
     /// Versioned rows: the number of rows the statement must affect (or find), and the entity
     /// named by the `OptimisticLockError` otherwise.
     pub expect: Option<(u64, String)>,
@@ -231,6 +241,7 @@ impl Step {
             missing: Vec::new(),
             fixups: Vec::new(),
             given_keys: Vec::new(),
+            arrays: Vec::new(),
             expect: None,
         }
     }
@@ -340,9 +351,22 @@ impl FlushPlan {
             if let Some((g, u, c)) = f.change {
                 self.groups[g].updates[u].changes[c].1 = v.clone();
             }
-            self.steps[index].sql.params[f.param] = v;
+            let step = &mut self.steps[index];
+            match f.row {
+                Some(r) => step.arrays[f.param][r] = v,
+                None => step.sql.params[f.param] = v,
+            }
+        }
+        let step = &mut self.steps[index];
+        for (param, values) in step.sql.params.iter_mut().zip(&step.arrays) {
+            *param = bulk::array_literal(values);
         }
         Ok(())
+    }
+
+    /// Whether some step binds whole columns as arrays (see `PlanOptions::bulk`).
+    pub fn uses_bulk(&self) -> bool {
+        self.steps.iter().any(|s| !s.arrays.is_empty())
     }
 
     /// The key generated for a row inserted by this flush, if its statement already ran.
@@ -581,6 +605,7 @@ impl UnitOfWork {
         opts: PlanOptions<'_>,
     ) -> Result<FlushPlan> {
         let batch = opts.batch_size.max(1);
+        let bulk = opts.bulk && d.bulk_arrays();
         let mut groups = Vec::with_capacity(input.entities.len());
         for ch in &input.entities {
             let entity = meta.entity(ch.entity)?;
@@ -723,6 +748,16 @@ impl UnitOfWork {
                 ignore_conflicts: false,
             };
             let refs = &groups[gi].insert_refs;
+            let rows = match bulk && rows.len() > 1 {
+                true => match bulk::insert_step(d, meta, entity, gi, rows, refs, false) {
+                    Ok(step) => {
+                        steps.push(step);
+                        continue;
+                    }
+                    Err(rows) => rows,
+                },
+                false => rows,
+            };
             insert_steps(
                 d,
                 (groups[gi].entity, entity),
@@ -756,7 +791,13 @@ impl UnitOfWork {
                         .take_while(|u| u.class == g.updates[start].class)
                         .count();
                 let run = &g.updates[start..end];
-                if opts.row_updates {
+                let bulk_steps = match bulk && run.len() > 1 {
+                    true => bulk::update_steps(d, meta, entity, run),
+                    false => None,
+                };
+                if let Some(bulk_steps) = bulk_steps {
+                    steps.extend(bulk_steps);
+                } else if opts.row_updates {
                     row_update_steps(d, entity, gi, start, run, &mut steps);
                 } else {
                     for (n, chunk) in run.chunks(batch).enumerate() {
@@ -807,6 +848,16 @@ impl UnitOfWork {
                 batch,
                 increment_keys: false,
                 ignore_conflicts: ignore,
+            };
+            let rows = match bulk && rows.len() > 1 {
+                true => match bulk::insert_step(d, meta, entity, gi, rows, refs, ignore) {
+                    Ok(step) => {
+                        steps.push(step);
+                        continue;
+                    }
+                    Err(rows) => rows,
+                },
+                false => rows,
             };
             insert_steps(
                 d,
@@ -869,6 +920,13 @@ impl UnitOfWork {
             let mut params = step.sql.params.iter().cloned();
             for r in 0..count {
                 let mut row: Snapshot = vec![None; props];
+                if !step.arrays.is_empty() {
+                    for (&ci, values) in step.columns.iter().zip(&step.arrays) {
+                        row[ci] = values.get(r).cloned();
+                    }
+                    inserted[group].push(row);
+                    continue;
+                }
                 for (n, &ci) in step.columns.iter().enumerate() {
                     // A column left to its default has no parameter (and no known value).
                     if !step.missing.contains(&(r, n)) {
@@ -993,6 +1051,7 @@ fn extra_update_step(
         param: w.params.len(),
         target,
         change: None,
+        row: None,
     }];
     w.param(Value::Null);
     let pk = entity.pk.first().copied().unwrap_or(0);
@@ -1008,6 +1067,7 @@ fn extra_update_step(
                 param: w.params.len(),
                 target: generated,
                 change: None,
+                row: None,
             });
             w.param(Value::Null);
         }
@@ -1019,6 +1079,7 @@ fn extra_update_step(
         missing: Vec::new(),
         fixups,
         given_keys: Vec::new(),
+        arrays: Vec::new(),
         expect: None,
     }
 }
@@ -1175,6 +1236,7 @@ fn insert_steps(
                             param: w.params.len(),
                             target,
                             change: None,
+                            row: None,
                         });
                     }
                     match row[i].take() {
@@ -1225,6 +1287,7 @@ fn insert_steps(
             missing,
             fixups,
             given_keys,
+            arrays: Vec::new(),
             expect: None,
         });
         if version_unset.is_some() && !d.supports_returning() {
@@ -1284,6 +1347,7 @@ fn reload_step(
                     param: w.params.len(),
                     target,
                     change: None,
+                    row: None,
                 });
                 w.param(Value::Null);
             }
@@ -1297,6 +1361,7 @@ fn reload_step(
         missing: Vec::new(),
         fixups,
         given_keys: Vec::new(),
+        arrays: Vec::new(),
         expect: None,
     })
 }
@@ -1335,6 +1400,7 @@ fn update_step(
                 param: w.params.len(),
                 target,
                 change: Some((at.0, at.1 + k, c)),
+                row: None,
             });
         }
     };
@@ -1410,6 +1476,7 @@ fn update_step(
         missing: Vec::new(),
         fixups,
         given_keys: Vec::new(),
+        arrays: Vec::new(),
         expect,
     }
 }
@@ -1440,6 +1507,7 @@ fn row_update_steps(
                     param: (end - first) * width + c,
                     target,
                     change: Some((group, base + end, c)),
+                    row: None,
                 });
             }
             step.sql
@@ -1521,6 +1589,7 @@ fn version_check_step(d: &dyn Dialect, entity: &EntityMeta, chunk: &[Update]) ->
         missing: Vec::new(),
         fixups: Vec::new(),
         given_keys: Vec::new(),
+        arrays: Vec::new(),
         expect: Some((chunk.len() as u64, entity.name.clone())),
     }
 }

@@ -262,6 +262,7 @@ fn opts(batch_size: usize, row_updates: bool) -> PlanOptions<'static> {
         batch_size,
         row_updates,
         increment_keys: &[],
+        bulk: false,
     }
 }
 
@@ -280,6 +281,7 @@ fn inserts_count_keys_back_only_when_every_key_is_generated() {
         batch_size: 2,
         row_updates: true,
         increment_keys: &[0],
+        bulk: false,
     };
     let plan = uow.plan(d.as_ref(), &meta, &input, options).unwrap();
     let steps: Vec<_> = plan
@@ -519,4 +521,61 @@ fn filter_joins_put_conditions_into_the_join_and_read_the_target_key() {
         relations(r#"{"kind":"select","entity":1,"alias":"b0","filterJoins":[{"path":"author","where":{"name":"A"}}],"populate":["tags"]}"#),
         "select `b0`.*, b0.price * 2 as `taxed`, `t1`.`id` as `t1__id`, `t1`.`name` as `t1__name`, `a3`.`id` as `a3__id` from `book` as `b0` left join `book_tags` as `b2` on `b0`.`id` = `b2`.`book_id` left join `tag` as `t1` on `b2`.`tag_id` = `t1`.`id` inner join `author` as `a3` on `b0`.`author_id` = `a3`.`id` and `a3`.`name` = 'A'"
     );
+}
+
+#[test]
+fn bulk_plans_bind_columns_as_arrays_on_postgresql() {
+    let meta = Metadata::from_json(META).unwrap();
+    let d = dialect_by_name("postgresql").unwrap();
+    let mut uow = UnitOfWork::new();
+    let author = meta.entity(0).unwrap();
+    for id in 1..=3 {
+        let row = vec![
+            Some(Value::Int(id)),
+            Some(Value::Text(format!("a{id}"))),
+            Some(Value::Null),
+            Some(Value::Text("2024-01-02T03:04:05.000Z".into())),
+            Some(Value::Bool(false)),
+        ];
+        uow.register_loaded(author, 0, row, false);
+    }
+    // Two new authors (every value given but the key); rows 1 and 2 change `name`, row 3 `age`:
+    // one statement per set of changed columns.
+    let input: FlushInput = serde_json::from_str(
+        r#"{"entities":[{"entity":0,"insert":[
+          [30,null,"n\"1",null,"2024-01-02T03:04:05.000Z",true],
+          [30,null,"n{2}",4,"2024-01-02T03:04:05.000Z",false]
+        ],"managed":[
+          [31,1,"x",null,"2024-01-02T03:04:05.000Z",false],[31,2,"y",null,"2024-01-02T03:04:05.000Z",false],
+          [31,3,"a3",5,"2024-01-02T03:04:05.000Z",false]
+        ]}]}"#,
+    )
+    .unwrap();
+    let options = PlanOptions {
+        bulk: true,
+        ..opts(300, false)
+    };
+    let mut plan = uow.plan(d.as_ref(), &meta, &input, options).unwrap();
+    assert!(plan.uses_bulk());
+    for i in 0..plan.steps.len() {
+        plan.resolve(i, &[]).unwrap();
+    }
+    let steps: Vec<String> = plan
+        .steps
+        .iter()
+        .map(|s| format_sql(d.as_ref(), &s.sql.text, &s.sql.params))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            r#"insert into "author" ("name", "age", "created_at", "flag") select * from unnest( E'{"n\\"1","n{2}"}'::text::varchar(255)[], '{NULL,4}'::text::int[], '{"2024-01-02T03:04:05.000Z","2024-01-02T03:04:05.000Z"}'::text::timestamptz[], '{t,f}'::text::boolean[]) returning "id""#,
+            r#"update "author" as "t" set "name" = "v"."name" from unnest('{1,2}'::text::int[], '{"x","y"}'::text::varchar(255)[]) as "v"("id", "name") where "t"."id" = "v"."id""#,
+            r#"update "author" as "t" set "age" = "v"."age" from unnest('{3}'::text::int[], '{5}'::text::int[]) as "v"("id", "age") where "t"."id" = "v"."id""#,
+        ]
+    );
+    // Without `bulk`, MikroORM's statements.
+    let plain = uow
+        .plan(d.as_ref(), &meta, &input, opts(300, false))
+        .unwrap();
+    assert!(!plain.uses_bulk());
 }

@@ -80,6 +80,11 @@ pub trait Dialect: Send + Sync {
         true
     }
 
+    /// Whether a flush may bind a column's values as one array (`unnest`, see `uow::bulk`).
+    fn bulk_arrays(&self) -> bool {
+        false
+    }
+
     /// Whether raw results give JSON columns parsed (as the JS driver under MikroORM does).
     fn raw_json_parsed(&self) -> bool {
         true

@@ -196,6 +196,10 @@ impl Dialect for Postgres {
         true
     }
 
+    fn bulk_arrays(&self) -> bool {
+        true
+    }
+
     fn column_type(&self, prop: &PropMeta) -> String {
         if let (PropType::Enum, Some(name)) = (prop.ty, &prop.native_enum_name) {
             return format!("\"{}\"", name.replace('"', "\"\""));
