@@ -872,6 +872,12 @@ impl UnitOfWork {
         for &gi in commit.iter().rev().filter(|&&gi| !is_pivot(gi)) {
             let g = &groups[gi];
             let entity = meta.entity(g.entity)?;
+            if bulk && g.removes.len() > 1 {
+                if let Some(step) = bulk::delete_step(d, meta, entity, &g.removes) {
+                    steps.push(step);
+                    continue;
+                }
+            }
             for chunk in g.removes.chunks(batch) {
                 steps.push(delete_step(d, entity, chunk));
             }

@@ -1,6 +1,6 @@
 //! Bulk statements for flushes no query log shows (PostgreSQL): a group's rows go as one array
-//! parameter per column through `unnest`, in one statement, instead of MikroORM's batches of
-//! `values` rows or `case when` updates. The server parses two parameters instead of thousands
+//! parameter per column through `unnest` (or `= any(…)` for removed keys), in one statement,
+//! instead of MikroORM's batches of `values` rows, `case when` updates or `in (…)` lists. The server parses two parameters instead of thousands
 //! and matches rows by join instead of by `case`. Rows that do not fit (a missing value, a
 //! version, a reference to a row of the same flush in an update, an array column) take
 //! MikroORM's statements.
@@ -271,4 +271,33 @@ pub(super) fn update_steps(
         steps.push(step);
     }
     Some(steps)
+}
+
+/// `delete from t where pk = any(…)` for all of `keys` (single-column keys), or `None`.
+pub(super) fn delete_step(
+    d: &dyn Dialect,
+    meta: &Metadata,
+    entity: &EntityMeta,
+    keys: &[super::Key],
+) -> Option<Step> {
+    let ([pk], None) = (entity.pk.as_slice(), &entity.discriminator) else {
+        return None;
+    };
+    let pk = *pk;
+    let ty = element_type(d, meta, entity, pk)?;
+    let values: Vec<Value> = keys
+        .iter()
+        .map(|k| super::key_values(k).next().unwrap_or(Value::Null))
+        .collect();
+    let mut w = Writer::new(d);
+    w.push("delete from ")
+        .ident(&entity.table_name)
+        .push(" where ")
+        .ident(&entity.props[pk].field_name)
+        .push(" = any(");
+    write_array(&mut w, &ty);
+    w.push(")");
+    let mut step = Step::statement(w, StepKind::Delete);
+    step.arrays = vec![values];
+    Some(step)
 }
