@@ -87,6 +87,14 @@ for (const [name, mod, connection] of targets) {
     }
     const again = await orm.em.fork().findOneOrFail(Post, 1);
     expect(again.tags).toEqual(['a', 'b,c', 'd"e', "f'g", 'h']);
+    if (name === 'postgresql') {
+      // Raw results give text[] as arrays, as node-pg does under @mikro-orm/postgresql.
+      expect(await orm.em.fork().execute('select tags, nums from post order by id')).toEqual([
+        { tags: ['a', 'b,c', 'd"e', "f'g", 'h'], nums: [] },
+        { tags: ['z'], nums: null },
+      ]);
+      expect(await orm.em.fork().execute(`select array['x', null, 'NULL', '']::text[] as a`)).toEqual([{ a: ['x', null, 'NULL', ''] }]);
+    }
     await orm.close();
   });
 }

@@ -201,6 +201,19 @@ fn write_raw(out: &mut String, v: &Value, form: Option<RawForm>) {
             write_json_str(out, &format!("{}+00", timestamp_text(*ms)));
         }
         (Some(RawForm::Timestamp), Value::Int(ms)) => write_json_str(out, &timestamp_text(*ms)),
+        (Some(RawForm::TextArray), Value::Text(t)) => {
+            out.push('[');
+            for (n, item) in engine::dialect::parse_array_items(t).iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                match item {
+                    Some(s) => write_json_str(out, s),
+                    None => out.push_str("null"),
+                }
+            }
+            out.push(']');
+        }
         _ => v.write_json(out),
     }
 }

@@ -38,6 +38,8 @@ pub enum RawForm {
     TimestampTz,
     /// Epoch milliseconds, given as `YYYY-MM-DD HH:MM:SS[.fff]`.
     Timestamp,
+    /// A string array's literal (`{a,"b c",NULL}`), given as an array.
+    TextArray,
 }
 
 pub enum Output {

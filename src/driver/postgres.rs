@@ -312,8 +312,8 @@ fn decode_row(row: &PgRow) -> Result<Vec<Value>> {
     Ok(out)
 }
 
-/// How each column of `row` is given in a raw result: JSON parsed and timestamps as text, as
-/// node-pg gives them under MikroORM.
+/// How each column of `row` is given in a raw result: JSON parsed, timestamps as text and string
+/// arrays as arrays, as node-pg gives them under MikroORM.
 fn raw_forms(row: &PgRow) -> Vec<RawForm> {
     row.columns()
         .iter()
@@ -321,6 +321,7 @@ fn raw_forms(row: &PgRow) -> Vec<RawForm> {
             "JSON" | "JSONB" => RawForm::Json,
             "TIMESTAMPTZ" => RawForm::TimestampTz,
             "TIMESTAMP" => RawForm::Timestamp,
+            "TEXT[]" | "VARCHAR[]" | "BPCHAR[]" | "NAME[]" => RawForm::TextArray,
             _ => RawForm::AsDecoded,
         })
         .collect()

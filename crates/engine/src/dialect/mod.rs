@@ -581,6 +581,14 @@ pub fn array_elements(items: &[String]) -> String {
 /// The elements of an array column's text (`a,"b,c"`, or `{a,"b,c"}` from PostgreSQL); an
 /// unquoted `NULL` inside braces is a null element, read as an empty string.
 pub fn parse_array(text: &str) -> Vec<String> {
+    parse_array_items(text)
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect()
+}
+
+/// The items of a PostgreSQL array literal (`{a,"b c",NULL}`), `NULL` as `None`.
+pub fn parse_array_items(text: &str) -> Vec<Option<String>> {
     let braced = text.starts_with('{') && text.ends_with('}') && text.len() >= 2;
     let body = if braced {
         &text[1..text.len() - 1]
@@ -608,7 +616,7 @@ pub fn parse_array(text: &str) -> Vec<String> {
                     break;
                 }
             }
-            items.push(item);
+            items.push(Some(item));
         } else {
             for c in chars.by_ref() {
                 if c == ',' {
@@ -617,7 +625,7 @@ pub fn parse_array(text: &str) -> Vec<String> {
                 item.push(c);
             }
             let null = braced && item == "NULL";
-            items.push(if null { String::new() } else { item });
+            items.push((!null).then_some(item));
         }
         if chars.peek().is_none() {
             break;
