@@ -57,6 +57,8 @@ export interface Options {
   allowGlobalContext?: boolean;
   persistOnCreate?: boolean;
   forceUtcTimezone?: boolean;
+  /** The time zone of zone-less datetime columns when `forceUtcTimezone` is off (MySQL; e.g. `'+02:00'`). */
+  timezone?: string;
   forceEntityConstructor?: boolean;
   namingStrategy?: Constructor<NamingStrategy>;
   /** `ReflectMetadataProvider` (from `@mikro-native/decorators/legacy`) infers missing `type`s from `design:type`. */

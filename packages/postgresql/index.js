@@ -11,6 +11,10 @@ export class PostgreSqlDriver extends PooledDriver {
     return true;
   }
 
+  get datesCarryZone() {
+    return true;
+  }
+
   ensureDatabaseSql() {
     return 'select 1 from pg_database where datname = ?';
   }
