@@ -746,20 +746,11 @@ impl UnitOfWork {
                 batch,
                 increment_keys: opts.increment_keys.contains(&groups[gi].entity),
                 ignore_conflicts: false,
+                bulk,
             };
             let refs = &groups[gi].insert_refs;
-            let rows = match bulk && rows.len() > 1 {
-                true => match bulk::insert_step(d, meta, entity, gi, rows, refs, false) {
-                    Ok(step) => {
-                        steps.push(step);
-                        continue;
-                    }
-                    Err(rows) => rows,
-                },
-                false => rows,
-            };
             insert_steps(
-                d,
+                (d, meta),
                 (groups[gi].entity, entity),
                 gi,
                 rows,
@@ -848,19 +839,10 @@ impl UnitOfWork {
                 batch,
                 increment_keys: false,
                 ignore_conflicts: ignore,
-            };
-            let rows = match bulk && rows.len() > 1 {
-                true => match bulk::insert_step(d, meta, entity, gi, rows, refs, ignore) {
-                    Ok(step) => {
-                        steps.push(step);
-                        continue;
-                    }
-                    Err(rows) => rows,
-                },
-                false => rows,
+                bulk,
             };
             insert_steps(
-                d,
+                (d, meta),
                 (groups[gi].entity, entity),
                 gi,
                 rows,
@@ -1134,6 +1116,18 @@ struct InsertHow {
     increment_keys: bool,
     /// `on conflict (pk) do nothing`.
     ignore_conflicts: bool,
+    /// All rows in one statement of arrays where they fit (`PlanOptions::bulk`).
+    bulk: bool,
+}
+
+/// `on conflict (pk) do nothing`: links that may exist already.
+fn write_ignore_conflicts(d: &dyn Dialect, w: &mut Writer, entity: &EntityMeta) {
+    let pk: Vec<&str> = entity
+        .pk
+        .iter()
+        .map(|&i| entity.props[i].field_name.as_str())
+        .collect();
+    d.write_on_conflict(w, &pk, &[]);
 }
 
 /// A key given to an inserted row, as a number (bigint keys arrive as text).
@@ -1146,10 +1140,10 @@ fn given_key(v: &Option<Value>) -> Option<i64> {
 }
 
 fn insert_steps(
-    d: &dyn Dialect,
+    (d, meta): (&dyn Dialect, &Metadata),
     (entity_index, entity): (usize, &EntityMeta),
     group: usize,
-    mut rows: Vec<Snapshot>,
+    rows: Vec<Snapshot>,
     refs: &[(usize, usize, NewRef)],
     how: InsertHow,
     steps: &mut Vec<Step>,
@@ -1158,7 +1152,18 @@ fn insert_steps(
         batch,
         increment_keys,
         ignore_conflicts,
+        bulk,
     } = how;
+    let mut rows = match bulk && rows.len() > 1 {
+        true => match bulk::insert_step(d, meta, entity, group, rows, refs, ignore_conflicts) {
+            Ok(step) => {
+                steps.push(step);
+                return;
+            }
+            Err(rows) => rows,
+        },
+        false => rows,
+    };
     let auto = entity.autoincrement_pk();
     let refs: HashMap<(usize, usize), NewRef> = refs.iter().map(|&(r, p, t)| ((r, p), t)).collect();
     for (n, chunk) in rows.chunks_mut(batch).enumerate() {
@@ -1266,12 +1271,7 @@ fn insert_steps(
             }
         }
         if ignore_conflicts {
-            let pk: Vec<&str> = entity
-                .pk
-                .iter()
-                .map(|&i| entity.props[i].field_name.as_str())
-                .collect();
-            d.write_on_conflict(&mut w, &pk, &[]);
+            write_ignore_conflicts(d, &mut w, entity);
         }
         if returning {
             write_returning_pk(&mut w, entity);

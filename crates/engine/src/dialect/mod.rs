@@ -562,20 +562,25 @@ pub fn array_elements(items: &[String]) -> String {
             || item
                 .chars()
                 .any(|c| matches!(c, ',' | '"' | '\\' | '{' | '}') || c.is_whitespace());
-        if !quoted {
+        if quoted {
+            push_quoted_item(&mut out, item);
+        } else {
             out.push_str(item);
-            continue;
         }
-        out.push('"');
-        for c in item.chars() {
-            if c == '"' || c == '\\' {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-        out.push('"');
     }
     out
+}
+
+/// An array literal's item in double quotes, `"` and `\\` escaped by a backslash.
+pub fn push_quoted_item(out: &mut String, item: &str) {
+    out.push('"');
+    for c in item.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
 }
 
 /// The elements of an array column's text (`a,"b,c"`, or `{a,"b,c"}` from PostgreSQL); an

@@ -8,7 +8,7 @@
 use std::fmt::Write;
 
 use super::{Fixup, NewRef, Snapshot, Step, StepKind, Update};
-use crate::dialect::Dialect;
+use crate::dialect::{push_quoted_item, Dialect};
 use crate::meta::{EntityMeta, Metadata, PropType};
 use crate::query::write_returning_pk;
 use crate::sql::Writer;
@@ -49,16 +49,6 @@ pub(super) fn array_literal(values: &[Value]) -> Value {
         if n > 0 {
             s.push(',');
         }
-        let quoted = |s: &mut String, text: &str| {
-            s.push('"');
-            for c in text.chars() {
-                if c == '"' || c == '\\' {
-                    s.push('\\');
-                }
-                s.push(c);
-            }
-            s.push('"');
-        };
         match v {
             Value::Null => s.push_str("NULL"),
             Value::Bool(b) => s.push(if *b { 't' } else { 'f' }),
@@ -68,14 +58,14 @@ pub(super) fn array_literal(values: &[Value]) -> Value {
             Value::Real(f) => {
                 let _ = write!(s, "{f}");
             }
-            Value::Text(t) => quoted(&mut s, t),
+            Value::Text(t) => push_quoted_item(&mut s, t),
             Value::Blob(b) => {
                 let mut hex = String::with_capacity(b.len() * 2 + 2);
                 hex.push_str("\\x");
                 for byte in b {
                     let _ = write!(hex, "{byte:02x}");
                 }
-                quoted(&mut s, &hex);
+                push_quoted_item(&mut s, &hex);
             }
         }
     }
@@ -136,12 +126,7 @@ pub(super) fn insert_step(
     }
     w.push(")");
     if ignore_conflicts {
-        let pk: Vec<&str> = entity
-            .pk
-            .iter()
-            .map(|&i| entity.props[i].field_name.as_str())
-            .collect();
-        d.write_on_conflict(&mut w, &pk, &[]);
+        super::write_ignore_conflicts(d, &mut w, entity);
     }
     if returning {
         write_returning_pk(&mut w, entity);
