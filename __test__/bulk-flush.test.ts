@@ -227,3 +227,24 @@ test('updates without a query log: rows changing different columns, and referenc
     ]),
   );
 });
+
+test('a text longer than its column fails without a query log as with one (never cut short)', async () => {
+  const outcomes: { message?: string; lengths: number[] }[] = [];
+  for (const log of [true, false]) {
+    await init(log);
+    const em = orm!.em.fork();
+    const shelf = em.create(Shelf, { label: 's' });
+    for (let i = 0; i < 3; i++) {
+      fill(em, shelf, i).name = i === 1 ? 'x'.repeat(300) : `n${i}`;
+    }
+    const err = await em.flush().then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    const items = await orm!.em.fork().find(Item, {}, { orderBy: { id: 'asc' } });
+    outcomes.push({ message: err?.message, lengths: items.map(i => i.name.length) });
+  }
+  expect(outcomes[1]).toEqual(outcomes[0]);
+  // SQLite keeps any length; the servers reject the row and write nothing.
+  expect(outcomes[0]).toEqual(driver.name === 'sqlite' ? { message: undefined, lengths: [2, 300, 2] } : { message: expect.stringContaining('too long'), lengths: [] });
+});

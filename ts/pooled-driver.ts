@@ -1,7 +1,7 @@
 import type { Configuration } from './config.js';
 import type { ReplicaOptions } from './config.js';
 import { DatabaseDriver, type NativeStreamHandle, type StreamHandle, type StatementMethod, type BeginOptions, type ConnectionType, type LogConnection, type NativeQueryHandle, type NativeRowsHandle, type NativeUowHandle, type RawResult, type TxContext } from './driver.js';
-import { NotImplementedError, ServerException, ValidationError } from './errors.js';
+import { ConnectionException, DriverException, NotImplementedError, ValidationError } from './errors.js';
 
 /** The pool class a server driver's build exports (`NativePool`). */
 export interface NativePool {
@@ -67,7 +67,7 @@ export abstract class PooledDriver extends DatabaseDriver {
       ['pool.afterCreate', c.get('pool')?.afterCreate],
       // Dates are written and read in UTC; zone-less datetime columns in another zone are not built.
       ['forceUtcTimezone: false', this.datesCarryZone || c.get('forceUtcTimezone') !== false ? undefined : false],
-      ['timezone', this.datesCarryZone ? undefined : c.get('timezone')],
+      ['timezone', this.datesCarryZone || ['Z', '+00:00', 'UTC'].includes(c.get('timezone') ?? 'Z') ? undefined : c.get('timezone')],
     ].filter(([, v]) => v !== undefined);
     if (unsupported.length > 0) {
       throw new NotImplementedError(`${unsupported.map(([k]) => `'${String(k)}'`).join(', ')} on ${dialect} is not implemented in mikro-native yet`);
@@ -356,7 +356,8 @@ export abstract class PooledDriver extends DatabaseDriver {
     try {
       log = await this.awaitNative(() => flush!.run(implicitTransactions));
     } catch (e) {
-      if (!flush.bulk || !(e instanceof ServerException)) {
+      // Not a connection failure: a commit that failed there may have gone through.
+      if (!flush.bulk || !(e instanceof DriverException) || e instanceof ConnectionException) {
         throw e;
       }
       flush = this.call(() => this.native.flushPrepare(uow, message, pool, txId(tx), level, false))!;

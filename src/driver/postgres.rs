@@ -263,9 +263,10 @@ fn encode(v: &Value, ty: Option<&PgTypeInfo>) -> (Option<Vec<u8>>, Option<String
         (Value::Real(f), "FLOAT8") => Some(f.to_be_bytes().to_vec()),
         (Value::Real(f), "FLOAT4") => Some((*f as f32).to_be_bytes().to_vec()),
         (Value::Blob(b), "BYTEA") => Some(b.clone()),
-        (Value::Text(t), "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "JSON" | "UNKNOWN" | "") => {
-            Some(t.as_bytes().to_vec())
-        }
+        (
+            Value::Text(t),
+            "TEXT" | "VARCHAR" | "BPCHAR" | "CHAR" | "NAME" | "JSON" | "UNKNOWN" | "",
+        ) => Some(t.as_bytes().to_vec()),
         (Value::Text(t), "JSONB") => {
             let mut b = vec![1u8];
             b.extend_from_slice(t.as_bytes());
@@ -321,7 +322,7 @@ fn raw_forms(row: &PgRow) -> Vec<RawForm> {
             "JSON" | "JSONB" => RawForm::Json,
             "TIMESTAMPTZ" => RawForm::TimestampTz,
             "TIMESTAMP" => RawForm::Timestamp,
-            "TEXT[]" | "VARCHAR[]" | "BPCHAR[]" | "NAME[]" => RawForm::TextArray,
+            "TEXT[]" | "VARCHAR[]" | "BPCHAR[]" | "CHAR[]" | "NAME[]" => RawForm::TextArray,
             _ => RawForm::AsDecoded,
         })
         .collect()
@@ -357,7 +358,7 @@ fn decode(raw: PgValueRef<'_>) -> Result<Value> {
             be(4)?.try_into().unwrap_or_default(),
         ))),
         "FLOAT8" => Value::Real(f64::from_be_bytes(be(8)?.try_into().unwrap_or_default())),
-        "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "JSON" | "UNKNOWN" | "CITEXT" => {
+        "TEXT" | "VARCHAR" | "BPCHAR" | "CHAR" | "NAME" | "JSON" | "UNKNOWN" | "CITEXT" => {
             Value::Text(String::from_utf8_lossy(bytes).into_owned())
         }
         "JSONB" => {
@@ -382,7 +383,9 @@ fn decode(raw: PgValueRef<'_>) -> Result<Value> {
             Value::Text(date_text(days as i64 + 10_957))
         }
         // A native string array, as its literal (`{a,"b,c"}`), which is what it compares as.
-        "TEXT[]" | "VARCHAR[]" | "BPCHAR[]" | "NAME[]" => Value::Text(text_array_literal(bytes)?),
+        "TEXT[]" | "VARCHAR[]" | "BPCHAR[]" | "CHAR[]" | "NAME[]" => {
+            Value::Text(text_array_literal(bytes)?)
+        }
         _ if matches!(ty.kind(), PgTypeKind::Enum(_)) => {
             Value::Text(String::from_utf8_lossy(bytes).into_owned())
         }

@@ -1130,13 +1130,15 @@ fn write_ignore_conflicts(d: &dyn Dialect, w: &mut Writer, entity: &EntityMeta) 
     d.write_on_conflict(w, &pk, &[]);
 }
 
-/// A key given to an inserted row, as a number (bigint keys arrive as text).
+/// A key given to an inserted row, as a number (bigint keys arrive as text); MySQL generates
+/// one for a given 0 as for none.
 fn given_key(v: &Option<Value>) -> Option<i64> {
     match v {
         Some(Value::Int(i)) => Some(*i),
         Some(Value::Text(t)) => t.parse().ok(),
         _ => None,
     }
+    .filter(|k| *k != 0)
 }
 
 fn insert_steps(

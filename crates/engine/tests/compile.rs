@@ -568,8 +568,8 @@ fn bulk_plans_bind_columns_as_arrays_on_postgresql() {
     assert_eq!(
         steps,
         vec![
-            r#"insert into "author" ("name", "age", "created_at", "flag") select * from unnest( E'{"n\\"1","n{2}"}'::text::varchar(255)[], '{NULL,4}'::text::int[], '{"2024-01-02T03:04:05.000Z","2024-01-02T03:04:05.000Z"}'::text::timestamptz[], '{t,f}'::text::boolean[]) returning "id""#,
-            r#"update "author" as "t" set "name" = "v"."name" from unnest('{1,2}'::text::int[], '{"x","y"}'::text::varchar(255)[]) as "v"("id", "name") where "t"."id" = "v"."id""#,
+            r#"insert into "author" ("name", "age", "created_at", "flag") select * from unnest( E'{"n\\"1","n{2}"}'::text::varchar[], '{NULL,4}'::text::int[], '{"2024-01-02T03:04:05.000Z","2024-01-02T03:04:05.000Z"}'::text::timestamptz[], '{true,false}'::text::boolean[]) returning "id""#,
+            r#"update "author" as "t" set "name" = "v"."name" from unnest('{1,2}'::text::int[], '{"x","y"}'::text::varchar[]) as "v"("id", "name") where "t"."id" = "v"."id""#,
             r#"update "author" as "t" set "age" = "v"."age" from unnest('{3}'::text::int[], '{5}'::text::int[]) as "v"("id", "age") where "t"."id" = "v"."id""#,
         ]
     );

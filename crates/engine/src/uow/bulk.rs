@@ -20,10 +20,16 @@ fn element_type(d: &dyn Dialect, meta: &Metadata, e: &EntityMeta, i: usize) -> O
         return None;
     }
     let t = crate::schema::column_type(d, meta, e, i);
-    let t = match t.as_str() {
-        "serial" => "int".to_string(),
-        "bigserial" => "bigint".to_string(),
-        "smallserial" => "smallint".to_string(),
+    let t = match t.to_ascii_lowercase().as_str() {
+        "serial" | "serial4" => "int".to_string(),
+        "bigserial" | "serial8" => "bigint".to_string(),
+        "smallserial" | "serial2" => "smallint".to_string(),
+        // Without its size: an explicit cast to `varchar(255)` cuts a longer text short, while
+        // the column's own assignment rejects it, as MikroORM's statement does.
+        _ if !t.starts_with('"') => match t.split_once('(') {
+            Some((base, rest)) => format!("{base}{}", rest.split_once(')').map_or("", |r| r.1)),
+            None => t,
+        },
         _ => t,
     };
     (!t.contains('[')).then_some(t)
@@ -51,7 +57,7 @@ pub(super) fn array_literal(values: &[Value]) -> Value {
         }
         match v {
             Value::Null => s.push_str("NULL"),
-            Value::Bool(b) => s.push(if *b { 't' } else { 'f' }),
+            Value::Bool(b) => s.push_str(if *b { "true" } else { "false" }),
             Value::Int(i) => {
                 let _ = write!(s, "{i}");
             }
