@@ -11,7 +11,7 @@ use crate::driver::mysql::MyBackend as Server;
 #[cfg(feature = "postgresql")]
 use crate::driver::postgres::PgBackend as Server;
 use crate::driver::server::{Backend, ServerDriver, ServerOptions};
-use crate::driver::Output;
+use crate::driver::{Output, RawForm};
 use crate::exec::{log_entry, mode_of, LogLevel, LogMode};
 use crate::{encode, parse, to_napi, to_napi_logged, NativeOrm, NativeUow, R};
 use engine::query::QueryKind;
@@ -144,7 +144,7 @@ impl NativePool {
     ) -> R<String> {
         let (out, entries) =
             run_logged(&self.driver, tx, &sql, &params_json, log, mode_of(&method)).await?;
-        Ok(raw_answer(out, &entries, &self.driver.dialect))
+        Ok(raw_answer(out, &entries, self.driver.raw_json_parsed))
     }
 
     /// A query prepared by `NativeOrm.prepareQuery()` that is not an entity query (counts,
@@ -167,7 +167,7 @@ impl NativePool {
         env.spawn_future(async move {
             let sql = &compiled.sql;
             let (out, entries) = run_values(&driver, tx, &sql.text, &sql.params, log, mode).await?;
-            Ok(raw_answer(out, &entries, &driver.dialect))
+            Ok(raw_answer(out, &entries, driver.raw_json_parsed))
         })
     }
 
@@ -247,12 +247,10 @@ impl NativePool {
 
 /// `{"rows":[…],"affectedRows":n,"log":[…]}`; JSON columns stay text unless the dialect's
 /// raw results parse them.
-fn raw_answer(mut out: Output, entries: &str, dialect: &str) -> String {
-    if let Output::Rows(r) = &mut out {
-        let keep_text =
-            engine::dialect::dialect_by_name(dialect).is_some_and(|d| !d.raw_json_parsed());
-        if keep_text {
-            r.forms.clear();
+fn raw_answer(mut out: Output, entries: &str, json_parsed: bool) -> String {
+    if let (Output::Rows(r), false) = (&mut out, json_parsed) {
+        for f in r.forms.iter_mut().filter(|f| **f == RawForm::Json) {
+            *f = RawForm::AsDecoded;
         }
     }
     let mut s = String::from("{");

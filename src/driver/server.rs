@@ -136,6 +136,8 @@ pub struct ServerDriver<B: Backend> {
     /// run side by side; the statements of one transaction take turns on its connection.
     txs: std::sync::Mutex<HashMap<TxId, OpenTx<B::Conn>>>,
     pub dialect: String,
+    /// Whether raw results give JSON columns parsed (`Dialect::raw_json_parsed`).
+    pub raw_json_parsed: bool,
 }
 
 /// An open transaction, shared by the statements that run in it.
@@ -188,6 +190,8 @@ impl<B: Backend> ServerDriver<B> {
             pool: Pool::new(connect, settings, Some(first)),
             txs: std::sync::Mutex::new(HashMap::new()),
             dialect: opts.dialect.clone(),
+            raw_json_parsed: engine::dialect::dialect_by_name(&opts.dialect)
+                .is_none_or(|d| d.raw_json_parsed()),
         })
     }
 
