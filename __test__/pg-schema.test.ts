@@ -49,6 +49,24 @@ test('tables in the configured schema and in an entity\'s own', async () => {
   await orm.close();
 });
 
+test('native enum types live in their table\'s schema', async () => {
+  const A = defineEntity({ name: 'Author', properties: { id: p.integer().primary(), kind: p.enum(['a', 'b']).nativeEnumName('author_kind') } });
+  const T = defineEntity({ name: 'Tag', schema: 'extra', properties: { id: p.integer().primary(), kind: p.enum(['a', 'b']).nativeEnumName('tag_kind'), k2: p.enum(['a', 'b']).nativeEnumName('author_kind') } });
+  const orm = await MikroORM.init({ entities: [A, T], dbName, ...server, schema: 'custom', connect: false });
+  expect(await orm.schema.getCreateSchemaSQL()).toBe("set names 'utf8';\n\ncreate schema if not exists \"custom\";\ncreate schema if not exists \"extra\";\ncreate type \"custom\".\"author_kind\" as enum ('a', 'b');\ncreate type \"extra\".\"tag_kind\" as enum ('a', 'b');\ncreate type \"extra\".\"author_kind\" as enum ('a', 'b');\ncreate table \"custom\".\"author\" (\"id\" serial primary key, \"kind\" \"custom\".\"author_kind\" not null);\n\ncreate table \"extra\".\"tag\" (\"id\" serial primary key, \"kind\" \"extra\".\"tag_kind\" not null, \"k2\" \"extra\".\"author_kind\" not null);\n");
+  await orm.close();
+});
+
+test('the `public` schema (PostgreSQL\'s default) qualifies no name', async () => {
+  const A = defineEntity({ name: 'Author', properties: { id: p.integer().primary(), kind: p.enum(['a', 'b']).nativeEnumName('author_kind') } });
+  const T = defineEntity({ name: 'Tag', schema: 'public', properties: { id: p.integer().primary() } });
+  const orm = await MikroORM.init({ entities: [A, T], dbName, ...server, schema: 'public', connect: false });
+  expect(await orm.schema.getCreateSchemaSQL()).toBe("set names 'utf8';\n\ncreate type \"author_kind\" as enum ('a', 'b');\ncreate table \"author\" (\"id\" serial primary key, \"kind\" \"author_kind\" not null);\n\ncreate table \"tag\" (\"id\" serial primary key);\n");
+  expect(orm.em.createQueryBuilder(A).select('*').where({ id: 1 }).getQuery()).toBe("select \"a0\".* from \"author\" as \"a0\" where \"a0\".\"id\" = ?");
+  expect(orm.em.createQueryBuilder(T).select('*').where({ id: 1 }).getQuery()).toBe("select \"t0\".* from \"tag\" as \"t0\" where \"t0\".\"id\" = ?");
+  await orm.close();
+});
+
 const CREATE = "set names 'utf8';\n\ncreate schema if not exists \"custom\";\ncreate schema if not exists \"extra\";\ncreate table \"custom\".\"author\" (\"id\" serial primary key, \"name\" varchar(255) not null);\n\ncreate table \"custom\".\"book\" (\"id\" serial primary key, \"title\" varchar(255) not null, \"author_id\" int not null);\ncreate index \"book_title_index\" on \"custom\".\"book\" (\"title\");\n\ncreate table \"extra\".\"tag\" (\"id\" serial primary key, \"name\" varchar(255) not null);\n\ncreate table \"custom\".\"author_tags\" (\"author_id\" int not null, \"tag_id\" int not null, primary key (\"author_id\", \"tag_id\"));\n\nalter table \"custom\".\"book\" add constraint \"book_author_id_foreign\" foreign key (\"author_id\") references \"custom\".\"author\" (\"id\");\n\nalter table \"custom\".\"author_tags\" add constraint \"author_tags_author_id_foreign\" foreign key (\"author_id\") references \"custom\".\"author\" (\"id\") on update cascade on delete cascade;\nalter table \"custom\".\"author_tags\" add constraint \"author_tags_tag_id_foreign\" foreign key (\"tag_id\") references \"extra\".\"tag\" (\"id\") on update cascade on delete cascade;\n";
 
 const DROP = "set names 'utf8';\n\ndrop table if exists \"custom\".\"author_tags\" cascade;\ndrop table if exists \"extra\".\"tag\" cascade;\ndrop table if exists \"custom\".\"book\" cascade;\ndrop table if exists \"custom\".\"author\" cascade;\n";

@@ -183,11 +183,16 @@ export abstract class DatabaseDriver {
     return (this.constructor as typeof DatabaseDriver).dialect;
   }
 
+  /** The schema unqualified table names live in (PostgreSQL's `public`); none where tables have no schemas. */
+  get defaultSchema(): string | undefined {
+    return undefined;
+  }
+
   /** Sends the metadata to the engine once. */
   init(metadata: EntityMetadata[]): void {
     this.metadata = metadata;
     const options = { dbName: this.config.getDbName(), batchSize: this.config.get('batchSize') };
-    this.native = this.call(() => new this.binding.NativeOrm(this.dialect, engineMetadata(metadata, this.config.getNamingStrategy(), this.config.get('schema') as string | undefined), JSON.stringify(options)));
+    this.native = this.call(() => new this.binding.NativeOrm(this.dialect, engineMetadata(metadata, this.config.getNamingStrategy(), this.config.get('schema') as string | undefined, this.defaultSchema), JSON.stringify(options)));
   }
 
   getMetadata(): EntityMetadata[] {

@@ -11,6 +11,10 @@ export class PostgreSqlDriver extends PooledDriver {
     return true;
   }
 
+  get defaultSchema() {
+    return 'public';
+  }
+
   get datesCarryZone() {
     return true;
   }

@@ -671,11 +671,12 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
   }
   const tables = new Map<string, string>();
   for (const m of out.filter(m => (!m.root || m.root === m) && !m.tableOf)) {
-    const other = tables.get(m.tableName);
-    if (other) {
+    // Tables of one name in different schemas are different tables.
+    const key = `${m.schema ?? ''}.${m.tableName}`;
+    if (tables.has(key)) {
       throw new MetadataError(`Duplicate table names are not allowed: ${m.tableName}`);
     }
-    tables.set(m.tableName, m.className);
+    tables.set(key, m.className);
   }
   return out;
 }
@@ -778,8 +779,16 @@ export function unidirectionalInverse(owner: EntityMetadata, prop: EntityPropert
 }
 
 /** The engine's view of the metadata, sent once at init. */
-/** The metadata the engine takes; `schema`: the configured default schema of the tables. */
-export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy, schema?: string): string {
+/**
+ * The metadata the engine takes; `schema`: the configured default schema of the tables;
+ * `defaultSchema`: the database's own (PostgreSQL's `public`), which names are not qualified with.
+ */
+export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy, schema?: string, defaultSchema?: string): string {
+  // Schema-qualified (`custom.author`) where a schema applies; the engine quotes it part by part.
+  const qualified = (m: EntityMetadata, name: string) => {
+    const s = m.schema ?? schema;
+    return s && s !== defaultSchema ? `${s}.${name}` : name;
+  };
   return JSON.stringify({
     rawNonce: RAW_NONCE,
     entities: metas.map(m => {
@@ -812,8 +821,7 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy, 
       }
       return {
         name: m.className,
-        // Schema-qualified (`custom.author`) where a schema applies; the engine quotes it part by part.
-        tableName: (m.schema ?? schema) ? `${m.schema ?? schema}.${m.tableName}` : m.tableName,
+        tableName: qualified(m, m.tableName),
         props: m.props.map(p => ({
           name: p.name,
           fieldName: p.fieldName,
@@ -831,7 +839,8 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy, 
           precision: p.precision,
           scale: p.scale,
           items: p.columnKind === 'enum' ? (p.items as unknown[] | undefined)?.map(String) : undefined,
-          nativeEnumName: p.columnKind === 'enum' ? (p.nativeEnumName as string | undefined) : undefined,
+          // A native enum type lives in its table's schema.
+          nativeEnumName: p.columnKind === 'enum' && p.nativeEnumName ? qualified(m, p.nativeEnumName as string) : undefined,
           unsigned: !!p.unsigned,
           reference: p.targetMeta
             ? {

@@ -258,7 +258,7 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata, wrap: bool) -> Vec<Ve
         }
     }
     if let Some(first) = out.first_mut() {
-        let mut before = create_schemas(d, meta);
+        let mut before = create_schemas(d, creation_order(meta));
         before.extend(create_native_enums(d, meta));
         first.splice(0..0, before);
     }
@@ -268,11 +268,14 @@ pub fn create_statements(d: &dyn Dialect, meta: &Metadata, wrap: bool) -> Vec<Ve
     out
 }
 
-/// `create schema if not exists "s";` per schema of a schema-qualified table (`s.t`), in
-/// creation order, where the dialect has schemas.
-fn create_schemas(d: &dyn Dialect, meta: &Metadata) -> Vec<String> {
+/// `create schema if not exists "s";` per schema of these schema-qualified tables (`s.t`), in
+/// their order, where the dialect has schemas.
+pub(crate) fn create_schemas<'a>(
+    d: &dyn Dialect,
+    tables: impl IntoIterator<Item = &'a EntityMeta>,
+) -> Vec<String> {
     let mut schemas: Vec<&str> = Vec::new();
-    for e in creation_order(meta) {
+    for e in tables {
         if let Some((schema, _)) = e.table_name.split_once('.') {
             if !schemas.contains(&schema) {
                 schemas.push(schema);
@@ -344,7 +347,9 @@ pub(crate) fn enum_checks(d: &dyn Dialect, e: &EntityMeta) -> Vec<(String, Strin
             w.push("check (").ident(&p.field_name).push(" in (");
             write_items(d, &mut w, items);
             w.push("))");
-            (format!("{}_{}_check", e.table_name, p.field_name), w.text)
+            // Named after the table, without its schema.
+            let table = e.table_name.rsplit('.').next().unwrap_or_default();
+            (format!("{table}_{}_check", p.field_name), w.text)
         })
         .collect()
 }

@@ -12,8 +12,8 @@ use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::meta::{EntityMeta, Metadata};
 use crate::schema::{
-    add_constraint, add_foreign_key, column_definition, column_type, create_enum, creation_order,
-    enum_checks, index_columns, index_statement, table_statements,
+    add_constraint, add_foreign_key, column_definition, column_type, create_enum, create_schemas,
+    creation_order, enum_checks, index_columns, index_statement, table_statements,
 };
 use crate::sql::Writer;
 
@@ -239,10 +239,11 @@ pub fn update_statements(
     options: &UpdateOptions,
 ) -> Result<Vec<Vec<String>>> {
     let wanted = creation_order(meta);
-    if wanted.iter().any(|e| e.table_name.contains('.')) {
-        return Err(crate::error::Error::not_implemented(
-            "schema diffing of tables in a schema of their own (the `schema` option)",
-        ));
+    if !d.introspects_schemas() && wanted.iter().any(|e| e.table_name.contains('.')) {
+        return Err(crate::error::Error::not_implemented(format!(
+            "schema diffing of tables in a schema of their own on {}",
+            d.name()
+        )));
     }
     let drops_tables = !options.safe && options.drop_tables != Some(false);
     let removed: Vec<&String> = db
@@ -317,18 +318,56 @@ pub fn update_statements(
         }
     }
     groups.extend(new_keys);
-    // New native enum types come first, in the first group.
-    let types: Vec<String> = crate::schema::native_enums(d, meta)
-        .into_iter()
-        .filter(|(name, _)| !db.enums.contains_key(name))
-        .map(|(name, items)| create_enum(d, &name, &items))
-        .collect();
-    if !types.is_empty() {
+    let wanted_enums = crate::schema::native_enums(d, meta);
+    if !options.safe {
+        let dropped = dropped_enums(d, db, &wanted, &wanted_enums, drops_tables);
+        if !dropped.is_empty() {
+            groups.push(dropped);
+        }
+    }
+    if drops_tables {
+        // Schemas whose tables all went.
+        let kept: Vec<&str> = wanted
+            .iter()
+            .filter_map(|e| schema_of(&e.table_name))
+            .collect();
+        let mut gone: Vec<&str> = removed.iter().filter_map(|t| schema_of(t)).collect();
+        gone.retain(|s| !kept.contains(s));
+        gone.dedup();
+        let drops: Vec<String> = gone
+            .into_iter()
+            .map(|s| {
+                let mut w = Writer::new(d);
+                w.push("drop schema if exists ").ident(s).push(";");
+                w.text
+            })
+            .collect();
+        if !drops.is_empty() {
+            groups.push(drops);
+        }
+    }
+    // New schemas (of new tables, where the database has no table yet) and new native enum
+    // types come first, in the first group.
+    let known: Vec<&str> = db.tables.keys().filter_map(|t| schema_of(t)).collect();
+    let mut first = create_schemas(
+        d,
+        wanted.iter().copied().filter(|e| {
+            !db.tables.contains_key(&e.table_name)
+                && schema_of(&e.table_name).is_some_and(|s| !known.contains(&s))
+        }),
+    );
+    first.extend(
+        wanted_enums
+            .into_iter()
+            .filter(|(name, _)| !db.enums.contains_key(name))
+            .map(|(name, items)| create_enum(d, &name, &items)),
+    );
+    if !first.is_empty() {
         match groups.first_mut() {
-            Some(first) => {
-                first.splice(0..0, types);
+            Some(group) => {
+                group.splice(0..0, first);
             }
-            None => groups.push(types),
+            None => groups.push(first),
         }
     }
     if groups.is_empty() {
@@ -338,6 +377,40 @@ pub fn update_statements(
         groups.insert(0, vec![pre.to_string()]);
     }
     Ok(groups)
+}
+
+/// The schema of a qualified name (`custom.author`).
+fn schema_of(name: &str) -> Option<&str> {
+    name.rsplit_once('.').map(|(schema, _)| schema)
+}
+
+/// `drop type …;` for the database's native enum types no wanted column uses, nor a column of
+/// a table not wanted but left in place (`dropTables: false`).
+fn dropped_enums(
+    d: &dyn Dialect,
+    db: &Database,
+    wanted: &[&EntityMeta],
+    wanted_enums: &[(String, Vec<String>)],
+    drops_tables: bool,
+) -> Vec<String> {
+    let left = |name: &str| {
+        !drops_tables
+            && db
+                .tables
+                .iter()
+                .filter(|(t, _)| !wanted.iter().any(|e| &e.table_name == *t))
+                .flat_map(|(_, t)| &t.columns)
+                .any(|c| c.ty == name)
+    };
+    db.enums
+        .keys()
+        .filter(|name| !wanted_enums.iter().any(|(n, _)| n == *name) && !left(name))
+        .map(|name| {
+            let mut w = Writer::new(d);
+            w.push("drop type ").ident(name).push(";");
+            w.text
+        })
+        .collect()
 }
 
 /// Whether the database's foreign key `f` of `e` is still wanted as it is.

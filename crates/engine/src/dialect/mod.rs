@@ -325,6 +325,12 @@ pub trait Dialect: Send + Sync {
         None
     }
 
+    /// Whether the introspection reads every schema, naming tables and types outside the
+    /// current one `schema.name` (as the metadata names them).
+    fn introspects_schemas(&self) -> bool {
+        false
+    }
+
     /// An introspected or written column type in one spelling.
     fn normalize_type(&self, ty: &str) -> String {
         ty.trim().to_ascii_lowercase()
@@ -462,7 +468,12 @@ pub trait Dialect: Send + Sync {
                 .push(" drop constraint ")
                 .ident(name);
         } else {
-            w.push("drop index ").ident(name);
+            // An index lives in its table's schema.
+            w.push("drop index ");
+            if let Some((schema, _)) = table.rsplit_once('.') {
+                w.ident(schema).push(".");
+            }
+            w.ident(name);
         }
         w.push(";");
         w.text

@@ -12,14 +12,19 @@ impl Dialect for Postgres {
         self
     }
 
+    /// Every schema but PostgreSQL's own; names outside the current schema as `schema.name`.
     fn introspection_sql(&self) -> Option<Vec<(&'static str, &'static str)>> {
         Some(vec![
-            ("columns", "select c.table_name, c.column_name, pg_catalog.format_type(a.atttypid, a.atttypmod) as column_type, c.is_nullable, c.column_default from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE' join pg_catalog.pg_namespace n on n.nspname = c.table_schema join pg_catalog.pg_class cl on cl.relnamespace = n.oid and cl.relname = c.table_name join pg_catalog.pg_attribute a on a.attrelid = cl.oid and a.attname = c.column_name where c.table_schema = current_schema() order by c.table_name, c.ordinal_position"),
-            ("indexes", "select t.relname as table_name, i.relname as index_name, a.attname as column_name, ix.indisunique as is_unique, ix.indisprimary as is_primary from pg_catalog.pg_index ix join pg_catalog.pg_class t on t.oid = ix.indrelid join pg_catalog.pg_class i on i.oid = ix.indexrelid join pg_catalog.pg_namespace n on n.oid = t.relnamespace cross join lateral unnest(ix.indkey) with ordinality as k(attnum, ord) join pg_catalog.pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum where n.nspname = current_schema() order by t.relname, i.relname, k.ord"),
-            ("foreignKeys", "select cl.relname as table_name, c.conname as constraint_name, a.attname as column_name, rc.relname as referenced_table_name, ra.attname as referenced_column_name, c.confupdtype::text as update_rule, c.confdeltype::text as delete_rule from pg_catalog.pg_constraint c join pg_catalog.pg_class cl on cl.oid = c.conrelid join pg_catalog.pg_namespace n on n.oid = cl.relnamespace join pg_catalog.pg_class rc on rc.oid = c.confrelid cross join lateral unnest(c.conkey, c.confkey) with ordinality as k(col, rcol, ord) join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.col join pg_catalog.pg_attribute ra on ra.attrelid = c.confrelid and ra.attnum = k.rcol where c.contype = 'f' and n.nspname = current_schema() order by cl.relname, c.conname, k.ord"),
-            ("enums", "select t.typname as enum_name, e.enumlabel as item from pg_catalog.pg_type t join pg_catalog.pg_enum e on e.enumtypid = t.oid join pg_catalog.pg_namespace n on n.oid = t.typnamespace where n.nspname = current_schema() order by t.typname, e.enumsortorder"),
-            ("checks", "select cl.relname as table_name, c.conname as name, pg_catalog.pg_get_constraintdef(c.oid) as definition from pg_catalog.pg_constraint c join pg_catalog.pg_class cl on cl.oid = c.conrelid join pg_catalog.pg_namespace n on n.oid = cl.relnamespace where c.contype = 'c' and n.nspname = current_schema() order by cl.relname, c.conname"),
+            ("columns", "select case when n.nspname = current_schema() then cl.relname else n.nspname || '.' || cl.relname end as table_name, c.column_name, pg_catalog.format_type(a.atttypid, a.atttypmod) as column_type, c.is_nullable, c.column_default from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE' join pg_catalog.pg_namespace n on n.nspname = c.table_schema join pg_catalog.pg_class cl on cl.relnamespace = n.oid and cl.relname = c.table_name join pg_catalog.pg_attribute a on a.attrelid = cl.oid and a.attname = c.column_name where n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1, c.ordinal_position"),
+            ("indexes", "select case when n.nspname = current_schema() then t.relname else n.nspname || '.' || t.relname end as table_name, i.relname as index_name, a.attname as column_name, ix.indisunique as is_unique, ix.indisprimary as is_primary from pg_catalog.pg_index ix join pg_catalog.pg_class t on t.oid = ix.indrelid join pg_catalog.pg_class i on i.oid = ix.indexrelid join pg_catalog.pg_namespace n on n.oid = t.relnamespace cross join lateral unnest(ix.indkey) with ordinality as k(attnum, ord) join pg_catalog.pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum where n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1, i.relname, k.ord"),
+            ("foreignKeys", "select case when n.nspname = current_schema() then cl.relname else n.nspname || '.' || cl.relname end as table_name, c.conname as constraint_name, a.attname as column_name, case when rn.nspname = current_schema() then rc.relname else rn.nspname || '.' || rc.relname end as referenced_table_name, ra.attname as referenced_column_name, c.confupdtype::text as update_rule, c.confdeltype::text as delete_rule from pg_catalog.pg_constraint c join pg_catalog.pg_class cl on cl.oid = c.conrelid join pg_catalog.pg_namespace n on n.oid = cl.relnamespace join pg_catalog.pg_class rc on rc.oid = c.confrelid join pg_catalog.pg_namespace rn on rn.oid = rc.relnamespace cross join lateral unnest(c.conkey, c.confkey) with ordinality as k(col, rcol, ord) join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.col join pg_catalog.pg_attribute ra on ra.attrelid = c.confrelid and ra.attnum = k.rcol where c.contype = 'f' and n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1, c.conname, k.ord"),
+            ("enums", "select case when n.nspname = current_schema() then t.typname else n.nspname || '.' || t.typname end as enum_name, e.enumlabel as item from pg_catalog.pg_type t join pg_catalog.pg_enum e on e.enumtypid = t.oid join pg_catalog.pg_namespace n on n.oid = t.typnamespace where n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1, e.enumsortorder"),
+            ("checks", "select case when n.nspname = current_schema() then cl.relname else n.nspname || '.' || cl.relname end as table_name, c.conname as name, pg_catalog.pg_get_constraintdef(c.oid) as definition from pg_catalog.pg_constraint c join pg_catalog.pg_class cl on cl.oid = c.conrelid join pg_catalog.pg_namespace n on n.oid = cl.relnamespace where c.contype = 'c' and n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1, c.conname"),
         ])
+    }
+
+    fn introspects_schemas(&self) -> bool {
+        true
     }
 
     /// `CHECK ((f = ANY (ARRAY['a'::text, 'b'::text])))` as `check ("f" in ('a', 'b'))`.
@@ -43,7 +48,7 @@ impl Dialect for Postgres {
 
     /// PostgreSQL's long type names (`character varying(255)`, `integer`) as the DDL writes them.
     fn normalize_type(&self, ty: &str) -> String {
-        let t = ty.trim().trim_matches('"').to_ascii_lowercase();
+        let t = ty.trim().replace('"', "").to_ascii_lowercase();
         for (long, short) in [("timestamp", "timestamptz"), ("time", "time")] {
             let zone = if short == "timestamptz" {
                 "with time zone"
@@ -202,7 +207,9 @@ impl Dialect for Postgres {
 
     fn column_type(&self, prop: &PropMeta) -> String {
         if let (PropType::Enum, Some(name)) = (prop.ty, &prop.native_enum_name) {
-            return format!("\"{}\"", name.replace('"', "\"\""));
+            let mut ty = String::new();
+            crate::dialect::Dialect::quote_ident(self, &mut ty, name);
+            return ty;
         }
         match prop.ty {
             PropType::String => return format!("varchar({})", prop.length.unwrap_or(255)),
