@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { defineEntity, MikroORM, p } from '@mikro-native/postgresql';
+import { defineEntity, MikroORM, NotImplementedError, p } from '@mikro-native/postgresql';
 
 // Schema diffing with PostgreSQL schemas (the `schema` option, an entity's own `schema`): each
 // case creates schema A, asks for the difference to schema B with each option, runs `update()`
@@ -9,7 +9,7 @@ import { defineEntity, MikroORM, p } from '@mikro-native/postgresql';
 type Build = (pp: typeof p, d: typeof defineEntity) => unknown[];
 interface Case {
   title: string;
-  config: { schema?: string };
+  config: { schema?: string; schemaGenerator?: { skipTables?: (string | RegExp)[]; ignoreSchema?: string[] } };
   /** Statements run before schema A is created. */
   setup?: string[];
   A: Build;
@@ -184,6 +184,32 @@ const cases: Case[] = [
       "{\"dropTables\":false}": ""
     },
   },
+  {
+    // MikroORM also writes `drop schema if exists "other"`, which fails: the skipped table is in it.
+    title: 'schemaGenerator: skipTables (names and patterns) and ignoreSchema leave tables and types alone',
+    config: { schemaGenerator: { skipTables: ['stray', /^kee/, 'skipped_t'], ignoreSchema: ['extra2'] } },
+    setup: ['create schema if not exists other', 'create table other.keep (id int primary key)', 'create table public.stray (id int primary key)', 'create schema if not exists extra2', 'create table extra2.thing (id int primary key)', "create type extra2.mood as enum ('x')", 'create table public.skipped_t (id int primary key)', 'create table other.gone (id int primary key)'],
+    A: (p, d) => [d({ name: 'Author', properties: { id: p.integer().primary(), name: p.string() } })],
+    B: (p, d) => [d({ name: 'Author', properties: { id: p.integer().primary(), name: p.string(), age: p.integer().nullable() } }), d({ name: 'Skipped', tableName: 'skipped_t', properties: { id: p.integer().primary(), name: p.string() } })],
+    expected: {
+      "{}": "set names 'utf8';\n\ndrop table if exists \"other\".\"gone\" cascade;\n\nalter table \"author\" add \"age\" int null;\n",
+      "{\"safe\":true}": "set names 'utf8';\n\nalter table \"author\" add \"age\" int null;\n",
+      "{\"dropTables\":false}": "set names 'utf8';\n\nalter table \"author\" add \"age\" int null;\n"
+    },
+  },
+  {
+    // MikroORM matches only the bare name here, and drops other.keep and its schema.
+    title: 'schemaGenerator: skipTables by schema-qualified name',
+    config: { schemaGenerator: { skipTables: ['other.keep'] } },
+    setup: ['create schema if not exists other', 'create table other.keep (id int primary key)', 'create table other.gone (id int primary key)'],
+    A: (p, d) => [d({ name: 'Author', properties: { id: p.integer().primary(), name: p.string() } })],
+    B: (p, d) => [d({ name: 'Author', properties: { id: p.integer().primary(), name: p.string() } })],
+    expected: {
+      "{}": "set names 'utf8';\n\ndrop table if exists \"other\".\"gone\" cascade;\n",
+      "{\"safe\":true}": "",
+      "{\"dropTables\":false}": ""
+    },
+  },
 ];
 
 const dbName = 'mikro_native_pg_schema_diff';
@@ -218,4 +244,13 @@ describe('getUpdateSchemaSQL() and update() with PostgreSQL schemas', () => {
       await orm.close();
     });
   }
+});
+
+test('schemaGenerator settings other than skipTables and ignoreSchema throw unless at their defaults', async () => {
+  const entities = [defineEntity({ name: 'Author', properties: { id: p.integer().primary() } })];
+  const orm = await MikroORM.init({ entities, dbName, ...server, connect: false, schemaGenerator: { createForeignKeyConstraints: true, disableForeignKeys: false, skipViews: [] } });
+  await orm.close();
+  const err = await MikroORM.init({ entities, dbName, ...server, connect: false, schemaGenerator: { createForeignKeyConstraints: false } }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(NotImplementedError);
+  expect((err as Error).message).toBe('schemaGenerator.createForeignKeyConstraints (false) is not implemented in mikro-native yet; skipTables and ignoreSchema are');
 });

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.js';
+import { NotImplementedError, ValidationError } from './errors.js';
 import { DefaultLogger, type Logger, type LoggerNamespace, type LoggerOptions } from './logger.js';
 import { type NamingStrategy, UnderscoreNamingStrategy } from './naming.js';
 import type { Constructor, Dictionary } from './typings.js';
@@ -33,6 +33,21 @@ export interface ReplicaOptions {
 }
 
 export type DriverClass = (new (config: Configuration) => DatabaseDriver) & { readonly dialect: string };
+
+/** `schemaGenerator`: what `update()`/`getUpdateSchemaSQL()` leave alone. */
+export interface SchemaGeneratorOptions {
+  /** Tables (names, `schema.table` names or patterns) neither created, altered nor dropped by diffing. */
+  skipTables?: (string | RegExp)[];
+  /** Schemas whose tables and types diffing ignores (PostgreSQL). */
+  ignoreSchema?: string[];
+  /** MikroORM's other settings: accepted at their defaults only (`NotImplementedError` otherwise). */
+  disableForeignKeys?: boolean;
+  createForeignKeyConstraints?: boolean;
+  ignoreTriggers?: boolean;
+  ignoreRoutines?: boolean;
+  ignorePolicies?: boolean;
+  skipViews?: (string | RegExp)[];
+}
 
 export interface Options {
   entities?: readonly unknown[];
@@ -79,6 +94,7 @@ export interface Options {
   port?: number;
   user?: string;
   password?: string | (() => string | Promise<string>);
+  schemaGenerator?: SchemaGeneratorOptions;
   [key: string]: unknown;
 }
 
@@ -125,6 +141,7 @@ export class Configuration {
     if (!Number.isInteger(this.options.batchSize) || this.options.batchSize < 1) {
       throw new ValidationError(`Invalid 'batchSize' option: expected a positive integer, got ${String(this.options.batchSize)}`);
     }
+    checkSchemaGenerator(this.options.schemaGenerator);
     const loggerOptions: LoggerOptions = {
       writer: this.options.logger ?? ((m: string) => console.log(m)),
       debugMode: this.options.debug,
@@ -166,6 +183,20 @@ export class Configuration {
   /** The database file/name without a URL scheme. */
   getDbName(): string {
     return (this.options.dbName ?? this.options.clientUrl ?? '').replace(/^(file|sqlite):(\/\/)?/, '');
+  }
+}
+
+/** Settings of `schemaGenerator` other than `skipTables`/`ignoreSchema` are built only at their defaults. */
+function checkSchemaGenerator(options: SchemaGeneratorOptions | undefined): void {
+  const defaults: Dictionary = { disableForeignKeys: false, createForeignKeyConstraints: true, ignoreTriggers: false, ignoreRoutines: false, ignorePolicies: false };
+  for (const [key, value] of Object.entries(options ?? {})) {
+    if (key === 'skipTables' || key === 'ignoreSchema' || value === undefined) {
+      continue;
+    }
+    const isDefault = key === 'skipViews' ? Array.isArray(value) && value.length === 0 : key in defaults && value === defaults[key];
+    if (!isDefault) {
+      throw new NotImplementedError(`schemaGenerator.${key} (${JSON.stringify(value)}) is not implemented in mikro-native yet; skipTables and ignoreSchema are`);
+    }
   }
 }
 

@@ -1,5 +1,7 @@
 import type { DatabaseDriver, StatementMethod } from './driver.js';
+import type { SchemaGeneratorOptions } from './config.js';
 import { NotImplementedError } from './errors.js';
+import { inSchema } from './metadata/discovery.js';
 
 /** `getUpdateSchemaSQL()` / `update()` options: `safe` drops no table or column; `dropTables: false` keeps tables. */
 export interface UpdateSchemaOptions {
@@ -67,11 +69,36 @@ export class SchemaGenerator {
       throw new NotImplementedError(`SchemaGenerator.update() (schema diffing) on ${(this.driver.constructor as unknown as { dialect: string }).dialect} is not implemented in mikro-native yet; use create(), drop() or refresh()`);
     }
     await this.driver.ensureConnected();
-    const rows: Record<string, unknown[]> = {};
+    const { skipTables = [], ignoreSchema = [] } = (this.driver.config.get('schemaGenerator') ?? {}) as SchemaGeneratorOptions;
+    // Names are `schema.name` outside the current schema, as the introspection and the engine give them.
+    const ignored = (name: string): boolean => {
+      const dot = name.lastIndexOf('.');
+      return dot >= 0 && ignoreSchema.includes(name.slice(0, dot));
+    };
+    const skipped = (name: string): boolean => {
+      const bare = name.slice(name.lastIndexOf('.') + 1);
+      return ignored(name) || skipTables.some(t => (typeof t === 'string' ? t === bare || t === name : t.test(bare) || t.test(name)));
+    };
+    const rows: Record<string, Record<string, unknown>[]> = {};
+    // Schemas holding a skipped table are not dropped.
+    const keepSchemas = new Set<string>();
     for (const [key, sql] of queries) {
-      rows[key] = (await this.driver.executeRaw(sql, [], 'all')).rows;
+      const read = (await this.driver.executeRaw(sql, [], 'all')).rows as Record<string, unknown>[];
+      rows[key] = read.filter(r => {
+        const name = String(key === 'enums' ? r.enum_name : r.table_name);
+        const skip = key === 'enums' ? ignored(name) : skipped(name);
+        if (skip && key !== 'enums' && name.includes('.')) {
+          keepSchemas.add(name.slice(0, name.lastIndexOf('.')));
+        }
+        return !skip;
+      });
     }
-    return this.driver.call(() => this.driver.native.updateSchemaSql(JSON.stringify(rows), JSON.stringify({ safe: options.safe ?? false, dropTables: options.dropTables, wrap: options.wrap })));
+    const schema = this.driver.config.get('schema') as string | undefined;
+    const skip = this.driver
+      .getMetadata()
+      .map(m => inSchema(m, m.tableName, schema, this.driver.defaultSchema))
+      .filter(skipped);
+    return this.driver.call(() => this.driver.native.updateSchemaSql(JSON.stringify(rows), JSON.stringify({ safe: options.safe ?? false, dropTables: options.dropTables, wrap: options.wrap, skipTables: skip, keepSchemas: [...keepSchemas] })));
   }
 
   async ensureDatabase(): Promise<boolean> {

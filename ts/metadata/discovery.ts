@@ -780,15 +780,20 @@ export function unidirectionalInverse(owner: EntityMetadata, prop: EntityPropert
 
 /** The engine's view of the metadata, sent once at init. */
 /**
+ * `name` qualified by the entity's schema (`custom.author`) where one applies, as the engine
+ * takes names (it quotes them part by part): `defaultSchema` qualifies nothing.
+ */
+export function inSchema(m: EntityMetadata, name: string, schema?: string, defaultSchema?: string): string {
+  const s = m.schema ?? schema;
+  return s && s !== defaultSchema ? `${s}.${name}` : name;
+}
+
+/**
  * The metadata the engine takes; `schema`: the configured default schema of the tables;
  * `defaultSchema`: the database's own (PostgreSQL's `public`), which names are not qualified with.
  */
 export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy, schema?: string, defaultSchema?: string): string {
-  // Schema-qualified (`custom.author`) where a schema applies; the engine quotes it part by part.
-  const qualified = (m: EntityMetadata, name: string) => {
-    const s = m.schema ?? schema;
-    return s && s !== defaultSchema ? `${s}.${name}` : name;
-  };
+  const qualified = (m: EntityMetadata, name: string) => inSchema(m, name, schema, defaultSchema);
   return JSON.stringify({
     rawNonce: RAW_NONCE,
     entities: metas.map(m => {

@@ -34,7 +34,7 @@ pub struct IntrospectionRows {
 }
 
 /// `getUpdateSchemaSQL()` options: `safe` drops no table or column; `dropTables: false` keeps
-/// tables; `wrap: false` leaves out the dialect's preamble.
+/// tables; `wrap: false` leaves out the dialect's preamble; and what `schemaGenerator` skips.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateOptions {
@@ -44,6 +44,12 @@ pub struct UpdateOptions {
     pub drop_tables: Option<bool>,
     #[serde(default)]
     pub wrap: Option<bool>,
+    /// Tables of the metadata diffing leaves alone (`schemaGenerator.skipTables`).
+    #[serde(default)]
+    pub skip_tables: Vec<String>,
+    /// Schemas not to drop: they hold tables diffing left alone.
+    #[serde(default)]
+    pub keep_schemas: Vec<String>,
 }
 
 /// A column as the database has it (type and default normalized by the dialect).
@@ -238,7 +244,8 @@ pub fn update_statements(
     db: &Database,
     options: &UpdateOptions,
 ) -> Result<Vec<Vec<String>>> {
-    let wanted = creation_order(meta);
+    let mut wanted = creation_order(meta);
+    wanted.retain(|e| !options.skip_tables.contains(&e.table_name));
     if !d.introspects_schemas() && wanted.iter().any(|e| e.table_name.contains('.')) {
         return Err(crate::error::Error::not_implemented(format!(
             "schema diffing of tables in a schema of their own on {}",
@@ -332,7 +339,7 @@ pub fn update_statements(
             .filter_map(|e| schema_of(&e.table_name))
             .collect();
         let mut gone: Vec<&str> = removed.iter().filter_map(|t| schema_of(t)).collect();
-        gone.retain(|s| !kept.contains(s));
+        gone.retain(|s| !kept.contains(s) && !options.keep_schemas.iter().any(|k| k == s));
         gone.dedup();
         let drops: Vec<String> = gone
             .into_iter()
