@@ -58,17 +58,6 @@ test('MySQL errors carry errno and sqlState; a refused connection names host and
   expect(e.message).toBe("Cannot connect to MySQL at 127.0.0.1:1 (database '', user 'root'): Connection refused (os error 111)");
   expect(e.message).not.toContain('secret');
   await refused.close();
-  // Dates are written and read in UTC: another zone for MySQL's zone-less datetimes fails loudly.
-  for (const [options, named] of [
-    [{ forceUtcTimezone: false }, "'forceUtcTimezone: false'"],
-    [{ timezone: '+02:00' }, "'timezone'"],
-  ] as const) {
-    const zoned = await mysql.MikroORM.init({ entities: [thing(mysql)], host: '127.0.0.1', port: 3306, user: 'root', dbName: 'mysql', ...options });
-    const z = await failure(zoned.em.execute('select 1'));
-    expect(z).toBeInstanceOf(mysql.NotImplementedError);
-    expect(z.message).toBe(`${named} on mysql is not implemented in mikro-native yet`);
-    await zoned.close();
-  }
 });
 
 // A MySQL server (none can be had on this machine): set MIKRO_NATIVE_MYSQL_URL, e.g.

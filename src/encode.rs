@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use crate::driver::{ExecResult, Output, RawForm, Rows};
+use engine::dialect::Dialect;
 use engine::meta::{EntityMeta, PropType};
 use engine::uow::{Key, Snapshot, Step, StepKind};
 use engine::value::write_json_str;
@@ -33,6 +34,7 @@ fn json_column_value(out: &mut String, v: &Value) {
 /// an entity loaded before has new values for, with their previous values) is written as
 /// `,"merged":[[row, property, previous], …]`.
 pub fn entity_rows(
+    d: &dyn Dialect,
     entity: &EntityMeta,
     rows: Rows,
     mut register: impl FnMut(Snapshot) -> Vec<(usize, Value)>,
@@ -58,7 +60,7 @@ pub fn entity_rows(
             if ri > 0 {
                 out.push(',');
             }
-            cell(&mut out, ty, row.get(*ci).unwrap_or(&Value::Null));
+            cell(&mut out, d, ty, row.get(*ci).unwrap_or(&Value::Null));
         }
         out.push(']');
     }
@@ -77,7 +79,7 @@ pub fn entity_rows(
         for (pi, previous) in changed {
             merged.push(if merged.is_empty() { '[' } else { ',' });
             let _ = write!(merged, "[{ri},{pi},");
-            cell(&mut merged, entity.props[pi].ty, &previous);
+            cell(&mut merged, d, entity.props[pi].ty, &previous);
             merged.push(']');
         }
     }
@@ -90,8 +92,15 @@ pub fn entity_rows(
 }
 
 /// One value of an entity column as JSON.
-fn cell(out: &mut String, ty: PropType, v: &Value) {
+fn cell(out: &mut String, d: &dyn Dialect, ty: PropType, v: &Value) {
     match (ty, v) {
+        // A datetime as its instant (epoch milliseconds), read in the dialect's zone.
+        (PropType::Datetime, Value::Text(t)) => match d.datetime_from_db(t) {
+            Some(ms) => {
+                let _ = write!(out, "{ms}");
+            }
+            None => v.write_json(out),
+        },
         (PropType::Json, v) => json_column_value(out, v),
         (PropType::Array, Value::Text(t)) => {
             out.push('[');

@@ -15,11 +15,12 @@ use napi::{Env, Error as NapiError, Result as NapiResult, Status};
 use napi_derive::napi;
 
 use driver::{ConnectOptions, Connection, Output};
-use engine::dialect::{dialect_by_name, Dialect};
+use engine::dialect::{dialect_for, Dialect};
 use engine::meta::{EntityMeta, Metadata};
 use engine::query::QueryKind;
 use engine::shape::ShapeCache;
 use engine::sql::format_sql;
+use engine::time::Zone;
 use engine::uow::{FlushInput, PlanOptions, StepKind, UnitOfWork};
 use engine::value::Value;
 use engine::{Error, ErrorKind};
@@ -149,6 +150,9 @@ struct OrmOptions {
     db_name: String,
     #[serde(default = "default_batch")]
     batch_size: usize,
+    /// The zone of zone-less datetime columns (`Z`, `±HH:MM`, `local`); UTC when absent.
+    #[serde(default)]
+    timezone: Option<String>,
 }
 
 fn default_batch() -> usize {
@@ -281,7 +285,7 @@ impl NativeOrm {
             let target = self.meta.entity(j.entity).map_err(to_napi)?;
             let sub = encode::joined_rows(&rows, &j.alias, target);
             joined.push_str(if joined.is_empty() { "[" } else { "," });
-            let body = encode::entity_rows(target, sub, |snap| {
+            let body = encode::entity_rows(self.dialect.as_ref(), target, sub, |snap| {
                 uow.uow.register_loaded(target, j.entity, snap, refresh)
             });
             let pairs = j
@@ -296,7 +300,7 @@ impl NativeOrm {
                 &body[1..]
             ));
         }
-        let mut s = encode::entity_rows(entity, rows, |snap| {
+        let mut s = encode::entity_rows(self.dialect.as_ref(), entity, rows, |snap| {
             uow.uow.register_loaded(entity, c.entity, snap, refresh)
         });
         if !joined.is_empty() {
@@ -480,10 +484,18 @@ fn tx_step(ex: &mut Exec, depth: &mut u32, op: &str, begin: BeginOptions) -> eng
 impl NativeOrm {
     #[napi(constructor)]
     pub fn new(driver: String, meta_json: String, options_json: String) -> napi::Result<Self> {
-        let dialect = dialect_by_name(&driver)
+        let opts: OrmOptions = parse("options", &options_json).map_err(to_napi)?;
+        let zone = match opts.timezone.as_deref() {
+            None => Zone::Utc,
+            Some(z) => Zone::parse(z).ok_or_else(|| {
+                to_napi(Error::validation(format!(
+                    "Invalid 'timezone' option '{z}': expected 'Z', 'local' or an offset like '+02:00'"
+                )))
+            })?,
+        };
+        let dialect = dialect_for(&driver, zone)
             .ok_or_else(|| to_napi(Error::validation(format!("Unknown driver '{driver}'"))))?;
         let meta = Metadata::from_json(&meta_json).map_err(to_napi)?;
-        let opts: OrmOptions = parse("options", &options_json).map_err(to_napi)?;
         Ok(NativeOrm {
             driver,
             meta,
@@ -550,7 +562,16 @@ impl NativeOrm {
         let mut out = String::from("{\"sql\":");
         engine::value::write_json_str(&mut out, &c.sql.text);
         out.push_str(",\"params\":");
-        encode::values(&mut out, &c.sql.params);
+        // Date parameters as their instants: `getParams()` shows them as `Date`s.
+        let mut params = c.sql.params.clone();
+        for &i in &c.sql.dates {
+            if let Some(Value::Text(t)) = params.get(i) {
+                if let Some(ms) = self.dialect.datetime_from_db(t) {
+                    params[i] = Value::Int(ms);
+                }
+            }
+        }
+        encode::values(&mut out, &params);
         out.push_str(",\"formatted\":");
         let f = format_sql(self.dialect.as_ref(), &c.sql.text, &c.sql.params);
         engine::value::write_json_str(&mut out, &f);
@@ -684,6 +705,7 @@ impl NativeOrm {
             })
             .collect();
         encode::entity_rows(
+            self.dialect.as_ref(),
             entity,
             driver::Rows {
                 columns,

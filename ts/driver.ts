@@ -3,6 +3,7 @@ import type { Configuration, NativeConnection } from './config.js';
 import * as errors from './errors.js';
 import type { LogContext } from './logger.js';
 import { engineMetadata } from './metadata/discovery.js';
+import { dateFromDb } from './zone.js';
 import type { EntityMetadata } from './metadata/types.js';
 
 /** The napi binding each driver package loads (internal). */
@@ -183,6 +184,19 @@ export abstract class DatabaseDriver {
     return (this.constructor as typeof DatabaseDriver).dialect;
   }
 
+  /**
+   * The zone of zone-less datetime columns: undefined for UTC (`forceUtcTimezone`, the default);
+   * with it off, `timezone` or `'local'` where the dialect has such columns (MySQL).
+   */
+  get timezone(): string | undefined {
+    return undefined;
+  }
+
+  /** A datetime column's raw value as a `Date` (zone-less text in `timezone`). */
+  dateFromDb(v: unknown): Date {
+    return dateFromDb(v, this.timezone);
+  }
+
   /** The schema unqualified table names live in (PostgreSQL's `public`); none where tables have no schemas. */
   get defaultSchema(): string | undefined {
     return undefined;
@@ -191,7 +205,7 @@ export abstract class DatabaseDriver {
   /** Sends the metadata to the engine once. */
   init(metadata: EntityMetadata[]): void {
     this.metadata = metadata;
-    const options = { dbName: this.config.getDbName(), batchSize: this.config.get('batchSize') };
+    const options = { dbName: this.config.getDbName(), batchSize: this.config.get('batchSize'), timezone: this.timezone };
     this.native = this.call(() => new this.binding.NativeOrm(this.dialect, engineMetadata(metadata, this.config.getNamingStrategy(), this.config.get('schema') as string | undefined, this.defaultSchema), JSON.stringify(options)));
   }
 

@@ -1,4 +1,5 @@
 import { PooledDriver } from './pooled-driver.js';
+import { wallText } from './zone.js';
 
 /** What the mysql and mariadb packages share (each sets its `dialect` and loads its own build). */
 export abstract class MySqlFamilyDriver extends PooledDriver {
@@ -11,9 +12,14 @@ export abstract class MySqlFamilyDriver extends PooledDriver {
     return false;
   }
 
-  /** `YYYY-MM-DD HH:MM:SS.mmm` (UTC): MySQL rejects ISO text with `T` and `Z`. */
+  /** Zone-less datetime columns hold UTC unless `forceUtcTimezone` is off: then `timezone`, or local time. */
+  override get timezone(): string | undefined {
+    return this.config.get('forceUtcTimezone') === false ? (this.config.get('timezone') ?? 'local') : undefined;
+  }
+
+  /** `YYYY-MM-DD HH:MM:SS.mmm` in `timezone`: MySQL rejects ISO text with `T` and `Z`. */
   protected override dateParam(d: Date): string {
-    return d.toISOString().replace('T', ' ').replace('Z', '');
+    return wallText(d, this.timezone);
   }
 
   protected ensureDatabaseSql(): string {

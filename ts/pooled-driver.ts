@@ -65,9 +65,6 @@ export abstract class PooledDriver extends DatabaseDriver {
       ['schema', this.supportsSchemas ? undefined : c.get('schema')],
       ['onCreateConnection', c.get('onCreateConnection')],
       ['pool.afterCreate', c.get('pool')?.afterCreate],
-      // Dates are written and read in UTC; zone-less datetime columns in another zone are not built.
-      ['forceUtcTimezone: false', this.datesCarryZone || c.get('forceUtcTimezone') !== false ? undefined : false],
-      ['timezone', this.datesCarryZone || ['Z', '+00:00', 'UTC'].includes(c.get('timezone') ?? 'Z') ? undefined : c.get('timezone')],
     ].filter(([, v]) => v !== undefined);
     if (unsupported.length > 0) {
       throw new NotImplementedError(`${unsupported.map(([k]) => `'${String(k)}'`).join(', ')} on ${dialect} is not implemented in mikro-native yet`);
@@ -175,11 +172,6 @@ export abstract class PooledDriver extends DatabaseDriver {
 
   /** `create database "name"`. */
   protected abstract createDatabaseSql(name: string): string;
-
-  /** Whether datetime columns keep their zone (PostgreSQL's `timestamptz`), so `forceUtcTimezone` changes nothing. */
-  get datesCarryZone(): boolean {
-    return false;
-  }
 
   /** Whether tables can live in schemas of their own (the `schema` option; PostgreSQL). */
   get supportsSchemas(): boolean {

@@ -737,6 +737,12 @@ export class QueryBuilder<T extends object = any> {
     return JSON.stringify(query, needsReplacer(query) ? engineReplacer : undefined);
   }
 
+  /** A raw result row as property names and runtime values. */
+  private mapRow(row: Dictionary): Dictionary {
+    const driver = this.em.getDriver();
+    return this.meta.runtime.mapRow(row, v => driver.dateFromDb(v));
+  }
+
   private compiled(): { sql: string; params: unknown[]; formatted: string } {
     const driver = this.em.getDriver();
     const c = JSON.parse(driver.call(() => driver.native.compileQuery(this.toJson()))) as { sql: string; params: unknown[]; formatted: string; dates: number[] };
@@ -792,17 +798,17 @@ export class QueryBuilder<T extends object = any> {
       // As MikroORM: `get` gives the first returned row (or null); `all` gives the rows an update
       // or delete returned; otherwise the result object.
       if (method === 'get' && this.kind !== 'select' && this.kind !== 'count') {
-        return (res.rows.length > 0 ? this.meta.runtime.mapRow(res.rows[0]) : null) as R;
+        return (res.rows.length > 0 ? this.mapRow(res.rows[0]) : null) as R;
       }
       // Without `returning` (MySQL) an update or delete returns no rows.
       if (method === 'all' && (this.kind === 'update' || this.kind === 'delete') && (res.rows.length > 0 || !driver.supportsReturning)) {
-        return res.rows.map(this.meta.runtime.mapRow) as R;
+        return res.rows.map(r => this.mapRow(r)) as R;
       }
       // An insert's id is MySQL's (the first new row's); with `returning` the rows tell it.
       const insertId = this.kind === 'insert' && driver.supportsReturning ? undefined : res.insertId;
       return { affectedRows: res.affectedRows, insertId, row: res.rows[0], rows: res.rows } as R;
     }
-    const rows = mapResults ? res.rows.map(this.meta.runtime.mapRow) : res.rows;
+    const rows = mapResults ? res.rows.map(r => this.mapRow(r)) : res.rows;
     return (method === 'get' ? rows[0] : rows) as R;
   }
 
@@ -837,7 +843,7 @@ export class QueryBuilder<T extends object = any> {
       while (!done) {
         const res = await driver.streamRows(stream, STREAM_CHUNK);
         done = res.done;
-        yield* map ? res.rows.map(this.meta.runtime.mapRow) : res.rows;
+        yield* map ? res.rows.map(r => this.mapRow(r)) : res.rows;
       }
     } finally {
       abandonedStreams.unregister(token);

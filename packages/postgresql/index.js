@@ -15,10 +15,6 @@ export class PostgreSqlDriver extends PooledDriver {
     return 'public';
   }
 
-  get datesCarryZone() {
-    return true;
-  }
-
   ensureDatabaseSql() {
     return 'select 1 from pg_database where datname = ?';
   }

@@ -592,12 +592,13 @@ export function createToObject(meta: EntityMetadata): ToObjectFn {
   )(relationObject, collectionObjects, Collection, OMIT, meta.properties) as ToObjectFn;
 }
 
-export type RowMapper = (row: Record<string, unknown>) => Record<string, unknown>;
+/** `toDate`: a datetime column's value as a `Date` (the driver's zone for zone-less text). */
+export type RowMapper = (row: Record<string, unknown>, toDate: (v: unknown) => Date) => Record<string, unknown>;
 
 /** Maps a raw row (column names, database values) to property names and runtime values. */
 export function createRowMapper(meta: EntityMetadata): RowMapper {
   const byField = new Map(meta.props.map(p => [p.fieldName, p]));
-  return (row: Record<string, unknown>) => {
+  return (row: Record<string, unknown>, toDate: (v: unknown) => Date) => {
     const out: Record<string, unknown> = {};
     for (const [col, raw] of Object.entries(row)) {
       const p = byField.get(col);
@@ -605,7 +606,7 @@ export function createRowMapper(meta: EntityMetadata): RowMapper {
         out[col] = raw;
         continue;
       }
-      out[p.name] = raw == null ? raw : convertFromDb(p, raw);
+      out[p.name] = raw == null ? raw : p.columnKind === 'datetime' && !p.customType ? toDate(raw) : convertFromDb(p, raw);
     }
     return out;
   };

@@ -1,4 +1,5 @@
-//! Epoch-millisecond <-> ISO-8601 conversion (UTC), without a date library.
+//! Epoch-millisecond <-> ISO-8601 conversion (UTC), without a date library, and the time zone
+//! of zone-less datetime columns (MySQL).
 
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -44,7 +45,7 @@ fn num(s: &[u8]) -> Option<i64> {
     std::str::from_utf8(s).ok()?.parse().ok()
 }
 
-/// Parses `YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|±HH:MM]` into epoch milliseconds (UTC when no zone).
+/// Parses `YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|±HH[[:]MM]]` into epoch milliseconds (UTC when no zone).
 pub fn parse_iso_datetime(s: &str) -> Option<i64> {
     let b = s.trim().as_bytes();
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
@@ -81,12 +82,94 @@ pub fn parse_iso_datetime(s: &str) -> Option<i64> {
     }
     match rest {
         [] | [b'Z'] => Some(ms),
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let off = num(&[*h1, *h2])? * 3_600_000 + num(&[*m1, *m2])? * 60_000;
+        [sign @ (b'+' | b'-'), h1, h2, zone @ ..] => {
+            let minutes = match zone {
+                [] => 0,
+                [b':', m1, m2] | [m1, m2] => num(&[*m1, *m2])?,
+                _ => return None,
+            };
+            let off = num(&[*h1, *h2])? * 3_600_000 + minutes * 60_000;
             Some(if *sign == b'+' { ms - off } else { ms + off })
         }
         _ => None,
     }
+}
+
+/// The zone in which zone-less datetime columns hold their wall-clock times: MikroORM's
+/// `forceUtcTimezone` (UTC, the default) or, with it off, `timezone` (`±HH:MM`) or the
+/// process's local zone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Zone {
+    #[default]
+    Utc,
+    /// Minutes east of UTC.
+    Fixed(i64),
+    Local,
+}
+
+impl Zone {
+    /// `Z`, `UTC`, `±HH:MM`, `±HHMM` or `local`.
+    pub fn parse(s: &str) -> Option<Zone> {
+        match s {
+            "Z" | "z" | "UTC" | "utc" | "+00:00" | "-00:00" => return Some(Zone::Utc),
+            "local" => return Some(Zone::Local),
+            _ => {}
+        }
+        let b = s.as_bytes();
+        let sign = match b.first()? {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        let (h, m) = match &b[1..] {
+            [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => (num(&[*h1, *h2])?, num(&[*m1, *m2])?),
+            _ => return None,
+        };
+        (h < 24 && m < 60).then_some(Zone::Fixed(sign * (h * 60 + m)))
+    }
+
+    fn offset_ms(self, instant: i64) -> i64 {
+        match self {
+            Zone::Utc => 0,
+            Zone::Fixed(minutes) => minutes * 60_000,
+            Zone::Local => local_offset_ms(instant),
+        }
+    }
+
+    /// The wall-clock time (as epoch milliseconds read as UTC) of an instant in this zone.
+    pub fn to_wall(self, instant: i64) -> i64 {
+        instant + self.offset_ms(instant)
+    }
+
+    /// The instant of a wall-clock time in this zone (in a gap or overlap of daylight saving
+    /// time, by the offset in force just after it).
+    pub fn from_wall(self, wall: i64) -> i64 {
+        let first = wall - self.offset_ms(wall);
+        wall - self.offset_ms(first)
+    }
+}
+
+/// The offset of the process's local zone (the `TZ` variable or the system's) at an instant.
+#[cfg(unix)]
+fn local_offset_ms(instant: i64) -> i64 {
+    extern "C" {
+        fn tzset();
+    }
+    let secs = instant.div_euclid(1000) as libc::time_t;
+    // SAFETY: `tzset` reads the environment once more; `localtime_r` writes only into `tm`.
+    unsafe {
+        tzset();
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&secs, &mut tm).is_null() {
+            return 0;
+        }
+        tm.tm_gmtoff as i64 * 1000
+    }
+}
+
+#[cfg(not(unix))]
+fn local_offset_ms(_instant: i64) -> i64 {
+    0
 }
 
 #[cfg(test)]
@@ -102,6 +185,25 @@ mod tests {
             parse_iso_datetime("2024-02-29 10:00:00+02:00"),
             parse_iso_datetime("2024-02-29T08:00:00Z")
         );
+        assert_eq!(
+            parse_iso_datetime("2024-02-29 10:00:00+00"),
+            parse_iso_datetime("2024-02-29 05:30:00-0430")
+        );
         assert_eq!(parse_iso_datetime("nope"), None);
+    }
+
+    #[test]
+    fn zones() {
+        assert_eq!(Zone::parse("Z"), Some(Zone::Utc));
+        assert_eq!(Zone::parse("+05:30"), Some(Zone::Fixed(330)));
+        assert_eq!(Zone::parse("-0200"), Some(Zone::Fixed(-120)));
+        assert_eq!(Zone::parse("Europe/Prague"), None);
+        let at = 1_719_828_000_000; // 2024-07-01T10:00:00Z
+        let z = Zone::Fixed(300);
+        assert_eq!(
+            format_iso_datetime(z.to_wall(at)),
+            "2024-07-01T15:00:00.000Z"
+        );
+        assert_eq!(z.from_wall(z.to_wall(at)), at);
     }
 }

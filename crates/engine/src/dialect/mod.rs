@@ -11,6 +11,7 @@ pub use sqlite::Sqlite;
 
 use crate::filter::JsonCast;
 use crate::meta::{PropMeta, PropType};
+use crate::time::Zone;
 use crate::value::Value;
 
 pub trait Dialect: Send + Sync {
@@ -50,6 +51,11 @@ pub trait Dialect: Send + Sync {
     /// How a `datetime` property is stored, from epoch milliseconds.
     fn datetime_value(&self, ms: i64) -> Value {
         Value::Text(crate::time::format_iso_datetime(ms))
+    }
+
+    /// The instant (epoch milliseconds) of a datetime column's text; text without a zone is UTC.
+    fn datetime_from_db(&self, text: &str) -> Option<i64> {
+        crate::time::parse_iso_datetime(text)
     }
 
     /// Writes a value inline, for logs and `getFormattedQuery()`.
@@ -551,11 +557,23 @@ fn numeric_type(prop: &PropMeta) -> String {
 }
 
 pub fn dialect_by_name(name: &str) -> Option<Box<dyn Dialect>> {
+    dialect_for(name, Zone::Utc)
+}
+
+/// The dialect of a driver; `zone`: that of zone-less datetime columns, where the dialect has
+/// them (MySQL).
+pub fn dialect_for(name: &str, zone: Zone) -> Option<Box<dyn Dialect>> {
     match name {
         "sqlite" | "libsql" => Some(Box::new(Sqlite)),
         "postgresql" => Some(Box::new(Postgres)),
-        "mysql" => Some(Box::new(MySql { mariadb: false })),
-        "mariadb" => Some(Box::new(MySql { mariadb: true })),
+        "mysql" => Some(Box::new(MySql {
+            mariadb: false,
+            zone,
+        })),
+        "mariadb" => Some(Box::new(MySql {
+            mariadb: true,
+            zone,
+        })),
         _ => None,
     }
 }

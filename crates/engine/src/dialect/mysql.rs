@@ -5,11 +5,14 @@ use super::Dialect;
 use crate::filter::JsonCast;
 use crate::meta::{PropMeta, PropType};
 use crate::sql::Writer;
+use crate::time::Zone;
 use crate::value::Value;
 
 pub struct MySql {
     /// MariaDB, as MikroORM's mariadb driver writes for it (see `write_page_filter`).
     pub mariadb: bool,
+    /// The zone of `datetime` columns' wall-clock times.
+    pub zone: Zone,
 }
 
 impl Dialect for MySql {
@@ -191,10 +194,14 @@ impl Dialect for MySql {
         out.push('\'');
     }
 
-    /// `YYYY-MM-DD HH:MM:SS.mmm` (UTC): MySQL rejects ISO text with `T` and `Z`.
+    /// `YYYY-MM-DD HH:MM:SS.mmm` in the configured zone: MySQL rejects ISO text with `T` and `Z`.
     fn datetime_value(&self, ms: i64) -> Value {
-        let iso = crate::time::format_iso_datetime(ms);
+        let iso = crate::time::format_iso_datetime(self.zone.to_wall(ms));
         Value::Text(iso.replacen('T', " ", 1).trim_end_matches('Z').to_string())
+    }
+
+    fn datetime_from_db(&self, text: &str) -> Option<i64> {
+        crate::time::parse_iso_datetime(text).map(|wall| self.zone.from_wall(wall))
     }
 
     fn ilike_operator(&self) -> &'static str {
