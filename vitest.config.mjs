@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // suites. Every shared file runs on every driver; the files that open their own servers run in
 // the SQLite pass only.
 const driver = process.env.MIKRO_NATIVE_TEST_DRIVER ?? 'sqlite';
-const own = ['postgresql', 'mysql', 'usage', 'transaction-options', 'differential', 'replicas', 'schema-update', 'arrays', 'pg-schema', 'pg-schema-diff', 'mysql-timezone'];
+const own = ['postgresql', 'mysql', 'usage', 'transaction-options', 'differential', 'replicas', 'schema-update', 'arrays', 'pg-schema', 'pg-schema-diff', 'mysql-timezone', 'index-types'];
 const include =
   driver === 'sqlite'
     ? ['__test__/**/*.test.ts']

@@ -49,14 +49,11 @@ export function registerEntity(cls: EntityClass, options: EntityOptions = {}): v
 /** Class-level `@Index({ properties })` / `@Unique({ properties })`. */
 export function registerClassIndex(kind: IndexKind, cls: EntityClass, options: IndexDecoratorOptions): void {
   const { properties, name, ...rest } = options;
-  if (rest.expression !== undefined) {
-    throw new NotImplementedError(`@${DECORATOR_NAMES[kind]}({ expression }) is not implemented in mikro-native yet (used on ${cls.name})`);
-  }
-  if (properties === undefined || (Array.isArray(properties) && properties.length === 0)) {
+  if (rest.expression === undefined && (properties === undefined || (Array.isArray(properties) && properties.length === 0))) {
     throw new MetadataError(`@${DECORATOR_NAMES[kind]}() on entity class ${cls.name} needs the 'properties' option`);
   }
   const meta = MetadataStorage.getMetadataFor(cls);
-  const entry: IndexOptions = { ...rest, properties: Array.isArray(properties) ? [...properties] : properties } as IndexOptions;
+  const entry: IndexOptions = { ...rest, properties: properties === undefined ? undefined : Array.isArray(properties) ? [...properties] : properties } as IndexOptions;
   if (name !== undefined) {
     entry.name = name;
   }

@@ -9,7 +9,7 @@ import { EntitySchema } from './entity-schema.js';
 import { MetadataRegistry } from './registry.js';
 import { MetadataStorage } from './storage.js';
 import { customTypeOf, resolveColumnKind, runtimeTypeOf, Type, type Platform } from './types-map.js';
-import type { ColumnKind, EntityMetadata, EntityProperty, EntitySchemaMetadata, PropertyOptions, RuntimeType } from './types.js';
+import type { ColumnKind, EntityMetadata, EntityProperty, EntitySchemaMetadata, IndexDef, IndexOptions, PropertyOptions, RuntimeType } from './types.js';
 
 /** Static marker of `ReflectMetadataProvider` (legacy decorators), inherited by subclasses. */
 export const REFLECT_METADATA_PROVIDER = Symbol.for('@mikro-native/ReflectMetadataProvider');
@@ -431,6 +431,23 @@ function resolveHooks(className: string, cls: EntityClass, hooks: EntitySchemaMe
   return out;
 }
 
+/** An `indexes`/`uniques` entry: MikroORM's other index options are not built (a loud error). */
+function indexDef(className: string, i: IndexOptions): IndexDef {
+  const { properties, name, type, expression, ...rest } = i as IndexOptions & Dictionary;
+  const other = Object.keys(rest).filter(k => rest[k] !== undefined);
+  if (other.length > 0) {
+    throw new NotImplementedError(`Index option${other.length > 1 ? 's' : ''} ${other.map(k => `'${k}'`).join(', ')} (entity ${className}) ${other.length > 1 ? 'are' : 'is'} not implemented in mikro-native yet`);
+  }
+  if (type !== undefined && !/^[A-Za-z_]+$/.test(type)) {
+    throw new MetadataError(`Entity ${className} has wrong index definition: type '${type}' is not an index type (letters and '_' only)`);
+  }
+  if (properties === undefined && expression === undefined) {
+    throw new MetadataError(`Entity ${className} has wrong index definition: it needs 'properties' or 'expression'`);
+  }
+  const list = properties === undefined ? [] : Array.isArray(properties) ? properties : [properties];
+  return { properties: list, name, type, expression };
+}
+
 /** Index definitions name existing properties; no two properties share a column. */
 function checkEntity(meta: EntityMetadata): void {
   const className = meta.className;
@@ -598,8 +615,7 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
     const dotted = given?.includes('.') ? given.split('.') : undefined;
     const tableName = dotted ? dotted[1] : (given ?? naming.classToTableName(className));
     const schema = (raw.schema as string | undefined) ?? dotted?.[0];
-    const list = (l: EntitySchemaMetadata['indexes']) =>
-      (l ?? []).map(i => ({ name: i.name, properties: Array.isArray(i.properties) ? i.properties : [i.properties] }));
+    const list = (l: EntitySchemaMetadata['indexes']) => (l ?? []).map(i => indexDef(className, i));
     const meta: EntityMetadata = {
       name: className,
       className,
@@ -797,7 +813,7 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy, 
   return JSON.stringify({
     rawNonce: RAW_NONCE,
     entities: metas.map(m => {
-      const indexes: { properties: string[]; name: string; unique: boolean; foreign?: boolean }[] = [];
+      const indexes: { properties: string[]; name: string; unique: boolean; foreign?: boolean; type?: string; expression?: string }[] = [];
       const colsOf = (props: string[]) => props.map(p => m.properties[p].fieldName);
       for (const p of m.props) {
         if (p.kind === 'm:1' && p.oneToOne && p.primary) {
@@ -819,10 +835,10 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy, 
         }
       }
       for (const i of m.indexes) {
-        indexes.push({ properties: i.properties, unique: false, name: i.name ?? naming.indexName(m.tableName, colsOf(i.properties), 'index') });
+        indexes.push({ properties: i.properties, unique: false, name: i.name ?? naming.indexName(m.tableName, colsOf(i.properties), 'index'), type: i.type, expression: i.expression });
       }
       for (const u of m.uniques) {
-        indexes.push({ properties: u.properties, unique: true, name: u.name ?? naming.indexName(m.tableName, colsOf(u.properties), 'unique') });
+        indexes.push({ properties: u.properties, unique: true, name: u.name ?? naming.indexName(m.tableName, colsOf(u.properties), 'unique'), type: u.type, expression: u.expression });
       }
       return {
         name: m.className,

@@ -103,8 +103,20 @@ export interface EntityProperty<Owner = any> extends PropertyOptions<Owner> {
 }
 
 export interface IndexOptions {
-  properties: string | string[];
+  properties?: string | string[];
   name?: string;
+  /** The index's kind: `'fulltext'` (PostgreSQL's `to_tsvector` GIN index, MySQL's fulltext index) or, on PostgreSQL, an access method (`'hash'`, `'gin'`, …). */
+  type?: string;
+  /** The whole `create index` statement, written as given. */
+  expression?: string;
+}
+
+/** An index as discovered. */
+export interface IndexDef {
+  properties: string[];
+  name?: string;
+  type?: string;
+  expression?: string;
 }
 
 export interface EntitySchemaMetadata<T = any> {
@@ -149,8 +161,8 @@ export interface EntityMetadata<T = any> {
   /** The entity whose table this one uses (a pivot's `pivotEntity`): it creates the table. */
   tableOf?: EntityMetadata;
   primaryKeys: string[];
-  indexes: { properties: string[]; name?: string }[];
-  uniques: { properties: string[]; name?: string }[];
+  indexes: IndexDef[];
+  uniques: IndexDef[];
   hooks: Dictionary<((...args: any[]) => unknown)[]>;
   /** The entity's own filters (`filters` option, `@Filter()`), by name. */
   filters?: Dictionary<import('../filters.js').FilterDef>;

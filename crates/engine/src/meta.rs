@@ -178,6 +178,12 @@ pub struct IndexMeta {
     /// The index of a foreign key's columns (some dialects create none).
     #[serde(default)]
     pub foreign: bool,
+    /// MikroORM's index `type` (`fulltext`, or an access method; see `Dialect::typed_index`).
+    #[serde(default, rename = "type")]
+    pub ty: Option<String>,
+    /// A whole `create index` statement given by the user, written as is.
+    #[serde(default)]
+    pub expression: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

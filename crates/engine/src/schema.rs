@@ -104,6 +104,22 @@ pub(crate) fn index_columns(e: &EntityMeta, props: &[String]) -> Vec<String> {
 
 /// `create index …`, or the dialect's `alter table … add …` form, for an index of `e`.
 pub(crate) fn index_statement(d: &dyn Dialect, e: &EntityMeta, i: &IndexMeta) -> String {
+    if let Some(x) = &i.expression {
+        let x = x.trim_end();
+        return if x.ends_with(';') {
+            x.to_string()
+        } else {
+            format!("{x};")
+        };
+    }
+    let columns = index_columns(e, &i.properties);
+    if let Some(statement) =
+        i.ty.as_deref()
+            .filter(|_| !i.unique)
+            .and_then(|ty| d.typed_index(&e.table_name, &i.name, &columns, ty))
+    {
+        return statement;
+    }
     let mut w = Writer::new(d);
     if d.indexes_by_alter() {
         w.push("alter table ")
@@ -132,7 +148,7 @@ pub(crate) fn index_statement(d: &dyn Dialect, e: &EntityMeta, i: &IndexMeta) ->
             .ident(&e.table_name)
             .push(" (");
     }
-    for (n, c) in index_columns(e, &i.properties).iter().enumerate() {
+    for (n, c) in columns.iter().enumerate() {
         if n > 0 {
             w.push(", ");
         }

@@ -538,12 +538,15 @@ fn table_changes(
         .iter()
         .filter(|i| !i.foreign || d.indexes_foreign_keys())
         .collect();
+    // An index of an expression or a type is known by its name (its columns may be none).
     let kept = |i: &DbIndex| {
         !i.columns.iter().any(|c| renamed(c))
             && wanted_indexes.iter().any(|w| {
                 w.name == i.name
                     && w.unique == i.unique
-                    && index_columns(e, &w.properties) == i.columns
+                    && (w.expression.is_some()
+                        || w.ty.is_some()
+                        || index_columns(e, &w.properties) == i.columns)
             })
     };
     for i in t.indexes.iter().filter(|i| !i.primary && !kept(i)) {

@@ -485,6 +485,18 @@ pub trait Dialect: Send + Sync {
         w.text
     }
 
+    /// The statement of a non-unique index of MikroORM's `type` (`fulltext`, an access method),
+    /// or None where the dialect writes it as a plain index (the type ignored, as MikroORM).
+    fn typed_index(
+        &self,
+        _table: &str,
+        _name: &str,
+        _columns: &[String],
+        _ty: &str,
+    ) -> Option<String> {
+        None
+    }
+
     /// Drops a foreign key constraint.
     fn drop_foreign_key(&self, table: &str, name: &str) -> String {
         let mut w = crate::sql::Writer::new(self.as_dialect());

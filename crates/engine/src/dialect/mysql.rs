@@ -138,6 +138,28 @@ impl Dialect for MySql {
         w.text
     }
 
+    /// `alter table … add fulltext index `n`(`a`,`b`);` as MikroORM writes it; other types are
+    /// plain indexes.
+    fn typed_index(&self, table: &str, name: &str, columns: &[String], ty: &str) -> Option<String> {
+        if ty != "fulltext" {
+            return None;
+        }
+        let mut w = Writer::new(self);
+        w.push("alter table ")
+            .ident(table)
+            .push(" add fulltext index ")
+            .ident(name)
+            .push("(");
+        for (n, c) in columns.iter().enumerate() {
+            if n > 0 {
+                w.push(",");
+            }
+            w.ident(c);
+        }
+        w.push(");");
+        Some(w.text)
+    }
+
     fn drop_foreign_key(&self, table: &str, name: &str) -> String {
         let mut w = crate::sql::Writer::new(self);
         w.push("alter table ")

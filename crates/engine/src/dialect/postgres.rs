@@ -16,7 +16,7 @@ impl Dialect for Postgres {
     fn introspection_sql(&self) -> Option<Vec<(&'static str, &'static str)>> {
         Some(vec![
             ("columns", "select case when n.nspname = current_schema() then cl.relname else n.nspname || '.' || cl.relname end as table_name, c.column_name, pg_catalog.format_type(a.atttypid, a.atttypmod) as column_type, c.is_nullable, c.column_default from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE' join pg_catalog.pg_namespace n on n.nspname = c.table_schema join pg_catalog.pg_class cl on cl.relnamespace = n.oid and cl.relname = c.table_name join pg_catalog.pg_attribute a on a.attrelid = cl.oid and a.attname = c.column_name where n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1, c.ordinal_position"),
-            ("indexes", "select case when n.nspname = current_schema() then t.relname else n.nspname || '.' || t.relname end as table_name, i.relname as index_name, a.attname as column_name, ix.indisunique as is_unique, ix.indisprimary as is_primary from pg_catalog.pg_index ix join pg_catalog.pg_class t on t.oid = ix.indrelid join pg_catalog.pg_class i on i.oid = ix.indexrelid join pg_catalog.pg_namespace n on n.oid = t.relnamespace cross join lateral unnest(ix.indkey) with ordinality as k(attnum, ord) join pg_catalog.pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum where n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1, i.relname, k.ord"),
+            ("indexes", "select case when n.nspname = current_schema() then t.relname else n.nspname || '.' || t.relname end as table_name, i.relname as index_name, a.attname as column_name, ix.indisunique as is_unique, ix.indisprimary as is_primary from pg_catalog.pg_index ix join pg_catalog.pg_class t on t.oid = ix.indrelid join pg_catalog.pg_class i on i.oid = ix.indexrelid join pg_catalog.pg_namespace n on n.oid = t.relnamespace cross join lateral unnest(ix.indkey) with ordinality as k(attnum, ord) left join pg_catalog.pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum and k.attnum > 0 where n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1, i.relname, k.ord"),
             ("foreignKeys", "select case when n.nspname = current_schema() then cl.relname else n.nspname || '.' || cl.relname end as table_name, c.conname as constraint_name, a.attname as column_name, case when rn.nspname = current_schema() then rc.relname else rn.nspname || '.' || rc.relname end as referenced_table_name, ra.attname as referenced_column_name, c.confupdtype::text as update_rule, c.confdeltype::text as delete_rule from pg_catalog.pg_constraint c join pg_catalog.pg_class cl on cl.oid = c.conrelid join pg_catalog.pg_namespace n on n.oid = cl.relnamespace join pg_catalog.pg_class rc on rc.oid = c.confrelid join pg_catalog.pg_namespace rn on rn.oid = rc.relnamespace cross join lateral unnest(c.conkey, c.confkey) with ordinality as k(col, rcol, ord) join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.col join pg_catalog.pg_attribute ra on ra.attrelid = c.confrelid and ra.attnum = k.rcol where c.contype = 'f' and n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1, c.conname, k.ord"),
             ("enums", "select case when n.nspname = current_schema() then t.typname else n.nspname || '.' || t.typname end as enum_name, e.enumlabel as item from pg_catalog.pg_type t join pg_catalog.pg_enum e on e.enumtypid = t.oid join pg_catalog.pg_namespace n on n.oid = t.typnamespace where n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1, e.enumsortorder"),
             ("checks", "select case when n.nspname = current_schema() then cl.relname else n.nspname || '.' || cl.relname end as table_name, c.conname as name, pg_catalog.pg_get_constraintdef(c.oid) as definition from pg_catalog.pg_constraint c join pg_catalog.pg_class cl on cl.oid = c.conrelid join pg_catalog.pg_namespace n on n.oid = cl.relnamespace where c.contype = 'c' and n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1, c.conname"),
@@ -25,6 +25,37 @@ impl Dialect for Postgres {
 
     fn introspects_schemas(&self) -> bool {
         true
+    }
+
+    /// `fulltext`: a GIN index of the columns' `simple` text search vector, on the table named
+    /// with its schema (`public` when it has none), as MikroORM writes it; another type is the
+    /// access method (`using hash ("c")`).
+    fn typed_index(&self, table: &str, name: &str, columns: &[String], ty: &str) -> Option<String> {
+        let mut w = crate::sql::Writer::new(self);
+        w.push("create index ").ident(name).push(" on ");
+        if ty == "fulltext" {
+            if !table.contains('.') {
+                w.ident("public").push(".");
+            }
+            w.ident(table).push(" using gin(to_tsvector('simple', ");
+            for (n, c) in columns.iter().enumerate() {
+                if n > 0 {
+                    w.push(" || ' ' || ");
+                }
+                w.ident(c);
+            }
+            w.push("));");
+        } else {
+            w.ident(table).push(" using ").push(ty).push(" (");
+            for (n, c) in columns.iter().enumerate() {
+                if n > 0 {
+                    w.push(", ");
+                }
+                w.ident(c);
+            }
+            w.push(");");
+        }
+        Some(w.text)
     }
 
     /// `CHECK ((f = ANY (ARRAY['a'::text, 'b'::text])))` as `check ("f" in ('a', 'b'))`.
