@@ -81,3 +81,45 @@ for (const [name, mod] of packages) {
     });
   });
 }
+
+describe('edge cases (@mikro-native/mariadb)', () => {
+  const Day = defineEntity({ name: 'Day', properties: { id: p.integer().primary(), at: p.datetime(), day: p.date().nullable() } });
+  const init = (options: object) => mariadb.MikroORM.init({ entities: [Day], dbName, ...server, ...options });
+  const readBack = async (orm: Awaited<ReturnType<typeof init>>, wall: string) => {
+    await orm.em.fork().execute('delete from day');
+    await orm.em.fork().execute('insert into day (id, at) values (1, ?)', [wall]);
+    const entity = (await orm.em.fork().findOneOrFail(Day, 1)).at.toISOString();
+    const row = ((await orm.em.fork().createQueryBuilder(Day).select('*').execute())[0].at as Date).toISOString();
+    return [entity, row];
+  };
+
+  test('local time around daylight saving changes reads as JS Date does', async () => {
+    const orm = await init({ forceUtcTimezone: false });
+    await orm.schema.refresh();
+    // Europe/Prague: 02:30 on 27 Oct 2024 happens twice (the first, summer time), on 31 Mar 2024 never.
+    expect(await readBack(orm, '2024-10-27 02:30:00')).toEqual(Array(2).fill(new Date(2024, 9, 27, 2, 30).toISOString()));
+    expect(new Date(2024, 9, 27, 2, 30).toISOString()).toBe('2024-10-27T00:30:00.000Z');
+    expect(await readBack(orm, '2024-03-31 02:30:00')).toEqual(Array(2).fill(new Date(2024, 2, 31, 2, 30).toISOString()));
+    expect(new Date(2024, 2, 31, 2, 30).toISOString()).toBe('2024-03-31T01:30:00.000Z');
+    await orm.close();
+  });
+
+  test('a negative offset; zone-less text given for a datetime is that zone\'s time; dates in raw fragments', async () => {
+    const orm = await init({ forceUtcTimezone: false, timezone: '-03:30' });
+    await orm.schema.refresh();
+    const em = orm.em.fork();
+    em.create(Day, { at: new Date('2024-07-01T10:00:00Z') });
+    em.create(Day, { at: '2024-07-01 06:30:00' as unknown as Date });
+    await em.flush();
+    expect((await orm.em.fork().execute('select at from day order by id')).map(r => r.at)).toEqual(['2024-07-01 06:30:00', '2024-07-01 06:30:00']);
+    expect(await orm.em.fork().count(Day, { at: '2024-07-01 06:30:00' as unknown as Date })).toBe(2);
+    expect(await orm.em.fork().count(Day, { at: '2024-07-01T10:00:00Z' as unknown as Date })).toBe(2);
+    const qb = orm.em.fork().createQueryBuilder(Day).where('at < ?', [new Date('2024-07-01T10:00:01Z')]);
+    expect(qb.getFormattedQuery()).toBe("select `d0`.* from `day` as `d0` where (at < '2024-07-01 06:30:01.000')");
+    expect((await qb.execute()).length).toBe(2);
+    // A date column's parameter stays a date.
+    const dayQb = orm.em.fork().createQueryBuilder(Day).where({ day: new Date('2024-01-01T00:00:00Z') });
+    expect((dayQb.getParams()[0] as Date).toISOString()).toBe('2024-01-01T00:00:00.000Z');
+    await orm.close();
+  });
+});

@@ -95,7 +95,7 @@ pub fn entity_rows(
 fn cell(out: &mut String, d: &dyn Dialect, ty: PropType, v: &Value) {
     match (ty, v) {
         // A datetime as its instant (epoch milliseconds), read in the dialect's zone.
-        (PropType::Datetime, Value::Text(t)) => match d.datetime_from_db(t) {
+        (PropType::Datetime, Value::Text(t)) => match d.datetime_instant(t) {
             Some(ms) => {
                 let _ = write!(out, "{ms}");
             }

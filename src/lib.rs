@@ -493,6 +493,13 @@ impl NativeOrm {
                 )))
             })?,
         };
+        #[cfg(not(unix))]
+        if zone == Zone::Local {
+            return Err(to_napi(Error::not_implemented(
+                "forceUtcTimezone: false without a 'timezone' (local time) on this platform",
+            )));
+        }
+        zone.init();
         let dialect = dialect_for(&driver, zone)
             .ok_or_else(|| to_napi(Error::validation(format!("Unknown driver '{driver}'"))))?;
         let meta = Metadata::from_json(&meta_json).map_err(to_napi)?;
@@ -562,13 +569,16 @@ impl NativeOrm {
         let mut out = String::from("{\"sql\":");
         engine::value::write_json_str(&mut out, &c.sql.text);
         out.push_str(",\"params\":");
-        // Date parameters as their instants: `getParams()` shows them as `Date`s.
+        // Datetime parameters as their instants (`getParams()` shows them as `Date`s); a date
+        // (`YYYY-MM-DD`) stays as it is.
         let mut params = c.sql.params.clone();
         for &i in &c.sql.dates {
-            if let Some(Value::Text(t)) = params.get(i) {
-                if let Some(ms) = self.dialect.datetime_from_db(t) {
-                    params[i] = Value::Int(ms);
-                }
+            let instant = match params.get(i) {
+                Some(Value::Text(t)) if t.len() > 10 => self.dialect.datetime_instant(t),
+                _ => None,
+            };
+            if let Some(ms) = instant {
+                params[i] = Value::Int(ms);
             }
         }
         encode::values(&mut out, &params);

@@ -47,6 +47,7 @@ export interface SchemaGeneratorOptions {
   ignoreRoutines?: boolean;
   ignorePolicies?: boolean;
   skipViews?: (string | RegExp)[];
+  skipColumns?: Dictionary<(string | RegExp)[]>;
 }
 
 export interface Options {
@@ -193,7 +194,8 @@ function checkSchemaGenerator(options: SchemaGeneratorOptions | undefined): void
     if (key === 'skipTables' || key === 'ignoreSchema' || value === undefined) {
       continue;
     }
-    const isDefault = key === 'skipViews' ? Array.isArray(value) && value.length === 0 : key in defaults && value === defaults[key];
+    const isDefault =
+      key === 'skipViews' ? Array.isArray(value) && value.length === 0 : key === 'skipColumns' ? Object.keys(value as object).length === 0 : key in defaults && value === defaults[key];
     if (!isDefault) {
       throw new NotImplementedError(`schemaGenerator.${key} (${JSON.stringify(value)}) is not implemented in mikro-native yet; skipTables and ignoreSchema are`);
     }

@@ -130,9 +130,9 @@ export function engineReplacer(this: unknown, key: string, v: unknown): unknown 
   );
 }
 
-/** A parameter as the engine binds it. */
+/** A parameter as the engine binds it: a `Date` as `{"$date": ms}` (stored as the dialect stores datetimes). */
 export function rawParam(v: unknown): unknown {
-  return v instanceof Date ? v.getTime() : typeof v === 'bigint' ? v.toString() : v;
+  return v instanceof Date ? { $date: v.getTime() } : typeof v === 'bigint' ? v.toString() : v;
 }
 
 /**

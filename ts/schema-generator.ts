@@ -75,9 +75,17 @@ export class SchemaGenerator {
       const dot = name.lastIndexOf('.');
       return dot >= 0 && ignoreSchema.includes(name.slice(0, dot));
     };
+    // Names compare case-insensitively (PostgreSQL and MySQL fold unquoted names).
+    const matches = (pattern: string | RegExp, name: string): boolean => {
+      if (typeof pattern === 'string') {
+        return pattern.toLowerCase() === name.toLowerCase();
+      }
+      pattern.lastIndex = 0;
+      return pattern.test(name);
+    };
     const skipped = (name: string): boolean => {
       const bare = name.slice(name.lastIndexOf('.') + 1);
-      return ignored(name) || skipTables.some(t => (typeof t === 'string' ? t === bare || t === name : t.test(bare) || t.test(name)));
+      return ignored(name) || skipTables.some(t => matches(t, bare) || matches(t, name));
     };
     const rows: Record<string, Record<string, unknown>[]> = {};
     // Schemas holding a skipped table are not dropped.

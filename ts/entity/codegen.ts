@@ -606,19 +606,20 @@ export function createRowMapper(meta: EntityMetadata): RowMapper {
         out[col] = raw;
         continue;
       }
-      out[p.name] = raw == null ? raw : p.columnKind === 'datetime' && !p.customType ? toDate(raw) : convertFromDb(p, raw);
+      out[p.name] = raw == null ? raw : convertFromDb(p, raw, toDate);
     }
     return out;
   };
 }
 
-export function convertFromDb(p: EntityProperty, v: unknown): unknown {
+/** A database value as the property's runtime value; `toDate`: a datetime's (see `RowMapper`). */
+export function convertFromDb(p: EntityProperty, v: unknown, toDate: (v: unknown) => Date = v => new Date(v as number)): unknown {
   if (p.customType) {
-    return p.customType.convertToJSValue(convertFromDb({ ...p, customType: undefined }, v), p.platform!);
+    return p.customType.convertToJSValue(convertFromDb({ ...p, customType: undefined }, v, toDate), p.platform!);
   }
   switch (p.columnKind) {
     case 'datetime':
-      return new Date(v as number);
+      return toDate(v);
     case 'boolean':
       return !!v;
     case 'blob':

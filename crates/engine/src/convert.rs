@@ -5,7 +5,6 @@ use serde_json::Value as Json;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::meta::{EntityMeta, PropMeta, PropType};
-use crate::time::parse_iso_datetime;
 use crate::value::Value;
 
 fn mismatch(entity: &EntityMeta, prop: &PropMeta, v: &Json) -> Error {
@@ -88,7 +87,7 @@ pub fn to_db(d: &dyn Dialect, entity: &EntityMeta, prop: &PropMeta, v: &Json) ->
         (PropType::Datetime, Json::Number(n)) => {
             d.datetime_value(n.as_f64().ok_or_else(bad)? as i64)
         }
-        (PropType::Datetime, Json::String(s)) => match parse_iso_datetime(s) {
+        (PropType::Datetime, Json::String(s)) => match d.datetime_instant(s) {
             Some(ms) => d.datetime_value(ms),
             None => Value::Text(s.clone()),
         },
@@ -125,6 +124,10 @@ pub fn plain(d: &dyn Dialect, v: &Json) -> Result<Value> {
         Json::Bool(b) => d.bool_value(*b),
         Json::Number(n) => number(n),
         Json::String(s) => Value::Text(s.clone()),
+        // A `Date` (`{"$date": ms}`) is stored as the dialect stores datetimes.
+        Json::Object(o) if o.len() == 1 && o.get("$date").is_some_and(Json::is_i64) => {
+            d.datetime_value(o.get("$date").and_then(Json::as_i64).unwrap_or_default())
+        }
         other => Value::Text(other.to_string()),
     })
 }

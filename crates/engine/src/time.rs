@@ -47,6 +47,11 @@ fn num(s: &[u8]) -> Option<i64> {
 
 /// Parses `YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|±HH[[:]MM]]` into epoch milliseconds (UTC when no zone).
 pub fn parse_iso_datetime(s: &str) -> Option<i64> {
+    parse_iso_zoned(s).map(|(ms, _)| ms)
+}
+
+/// Like `parse_iso_datetime`, telling whether the text gave a zone.
+pub fn parse_iso_zoned(s: &str) -> Option<(i64, bool)> {
     let b = s.trim().as_bytes();
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -55,7 +60,7 @@ pub fn parse_iso_datetime(s: &str) -> Option<i64> {
     let mut ms = days_from_civil(y, mo, d) * 86_400_000;
     let mut rest = &b[10..];
     if rest.is_empty() {
-        return Some(ms);
+        return Some((ms, false));
     }
     if rest[0] != b'T' && rest[0] != b' ' {
         return None;
@@ -81,7 +86,8 @@ pub fn parse_iso_datetime(s: &str) -> Option<i64> {
         }
     }
     match rest {
-        [] | [b'Z'] => Some(ms),
+        [] => Some((ms, false)),
+        [b'Z'] => Some((ms, true)),
         [sign @ (b'+' | b'-'), h1, h2, zone @ ..] => {
             let minutes = match zone {
                 [] => 0,
@@ -89,7 +95,7 @@ pub fn parse_iso_datetime(s: &str) -> Option<i64> {
                 _ => return None,
             };
             let off = num(&[*h1, *h2])? * 3_600_000 + minutes * 60_000;
-            Some(if *sign == b'+' { ms - off } else { ms + off })
+            Some((if *sign == b'+' { ms - off } else { ms + off }, true))
         }
         _ => None,
     }
@@ -141,24 +147,39 @@ impl Zone {
         instant + self.offset_ms(instant)
     }
 
-    /// The instant of a wall-clock time in this zone (in a gap or overlap of daylight saving
-    /// time, by the offset in force just after it).
+    /// The instant of a wall-clock time in this zone, as JS's `Date` constructor picks it: the
+    /// earlier of two in an overlap of daylight saving time, and in a gap the time read with the
+    /// offset in force before it (so later by the gap).
     pub fn from_wall(self, wall: i64) -> i64 {
-        let first = wall - self.offset_ms(wall);
-        wall - self.offset_ms(first)
+        let before = self.offset_ms(wall - 86_400_000);
+        let after = self.offset_ms(wall + 86_400_000);
+        [wall - before, wall - after]
+            .into_iter()
+            .filter(|&instant| self.to_wall(instant) == wall)
+            .min()
+            .unwrap_or(wall - before)
+    }
+
+    /// Reads the process's zone settings (the `TZ` variable) once, before local times are
+    /// computed; later changes of `TZ` are not seen.
+    pub fn init(self) {
+        #[cfg(unix)]
+        if self == Zone::Local {
+            extern "C" {
+                fn tzset();
+            }
+            // SAFETY: `tzset` only reads the environment into the C library's zone state.
+            unsafe { tzset() };
+        }
     }
 }
 
 /// The offset of the process's local zone (the `TZ` variable or the system's) at an instant.
 #[cfg(unix)]
 fn local_offset_ms(instant: i64) -> i64 {
-    extern "C" {
-        fn tzset();
-    }
     let secs = instant.div_euclid(1000) as libc::time_t;
-    // SAFETY: `tzset` reads the environment once more; `localtime_r` writes only into `tm`.
+    // SAFETY: `localtime_r` writes only into `tm` (the zone state was read by `Zone::init`).
     unsafe {
-        tzset();
         let mut tm: libc::tm = std::mem::zeroed();
         if libc::localtime_r(&secs, &mut tm).is_null() {
             return 0;

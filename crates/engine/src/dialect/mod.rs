@@ -53,8 +53,9 @@ pub trait Dialect: Send + Sync {
         Value::Text(crate::time::format_iso_datetime(ms))
     }
 
-    /// The instant (epoch milliseconds) of a datetime column's text; text without a zone is UTC.
-    fn datetime_from_db(&self, text: &str) -> Option<i64> {
+    /// The instant (epoch milliseconds) of a datetime's text, from the database or given by the
+    /// user; text without a zone is UTC.
+    fn datetime_instant(&self, text: &str) -> Option<i64> {
         crate::time::parse_iso_datetime(text)
     }
 

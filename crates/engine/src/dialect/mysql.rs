@@ -222,8 +222,10 @@ impl Dialect for MySql {
         Value::Text(iso.replacen('T', " ", 1).trim_end_matches('Z').to_string())
     }
 
-    fn datetime_from_db(&self, text: &str) -> Option<i64> {
-        crate::time::parse_iso_datetime(text).map(|wall| self.zone.from_wall(wall))
+    /// Text without a zone is the configured zone's wall-clock time.
+    fn datetime_instant(&self, text: &str) -> Option<i64> {
+        crate::time::parse_iso_zoned(text)
+            .map(|(ms, zoned)| if zoned { ms } else { self.zone.from_wall(ms) })
     }
 
     fn ilike_operator(&self) -> &'static str {
