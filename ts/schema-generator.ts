@@ -88,25 +88,25 @@ export class SchemaGenerator {
       return ignored(name) || skipTables.some(t => matches(t, bare) || matches(t, name));
     };
     const rows: Record<string, Record<string, unknown>[]> = {};
-    // Schemas holding a skipped table are not dropped.
-    const keepSchemas = new Set<string>();
+    const skip = new Set<string>();
     for (const [key, sql] of queries) {
       const read = (await this.driver.executeRaw(sql, [], 'all')).rows as Record<string, unknown>[];
-      rows[key] = read.filter(r => {
-        const name = String(key === 'enums' ? r.enum_name : r.table_name);
-        const skip = key === 'enums' ? ignored(name) : skipped(name);
-        if (skip && key !== 'enums' && name.includes('.')) {
-          keepSchemas.add(name.slice(0, name.lastIndexOf('.')));
+      // Ignored schemas are not read at all; skipped tables are (their columns keep enum types in use).
+      rows[key] = read.filter(r => !ignored(String(key === 'enums' ? r.enum_name : r.table_name)));
+      for (const r of key === 'columns' ? rows[key] : []) {
+        if (skipped(String(r.table_name))) {
+          skip.add(String(r.table_name));
         }
-        return !skip;
-      });
+      }
     }
     const schema = this.driver.config.get('schema') as string | undefined;
-    const skip = this.driver
-      .getMetadata()
-      .map(m => inSchema(m, m.tableName, schema, this.driver.defaultSchema))
-      .filter(skipped);
-    return this.driver.call(() => this.driver.native.updateSchemaSql(JSON.stringify(rows), JSON.stringify({ safe: options.safe ?? false, dropTables: options.dropTables, wrap: options.wrap, skipTables: skip, keepSchemas: [...keepSchemas] })));
+    for (const m of this.driver.getMetadata()) {
+      const name = inSchema(m, m.tableName, schema, this.driver.defaultSchema);
+      if (skipped(name)) {
+        skip.add(name);
+      }
+    }
+    return this.driver.call(() => this.driver.native.updateSchemaSql(JSON.stringify(rows), JSON.stringify({ safe: options.safe ?? false, dropTables: options.dropTables, wrap: options.wrap, skipTables: [...skip], ignoreSchemas: ignoreSchema })));
   }
 
   async ensureDatabase(): Promise<boolean> {

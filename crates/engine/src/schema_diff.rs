@@ -44,12 +44,20 @@ pub struct UpdateOptions {
     pub drop_tables: Option<bool>,
     #[serde(default)]
     pub wrap: Option<bool>,
-    /// Tables of the metadata diffing leaves alone (`schemaGenerator.skipTables`).
+    /// Tables (of the metadata or the database) diffing leaves alone: neither created, altered
+    /// nor dropped (`schemaGenerator.skipTables`).
     #[serde(default)]
     pub skip_tables: Vec<String>,
-    /// Schemas not to drop: they hold tables diffing left alone.
+    /// Schemas whose tables and types diffing leaves alone (`schemaGenerator.ignoreSchema`).
     #[serde(default)]
-    pub keep_schemas: Vec<String>,
+    pub ignore_schemas: Vec<String>,
+}
+
+impl UpdateOptions {
+    fn skips(&self, table: &str) -> bool {
+        self.skip_tables.iter().any(|t| t == table)
+            || schema_of(table).is_some_and(|s| self.ignore_schemas.iter().any(|i| i == s))
+    }
 }
 
 /// A column as the database has it (type and default normalized by the dialect).
@@ -245,7 +253,7 @@ pub fn update_statements(
     options: &UpdateOptions,
 ) -> Result<Vec<Vec<String>>> {
     let mut wanted = creation_order(meta);
-    wanted.retain(|e| !options.skip_tables.contains(&e.table_name));
+    wanted.retain(|e| !options.skips(&e.table_name));
     if !d.introspects_schemas() && wanted.iter().any(|e| e.table_name.contains('.')) {
         return Err(crate::error::Error::not_implemented(format!(
             "schema diffing of tables in a schema of their own on {}",
@@ -256,7 +264,7 @@ pub fn update_statements(
     let removed: Vec<&String> = db
         .tables
         .keys()
-        .filter(|t| !wanted.iter().any(|e| &e.table_name == *t))
+        .filter(|t| !options.skips(t) && !wanted.iter().any(|e| &e.table_name == *t))
         .collect();
     let mut groups: Vec<Vec<String>> = Vec::new();
     if drops_tables {
@@ -264,6 +272,7 @@ pub fn update_statements(
         let orphaned: Vec<String> = db
             .tables
             .iter()
+            .filter(|(name, _)| !options.skips(name))
             .flat_map(|(name, t)| {
                 t.foreign_keys
                     .iter()
@@ -325,9 +334,10 @@ pub fn update_statements(
         }
     }
     groups.extend(new_keys);
-    let wanted_enums = crate::schema::native_enums(d, meta);
+    let mut wanted_enums = crate::schema::native_enums(d, meta);
+    wanted_enums.retain(|(name, _)| !options.skips(name));
     if !options.safe {
-        let dropped = dropped_enums(d, db, &wanted, &wanted_enums, drops_tables);
+        let dropped = dropped_enums(d, db, &wanted, &wanted_enums, options);
         if !dropped.is_empty() {
             groups.push(dropped);
         }
@@ -339,7 +349,14 @@ pub fn update_statements(
             .filter_map(|e| schema_of(&e.table_name))
             .collect();
         let mut gone: Vec<&str> = removed.iter().filter_map(|t| schema_of(t)).collect();
-        gone.retain(|s| !kept.contains(s) && !options.keep_schemas.iter().any(|k| k == s));
+        // Nor a schema holding a skipped table, nor the default one.
+        let held: Vec<&str> = db
+            .tables
+            .keys()
+            .filter(|t| options.skips(t))
+            .filter_map(|t| schema_of(t))
+            .collect();
+        gone.retain(|s| !kept.contains(s) && !held.contains(s) && Some(*s) != d.default_schema());
         gone.dedup();
         let drops: Vec<String> = gone
             .into_iter()
@@ -392,22 +409,24 @@ fn schema_of(name: &str) -> Option<&str> {
 }
 
 /// `drop type …;` for the database's native enum types no wanted column uses, nor a column of
-/// a table not wanted but left in place (`dropTables: false`).
+/// a table left in place (skipped, or not wanted but kept by `dropTables: false`).
 fn dropped_enums(
     d: &dyn Dialect,
     db: &Database,
     wanted: &[&EntityMeta],
     wanted_enums: &[(String, Vec<String>)],
-    drops_tables: bool,
+    options: &UpdateOptions,
 ) -> Vec<String> {
+    // (Only called without `safe`.)
+    let keeps_unwanted = options.drop_tables == Some(false);
     let left = |name: &str| {
-        !drops_tables
-            && db
-                .tables
-                .iter()
-                .filter(|(t, _)| !wanted.iter().any(|e| &e.table_name == *t))
-                .flat_map(|(_, t)| &t.columns)
-                .any(|c| c.ty == name)
+        db.tables
+            .iter()
+            .filter(|(t, _)| {
+                options.skips(t) || (keeps_unwanted && !wanted.iter().any(|e| &e.table_name == *t))
+            })
+            .flat_map(|(_, t)| &t.columns)
+            .any(|c| c.ty == name)
     };
     db.enums
         .keys()

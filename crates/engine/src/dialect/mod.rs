@@ -338,6 +338,11 @@ pub trait Dialect: Send + Sync {
         false
     }
 
+    /// The schema that is always there (PostgreSQL's `public`): never dropped.
+    fn default_schema(&self) -> Option<&'static str> {
+        None
+    }
+
     /// An introspected or written column type in one spelling.
     fn normalize_type(&self, ty: &str) -> String {
         ty.trim().to_ascii_lowercase()
