@@ -148,13 +148,7 @@ pub(crate) fn index_statement(d: &dyn Dialect, e: &EntityMeta, i: &IndexMeta) ->
             .ident(&e.table_name)
             .push(" (");
     }
-    for (n, c) in columns.iter().enumerate() {
-        if n > 0 {
-            w.push(", ");
-        }
-        w.ident(c);
-    }
-    w.push(");");
+    w.idents(&columns, ", ").push(");");
     w.text
 }
 

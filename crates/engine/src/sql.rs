@@ -53,6 +53,17 @@ impl<'d> Writer<'d> {
         self
     }
 
+    /// Identifiers quoted one by one, `sep` between them.
+    pub fn idents<S: AsRef<str>>(&mut self, names: &[S], sep: &str) -> &mut Self {
+        for (n, name) in names.iter().enumerate() {
+            if n > 0 {
+                self.push(sep);
+            }
+            self.ident(name.as_ref());
+        }
+        self
+    }
+
     /// `alias`.`column`
     pub fn column(&mut self, alias: Option<&str>, name: &str) -> &mut Self {
         if let Some(a) = alias {

@@ -149,14 +149,9 @@ impl Dialect for MySql {
             .ident(table)
             .push(" add fulltext index ")
             .ident(name)
-            .push("(");
-        for (n, c) in columns.iter().enumerate() {
-            if n > 0 {
-                w.push(",");
-            }
-            w.ident(c);
-        }
-        w.push(");");
+            .push("(")
+            .idents(columns, ",")
+            .push(");");
         Some(w.text)
     }
 

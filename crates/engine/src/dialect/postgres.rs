@@ -41,23 +41,17 @@ impl Dialect for Postgres {
             if !table.contains('.') {
                 w.ident("public").push(".");
             }
-            w.ident(table).push(" using gin(to_tsvector('simple', ");
-            for (n, c) in columns.iter().enumerate() {
-                if n > 0 {
-                    w.push(" || ' ' || ");
-                }
-                w.ident(c);
-            }
-            w.push("));");
+            w.ident(table)
+                .push(" using gin(to_tsvector('simple', ")
+                .idents(columns, " || ' ' || ")
+                .push("));");
         } else {
-            w.ident(table).push(" using ").push(ty).push(" (");
-            for (n, c) in columns.iter().enumerate() {
-                if n > 0 {
-                    w.push(", ");
-                }
-                w.ident(c);
-            }
-            w.push(");");
+            w.ident(table)
+                .push(" using ")
+                .push(ty)
+                .push(" (")
+                .idents(columns, ", ")
+                .push(");");
         }
         Some(w.text)
     }
