@@ -292,3 +292,23 @@ test('schemaGenerator settings other than skipTables and ignoreSchema throw unle
   expect(err).toBeInstanceOf(NotImplementedError);
   expect((err as Error).message).toBe('schemaGenerator.createForeignKeyConstraints (false) is not implemented in mikro-native yet; skipTables and ignoreSchema are');
 });
+
+test('schemaGenerator.skipTables: create(), drop() and clear() leave a skipped entity\'s table alone (as MikroORM)', async () => {
+  const Author = defineEntity({ name: 'Author', properties: { id: p.integer().primary(), name: p.string() } });
+  const Legacy = defineEntity({ name: 'Legacy', properties: { id: p.integer().primary(), code: p.string(), kind: p.enum(['a']).nativeEnumName('legacy_kind') } });
+  const admin = await MikroORM.init({ entities: [Admin], dbName: 'postgres', ...server });
+  await admin.em.execute(`drop database if exists ${dbName} with (force)`);
+  await admin.em.execute(`create database ${dbName}`);
+  await admin.close();
+  const orm = await MikroORM.init({ entities: [Author, Legacy], dbName, ...server, schemaGenerator: { skipTables: ['Legacy'] } });
+  expect(await orm.schema.getCreateSchemaSQL()).toBe("set names 'utf8';\n\ncreate table \"author\" (\"id\" serial primary key, \"name\" varchar(255) not null);\n");
+  expect(await orm.schema.getDropSchemaSQL()).toBe("set names 'utf8';\n\ndrop table if exists \"author\" cascade;\n");
+  await orm.em.execute("create type legacy_kind as enum ('a')");
+  await orm.em.execute('create table legacy (id serial primary key, code varchar(255) not null, kind legacy_kind not null)');
+  await orm.em.execute("insert into legacy (code, kind) values ('kept', 'a')");
+  await orm.schema.refresh();
+  await orm.schema.clear();
+  await orm.schema.update();
+  expect(await orm.em.fork().findOneOrFail(Legacy, 1)).toMatchObject({ code: 'kept', kind: 'a' });
+  await orm.close();
+});

@@ -187,6 +187,31 @@ export class Configuration {
   }
 }
 
+/**
+ * What the schema generator leaves alone, by table name (`schema.table` outside the default
+ * schema): `ignored` (its schema is in `ignoreSchema`), `skipped` (that, or it matches
+ * `skipTables`, by its bare or full name, case-insensitively, as MikroORM).
+ */
+export function schemaSkipper(options: SchemaGeneratorOptions = {}): { ignored(name: string): boolean; skipped(name: string): boolean } {
+  const { skipTables = [], ignoreSchema = [] } = options;
+  const ignored = (name: string): boolean => {
+    const dot = name.lastIndexOf('.');
+    return dot >= 0 && ignoreSchema.includes(name.slice(0, dot));
+  };
+  const matches = (pattern: string | RegExp, name: string): boolean => {
+    if (typeof pattern === 'string') {
+      return pattern.toLowerCase() === name.toLowerCase();
+    }
+    pattern.lastIndex = 0;
+    return pattern.test(name);
+  };
+  const skipped = (name: string): boolean => {
+    const bare = name.slice(name.lastIndexOf('.') + 1);
+    return ignored(name) || skipTables.some(t => matches(t, bare) || matches(t, name));
+  };
+  return { ignored, skipped };
+}
+
 /** Settings of `schemaGenerator` other than `skipTables`/`ignoreSchema` are built only at their defaults. */
 function checkSchemaGenerator(options: SchemaGeneratorOptions | undefined): void {
   const defaults: Dictionary = { disableForeignKeys: false, createForeignKeyConstraints: true, ignoreTriggers: false, ignoreRoutines: false, ignorePolicies: false };

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Configuration, NativeConnection } from './config.js';
+import { schemaSkipper, type Configuration, type NativeConnection } from './config.js';
 import * as errors from './errors.js';
 import type { LogContext } from './logger.js';
 import { engineMetadata } from './metadata/discovery.js';
@@ -206,7 +206,7 @@ export abstract class DatabaseDriver {
   init(metadata: EntityMetadata[]): void {
     this.metadata = metadata;
     const options = { dbName: this.config.getDbName(), batchSize: this.config.get('batchSize'), timezone: this.timezone };
-    this.native = this.call(() => new this.binding.NativeOrm(this.dialect, engineMetadata(metadata, this.config.getNamingStrategy(), this.config.get('schema') as string | undefined, this.defaultSchema), JSON.stringify(options)));
+    this.native = this.call(() => new this.binding.NativeOrm(this.dialect, engineMetadata(metadata, this.config.getNamingStrategy(), this.config.get('schema') as string | undefined, this.defaultSchema, schemaSkipper(this.config.get('schemaGenerator')).skipped), JSON.stringify(options)));
   }
 
   getMetadata(): EntityMetadata[] {

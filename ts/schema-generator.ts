@@ -1,7 +1,6 @@
 import type { DatabaseDriver, StatementMethod } from './driver.js';
-import type { SchemaGeneratorOptions } from './config.js';
+import { schemaSkipper, type SchemaGeneratorOptions } from './config.js';
 import { NotImplementedError } from './errors.js';
-import { inSchema } from './metadata/discovery.js';
 
 /** `getUpdateSchemaSQL()` / `update()` options: `safe` drops no table or column; `dropTables: false` keeps tables. */
 export interface UpdateSchemaOptions {
@@ -69,24 +68,8 @@ export class SchemaGenerator {
       throw new NotImplementedError(`SchemaGenerator.update() (schema diffing) on ${(this.driver.constructor as unknown as { dialect: string }).dialect} is not implemented in mikro-native yet; use create(), drop() or refresh()`);
     }
     await this.driver.ensureConnected();
-    const { skipTables = [], ignoreSchema = [] } = (this.driver.config.get('schemaGenerator') ?? {}) as SchemaGeneratorOptions;
-    // Names are `schema.name` outside the current schema, as the introspection and the engine give them.
-    const ignored = (name: string): boolean => {
-      const dot = name.lastIndexOf('.');
-      return dot >= 0 && ignoreSchema.includes(name.slice(0, dot));
-    };
-    // Names compare case-insensitively (PostgreSQL and MySQL fold unquoted names).
-    const matches = (pattern: string | RegExp, name: string): boolean => {
-      if (typeof pattern === 'string') {
-        return pattern.toLowerCase() === name.toLowerCase();
-      }
-      pattern.lastIndex = 0;
-      return pattern.test(name);
-    };
-    const skipped = (name: string): boolean => {
-      const bare = name.slice(name.lastIndexOf('.') + 1);
-      return ignored(name) || skipTables.some(t => matches(t, bare) || matches(t, name));
-    };
+    const generator = (this.driver.config.get('schemaGenerator') ?? {}) as SchemaGeneratorOptions;
+    const { ignored, skipped } = schemaSkipper(generator);
     const rows: Record<string, Record<string, unknown>[]> = {};
     const skip = new Set<string>();
     for (const [key, sql] of queries) {
@@ -99,14 +82,7 @@ export class SchemaGenerator {
         }
       }
     }
-    const schema = this.driver.config.get('schema') as string | undefined;
-    for (const m of this.driver.getMetadata()) {
-      const name = inSchema(m, m.tableName, schema, this.driver.defaultSchema);
-      if (skipped(name)) {
-        skip.add(name);
-      }
-    }
-    return this.driver.call(() => this.driver.native.updateSchemaSql(JSON.stringify(rows), JSON.stringify({ safe: options.safe ?? false, dropTables: options.dropTables, wrap: options.wrap, skipTables: [...skip], ignoreSchemas: ignoreSchema })));
+    return this.driver.call(() => this.driver.native.updateSchemaSql(JSON.stringify(rows), JSON.stringify({ safe: options.safe ?? false, dropTables: options.dropTables, wrap: options.wrap, skipTables: [...skip], ignoreSchemas: generator.ignoreSchema ?? [] })));
   }
 
   async ensureDatabase(): Promise<boolean> {

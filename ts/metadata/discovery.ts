@@ -799,16 +799,17 @@ export function unidirectionalInverse(owner: EntityMetadata, prop: EntityPropert
  * `name` qualified by the entity's schema (`custom.author`) where one applies, as the engine
  * takes names (it quotes them part by part): `defaultSchema` qualifies nothing.
  */
-export function inSchema(m: EntityMetadata, name: string, schema?: string, defaultSchema?: string): string {
+function inSchema(m: EntityMetadata, name: string, schema?: string, defaultSchema?: string): string {
   const s = m.schema ?? schema;
   return s && s !== defaultSchema ? `${s}.${name}` : name;
 }
 
 /**
  * The metadata the engine takes; `schema`: the configured default schema of the tables;
- * `defaultSchema`: the database's own (PostgreSQL's `public`), which names are not qualified with.
+ * `defaultSchema`: the database's own (PostgreSQL's `public`), which names are not qualified with;
+ * `schemaSkip`: whether the schema generator leaves a table alone.
  */
-export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy, schema?: string, defaultSchema?: string): string {
+export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy, schema?: string, defaultSchema?: string, schemaSkip: (table: string) => boolean = () => false): string {
   const qualified = (m: EntityMetadata, name: string) => inSchema(m, name, schema, defaultSchema);
   return JSON.stringify({
     rawNonce: RAW_NONCE,
@@ -843,6 +844,7 @@ export function engineMetadata(metas: EntityMetadata[], naming: NamingStrategy, 
       return {
         name: m.className,
         tableName: qualified(m, m.tableName),
+        schemaSkip: schemaSkip(qualified(m, m.tableName)),
         props: m.props.map(p => ({
           name: p.name,
           fieldName: p.fieldName,

@@ -211,6 +211,10 @@ pub struct EntityMeta {
     /// The entity that owns (creates) this entity's table: a pivot's `pivotEntity`.
     #[serde(default)]
     pub table_of: Option<usize>,
+    /// The schema generator leaves the table alone (`schemaGenerator.skipTables`/`ignoreSchema`):
+    /// not created, dropped, cleared nor diffed.
+    #[serde(default)]
+    pub schema_skip: bool,
     /// Indices into `props` of the primary key, in order.
     #[serde(skip)]
     pub pk: Vec<usize>,

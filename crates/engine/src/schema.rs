@@ -153,11 +153,12 @@ pub(crate) fn index_statement(d: &dyn Dialect, e: &EntityMeta, i: &IndexMeta) ->
 }
 
 /// Tables in creation order: referenced tables first (see `order`), visited by table name in
-/// descending order, which leaves unrelated tables sorted by name.
+/// descending order, which leaves unrelated tables sorted by name. Tables the schema generator
+/// skips are left out.
 pub(crate) fn creation_order(meta: &Metadata) -> Vec<&EntityMeta> {
     // Entities of a single-table hierarchy share their root's table.
     let mut nodes: Vec<usize> = (0..meta.entities.len())
-        .filter(|&i| meta.table_owner(i) == i)
+        .filter(|&i| meta.table_owner(i) == i && !meta.entities[i].schema_skip)
         .collect();
     nodes.sort_by(|&a, &b| {
         meta.entities[b]
