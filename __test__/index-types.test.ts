@@ -77,3 +77,10 @@ test('index options not built fail loudly, a bad type names the entity', async (
   expect(err2).toBeInstanceOf(MetadataError);
   expect(err2.message).toBe("Entity Doc has wrong index definition: type 'gin; drop table x' is not an index type (letters and '_' only)");
 });
+
+test('view entities fail loudly', async () => {
+  const view = defineEntity({ name: 'AuthorStats', view: true, expression: 'select 1 as id', properties: { id: p.integer().primary() } } as never);
+  const err = await failure(sqlite.MikroORM.init({ entities: [view], dbName: ':memory:' }));
+  expect(err).toBeInstanceOf(NotImplementedError);
+  expect(err.message).toBe("View entities (AuthorStats: 'view'/'expression') are not implemented in mikro-native yet");
+});

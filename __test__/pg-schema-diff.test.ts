@@ -248,6 +248,31 @@ const cases: Case[] = [
       "{\"dropTables\":false}": ""
     },
   },
+  {
+    title: 'a view no entity maps is dropped with the tables, and its emptied schema',
+    config: {},
+    setup: ['create schema if not exists other', 'create table other.gone (id serial primary key)', 'create view other.v as select 1 as one'],
+    A: (p, d) => [d({ name: 'Author', properties: { id: p.integer().primary(), name: p.string() } })],
+    B: (p, d) => [d({ name: 'Author', properties: { id: p.integer().primary(), name: p.string() } })],
+    expected: {
+      "{}": "set names 'utf8';\n\ndrop view if exists \"other\".\"v\" cascade;\ndrop table if exists \"other\".\"gone\" cascade;\n\ndrop schema if exists \"other\";\n",
+      "{\"safe\":true}": "",
+      "{\"dropTables\":false}": ""
+    },
+  },
+  {
+    // MikroORM writes `drop schema` here too, which fails (a function is in it).
+    title: 'a schema holding more than tables and views is kept',
+    config: {},
+    setup: ['create schema if not exists other', 'create table other.gone (id serial primary key)', "create function other.f() returns int language sql as 'select 1'"],
+    A: (p, d) => [d({ name: 'Author', properties: { id: p.integer().primary(), name: p.string() } })],
+    B: (p, d) => [d({ name: 'Author', properties: { id: p.integer().primary(), name: p.string() } })],
+    expected: {
+      "{}": "set names 'utf8';\n\ndrop table if exists \"other\".\"gone\" cascade;\n",
+      "{\"safe\":true}": "",
+      "{\"dropTables\":false}": ""
+    },
+  },
 ];
 
 const dbName = 'mikro_native_pg_schema_diff';

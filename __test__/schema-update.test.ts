@@ -304,6 +304,23 @@ for (const [db, mod, connection, admin] of servers) {
   });
 }
 
+test('MySQL (MariaDB): a view no entity maps is dropped with the tables (as @mikro-orm/mysql 7.2.1 writes it)', async () => {
+  const [, mod, connection, admin] = servers[1];
+  const reset = await mod.MikroORM.init({ entities: [Admin], dbName: admin, ...connection });
+  await reset.em.execute(`drop database if exists ${dbName}`);
+  await reset.em.execute(`create database ${dbName}`);
+  await reset.close();
+  const Author = defineEntity({ name: 'Author', properties: { id: p.integer().primary(), name: p.string() } });
+  const orm = await mod.MikroORM.init({ entities: [Author], dbName, ...connection });
+  await orm.schema.create();
+  await orm.em.execute('create view v as select 1 as one');
+  await orm.em.execute('create table gone (id int primary key)');
+  expect(await orm.schema.getUpdateSchemaSQL()).toBe('set names utf8mb4;\n\ndrop view if exists `v`;\ndrop table if exists `gone`;\n');
+  await orm.schema.update();
+  expect(await orm.schema.getUpdateSchemaSQL()).toBe('');
+  await orm.close();
+});
+
 test('SQLite: schema diffing is not implemented yet, and says so', async () => {
   const ctx = await setup({ entities: [defineEntity({ name: 'Thing', properties: { id: p.integer().primary() } })] });
   const err = await failure(ctx.orm.schema.update());

@@ -75,7 +75,7 @@ export class SchemaGenerator {
     for (const [key, sql] of queries) {
       const read = (await this.driver.executeRaw(sql, [], 'all')).rows as Record<string, unknown>[];
       // Ignored schemas are not read at all; skipped tables are (their columns keep enum types in use).
-      rows[key] = read.filter(r => !ignored(String(key === 'enums' ? r.enum_name : r.table_name)));
+      rows[key] = read.filter(r => !ignored(String(r.table_name ?? r.view_name ?? r.enum_name ?? '')));
       for (const r of key === 'columns' ? rows[key] : []) {
         if (skipped(String(r.table_name))) {
           skip.add(String(r.table_name));

@@ -578,6 +578,9 @@ export function discoverEntities(entities: readonly unknown[], naming: NamingStr
     raws.push(raw);
     queue.push(...relationTargets(raw));
     const className = raw.className ?? cls.name;
+    if (raw.view || raw.expression !== undefined) {
+      throw new NotImplementedError(`View entities (${className}: 'view'/'expression') are not implemented in mikro-native yet`);
+    }
     const properties: Dictionary<EntityProperty> = {};
     for (const [name, def] of Object.entries(raw.properties)) {
       const { reflectedType, ...opts } = optionsOf(def);

@@ -31,6 +31,13 @@ pub struct IntrospectionRows {
     /// Check constraints: `table_name`, `name`, `definition`.
     #[serde(default)]
     pub checks: Vec<Map<String, Json>>,
+    /// Views: `view_name`.
+    #[serde(default)]
+    pub views: Vec<Map<String, Json>>,
+    /// Schemas holding more than tables, views and their own sequences (functions, …):
+    /// `schema_name`. They are never dropped.
+    #[serde(default)]
+    pub occupied_schemas: Vec<Map<String, Json>>,
 }
 
 /// `getUpdateSchemaSQL()` options: `safe` drops no table or column; `dropTables: false` keeps
@@ -101,6 +108,10 @@ pub struct DbTable {
 pub struct Database {
     pub tables: BTreeMap<String, DbTable>,
     pub enums: BTreeMap<String, Vec<String>>,
+    /// Views, by name.
+    pub views: Vec<String>,
+    /// Schemas that hold other objects than tables (see `IntrospectionRows::occupied_schemas`).
+    pub occupied: Vec<String>,
 }
 
 /// What changed in a column that exists on both sides.
@@ -212,7 +223,17 @@ pub fn read_database(d: &dyn Dialect, rows: &IntrospectionRows) -> Database {
             .or_default()
             .push(text(r, "item"));
     }
-    Database { tables, enums }
+    let occupied = rows
+        .occupied_schemas
+        .iter()
+        .map(|r| text(r, "schema_name"))
+        .collect();
+    Database {
+        tables,
+        enums,
+        views: rows.views.iter().map(|r| text(r, "view_name")).collect(),
+        occupied,
+    }
 }
 
 /// A referential action in one spelling: PostgreSQL's codes and `no action`/`restrict` (the
@@ -297,18 +318,24 @@ pub fn update_statements(
             }
         }
     }
-    if drops_tables && !removed.is_empty() {
+    // Views (no entity maps one) go with the tables, first, as MikroORM drops them.
+    let views: Vec<&String> = db.views.iter().filter(|v| !options.skips(v)).collect();
+    if drops_tables && !(removed.is_empty() && views.is_empty()) {
+        let drop = |kind: &str, name: &str| {
+            let mut w = Writer::new(d);
+            w.push("drop ")
+                .push(kind)
+                .push(" if exists ")
+                .ident(name)
+                .push(d.drop_table_suffix())
+                .push(";");
+            w.text
+        };
         groups.push(
-            removed
+            views
                 .iter()
-                .map(|t| {
-                    let mut w = Writer::new(d);
-                    w.push("drop table if exists ")
-                        .ident(t)
-                        .push(d.drop_table_suffix())
-                        .push(";");
-                    w.text
-                })
+                .map(|v| drop("view", v))
+                .chain(removed.iter().map(|t| drop("table", t)))
                 .collect(),
         );
     }
@@ -348,15 +375,25 @@ pub fn update_statements(
             .iter()
             .filter_map(|e| schema_of(&e.table_name))
             .collect();
-        let mut gone: Vec<&str> = removed.iter().filter_map(|t| schema_of(t)).collect();
-        // Nor a schema holding a skipped table, nor the default one.
+        let mut gone: Vec<&str> = removed
+            .iter()
+            .chain(&views)
+            .filter_map(|t| schema_of(t))
+            .collect();
+        gone.sort_unstable();
+        // Nor a schema holding a skipped table or other objects, nor the default one.
         let held: Vec<&str> = db
             .tables
             .keys()
             .filter(|t| options.skips(t))
             .filter_map(|t| schema_of(t))
             .collect();
-        gone.retain(|s| !kept.contains(s) && !held.contains(s) && Some(*s) != d.default_schema());
+        gone.retain(|s| {
+            !kept.contains(s)
+                && !held.contains(s)
+                && !db.occupied.iter().any(|o| o == s)
+                && Some(*s) != d.default_schema()
+        });
         gone.dedup();
         let drops: Vec<String> = gone
             .into_iter()

@@ -25,6 +25,7 @@ impl Dialect for MySql {
             ("columns", "select c.table_name as table_name, c.column_name as column_name, c.column_type as column_type, c.is_nullable as is_nullable, c.column_default as column_default from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE' where c.table_schema = database() order by c.table_name, c.ordinal_position"),
             ("indexes", "select table_name as table_name, index_name as index_name, column_name as column_name, non_unique = 0 as is_unique, index_name = 'PRIMARY' as is_primary from information_schema.statistics where table_schema = database() order by table_name, index_name, seq_in_index"),
             ("foreignKeys", "select k.table_name as table_name, k.constraint_name as constraint_name, k.column_name as column_name, k.referenced_table_name as referenced_table_name, k.referenced_column_name as referenced_column_name, r.update_rule as update_rule, r.delete_rule as delete_rule from information_schema.key_column_usage k join information_schema.referential_constraints r on r.constraint_schema = k.constraint_schema and r.constraint_name = k.constraint_name where k.table_schema = database() and k.referenced_table_name is not null order by k.table_name, k.constraint_name, k.ordinal_position"),
+            ("views", "select table_name as view_name from information_schema.views where table_schema = database() order by table_name"),
         ])
     }
 
