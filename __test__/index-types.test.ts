@@ -3,6 +3,7 @@ import * as mysql from '@mikro-native/mysql';
 import * as postgresql from '@mikro-native/postgresql';
 import * as sqlite from '@mikro-native/sqlite';
 import { defineEntity, MetadataError, NotImplementedError, p } from '@mikro-native/sqlite';
+import * as legacy from '@mikro-native/decorators/legacy';
 import { failure } from './helpers.js';
 
 // MikroORM's index `type` and `expression` (issue 4, item 2: `$fulltext` needs a fulltext index
@@ -83,4 +84,27 @@ test('view entities fail loudly', async () => {
   const err = await failure(sqlite.MikroORM.init({ entities: [view], dbName: ':memory:' }));
   expect(err).toBeInstanceOf(NotImplementedError);
   expect(err.message).toBe("View entities (AuthorStats: 'view'/'expression') are not implemented in mikro-native yet");
+});
+
+test('a property-level @Index() with a type is an index of its own; a callback expression fails loudly; options are ignored', async () => {
+  class Article {
+    id!: number;
+    title!: string;
+  }
+  legacy.PrimaryKey({ type: 'integer' })(Article.prototype, 'id');
+  legacy.Property({ type: 'string' })(Article.prototype, 'title');
+  legacy.Index({ type: 'fulltext' })(Article.prototype, 'title');
+  legacy.Entity()(Article);
+  const orm = await postgresql.MikroORM.init({ entities: [Article], dbName, host: '127.0.0.1', port: 5432, user: 'postgres', connect: false });
+  expect(await orm.schema.getCreateSchemaSQL({ wrap: false })).toBe('create table "article" ("id" serial primary key, "title" varchar(255) not null);\ncreate index "article_title_index" on "public"."article" using gin(to_tsvector(\'simple\', "title"));\n');
+  await orm.close();
+  const props = { id: p.integer().primary(), title: p.string() };
+  const callback = defineEntity({ name: 'Doc', properties: props, indexes: [{ name: 'cb', expression: (() => 'create index cb on doc (title)') as never }] });
+  const err = await failure(sqlite.MikroORM.init({ entities: [callback], dbName: ':memory:' }));
+  expect(err).toBeInstanceOf(NotImplementedError);
+  expect(err.message).toBe("An index 'expression' given as a function (entity Doc) is not implemented in mikro-native yet; give the statement as a string");
+  const withOptions = defineEntity({ name: 'Doc', properties: props, indexes: [{ properties: ['title'], options: {} } as never] });
+  const orm2 = await sqlite.MikroORM.init({ entities: [withOptions], dbName: ':memory:' });
+  expect(await orm2.schema.getCreateSchemaSQL()).toContain('create index `doc_title_index` on `doc` (`title`);');
+  await orm2.close();
 });

@@ -273,6 +273,39 @@ const cases: Case[] = [
       "{\"dropTables\":false}": ""
     },
   },
+  {
+    title: "an index turned into a hash index is made again (as MikroORM)",
+    config: {},
+    A: (p, d) => [d({ name: 'Post', properties: { id: p.integer().primary(), title: p.string(), body: p.text() }, indexes: [{ name: 'ix', properties: ['title'] }] })],
+    B: (p, d) => [d({ name: 'Post', properties: { id: p.integer().primary(), title: p.string(), body: p.text() }, indexes: [{ name: 'ix', properties: ['title'], type: 'hash' }] })],
+    expected: {
+      "{}": "set names 'utf8';\n\ndrop index \"ix\";\ncreate index \"ix\" on \"post\" using hash (\"title\");\n",
+      "{\"safe\":true}": "set names 'utf8';\n\ndrop index \"ix\";\ncreate index \"ix\" on \"post\" using hash (\"title\");\n",
+      "{\"dropTables\":false}": "set names 'utf8';\n\ndrop index \"ix\";\ncreate index \"ix\" on \"post\" using hash (\"title\");\n"
+    },
+  },
+  {
+    title: "a hash index over another column is made again; the access method in lower case",
+    config: {},
+    A: (p, d) => [d({ name: 'Post', properties: { id: p.integer().primary(), title: p.string(), body: p.text() }, indexes: [{ name: 'ix', properties: ['title'], type: 'HASH' }] })],
+    B: (p, d) => [d({ name: 'Post', properties: { id: p.integer().primary(), title: p.string(), body: p.text() }, indexes: [{ name: 'ix', properties: ['body'], type: 'hash' }] })],
+    expected: {
+      "{}": "set names 'utf8';\n\ndrop index \"ix\";\ncreate index \"ix\" on \"post\" using hash (\"body\");\n",
+      "{\"safe\":true}": "set names 'utf8';\n\ndrop index \"ix\";\ncreate index \"ix\" on \"post\" using hash (\"body\");\n",
+      "{\"dropTables\":false}": "set names 'utf8';\n\ndrop index \"ix\";\ncreate index \"ix\" on \"post\" using hash (\"body\");\n"
+    },
+  },
+  {
+    title: "'FULLTEXT' and 'btree' are plain indexes; a unique fulltext index is a fulltext index (as MikroORM)",
+    config: {},
+    A: (p, d) => [d({ name: 'Post', properties: { id: p.integer().primary(), title: p.string(), body: p.text() } })],
+    B: (p, d) => [d({ name: 'Post', properties: { id: p.integer().primary(), title: p.string(), body: p.text() }, indexes: [{ properties: ['title'], type: 'FULLTEXT' }, { name: 'bt', properties: ['body'], type: 'btree' }], uniques: [{ name: 'uft', properties: ['title', 'body'], type: 'fulltext' }] })],
+    expected: {
+      "{}": "set names 'utf8';\n\ncreate index \"post_title_index\" on \"post\" (\"title\");\ncreate index \"bt\" on \"post\" (\"body\");\ncreate index \"uft\" on \"public\".\"post\" using gin(to_tsvector('simple', \"title\" || ' ' || \"body\"));\n",
+      "{\"safe\":true}": "set names 'utf8';\n\ncreate index \"post_title_index\" on \"post\" (\"title\");\ncreate index \"bt\" on \"post\" (\"body\");\ncreate index \"uft\" on \"public\".\"post\" using gin(to_tsvector('simple', \"title\" || ' ' || \"body\"));\n",
+      "{\"dropTables\":false}": "set names 'utf8';\n\ncreate index \"post_title_index\" on \"post\" (\"title\");\ncreate index \"bt\" on \"post\" (\"body\");\ncreate index \"uft\" on \"public\".\"post\" using gin(to_tsvector('simple', \"title\" || ' ' || \"body\"));\n"
+    },
+  },
 ];
 
 const dbName = 'mikro_native_pg_schema_diff';

@@ -74,8 +74,9 @@ export class SchemaGenerator {
     const skip = new Set<string>();
     for (const [key, sql] of queries) {
       const read = (await this.driver.executeRaw(sql, [], 'all')).rows as Record<string, unknown>[];
-      // Ignored schemas are not read at all; skipped tables are (their columns keep enum types in use).
-      rows[key] = read.filter(r => !ignored(String(r.table_name ?? r.view_name ?? r.enum_name ?? '')));
+      // Tables of ignored schemas are read like skipped ones (their columns keep enum types in
+      // use) and left alone; the enum types of ignored schemas are not read.
+      rows[key] = key === 'enums' ? read.filter(r => !ignored(String(r.enum_name))) : read;
       for (const r of key === 'columns' ? rows[key] : []) {
         if (skipped(String(r.table_name))) {
           skip.add(String(r.table_name));

@@ -26,7 +26,7 @@ export interface EnumOptions<T = any> extends PropertyOptions<T> {
   nativeEnumName?: string;
 }
 
-/** Options of `@Index()` / `@Unique()`; `properties` is required on a class, ignored on a property. */
+/** Options of `@Index()` / `@Unique()`; on a class `properties` or `expression` is required; on a property, `properties` defaults to it. */
 export interface IndexDecoratorOptions<T = any> {
   name?: string;
   properties?: (keyof T & string) | (keyof T & string)[] | string | string[];
@@ -59,6 +59,14 @@ export function registerClassIndex(kind: IndexKind, cls: EntityClass, options: I
   }
   const list = kind === 'index' ? (meta.indexes ??= []) : (meta.uniques ??= []);
   list.push(entry);
+}
+
+/**
+ * Whether a property-level `@Index()` / `@Unique()` is an index of its own (`properties`, or
+ * options besides `name`: `type`, `expression`, …), registered as a class-level one.
+ */
+export function indexOfItsOwn(options: IndexDecoratorOptions): boolean {
+  return Object.entries(options).some(([k, v]) => k !== 'name' && v !== undefined);
 }
 
 /** What property-level `@Index()` / `@Unique()` sets on the property (`index: true` or the index name). */

@@ -8,7 +8,7 @@ import type { FilterDef } from '../filters.js';
 import type { FormulaCallback } from '../metadata/define-entity.js';
 import {
   type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type ManyToManyOptions, type ManyToOneOptions, type OneToManyOptions, type PrimaryKeyOptions, type UnsupportedDecorator,
-  enumOptions, registerHook, manyToManyOptions, oneToOneOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity, registerFilter,
+  enumOptions, registerHook, manyToManyOptions, oneToOneOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, indexOfItsOwn, registerClassIndex, registerEntity, registerFilter,
 } from './common.js';
 
 export type { EntityOptions, EnumOptions, IndexDecoratorOptions, ManyToManyOptions, ManyToOneOptions, OneToManyOptions, PrimaryKeyOptions, UnsupportedDecorator };
@@ -176,17 +176,18 @@ function indexDecorator(kind: IndexKind, options: IndexDecoratorOptions) {
         // `@Entity()` registers it after the property-level indexes, the order member decorators ran in
         collected(context.metadata as Metadata | undefined, true)!.indexes.push({ kind, options });
       }
-    } else if (options.properties !== undefined) {
-      // An index over other properties, declared on a property: kept until `@Entity()` knows the class.
-      memberName(context as MemberContext);
-      collected((context as MemberContext).metadata, true)!.indexes.push({ kind, options });
+    } else if (indexOfItsOwn(options)) {
+      // An index of its own declared on a property (over other properties, or with a type, …):
+      // kept until `@Entity()` knows the class.
+      const name = memberName(context as MemberContext);
+      collected((context as MemberContext).metadata, true)!.indexes.push({ kind, options: { ...options, properties: options.properties ?? [name] } });
     } else {
       addProperty(context as MemberContext, propertyIndexOptions(kind, options));
     }
   };
 }
 
-/** On a class: `@Index({ properties: [...], name? })`; on a property: `@Index()` / `@Index({ name })`. */
+/** On a class: `@Index({ properties: [...], name?, type?, expression? })`; on a property: `@Index()` / `@Index({ name, type?, … })` (over it). */
 export function Index<T extends object>(options: IndexDecoratorOptions<T> = {}): (value: unknown, context: ClassDecoratorContext<any> | PropertyDecoratorContext) => any {
   return indexDecorator('index', options);
 }

@@ -9,7 +9,7 @@ import type { FilterDef } from '../filters.js';
 import type { FormulaCallback } from '../metadata/define-entity.js';
 import {
   type EntityOptions, type EnumOptions, type IndexDecoratorOptions, type IndexKind, type ManyToManyOptions, type ManyToOneOptions, type OneToManyOptions, type PrimaryKeyOptions, type UnsupportedDecorator,
-  enumOptions, registerHook, manyToManyOptions, oneToOneOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, registerClassIndex, registerEntity, registerFilter,
+  enumOptions, registerHook, manyToManyOptions, oneToOneOptions, manyToOneOptions, notImplemented, oneToManyOptions, unsupportedDecorators, propertyIndexOptions, indexOfItsOwn, registerClassIndex, registerEntity, registerFilter,
 } from './common.js';
 
 export type { EntityOptions, EnumOptions, IndexDecoratorOptions, ManyToManyOptions, ManyToOneOptions, OneToManyOptions, PrimaryKeyOptions, UnsupportedDecorator };
@@ -108,15 +108,15 @@ function indexDecorator(kind: IndexKind, options: IndexDecoratorOptions) {
   return (target: any, propertyName?: string): any => {
     if (propertyName === undefined) {
       registerClassIndex(kind, target as EntityClass, options);
-    } else if (options.properties !== undefined) {
-      registerClassIndex(kind, (target as object).constructor as EntityClass, options);
+    } else if (indexOfItsOwn(options)) {
+      registerClassIndex(kind, (target as object).constructor as EntityClass, { ...options, properties: options.properties ?? [propertyName] });
     } else {
       MetadataStorage.addProperty((target as object).constructor as EntityClass, propertyName, propertyIndexOptions(kind, options));
     }
   };
 }
 
-/** On a class: `@Index({ properties: [...], name? })`; on a property: `@Index()` / `@Index({ name })`. */
+/** On a class: `@Index({ properties: [...], name?, type?, expression? })`; on a property: `@Index()` / `@Index({ name, type?, … })` (over it). */
 export function Index<T extends object>(options: IndexDecoratorOptions<T> = {}): (target: any, propertyName?: string) => any {
   return indexDecorator('index', options);
 }

@@ -186,6 +186,14 @@ pub struct IndexMeta {
     pub expression: Option<String>,
 }
 
+impl IndexMeta {
+    /// A fulltext index (a unique one too: MikroORM writes it as a plain fulltext index). The
+    /// type is matched as written, as MikroORM does (`FULLTEXT` is a plain index).
+    pub fn is_fulltext(&self) -> bool {
+        self.ty.as_deref() == Some("fulltext")
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EntityMeta {

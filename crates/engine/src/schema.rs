@@ -113,10 +113,9 @@ pub(crate) fn index_statement(d: &dyn Dialect, e: &EntityMeta, i: &IndexMeta) ->
         };
     }
     let columns = index_columns(e, &i.properties);
+    let typed = i.ty.as_deref().filter(|_| !i.unique || i.is_fulltext());
     if let Some(statement) =
-        i.ty.as_deref()
-            .filter(|_| !i.unique)
-            .and_then(|ty| d.typed_index(&e.table_name, &i.name, &columns, ty))
+        typed.and_then(|ty| d.typed_index(&e.table_name, &i.name, &columns, ty))
     {
         return statement;
     }

@@ -82,6 +82,8 @@ pub struct DbIndex {
     pub columns: Vec<String>,
     pub unique: bool,
     pub primary: bool,
+    /// The access method, where the introspection tells it (`btree`, `hash`, …).
+    pub method: String,
 }
 
 #[derive(Debug)]
@@ -180,6 +182,7 @@ pub fn read_database(d: &dyn Dialect, rows: &IntrospectionRows) -> Database {
                 columns: vec![text(r, "column_name")],
                 unique: flag(r, "is_unique"),
                 primary: flag(r, "is_primary"),
+                method: text(r, "index_method"),
             }),
         }
     }
@@ -594,15 +597,19 @@ fn table_changes(
         .iter()
         .filter(|i| !i.foreign || d.indexes_foreign_keys())
         .collect();
-    // An index of an expression or a type is known by its name (its columns may be none).
+    // An expression or fulltext index is known by its name (its columns are expressions);
+    // another by its columns, uniqueness and access method.
     let kept = |i: &DbIndex| {
         !i.columns.iter().any(|c| renamed(c))
             && wanted_indexes.iter().any(|w| {
                 w.name == i.name
-                    && w.unique == i.unique
                     && (w.expression.is_some()
-                        || w.ty.is_some()
-                        || index_columns(e, &w.properties) == i.columns)
+                        || w.is_fulltext()
+                        || (w.unique == i.unique
+                            && index_columns(e, &w.properties) == i.columns
+                            && (w.unique
+                                || d.index_method(w.ty.as_deref())
+                                    .is_none_or(|m| m == i.method))))
             })
     };
     for i in t.indexes.iter().filter(|i| !i.primary && !kept(i)) {

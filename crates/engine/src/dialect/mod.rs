@@ -491,8 +491,8 @@ pub trait Dialect: Send + Sync {
         w.text
     }
 
-    /// The statement of a non-unique index of MikroORM's `type` (`fulltext`, an access method),
-    /// or None where the dialect writes it as a plain index (the type ignored, as MikroORM).
+    /// The statement of an index of MikroORM's `type` (`fulltext`, an access method), or None
+    /// where the dialect writes it as a plain index (as MikroORM).
     fn typed_index(
         &self,
         _table: &str,
@@ -500,6 +500,12 @@ pub trait Dialect: Send + Sync {
         _columns: &[String],
         _ty: &str,
     ) -> Option<String> {
+        None
+    }
+
+    /// The access method the database reports for a (non-unique, non-fulltext) index of `ty`,
+    /// where diffing compares it; None where it does not.
+    fn index_method(&self, _ty: Option<&str>) -> Option<String> {
         None
     }
 

@@ -15,13 +15,13 @@ impl Dialect for Postgres {
     /// Every schema but PostgreSQL's own; names outside the current schema as `schema.name`.
     fn introspection_sql(&self) -> Option<Vec<(&'static str, &'static str)>> {
         Some(vec![
-            ("columns", "select case when n.nspname = current_schema() then cl.relname else n.nspname || '.' || cl.relname end as table_name, c.column_name, pg_catalog.format_type(a.atttypid, a.atttypmod) as column_type, c.is_nullable, c.column_default from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE' join pg_catalog.pg_namespace n on n.nspname = c.table_schema join pg_catalog.pg_class cl on cl.relnamespace = n.oid and cl.relname = c.table_name join pg_catalog.pg_attribute a on a.attrelid = cl.oid and a.attname = c.column_name where not cl.relispartition and not exists (select 1 from pg_catalog.pg_depend dep where dep.objid = cl.oid and dep.deptype = 'e') and n.nspname not like 'pg\\_%' and n.nspname not like 'crdb\\_%' and n.nspname not like '\\_timescaledb\\_%' and n.nspname not in ('information_schema', 'tiger', 'tiger_data', 'topology') order by 1, c.ordinal_position"),
-            ("indexes", "select case when n.nspname = current_schema() then t.relname else n.nspname || '.' || t.relname end as table_name, i.relname as index_name, a.attname as column_name, ix.indisunique as is_unique, ix.indisprimary as is_primary from pg_catalog.pg_index ix join pg_catalog.pg_class t on t.oid = ix.indrelid join pg_catalog.pg_class i on i.oid = ix.indexrelid join pg_catalog.pg_namespace n on n.oid = t.relnamespace cross join lateral unnest(ix.indkey) with ordinality as k(attnum, ord) left join pg_catalog.pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum and k.attnum > 0 where not t.relispartition and n.nspname not like 'pg\\_%' and n.nspname not like 'crdb\\_%' and n.nspname not like '\\_timescaledb\\_%' and n.nspname not in ('information_schema', 'tiger', 'tiger_data', 'topology') order by 1, i.relname, k.ord"),
+            ("columns", "select case when n.nspname = current_schema() then cl.relname else n.nspname || '.' || cl.relname end as table_name, c.column_name, pg_catalog.format_type(a.atttypid, a.atttypmod) as column_type, c.is_nullable, c.column_default from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE' join pg_catalog.pg_namespace n on n.nspname = c.table_schema join pg_catalog.pg_class cl on cl.relnamespace = n.oid and cl.relname = c.table_name join pg_catalog.pg_attribute a on a.attrelid = cl.oid and a.attname = c.column_name where not cl.relispartition and not exists (select 1 from pg_catalog.pg_depend dep where dep.classid = 'pg_catalog.pg_class'::regclass and dep.objid = cl.oid and dep.deptype = 'e') and n.nspname not like 'pg\\_%' and n.nspname not like 'crdb\\_%' and n.nspname not like '\\_timescaledb\\_%' and n.nspname not in ('information_schema', 'tiger', 'tiger_data', 'topology') order by 1, c.ordinal_position"),
+            ("indexes", "select case when n.nspname = current_schema() then t.relname else n.nspname || '.' || t.relname end as table_name, i.relname as index_name, a.attname as column_name, ix.indisunique as is_unique, ix.indisprimary as is_primary, am.amname as index_method from pg_catalog.pg_index ix join pg_catalog.pg_class t on t.oid = ix.indrelid join pg_catalog.pg_class i on i.oid = ix.indexrelid join pg_catalog.pg_am am on am.oid = i.relam join pg_catalog.pg_namespace n on n.oid = t.relnamespace cross join lateral unnest(ix.indkey) with ordinality as k(attnum, ord) left join pg_catalog.pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum and k.attnum > 0 where not t.relispartition and n.nspname not like 'pg\\_%' and n.nspname not like 'crdb\\_%' and n.nspname not like '\\_timescaledb\\_%' and n.nspname not in ('information_schema', 'tiger', 'tiger_data', 'topology') order by 1, i.relname, k.ord"),
             ("foreignKeys", "select case when n.nspname = current_schema() then cl.relname else n.nspname || '.' || cl.relname end as table_name, c.conname as constraint_name, a.attname as column_name, case when rn.nspname = current_schema() then rc.relname else rn.nspname || '.' || rc.relname end as referenced_table_name, ra.attname as referenced_column_name, c.confupdtype::text as update_rule, c.confdeltype::text as delete_rule from pg_catalog.pg_constraint c join pg_catalog.pg_class cl on cl.oid = c.conrelid join pg_catalog.pg_namespace n on n.oid = cl.relnamespace join pg_catalog.pg_class rc on rc.oid = c.confrelid join pg_catalog.pg_namespace rn on rn.oid = rc.relnamespace cross join lateral unnest(c.conkey, c.confkey) with ordinality as k(col, rcol, ord) join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.col join pg_catalog.pg_attribute ra on ra.attrelid = c.confrelid and ra.attnum = k.rcol where c.contype = 'f' and not cl.relispartition and n.nspname not like 'pg\\_%' and n.nspname not like 'crdb\\_%' and n.nspname not like '\\_timescaledb\\_%' and n.nspname not in ('information_schema', 'tiger', 'tiger_data', 'topology') order by 1, c.conname, k.ord"),
-            ("enums", "select case when n.nspname = current_schema() then t.typname else n.nspname || '.' || t.typname end as enum_name, e.enumlabel as item from pg_catalog.pg_type t join pg_catalog.pg_enum e on e.enumtypid = t.oid join pg_catalog.pg_namespace n on n.oid = t.typnamespace where not exists (select 1 from pg_catalog.pg_depend dep where dep.objid = t.oid and dep.deptype = 'e') and n.nspname not like 'pg\\_%' and n.nspname not like 'crdb\\_%' and n.nspname not like '\\_timescaledb\\_%' and n.nspname not in ('information_schema', 'tiger', 'tiger_data', 'topology') order by 1, e.enumsortorder"),
+            ("enums", "select case when n.nspname = current_schema() then t.typname else n.nspname || '.' || t.typname end as enum_name, e.enumlabel as item from pg_catalog.pg_type t join pg_catalog.pg_enum e on e.enumtypid = t.oid join pg_catalog.pg_namespace n on n.oid = t.typnamespace where not exists (select 1 from pg_catalog.pg_depend dep where dep.classid = 'pg_catalog.pg_type'::regclass and dep.objid = t.oid and dep.deptype = 'e') and n.nspname not like 'pg\\_%' and n.nspname not like 'crdb\\_%' and n.nspname not like '\\_timescaledb\\_%' and n.nspname not in ('information_schema', 'tiger', 'tiger_data', 'topology') order by 1, e.enumsortorder"),
             ("checks", "select case when n.nspname = current_schema() then cl.relname else n.nspname || '.' || cl.relname end as table_name, c.conname as name, pg_catalog.pg_get_constraintdef(c.oid) as definition from pg_catalog.pg_constraint c join pg_catalog.pg_class cl on cl.oid = c.conrelid join pg_catalog.pg_namespace n on n.oid = cl.relnamespace where c.contype = 'c' and not cl.relispartition and n.nspname not like 'pg\\_%' and n.nspname not like 'crdb\\_%' and n.nspname not like '\\_timescaledb\\_%' and n.nspname not in ('information_schema', 'tiger', 'tiger_data', 'topology') order by 1, c.conname"),
-            ("views", "select case when n.nspname = current_schema() then c.relname else n.nspname || '.' || c.relname end as view_name from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where c.relkind = 'v' and not exists (select 1 from pg_catalog.pg_depend dep where dep.objid = c.oid and dep.deptype = 'e') and n.nspname not like 'pg\\_%' and n.nspname not like 'crdb\\_%' and n.nspname not like '\\_timescaledb\\_%' and n.nspname not in ('information_schema', 'tiger', 'tiger_data', 'topology') order by 1"),
-            ("occupiedSchemas", "select n.nspname as schema_name from pg_catalog.pg_namespace n where exists (select 1 from pg_catalog.pg_class c where c.relnamespace = n.oid and c.relkind in ('m', 'f', 'S') and not exists (select 1 from pg_catalog.pg_depend dep where dep.objid = c.oid and dep.deptype in ('a', 'i'))) or exists (select 1 from pg_catalog.pg_proc f where f.pronamespace = n.oid) order by 1"),
+            ("views", "select case when n.nspname = current_schema() then c.relname else n.nspname || '.' || c.relname end as view_name from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where c.relkind = 'v' and not exists (select 1 from pg_catalog.pg_depend dep where dep.classid = 'pg_catalog.pg_class'::regclass and dep.objid = c.oid and dep.deptype = 'e') and n.nspname not like 'pg\\_%' and n.nspname not like 'crdb\\_%' and n.nspname not like '\\_timescaledb\\_%' and n.nspname not in ('information_schema', 'tiger', 'tiger_data', 'topology') order by 1"),
+            ("occupiedSchemas", "select n.nspname as schema_name from pg_catalog.pg_namespace n where exists (select 1 from pg_catalog.pg_class c where c.relnamespace = n.oid and c.relkind in ('m', 'f', 'S') and not exists (select 1 from pg_catalog.pg_depend dep where dep.classid = 'pg_catalog.pg_class'::regclass and dep.objid = c.oid and dep.deptype in ('a', 'i'))) or exists (select 1 from pg_catalog.pg_proc f where f.pronamespace = n.oid) order by 1"),
         ])
     }
 
@@ -29,14 +29,25 @@ impl Dialect for Postgres {
         true
     }
 
+    fn index_method(&self, ty: Option<&str>) -> Option<String> {
+        Some(match ty.map(str::to_lowercase) {
+            Some(t) if !t.is_empty() && t != "fulltext" => t,
+            _ => "btree".to_string(),
+        })
+    }
+
     fn default_schema(&self) -> Option<&'static str> {
         Some("public")
     }
 
     /// `fulltext`: a GIN index of the columns' `simple` text search vector, on the table named
-    /// with its schema (`public` when it has none), as MikroORM writes it; another type is the
-    /// access method (`using hash ("c")`).
+    /// with its schema (`public` when it has none), as MikroORM writes it; another type but
+    /// `btree` (the default) is the access method in lower case (`using hash ("c")`).
     fn typed_index(&self, table: &str, name: &str, columns: &[String], ty: &str) -> Option<String> {
+        let method = ty.to_lowercase();
+        if ty != "fulltext" && matches!(method.as_str(), "" | "btree" | "fulltext") {
+            return None;
+        }
         let mut w = crate::sql::Writer::new(self);
         w.push("create index ").ident(name).push(" on ");
         if ty == "fulltext" {
@@ -50,7 +61,7 @@ impl Dialect for Postgres {
         } else {
             w.ident(table)
                 .push(" using ")
-                .push(ty)
+                .push(&method)
                 .push(" (")
                 .idents(columns, ", ")
                 .push(");");
