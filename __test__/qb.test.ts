@@ -457,3 +457,16 @@ describe('insert, update, delete', () => {
     );
   });
 });
+
+test('raw fragments: an array parameter of a `?` is spread (`in (?)`), a Date is bound as the column stores it', async () => {
+  const qb = em.fork().createQueryBuilder(Author).select('name').where('id in (?) and name <> ?', [[1, 2], 'nobody']).orderBy({ id: 'asc' });
+  // MikroORM keeps `(?)` with the array in getQuery(); its formatted query is the same.
+  expect(qb.getFormattedQuery()).toBe(sqlText("select `a0`.`name` from `author` as `a0` where (id in (1, 2) and name <> 'nobody') order by `a0`.`id` asc"));
+  expect((await qb.execute()).map(r => r.name)).toEqual(['test one', 'Bart']);
+  const column = sqlText('`created_at`');
+  const before = await em.fork().createQueryBuilder(Author).where(`${column} < ?`, [new Date(date.getTime() + 1000)]).getCount();
+  const after = await em.fork().createQueryBuilder(Author).where(`${column} > ?`, [new Date(date.getTime() + 1000)]).getCount();
+  const total = await em.fork().count(Author);
+  expect(total).toBeGreaterThan(0);
+  expect([before, after]).toEqual([total, 0]);
+});

@@ -4,7 +4,7 @@ import type { ConnectionType } from './driver.js';
 import type { EntityMetadata } from './metadata/types.js';
 import type { Dictionary, EntityData, EntityName, FilterQuery, Loaded, OrderDefinition } from './typings.js';
 import { engineValue } from './entity/codegen.js';
-import { engineReplacer, isRaw, needsReplacer, RAW_NONCE, rawParam, RawQueryFragment } from './raw.js';
+import { engineReplacer, isRaw, needsReplacer, rawWithParams, RawQueryFragment } from './raw.js';
 
 function notImplemented(what: string): never {
   throw new NotImplementedError(`${what} is not implemented in mikro-native yet`);
@@ -283,10 +283,10 @@ export class QueryBuilder<T extends object = any> {
 
   private toClause(cond: FilterQuery<T> | string | RawQueryFragment, params: unknown[]): Clause {
     if (isRaw(cond)) {
-      return { raw: { sql: cond.sql, params: cond.params.map(rawParam) } };
+      return { raw: rawWithParams(cond.sql, cond.params) };
     }
     if (typeof cond === 'string') {
-      return { raw: { sql: cond, params: params.map(rawParam) } };
+      return { raw: rawWithParams(cond, params) };
     }
     return { filter: this.subQueryKeys(cond as Dictionary) };
   }
@@ -628,7 +628,7 @@ export class QueryBuilder<T extends object = any> {
   }
 
   private addCte(name: string, query: QueryBuilder | RawQueryFragment, options: { columns?: string[]; materialized?: boolean }, recursive: boolean): this {
-    const body = isRaw(query) ? { raw: query.sql, params: query.params.map(rawParam), nonce: RAW_NONCE } : { query: query.toObject() };
+    const body = isRaw(query) ? { ...query.toJSON() } : { query: query.toObject() };
     this.ctes.push({ name, ...body, columns: options.columns, materialized: options.materialized, recursive });
     return this;
   }

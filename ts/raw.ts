@@ -33,7 +33,8 @@ export class RawQueryFragment {
 
   /** What the engine receives in a select list or a condition. */
   toJSON(): { raw: string; params: readonly unknown[]; nonce: string } {
-    return { raw: this.sql, params: this.params.map(rawParam), nonce: RAW_NONCE };
+    const { sql, params } = rawWithParams(this.sql, this.params);
+    return { raw: sql, params, nonce: RAW_NONCE };
   }
 
   /** `… as alias` (the alias quoted), for a select list. */
@@ -128,6 +129,50 @@ export function engineReplacer(this: unknown, key: string, v: unknown): unknown 
       return [fragment ? `$raw${JSON.stringify(fragment.toJSON())}` : k, value];
     }),
   );
+}
+
+/**
+ * User SQL and its parameters with each array parameter of a `?` spread into `?, ?, …` (as
+ * MikroORM binds `in (?)` with `[[1, 2]]`), every parameter as the engine binds it. Placeholders
+ * are found as the engine finds them: outside quotes, `??` being an identifier.
+ */
+export function rawWithParams(sql: string, params: readonly unknown[]): { sql: string; params: unknown[] } {
+  if (!params.some(Array.isArray)) {
+    return { sql, params: params.map(rawParam) };
+  }
+  let out = '';
+  const flat: unknown[] = [];
+  let next = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i];
+    if (quote !== undefined) {
+      out += c;
+      if (c === quote) {
+        quote = undefined;
+      }
+    } else if (c === "'" || c === '"' || c === '`') {
+      quote = c;
+      out += c;
+    } else if (c === '?' && next < params.length && sql[i + 1] === '?') {
+      out += '??';
+      flat.push(params[next++]);
+      i++;
+    } else if (c === '?' && next < params.length) {
+      const p = params[next++];
+      if (Array.isArray(p)) {
+        out += p.map(() => '?').join(', ');
+        flat.push(...p);
+      } else {
+        out += '?';
+        flat.push(p);
+      }
+    } else {
+      out += c;
+    }
+  }
+  flat.push(...params.slice(next));
+  return { sql: out, params: flat.map(rawParam) };
 }
 
 /** A parameter as the engine binds it: a `Date` as `{"$date": ms}` (stored as the dialect stores datetimes). */

@@ -100,10 +100,9 @@ impl<'d> Writer<'d> {
         self.param(v)
     }
 
-    /// User-written SQL (`qb.where('name = ?', ['x'])`): copied as is, its `?` placeholders
-    /// (outside quotes) bound to `params` in order.
-    /// User SQL: `?` binds the next parameter, `??` writes it as a quoted identifier
-    /// (`b.title` → `b`.`title`); quoted text is copied as it is.
+    /// User SQL (`qb.where('name = ?', ['x'])`): `?` (outside quotes) binds the next parameter,
+    /// `??` writes it as a quoted identifier (`b.title` → `b`.`title`); quoted text is copied
+    /// as it is. (JS spreads array parameters first: `ts/raw.ts` `rawWithParams`.)
     pub fn raw(&mut self, sql: &str, params: &[Value]) -> &mut Self {
         if sql.contains(ALIAS_MARKER) {
             let alias = self.alias.clone().unwrap_or_default();
