@@ -65,6 +65,9 @@ test('PostgreSQL: an access method as the type, and an expression index written 
   await orm.schema.refresh();
   expect(await orm.schema.getUpdateSchemaSQL()).toBe('');
   await orm.close();
+  const admin = await postgresql.MikroORM.init({ entities: [Admin], dbName: 'postgres', host: '127.0.0.1', port: 5432, user: 'postgres' });
+  await admin.em.execute(`drop database if exists ${dbName}_tsvector with (force)`);
+  await admin.close();
 });
 
 test('index options not built fail loudly, a bad type names the entity', async () => {
@@ -107,4 +110,17 @@ test('a property-level @Index() with a type is an index of its own; a callback e
   const orm2 = await sqlite.MikroORM.init({ entities: [withOptions], dbName: ':memory:' });
   expect(await orm2.schema.getCreateSchemaSQL()).toContain('create index `doc_title_index` on `doc` (`title`);');
   await orm2.close();
+});
+
+test('PostgreSQL: a fulltext index over a tsvector column indexes the column itself (as MikroORM)', async () => {
+  const Doc = defineEntity({ name: 'Doc', properties: { id: p.integer().primary(), title: p.string(), search: p.string().columnType('tsvector').nullable() }, indexes: [{ properties: ['search'], type: 'fulltext' }] });
+  // A database of its own: the other tests' tables would be dropped by the diff.
+  const orm = await postgresql.MikroORM.init({ entities: [Doc], dbName: `${dbName}_tsvector`, host: '127.0.0.1', port: 5432, user: 'postgres' });
+  expect(await orm.schema.getCreateSchemaSQL()).toBe("set names 'utf8';\n\ncreate table \"doc\" (\"id\" serial primary key, \"title\" varchar(255) not null, \"search\" tsvector null);\ncreate index \"doc_search_index\" on \"public\".\"doc\" using gin(\"search\");\n");
+  await orm.schema.refresh();
+  expect(await orm.schema.getUpdateSchemaSQL()).toBe('');
+  await orm.close();
+  const admin = await postgresql.MikroORM.init({ entities: [Admin], dbName: 'postgres', host: '127.0.0.1', port: 5432, user: 'postgres' });
+  await admin.em.execute(`drop database if exists ${dbName}_tsvector with (force)`);
+  await admin.close();
 });

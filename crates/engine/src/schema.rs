@@ -114,8 +114,18 @@ pub(crate) fn index_statement(d: &dyn Dialect, e: &EntityMeta, i: &IndexMeta) ->
     }
     let columns = index_columns(e, &i.properties);
     let typed = i.ty.as_deref().filter(|_| !i.unique || i.is_fulltext());
+    // The columns' own `columnType`s (a `tsvector` column is indexed as it is).
+    let types: Vec<&str> = i
+        .properties
+        .iter()
+        .map(|n| {
+            e.prop(n)
+                .and_then(|p| p.column_type.as_deref())
+                .unwrap_or("")
+        })
+        .collect();
     if let Some(statement) =
-        typed.and_then(|ty| d.typed_index(&e.table_name, &i.name, &columns, ty))
+        typed.and_then(|ty| d.typed_index(&e.table_name, &i.name, &columns, &types, ty))
     {
         return statement;
     }

@@ -492,12 +492,14 @@ pub trait Dialect: Send + Sync {
     }
 
     /// The statement of an index of MikroORM's `type` (`fulltext`, an access method), or None
-    /// where the dialect writes it as a plain index (as MikroORM).
+    /// where the dialect writes it as a plain index (as MikroORM); `types`: the columns' given
+    /// `columnType`s (empty where none).
     fn typed_index(
         &self,
         _table: &str,
         _name: &str,
         _columns: &[String],
+        _types: &[&str],
         _ty: &str,
     ) -> Option<String> {
         None

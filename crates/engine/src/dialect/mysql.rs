@@ -141,7 +141,14 @@ impl Dialect for MySql {
 
     /// `alter table … add fulltext index `n`(`a`,`b`);` as MikroORM writes it; other types are
     /// plain indexes.
-    fn typed_index(&self, table: &str, name: &str, columns: &[String], ty: &str) -> Option<String> {
+    fn typed_index(
+        &self,
+        table: &str,
+        name: &str,
+        columns: &[String],
+        _types: &[&str],
+        ty: &str,
+    ) -> Option<String> {
         if ty != "fulltext" {
             return None;
         }

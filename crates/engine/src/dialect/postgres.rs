@@ -40,10 +40,18 @@ impl Dialect for Postgres {
         Some("public")
     }
 
-    /// `fulltext`: a GIN index of the columns' `simple` text search vector, on the table named
+    /// `fulltext`: a GIN index of the columns' `simple` text search vector (of the columns
+    /// themselves when they are `tsvector`s), on the table named
     /// with its schema (`public` when it has none), as MikroORM writes it; another type but
     /// `btree` (the default) is the access method in lower case (`using hash ("c")`).
-    fn typed_index(&self, table: &str, name: &str, columns: &[String], ty: &str) -> Option<String> {
+    fn typed_index(
+        &self,
+        table: &str,
+        name: &str,
+        columns: &[String],
+        types: &[&str],
+        ty: &str,
+    ) -> Option<String> {
         let method = ty.to_lowercase();
         if ty != "fulltext" && matches!(method.as_str(), "" | "btree" | "fulltext") {
             return None;
@@ -54,10 +62,14 @@ impl Dialect for Postgres {
             if !table.contains('.') {
                 w.ident("public").push(".");
             }
-            w.ident(table)
-                .push(" using gin(to_tsvector('simple', ")
-                .idents(columns, " || ' ' || ")
-                .push("));");
+            w.ident(table);
+            if !types.is_empty() && types.iter().all(|t| t.eq_ignore_ascii_case("tsvector")) {
+                w.push(" using gin(").idents(columns, ", ").push(");");
+            } else {
+                w.push(" using gin(to_tsvector('simple', ")
+                    .idents(columns, " || ' ' || ")
+                    .push("));");
+            }
         } else {
             w.ident(table)
                 .push(" using ")
