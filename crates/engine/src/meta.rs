@@ -244,6 +244,15 @@ pub fn alias_of(name: &str, n: usize) -> String {
     format!("{letter}{n}")
 }
 
+/// A table (or type) name as the metadata gives it, `schema.name` where a schema applies:
+/// its schema, if any, and its own name.
+pub fn split_schema(name: &str) -> (Option<&str>, &str) {
+    match name.rsplit_once('.') {
+        Some((schema, own)) => (Some(schema), own),
+        None => (None, name),
+    }
+}
+
 impl EntityMeta {
     pub fn prop(&self, name: &str) -> Option<&PropMeta> {
         self.by_name.get(name).map(|&i| &self.props[i])

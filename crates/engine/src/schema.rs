@@ -1,7 +1,7 @@
 //! DDL from metadata: create, drop and clear.
 
 use crate::dialect::Dialect;
-use crate::meta::{EntityMeta, IndexMeta, Metadata, PropMeta, PropType, Reference};
+use crate::meta::{split_schema, EntityMeta, IndexMeta, Metadata, PropMeta, PropType, Reference};
 use crate::order::dependency_order;
 use crate::sql::Writer;
 
@@ -114,19 +114,19 @@ pub(crate) fn index_statement(d: &dyn Dialect, e: &EntityMeta, i: &IndexMeta) ->
     }
     let columns = index_columns(e, &i.properties);
     let typed = i.ty.as_deref().filter(|_| !i.unique || i.is_fulltext());
-    // The columns' own `columnType`s (a `tsvector` column is indexed as it is).
-    let types: Vec<&str> = i
-        .properties
-        .iter()
-        .map(|n| {
-            e.prop(n)
-                .and_then(|p| p.column_type.as_deref())
-                .unwrap_or("")
-        })
-        .collect();
-    if let Some(statement) =
-        typed.and_then(|ty| d.typed_index(&e.table_name, &i.name, &columns, &types, ty))
-    {
+    if let Some(statement) = typed.and_then(|ty| {
+        // The columns' own `columnType`s (a `tsvector` column is indexed as it is).
+        let types: Vec<&str> = i
+            .properties
+            .iter()
+            .map(|n| {
+                e.prop(n)
+                    .and_then(|p| p.column_type.as_deref())
+                    .unwrap_or("")
+            })
+            .collect();
+        d.typed_index(&e.table_name, &i.name, &columns, &types, ty)
+    }) {
         return statement;
     }
     let mut w = Writer::new(d);
@@ -296,7 +296,7 @@ pub(crate) fn create_schemas<'a>(
 ) -> Vec<String> {
     let mut schemas: Vec<&str> = Vec::new();
     for e in tables {
-        if let Some((schema, _)) = e.table_name.split_once('.') {
+        if let (Some(schema), _) = split_schema(&e.table_name) {
             if !schemas.contains(&schema) {
                 schemas.push(schema);
             }
@@ -368,7 +368,7 @@ pub(crate) fn enum_checks(d: &dyn Dialect, e: &EntityMeta) -> Vec<(String, Strin
             write_items(d, &mut w, items);
             w.push("))");
             // Named after the table, without its schema.
-            let table = e.table_name.rsplit('.').next().unwrap_or_default();
+            let (_, table) = split_schema(&e.table_name);
             (format!("{table}_{}_check", p.field_name), w.text)
         })
         .collect()
@@ -473,7 +473,7 @@ pub fn clear_statements(d: &dyn Dialect, meta: &Metadata, schema: Option<&str>) 
     let tables: Vec<&str> = by_table_desc(meta)
         .into_iter()
         .map(|e| e.table_name.as_str())
-        .filter(|t| schema.is_none_or(|s| t.split_once('.').is_some_and(|(ts, _)| ts == s)))
+        .filter(|t| schema.is_none_or(|s| split_schema(t).0 == Some(s)))
         .collect();
     d.clear_statements(&tables)
 }

@@ -445,7 +445,7 @@ pub fn update_statements(
 
 /// The schema of a qualified name (`custom.author`).
 fn schema_of(name: &str) -> Option<&str> {
-    name.rsplit_once('.').map(|(schema, _)| schema)
+    crate::meta::split_schema(name).0
 }
 
 /// `drop type …;` for the database's native enum types no wanted column uses, nor a column of

@@ -482,7 +482,7 @@ pub trait Dialect: Send + Sync {
         } else {
             // An index lives in its table's schema.
             w.push("drop index ");
-            if let Some((schema, _)) = table.rsplit_once('.') {
+            if let (Some(schema), _) = crate::meta::split_schema(table) {
                 w.ident(schema).push(".");
             }
             w.ident(name);
