@@ -2,6 +2,8 @@
 //! Every method is one crossing for one user operation; results go back as one JSON string.
 
 mod driver;
+#[cfg(any(feature = "postgresql", feature = "mysql"))]
+mod eager;
 mod encode;
 mod exec;
 #[cfg(any(feature = "postgresql", feature = "mysql"))]

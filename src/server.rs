@@ -43,11 +43,11 @@ impl NativePool {
         tx: u32,
         query: &NativeQuery,
         log: LogLevel,
-    ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, NativeStream>> {
+    ) -> napi::Result<napi::bindgen_prelude::Object<'env>> {
         let driver = self.driver.clone();
         let compiled = query.compiled.clone();
         let key_fields = query.key_fields.clone();
-        env.spawn_future(async move {
+        crate::eager::spawn(env, async move {
             let dialect = driver.dialect().map_err(to_napi)?;
             let sql = &compiled.sql;
             let opened = driver
@@ -95,56 +95,64 @@ impl NativePool {
     /// A schema script: its statements in order on one connection (a session setting such as
     /// MySQL's `foreign_key_checks` holds for the rest), each run as its method (`all`/`run`,
     /// the last one for the rest); the log entries (`[…]`).
-    #[napi]
-    pub async fn execute_script(
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn execute_script<'env>(
         &self,
+        env: &'env napi::Env,
         statements: Vec<String>,
         methods: Vec<String>,
         log: LogLevel,
-    ) -> R<String> {
-        let dialect = self.driver.dialect().map_err(to_napi)?;
-        let mut conn = self.driver.conn(0).await.map_err(to_napi)?;
-        let mut entries = String::new();
-        for (n, sql) in statements.iter().enumerate() {
-            let method = methods
-                .get(n)
-                .or(methods.last())
-                .map_or("all", |m| m.as_str());
-            let start = Instant::now();
-            let res = Server::run_on(&mut conn, sql, &[]).await;
-            let logged = Logged {
-                dialect: dialect.as_ref(),
-                level: log,
-                sql,
-                params: &[],
-            };
-            logged.write(&mut entries, start, &res, mode_of(method));
-            if let Err(mut e) = res {
-                // Session settings the script made (MySQL's foreign key checks) must not reach
-                // the next user of the connection.
-                if let crate::driver::server::ConnGuard::Pooled(c) = conn {
-                    c.discard();
+    ) -> napi::Result<napi::bindgen_prelude::Object<'env>> {
+        let driver = self.driver.clone();
+        crate::eager::spawn(env, async move {
+            let dialect = driver.dialect().map_err(to_napi)?;
+            let mut conn = driver.conn(0).await.map_err(to_napi)?;
+            let mut entries = String::new();
+            for (n, sql) in statements.iter().enumerate() {
+                let method = methods
+                    .get(n)
+                    .or(methods.last())
+                    .map_or("all", |m| m.as_str());
+                let start = Instant::now();
+                let res = Server::run_on(&mut conn, sql, &[]).await;
+                let logged = Logged {
+                    dialect: dialect.as_ref(),
+                    level: log,
+                    sql,
+                    params: &[],
+                };
+                logged.write(&mut entries, start, &res, mode_of(method));
+                if let Err(mut e) = res {
+                    // Session settings the script made (MySQL's foreign key checks) must not reach
+                    // the next user of the connection.
+                    if let crate::driver::server::ConnGuard::Pooled(c) = conn {
+                        c.discard();
+                    }
+                    e.sql = Some(sql.clone());
+                    return Err(to_napi_logged(e, &format!("[{entries}]")));
                 }
-                e.sql = Some(sql.clone());
-                return Err(to_napi_logged(e, &format!("[{entries}]")));
             }
-        }
-        Ok(format!("[{entries}]"))
+            Ok(format!("[{entries}]"))
+        })
     }
 
     /// `em.execute(sql, params, method)`: `{"rows":[…],"affectedRows":n,"log":[…]}`.
-    #[napi]
-    pub async fn execute(
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn execute<'env>(
         &self,
+        env: &'env napi::Env,
         tx: u32,
         sql: String,
         params_json: String,
         method: String,
         log: LogLevel,
-    ) -> R<String> {
-        let (out, entries) =
-            run_logged(&self.driver, tx, &sql, &params_json, log, mode_of(&method)).await?;
-        Ok(raw_answer(out, &entries, self.driver.raw_json_parsed))
+    ) -> napi::Result<napi::bindgen_prelude::Object<'env>> {
+        let driver = self.driver.clone();
+        crate::eager::spawn(env, async move {
+            let (out, entries) =
+                run_logged(&driver, tx, &sql, &params_json, log, mode_of(&method)).await?;
+            Ok(raw_answer(out, &entries, driver.raw_json_parsed))
+        })
     }
 
     /// A query prepared by `NativeOrm.prepareQuery()` that is not an entity query (counts,
@@ -157,14 +165,14 @@ impl NativePool {
         query: &NativeQuery,
         method: String,
         log: LogLevel,
-    ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, String>> {
+    ) -> napi::Result<napi::bindgen_prelude::Object<'env>> {
         let driver = self.driver.clone();
         let compiled = query.compiled.clone();
         let mode = match compiled.kind {
             QueryKind::Insert | QueryKind::Update | QueryKind::Delete => LogMode::Affected,
             _ => mode_of(&method),
         };
-        env.spawn_future(async move {
+        crate::eager::spawn(env, async move {
             let sql = &compiled.sql;
             let (out, entries) = run_values(&driver, tx, &sql.text, &sql.params, log, mode).await?;
             Ok(raw_answer(out, &entries, driver.raw_json_parsed))
@@ -182,10 +190,10 @@ impl NativePool {
         query: &NativeQuery,
         log: LogLevel,
         affected: bool,
-    ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, NativeRows>> {
+    ) -> napi::Result<napi::bindgen_prelude::Object<'env>> {
         let driver = self.driver.clone();
         let compiled = query.compiled.clone();
-        env.spawn_future(async move {
+        crate::eager::spawn(env, async move {
             let mode = if affected {
                 LogMode::Affected
             } else {
@@ -205,37 +213,42 @@ impl NativePool {
     }
 
     /// `begin`, `commit` or `rollback` (savepoints when nested): the log.
-    #[napi]
-    pub async fn transaction(
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn transaction<'env>(
         &self,
+        env: &'env napi::Env,
         tx: u32,
         op: String,
         log: LogLevel,
         isolation: Option<String>,
         read_only: Option<bool>,
-    ) -> R<String> {
-        let dialect = self.driver.dialect().map_err(to_napi)?;
-        let begin = crate::BeginOptions::new(isolation.as_deref(), read_only).map_err(to_napi)?;
-        let res = self.driver.transaction(tx, &op, begin).await;
-        let mut entries = String::new();
-        if log > 0 {
-            let failed = [op.clone()];
-            let statements = res.as_deref().unwrap_or(&failed);
-            for sql in statements {
-                log_entry(
-                    &mut entries,
-                    dialect.as_ref(),
-                    log,
-                    sql,
-                    &[],
-                    None,
-                    None,
-                    res.is_err(),
-                );
+    ) -> napi::Result<napi::bindgen_prelude::Object<'env>> {
+        let driver = self.driver.clone();
+        crate::eager::spawn(env, async move {
+            let dialect = driver.dialect().map_err(to_napi)?;
+            let begin =
+                crate::BeginOptions::new(isolation.as_deref(), read_only).map_err(to_napi)?;
+            let res = driver.transaction(tx, &op, begin).await;
+            let mut entries = String::new();
+            if log > 0 {
+                let failed = [op.clone()];
+                let statements = res.as_deref().unwrap_or(&failed);
+                for sql in statements {
+                    log_entry(
+                        &mut entries,
+                        dialect.as_ref(),
+                        log,
+                        sql,
+                        &[],
+                        None,
+                        None,
+                        res.is_err(),
+                    );
+                }
             }
-        }
-        res.map_err(|e| to_napi_logged(e, &format!("[{entries}]")))?;
-        Ok(format!("[{entries}]"))
+            res.map_err(|e| to_napi_logged(e, &format!("[{entries}]")))?;
+            Ok(format!("[{entries}]"))
+        })
     }
 
     #[napi]
@@ -464,10 +477,10 @@ impl NativeStream {
         env: &'env napi::Env,
         max: u32,
         whole_roots: bool,
-    ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, NativeRows>> {
+    ) -> napi::Result<napi::bindgen_prelude::Object<'env>> {
         let state = self.state.clone();
         let (id, closed) = (self.id, self.closed.clone());
-        env.spawn_future(async move {
+        crate::eager::spawn(env, async move {
             if closed.load(std::sync::atomic::Ordering::Acquire) {
                 return Err(to_napi(engine::Error::new(
                     engine::ErrorKind::Driver,
@@ -544,100 +557,109 @@ impl NativeFlush {
     }
 
     /// Runs the plan's statements, in a transaction unless `implicit_tx` is off; the log.
-    #[napi]
-    pub async fn run(&self, implicit_tx: bool) -> R<String> {
-        let mut st = self.state.lock().await;
-        let st = &mut *st;
-        let dialect = st.driver.dialect().map_err(to_napi)?;
-        // Inside a transaction the flush joins it; otherwise it has one of its own.
-        let implicit_tx = implicit_tx && !st.driver.in_transaction(st.tx);
-        let driver = st.driver.clone();
-        let mut conn = driver.conn(st.tx).await.map_err(to_napi)?;
-        let mut log = String::new();
-        let level = st.level;
-        let mut statement = async |sql: &str, params: &[engine::Value], count: &str| {
-            let start = Instant::now();
-            let res = Server::run_on(&mut conn, sql, params).await;
-            if level > 0 {
-                let n = match &res {
-                    Ok(Output::Rows(r)) => Some((count, r.rows.len() as u64)),
-                    Ok(Output::Exec(e)) => Some((count, e.affected)),
-                    Err(_) => None,
-                };
-                let took = (!count.is_empty()).then(|| start.elapsed().as_millis());
-                let n = n.filter(|_| !count.is_empty());
-                log_entry(
-                    &mut log,
-                    dialect.as_ref(),
-                    level,
-                    sql,
-                    params,
-                    took,
-                    n,
-                    res.is_err(),
-                );
-            }
-            res.map_err(|mut e| {
-                e.sql = Some(engine::sql::format_sql(dialect.as_ref(), sql, params));
-                e
-            })
-        };
-        let result: engine::Result<()> = async {
-            if implicit_tx {
-                statement(dialect.begin_sql(), &[], "").await?;
-            }
-            let steps = async {
-                let plan = st
-                    .plan
-                    .as_mut()
-                    .ok_or_else(|| engine::Error::validation("The flush has run already"))?;
-                for i in 0..plan.steps.len() {
-                    plan.resolve(i, &st.keys)?;
-                    let step = &plan.steps[i];
-                    if let StepKind::UpdateRows { .. } = step.kind {
-                        return Err(engine::Error::not_implemented(format!(
-                            "single-row updates on {}",
-                            Server::NAME
-                        )));
-                    }
-                    let count = match step.kind {
-                        StepKind::VersionCheck | StepKind::Reload => "results",
-                        _ => "affected",
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn run<'env>(
+        &self,
+        env: &'env napi::Env,
+        implicit_tx: bool,
+    ) -> napi::Result<napi::bindgen_prelude::Object<'env>> {
+        let state = self.state.clone();
+        crate::eager::spawn(env, async move {
+            let mut st = state.lock().await;
+            let st = &mut *st;
+            let dialect = st.driver.dialect().map_err(to_napi)?;
+            // Inside a transaction the flush joins it; otherwise it has one of its own.
+            let implicit_tx = implicit_tx && !st.driver.in_transaction(st.tx);
+            let driver = st.driver.clone();
+            let mut conn = driver.conn(st.tx).await.map_err(to_napi)?;
+            let mut log = String::new();
+            let level = st.level;
+            let mut statement = async |sql: &str, params: &[engine::Value], count: &str| {
+                let start = Instant::now();
+                let res = Server::run_on(&mut conn, sql, params).await;
+                if level > 0 {
+                    let n = match &res {
+                        Ok(Output::Rows(r)) => Some((count, r.rows.len() as u64)),
+                        Ok(Output::Exec(e)) => Some((count, e.affected)),
+                        Err(_) => None,
                     };
-                    let out = statement(&step.sql.text, &step.sql.params, count).await?;
-                    if let StepKind::Insert { .. } = step.kind {
-                        st.keys.push(encode::generated_keys(
-                            step,
-                            &out,
-                            Server::INSERT_ID_IS_FIRST,
-                        ));
-                    }
-                    let affected = match &out {
-                        Output::Rows(r) => r.rows.len() as u64,
-                        Output::Exec(e) => e.affected,
-                    };
-                    crate::check_version(step, affected)?;
+                    let took = (!count.is_empty()).then(|| start.elapsed().as_millis());
+                    let n = n.filter(|_| !count.is_empty());
+                    log_entry(
+                        &mut log,
+                        dialect.as_ref(),
+                        level,
+                        sql,
+                        params,
+                        took,
+                        n,
+                        res.is_err(),
+                    );
                 }
-                Ok(())
+                res.map_err(|mut e| {
+                    e.sql = Some(engine::sql::format_sql(dialect.as_ref(), sql, params));
+                    e
+                })
+            };
+            let result: engine::Result<()> = async {
+                if implicit_tx {
+                    statement(dialect.begin_sql(), &[], "").await?;
+                }
+                let steps = async {
+                    let plan = st
+                        .plan
+                        .as_mut()
+                        .ok_or_else(|| engine::Error::validation("The flush has run already"))?;
+                    for i in 0..plan.steps.len() {
+                        plan.resolve(i, &st.keys)?;
+                        let step = &plan.steps[i];
+                        if let StepKind::UpdateRows { .. } = step.kind {
+                            return Err(engine::Error::not_implemented(format!(
+                                "single-row updates on {}",
+                                Server::NAME
+                            )));
+                        }
+                        let count = match step.kind {
+                            StepKind::VersionCheck | StepKind::Reload => "results",
+                            _ => "affected",
+                        };
+                        let out = statement(&step.sql.text, &step.sql.params, count).await?;
+                        if let StepKind::Insert { .. } = step.kind {
+                            st.keys.push(encode::generated_keys(
+                                step,
+                                &out,
+                                Server::INSERT_ID_IS_FIRST,
+                            ));
+                        }
+                        let affected = match &out {
+                            Output::Rows(r) => r.rows.len() as u64,
+                            Output::Exec(e) => e.affected,
+                        };
+                        crate::check_version(step, affected)?;
+                    }
+                    Ok(())
+                }
+                .await;
+                match steps {
+                    Ok(()) if implicit_tx => {
+                        statement(dialect.commit_sql(), &[], "").await.map(|_| ())
+                    }
+                    Ok(()) => Ok(()),
+                    Err(e) => {
+                        if implicit_tx {
+                            let _ = statement(dialect.rollback_sql(), &[], "").await;
+                        }
+                        Err(e)
+                    }
+                }
             }
             .await;
-            match steps {
-                Ok(()) if implicit_tx => statement(dialect.commit_sql(), &[], "").await.map(|_| ()),
-                Ok(()) => Ok(()),
-                Err(e) => {
-                    if implicit_tx {
-                        let _ = statement(dialect.rollback_sql(), &[], "").await;
-                    }
-                    Err(e)
-                }
-            }
-        }
-        .await;
-        let log = format!("[{log}]");
-        result.map_err(|e| to_napi_logged(e, &log))?;
-        st.ran = true;
-        st.log = log.clone();
-        Ok(log)
+            let log = format!("[{log}]");
+            result.map_err(|e| to_napi_logged(e, &log))?;
+            st.ran = true;
+            st.log = log.clone();
+            Ok(log)
+        })
     }
 }
 
