@@ -11,7 +11,7 @@ use std::task::{Context, Wake, Waker};
 
 use futures_util::FutureExt;
 use napi::bindgen_prelude::{Object, ToNapiValue};
-use napi::{Env, Error, Status};
+use napi::{Env, Error, JsDeferred, Status};
 
 type Task = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
@@ -24,11 +24,16 @@ enum State {
     Handed,
 }
 
-struct Start(Mutex<State>);
+/// Spawns through the runtime's handle, no global lock: on a runtime that has shut down, the
+/// task is dropped (its promise rejected by `Settle`).
+struct Start {
+    state: Mutex<State>,
+    runtime: tokio::runtime::Handle,
+}
 
 impl Start {
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -39,9 +44,25 @@ impl Wake for Start {
             State::Polling { .. } => *st = State::Polling { woken: true },
             State::Parked(task) => {
                 drop(st);
-                napi::bindgen_prelude::spawn(task);
+                self.runtime.spawn(task);
             }
             State::Handed => {}
+        }
+    }
+}
+
+type Resolve<T> = Box<dyn FnOnce(Env) -> napi::Result<T>>;
+
+/// The promise's settlement: a task dropped unfinished (runtime shut down) rejects it.
+struct Settle<T: ToNapiValue + 'static>(Option<JsDeferred<T, Resolve<T>>>);
+
+impl<T: ToNapiValue + 'static> Drop for Settle<T> {
+    fn drop(&mut self) {
+        if let Some(d) = self.0.take() {
+            d.reject(Error::new(
+                Status::GenericFailure,
+                "The native task was cancelled (the runtime shut down)".to_string(),
+            ));
         }
     }
 }
@@ -53,28 +74,34 @@ where
     T: ToNapiValue + Send + 'static,
     F: Future<Output = napi::Result<T>> + Send + 'static,
 {
-    let (deferred, promise) = env.create_deferred()?;
+    let (deferred, promise) = env.create_deferred::<T, Resolve<T>>()?;
+    let mut settle = Settle(Some(deferred));
     let mut task: Task = Box::pin(async move {
-        match AssertUnwindSafe(fut).catch_unwind().await {
-            Ok(Ok(v)) => deferred.resolve(move |_| Ok(v)),
-            Ok(Err(e)) => deferred.reject(e),
-            Err(_) => deferred.reject(Error::new(
+        let res = AssertUnwindSafe(fut).catch_unwind().await;
+        let Some(d) = settle.0.take() else { return };
+        match res {
+            Ok(Ok(v)) => d.resolve(Box::new(move |_| Ok(v))),
+            Ok(Err(e)) => d.reject(e),
+            Err(_) => d.reject(Error::new(
                 Status::GenericFailure,
                 "A native task panicked".to_string(),
             )),
         }
     });
-    let start = Arc::new(Start(Mutex::new(State::Polling { woken: false })));
-    let waker = Waker::from(start.clone());
-    let polled = napi::bindgen_prelude::within_runtime_if_available(|| {
-        task.as_mut().poll(&mut Context::from_waker(&waker))
+    let (polled, start) = napi::bindgen_prelude::within_runtime_if_available(|| {
+        let start = Arc::new(Start {
+            state: Mutex::new(State::Polling { woken: false }),
+            runtime: tokio::runtime::Handle::current(),
+        });
+        let waker = Waker::from(start.clone());
+        (task.as_mut().poll(&mut Context::from_waker(&waker)), start)
     });
     if polled.is_pending() {
         let mut st = start.state();
         if matches!(*st, State::Polling { woken: true }) {
             *st = State::Handed;
             drop(st);
-            napi::bindgen_prelude::spawn(task);
+            start.runtime.spawn(task);
         } else {
             *st = State::Parked(task);
         }
