@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { defineEntity, p, type MikroORM } from '@mikro-native/sqlite';
+import { defineEntity, p, raw, type MikroORM } from '@mikro-native/sqlite';
 import { forDriver, setup, take } from './helpers.js';
 
 // Expected SQL and results were produced by MikroORM 7.2.2 running the same calls.
@@ -175,5 +175,15 @@ describe('a unidirectional many-to-many', () => {
     } finally {
       await ctx.orm.close();
     }
+  });
+});
+
+describe('several operators on one raw key', () => {
+  test('are and-ed, one comparison each', async () => {
+    const em = orm.em.fork();
+    expect(await run(async () => (await em.find(Book, { [raw('title')]: { $gte: 'B2', $lt: 'B3' } } as never)).map(b => b.title))).toEqual([
+      ["[query] select `b0`.* from `book` as `b0` where title >= 'B2' and title < 'B3'"],
+      ['B2'],
+    ]);
   });
 });

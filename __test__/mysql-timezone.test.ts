@@ -8,7 +8,7 @@ process.env.TZ = 'Europe/Prague';
 import { afterAll, describe, expect, test } from 'vitest';
 import * as mysql from '@mikro-native/mysql';
 import * as mariadb from '@mikro-native/mariadb';
-import { defineEntity, p, ValidationError } from '@mikro-native/sqlite';
+import { defineEntity, p, raw, ValidationError } from '@mikro-native/sqlite';
 import { failure } from './helpers.js';
 
 const Ev = defineEntity({ name: 'Ev', properties: { id: p.integer().primary(), at: p.datetime(), note: p.string().nullable() } });
@@ -117,6 +117,12 @@ describe('edge cases (@mikro-native/mariadb)', () => {
     const qb = orm.em.fork().createQueryBuilder(Day).where('at < ?', [new Date('2024-07-01T10:00:01Z')]);
     expect(qb.getFormattedQuery()).toBe("select `d0`.* from `day` as `d0` where (at < '2024-07-01 06:30:01.000')");
     expect((await qb.execute()).length).toBe(2);
+    // A Date as the value of a raw key, alone or in an operator, is that zone's time too.
+    const at = new Date('2024-07-01T10:00:00Z');
+    expect(await orm.em.fork().count(Day, { [raw('at')]: at })).toBe(2);
+    expect(await orm.em.fork().count(Day, { [raw('at')]: { $in: [at] } })).toBe(2);
+    expect(await orm.em.fork().count(Day, { [raw('at')]: { $gte: at, $lt: new Date('2024-07-01T10:00:01Z') } })).toBe(2);
+    expect(await orm.em.fork().count(Day, { [raw('at')]: { $lt: at } })).toBe(0);
     // A date column's parameter stays a date.
     const dayQb = orm.em.fork().createQueryBuilder(Day).where({ day: new Date('2024-01-01T00:00:00Z') });
     expect((dayQb.getParams()[0] as Date).toISOString()).toBe('2024-01-01T00:00:00.000Z');

@@ -126,9 +126,26 @@ export function engineReplacer(this: unknown, key: string, v: unknown): unknown 
   return Object.fromEntries(
     Object.entries(v as Record<string, unknown>).map(([k, value]) => {
       const fragment = k.startsWith(KEY_PREFIX) ? registry.get(k) : undefined;
-      return [fragment ? `$raw${JSON.stringify(fragment.toJSON())}` : k, value];
+      return fragment ? [`$raw${JSON.stringify(fragment.toJSON())}`, rawDates(value)] : [k, value];
     }),
   );
+}
+
+/**
+ * A raw key's value with its `Date`s (alone, in an array or under an operator) as the engine binds
+ * them (`{"$date": ms}`): no property type tells the engine the value is a datetime.
+ */
+function rawDates(v: unknown): unknown {
+  if (v instanceof Date) {
+    return rawParam(v);
+  }
+  if (Array.isArray(v)) {
+    return v.map(rawDates);
+  }
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k.startsWith('$') ? rawDates(x) : x]));
+  }
+  return v;
 }
 
 /**

@@ -424,11 +424,13 @@ impl<'m> FilterParser<'_, 'm> {
                 }
                 k if self.raw_key(k)?.is_some() => {
                     let (sql, params) = self.raw_key(k)?.unwrap_or_default();
-                    out.push(Cond::RawKey {
-                        sql,
-                        params,
-                        test: self.raw_test(v)?,
-                    });
+                    for test in self.raw_tests(v)? {
+                        out.push(Cond::RawKey {
+                            sql: sql.clone(),
+                            params: params.clone(),
+                            test,
+                        });
+                    }
                 }
                 k => {
                     // `{ 'a.name': … }`: a property of the QueryBuilder join aliased `a`.
@@ -788,11 +790,15 @@ impl<'m> FilterParser<'_, 'm> {
                 Json::Object(inner) if !inner.keys().any(|k| k.starts_with('$')) => {
                     self.json_paths(prop, path, inner, out)?;
                 }
-                v => out.push(Cond::JsonPath {
-                    col: self.col(prop),
-                    path: path.clone(),
-                    test: self.raw_test(v)?,
-                }),
+                v => {
+                    for test in self.raw_tests(v)? {
+                        out.push(Cond::JsonPath {
+                            col: self.col(prop),
+                            path: path.clone(),
+                            test,
+                        });
+                    }
+                }
             }
             path.pop();
         }
@@ -887,6 +893,22 @@ impl<'m> FilterParser<'_, 'm> {
         raw_key(self.dialect, &meta.raw_nonce, k)
     }
 
+    /// The comparisons of a raw key or JSON path with its value: one per operator
+    /// (`{ $gte: 1, $lt: 5 }` is two, and-ed).
+    fn raw_tests(&self, v: &Json) -> Result<Vec<RawTest>> {
+        match v {
+            Json::Object(ops) if ops.len() > 1 && ops.keys().all(|k| k.starts_with('$')) => ops
+                .iter()
+                .map(|(op, arg)| {
+                    let mut one = Map::new();
+                    one.insert(op.clone(), arg.clone());
+                    self.raw_test(&Json::Object(one))
+                })
+                .collect(),
+            v => Ok(vec![self.raw_test(v)?]),
+        }
+    }
+
     /// The comparison of a raw key with its value (plain values: no property to convert by).
     fn raw_test(&self, v: &Json) -> Result<RawTest> {
         let plain = |v: &Json| crate::convert::plain(self.dialect, v);
@@ -897,6 +919,8 @@ impl<'m> FilterParser<'_, 'm> {
             Json::Array(items) if items.is_empty() => RawTest::None,
             Json::Array(items) => RawTest::In(items.iter().map(plain).collect::<Result<_>>()?),
             Json::Null => RawTest::IsNull(false),
+            // A `Date` (`{"$date": ms}`) is a value.
+            Json::Object(o) if o.contains_key("$date") => RawTest::Cmp(Op::Eq, plain(v)?),
             Json::Object(ops) if ops.len() == 1 => {
                 let (op, arg) = ops
                     .iter()
