@@ -188,11 +188,11 @@ export class Configuration {
 }
 
 /**
- * What the schema generator leaves alone, by table name (`schema.table` outside the default
- * schema): `ignored` (its schema is in `ignoreSchema`), `skipped` (that, or it matches
- * `skipTables`, by its bare or full name, case-insensitively, as MikroORM).
+ * Whether the schema generator leaves a table alone, by its name (`schema.table` outside the
+ * default schema): its schema is in `ignoreSchema`, or it matches `skipTables` by its bare or full
+ * name, case-insensitively, as MikroORM.
  */
-export function schemaSkipper(options: SchemaGeneratorOptions = {}): { ignored(name: string): boolean; skipped(name: string): boolean } {
+export function schemaSkipper(options: SchemaGeneratorOptions = {}): (name: string) => boolean {
   const { skipTables = [], ignoreSchema = [] } = options;
   const ignored = (name: string): boolean => {
     const dot = name.lastIndexOf('.');
@@ -205,23 +205,21 @@ export function schemaSkipper(options: SchemaGeneratorOptions = {}): { ignored(n
     pattern.lastIndex = 0;
     return pattern.test(name);
   };
-  const skipped = (name: string): boolean => {
+  return (name: string): boolean => {
     const bare = name.slice(name.lastIndexOf('.') + 1);
     return ignored(name) || skipTables.some(t => matches(t, bare) || matches(t, name));
   };
-  return { ignored, skipped };
 }
 
 /** Settings of `schemaGenerator` other than `skipTables`/`ignoreSchema` are built only at their defaults. */
 function checkSchemaGenerator(options: SchemaGeneratorOptions | undefined): void {
-  const defaults: Dictionary = { disableForeignKeys: false, createForeignKeyConstraints: true, ignoreTriggers: false, ignoreRoutines: false, ignorePolicies: false };
+  const defaults: Dictionary = { disableForeignKeys: false, createForeignKeyConstraints: true, ignoreTriggers: false, ignoreRoutines: false, ignorePolicies: false, skipViews: [], skipColumns: {} };
   for (const [key, value] of Object.entries(options ?? {})) {
     if (key === 'skipTables' || key === 'ignoreSchema' || value === undefined) {
       continue;
     }
-    const isDefault =
-      key === 'skipViews' ? Array.isArray(value) && value.length === 0 : key === 'skipColumns' ? Object.keys(value as object).length === 0 : key in defaults && value === defaults[key];
-    if (!isDefault) {
+    // Compared as JSON: an empty `skipViews` list or `skipColumns` map is the default too.
+    if (!(key in defaults) || JSON.stringify(value) !== JSON.stringify(defaults[key])) {
       throw new NotImplementedError(`schemaGenerator.${key} (${JSON.stringify(value)}) is not implemented in mikro-native yet; skipTables and ignoreSchema are`);
     }
   }

@@ -3,7 +3,7 @@ import { schemaSkipper, type Configuration, type NativeConnection } from './conf
 import * as errors from './errors.js';
 import type { LogContext } from './logger.js';
 import { engineMetadata } from './metadata/discovery.js';
-import { dateFromDb } from './zone.js';
+import { dateFromDb, parseZone, type Zone } from './zone.js';
 import type { EntityMetadata } from './metadata/types.js';
 
 /** The napi binding each driver package loads (internal). */
@@ -192,10 +192,10 @@ export abstract class DatabaseDriver {
     return undefined;
   }
 
-  /** A datetime column's raw value as a `Date` (zone-less text in `timezone`). */
-  dateFromDb(v: unknown): Date {
-    return dateFromDb(v, this.timezone);
-  }
+  #zone?: Zone;
+
+  /** A datetime column's raw value as a `Date` (zone-less text in `timezone`, parsed once). */
+  readonly dateFromDb = (v: unknown): Date => dateFromDb(v, (this.#zone ??= parseZone(this.timezone)));
 
   /** The schema unqualified table names live in (PostgreSQL's `public`); none where tables have no schemas. */
   get defaultSchema(): string | undefined {
@@ -206,7 +206,7 @@ export abstract class DatabaseDriver {
   init(metadata: EntityMetadata[]): void {
     this.metadata = metadata;
     const options = { dbName: this.config.getDbName(), batchSize: this.config.get('batchSize'), timezone: this.timezone };
-    this.native = this.call(() => new this.binding.NativeOrm(this.dialect, engineMetadata(metadata, this.config.getNamingStrategy(), this.config.get('schema') as string | undefined, this.defaultSchema, schemaSkipper(this.config.get('schemaGenerator')).skipped), JSON.stringify(options)));
+    this.native = this.call(() => new this.binding.NativeOrm(this.dialect, engineMetadata(metadata, this.config.getNamingStrategy(), this.config.get('schema') as string | undefined, this.defaultSchema, schemaSkipper(this.config.get('schemaGenerator'))), JSON.stringify(options)));
   }
 
   getMetadata(): EntityMetadata[] {

@@ -802,8 +802,7 @@ export class EntityManager {
   /** A raw result row (column names, database values) as a managed entity, merged into the identity map. */
   map<T extends object>(entityName: EntityName<T>, result: Dictionary): T {
     const meta = this.getContext().ctx.metadata.get(entityName);
-    const driver = this.ctx.driver;
-    return this.merge(entityName, meta.runtime.mapRow(result, v => driver.dateFromDb(v)) as EntityData<T>);
+    return this.merge(entityName, meta.runtime.mapRow(result, this.ctx.driver.dateFromDb) as EntityData<T>);
   }
   getKysely(): never {
     throw new NotImplementedError('em.getKysely() is not available in mikro-native (no Kysely instance); use em.execute() or the QueryBuilder');

@@ -1,5 +1,4 @@
 import { PooledDriver } from './pooled-driver.js';
-import { wallText } from './zone.js';
 
 /** What the mysql and mariadb packages share (each sets its `dialect` and loads its own build). */
 export abstract class MySqlFamilyDriver extends PooledDriver {
@@ -15,11 +14,6 @@ export abstract class MySqlFamilyDriver extends PooledDriver {
   /** Zone-less datetime columns hold UTC unless `forceUtcTimezone` is off: then `timezone`, or local time. */
   override get timezone(): string | undefined {
     return this.config.get('forceUtcTimezone') === false ? (this.config.get('timezone') ?? 'local') : undefined;
-  }
-
-  /** `YYYY-MM-DD HH:MM:SS.mmm` in `timezone`: MySQL rejects ISO text with `T` and `Z`. */
-  protected override dateParam(d: Date): string {
-    return wallText(d, this.timezone);
   }
 
   protected ensureDatabaseSql(): string {

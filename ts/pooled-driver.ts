@@ -2,6 +2,7 @@ import type { Configuration } from './config.js';
 import type { ReplicaOptions } from './config.js';
 import { DatabaseDriver, type NativeStreamHandle, type StreamHandle, type StatementMethod, type BeginOptions, type ConnectionType, type LogConnection, type NativeQueryHandle, type NativeRowsHandle, type NativeUowHandle, type RawResult, type TxContext } from './driver.js';
 import { ConnectionException, DriverException, NotImplementedError, ValidationError } from './errors.js';
+import { rawParam } from './raw.js';
 
 /** The pool class a server driver's build exports (`NativePool`). */
 export interface NativePool {
@@ -95,6 +96,7 @@ export abstract class PooledDriver extends DatabaseDriver {
     const pool = c.get('pool');
     return {
       dialect: (this.constructor as unknown as { dialect: string }).dialect,
+      timezone: this.timezone,
       clientUrl: replica.clientUrl ?? c.get('clientUrl'),
       dbName: replica.dbName ?? c.get('dbName'),
       host: replica.host ?? c.get('host'),
@@ -157,11 +159,6 @@ export abstract class PooledDriver extends DatabaseDriver {
     } catch (e) {
       throw this.convertError(e);
     }
-  }
-
-  /** A `Date` parameter of raw SQL as the server reads it (ISO text; MySQL overrides it). */
-  protected dateParam(d: Date): string {
-    return d.toISOString();
   }
 
   /** The query that looks the database up (its name is the one parameter). */
@@ -360,10 +357,10 @@ export abstract class PooledDriver extends DatabaseDriver {
     return this.json<T>(() => this.native.flushApply(uow, ran));
   }
 
-  /** Dates go as ISO text (the server parses them for the column's type), bigints as text. */
+  /** Dates go as the dialect stores datetimes (in the pool's zone), bigints as text. */
   override async executeRaw(sql: string, params: readonly unknown[], method: 'all' | 'get' | 'run', tx?: TxContext, log = true): Promise<RawResult> {
     const { pool, via } = await this.target(tx);
-    const p = JSON.stringify(params.map(v => (v instanceof Date ? this.dateParam(v) : typeof v === 'bigint' ? v.toString() : v)));
+    const p = JSON.stringify(params.map(rawParam));
     return this.jsonAsync<RawResult>(() => pool.execute(txId(tx), sql, p, method, log ? this.logLevel() : 0), via);
   }
 }

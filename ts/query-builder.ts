@@ -739,8 +739,7 @@ export class QueryBuilder<T extends object = any> {
 
   /** A raw result row as property names and runtime values. */
   private mapRow(row: Dictionary): Dictionary {
-    const driver = this.em.getDriver();
-    return this.meta.runtime.mapRow(row, v => driver.dateFromDb(v));
+    return this.meta.runtime.mapRow(row, this.em.getDriver().dateFromDb);
   }
 
   private compiled(): { sql: string; params: unknown[]; formatted: string } {

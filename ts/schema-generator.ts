@@ -69,15 +69,15 @@ export class SchemaGenerator {
     }
     await this.driver.ensureConnected();
     const generator = (this.driver.config.get('schemaGenerator') ?? {}) as SchemaGeneratorOptions;
-    const { ignored, skipped } = schemaSkipper(generator);
+    const skipped = schemaSkipper(generator);
     const rows: Record<string, Record<string, unknown>[]> = {};
     const skip = new Set<string>();
     for (const [key, sql] of queries) {
       const read = (await this.driver.executeRaw(sql, [], 'all')).rows as Record<string, unknown>[];
       // Tables of ignored schemas are read like skipped ones (their columns keep enum types in
-      // use) and left alone; the enum types of ignored schemas are not read.
-      rows[key] = key === 'enums' ? read.filter(r => !ignored(String(r.enum_name))) : read;
-      for (const r of key === 'columns' ? rows[key] : []) {
+      // use) and left alone, as the engine leaves the enum types of ignored schemas.
+      rows[key] = read;
+      for (const r of key === 'columns' ? read : []) {
         if (skipped(String(r.table_name))) {
           skip.add(String(r.table_name));
         }

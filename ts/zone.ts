@@ -1,13 +1,18 @@
-// The zone of zone-less datetime columns (MySQL): wall-clock text <-> `Date`. The engine does the
-// same for entity values (`engine::time::Zone`); these are the raw paths (`em.execute`
-// parameters, `qb.execute()` rows). `zone`: undefined for UTC, `'local'` or `±HH:MM`.
+// Zone-less datetime columns (MySQL) read back as `Date`s on the raw paths (`qb.execute()` rows,
+// `em.map()`). The engine reads entity values and binds every parameter (`engine::time::Zone`).
 
 const ZONE_LESS = /^(\d{4})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?)?$/;
 
-/** Minutes east of UTC of a fixed zone (`Z`, `UTC`, `±HH:MM`, `±HHMM`). */
-function fixedOffset(zone: string): number {
-  if (zone === 'Z' || zone.toUpperCase() === 'UTC') {
+/** A zone parsed once: `'local'`, or minutes east of UTC. */
+export type Zone = 'local' | number;
+
+/** `undefined` (UTC), `'local'`, `Z`, `UTC`, `±HH:MM` or `±HHMM`. */
+export function parseZone(zone: string | undefined): Zone {
+  if (zone === undefined || zone === 'Z' || zone.toUpperCase() === 'UTC') {
     return 0;
+  }
+  if (zone === 'local') {
+    return 'local';
   }
   const m = /^([+-])(\d\d):?(\d\d)$/.exec(zone);
   if (!m) {
@@ -16,14 +21,8 @@ function fixedOffset(zone: string): number {
   return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
 }
 
-/** `YYYY-MM-DD HH:MM:SS.mmm` of `d` in the zone. */
-export function wallText(d: Date, zone?: string): string {
-  const offset = zone === 'local' ? -d.getTimezoneOffset() : zone === undefined ? 0 : fixedOffset(zone);
-  return new Date(d.getTime() + offset * 60_000).toISOString().replace('T', ' ').replace('Z', '');
-}
-
 /** A datetime column's value as a `Date`: zone-less text in the zone, anything else as is. */
-export function dateFromDb(v: unknown, zone?: string): Date {
+export function dateFromDb(v: unknown, zone: Zone): Date {
   const m = typeof v === 'string' ? ZONE_LESS.exec(v) : null;
   if (!m) {
     return new Date(v as string | number);
@@ -33,5 +32,5 @@ export function dateFromDb(v: unknown, zone?: string): Date {
   if (zone === 'local') {
     return new Date(y, mo - 1, d, h, mi, s, ms);
   }
-  return new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms) - (zone === undefined ? 0 : fixedOffset(zone)) * 60_000);
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms) - zone * 60_000);
 }

@@ -17,6 +17,9 @@ use engine::{Error, ErrorKind, Result, Value};
 pub struct ServerOptions {
     /// The engine dialect (`mysql` and `mariadb` share a backend).
     pub dialect: String,
+    /// The zone of zone-less datetime columns (`±HH:MM`, `local`); UTC when absent.
+    #[serde(default)]
+    pub timezone: Option<String>,
     #[serde(default)]
     pub client_url: Option<String>,
     #[serde(default)]
@@ -135,7 +138,8 @@ pub struct ServerDriver<B: Backend> {
     /// Open transactions by id, each pinning one connection. Transactions of different forks
     /// run side by side; the statements of one transaction take turns on its connection.
     txs: std::sync::Mutex<HashMap<TxId, OpenTx<B::Conn>>>,
-    pub dialect: String,
+    dialect: String,
+    zone: engine::time::Zone,
     /// Whether raw results give JSON columns parsed (`Dialect::raw_json_parsed`).
     pub raw_json_parsed: bool,
 }
@@ -176,6 +180,14 @@ impl<C: sqlx::Connection> std::ops::DerefMut for ConnGuard<C> {
 
 impl<B: Backend> ServerDriver<B> {
     pub async fn connect(opts: &ServerOptions) -> Result<ServerDriver<B>> {
+        let zone = match opts.timezone.as_deref() {
+            None => engine::time::Zone::Utc,
+            Some(z) => engine::time::Zone::parse(z).ok_or_else(|| {
+                Error::validation(format!(
+                    "Invalid 'timezone' option '{z}': expected 'Z', 'local' or an offset like '+02:00'"
+                ))
+            })?,
+        };
         let (connect, first) = B::connect(opts).await?;
         let settings = PoolSettings {
             min: opts.pool.min.unwrap_or(0),
@@ -190,14 +202,15 @@ impl<B: Backend> ServerDriver<B> {
             pool: Pool::new(connect, settings, Some(first)),
             txs: std::sync::Mutex::new(HashMap::new()),
             dialect: opts.dialect.clone(),
+            zone,
             raw_json_parsed: engine::dialect::dialect_by_name(&opts.dialect)
                 .is_none_or(|d| d.raw_json_parsed()),
         })
     }
 
-    /// The engine dialect this driver's SQL is written in.
+    /// The engine dialect this driver's SQL is written in (datetime parameters in its zone).
     pub fn dialect(&self) -> Result<Box<dyn engine::dialect::Dialect>> {
-        engine::dialect::dialect_by_name(&self.dialect)
+        engine::dialect::dialect_for(&self.dialect, self.zone)
             .ok_or_else(|| Error::validation(format!("Unknown dialect '{}'", self.dialect)))
     }
 

@@ -449,7 +449,8 @@ fn schema_of(name: &str) -> Option<&str> {
 }
 
 /// `drop type …;` for the database's native enum types no wanted column uses, nor a column of
-/// a table left in place (skipped, or not wanted but kept by `dropTables: false`).
+/// a table left in place (skipped, or not wanted but kept by `dropTables: false`); types of
+/// ignored schemas stay.
 fn dropped_enums(
     d: &dyn Dialect,
     db: &Database,
@@ -470,7 +471,9 @@ fn dropped_enums(
     };
     db.enums
         .keys()
-        .filter(|name| !wanted_enums.iter().any(|(n, _)| n == *name) && !left(name))
+        .filter(|name| {
+            !options.skips(name) && !wanted_enums.iter().any(|(n, _)| n == *name) && !left(name)
+        })
         .map(|name| {
             let mut w = Writer::new(d);
             w.push("drop type ").ident(name).push(";");
