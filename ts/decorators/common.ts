@@ -1,5 +1,5 @@
 // Shared pieces of the legacy (experimentalDecorators) and ES (TC39) decorator flavours.
-import { MetadataError, NotImplementedError } from '../errors.js';
+import { NotImplementedError } from '../errors.js';
 import { MetadataStorage } from '../metadata/storage.js';
 import type { IndexOptions, PropertyOptions } from '../metadata/types.js';
 import type { Dictionary, EntityClass } from '../typings.js';
@@ -35,8 +35,6 @@ export interface IndexDecoratorOptions<T = any> {
 
 export type IndexKind = 'index' | 'unique';
 
-const DECORATOR_NAMES = { index: 'Index', unique: 'Unique' } as const;
-
 /** Marks a class as an entity (`@Entity()`), keeping what property decorators registered. */
 export function registerEntity(cls: EntityClass, options: EntityOptions = {}): void {
   const meta = MetadataStorage.getMetadataFor(cls);
@@ -46,12 +44,9 @@ export function registerEntity(cls: EntityClass, options: EntityOptions = {}): v
   meta.decorated = true;
 }
 
-/** Class-level `@Index({ properties })` / `@Unique({ properties })`. */
+/** Class-level `@Index({ properties })` / `@Unique({ properties })` (checked at discovery). */
 export function registerClassIndex(kind: IndexKind, cls: EntityClass, options: IndexDecoratorOptions): void {
   const { properties, name, ...rest } = options;
-  if (rest.expression === undefined && (properties === undefined || (Array.isArray(properties) && properties.length === 0))) {
-    throw new MetadataError(`@${DECORATOR_NAMES[kind]}() on entity class ${cls.name} needs the 'properties' option`);
-  }
   const meta = MetadataStorage.getMetadataFor(cls);
   const entry: IndexOptions = { ...rest, properties: properties === undefined ? undefined : Array.isArray(properties) ? [...properties] : properties } as IndexOptions;
   if (name !== undefined) {
@@ -62,11 +57,13 @@ export function registerClassIndex(kind: IndexKind, cls: EntityClass, options: I
 }
 
 /**
- * Whether a property-level `@Index()` / `@Unique()` is an index of its own (`properties`, or
- * options besides `name`: `type`, `expression`, …), registered as a class-level one.
+ * A property-level `@Index()` / `@Unique()` that is an index of its own (`properties`, or options
+ * besides `name`: `type`, `expression`, …): its class-level options, over the property unless
+ * `properties` says otherwise; `undefined` for a plain property index.
  */
-export function indexOfItsOwn(options: IndexDecoratorOptions): boolean {
-  return Object.entries(options).some(([k, v]) => k !== 'name' && v !== undefined);
+export function indexOfItsOwn(options: IndexDecoratorOptions, property: string): IndexDecoratorOptions | undefined {
+  const own = Object.entries(options).some(([k, v]) => k !== 'name' && v !== undefined);
+  return own ? { ...options, properties: options.properties ?? [property] } : undefined;
 }
 
 /** What property-level `@Index()` / `@Unique()` sets on the property (`index: true` or the index name). */

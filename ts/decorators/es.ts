@@ -176,11 +176,13 @@ function indexDecorator(kind: IndexKind, options: IndexDecoratorOptions) {
         // `@Entity()` registers it after the property-level indexes, the order member decorators ran in
         collected(context.metadata as Metadata | undefined, true)!.indexes.push({ kind, options });
       }
-    } else if (indexOfItsOwn(options)) {
-      // An index of its own declared on a property (over other properties, or with a type, …):
-      // kept until `@Entity()` knows the class.
-      const name = memberName(context as MemberContext);
-      collected((context as MemberContext).metadata, true)!.indexes.push({ kind, options: { ...options, properties: options.properties ?? [name] } });
+      return;
+    }
+    // An index of its own declared on a property (over other properties, or with a type, …) is
+    // kept until `@Entity()` knows the class.
+    const own = indexOfItsOwn(options, memberName(context as MemberContext));
+    if (own) {
+      collected((context as MemberContext).metadata, true)!.indexes.push({ kind, options: own });
     } else {
       addProperty(context as MemberContext, propertyIndexOptions(kind, options));
     }

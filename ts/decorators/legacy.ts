@@ -108,10 +108,14 @@ function indexDecorator(kind: IndexKind, options: IndexDecoratorOptions) {
   return (target: any, propertyName?: string): any => {
     if (propertyName === undefined) {
       registerClassIndex(kind, target as EntityClass, options);
-    } else if (indexOfItsOwn(options)) {
-      registerClassIndex(kind, (target as object).constructor as EntityClass, { ...options, properties: options.properties ?? [propertyName] });
+      return;
+    }
+    const cls = (target as object).constructor as EntityClass;
+    const own = indexOfItsOwn(options, propertyName);
+    if (own) {
+      registerClassIndex(kind, cls, own);
     } else {
-      MetadataStorage.addProperty((target as object).constructor as EntityClass, propertyName, propertyIndexOptions(kind, options));
+      MetadataStorage.addProperty(cls, propertyName, propertyIndexOptions(kind, options));
     }
   };
 }

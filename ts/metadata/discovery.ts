@@ -445,10 +445,10 @@ function indexDef(className: string, i: IndexOptions): IndexDef {
   if (type !== undefined && !/^[A-Za-z_]+$/.test(type)) {
     throw new MetadataError(`Entity ${className} has wrong index definition: type '${type}' is not an index type (letters and '_' only)`);
   }
-  if (properties === undefined && expression === undefined) {
+  const list = properties === undefined ? [] : Array.isArray(properties) ? [...properties] : [properties];
+  if (list.length === 0 && expression === undefined) {
     throw new MetadataError(`Entity ${className} has wrong index definition: it needs 'properties' or 'expression'`);
   }
-  const list = properties === undefined ? [] : Array.isArray(properties) ? properties : [properties];
   return { properties: list, name, type, expression };
 }
 
